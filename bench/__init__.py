@@ -1,0 +1,1 @@
+"""Benchmarks (``make bench``): figures printed as rates and ratios, never asserted."""

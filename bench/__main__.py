@@ -1,0 +1,19 @@
+"""Run every benchmark and print its figures: ``python -m bench [NAME ...]``."""
+
+import sys
+
+from . import ingest
+
+BENCHMARKS = {"ingest": ingest.main}
+
+
+def main(argv: list[str]) -> None:
+    names = argv or list(BENCHMARKS)
+    unknown = [name for name in names if name not in BENCHMARKS]
+    if unknown:
+        sys.exit(f"unknown benchmark(s) {unknown}; choose from {sorted(BENCHMARKS)}")
+    for name in names:
+        BENCHMARKS[name]()
+
+
+main(sys.argv[1:])

@@ -1,0 +1,87 @@
+"""Admin of the organization and the call store. Calls are read-only here."""
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Call, Department, Extension, Site, Trunk
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "slug",
+        "time_zone",
+        "country_code",
+        "area_code",
+        "currency",
+        "rate_plan",
+    ]
+    search_fields = ["name", "slug"]
+    list_filter = ["time_zone", "currency", "rate_plan"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "parent"]
+    search_fields = ["code", "name"]
+    list_filter = ["parent"]
+    autocomplete_fields = ["parent"]
+    filter_horizontal = ["managers"]
+
+
+@admin.register(Extension)
+class ExtensionAdmin(SimpleHistoryAdmin):
+    list_display = ["number", "site", "department", "holder"]
+    search_fields = ["number", "holder", "department__name", "department__code"]
+    list_filter = ["site", "department"]
+    list_select_related = ["site", "department"]
+    autocomplete_fields = ["department"]
+    list_editable = ["department", "holder"]
+
+
+@admin.register(Trunk)
+class TrunkAdmin(admin.ModelAdmin):
+    list_display = ["name", "site", "description"]
+    search_fields = ["name", "description"]
+    list_filter = ["site"]
+
+
+@admin.register(Call)
+class CallAdmin(admin.ModelAdmin):
+    list_display = [
+        "start",
+        "site",
+        "direction",
+        "extension",
+        "number",
+        "duration_seconds",
+        "ring_seconds",
+        "answered",
+        "cost",
+        "department",
+    ]
+    list_filter = ["direction", "answered", "site", "source", "category"]
+    list_select_related = ["site", "extension", "department"]
+    search_fields = ["number", "normalized_number", "extension__number", "pbx_call_id"]
+    date_hierarchy = "start"
+    show_full_result_count = False  # counting millions of calls on every page is slow
+    readonly_fields = ["raw_record_link"]
+
+    def raw_record_link(self, call):
+        url = reverse("admin:capture_rawrecord_change", args=[call.raw_record_id])
+        return format_html('<a href="{}">raw record #{}</a>', url, call.raw_record_id)
+
+    raw_record_link.short_description = "Raw record"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

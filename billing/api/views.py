@@ -1,0 +1,56 @@
+"""Billing API: calls for everyone in their scope; the organization for administrators."""
+
+from rest_framework import permissions, viewsets
+from rest_framework.pagination import CursorPagination
+
+from ..filters import CallFilterSet
+from ..models import Call, Department, Extension, Site
+from ..selectors import calls_visible_to
+from .serializers import CallSerializer, DepartmentSerializer, ExtensionSerializer, SiteSerializer
+
+
+class IsUser(permissions.IsAuthenticated):
+    """A signed-in person or a user's token; source keys are refused."""
+
+    def has_permission(self, request, view):
+        return super().has_permission(request, view) and hasattr(request.user, "pk")
+
+
+class CallCursorPagination(CursorPagination):
+    ordering = ("-start", "-id")
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+
+class CallViewSet(viewsets.ReadOnlyModelViewSet):
+    """Calls, newest first. Managers see their departments' calls only."""
+
+    queryset = Call.objects.none()  # for the schema; requests use get_queryset()
+    serializer_class = CallSerializer
+    filterset_class = CallFilterSet
+    pagination_class = CallCursorPagination
+    permission_classes = [IsUser]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return calls_visible_to(self.request.user)
+
+
+class SiteViewSet(viewsets.ModelViewSet):
+    queryset = Site.objects.select_related("rate_plan")
+    serializer_class = SiteSerializer
+    lookup_field = "slug"
+
+
+class DepartmentViewSet(viewsets.ModelViewSet):
+    queryset = Department.objects.prefetch_related("managers")
+    serializer_class = DepartmentSerializer
+    filterset_fields = ["parent", "code"]
+
+
+class ExtensionViewSet(viewsets.ModelViewSet):
+    queryset = Extension.objects.select_related("site")
+    serializer_class = ExtensionSerializer
+    filterset_fields = {"site__slug": ["exact"], "number": ["exact"], "department": ["exact"]}

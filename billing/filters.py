@@ -1,0 +1,43 @@
+"""Filters of calls, shared by the API and the pages."""
+
+import django_filters
+
+from .models import Call
+from .selectors import department_subtree_ids
+
+
+class CallFilterSet(django_filters.FilterSet):
+    site = django_filters.CharFilter(field_name="site__slug", help_text="Site slug.")
+    source = django_filters.CharFilter(field_name="source__slug", help_text="Source slug.")
+    extension = django_filters.CharFilter(
+        field_name="extension__number", help_text="Extension number."
+    )
+    department = django_filters.NumberFilter(
+        method="filter_department", help_text="Department id; includes its sub-departments."
+    )
+    direction = django_filters.ChoiceFilter(choices=Call.Direction.choices)
+    answered = django_filters.BooleanFilter()
+    start_after = django_filters.IsoDateTimeFilter(field_name="start", lookup_expr="gte")
+    start_before = django_filters.IsoDateTimeFilter(field_name="start", lookup_expr="lt")
+    number = django_filters.CharFilter(
+        field_name="number", lookup_expr="startswith", help_text="Number prefix."
+    )
+    min_cost = django_filters.NumberFilter(field_name="cost", lookup_expr="gte")
+
+    class Meta:
+        model = Call
+        fields = [
+            "site",
+            "source",
+            "extension",
+            "department",
+            "direction",
+            "answered",
+            "start_after",
+            "start_before",
+            "number",
+            "min_cost",
+        ]
+
+    def filter_department(self, queryset, name, value):
+        return queryset.filter(department_id__in=department_subtree_ids([value]))

@@ -1,0 +1,219 @@
+"""The organization and the central call store.
+
+A ``Site`` is one place with one numbering plan and time zone; ``Department`` is the
+cost-centre tree; ``Extension`` and ``Trunk`` are the site's lines; ``Call`` is one
+priced call (or call segment), charged to the extension and the department it had
+when the call was made.
+"""
+
+import zoneinfo
+from functools import cache
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from rating.models import RatePlan, currency_validator
+
+digits_validator = RegexValidator(r"^[0-9]*$", "Digits only.")
+
+
+@cache
+def time_zone_names() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in time_zone_names():
+        raise ValidationError(
+            f"{value!r} is not an IANA time zone; use a name such as America/Argentina/Cordoba."
+        )
+
+
+def validate_access_codes(value) -> None:
+    if not isinstance(value, list) or not all(
+        isinstance(code, str) and code.isdigit() for code in value
+    ):
+        raise ValidationError('Give the outside-line access codes as a list of digits, e.g. ["0"].')
+
+
+class Site(models.Model):
+    """One location with its PBX(s), time zone, numbering plan and currency."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(unique=True)
+    time_zone = models.CharField(
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text="IANA name, e.g. America/Argentina/Cordoba. Calls are shown in this zone.",
+    )
+    country_code = models.CharField(
+        max_length=4, validators=[digits_validator], help_text='Country calling code, e.g. "54".'
+    )
+    area_code = models.CharField(
+        max_length=6, blank=True, validators=[digits_validator], help_text='e.g. "351".'
+    )
+    national_prefix = models.CharField(
+        max_length=4, blank=True, default="0", validators=[digits_validator]
+    )
+    international_prefix = models.CharField(
+        max_length=4, blank=True, default="00", validators=[digits_validator]
+    )
+    access_codes = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_access_codes],
+        help_text='Outside-line access codes dialled before external numbers, e.g. ["0"].',
+    )
+    currency = models.CharField(max_length=3, validators=[currency_validator])
+    rate_plan = models.ForeignKey(
+        RatePlan, null=True, blank=True, on_delete=models.PROTECT, related_name="sites"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class Department(models.Model):
+    """A cost centre; departments form a tree and managers see their subtree."""
+
+    name = models.CharField(max_length=200)
+    code = models.CharField(
+        max_length=50, unique=True, help_text="Cost-centre code used in reports and exports."
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="managed_departments"
+    )
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def clean(self):
+        ancestor = self.parent
+        while ancestor is not None:
+            if ancestor.pk == self.pk:
+                raise ValidationError({"parent": "A department cannot be inside itself."})
+            ancestor = ancestor.parent
+
+
+class Extension(models.Model):
+    """An internal line of a site, charged to a department.
+
+    Its history is kept, so a call imported late is charged to the department the
+    extension belonged to when the call was made.
+    """
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="extensions")
+    number = models.CharField(max_length=32)
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="extensions"
+    )
+    holder = models.CharField(max_length=200, blank=True, help_text="Person or place using it.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["site", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "number"], name="extension_unique_per_site")
+        ]
+
+    def __str__(self):
+        return f"{self.number} ({self.site.slug})"
+
+
+class Trunk(models.Model):
+    """An outside line or line group of a site, as the PBX names it."""
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="trunks")
+    name = models.CharField(max_length=64, help_text="The trunk's id in the PBX's records.")
+    description = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["site", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "name"], name="trunk_unique_per_site")
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.site.slug})"
+
+
+class Call(models.Model):
+    """One call, or one segment of a multi-segment call, priced and charged.
+
+    ``extension`` and ``department`` are those at the time of the call; moving an
+    extension later does not rewrite its past calls.
+    """
+
+    class Direction(models.TextChoices):
+        INCOMING = "incoming"
+        OUTGOING = "outgoing"
+        INTERNAL = "internal"
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="calls")
+    source = models.ForeignKey("capture.Source", on_delete=models.PROTECT, related_name="calls")
+    raw_record = models.OneToOneField(
+        "capture.RawRecord", on_delete=models.PROTECT, related_name="call"
+    )
+    start = models.DateTimeField(help_text="When the call started (stored in UTC).")
+    duration_seconds = models.PositiveIntegerField(help_text="Seconds of conversation.")
+    ring_seconds = models.PositiveIntegerField(default=0)
+    answered = models.BooleanField()
+    direction = models.CharField(max_length=8, choices=Direction.choices)
+    extension = models.ForeignKey(
+        Extension, null=True, blank=True, on_delete=models.PROTECT, related_name="calls"
+    )
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="calls"
+    )
+    trunk = models.ForeignKey(
+        Trunk, null=True, blank=True, on_delete=models.PROTECT, related_name="calls"
+    )
+    number = models.CharField(
+        max_length=64, blank=True, help_text="The other party, as dialled or presented."
+    )
+    normalized_number = models.CharField(max_length=32, blank=True, help_text="E.164.")
+    destination = models.CharField(max_length=200, blank=True)
+    category = models.CharField(max_length=20, blank=True)
+    cost = models.DecimalField(
+        max_digits=14, decimal_places=4, null=True, blank=True, help_text="Null until rated."
+    )
+    currency = models.CharField(max_length=3)
+    account_code = models.CharField(max_length=32, blank=True)
+    pbx_call_id = models.CharField(max_length=64, blank=True)
+    leg = models.PositiveSmallIntegerField(
+        default=1, help_text="Order of this segment among the segments sharing its PBX call id."
+    )
+    details = models.JSONField(
+        default=dict, blank=True, help_text="The PBX's other fields for this call, by name."
+    )
+
+    class Meta:
+        ordering = ["-start", "-id"]
+        indexes = [
+            models.Index(fields=["site", "start"], name="call_site_start"),
+            models.Index(fields=["extension", "start"], name="call_extension_start"),
+            models.Index(fields=["department", "start"], name="call_department_start"),
+            models.Index(fields=["start"], name="call_start"),
+            models.Index(fields=["source", "pbx_call_id"], name="call_source_pbx_call_id"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_direction_display()} {self.number or '?'} at {self.start:%Y-%m-%d %H:%M}"

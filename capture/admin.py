@@ -1,0 +1,145 @@
+"""Admin of PBX sources (with capture health) and raw records (with reprocessing)."""
+
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
+
+from .models import CaptureState, RawRecord, Source
+from .selectors import sources_with_health
+from .services import raw_records_reprocess, source_rotate_key
+
+STATE_COLOURS = {
+    CaptureState.CONNECTED: "#1a7f37",
+    CaptureState.CONNECTING: "#9a6700",
+    CaptureState.DISCONNECTED: "#cf222e",
+    CaptureState.FAILED: "#cf222e",
+    CaptureState.IDLE: "#57606a",
+}
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = [
+        "slug",
+        "name",
+        "site",
+        "family",
+        "transport",
+        "enabled",
+        "health",
+        "last_seen_at",
+        "records_today",
+        "parse_errors",
+    ]
+    list_filter = ["site", "family", "transport", "enabled", "capture_state"]
+    search_fields = ["slug", "name", "site__name"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = [
+        "capture_state",
+        "capture_state_at",
+        "capture_error",
+        "last_seen_at",
+        "last_seq",
+        "key_created_at",
+    ]
+    actions = ["rotate_key", "reprocess_errors"]
+
+    def get_queryset(self, request):
+        return sources_with_health()
+
+    @admin.display(description="Capture")
+    def health(self, source):
+        colour = STATE_COLOURS.get(source.capture_state, "#57606a")
+        return format_html(
+            '<span style="color:{}">&#9679; {}</span>', colour, source.get_capture_state_display()
+        )
+
+    @admin.display(description="Records (24 h)", ordering="records_today")
+    def records_today(self, source):
+        return source.records_today
+
+    @admin.display(description="Parse errors", ordering="parse_errors")
+    def parse_errors(self, source):
+        if not source.parse_errors:
+            return 0
+        url = reverse("admin:capture_rawrecord_changelist")
+        return format_html(
+            '<a href="{}?source__id__exact={}&state__exact=error">{}</a>',
+            url,
+            source.pk,
+            source.parse_errors,
+        )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            self._show_key(request, obj, source_rotate_key(source=obj))
+
+    @admin.action(description="Issue a new key (the old one stops working)")
+    def rotate_key(self, request, queryset):
+        for source in queryset:
+            self._show_key(request, source, source_rotate_key(source=source))
+
+    @admin.action(description="Parse the records that failed again")
+    def reprocess_errors(self, request, queryset):
+        count = raw_records_reprocess(
+            queryset=RawRecord.objects.filter(source__in=queryset, state=RawRecord.State.ERROR)
+        )
+        self.message_user(request, f"{count} records queued for parsing.")
+
+    def _show_key(self, request, source, key):
+        self.message_user(
+            request,
+            f"Key of {source.slug}: {key} (copy it now; it is not shown again).",
+            messages.WARNING,
+        )
+
+
+@admin.register(RawRecord)
+class RawRecordAdmin(admin.ModelAdmin):
+    list_display = ["id", "source", "seq", "received_at", "state", "short_text", "error"]
+    list_filter = ["state", "source"]
+    search_fields = ["line", "error"]
+    date_hierarchy = "received_at"
+    list_select_related = ["source"]
+    show_full_result_count = False
+    readonly_fields = [
+        "source",
+        "seq",
+        "received_at",
+        "line",
+        "data",
+        "fingerprint",
+        "state",
+        "error",
+        "created_at",
+        "call_link",
+    ]
+    actions = ["reprocess"]
+
+    @admin.display(description="Record")
+    def short_text(self, record):
+        text = record.text
+        return text if len(text) <= 80 else text[:77] + "..."
+
+    @admin.display(description="Call")
+    def call_link(self, record):
+        call = getattr(record, "call", None)
+        if call is None:
+            return "-"
+        url = reverse("admin:billing_call_change", args=[call.pk])
+        return format_html('<a href="{}">{}</a>', url, call)
+
+    @admin.action(description="Parse again")
+    def reprocess(self, request, queryset):
+        count = raw_records_reprocess(queryset=queryset)
+        self.message_user(request, f"{count} records queued for parsing.")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # raw records are kept forever

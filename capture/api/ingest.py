@@ -1,0 +1,127 @@
+"""Validation of ingest batches (the ``POST /api/v1/ingest/`` contract).
+
+Hand-written rather than a serializer: this runs for every record an agent sends
+(5,000 per batch), and a serializer costs about a millisecond per record.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+from dataclasses import dataclass
+
+import orjson
+
+from ..services import IncomingRecord, text_or_bytes
+
+MAX_SEQ = 2**63 - 1
+MAX_LISTED_ERRORS = 100
+
+
+@dataclass(frozen=True)
+class IngestBatch:
+    source: str
+    records: list[IncomingRecord]
+
+
+class BatchTooLarge(Exception):
+    pass
+
+
+class BatchRejected(Exception):
+    """The batch is malformed; ``errors`` has a message per bad record."""
+
+    def __init__(self, detail: str, errors: list[dict] | None = None):
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors or []
+
+
+def ingest_batch_parse(body: bytes, *, max_records: int) -> IngestBatch:
+    """Parse and validate an ingest body; raise :class:`BatchRejected` or :class:`BatchTooLarge`."""
+    try:
+        payload = orjson.loads(body)
+    except orjson.JSONDecodeError as error:
+        raise BatchRejected(f"The body is not valid JSON: {error}.") from None
+    if not isinstance(payload, dict):
+        raise BatchRejected('The body must be a JSON object: {"source": ..., "records": [...]}.')
+    source = payload.get("source")
+    if not isinstance(source, str) or not source:
+        raise BatchRejected('"source" is required: the slug of the source these records are from.')
+    records = payload.get("records")
+    if not isinstance(records, list):
+        raise BatchRejected('"records" is required: a list of {"seq", "received_at", "line"}.')
+    if len(records) > max_records:
+        raise BatchTooLarge(
+            f"{len(records)} records in one batch; send at most {max_records} per request."
+        )
+
+    parsed: list[IncomingRecord] = []
+    errors: list[dict] = []
+    seen_seqs: set[int] = set()
+    for index, record in enumerate(records):
+        try:
+            incoming = _record(record)
+            if incoming.seq in seen_seqs:
+                raise _FieldError("seq", f"seq {incoming.seq} appears more than once in the batch")
+            seen_seqs.add(incoming.seq)
+            parsed.append(incoming)
+        except _FieldError as error:
+            seq = record.get("seq") if isinstance(record, dict) else None
+            errors.append({"index": index, "seq": seq, "field": error.field, "message": str(error)})
+    if errors:
+        raise BatchRejected(
+            f"{len(errors)} of {len(records)} records are malformed; nothing was stored. "
+            "Fix them and send the whole batch again.",
+            errors[:MAX_LISTED_ERRORS],
+        )
+    return IngestBatch(source=source, records=parsed)
+
+
+class _FieldError(ValueError):
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def _record(record) -> IncomingRecord:
+    if not isinstance(record, dict):
+        raise _FieldError("record", "each record must be an object with seq, received_at, line")
+    seq = record.get("seq")
+    if type(seq) is not int or not 1 <= seq <= MAX_SEQ:
+        raise _FieldError("seq", f"seq must be a positive integer, got {seq!r}")
+    received_at = _received_at(record.get("received_at"))
+    line, data = record.get("line"), record.get("data")
+    if (line is None) == (data is None):
+        raise _FieldError("line", 'give exactly one of "line" (text) or "data" (base64)')
+    if line is not None:
+        if not isinstance(line, str):
+            raise _FieldError("line", f"line must be a string, got {type(line).__name__}")
+        if "\x00" in line:  # a text column cannot hold NUL: keep the bytes instead
+            return IncomingRecord(seq=seq, received_at=received_at, data=line.encode())
+        return IncomingRecord(seq=seq, received_at=received_at, line=line)
+    if not isinstance(data, str):
+        raise _FieldError("data", "data must be a base64 string")
+    try:
+        raw = base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        raise _FieldError("data", "data is not valid base64") from None
+    text, raw = text_or_bytes(raw)
+    return IncomingRecord(seq=seq, received_at=received_at, line=text, data=raw)
+
+
+def _received_at(value) -> dt.datetime:
+    if not isinstance(value, str):
+        raise _FieldError("received_at", "received_at must be an ISO 8601 string")
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise _FieldError(
+            "received_at", f"received_at {value!r} is not ISO 8601 (e.g. 2026-11-02T13:05:09Z)"
+        ) from None
+    if moment.tzinfo is None:
+        raise _FieldError(
+            "received_at", f"received_at {value!r} has no time zone; add Z or an offset"
+        )
+    return moment.astimezone(dt.UTC)

@@ -1,0 +1,94 @@
+"""Serializers of the capture API: sources and raw records."""
+
+import base64
+
+from rest_framework import serializers
+
+from billing.models import Site
+
+from ..models import RawRecord, Source
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    site = serializers.SlugRelatedField(slug_field="slug", queryset=Site.objects.all())
+
+    class Meta:
+        model = Source
+        fields = [
+            "site",
+            "slug",
+            "name",
+            "family",
+            "transport",
+            "settings",
+            "enabled",
+            "last_seen_at",
+            "last_seq",
+            "capture_state",
+            "capture_state_at",
+            "capture_error",
+            "key_created_at",
+        ]
+        read_only_fields = [
+            "last_seen_at",
+            "last_seq",
+            "capture_state",
+            "capture_state_at",
+            "capture_error",
+            "key_created_at",
+        ]
+
+    def validate(self, attrs):
+        instance = Source(**{**self._current(), **attrs})
+        instance.clean()  # one place for the rules: the model's clean()
+        return attrs
+
+    def validate_settings(self, value):
+        if not isinstance(value, dict):
+            raise serializers.ValidationError("settings must be a JSON object.")
+        return value
+
+    def _current(self):
+        if self.instance is None:
+            return {}
+        return {field: getattr(self.instance, field) for field in ("family", "settings", "site")}
+
+
+class SourceKeySerializer(serializers.Serializer):
+    """The answer that carries a source key, shown this once."""
+
+    key = serializers.CharField(help_text="Store it now: only its hash is kept.")
+
+
+class RawRecordSerializer(serializers.ModelSerializer):
+    source = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    line = serializers.SerializerMethodField()
+    data = serializers.SerializerMethodField()
+    call = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RawRecord
+        fields = [
+            "id",
+            "source",
+            "seq",
+            "received_at",
+            "line",
+            "data",
+            "state",
+            "error",
+            "call",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_line(self, record) -> str:
+        return record.text
+
+    def get_data(self, record) -> str | None:
+        """The exact bytes, base64, for a record that is not plain text."""
+        return None if record.data is None else base64.b64encode(bytes(record.data)).decode()
+
+    def get_call(self, record) -> int | None:
+        call = getattr(record, "call", None)
+        return call.id if call else None

@@ -1,0 +1,160 @@
+"""Capture API: ingest from agents, sources and raw records for administrators."""
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import permissions, serializers, status, viewsets
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ..filters import RawRecordFilterSet
+from ..models import RawRecord, Source
+from ..services import raw_records_reprocess, raw_records_store, source_rotate_key
+from .authentication import SourceKeyAuthentication
+from .ingest import BatchRejected, BatchTooLarge, ingest_batch_parse
+from .serializers import RawRecordSerializer, SourceKeySerializer, SourceSerializer
+
+
+class IsSource(permissions.BasePermission):
+    message = "Ingest takes a source key (Authorization: Token KEY); user tokens cannot ingest."
+
+    def has_permission(self, request, view):
+        return isinstance(request.auth, Source)
+
+
+class IngestView(APIView):
+    """Store a batch of raw records from a remote agent or any client.
+
+    Answers once the records are committed; parsing happens afterwards. A batch
+    sent again stores nothing twice: ``(source, seq)`` is unique.
+    """
+
+    authentication_classes = [SourceKeyAuthentication, TokenAuthentication]
+    permission_classes = [IsSource]
+
+    @extend_schema(
+        request=inline_serializer(
+            "IngestBatch",
+            {
+                "source": serializers.SlugField(),
+                "records": serializers.ListField(
+                    child=inline_serializer(
+                        "IngestRecord",
+                        {
+                            "seq": serializers.IntegerField(min_value=1),
+                            "received_at": serializers.DateTimeField(),
+                            "line": serializers.CharField(required=False),
+                            "data": serializers.CharField(
+                                required=False, help_text="base64, for bytes that are not UTF-8"
+                            ),
+                        },
+                    ),
+                    max_length=5000,
+                ),
+            },
+        ),
+        responses={
+            200: inline_serializer(
+                "IngestResult",
+                {
+                    "stored": serializers.IntegerField(),
+                    "duplicates": serializers.IntegerField(),
+                    "last_seq": serializers.IntegerField(allow_null=True),
+                },
+            ),
+            400: OpenApiResponse(description="Malformed batch; nothing stored."),
+            401: OpenApiResponse(description="No key, or an unknown key."),
+            403: OpenApiResponse(description="The key belongs to another source."),
+            413: OpenApiResponse(description="More than 5,000 records."),
+        },
+    )
+    def post(self, request):
+        source: Source = request.auth
+        max_records = settings.TARIFICADOR_INGEST_MAX_RECORDS
+        try:
+            batch = ingest_batch_parse(request.body, max_records=max_records)
+        except RequestDataTooBig:
+            return _error(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, "The body is too large.")
+        except BatchTooLarge as error:
+            return _error(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, str(error))
+        except BatchRejected as error:
+            return _error(status.HTTP_400_BAD_REQUEST, error.detail, errors=error.errors)
+        if batch.source != source.slug:
+            return _error(
+                status.HTTP_403_FORBIDDEN,
+                f"This key belongs to source {source.slug!r}; it cannot ingest for "
+                f"{batch.source!r}.",
+            )
+        if not source.enabled:
+            return _error(status.HTTP_403_FORBIDDEN, f"Source {source.slug!r} is disabled.")
+        result = raw_records_store(source=source, records=batch.records)
+        return Response(
+            {"stored": result.stored, "duplicates": result.duplicates, "last_seq": result.last_seq}
+        )
+
+
+def _error(code: int, detail: str, **extra) -> Response:
+    return Response({"detail": detail, **extra}, status=code)
+
+
+class SourceViewSet(viewsets.ModelViewSet):
+    """PBX feeds. Creating one, or rotating its key, answers with the key once."""
+
+    queryset = Source.objects.select_related("site")
+    serializer_class = SourceSerializer
+    lookup_field = "slug"
+    filterset_fields = ["site__slug", "family", "transport", "enabled"]
+
+    @extend_schema(responses={201: SourceSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        source = serializer.save()
+        key = source_rotate_key(source=source)
+        return Response({**serializer.data, "key": key}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: SourceKeySerializer})
+    @action(detail=True, methods=["post"], url_path="rotate-key")
+    def rotate_key(self, request, slug=None):
+        """Issue a new key; the old one stops working at once."""
+        return Response({"key": source_rotate_key(source=self.get_object())})
+
+
+class RawRecordViewSet(viewsets.ReadOnlyModelViewSet):
+    """Records exactly as received, with their state; ``?state=error`` lists failures."""
+
+    queryset = RawRecord.objects.select_related("source", "call").order_by("-id")
+    serializer_class = RawRecordSerializer
+    filterset_class = RawRecordFilterSet
+
+    @extend_schema(
+        request=None,
+        responses={
+            202: inline_serializer("Reprocessed", {"reprocessed": serializers.IntegerField()})
+        },
+    )
+    @action(detail=False, methods=["post"])
+    def reprocess(self, request):
+        """Parse again the records the filters select (at least one filter is required)."""
+        if not any(request.query_params.get(name) for name in RawRecordFilterSet.Meta.fields):
+            return _error(
+                status.HTTP_400_BAD_REQUEST,
+                "Say which records to reprocess, e.g. ?source=SLUG&state=error.",
+            )
+        count = raw_records_reprocess(queryset=self.filter_queryset(self.get_queryset()))
+        return Response({"reprocessed": count}, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        operation_id="raw_records_reprocess_one",
+        request=None,
+        responses={
+            202: inline_serializer("ReprocessedOne", {"reprocessed": serializers.IntegerField()})
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="reprocess", url_name="reprocess-one")
+    def reprocess_one(self, request, pk=None):
+        """Parse this record again."""
+        count = raw_records_reprocess(records=[self.get_object()])
+        return Response({"reprocessed": count}, status=status.HTTP_202_ACCEPTED)

@@ -1,0 +1,110 @@
+"""``manage.py import_cdr --source SLUG FILE...``: import files of raw call records."""
+
+import datetime as dt
+import time
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from tqdm import tqdm
+
+from capture.models import RawRecord, Source
+from capture.services import (
+    IncomingRecord,
+    ProcessResult,
+    line_fingerprints,
+    raw_records_process,
+    raw_records_store,
+    text_or_bytes,
+)
+from core.errors import DomainError
+
+BATCH_SIZE = 5000
+SHOWN_ERRORS = 10
+
+
+class Command(BaseCommand):
+    help = (
+        "Import files of raw call records into a source, then parse them. Every line is "
+        "kept, parsed or not; importing the same file again adds nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--source", required=True, help="Slug of the source to import into.")
+        parser.add_argument("files", nargs="+", type=Path, help="Files of records, one per line.")
+        parser.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")
+
+    def handle(self, *args, source, files, no_progress, **options):
+        try:
+            source = Source.objects.select_related("site").get(slug=source)
+        except Source.DoesNotExist:
+            known = ", ".join(Source.objects.values_list("slug", flat=True)) or "none yet"
+            raise CommandError(f"No source {source!r}; sources: {known}.") from None
+        for path in files:
+            if not path.is_file():
+                raise CommandError(f"{path}: no such file.")
+
+        started = time.monotonic()
+        stored = duplicates = lines = 0
+        parsed = ProcessResult()
+        total_bytes = sum(path.stat().st_size for path in files)
+        with tqdm(
+            total=total_bytes,
+            unit="B",
+            unit_scale=True,
+            desc="Importing",
+            disable=no_progress or None,
+            file=self.stderr,
+        ) as progress:
+            for path in files:
+                raw_lines = _file_records(path)
+                lines += len(raw_lines)
+                received_at = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC)
+                fingerprints = line_fingerprints(raw_lines)
+                for start in range(0, len(raw_lines), BATCH_SIZE):
+                    chunk = raw_lines[start : start + BATCH_SIZE]
+                    batch = [
+                        _incoming(raw, fingerprint, received_at)
+                        for raw, fingerprint in zip(
+                            chunk, fingerprints[start : start + BATCH_SIZE], strict=True
+                        )
+                    ]
+                    try:
+                        result = raw_records_store(source=source, records=batch, process=False)
+                    except DomainError as error:
+                        raise CommandError(str(error)) from None
+                    stored += result.stored
+                    duplicates += result.duplicates
+                    if result.stored:
+                        parsed += raw_records_process(
+                            source_id=source.id, first_id=result.first_id, last_id=result.last_id
+                        )
+                    progress.update(sum(len(raw) + 1 for raw in chunk))
+
+        elapsed = time.monotonic() - started
+        self.stdout.write(
+            f"{len(files)} file(s), {lines} records in {elapsed:.1f} s: {stored} stored, "
+            f"{duplicates} duplicates, {parsed.parsed} parsed into calls, "
+            f"{parsed.ignored} ignored as noise, {parsed.errors} errors."
+        )
+        if parsed.errors:
+            self._show_errors(source)
+
+    def _show_errors(self, source):
+        since = timezone.now() - dt.timedelta(hours=1)
+        recent = RawRecord.objects.filter(
+            source=source, state=RawRecord.State.ERROR, created_at__gte=since
+        ).order_by("-id")[:SHOWN_ERRORS]
+        self.stdout.write(self.style.WARNING("Records that did not parse (kept, see the admin):"))
+        for record in recent:
+            self.stdout.write(f"  seq {record.seq}: {record.error}\n    {record.text[:120]}")
+
+
+def _incoming(raw: bytes, fingerprint: str, received_at: dt.datetime) -> IncomingRecord:
+    line, data = text_or_bytes(raw)
+    return IncomingRecord(received_at=received_at, line=line, data=data, fingerprint=fingerprint)
+
+
+def _file_records(path: Path) -> list[bytes]:
+    """The records of a file: its CR/LF-separated lines, without the empty ones."""
+    return [line for line in path.read_bytes().splitlines() if line]

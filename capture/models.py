@@ -1,0 +1,169 @@
+"""PBX feeds and the raw records they sent, kept forever.
+
+A ``Source`` is one PBX feed of a site. Every record a source sends is stored as a
+``RawRecord`` before anything else happens to it, so a record no parser understands
+is kept, shown, and parsed again once the parser is fixed.
+"""
+
+import hashlib
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from billing.models import Site
+
+
+class PbxFamily(models.TextChoices):
+    """PBX family ids (a contract: DESIGN.md). Each picks a parser and a framer."""
+
+    MITEL_5000 = "mitel-5000", "Mitel 5000 / Inter-Tel / Axxess"
+    MITEL_MIVB = "mitel-mivb", "Mitel MiVoice Business / SX-200"
+    AVAYA_IPOFFICE = "avaya-ipoffice", "Avaya IP Office"
+    AVAYA_CM = "avaya-cm", "Avaya Communication Manager"
+    SIEMENS_HIPATH = "siemens-hipath", "Siemens / Unify HiPath"
+    PANASONIC = "panasonic", "Panasonic KX"
+    NEC = "nec", "NEC SL / SV"
+    SAMSUNG_OFFICESERV = "samsung-officeserv", "Samsung OfficeServ"
+    ASTERISK_CSV = "asterisk-csv", "Asterisk cdr_csv"
+    FREESWITCH_CSV = "freeswitch-csv", "FreeSWITCH mod_cdr_csv"
+    CISCO_CUCM = "cisco-cucm", "Cisco UCM CDR"
+    THREECX = "3cx", "3CX"
+    GENERIC = "generic", "Generic (column map)"
+
+
+class Transport(models.TextChoices):
+    AGENT = "agent", "Remote agent (uploads to the API)"
+    TCP_CLIENT = "tcp-client", "TCP client (we connect to the PBX)"
+    TCP_SERVER = "tcp-server", "TCP listener (the PBX connects to us)"
+    SERIAL = "serial", "Serial port"
+    FILE = "file", "File import"
+
+
+class CaptureState(models.TextChoices):
+    IDLE = "idle"
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+    DISCONNECTED = "disconnected"
+    FAILED = "failed"
+
+
+def hash_key(key: str) -> str:
+    """Source keys are random and long, so a fast digest is a safe way to store them."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class Source(models.Model):
+    """One PBX feed: which site, which PBX family, and how its records arrive."""
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="sources")
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200)
+    family = models.CharField(max_length=32, choices=PbxFamily.choices)
+    transport = models.CharField(max_length=16, choices=Transport.choices)
+    settings = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Transport and parser settings: host, port, password, device, baud, "
+        "time_zone (overrides the site's), column map, ...",
+    )
+    enabled = models.BooleanField(default=True)
+    key_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    key_created_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_seq = models.BigIntegerField(
+        default=0, editable=False, help_text="Highest sequence number stored for this source."
+    )
+    capture_state = models.CharField(
+        max_length=16, choices=CaptureState.choices, default=CaptureState.IDLE, editable=False
+    )
+    capture_state_at = models.DateTimeField(null=True, blank=True, editable=False)
+    capture_error = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        ordering = ["site", "slug"]
+
+    def __str__(self):
+        return self.slug
+
+    def clean(self):
+        from capture.parsers import PARSERS
+
+        if self.family and self.family not in PARSERS:
+            ready = ", ".join(sorted(PARSERS))
+            raise ValidationError(
+                {"family": f"No parser for {self.family!r} yet; available: {ready}."}
+            )
+        time_zone = (self.settings or {}).get("time_zone")
+        if time_zone:
+            from billing.models import validate_time_zone
+
+            try:
+                validate_time_zone(time_zone)
+            except ValidationError as error:
+                raise ValidationError({"settings": error.messages}) from None
+
+    def rotate_key(self) -> str:
+        """Issue a new key, store only its hash and return the key (shown once)."""
+        key = secrets.token_urlsafe(32)
+        self.key_hash = hash_key(key)
+        self.key_created_at = timezone.now()
+        return key
+
+
+class RawRecord(models.Model):
+    """One record exactly as a PBX sent it, and what became of it.
+
+    ``line`` holds the text; a record that is not valid UTF-8 (or holds NUL, which a
+    text column cannot) is kept byte for byte in ``data`` instead. ``seq`` is the
+    sender's increasing number for the record: an agent's own, or one the centre
+    assigns for captures and imports. ``fingerprint`` makes re-imports of the same
+    file store nothing.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending"
+        PARSED = "parsed"
+        IGNORED = "ignored", "Ignored (noise)"
+        ERROR = "error"
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="raw_records")
+    seq = models.BigIntegerField()
+    received_at = models.DateTimeField()
+    line = models.TextField(blank=True)
+    data = models.BinaryField(null=True, blank=True)
+    # NULL, not "", for records without one: the unique constraint skips NULLs.
+    fingerprint = models.CharField(max_length=32, null=True, blank=True, editable=False)  # noqa: DJ001
+    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["source", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "seq"], name="raw_record_unique_seq"),
+            models.UniqueConstraint(
+                fields=["source", "fingerprint"],
+                condition=models.Q(fingerprint__isnull=False),
+                name="raw_record_unique_fingerprint",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["source", "state"],
+                condition=~models.Q(state="parsed"),
+                name="raw_record_unfinished",
+            ),
+            models.Index(fields=["source", "received_at"], name="raw_record_received"),
+        ]
+
+    def __str__(self):
+        return f"{self.source_id}#{self.seq}"
+
+    @property
+    def text(self) -> str:
+        """The record as text; undecodable bytes shown as U+FFFD."""
+        if self.data is not None:
+            return bytes(self.data).decode("utf-8", errors="replace")
+        return self.line

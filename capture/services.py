@@ -1,0 +1,309 @@
+"""Capture services: storing raw records, then parsing them into calls.
+
+Storing comes first and stands alone: once :func:`raw_records_store` returns, the
+records are committed and the sender may forget them. Parsing happens afterwards
+(:func:`raw_records_process`, normally through a Celery task) and never loses a
+record: each ends ``parsed``, ``ignored`` as noise, or ``error`` with a message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.db.models.functions import Greatest
+from django.utils import timezone
+
+from billing.services import calls_record
+from core.bulk import insert_new_returning_ids, is_postgresql
+from core.errors import DomainError
+
+from .models import RawRecord, Source, Transport
+from .parsers import ParsedCall, ParserSettings, RecordError, parser_for
+
+logger = logging.getLogger(__name__)
+
+PROCESS_BATCH_SIZE = 5000  # records parsed and written per transaction
+
+RAW_RECORD_COLUMNS = (
+    "source_id",
+    "seq",
+    "received_at",
+    "line",
+    "data",
+    "fingerprint",
+    "state",
+    "error",
+    "created_at",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingRecord:
+    """A record as received: text in ``line``, or bytes in ``data`` when not text.
+
+    ``seq`` is the sender's number for it (``None``: the centre assigns one);
+    ``fingerprint`` identifies a line of an imported file across re-imports.
+    """
+
+    received_at: dt.datetime
+    line: str | None = None
+    data: bytes | None = None
+    seq: int | None = None
+    fingerprint: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoreResult:
+    stored: int
+    duplicates: int
+    last_seq: int | None
+    first_id: int | None = None
+    last_id: int | None = None
+
+
+@dataclass(slots=True)
+class ProcessResult:
+    parsed: int = 0
+    ignored: int = 0
+    errors: int = 0
+
+    def __iadd__(self, other: ProcessResult) -> ProcessResult:
+        self.parsed += other.parsed
+        self.ignored += other.ignored
+        self.errors += other.errors
+        return self
+
+
+def text_or_bytes(raw: bytes) -> tuple[str | None, bytes | None]:
+    """Split a record into (text, None), or (None, bytes) when it cannot be stored as text."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None, raw
+    if "\x00" in text:  # a text column cannot hold NUL; keep the exact bytes
+        return None, raw
+    return text, None
+
+
+def line_fingerprints(lines: Iterable[str | bytes], *, scope: str = "") -> list[str]:
+    """Fingerprints for the lines of one file: the same line's n-th occurrence gets the
+    same fingerprint in every import, so re-importing a file (or a longer copy of it)
+    stores nothing twice, while two identical lines in one file stay two records."""
+    seen: Counter[bytes] = Counter()
+    fingerprints = []
+    for line in lines:
+        raw = line.encode() if isinstance(line, str) else line
+        occurrence = seen[raw]
+        seen[raw] += 1
+        digest = hashlib.blake2b(raw, digest_size=16, person=b"tarificador")
+        digest.update(f"\x00{occurrence}\x00{scope}".encode())
+        fingerprints.append(digest.hexdigest())
+    return fingerprints
+
+
+def raw_records_store(
+    *, source: Source, records: Sequence[IncomingRecord], process: bool = True
+) -> StoreResult:
+    """Commit ``records`` for ``source``; skip any already stored (same seq or fingerprint).
+
+    Records without a ``seq`` are numbered from the source's counter. Parsing is
+    queued once the transaction commits, unless ``process`` is false.
+    """
+    if not records:
+        return StoreResult(stored=0, duplicates=0, last_seq=None)
+    now = timezone.now()
+    received = len(records)
+    with transaction.atomic():
+        records = _drop_known_fingerprints(source, records)
+        unnumbered = sum(1 for record in records if record.seq is None)
+        next_seq = _allocate_seqs(source, unnumbered) if unnumbered else 0
+        rows = []
+        for record in records:
+            seq = record.seq
+            if seq is None:
+                seq, next_seq = next_seq, next_seq + 1
+            line = record.line if record.data is None else ""
+            rows.append(
+                (
+                    source.id,
+                    seq,
+                    record.received_at,
+                    line,
+                    record.data,
+                    record.fingerprint,
+                    RawRecord.State.PENDING,
+                    "",
+                    now,
+                )
+            )
+        ids = insert_new_returning_ids(RawRecord._meta.db_table, RAW_RECORD_COLUMNS, rows)
+        last_seq = max(row[1] for row in rows) if rows else None
+        Source.objects.filter(pk=source.pk).update(
+            last_seen_at=now,
+            last_seq=Greatest(F("last_seq"), last_seq or 0),
+        )
+        result = StoreResult(
+            stored=len(ids),
+            duplicates=received - len(ids),
+            last_seq=last_seq,
+            first_id=min(ids) if ids else None,
+            last_id=max(ids) if ids else None,
+        )
+        if process and ids:
+            from .tasks import raw_records_process_task
+
+            raw_records_process_task.delay_on_commit(source.id, result.first_id, result.last_id)
+    return result
+
+
+def _drop_known_fingerprints(
+    source: Source, records: Sequence[IncomingRecord]
+) -> Sequence[IncomingRecord]:
+    """Leave out fingerprinted records already stored, so they use up no seq."""
+    fingerprints = [record.fingerprint for record in records if record.fingerprint]
+    if not fingerprints:
+        return records
+    known = set(
+        RawRecord.objects.filter(source=source, fingerprint__in=fingerprints).values_list(
+            "fingerprint", flat=True
+        )
+    )
+    if not known:
+        return records
+    return [record for record in records if record.fingerprint not in known]
+
+
+def _allocate_seqs(source: Source, count: int) -> int:
+    """Reserve ``count`` sequence numbers of ``source``; return the first."""
+    if source.transport == Transport.AGENT:
+        raise DomainError(
+            f"Source {source.slug!r} is fed by a remote agent, which numbers its own records; "
+            "import files into a source of transport 'file' on the same site instead."
+        )
+    Source.objects.filter(pk=source.pk).update(last_seq=F("last_seq") + count)
+    return Source.objects.values_list("last_seq", flat=True).get(pk=source.pk) - count + 1
+
+
+def parser_settings(source: Source) -> ParserSettings:
+    """The parser settings of ``source``: its own settings over its site's time zone."""
+    options = dict(source.settings or {})
+    time_zone = options.pop("time_zone", None) or source.site.time_zone
+    return ParserSettings(time_zone=ZoneInfo(time_zone), options=options)
+
+
+def raw_records_process(
+    *, source_id: int, first_id: int | None = None, last_id: int | None = None
+) -> ProcessResult:
+    """Parse the pending raw records of a source (optionally an id range) into calls.
+
+    Idempotent and safe to run twice at once: the records are locked, and only
+    pending ones are taken, so no record becomes two calls.
+    """
+    source = Source.objects.select_related("site").get(pk=source_id)
+    pending = RawRecord.objects.filter(source_id=source_id, state=RawRecord.State.PENDING)
+    if first_id is not None:
+        pending = pending.filter(id__gte=first_id)
+    if last_id is not None:
+        pending = pending.filter(id__lte=last_id)
+    total = ProcessResult()
+    while True:
+        with transaction.atomic():
+            batch = pending.order_by("id")
+            if is_postgresql():
+                batch = batch.select_for_update(skip_locked=True)
+            records = list(batch.values_list("id", "line", "data")[:PROCESS_BATCH_SIZE])
+            if records:
+                total += _parse_and_record(source, records)
+        if len(records) < PROCESS_BATCH_SIZE:
+            return total
+
+
+def _parse_and_record(source: Source, records: list[tuple[int, str, bytes | None]]):
+    parser = parser_for(source.family, parser_settings(source))
+    result = ProcessResult()
+    calls: list[tuple[int, ParsedCall]] = []
+    ignored: list[int] = []
+    errors: list[RawRecord] = []
+    for record_id, line, data in records:
+        text = line if data is None else bytes(data).decode("utf-8", errors="replace")
+        try:
+            parsed = parser.parse(text)
+        except RecordError as error:
+            errors.append(RawRecord(id=record_id, state=RawRecord.State.ERROR, error=str(error)))
+            continue
+        except Exception as error:  # a parser bug must not lose the batch
+            logger.exception("parser %s failed on raw record %s", source.family, record_id)
+            message = f"internal parser error ({type(error).__name__}: {error}); please report"
+            errors.append(RawRecord(id=record_id, state=RawRecord.State.ERROR, error=message))
+            continue
+        if parsed is None:
+            ignored.append(record_id)
+        else:
+            calls.append((record_id, parsed))
+    result.parsed = calls_record(site=source.site, source_id=source.id, entries=calls)
+    if calls:
+        RawRecord.objects.filter(id__in=[record_id for record_id, _ in calls]).update(
+            state=RawRecord.State.PARSED, error=""
+        )
+    if ignored:
+        RawRecord.objects.filter(id__in=ignored).update(state=RawRecord.State.IGNORED, error="")
+    if errors:
+        RawRecord.objects.bulk_update(errors, ["state", "error"], batch_size=500)
+    result.ignored, result.errors = len(ignored), len(errors)
+    return result
+
+
+def raw_records_reprocess(*, records: Iterable[RawRecord] | None = None, queryset=None) -> int:
+    """Parse records again (after a parser fix or a settings change); return how many.
+
+    Their calls, if any, are replaced. The work is queued per source once the
+    reset commits.
+    """
+    queryset = (
+        queryset
+        if queryset is not None
+        else RawRecord.objects.filter(id__in=[record.id for record in records or []])
+    )
+    from billing.models import Call
+
+    from .tasks import raw_records_process_task
+
+    with transaction.atomic():
+        ids_by_source: dict[int, list[int]] = {}
+        for record_id, source_id in queryset.values_list("id", "source_id"):
+            ids_by_source.setdefault(source_id, []).append(record_id)
+        record_ids = [record_id for ids in ids_by_source.values() for record_id in ids]
+        Call.objects.filter(raw_record_id__in=record_ids).delete()
+        RawRecord.objects.filter(id__in=record_ids).update(state=RawRecord.State.PENDING, error="")
+        for source_id, ids in ids_by_source.items():
+            raw_records_process_task.delay_on_commit(source_id, min(ids), max(ids))
+    return len(record_ids)
+
+
+def raw_records_sweep(*, older_than: dt.timedelta = dt.timedelta(minutes=2)) -> ProcessResult:
+    """Parse records left pending too long (a worker died, a broker message was lost)."""
+    cutoff = timezone.now() - older_than
+    stale_sources = (
+        RawRecord.objects.filter(Q(state=RawRecord.State.PENDING) & Q(created_at__lt=cutoff))
+        .values_list("source_id", flat=True)
+        .distinct()
+    )
+    total = ProcessResult()
+    for source_id in list(stale_sources):
+        total += raw_records_process(source_id=source_id)
+    return total
+
+
+def source_rotate_key(*, source: Source) -> str:
+    """Give ``source`` a new key and return it; only its hash is stored."""
+    key = source.rotate_key()
+    source.save(update_fields=["key_hash", "key_created_at"])
+    return key

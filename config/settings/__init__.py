@@ -1,0 +1,1 @@
+"""Settings: ``base`` (everything, from the environment), ``production`` and ``test``."""

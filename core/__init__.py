@@ -1,0 +1,1 @@
+"""Small shared pieces with no models: bulk writes, API plumbing, domain errors."""

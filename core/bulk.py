@@ -1,0 +1,92 @@
+"""Bulk writes for the hot paths: COPY on PostgreSQL, batched INSERTs on SQLite.
+
+Rows are plain tuples in the order of ``columns`` (no model instances, no per-row
+field preparation): these run for every record Tarificador receives. JSON values
+must be passed already serialized (``str``); datetimes must be aware.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from django.db import connection
+
+SQLITE_MAX_VARIABLES = 32766
+
+
+def is_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def copy_insert(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """Insert ``rows`` into ``table``; must run inside the caller's transaction."""
+    if is_postgresql():
+        with connection.cursor() as cursor, cursor.cursor.copy(_copy_sql(table, columns)) as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        _sqlite_insert(table, columns, rows, on_conflict_ignore=False)
+
+
+def insert_new_returning_ids(
+    table: str, columns: Sequence[str], rows: Sequence[Sequence]
+) -> list[int]:
+    """Insert the rows that break no unique constraint; return the ids of those inserted.
+
+    On PostgreSQL the rows are copied into a temporary table and moved across with
+    ``ON CONFLICT DO NOTHING``, so two transactions sending the same rows at once
+    store them once. On SQLite every write transaction holds the database lock
+    (``transaction_mode=IMMEDIATE``), so the same statement is race-free too.
+    """
+    if not rows:
+        return []
+    column_list = ", ".join(columns)
+    if is_postgresql():
+        staging = f"staging_{table}"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} "  # noqa: S608 (names are ours)
+                f"AS SELECT {column_list} FROM {table} WITH NO DATA"
+            )
+            cursor.execute(f"TRUNCATE {staging}")
+            with cursor.cursor.copy(_copy_sql(staging, columns)) as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(
+                f"INSERT INTO {table} ({column_list}) SELECT {column_list} "  # noqa: S608
+                f"FROM {staging} ON CONFLICT DO NOTHING RETURNING id"
+            )
+            return [row[0] for row in cursor.fetchall()]
+    return _sqlite_insert(table, columns, rows, on_conflict_ignore=True)
+
+
+def _copy_sql(table: str, columns: Sequence[str]) -> str:
+    return f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+
+
+def _sqlite_value(value):
+    if isinstance(value, dt.datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    return value
+
+
+def _sqlite_insert(table, columns, rows, *, on_conflict_ignore: bool) -> list[int]:
+    per_statement = max(1, SQLITE_MAX_VARIABLES // len(columns) // 2)
+    row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    suffix = " ON CONFLICT DO NOTHING RETURNING id" if on_conflict_ignore else ""
+    rows = list(rows)
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            params = [_sqlite_value(value) for row in chunk for value in row]
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608
+                + ", ".join([row_sql] * len(chunk))
+                + suffix,
+                params,
+            )
+            if on_conflict_ignore:
+                ids.extend(row[0] for row in cursor.fetchall())
+    return ids

@@ -1,0 +1,40 @@
+"""``manage.py bootstrap``: first-run set-up for ``make run``.
+
+Creates an administrator with a random password (printed once) when there is
+none, and seeds the demo organization when it is missing. Later runs change
+nothing, so ``make run`` keeps the data.
+"""
+
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+from capture.demo import demo_exists, demo_seed
+
+
+class Command(BaseCommand):
+    help = "Create the first administrator and the demo data, if missing."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-demo", action="store_true", help="Do not seed the demo site.")
+
+    def handle(self, *args, no_demo, **options):
+        users = get_user_model()
+        if not users.objects.filter(is_superuser=True).exists():
+            password = secrets.token_urlsafe(12)
+            users.objects.create_superuser("admin", "admin@localhost", password)
+            self.stdout.write(
+                self.style.SUCCESS(
+                    "\n  Administrator created. Sign in at http://127.0.0.1:8000/admin/\n"
+                    f"  user: admin   password: {password}\n"
+                    "  (shown once; change it with: manage.py changepassword admin)\n"
+                )
+            )
+        if not no_demo and not demo_exists():
+            self.stdout.write("Seeding the demo site with a month of generated IP Office calls...")
+            result = demo_seed()
+            self.stdout.write(
+                f"Demo ready: {result.parsed} calls, {result.ignored} noise, "
+                f"{result.errors} errors."
+            )

@@ -1,0 +1,60 @@
+"""Site-wide views: the health check."""
+
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from kombu import Connection
+
+from capture.selectors import sources_with_health
+
+
+def healthz(request):
+    """Database and broker reachable, and each source's capture state.
+
+    Answers 503 when the database or a configured broker is unreachable, so a load
+    balancer or monitor can act on the status code alone.
+    """
+    checks = {"database": _database_ok(), "broker": _broker_state()}
+    healthy = checks["database"] == "ok" and checks["broker"] in ("ok", "none (in-process)")
+    sources = []
+    if checks["database"] == "ok":
+        sources = [
+            {
+                "source": source.slug,
+                "site": source.site.slug,
+                "transport": source.transport,
+                "enabled": source.enabled,
+                "capture_state": source.capture_state,
+                "capture_error": source.capture_error,
+                "last_seen_at": source.last_seen_at,
+                "last_seq": source.last_seq,
+                "records_last_24h": source.records_today,
+                "parse_errors": source.parse_errors,
+                "pending": source.pending,
+            }
+            for source in sources_with_health()
+        ]
+    return JsonResponse(
+        {"status": "ok" if healthy else "unhealthy", **checks, "sources": sources},
+        status=200 if healthy else 503,
+    )
+
+
+def _database_ok() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as error:
+        return f"unreachable: {error}"
+    return "ok"
+
+
+def _broker_state() -> str:
+    if not settings.CELERY_BROKER_URL:
+        return "none (in-process)"
+    try:
+        with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as broker:
+            broker.ensure_connection(max_retries=1, timeout=2)
+    except Exception as error:
+        return f"unreachable: {error}"
+    return "ok"

@@ -1,0 +1,1 @@
+"""Credit: models arrive with their issue."""

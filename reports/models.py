@@ -1,0 +1,1 @@
+"""Reports: models arrive with their issue."""

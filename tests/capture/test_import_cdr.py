@@ -1,0 +1,99 @@
+"""manage.py import_cdr: files of raw records, imported once, every line kept."""
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from billing.models import Call
+from capture.models import RawRecord, Transport
+from tests.factories import SourceFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+SAMPLES = Path(__file__).parent.parent / "data" / "avaya-ipoffice"
+
+
+@pytest.fixture
+def file_source():
+    return SourceFactory(slug="archive", transport=Transport.FILE)
+
+
+def run(*args) -> str:
+    out = io.StringIO()
+    call_command("import_cdr", *args, "--no-progress", stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def test_import_stores_and_parses_every_line(file_source):
+    files = sorted(SAMPLES.glob("*.txt"))
+    lines = sum(len(path.read_bytes().splitlines()) for path in files)
+
+    summary = run("--source", "archive", *map(str, files))
+
+    assert f"{lines} records" in summary
+    assert f"{lines} stored, 0 duplicates, {lines} parsed into calls" in summary
+    assert Call.objects.count() == lines
+
+
+def test_importing_the_same_file_twice_adds_nothing(file_source):
+    path = str(SAMPLES / "official-examples.txt")
+    run("--source", "archive", path)
+
+    summary = run("--source", "archive", path)
+
+    lines = len((SAMPLES / "official-examples.txt").read_bytes().splitlines())
+    assert f"0 stored, {lines} duplicates, 0 parsed" in summary
+    assert RawRecord.objects.count() == Call.objects.count() == lines
+
+
+def test_identical_lines_in_one_file_are_two_calls(file_source, tmp_path):
+    line = (SAMPLES / "official-examples.txt").read_bytes().splitlines()[0]
+    path = tmp_path / "twice.txt"
+    path.write_bytes(line + b"\r\n" + line + b"\r\n")
+
+    run("--source", "archive", str(path))
+    run("--source", "archive", str(path))
+
+    assert Call.objects.count() == 2
+
+
+def test_a_grown_file_adds_only_its_new_lines(file_source, tmp_path):
+    lines = (SAMPLES / "official-examples.txt").read_bytes().splitlines(keepends=True)
+    path = tmp_path / "smdr.txt"
+    path.write_bytes(b"".join(lines[:5]))
+    run("--source", "archive", str(path))
+    path.write_bytes(b"".join(lines))
+
+    summary = run("--source", "archive", str(path))
+
+    assert f"{len(lines) - 5} stored, 5 duplicates" in summary
+    assert Call.objects.count() == len(lines)
+
+
+def test_bad_lines_are_kept_and_shown(file_source, tmp_path):
+    path = tmp_path / "mixed.txt"
+    good = (SAMPLES / "official-examples.txt").read_bytes().splitlines()[0]
+    path.write_bytes(good + b"\r\nthis is not SMDR\r\n\xff\xfe\r\n")
+
+    summary = run("--source", "archive", str(path))
+
+    assert "3 stored" in summary and "1 parsed into calls" in summary and "2 errors" in summary
+    assert "this is not SMDR" in summary
+    assert RawRecord.objects.filter(state="error").count() == 2
+    assert bytes(RawRecord.objects.get(line="", state="error").data) == b"\xff\xfe"
+
+
+def test_unknown_source_names_the_known_ones(file_source):
+    with pytest.raises(CommandError, match="No source 'nope'; sources: archive"):
+        run("--source", "nope", str(SAMPLES / "official-examples.txt"))
+
+
+def test_missing_file_is_an_error(file_source, tmp_path):
+    with pytest.raises(CommandError, match="no such file"):
+        run("--source", "archive", str(tmp_path / "missing.txt"))
+
+
+def test_agent_sources_are_refused(source):
+    with pytest.raises(CommandError, match="remote agent"):
+        run("--source", source.slug, str(SAMPLES / "official-examples.txt"))

@@ -1,0 +1,171 @@
+"""The pipeline: raw records stored first, then parsed into calls; nothing lost."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from billing.models import Call, Extension
+from capture.models import RawRecord, Transport
+from capture.services import (
+    IncomingRecord,
+    line_fingerprints,
+    raw_records_process,
+    raw_records_reprocess,
+    raw_records_store,
+    raw_records_sweep,
+)
+from core.errors import DomainError
+from tests.factories import DepartmentFactory, ExtensionFactory, SourceFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+RECEIVED = dt.datetime(2026, 11, 2, 12, tzinfo=dt.UTC)
+SEGMENT_1 = (
+    "2026/11/02 09:30:57,00:00:13,7,01707392200,I,299999,299999,,0,1000014160,1,"
+    "E4750,John Smith,T9002,LINE 1.2,11,0,,,,,,,,,,,,,"
+)
+SEGMENT_2 = (
+    "2026/11/02 09:30:57,00:00:21,0,01707392200,I,299999,299999,,0,1000014160,0,"
+    "V9502,VM Channel 2,T9002,LINE 1.2,0,0,,,,,,,,,,,,,"
+)
+BROKEN = (
+    "2026/13/45 09:30:57,00:00:21,0,017,I,2999,2999,,0,1000014161,0,E1,A,T9002,L,0,0,,,,,,,,,,,,,"
+)
+
+
+def store(source, *lines, first_seq=1, process=True):
+    records = [
+        IncomingRecord(seq=first_seq + n, received_at=RECEIVED, line=line)
+        for n, line in enumerate(lines)
+    ]
+    return raw_records_store(source=source, records=records, process=process)
+
+
+def test_every_record_ends_parsed_ignored_or_error(source):
+    """A bad record is kept with a message naming the field; noise is ignored."""
+    store(source, SEGMENT_1, "", BROKEN, SEGMENT_2)
+
+    states = dict(RawRecord.objects.values_list("seq", "state"))
+    assert states == {1: "parsed", 2: "ignored", 3: "error", 4: "parsed"}
+    error = RawRecord.objects.get(seq=3).error
+    assert "Call Start" in error and "2026/13/45" in error
+    assert Call.objects.count() == 2
+
+
+def test_segments_are_linked_by_call_id_and_numbered(source):
+    store(source, SEGMENT_1)
+    store(source, SEGMENT_2, first_seq=2)
+
+    legs = list(Call.objects.order_by("leg").values_list("pbx_call_id", "leg", "duration_seconds"))
+    assert legs == [("1000014160", 1, 13), ("1000014160", 2, 21)]
+
+
+def test_times_are_stored_in_utc_from_the_site_zone(source):
+    """The site is in Córdoba (UTC-3): 09:30:57 local is 12:30:57 UTC."""
+    store(source, SEGMENT_1)
+
+    assert Call.objects.get().start == dt.datetime(2026, 11, 2, 12, 30, 57, tzinfo=dt.UTC)
+
+
+def test_source_time_zone_overrides_the_site(source):
+    source.settings = {"time_zone": "Europe/Madrid"}
+    source.save()
+
+    store(source, SEGMENT_1)
+
+    assert Call.objects.get().start == dt.datetime(2026, 11, 2, 8, 30, 57, tzinfo=dt.UTC)
+
+
+def test_calls_are_charged_to_the_department_at_the_time_of_the_call(source):
+    """An extension moved after a call keeps that call's department; a call imported
+    late is charged to the department the extension had back then."""
+    before, after = DepartmentFactory(code="BEFORE"), DepartmentFactory(code="AFTER")
+    extension = ExtensionFactory(site=source.site, number="4750", department=before)
+    history = extension.history.get()
+    history.history_date = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    history.save()
+    store(source, SEGMENT_1)  # a November call while in BEFORE
+    extension.department = after
+    extension.save()
+    moved = extension.history.latest("history_date")
+    moved.history_date = dt.datetime(2026, 11, 15, tzinfo=dt.UTC)
+    moved.save()
+
+    late = SEGMENT_1.replace("2026/11/02", "2026/11/20").replace("1000014160", "1000099999")
+    store(source, late, first_seq=2)
+
+    assert dict(Call.objects.values_list("pbx_call_id", "department__code")) == {
+        "1000014160": "BEFORE",
+        "1000099999": "AFTER",
+    }
+
+
+def test_unknown_extensions_are_created_for_an_administrator_to_assign(source):
+    store(source, SEGMENT_1)
+
+    extension = Extension.objects.get(site=source.site, number="4750")
+    assert extension.department is None
+    assert Call.objects.get().extension == extension
+
+
+def test_processing_twice_makes_no_second_call(source):
+    store(source, SEGMENT_1, SEGMENT_2, process=False)
+
+    first = raw_records_process(source_id=source.id)
+    second = raw_records_process(source_id=source.id)
+
+    assert (first.parsed, second.parsed) == (2, 0)
+    assert Call.objects.count() == 2
+
+
+def test_reprocess_parses_again_and_replaces_the_call(source):
+    store(source, SEGMENT_1, BROKEN)
+    broken = RawRecord.objects.get(seq=2)
+    RawRecord.objects.filter(pk=broken.pk).update(line=BROKEN.replace("2026/13/45", "2026/11/05"))
+
+    count = raw_records_reprocess(queryset=RawRecord.objects.all())
+
+    assert count == 2
+    assert dict(RawRecord.objects.values_list("seq", "state")) == {1: "parsed", 2: "parsed"}
+    assert Call.objects.count() == 2
+
+
+def test_sweep_parses_records_left_pending(source):
+    store(source, SEGMENT_1, process=False)
+    RawRecord.objects.update(created_at=timezone.now() - dt.timedelta(minutes=10))
+
+    result = raw_records_sweep()
+
+    assert result.parsed == 1
+    assert RawRecord.objects.get().state == RawRecord.State.PARSED
+
+
+def test_fingerprinted_records_get_numbers_from_the_source(db):
+    source = SourceFactory(transport=Transport.FILE)
+    lines = [SEGMENT_1, SEGMENT_1, SEGMENT_2]
+    records = [
+        IncomingRecord(received_at=RECEIVED, line=line, fingerprint=fingerprint)
+        for line, fingerprint in zip(lines, line_fingerprints(lines), strict=True)
+    ]
+
+    first = raw_records_store(source=source, records=records)
+    again = raw_records_store(source=source, records=records)
+
+    assert (first.stored, first.duplicates, first.last_seq) == (3, 0, 3)
+    assert (again.stored, again.duplicates) == (0, 3)
+    assert list(RawRecord.objects.order_by("seq").values_list("seq", flat=True)) == [1, 2, 3]
+    source.refresh_from_db()
+    assert source.last_seq == 3
+
+
+def test_agent_sources_refuse_centre_numbered_records(source):
+    with pytest.raises(DomainError, match="import files into a source of transport 'file'"):
+        raw_records_store(source=source, records=[IncomingRecord(received_at=RECEIVED, line="x")])
+
+
+def test_fingerprints_tell_repeated_lines_apart_but_not_files():
+    assert line_fingerprints(["a", "a", "b"]) == line_fingerprints(["a", "a", "b"])
+    first, second, _ = line_fingerprints(["a", "a", "b"])
+    assert first != second
+    assert line_fingerprints(["a", "b"]) == line_fingerprints(["a", "b", "c"])[:2]

@@ -1,0 +1,99 @@
+"""Site-wide endpoints: health, API schema and docs, the admin; production settings."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from capture.models import CaptureState
+from tests.factories import SourceFactory
+
+ROOT = Path(__file__).parent.parent
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_reports_database_broker_and_sources(client):
+    SourceFactory(slug="hq-ipoffice", capture_state=CaptureState.CONNECTED)
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok" and body["database"] == "ok"
+    assert body["sources"][0]["source"] == "hq-ipoffice"
+    assert body["sources"][0]["capture_state"] == "connected"
+
+
+def test_healthz_is_503_when_the_broker_is_unreachable(client, settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["broker"].startswith("unreachable")
+
+
+def test_openapi_schema_documents_the_contract(client):
+    response = client.get("/api/schema/", {"format": "json"})
+
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    for path in [
+        "/api/v1/ingest/",
+        "/api/v1/calls/",
+        "/api/v1/raw-records/reprocess/",
+        "/api/v1/sources/{slug}/rotate-key/",
+    ]:
+        assert path in paths
+
+
+def test_api_docs_are_served_without_a_cdn(client):
+    response = client.get("/api/docs/")
+
+    assert response.status_code == 200
+    assert b"swagger-ui" in response.content
+    assert b"cdn." not in response.content and b"unpkg" not in response.content
+
+
+def test_admin_pages_load_for_every_model(admin_user, client, source):
+    client.force_login(admin_user)
+    for model in [
+        "billing/site",
+        "billing/department",
+        "billing/extension",
+        "billing/trunk",
+        "billing/call",
+        "capture/source",
+        "capture/rawrecord",
+        "rating/rateplan",
+    ]:
+        response = client.get(f"/admin/{model}/")
+        assert response.status_code == 200, model
+
+
+def _production_check(extra_env):
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SECRET_KEY"}
+    env.update(DJANGO_SETTINGS_MODULE="config.settings.production", **extra_env)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _production_check({})
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_production_settings_pass_the_deploy_check():
+    result = _production_check({"DJANGO_SECRET_KEY": "x" * 30 + "-a-long-random-production-key"})
+
+    assert result.returncode == 0, result.stderr
