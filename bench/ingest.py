@@ -36,6 +36,9 @@ DATABASE_URL = os.environ.get(
 )
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 TIME_ZONE = "America/Argentina/Cordoba"
+# Web workers and concurrent clients, one per core (measured: more add nothing, the
+# run is CPU-bound between Python and PostgreSQL).
+WORKERS = int(os.environ.get("BENCH_WEB_WORKERS", str(os.cpu_count() or 1)))
 
 
 def main() -> None:
@@ -60,7 +63,7 @@ def main() -> None:
 
     in_process = _api_rate(lines, env, mode="in-process")
     print(
-        f"API, in-process parsing, 2 gunicorn workers: {in_process:,.0f} records/s "
+        f"API, in-process parsing, {WORKERS} gunicorn workers: {in_process:,.0f} records/s "
         f"({in_process / baseline:.1f}x the naive baseline)"
     )
     if _redis_up():
@@ -179,7 +182,7 @@ def _api_rate(lines: list[str], env: dict, *, mode: str) -> float:
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--workers",
-                "2",
+                str(WORKERS),
                 "--timeout",
                 "300",
                 "--log-level",
@@ -231,7 +234,7 @@ def _api_rate(lines: list[str], env: dict, *, mode: str) -> float:
                     failures.append(answer.text[:200])
 
         started = time.perf_counter()
-        threads = [threading.Thread(target=client) for _ in range(2)]
+        threads = [threading.Thread(target=client) for _ in range(WORKERS)]
         for thread in threads:
             thread.start()
         for thread in threads:

@@ -128,7 +128,9 @@ class RawRecord(models.Model):
         IGNORED = "ignored", "Ignored (noise)"
         ERROR = "error"
 
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="raw_records")
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="raw_records", db_index=False
+    )  # led by the (source, seq) unique index
     seq = models.BigIntegerField()
     received_at = models.DateTimeField()
     line = models.TextField(blank=True)

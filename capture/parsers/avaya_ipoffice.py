@@ -244,30 +244,27 @@ class AvayaIPOfficeParser(Parser):
             elif kind == "T" and not trunk and _is_digits(device[1:]):
                 trunk = device[1:]
 
+        # Details keep what the call's own columns do not already say: every call
+        # row carries them, and the raw record keeps the rest byte for byte.
         details: dict = {}
-        if caller:
-            caller, at, caller_ip = caller.partition("@")
-            if caller:
-                details["caller"] = caller
-            if at:
-                details["caller_ip"] = caller_ip
-        if called_number:
-            details["called_number"] = called_number
-        if dialled_number:
-            details["dialled_number"] = dialled_number
-        details["continuation"] = more_segments
-        if party1_device:
-            details["party1_device"] = party1_device
+        caller, at, caller_ip = caller.partition("@")
+        if at:
+            details["caller_ip"] = caller_ip
+        if more_segments:
+            details["continuation"] = True
+        for key, device in (("party1_device", party1_device), ("party2_device", party2_device)):
+            if device and device[1:] not in (extension, trunk):
+                details[key] = device
         if party1_name:
             details["party1_name"] = party1_name
-        if party2_device:
-            details["party2_device"] = party2_device
         if party2_name:
             details["party2_name"] = party2_name
-        if hold_time:
-            details["hold_seconds"] = _seconds(hold_time, 16)
-        if park_time:
-            details["park_seconds"] = _seconds(park_time, 17)
+        hold_seconds = _seconds(hold_time, 16) if hold_time else 0
+        if hold_seconds:
+            details["hold_seconds"] = hold_seconds
+        park_seconds = _seconds(park_time, 17) if park_time else 0
+        if park_seconds:
+            details["park_seconds"] = park_seconds
         if count > MIN_FIELDS and any(fields[MIN_FIELDS:]):
             for index, key, kind in _TAIL_FIELDS:
                 if index >= count:
@@ -287,6 +284,8 @@ class AvayaIPOfficeParser(Parser):
                 # Answered by a group, voicemail or nobody: a short target is the extension
                 # (longer ones, such as 299999 in Avaya's examples, are DDIs or groups).
                 extension = called_number
+            if dialled_number and dialled_number != extension:
+                details["ddi"] = dialled_number  # the number the caller dialled
         else:
             number = dialled_number
 

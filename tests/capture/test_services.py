@@ -1,8 +1,10 @@
 """The pipeline: raw records stored first, then parsed into calls; nothing lost."""
 
 import datetime as dt
+import threading
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from billing.models import Call, Extension
@@ -117,6 +119,30 @@ def test_processing_twice_makes_no_second_call(source):
 
     assert (first.parsed, second.parsed) == (2, 0)
     assert Call.objects.count() == 2
+
+
+def test_two_processors_at_once_make_each_call_once(source):
+    """Two workers handed the same records at the same moment: one call per record."""
+    store(source, *[SEGMENT_1] * 200, process=False)
+    barrier = threading.Barrier(2)
+    results = []
+
+    def process():
+        barrier.wait()
+        try:
+            results.append(raw_records_process(source_id=source.id).parsed)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=process) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(results) == [0, 200]
+    assert Call.objects.count() == 200
+    assert sorted(Call.objects.values_list("leg", flat=True)) == list(range(1, 201))
 
 
 def test_reprocess_parses_again_and_replaces_the_call(source):

@@ -5,7 +5,6 @@ import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 from tqdm import tqdm
 
 from capture.models import RawRecord, Source
@@ -46,6 +45,7 @@ class Command(BaseCommand):
 
         started = time.monotonic()
         stored = duplicates = lines = 0
+        first_id = None
         parsed = ProcessResult()
         total_bytes = sum(path.stat().st_size for path in files)
         with tqdm(
@@ -75,6 +75,7 @@ class Command(BaseCommand):
                         raise CommandError(str(error)) from None
                     stored += result.stored
                     duplicates += result.duplicates
+                    first_id = first_id or result.first_id
                     if result.stored:
                         parsed += raw_records_process(
                             source_id=source.id, first_id=result.first_id, last_id=result.last_id
@@ -88,15 +89,19 @@ class Command(BaseCommand):
             f"{parsed.ignored} ignored as noise, {parsed.errors} errors."
         )
         if parsed.errors:
-            self._show_errors(source)
+            self._show_errors(source, first_id)
 
-    def _show_errors(self, source):
-        since = timezone.now() - dt.timedelta(hours=1)
-        recent = RawRecord.objects.filter(
-            source=source, state=RawRecord.State.ERROR, created_at__gte=since
-        ).order_by("-id")[:SHOWN_ERRORS]
-        self.stdout.write(self.style.WARNING("Records that did not parse (kept, see the admin):"))
-        for record in recent:
+    def _show_errors(self, source, first_id):
+        failed = RawRecord.objects.filter(
+            source=source, state=RawRecord.State.ERROR, id__gte=first_id
+        ).order_by("id")[:SHOWN_ERRORS]
+        self.stdout.write(
+            self.style.WARNING(
+                f"Records that did not parse (kept; the first {SHOWN_ERRORS} are shown, "
+                "all are in the admin under Raw records):"
+            )
+        )
+        for record in failed:
             self.stdout.write(f"  seq {record.seq}: {record.error}\n    {record.text[:120]}")
 
 
