@@ -219,7 +219,9 @@ def raw_records_process(
         with transaction.atomic():
             lock_source_for_processing(source_id)
             records = list(
-                pending.order_by("id").values_list("id", "line", "data")[:PROCESS_BATCH_SIZE]
+                pending.order_by("id").values_list("id", "line", "data", "received_at")[
+                    :PROCESS_BATCH_SIZE
+                ]
             )
             if records:
                 total += _parse_and_record(source, records)
@@ -245,16 +247,18 @@ def lock_source_for_processing(source_id: int) -> None:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
-def _parse_and_record(source: Source, records: list[tuple[int, str, bytes | None]]):
+def _parse_and_record(
+    source: Source, records: list[tuple[int, str, bytes | None, dt.datetime]]
+) -> ProcessResult:
     parser = parser_for(source.family, parser_settings(source))
     result = ProcessResult()
     calls: list[tuple[int, ParsedCall]] = []
     ignored: list[int] = []
     errors: list[RawRecord] = []
-    for record_id, line, data in records:
+    for record_id, line, data, received_at in records:
         text = line if data is None else bytes(data).decode("utf-8", errors="replace")
         try:
-            parsed = parser.parse(text)
+            parsed = parser.parse(text, received_at)
         except RecordError as error:
             errors.append(RawRecord(id=record_id, state=RawRecord.State.ERROR, error=str(error)))
             continue

@@ -179,7 +179,7 @@ class AvayaIPOfficeParser(Parser):
         # day with a DST change, whose times are converted one by one).
         self._days: dict[str, tuple[int, int, int, dt.timedelta | None]] = {}
 
-    def parse(self, text: str) -> ParsedCall | None:
+    def parse(self, text: str, received_at: dt.datetime | None = None) -> ParsedCall | None:
         """Parse one SMDR record; ``None`` for a blank line or a CSV header row."""
         line = text.rstrip(_TRAILING_JUNK)
         # Fast path: the record starts with the year, as it does on the socket.

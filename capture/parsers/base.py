@@ -65,6 +65,10 @@ class Parser:
     def __init__(self, settings: ParserSettings):
         self.settings = settings
 
-    def parse(self, text: str) -> ParsedCall | None:
-        """Parse one record; ``None`` means noise (a header, a blank line)."""
+    def parse(self, text: str, received_at: dt.datetime | None = None) -> ParsedCall | None:
+        """Parse one record; ``None`` means noise (a header, a blank line).
+
+        ``received_at`` (aware) is when the record reached us: formats without a year
+        or a date are dated from it, in the site's zone. ``None`` means now.
+        """
         raise NotImplementedError
