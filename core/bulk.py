@@ -45,11 +45,11 @@ def insert_new_returning_ids(
     if is_postgresql():
         staging = f"staging_{table}"
         with connection.cursor() as cursor:
+            # Made once per connection; emptied by every commit or rollback.
             cursor.execute(
-                f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} "  # noqa: S608 (names are ours)
+                f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ON COMMIT DELETE ROWS "  # noqa: S608
                 f"AS SELECT {column_list} FROM {table} WITH NO DATA"
             )
-            cursor.execute(f"TRUNCATE {staging}")
             with cursor.cursor.copy(_copy_sql(staging, columns)) as copy:
                 for row in rows:
                     copy.write_row(row)

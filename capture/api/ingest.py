@@ -60,9 +60,10 @@ def ingest_batch_parse(body: bytes, *, max_records: int) -> IngestBatch:
     parsed: list[IncomingRecord] = []
     errors: list[dict] = []
     seen_seqs: set[int] = set()
+    moments: dict[str, dt.datetime] = {}  # agents send many records per second
     for index, record in enumerate(records):
         try:
-            incoming = _record(record)
+            incoming = _record(record, moments)
             if incoming.seq in seen_seqs:
                 raise _FieldError("seq", f"seq {incoming.seq} appears more than once in the batch")
             seen_seqs.add(incoming.seq)
@@ -85,13 +86,16 @@ class _FieldError(ValueError):
         self.field = field
 
 
-def _record(record) -> IncomingRecord:
+def _record(record, moments: dict[str, dt.datetime]) -> IncomingRecord:
     if not isinstance(record, dict):
         raise _FieldError("record", "each record must be an object with seq, received_at, line")
     seq = record.get("seq")
     if type(seq) is not int or not 1 <= seq <= MAX_SEQ:
         raise _FieldError("seq", f"seq must be a positive integer, got {seq!r}")
-    received_at = _received_at(record.get("received_at"))
+    value = record.get("received_at")
+    received_at = moments.get(value) if isinstance(value, str) else None
+    if received_at is None:
+        received_at = moments[value] = _received_at(value)
     line, data = record.get("line"), record.get("data")
     if (line is None) == (data is None):
         raise _FieldError("line", 'give exactly one of "line" (text) or "data" (base64)')
