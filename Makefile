@@ -14,9 +14,14 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[server,dev]"
 	@touch $@
 
+# The demo: a simulated IP Office on port 6001, the capture reading it, and the web
+# server; Ctrl-C stops all three.
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py bootstrap
+	@trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/python manage.py pbx_simulator --family avaya-ipoffice --port 6001 --rate 0.2 & \
+	$(BIN)/python manage.py capture & \
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: install

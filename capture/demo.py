@@ -1,8 +1,8 @@
 """The clearly labelled demo organization that ``make run`` seeds on first start.
 
-Until the PBX simulator feeds the demo live (the capture issue), the demo site is
-filled with a month of generated Avaya IP Office records, stored and parsed
-through the same pipeline as real ones.
+The demo site has a month of generated Avaya IP Office history, stored and parsed
+through the same pipeline as real records, and a source that captures a simulated
+IP Office live over TCP (``make run`` starts the simulator and the capture).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from .simulators.avaya_ipoffice import ipoffice_records
 DEMO_SITE = "demo"
 DEMO_SOURCE = "demo-ipoffice"
 DEMO_TIME_ZONE = "America/Argentina/Cordoba"
+DEMO_PBX_PORT = 6001  # where make run's simulated PBX listens
 DEPARTMENTS = [
     ("DEMO", "Demo Ministry (sample data)", None),
     ("DEMO-ADM", "Administration", "DEMO"),
@@ -74,9 +75,10 @@ def demo_seed(*, calls: int = 6000, now: dt.datetime | None = None) -> ProcessRe
         source = Source.objects.create(
             site=site,
             slug=DEMO_SOURCE,
-            name="Demo IP Office (generated)",
+            name="Demo IP Office (simulated PBX)",
             family=PbxFamily.AVAYA_IPOFFICE,
-            transport=Transport.FILE,
+            transport=Transport.TCP_CLIENT,
+            settings={"host": "127.0.0.1", "port": DEMO_PBX_PORT},
         )
     lines = ipoffice_records(
         count=calls,

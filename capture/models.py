@@ -88,21 +88,29 @@ class Source(models.Model):
         return self.slug
 
     def clean(self):
-        from capture.parsers import PARSERS
+        from zoneinfo import ZoneInfo
+
+        from billing.models import validate_time_zone
+        from capture.parsers import PARSERS, ParserSettings, RecordError
 
         if self.family and self.family not in PARSERS:
             ready = ", ".join(sorted(PARSERS))
             raise ValidationError(
                 {"family": f"No parser for {self.family!r} yet; available: {ready}."}
             )
-        time_zone = (self.settings or {}).get("time_zone")
+        options = dict(self.settings or {})
+        time_zone = options.pop("time_zone", None)
         if time_zone:
-            from billing.models import validate_time_zone
-
             try:
                 validate_time_zone(time_zone)
             except ValidationError as error:
                 raise ValidationError({"settings": error.messages}) from None
+        if self.family:
+            # Building the parser checks the settings it reads (layout, column map...).
+            try:
+                PARSERS[self.family](ParserSettings(ZoneInfo(time_zone or "UTC"), options))
+            except RecordError as error:
+                raise ValidationError({"settings": str(error)}) from None
 
     def rotate_key(self) -> str:
         """Issue a new key, store only its hash and return the key (shown once)."""

@@ -250,8 +250,16 @@ def lock_source_for_processing(source_id: int) -> None:
 def _parse_and_record(
     source: Source, records: list[tuple[int, str, bytes | None, dt.datetime]]
 ) -> ProcessResult:
-    parser = parser_for(source.family, parser_settings(source))
     result = ProcessResult()
+    try:
+        parser = parser_for(source.family, parser_settings(source))
+    except RecordError as error:  # the source's settings are wrong: every record says so
+        message = f"source settings: {error}"
+        RawRecord.objects.filter(id__in=[record[0] for record in records]).update(
+            state=RawRecord.State.ERROR, error=message
+        )
+        result.errors = len(records)
+        return result
     calls: list[tuple[int, ParsedCall]] = []
     ignored: list[int] = []
     errors: list[RawRecord] = []

@@ -149,17 +149,21 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True  # every task here is idempotent
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 600
-CELERY_TASK_SOFT_TIME_LIMIT = 540
+# No global time limit: every task states its own, and captures run until stopped.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     # A safety net: records left pending by a crashed worker are parsed within minutes.
     "raw-records-sweep": {"task": "capture.tasks.raw_records_sweep", "schedule": 120.0},
+    # Starts capture of sources nobody holds; a dead worker's sources move within a lease.
+    "capture-dispatch": {"task": "capture.tasks.capture_dispatch", "schedule": 10.0},
 }
+CELERY_TASK_ROUTES = {"capture.tasks.capture_source_task": {"queue": "capture"}}
 
 # Capture and ingest.
 TARIFICADOR_INGEST_MAX_RECORDS = 5000
+# A capture lease lapses this long after its worker stops renewing it (dies).
+TARIFICADOR_CAPTURE_LEASE_SECONDS = env.float("TARIFICADOR_CAPTURE_LEASE_SECONDS", default=30.0)
 TARIFICADOR_ORGANIZATION_NAME = env.str("TARIFICADOR_ORGANIZATION_NAME", default="Tarificador")
 
 LOGGING = {

@@ -135,7 +135,8 @@ def test_rotate_key(admin_client, source, source_key):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"family": "nec"}, "No parser for 'nec' yet"),
+        ({"family": "avaya-cm", "settings": {"layout": "fancy"}}, "'fancy' is not one of"),
+        ({"family": "generic", "settings": {}}, "column_map: required"),
         ({"family": "unknown-pbx"}, "not a valid choice"),
         ({"transport": "carrier-pigeon"}, "not a valid choice"),
         ({"settings": {"time_zone": "Nowhere/City"}}, "IANA"),

@@ -1,0 +1,265 @@
+"""Framers: they turn the byte stream of a PBX link into records, one ``bytes`` each.
+
+A transport (serial port, TCP socket, file) delivers bytes in chunks of any size; TCP
+keeps no message boundaries and a serial port none at all. A framer keeps what is left
+of a record between chunks and hands back each record once it is whole. Every framer
+has the same two methods:
+
+* ``feed(data) -> list[bytes]``: the records completed by ``data`` (maybe none);
+* ``flush() -> list[bytes]``: at the end of a connection or file, what is left, so a
+  record cut by a disconnect is kept, not dropped. The framer starts afresh after it.
+
+Framers never raise on bad input and never drop data silently: what does not fit the
+framing becomes a record of its own, which the parser then rejects and the raw store
+keeps. Memory is bounded: a record never grows past the framer's maximum length.
+
+This module is pure Python with no Django import: the remote agent uses it too.
+
+The three framings (pbx-formats.md section 17.2):
+
+* :class:`LineFramer`: records end with CR, LF or CR LF, as on every serial printer
+  port and most SMDR sockets (IP Office, HiPath, Panasonic, NEC, MiVoice Business, the
+  CSV families). Empty lines are dropped. Control bytes (below 0x20 except TAB) before
+  the first printable character of a line are dropped: HiPath sends DLE STX DLE ETX
+  DC3 DC1 before the date, IP Office sometimes NULs. Form feeds (page breaks of
+  printer-style output) are dropped wherever they are. A line longer than
+  ``max_length`` (64 KiB by default) is cut into records of that length.
+* :class:`LengthPrefixFramer`: the Mitel 5000 / MiVoice Office 250 SMDR socket. Each
+  record is a 4-byte little-endian length, then that many bytes: the record text and
+  its CR LF (length 0x52 = 82 for an 80-column record). The framer reads the length
+  and waits for exactly that many bytes, so records of any length are framed right,
+  never by a fixed-size read. The CR LF is taken off. A length above ``max_length``
+  (4096 by default; records are about 80 bytes) means the stream is out of step, for
+  example after a collector joined mid-record: the framer scans for the next
+  plausible length prefix (1 to ``max_length``, whose two high bytes are NUL, which
+  record text never contains) and emits the bytes skipped on the way as one record.
+* :class:`NulFramer`: Samsung OfficeServ ends each record with a NUL byte; its page
+  headers and some firmware use CR LF. NUL, CR and LF all end a record, and otherwise
+  it behaves as :class:`LineFramer` (the header's leading form feed is dropped).
+
+:func:`framer_for` picks the framer of a PBX family id (DESIGN.md).
+"""
+
+from __future__ import annotations
+
+import re
+
+# Bytes dropped before the first printable character of a line: C0 controls except TAB
+# (CR and LF end lines before this applies).
+CONTROL_BYTES = bytes(code for code in range(0x20) if code != 0x09)
+FORM_FEED = b"\x0c"
+CR_LF = b"\r\n"
+
+DEFAULT_MAX_LINE = 64 * 1024
+DEFAULT_MAX_FRAME = 4096
+DEFAULT_MAX_SKIPPED = 64 * 1024
+
+FAMILIES = frozenset(
+    {
+        "mitel-5000",
+        "mitel-mivb",
+        "avaya-ipoffice",
+        "avaya-cm",
+        "siemens-hipath",
+        "panasonic",
+        "nec",
+        "samsung-officeserv",
+        "asterisk-csv",
+        "freeswitch-csv",
+        "cisco-cucm",
+        "3cx",
+        "generic",
+    }
+)
+
+
+class LineFramer:
+    """Records ended by CR, LF or CR LF; empty lines, leading controls and FF dropped."""
+
+    _terminators = re.compile(rb"[\r\n]")
+
+    def __init__(self, max_length: int = DEFAULT_MAX_LINE):
+        if max_length < 1:
+            raise ValueError(f"max_length must be at least 1, not {max_length}")
+        self.max_length = max_length
+        self._line = bytearray()
+        self._at_line_start = True  # still dropping control bytes before the record
+
+    def feed(self, data: bytes) -> list[bytes]:
+        """The records completed by ``data``; an unfinished line is kept for later."""
+        records: list[bytes] = []
+        pieces = self._terminators.split(data)
+        last = len(pieces) - 1
+        for index, piece in enumerate(pieces):
+            if piece:
+                self._append(piece, records)
+            if index < last:  # a terminator followed this piece
+                self._end_line(records)
+        return records
+
+    def flush(self) -> list[bytes]:
+        """The unfinished line, if any, as the last record."""
+        records: list[bytes] = []
+        self._end_line(records)
+        return records
+
+    def _append(self, piece: bytes, records: list[bytes]) -> None:
+        if FORM_FEED in piece:
+            piece = piece.replace(FORM_FEED, b"")
+        if self._at_line_start:
+            piece = piece.lstrip(CONTROL_BYTES)
+            if not piece:
+                return
+            self._at_line_start = False
+        line = self._line
+        line += piece
+        maximum = self.max_length
+        if len(line) > maximum:
+            # Cut whole records of max_length off the front; the rest stays open.
+            whole = (len(line) - 1) // maximum * maximum
+            records.extend(
+                bytes(line[start : start + maximum]) for start in range(0, whole, maximum)
+            )
+            del line[:whole]
+
+    def _end_line(self, records: list[bytes]) -> None:
+        if self._line:
+            records.append(bytes(self._line))
+            self._line.clear()
+        self._at_line_start = True
+
+
+class NulFramer(LineFramer):
+    """Samsung OfficeServ: records ended by NUL, with CR LF tolerated as well."""
+
+    _terminators = re.compile(rb"[\r\n\x00]")
+
+
+class LengthPrefixFramer:
+    """Mitel 5000 socket frames: a 4-byte little-endian length, then the record and CR LF.
+
+    ``framing_bytes`` counts the bytes taken as framing (length prefixes and the CR LF
+    ending a payload): together with the records they account for every byte fed.
+    """
+
+    def __init__(self, max_length: int = DEFAULT_MAX_FRAME, max_skipped: int = DEFAULT_MAX_SKIPPED):
+        if not 1 <= max_length <= 0xFFFF:
+            raise ValueError(f"max_length must be 1 to 65535, not {max_length}")
+        if max_skipped < 1:
+            raise ValueError(f"max_skipped must be at least 1, not {max_skipped}")
+        self.max_length = max_length
+        self.max_skipped = max_skipped
+        self.framing_bytes = 0
+        self._buffer = bytearray()
+        self._skipped = bytearray()  # bytes passed over while out of step
+        self._out_of_step = False
+
+    def feed(self, data: bytes) -> list[bytes]:
+        """The records completed by ``data``; an unfinished frame is kept for later."""
+        buffer = self._buffer
+        buffer += data
+        records: list[bytes] = []
+        size = len(buffer)
+        position = 0
+        while True:
+            if self._out_of_step:
+                found = self._find_prefix(buffer, position)
+                if found < 0:
+                    # Positions from size - 3 on may still start a prefix: keep them.
+                    keep = max(position, size - 3)
+                    self._skip(buffer[position:keep], records)
+                    position = keep
+                    break
+                self._skip(buffer[position:found], records)
+                if self._skipped:
+                    records.append(bytes(self._skipped))
+                    self._skipped.clear()
+                self._out_of_step = False
+                position = found
+            if size - position < 4:
+                break
+            length = int.from_bytes(buffer[position : position + 4], "little")
+            if length > self.max_length:
+                self._out_of_step = True
+                self._skip(buffer[position : position + 1], records)
+                position += 1
+                continue
+            end = position + 4 + length
+            if end > size:
+                break  # wait for the rest of the frame
+            self._emit(buffer[position + 4 : end], records)
+            position = end
+        del buffer[:position]
+        return records
+
+    def flush(self) -> list[bytes]:
+        """What is left: skipped bytes and an unfinished frame (without its prefix)."""
+        records: list[bytes] = []
+        buffer = self._buffer
+        if self._out_of_step:
+            self._skipped += buffer
+        elif len(buffer) >= 4:
+            self._emit(buffer[4:], records)
+        else:
+            self._skipped += buffer  # part of a length prefix: kept as it came
+        if self._skipped:
+            records.append(bytes(self._skipped))
+        self._buffer = bytearray()
+        self._skipped = bytearray()
+        self._out_of_step = False
+        return records
+
+    def _emit(self, payload: bytearray, records: list[bytes]) -> None:
+        self.framing_bytes += 4
+        if payload.endswith(CR_LF):
+            payload = payload[:-2]
+            self.framing_bytes += 2
+        if payload:
+            records.append(bytes(payload))
+
+    def _skip(self, data: bytearray, records: list[bytes]) -> None:
+        """Set ``data`` aside as skipped; emit whole ``max_skipped`` records as they fill."""
+        skipped = self._skipped
+        skipped += data
+        maximum = self.max_skipped
+        while len(skipped) >= maximum:
+            records.append(bytes(skipped[:maximum]))
+            del skipped[:maximum]
+
+    def _find_prefix(self, buffer: bytearray, start: int) -> int:
+        """The first position from ``start`` holding a plausible length prefix, or -1.
+
+        Plausible: a whole prefix in the buffer, a length of 1 to ``max_length``, so its
+        two high bytes are NUL (records are text, and text has no NUL pairs).
+        """
+        search = start + 2
+        while True:
+            found = buffer.find(b"\x00\x00", search)
+            if found < 0 or found + 2 > len(buffer):
+                return -1
+            candidate = found - 2
+            if candidate >= start and 1 <= buffer[candidate] | buffer[candidate + 1] << 8 <= (
+                self.max_length
+            ):
+                return candidate
+            search = found + 1
+
+
+def framer_for(
+    family: str, transport: str | None = None
+) -> LineFramer | LengthPrefixFramer | NulFramer:
+    """A new framer for a PBX family id (DESIGN.md), for one connection or file.
+
+    ``mitel-5000`` gets the length-prefixed socket framing, except on a serial line
+    (``transport="serial"``, the Axxess printer port), which sends plain CR LF lines.
+    ``samsung-officeserv`` gets NUL-terminated records; every other family, lines.
+    """
+    if family not in FAMILIES:
+        raise ValueError(
+            f"unknown PBX family {family!r}; expected one of {', '.join(sorted(FAMILIES))}"
+        )
+    if family == "mitel-5000" and transport != "serial":
+        return LengthPrefixFramer()
+    if family == "samsung-officeserv":
+        return NulFramer()
+    return LineFramer()

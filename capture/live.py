@@ -1,0 +1,193 @@
+"""Live capture of network, serial and file sources, many in one process.
+
+Each source runs a :class:`capture.runner.CaptureLoop`; framed records are stored
+at once through :func:`capture.services.raw_records_store` (numbered by the centre)
+and parsed as usual, and every change of link state is written to the source, so
+the admin and ``/healthz`` show it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import threading
+import time
+
+from django.db import close_old_connections
+from django.utils import timezone
+
+from .framing import framer_for
+from .models import Source, Transport
+from .runner import Backoff, CaptureLoop, RawLog, State
+from .services import IncomingRecord, raw_records_store, text_or_bytes
+from .transports import transport_from_settings
+
+logger = logging.getLogger(__name__)
+
+LIVE_TRANSPORTS = (Transport.TCP_CLIENT, Transport.TCP_SERVER, Transport.SERIAL, Transport.FILE)
+
+
+def capturable_sources(slugs: list[str] | None = None) -> list[Source]:
+    """Enabled sources this process can capture (or exactly those named)."""
+    sources = Source.objects.select_related("site")
+    if slugs:
+        found = {source.slug: source for source in sources.filter(slug__in=slugs)}
+        missing = sorted(set(slugs) - found.keys())
+        if missing:
+            raise ValueError(f"no source {', '.join(missing)}")
+        return [found[slug] for slug in slugs]
+    sources = sources.filter(enabled=True, transport__in=LIVE_TRANSPORTS)
+    # File sources are captured live only when they name a file to follow.
+    return [s for s in sources if s.transport != Transport.FILE or s.settings.get("path")]
+
+
+def capture_loop(source: Source) -> CaptureLoop:
+    """The loop that captures ``source``; ValueError names a bad setting."""
+    settings = source.settings or {}
+    transport = transport_from_settings(source.transport, source.family, settings)
+    raw_log = None
+    if settings.get("raw_log_dir"):
+        raw_log = RawLog(settings["raw_log_dir"], source.slug, source.site.zone)
+
+    async def deliver(records: list[bytes], received_at: dt.datetime) -> None:
+        if raw_log:
+            await asyncio.to_thread(raw_log.write, records, received_at)
+        await asyncio.to_thread(_store, source, records, received_at)
+
+    async def on_state(state: str, detail: str) -> None:
+        logger.info("%s: %s (%s)", source.slug, state, detail)
+        await asyncio.to_thread(_set_state, source.id, state, detail)
+
+    return CaptureLoop(
+        name=source.slug,
+        transport=transport,
+        framer_factory=lambda: framer_for(source.family, source.transport),
+        deliver=deliver,
+        on_state=on_state,
+        backoff=Backoff(
+            initial=float(settings.get("reconnect_initial", 10)),
+            factor=float(settings.get("reconnect_factor", 1.5)),
+            maximum=float(settings.get("reconnect_max", 300)),
+        ),
+    )
+
+
+async def sources_capture(sources: list[Source], stop: asyncio.Event) -> None:
+    """Capture every source in ``sources`` until ``stop`` is set."""
+    loops = [capture_loop(source) for source in sources]
+    await asyncio.gather(*(loop.run(stop) for loop in loops))
+
+
+def _store(source: Source, records: list[bytes], received_at: dt.datetime) -> None:
+    close_old_connections()
+    incoming = []
+    for record in records:
+        line, data = text_or_bytes(record)
+        incoming.append(IncomingRecord(received_at=received_at, line=line, data=data))
+    raw_records_store(source=source, records=incoming)
+
+
+def _set_state(source_id: int, state: str, detail: str) -> None:
+    close_old_connections()
+    changes = {"capture_state": state, "capture_state_at": timezone.now()}
+    if state in (State.DISCONNECTED, State.FAILED):
+        changes["capture_error"] = detail
+    elif state == State.CONNECTED:
+        changes["capture_error"] = ""  # the last error stays visible until the link is back
+    Source.objects.filter(pk=source_id).update(**changes)
+
+
+# Set when the worker process shuts down: leased captures stop and release their lease.
+SHUTDOWN = threading.Event()
+
+
+def lease_key(source_id: int) -> str:
+    return f"tarificador:capture:lease:{source_id}"
+
+
+def source_capture_leased(
+    source_id: int, *, redis_url: str, lease_seconds: float, stop: asyncio.Event | None = None
+) -> str:
+    """Capture one source for as long as this process holds its lease in Redis.
+
+    The lease expires ``lease_seconds`` after the last renewal, so when the worker
+    holding it dies, another worker takes the source over once it expires. Renewal
+    happens three times per lease period; a lost lease (Redis restarted, clock
+    stalled) stops the capture at once rather than risk two captures of one PBX.
+    """
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    lease = client.lock(
+        lease_key(source_id), timeout=lease_seconds, blocking=False, thread_local=False
+    )
+    if not lease.acquire():
+        return "already captured by another worker"
+    try:
+        source = Source.objects.select_related("site").get(pk=source_id)
+        if not source.enabled:
+            return "source disabled"
+        loop = capture_loop(source)
+
+        async def main():
+            done = stop or asyncio.Event()
+
+            async def keep_lease():
+                while not done.is_set():
+                    renew_at = time.monotonic() + lease_seconds / 3
+                    while not done.is_set() and time.monotonic() < renew_at:
+                        if SHUTDOWN.is_set():
+                            done.set()
+                        with contextlib.suppress(TimeoutError):
+                            await asyncio.wait_for(done.wait(), 0.5)
+                    if done.is_set():
+                        break
+                    if not await asyncio.to_thread(_renew, lease):
+                        logger.error("%s: capture lease lost; stopping", source.slug)
+                        done.set()
+                    elif not await asyncio.to_thread(_enabled, source_id):
+                        done.set()
+
+            await asyncio.gather(loop.run(done), keep_lease())
+
+        asyncio.run(main())
+        return "stopped"
+    finally:
+        with contextlib.suppress(redis.exceptions.LockError):
+            lease.release()
+
+
+def sources_dispatch(*, redis_url: str, start_task, lease_seconds: float) -> list[str]:
+    """Start a capture task for every capturable source that nobody captures.
+
+    A short "starting" marker keeps a source from being queued again while its task
+    waits for a worker.
+    """
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    started = []
+    for source in capturable_sources():
+        if client.exists(lease_key(source.id)):
+            continue
+        if client.set(f"{lease_key(source.id)}:starting", 1, nx=True, ex=int(lease_seconds) + 1):
+            start_task(source.id)
+            started.append(source.slug)
+    return started
+
+
+def _renew(lease) -> bool:
+    import redis
+
+    try:
+        lease.reacquire()
+    except redis.exceptions.LockError:
+        return False
+    return True
+
+
+def _enabled(source_id: int) -> bool:
+    close_old_connections()
+    return Source.objects.filter(pk=source_id, enabled=True).exists()

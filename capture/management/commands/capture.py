@@ -1,0 +1,45 @@
+"""``manage.py capture [--source SLUG ...]``: capture PBXs in the foreground."""
+
+import asyncio
+import signal
+
+from django.core.management.base import BaseCommand, CommandError
+
+from capture.live import capturable_sources, sources_capture
+
+
+class Command(BaseCommand):
+    help = (
+        "Capture call records from PBXs until stopped (Ctrl-C or SIGTERM): every enabled "
+        "TCP, serial and file-following source by default, or the ones named."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--source", action="append", dest="sources", metavar="SLUG", help="Repeatable."
+        )
+
+    def handle(self, *args, sources, **options):
+        try:
+            chosen = capturable_sources(sources)
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        if not chosen:
+            raise CommandError(
+                "Nothing to capture: no enabled source with transport tcp-client, "
+                "tcp-server, serial or file (with a path)."
+            )
+        for source in chosen:
+            self.stdout.write(f"capturing {source.slug} ({source.family}, {source.transport})")
+        try:
+            asyncio.run(self._run(chosen))
+        except ValueError as error:  # a source's settings are incomplete
+            raise CommandError(str(error)) from None
+        self.stdout.write("capture stopped")
+
+    async def _run(self, chosen):
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await sources_capture(chosen, stop)

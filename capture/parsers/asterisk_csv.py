@@ -1,0 +1,496 @@
+'''Asterisk ``cdr_csv``: the ``Master.csv`` file, one call leg per line.
+
+A real record, from a public Asterisk installation quoted in ``pbx-formats.md`` section 7
+(18 columns: ``loguniqueid`` and ``loguserfield`` on), extension 2889 calling out over an
+H.323 trunk::
+
+    "","2889","09243820431","pre-rec","""2889"" <2889>","SIP/2889-0000098e",
+    "OOH323/avayaG700-1919","Dial","Local/09243820431@default,30,t","2018-09-07 11:05:20",
+    "2018-09-07 11:05:20","2018-09-07 11:08:24",183,183,"ANSWERED","DOCUMENTATION",
+    "1536293101.12458",""
+
+(one line in the file, ended by LF; wrapped here).
+
+The layout is the one Asterisk's ``cdr/cdr_csv.c`` writes, and the count of columns says
+which optional groups ``cdr.conf`` turned on: 1 accountcode, 2 src, 3 dst, 4 dcontext,
+5 clid, 6 channel, 7 dstchannel, 8 lastapp, 9 lastdata, 10 start, 11 answer, 12 end,
+13 duration, 14 billsec, 15 disposition, 16 amaflags, then uniqueid (``loguniqueid``),
+userfield (``loguserfield``) and peeraccount, linkedid, sequence (``newcdrcolumns``)::
+
+    16 columns  nothing optional
+    17          uniqueid or userfield (a uniqueid looks like 1536293101.12458)
+    18          uniqueid, userfield (the shipped cdr.conf; the common case)
+    19          peeraccount, linkedid, sequence
+    20          uniqueid or userfield, then peeraccount, linkedid, sequence
+    21          uniqueid, userfield, peeraccount, linkedid, sequence
+
+Options (the source's settings):
+
+* ``usegmtime`` (bool, default false): the times are UTC, as ``usegmtime=yes`` in
+  ``cdr.conf`` writes them; false reads them in the site's zone. The sample ``cdr.conf``
+  shipped with Asterisk turns it on, so check the PBX. ``"yes"``/``"no"`` are accepted.
+* ``internal_contexts`` (list of dialplan contexts): contexts where the site's own phones
+  place calls. Default ``from-internal``, ``from-internal-xfer``, ``internal``, ``phones``,
+  ``users``, ``from-users``, ``from-phones``, ``from-extensions``.
+* ``outgoing_contexts`` (list): contexts that only send calls out through a trunk.
+  Default ``outbound-allroutes``, ``outrt-*``, ``macro-dialout-trunk``, ``outbound``,
+  ``outgoing``.
+* ``incoming_contexts`` (list): contexts that only take calls in from trunks. Default
+  ``from-trunk*``, ``from-pstn``, ``from-external``, ``from-did-direct``, ``ext-did``,
+  ``inbound``, ``incoming``, ``public``.
+* ``max_extension_digits`` (int, default 6): the longest all-digit name that is an
+  extension rather than an outside number or a trunk account.
+
+A context ending in ``*`` matches every context starting with what precedes it.
+
+Format decisions, where the source leaves room:
+
+* Strings are quoted with doubled inner quotes and may hold commas (``lastdata``), so the
+  csv module splits the line. The answer time of an unanswered call is an empty,
+  unquoted field. A header row (``accountcode,src,...``, from a spreadsheet export) and
+  blank lines are noise; a byte-order mark and control bytes before the record go.
+* ``duration_seconds`` is ``billsec`` (answer to end, the conversation); ``ring_seconds``
+  is ``duration - billsec`` (start to answer, so it includes IVR and queue time).
+  ``answered`` follows the disposition (``ANSWERED``), or the answer time when the
+  disposition is not one Asterisk writes.
+* Direction, in this order: a context in ``outgoing_contexts`` is outgoing and one in
+  ``incoming_contexts`` incoming. Otherwise the call came from an extension when the
+  channel's name is a short number (``SIP/2001-0000000a``, ``PJSIP/2001-00000001``,
+  ``IAX2/2001-3``) or the context is in ``internal_contexts``; else it is incoming. A call
+  from an extension is internal when its destination channel is an extension too (or,
+  with no destination channel, when ``dst`` is not a long number), and outgoing when it
+  went to any other channel (a trunk such as ``SIP/isoft-00000005``). Channels of
+  DAHDI, Zap, OOH323, H323, mISDN, CAPI, Dongle and Khomp are trunks whatever their
+  number (an FXS phone on DAHDI is an extension only through its context).
+* The extension is the number in the phone's channel name (``SIP/2001-...`` gives 2001),
+  or ``src`` when the channel name is not a number; for an incoming call it is the
+  destination channel's number, or ``dst``. The trunk is the other channel's name
+  without technology and sequence (``SIP/KTTK-000009ae`` gives ``KTTK``). ``Local``
+  channels are dialplan plumbing, never trunks. A DAHDI (or Zap) trunk keeps its
+  technology and channel or span, as a bare number says little (``DAHDI/1-1`` gives
+  ``DAHDI/1``, ``DAHDI/i1/0612345678-5`` gives ``DAHDI/i1``).
+* ``pbx_call_id`` is ``linkedid`` (shared by every leg of a call) when the file has it,
+  else ``uniqueid``; the uniqueid is then kept in details when it differs.
+* Details keep the disposition, the caller's name from ``clid`` (when it is not just the
+  number), ``lastapp``, ``dst`` when it is neither the number nor the extension, amaflags
+  other than the default ``DOCUMENTATION``, userfield, peeraccount and sequence.
+'''
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+
+from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError
+
+UTC = dt.UTC
+
+FIELD_NAMES = (
+    "accountcode",
+    "src",
+    "dst",
+    "dcontext",
+    "clid",
+    "channel",
+    "dstchannel",
+    "lastapp",
+    "lastdata",
+    "start",
+    "answer",
+    "end",
+    "duration",
+    "billsec",
+    "disposition",
+    "amaflags",
+)
+BASE_COUNT = 16
+MAX_COUNT = 21
+
+DEFAULT_INTERNAL_CONTEXTS = (
+    "from-internal",
+    "from-internal-xfer",
+    "internal",
+    "phones",
+    "users",
+    "from-users",
+    "from-phones",
+    "from-extensions",
+)
+DEFAULT_OUTGOING_CONTEXTS = (
+    "outbound-allroutes",
+    "outrt-*",
+    "macro-dialout-trunk",
+    "outbound",
+    "outgoing",
+)
+DEFAULT_INCOMING_CONTEXTS = (
+    "from-trunk*",
+    "from-pstn",
+    "from-external",
+    "from-did-direct",
+    "ext-did",
+    "inbound",
+    "incoming",
+    "public",
+)
+DEFAULT_MAX_EXTENSION_DIGITS = 6
+
+# Channel technologies that connect to carriers or other PBXs, never to a phone here.
+TRUNK_TECHNOLOGIES = frozenset(
+    {"DAHDI", "Zap", "OOH323", "H323", "ooh323", "mISDN", "CAPI", "Dongle", "Khomp"}
+)
+_NUMBERED_TECHNOLOGIES = frozenset({"DAHDI", "Zap"})  # channels named by number
+ANSWERED = "ANSWERED"
+DISPOSITIONS = frozenset({"ANSWERED", "NO ANSWER", "BUSY", "FAILED", "CONGESTION"})
+
+_STAMP_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}", re.ASCII)
+# "1536293101.12458", with "systemname-" in front when cdr.conf/asterisk.conf set one.
+_UNIQUEID_RE = re.compile(r"(?:.*-)?[0-9]{9,}\.[0-9]+", re.ASCII | re.DOTALL)
+_LEADING_JUNK = "".join(chr(code) for code in range(33)) + "\x7f\ufeff"
+_TRAILING_JUNK = "\r\n\x00 \t"
+_MAX_DIGITS = 9  # longest count of seconds accepted (about 31 years)
+_MAX_EXTENSION = 32  # billing.Extension.number
+_MAX_TRUNK = 64  # billing.Trunk.name
+_DAY_CACHE_LIMIT = 10_000
+_TRUE = frozenset({"1", "yes", "true", "on", "y"})
+_FALSE = frozenset({"0", "no", "false", "off", "n", ""})
+
+
+def _error(number: int, name: str, value: str, problem: str) -> RecordError:
+    """A RecordError naming field ``number`` (1-based) and quoting its value."""
+    if len(value) > 60:
+        value = value[:57] + "..."
+    return RecordError(f"field {number} ({name}): {value!r} {problem}")
+
+
+def _is_digits(value: str) -> bool:
+    """True for a non-empty run of ASCII digits (``str.isdigit`` also takes ``²``)."""
+    return value.isdigit() and value.isascii()
+
+
+def _seconds(value: str, number: int) -> int:
+    if not _is_digits(value) or len(value) > _MAX_DIGITS:
+        raise _error(number, FIELD_NAMES[number - 1], value, "is not a number of seconds")
+    return int(value)
+
+
+def _peer(channel: str) -> tuple[str, str]:
+    """``SIP/2001-0000000a`` -> ``("SIP", "2001")``: technology and peer name.
+
+    The sequence after the last ``-`` goes; a Local channel keeps what precedes ``@``
+    (``Local/2998@default-00000001;1`` -> ``2998``).
+    """
+    technology, slash, resource = channel.partition("/")
+    if not slash:
+        return "", channel
+    if technology == "Local":
+        return technology, resource.partition("@")[0]
+    return technology, resource.rpartition("-")[0] or resource
+
+
+def _trunk(technology: str, name: str) -> str:
+    """The trunk of a channel: its peer name, or ``DAHDI/<channel or span>``."""
+    if technology in _NUMBERED_TECHNOLOGIES:
+        return f"{technology}/{name.partition('/')[0]}"
+    return name
+
+
+def _caller_name(clid: str) -> str:
+    """The name part of a clid such as ``"Bryl A" <3711>`` (``Bryl A``)."""
+    if not clid.endswith(">"):
+        return ""
+    name = clid.rpartition("<")[0].strip()
+    if len(name) >= 2 and name[0] == '"' and name[-1] == '"':
+        name = name[1:-1]
+    return name
+
+
+def _bool_option(options: dict, key: str, default: bool) -> bool:
+    value = options.get(key, default)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in _TRUE:
+            return True
+        if word in _FALSE:
+            return False
+    raise RecordError(f"option {key}: {value!r} is not true or false")
+
+
+def _contexts_option(
+    options: dict, key: str, default: tuple[str, ...]
+) -> tuple[frozenset[str], tuple[str, ...]]:
+    """A list of context names as (exact names, prefixes of the ``name*`` entries)."""
+    value = options.get(key, default)
+    if not isinstance(value, list | tuple) or not all(isinstance(item, str) for item in value):
+        raise RecordError(f"option {key}: {value!r} is not a list of dialplan context names")
+    exact = frozenset(item for item in value if item and not item.endswith("*"))
+    prefixes = tuple(item[:-1] for item in value if item.endswith("*"))
+    return exact, prefixes
+
+
+def _digits_option(options: dict, key: str, default: int) -> int:
+    value = options.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 32:
+        raise RecordError(f"option {key}: {value!r} is not a whole number from 1 to 32")
+    return value
+
+
+class AsteriskCSVParser(Parser):
+    """Parses Asterisk ``cdr_csv`` records (Master.csv), one call leg per line."""
+
+    family = "asterisk-csv"
+    label = "Asterisk cdr_csv (Master.csv)"
+
+    def __init__(self, settings: ParserSettings):
+        super().__init__(settings)
+        options = settings.options or {}
+        self._zone = UTC if _bool_option(options, "usegmtime", False) else settings.time_zone
+        self._internal = _contexts_option(options, "internal_contexts", DEFAULT_INTERNAL_CONTEXTS)
+        self._outgoing = _contexts_option(options, "outgoing_contexts", DEFAULT_OUTGOING_CONTEXTS)
+        self._incoming = _contexts_option(options, "incoming_contexts", DEFAULT_INCOMING_CONTEXTS)
+        self._max_extension_digits = _digits_option(
+            options, "max_extension_digits", DEFAULT_MAX_EXTENSION_DIGITS
+        )
+        # "YYYY-MM-DD" -> (year, month, day, UTC offset of the whole day, or None on a
+        # day with a DST change, whose times are converted one by one).
+        self._days: dict[str, tuple[int, int, int, dt.timedelta | None]] = {}
+
+    def parse(self, text: str, received_at: dt.datetime | None = None) -> ParsedCall | None:
+        """Parse one Master.csv line; ``None`` for a blank line or a header row."""
+        line = text.rstrip(_TRAILING_JUNK)
+        if line[:1] != '"':  # cdr_csv always quotes the first field (accountcode)
+            line = line.lstrip(_LEADING_JUNK)
+            if not line:
+                return None
+        try:
+            fields = next(csv.reader((line,)), None) or []
+        except csv.Error as error:
+            raise RecordError(f"record is not valid CSV: {error}") from None
+        count = len(fields)
+        if count and fields[0].strip().lower() == "accountcode":
+            return None  # a header row added by a spreadsheet export
+        if count < BASE_COUNT or count > MAX_COUNT:
+            raise RecordError(
+                f"record has {count} comma-separated fields, expected 16 to 21 "
+                "(16 plus the uniqueid, userfield and newcdrcolumns groups of cdr.conf)"
+            )
+        (
+            account_code,
+            src,
+            dst,
+            context,
+            clid,
+            channel,
+            dst_channel,
+            last_app,
+            _last_data,
+            start_text,
+            answer_text,
+            end_text,
+            duration_text,
+            billsec_text,
+            disposition,
+            ama_flags,
+        ) = fields[:BASE_COUNT]
+
+        uniqueid = userfield = peer_account = linkedid = sequence_text = ""
+        if count == 18:
+            uniqueid, userfield = fields[16], fields[17]
+        elif count == 21:
+            uniqueid, userfield, peer_account, linkedid, sequence_text = fields[16:]
+        elif count == 19:
+            peer_account, linkedid, sequence_text = fields[16:]
+        elif count != BASE_COUNT:  # 17 or 20: one of uniqueid and userfield
+            if _UNIQUEID_RE.fullmatch(fields[16]):
+                uniqueid = fields[16]
+            else:
+                userfield = fields[16]
+            if count == 20:
+                peer_account, linkedid, sequence_text = fields[17:]
+
+        if not _STAMP_RE.fullmatch(start_text):
+            raise _error(10, "start", start_text, "is not YYYY-MM-DD HH:MM:SS")
+        start = self._utc(start_text)
+        if answer_text and not _STAMP_RE.fullmatch(answer_text):
+            raise _error(11, "answer", answer_text, "is not empty or YYYY-MM-DD HH:MM:SS")
+        if end_text and not _STAMP_RE.fullmatch(end_text):
+            raise _error(12, "end", end_text, "is not YYYY-MM-DD HH:MM:SS")
+        duration = _seconds(duration_text, 13)
+        billsec = _seconds(billsec_text, 14)
+        # The disposition says it; the answer time when the disposition is unknown.
+        answered = disposition == ANSWERED if disposition in DISPOSITIONS else answer_text != ""
+
+        details: dict = {}
+        if disposition:
+            details["disposition"] = disposition
+        name = _caller_name(clid)
+        if name and name != src:
+            details["caller_name"] = name
+        if last_app:
+            details["last_app"] = last_app
+
+        # Direction: see the module docstring.
+        max_digits = self._max_extension_digits
+        source_technology, source_name = _peer(channel)
+        source_is_extension = (
+            source_technology not in TRUNK_TECHNOLOGIES
+            and source_technology != "Local"
+            and _is_digits(source_name)
+            and len(source_name) <= max_digits
+        )
+        target_technology, target_name = _peer(dst_channel) if dst_channel else ("", "")
+        target_is_extension = (
+            target_technology not in TRUNK_TECHNOLOGIES
+            and _is_digits(target_name)
+            and len(target_name) <= max_digits
+        )
+        exact, prefixes = self._outgoing
+        if context in exact or context.startswith(prefixes):
+            direction = Direction.OUTGOING
+        else:
+            exact, prefixes = self._incoming
+            if context in exact or context.startswith(prefixes):
+                direction = Direction.INCOMING
+            elif source_is_extension:
+                direction = ""  # from an extension: decided below
+            else:
+                exact, prefixes = self._internal
+                if context in exact or context.startswith(prefixes):
+                    direction = ""
+                else:
+                    direction = Direction.INCOMING
+
+        trunk = ""
+        if direction == Direction.INCOMING:
+            number = src
+            if target_is_extension:
+                extension = target_name
+            elif _is_digits(dst) and len(dst) <= max_digits:
+                extension = dst
+            else:
+                extension = ""
+            if channel and source_technology != "Local":
+                trunk = _trunk(source_technology, source_name)
+            if dst and dst != extension:
+                details["dst"] = dst
+        else:
+            number = dst
+            if source_is_extension:
+                extension = source_name
+            elif _is_digits(src) and len(src) <= max_digits:
+                extension = src
+            elif source_technology not in TRUNK_TECHNOLOGIES and source_technology != "Local":
+                extension = source_name
+            else:
+                extension = ""
+            if dst_channel:
+                if target_is_extension:
+                    direction = direction or Direction.INTERNAL
+                else:
+                    direction = direction or Direction.OUTGOING
+                    if target_technology != "Local":
+                        trunk = _trunk(target_technology, target_name)
+            elif not direction:
+                national = dst[1:] if dst[:1] == "+" else dst
+                if _is_digits(national) and len(national) > max_digits:
+                    direction = Direction.OUTGOING
+                else:
+                    direction = Direction.INTERNAL
+
+        if ama_flags and ama_flags != "DOCUMENTATION":
+            details["amaflags"] = ama_flags
+        if linkedid:
+            pbx_call_id = linkedid
+            if uniqueid and uniqueid != linkedid:
+                details["uniqueid"] = uniqueid
+        else:
+            pbx_call_id = uniqueid
+        if userfield:
+            details["userfield"] = userfield
+        if peer_account:
+            details["peeraccount"] = peer_account
+        if sequence_text:
+            if not _is_digits(sequence_text) or len(sequence_text) > 18:
+                raise _error(count, "sequence", sequence_text, "is not an integer")
+            details["sequence"] = int(sequence_text)
+
+        return ParsedCall(
+            start,
+            billsec,
+            duration - billsec if duration > billsec else 0,
+            direction,
+            extension if len(extension) <= _MAX_EXTENSION else "",
+            trunk[:_MAX_TRUNK],
+            number,
+            account_code,
+            pbx_call_id,
+            answered,
+            details,
+        )
+
+    def _utc(self, value: str) -> dt.datetime:
+        """A ``YYYY-MM-DD HH:MM:SS`` start (shape already checked) as an aware UTC time."""
+        day = self._days.get(value[:10])
+        if day is None:
+            day = self._day(value)
+        year, month, day_of_month, offset = day
+        try:
+            if offset is not None:
+                return (
+                    dt.datetime(
+                        year,
+                        month,
+                        day_of_month,
+                        int(value[11:13]),
+                        int(value[14:16]),
+                        int(value[17:19]),
+                        tzinfo=UTC,
+                    )
+                    - offset
+                )
+            local = dt.datetime(
+                year,
+                month,
+                day_of_month,
+                int(value[11:13]),
+                int(value[14:16]),
+                int(value[17:19]),
+                tzinfo=self._zone,
+            )
+            return local.astimezone(UTC)
+        except ValueError:
+            raise _error(10, "start", value, "is not a valid date and time") from None
+        except OverflowError:
+            raise _error(10, "start", value, "is out of range") from None
+
+    def _day(self, value: str) -> tuple[int, int, int, dt.timedelta | None]:
+        """Validate the date of ``value``, work out its UTC offset, and cache both.
+
+        The same offset at both midnights means no DST change that day; on a day with
+        one, times are converted one by one (``fold=0``: an ambiguous time is the first
+        occurrence, a skipped one takes the offset in force before the change).
+        """
+        zone = self._zone
+        try:
+            midnight = dt.datetime(int(value[:4]), int(value[5:7]), int(value[8:10]), tzinfo=zone)
+            next_midnight = (midnight.replace(tzinfo=None) + dt.timedelta(days=1)).replace(
+                tzinfo=zone
+            )
+            offset = midnight.utcoffset()
+            day = (
+                midnight.year,
+                midnight.month,
+                midnight.day,
+                offset if offset == next_midnight.utcoffset() else None,
+            )
+        except ValueError:
+            raise _error(10, "start", value, "is not a valid date and time") from None
+        except OverflowError:
+            raise _error(10, "start", value, "is out of range") from None
+        if len(self._days) >= _DAY_CACHE_LIMIT:
+            self._days.clear()
+        self._days[value[:10]] = day
+        return day

@@ -1,0 +1,389 @@
+"""Avaya Communication Manager (DEFINITY, S8xxx, Aura CM) CDR: fixed-width records.
+
+CM sends one record per call over a serial CDR port or a TCP "CDR1/CDR2" link, in the
+format chosen on the ``system-parameters cdr`` form. This parser reads three of those
+formats, chosen per source with the ``layout`` option. There is no real capture: the
+layouts come from the DEFINITY ECS R8.2 and MultiVantage R1.2 Administrator's Guides as
+quoted in ``pbx-formats.md`` section 4. A printer-format record [DERIVED] built from
+Table 31, an ARS call (condition code 7) ended at 14:32 by extension 4567, who dialled
+9 (access code dialled) and went out on trunk group 101 (access code used) to
+5551234567, for 1 hour, 2 minutes and 3 tenths (3,738 s); incoming circuit blank::
+
+    "1432 1023 7 9   101 5551234567      4567  123456"
+
+(trailing blanks stripped; ``123456`` is the account code).
+
+Layouts (1-based columns), option ``layout``:
+
+* ``printer`` (default; Table 31): 1-2 hours and 3-4 minutes of the time of day,
+  6 duration hours, 7-8 minutes, 9 tenths of a minute, 11 condition code, 13-15 access
+  code dialled, 17-19 access code used, 21-35 dialled number, 37-41 calling number,
+  43-57 account code, 59-65 authorization code, 70 FRL, 72 IXC, 74-76 incoming circuit
+  id; the columns after 77 are not documented here and are ignored.
+* ``expanded`` (MultiVantage Table 44): time and duration as above, 11 condition code,
+  13-16 access code dialled, 18-21 access code used, 23-37 dialled number, 39-48 calling
+  number, 50-64 account code. The Int-ISDN table that the expanded format follows gives
+  66-72 authorization code, 76 FRL, 78-80 incoming and 82-84 outgoing circuit id,
+  86 feature flag and 91-94 incoming trunk access code [INFERENCE: read when present].
+* ``teleseer`` (Table 27): 1-3 blank, 4-5 hours, 6-7 minutes, 8 duration hours, 9-10
+  minutes, 11 tenths, 12 condition code, 13-15 access code dialled, 16-18 access code
+  used, 19-33 dialled number, 34-38 calling number, 39-53 account code, 54 FRL, 55 IXC,
+  56-58 incoming and 59-61 outgoing circuit id, 62 feature flag, 63-69 authorization code.
+
+``printer`` is the default because it is the format section 4 documents first and most
+fully, the classic output of a CDR printer port; a link set to another format needs
+the option. A record whose blank separators are not blank names the option to check.
+
+Format decisions, where the documentation leaves room:
+
+* The time of day is when the call ENDED (MultiVantage guide, "Time" field): the start
+  is that time minus the duration. None of these formats carries a date, so the end is
+  dated from ``received_at`` in the site's zone: the most recent HH:MM at or before
+  receipt, allowing 10 minutes for a PBX clock running ahead (23:59 received at 00:01
+  is yesterday). DST folds take the first occurrence, gaps the offset before the change.
+* Duration ``H MM T`` is hours, minutes and tenths of a minute (6 s each), so
+  ``1023`` = 1 h 2 min 18 s. ``9999`` marks a call in progress while the clock was
+  changed: duration 0 and ``details["clock_changed"]``.
+* Direction from the condition code: ``0`` internal; ``9`` (incoming or tandem), ``G``,
+  ``H``, ``I``, ``J``, ``K`` incoming; ``7`` (ARS/AAR), ``8`` (ringback queuing), ``A``,
+  ``B`` outgoing. Any other code (``1`` attendant, ``4`` long-call interim, ``C``
+  conference, ...) is outgoing when an access code was used, incoming when only an
+  incoming circuit is given, internal otherwise.
+* Outgoing and internal calls: the extension is the calling number, the number the
+  dialled number, the trunk the access code used (the trunk group's TAC). Incoming: the
+  extension is the dialled number; in the printer and TELESEER formats the calling
+  number holds the incoming trunk's access code, so it is the trunk and the number is
+  empty; the expanded format gives the calling party number (blank if unknown).
+* ``G`` (answered) and ``H`` (abandoned) records time the ringing, not the call: the
+  duration goes to ``ring_seconds``, with ``details["ring_record"]``. Codes ``E``,
+  ``F``, ``H``, ``I`` and ``6`` (not completed, abandoned, busy, not recorded) are
+  unanswered; every other record is a completed call.
+* Lines padded with NULs, CR LF, and the date records some links send at start-up and at
+  midnight (``01/02``, ``01/02/25``) are noise or stripped. TELESEER's leading blanks are
+  restored if a framer stripped them.
+
+Options read from the source's settings:
+
+* ``layout``: ``printer`` (default), ``expanded`` or ``teleseer``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError
+
+UTC = dt.UTC
+
+LAYOUTS = ("printer", "expanded", "teleseer")
+DEFAULT_LAYOUT = "printer"
+CLOCK_TOLERANCE = dt.timedelta(minutes=10)
+_DAY_CACHE_LIMIT = 10_000
+_DURATION_CACHE_LIMIT = 100_000
+
+# Per layout: 0-based slices of every field, the blank columns (0-based) checked to
+# catch a wrong layout, and the shortest record (through the condition code).
+_SLICES = {
+    "printer": {
+        "time": (0, 4),
+        "duration": (5, 9),
+        "condition": (10, 11),
+        "access_dialled": (12, 15),
+        "access_used": (16, 19),
+        "dialled": (20, 35),
+        "calling": (36, 41),
+        "account": (42, 57),
+        "auth": (58, 65),
+        "frl": (69, 70),
+        "ixc": (71, 72),
+        "in_circuit": (73, 76),
+    },
+    "expanded": {
+        "time": (0, 4),
+        "duration": (5, 9),
+        "condition": (10, 11),
+        "access_dialled": (12, 16),
+        "access_used": (17, 21),
+        "dialled": (22, 37),
+        "calling": (38, 48),
+        "account": (49, 64),
+        "auth": (65, 72),
+        "frl": (75, 76),
+        "in_circuit": (77, 80),
+        "out_circuit": (81, 84),
+        "feature_flag": (85, 86),
+        "in_trunk_code": (90, 94),
+    },
+    "teleseer": {
+        "time": (3, 7),
+        "duration": (7, 11),
+        "condition": (11, 12),
+        "access_dialled": (12, 15),
+        "access_used": (15, 18),
+        "dialled": (18, 33),
+        "calling": (33, 38),
+        "account": (38, 53),
+        "frl": (53, 54),
+        "ixc": (54, 55),
+        "in_circuit": (55, 58),
+        "out_circuit": (58, 61),
+        "feature_flag": (61, 62),
+        "auth": (62, 69),
+    },
+}
+_SEPARATORS = {
+    "printer": (4, 9, 11, 15, 19, 35, 41, 57),
+    "expanded": (4, 9, 11, 16, 21, 37, 48, 64),
+    "teleseer": (69, 70, 71, 72, 73, 74, 75),
+}
+_MIN_LENGTH = {"printer": 11, "expanded": 11, "teleseer": 12}
+_MAX_LENGTH = {"printer": 120, "expanded": 160, "teleseer": 80}
+
+_FIELD_TITLES = {
+    "time": "time of day",
+    "duration": "duration",
+    "condition": "condition code",
+}
+
+_INCOMING_CODES = frozenset("9GHIJK")
+_OUTGOING_CODES = frozenset("78AB")
+_UNANSWERED_CODES = frozenset("EFHI6")
+_RING_CODES = frozenset("GH")
+# Optional columns kept in details when not blank: (slice key, details key).
+_DETAIL_FIELDS = (
+    ("auth", "auth_code"),
+    ("frl", "frl"),
+    ("ixc", "ixc"),
+    ("in_circuit", "incoming_circuit"),
+    ("out_circuit", "outgoing_circuit"),
+    ("feature_flag", "feature_flag"),
+)
+_DATE_RECORD_RE = re.compile(r"\s*[0-9]{1,2}[/.-][0-9]{1,2}(?:[/.-][0-9]{2,4})?\s*")
+_LEADING_JUNK = "\x00\r\n"
+_TRAILING_JUNK = "\x00\r\n \t"
+_CLOCK_CHANGED = "9999"
+
+# "HMMT" -> seconds, shared by every parser.
+_duration_seconds: dict[str, int] = {}
+
+
+class AvayaCMParser(Parser):
+    """Parses CM CDR records in the printer, expanded or TELESEER format."""
+
+    family = "avaya-cm"
+    label = "Avaya Communication Manager CDR"
+
+    def __init__(self, settings: ParserSettings):
+        super().__init__(settings)
+        layout = settings.options.get("layout", DEFAULT_LAYOUT)
+        if isinstance(layout, str):
+            layout = layout.strip().lower()
+        if layout not in LAYOUTS:
+            raise RecordError(
+                f"layout: {layout!r} is not one of {', '.join(LAYOUTS)} (the CDR format set "
+                "on the system-parameters cdr form)"
+            )
+        self.layout = layout
+        self._slices = _SLICES[layout]
+        self._separators = _SEPARATORS[layout]
+        self._min_length = _MIN_LENGTH[layout]
+        self._max_length = _MAX_LENGTH[layout]
+        self._time_at, _ = self._slices["time"]
+        self._duration_at, _ = self._slices["duration"]
+        self._condition_at, _ = self._slices["condition"]
+        self._received: dt.datetime | None = None
+        self._limit = dt.datetime.min
+        # (year, month, day) -> UTC offset of the whole day, or None on a DST change day.
+        self._offsets: dict[tuple[int, int, int], dt.timedelta | None] = {}
+
+    def parse(self, text: str, received_at: dt.datetime | None = None) -> ParsedCall | None:
+        """Parse one CDR record; ``None`` for a blank line or a date record."""
+        line = text.rstrip(_TRAILING_JUNK)
+        if line[:1] in ("\x00", "\r", "\n"):
+            line = line.lstrip(_LEADING_JUNK)
+        layout = self.layout
+        if layout == "teleseer" and line[:3] != "   ":
+            line = "   " + line.lstrip(" ")
+            if not line.strip():
+                return None
+        length = len(line)
+        if length < 16 and (not line.strip() or _DATE_RECORD_RE.fullmatch(line)):
+            return None
+        if length < self._min_length:
+            raise RecordError(
+                f"record is {length} characters; a {layout} record runs at least to the "
+                f"condition code in column {self._min_length}"
+            )
+        if length > self._max_length:
+            raise RecordError(
+                f"record is {length} characters, longer than a {layout} record "
+                f"({self._max_length}); check the source's layout option"
+            )
+        for index in self._separators:
+            if index < length and line[index] != " ":
+                raise RecordError(
+                    f"column {index + 1} is {line[index]!r}, blank in the {layout} layout; "
+                    "check the source's layout option"
+                )
+
+        slices = self._slices
+        at = self._time_at
+        time_text = line[at : at + 4]
+        if (
+            not time_text.isdigit()
+            or not time_text.isascii()
+            or time_text[:2] > "23"
+            or time_text[2:] > "59"
+        ):
+            raise self._error("time", time_text, "is not HHMM")
+        at = self._duration_at
+        duration_text = line[at : at + 4]
+        details: dict = {}
+        if duration_text == _CLOCK_CHANGED:
+            seconds = 0
+            details["clock_changed"] = True
+        else:
+            seconds = _duration_seconds.get(duration_text)
+            if seconds is None:
+                seconds = self._duration(duration_text)
+        condition = line[self._condition_at]
+        if condition == " " or not condition.isalnum() or not condition.isascii():
+            raise self._error("condition", condition, "is not a condition code")
+        details["condition_code"] = condition
+
+        end = self._end(int(time_text[:2]), int(time_text[2:]), received_at)
+        try:
+            start = end - dt.timedelta(seconds=seconds)
+        except OverflowError:
+            raise RecordError(f"received_at {end:%Y-%m-%d} is out of range") from None
+
+        a, b = slices["access_used"]
+        access_used = line[a:b].strip()
+        a, b = slices["in_circuit"]
+        in_circuit = line[a:b].strip()
+        if condition == "0":
+            direction = Direction.INTERNAL
+        elif condition in _INCOMING_CODES:
+            direction = Direction.INCOMING
+        elif condition in _OUTGOING_CODES or access_used:
+            direction = Direction.OUTGOING
+        elif in_circuit:
+            direction = Direction.INCOMING
+        else:
+            direction = Direction.INTERNAL
+
+        a, b = slices["dialled"]
+        dialled = line[a:b].strip()
+        a, b = slices["calling"]
+        calling = line[a:b].strip()
+        if direction == Direction.INCOMING:
+            extension = dialled
+            if layout == "expanded":
+                number = calling
+                a, b = slices["in_trunk_code"]
+                trunk = line[a:b].strip()
+            else:
+                number = ""
+                trunk = calling  # the incoming trunk group's access code
+            if access_used:
+                details["access_code_used"] = access_used  # a tandem call's way out
+        else:
+            extension = calling
+            number = dialled
+            trunk = access_used
+        a, b = slices["access_dialled"]
+        access_dialled = line[a:b].strip()
+        if access_dialled:
+            details["access_code_dialled"] = access_dialled
+        if length > b:
+            for key, name in _DETAIL_FIELDS:
+                bounds = slices.get(key)
+                if bounds is not None and bounds[0] < length:
+                    value = line[bounds[0] : bounds[1]].strip()
+                    if value:
+                        details[name] = value
+
+        ring_seconds = 0
+        if condition in _RING_CODES:
+            ring_seconds, seconds = seconds, 0
+            details["ring_record"] = True
+        a, b = slices["account"]
+        return ParsedCall(
+            start,
+            seconds,
+            ring_seconds,
+            direction,
+            extension,
+            trunk,
+            number,
+            line[a:b].strip(),
+            "",
+            condition not in _UNANSWERED_CODES,
+            details,
+        )
+
+    def _duration(self, value: str) -> int:
+        """``H MM T`` (hours, minutes, tenths of a minute) in seconds."""
+        if not value.isdigit() or not value.isascii() or len(value) != 4 or value[1:3] > "59":
+            raise self._error("duration", value, "is not H MM T (hours, minutes, tenths)")
+        seconds = int(value[0]) * 3600 + int(value[1:3]) * 60 + int(value[3]) * 6
+        if len(_duration_seconds) < _DURATION_CACHE_LIMIT:
+            _duration_seconds[value] = seconds
+        return seconds
+
+    def _error(self, key: str, value: str, problem: str) -> RecordError:
+        a, b = self._slices[key]
+        columns = f"column {b}" if b == a + 1 else f"columns {a + 1}-{b}"
+        return RecordError(f"{_FIELD_TITLES[key]} ({columns}): {value!r} {problem}")
+
+    def _end(self, hour: int, minute: int, received_at: dt.datetime | None) -> dt.datetime:
+        """The call's end, the latest HH:MM at or before receipt, as aware UTC."""
+        limit = self._receipt_limit(received_at)
+        try:
+            end = limit.replace(hour=hour, minute=minute, second=0, microsecond=0)
+            if end > limit:
+                end -= dt.timedelta(days=1)
+            year, month, day = end.year, end.month, end.day
+            offset = self._offsets.get((year, month, day), False)
+            if offset is False:
+                offset = self._day_offset(year, month, day)
+            if offset is not None:
+                return end.replace(tzinfo=UTC) - offset
+            return end.replace(tzinfo=self.settings.time_zone).astimezone(UTC)
+        except OverflowError:
+            raise RecordError(f"received_at {limit:%Y-%m-%d} is out of range") from None
+
+    def _receipt_limit(self, received_at: dt.datetime | None) -> dt.datetime:
+        """The latest local wall-clock time a record received at ``received_at`` can carry."""
+        if received_at is None:
+            received_at = dt.datetime.now(UTC)
+        elif received_at == self._received and received_at.tzinfo is not None:
+            return self._limit
+        if received_at.tzinfo is None:
+            received_at = received_at.replace(tzinfo=UTC)  # naive: taken as UTC
+        try:
+            local = received_at.astimezone(self.settings.time_zone)
+            limit = local.replace(tzinfo=None) + CLOCK_TOLERANCE
+        except OverflowError:
+            raise RecordError(f"received_at {received_at.isoformat()} is out of range") from None
+        self._received = received_at
+        self._limit = limit
+        return limit
+
+    def _day_offset(self, year: int, month: int, day: int) -> dt.timedelta | None:
+        """The UTC offset of a whole local day, or ``None`` if it changes that day."""
+        time_zone = self.settings.time_zone
+        try:
+            midnight = dt.datetime(year, month, day, tzinfo=time_zone)
+            next_midnight = (midnight.replace(tzinfo=None) + dt.timedelta(days=1)).replace(
+                tzinfo=time_zone
+            )
+            offset = midnight.utcoffset()
+            same = offset == next_midnight.utcoffset()
+        except (OverflowError, ValueError):
+            raise RecordError(f"received_at dates the call {year}, out of range") from None
+        if len(self._offsets) >= _DAY_CACHE_LIMIT:
+            self._offsets.clear()
+        self._offsets[(year, month, day)] = offset if same else None
+        return offset if same else None

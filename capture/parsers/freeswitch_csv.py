@@ -1,0 +1,420 @@
+"""FreeSWITCH ``mod_cdr_csv``: one CSV line per call leg, laid out by a template.
+
+A real record, from the FreeSWITCH documentation's Master.csv example (``pbx-formats.md``
+section 8, the default ``example`` template), a call that was never answered::
+
+    "9007","9007","0034688886392","public","2014-05-29 16:59:50","","2014-05-29 16:59:50",
+    "0","0","NORMAL_CLEARING","a5c9f6c0-e752-11e3-8bfb-65b6c3cdac7d","","","",""
+
+(one line in the file; wrapped here).
+
+The columns are whatever the template in ``cdr_csv.conf.xml`` lists. The default
+``example`` template is::
+
+    "${caller_id_name}","${caller_id_number}","${destination_number}","${context}",
+    "${start_stamp}","${answer_stamp}","${end_stamp}","${duration}","${billsec}",
+    "${hangup_cause}","${uuid}","${bleg_uuid}","${accountcode}","${read_codec}",
+    "${write_codec}"
+
+Options (the source's settings):
+
+* ``template``: the channel variables of the source's template, in order, as a list
+  (``["caller_id_name", "caller_id_number", ...]``; ``"${name}"`` entries are taken too)
+  or as the template text itself, copied from ``cdr_csv.conf.xml``. Default: the
+  ``example`` template above. It must name a start (``start_stamp``, ``start_epoch`` or
+  ``start_uepoch``) and ``billsec`` (or ``billmsec``).
+* ``internal_contexts`` (list of dialplan contexts, default ``["default"]``): contexts
+  where the site's registered phones place calls.
+* ``incoming_contexts`` (list, default ``["public"]``): contexts that take calls from
+  gateways and other outside sources.
+* ``max_extension_digits`` (int, default 6): the longest all-digit number that is an
+  extension rather than an outside number.
+
+A context ending in ``*`` matches every context starting with what precedes it.
+
+Format decisions, where the source leaves room:
+
+* Every column the default templates write is quoted, and values may hold commas or
+  doubled quotes, so the csv module splits the line; the count of fields must match the
+  template. Blank lines and a header row (the template's names) are noise.
+* ``*_stamp`` times are local to the PBX, read in the site's zone (set the source's own
+  ``time_zone`` when the PBX runs elsewhere); ``*_epoch`` and ``*_uepoch`` are UTC.
+  Starts keep whole seconds.
+* An empty answer stamp (or an answer epoch of 0) means unanswered; without an answer
+  column, a call is answered when ``billsec`` is not zero. ``duration_seconds`` is
+  ``billsec`` (answer to hang-up); ``ring_seconds`` is ``duration - billsec`` when the
+  template has ``duration``.
+* Direction: a context in ``incoming_contexts`` is incoming. A context in
+  ``internal_contexts``, or any other context with a short all-digit caller number, is a
+  call from an extension: internal when ``destination_number`` is not a long number,
+  outgoing when it is. Everything else is incoming. mod_cdr_csv does not name trunks or
+  gateways, so ``trunk`` is empty unless the template logs ``sip_gateway_name`` (then
+  that gateway is the trunk of incoming and outgoing calls).
+* An incoming call's extension is ``destination_number`` when it is short; a longer one
+  is the DID dialled, kept in details as ``ddi``.
+* ``pbx_call_id`` is ``call_uuid`` when logged (the legs of a bridged call share it),
+  else ``uuid``.
+* Details keep ``hangup_cause``, the caller's name when it is not just the number,
+  ``bleg_uuid``, the codecs, ``ddi``, and every other variable of the template by name
+  when not empty.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+
+from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError
+
+UTC = dt.UTC
+
+EXAMPLE_TEMPLATE = (
+    "caller_id_name",
+    "caller_id_number",
+    "destination_number",
+    "context",
+    "start_stamp",
+    "answer_stamp",
+    "end_stamp",
+    "duration",
+    "billsec",
+    "hangup_cause",
+    "uuid",
+    "bleg_uuid",
+    "accountcode",
+    "read_codec",
+    "write_codec",
+)
+DEFAULT_INTERNAL_CONTEXTS = ("default",)
+DEFAULT_INCOMING_CONTEXTS = ("public",)
+DEFAULT_MAX_EXTENSION_DIGITS = 6
+
+# Variables the parser reads itself; every other template variable goes to details.
+_START = ("start_stamp", "start_epoch", "start_uepoch")
+_ANSWER = ("answer_stamp", "answer_epoch", "answer_uepoch")
+_END = ("end_stamp", "end_epoch", "end_uepoch")
+_CONSUMED = frozenset(
+    {
+        *_START,
+        *_ANSWER,
+        *_END,
+        "caller_id_number",
+        "caller_id_name",
+        "destination_number",
+        "context",
+        "duration",
+        "billsec",
+        "billmsec",
+        "uuid",
+        "call_uuid",
+        "accountcode",
+        "sip_gateway_name",
+    }
+)
+
+_VARIABLE_RE = re.compile(r"\$\{([^}]+)\}")
+_STAMP_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}", re.ASCII)
+_LEADING_JUNK = "".join(chr(code) for code in range(33)) + "\x7f\ufeff"
+_TRAILING_JUNK = "\r\n\x00 \t"
+_MAX_DIGITS = 9  # longest count of seconds accepted (about 31 years)
+_MAX_EPOCH_DIGITS = 11  # seconds since 1970, up to year 5138
+_MAX_EXTENSION = 32  # billing.Extension.number
+_MAX_TRUNK = 64  # billing.Trunk.name
+_DAY_CACHE_LIMIT = 10_000
+
+
+def _is_digits(value: str) -> bool:
+    """True for a non-empty run of ASCII digits (``str.isdigit`` also takes ``²``)."""
+    return value.isdigit() and value.isascii()
+
+
+def _template_option(options: dict) -> tuple[str, ...]:
+    """The template's variable names, from a list or from the template text."""
+    value = options.get("template", EXAMPLE_TEMPLATE)
+    if isinstance(value, str):
+        names = tuple(_VARIABLE_RE.findall(value))
+    elif isinstance(value, list | tuple) and all(isinstance(item, str) for item in value):
+        names = tuple(item.strip().removeprefix("${").removesuffix("}") for item in value)
+    else:
+        raise RecordError(
+            f"option template: {value!r} is not a list of channel variable names"
+            " or a cdr_csv template"
+        )
+    if not names or not all(names):
+        raise RecordError(f"option template: {value!r} names no variables (or an empty one)")
+    if not any(name in names for name in _START):
+        raise RecordError(
+            "option template: the template must log the call's start"
+            " (start_stamp, start_epoch or start_uepoch)"
+        )
+    if "billsec" not in names and "billmsec" not in names:
+        raise RecordError("option template: the template must log billsec (or billmsec)")
+    return names
+
+
+def _contexts_option(
+    options: dict, key: str, default: tuple[str, ...]
+) -> tuple[frozenset[str], tuple[str, ...]]:
+    """A list of context names as (exact names, prefixes of the ``name*`` entries)."""
+    value = options.get(key, default)
+    if not isinstance(value, list | tuple) or not all(isinstance(item, str) for item in value):
+        raise RecordError(f"option {key}: {value!r} is not a list of dialplan context names")
+    exact = frozenset(item for item in value if item and not item.endswith("*"))
+    prefixes = tuple(item[:-1] for item in value if item.endswith("*"))
+    return exact, prefixes
+
+
+def _digits_option(options: dict, key: str, default: int) -> int:
+    value = options.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 32:
+        raise RecordError(f"option {key}: {value!r} is not a whole number from 1 to 32")
+    return value
+
+
+class FreeSWITCHCSVParser(Parser):
+    """Parses FreeSWITCH ``mod_cdr_csv`` records laid out by the source's template."""
+
+    family = "freeswitch-csv"
+    label = "FreeSWITCH mod_cdr_csv"
+
+    def __init__(self, settings: ParserSettings):
+        super().__init__(settings)
+        options = settings.options or {}
+        names = _template_option(options)
+        self._names = names
+        self._count = len(names)
+        position = {}
+        for index, name in enumerate(names):
+            position.setdefault(name, index)  # a repeated variable: its first column
+        self._position = position
+
+        def first(*candidates: str) -> tuple[int, str]:
+            for name in candidates:
+                if name in position:
+                    return position[name], name
+            return -1, ""
+
+        self._start = first(*_START)
+        self._answer = first(*_ANSWER)
+        self._end = first(*_END)
+        self._billsec = first("billsec", "billmsec")
+        self._duration = position.get("duration", -1)
+        self._caller_number = position.get("caller_id_number", -1)
+        self._caller_name = position.get("caller_id_name", -1)
+        self._destination = position.get("destination_number", -1)
+        self._context = position.get("context", -1)
+        self._call_id = first("call_uuid", "uuid")[0]
+        self._uuid = position.get("uuid", -1)
+        self._account_code = position.get("accountcode", -1)
+        self._gateway = position.get("sip_gateway_name", -1)
+        self._extras = tuple(
+            (index, name) for name, index in position.items() if name not in _CONSUMED
+        )
+        self._internal = _contexts_option(options, "internal_contexts", DEFAULT_INTERNAL_CONTEXTS)
+        self._incoming = _contexts_option(options, "incoming_contexts", DEFAULT_INCOMING_CONTEXTS)
+        self._max_extension_digits = _digits_option(
+            options, "max_extension_digits", DEFAULT_MAX_EXTENSION_DIGITS
+        )
+        self._zone = settings.time_zone
+        self._days: dict[str, tuple[int, int, int, dt.timedelta | None]] = {}
+
+    def parse(self, text: str, received_at: dt.datetime | None = None) -> ParsedCall | None:
+        """Parse one Master.csv line; ``None`` for a blank line or a header row."""
+        line = text.rstrip(_TRAILING_JUNK)
+        if line[:1] != '"':
+            line = line.lstrip(_LEADING_JUNK)
+            if not line:
+                return None
+        try:
+            fields = next(csv.reader((line,)), None) or []
+        except csv.Error as error:
+            raise RecordError(f"record is not valid CSV: {error}") from None
+        if len(fields) != self._count:
+            if fields and all(field.strip() in self._position for field in fields):
+                return None  # a header row naming the template's variables
+            raise RecordError(
+                f"record has {len(fields)} comma-separated fields, the template has "
+                f"{self._count} ({', '.join(self._names[:4])}, ...)"
+            )
+        index, name = self._start
+        if fields[index] == name:
+            return None  # a header row naming the template's variables
+        start = self._time(fields[index], index, name, required=True)
+        index, name = self._billsec
+        billsec = self._seconds(fields[index], index, name)
+        if name == "billmsec":
+            billsec //= 1000
+        duration = billsec
+        if self._duration >= 0:
+            duration = self._seconds(fields[self._duration], self._duration, "duration")
+        index, name = self._answer
+        # An empty answer stamp is an unanswered call; no answer column: billsec says.
+        answered = billsec > 0 if index < 0 else self._time(fields[index], index, name) is not None
+        index, name = self._end
+        if index >= 0:
+            self._time(fields[index], index, name)  # validated, not needed
+
+        caller = fields[self._caller_number] if self._caller_number >= 0 else ""
+        destination = fields[self._destination] if self._destination >= 0 else ""
+        context = fields[self._context] if self._context >= 0 else ""
+        max_digits = self._max_extension_digits
+        details: dict = {}
+        exact, prefixes = self._incoming
+        if context in exact or context.startswith(prefixes):
+            from_extension = False
+        else:
+            exact, prefixes = self._internal
+            from_extension = (context in exact or context.startswith(prefixes)) or (
+                _is_digits(caller) and len(caller) <= max_digits
+            )
+        if from_extension:
+            extension = caller
+            number = destination
+            national = destination[1:] if destination[:1] == "+" else destination
+            if _is_digits(national) and len(national) > max_digits:
+                direction = Direction.OUTGOING
+            else:
+                direction = Direction.INTERNAL
+        else:
+            direction = Direction.INCOMING
+            number = caller
+            if _is_digits(destination) and len(destination) <= max_digits:
+                extension = destination
+            else:
+                extension = ""
+                if destination:
+                    details["ddi"] = destination
+        trunk = ""
+        if self._gateway >= 0 and direction != Direction.INTERNAL:
+            trunk = fields[self._gateway]
+
+        if self._caller_name >= 0:
+            caller_name = fields[self._caller_name]
+            if caller_name and caller_name != caller:
+                details["caller_name"] = caller_name
+        for index, name in self._extras:
+            value = fields[index]
+            if value:
+                details[name] = value
+        if self._call_id >= 0:
+            pbx_call_id = fields[self._call_id]
+            if self._uuid >= 0 and self._uuid != self._call_id:
+                uuid = fields[self._uuid]
+                if uuid and uuid != pbx_call_id:
+                    details["uuid"] = uuid
+        else:
+            pbx_call_id = ""
+
+        return ParsedCall(
+            start,
+            billsec,
+            duration - billsec if duration > billsec else 0,
+            direction,
+            extension if len(extension) <= _MAX_EXTENSION else "",
+            trunk[:_MAX_TRUNK],
+            number,
+            fields[self._account_code] if self._account_code >= 0 else "",
+            pbx_call_id,
+            answered,
+            details,
+        )
+
+    def _error(self, index: int, name: str, value: str, problem: str) -> RecordError:
+        """A RecordError naming the field by number (1-based) and variable name."""
+        if len(value) > 60:
+            value = value[:57] + "..."
+        return RecordError(f"field {index + 1} ({name}): {value!r} {problem}")
+
+    def _seconds(self, value: str, index: int, name: str) -> int:
+        """A count of seconds (``billmsec``: milliseconds, three digits more)."""
+        digits = _MAX_DIGITS + 3 if name == "billmsec" else _MAX_DIGITS
+        if not _is_digits(value) or len(value) > digits:
+            raise self._error(index, name, value, "is not a number of seconds")
+        return int(value)
+
+    def _time(
+        self, value: str, index: int, name: str, required: bool = False
+    ) -> dt.datetime | None:
+        """A ``*_stamp`` (local), ``*_epoch`` or ``*_uepoch`` value as aware UTC.
+
+        ``None`` for an empty value or an epoch of 0 (not reached), unless required.
+        """
+        if name.endswith("_stamp"):
+            if not value and not required:
+                return None
+            if not _STAMP_RE.fullmatch(value):
+                raise self._error(index, name, value, "is not YYYY-MM-DD HH:MM:SS")
+            return self._local(value, index, name)
+        if not value or value == "0":
+            if not required:
+                return None
+            raise self._error(index, name, value, "is not a time in seconds since 1970")
+        digits = _MAX_EPOCH_DIGITS + (6 if name.endswith("_uepoch") else 0)
+        if not _is_digits(value) or len(value) > digits:
+            raise self._error(index, name, value, "is not a time in seconds since 1970")
+        seconds = int(value)
+        if name.endswith("_uepoch"):
+            seconds //= 1_000_000
+        try:
+            return dt.datetime.fromtimestamp(seconds, UTC)
+        except (ValueError, OverflowError, OSError):
+            raise self._error(index, name, value, "is out of range") from None
+
+    def _local(self, value: str, index: int, name: str) -> dt.datetime:
+        """A ``YYYY-MM-DD HH:MM:SS`` local time (shape checked) as aware UTC."""
+        day = self._days.get(value[:10])
+        try:
+            if day is None:
+                day = self._day(value[:10])
+            year, month, day_of_month, offset = day
+            if offset is not None:
+                return (
+                    dt.datetime(
+                        year,
+                        month,
+                        day_of_month,
+                        int(value[11:13]),
+                        int(value[14:16]),
+                        int(value[17:19]),
+                        tzinfo=UTC,
+                    )
+                    - offset
+                )
+            local = dt.datetime(
+                year,
+                month,
+                day_of_month,
+                int(value[11:13]),
+                int(value[14:16]),
+                int(value[17:19]),
+                tzinfo=self._zone,
+            )
+            return local.astimezone(UTC)
+        except ValueError:
+            raise self._error(index, name, value, "is not a valid date and time") from None
+        except OverflowError:
+            raise self._error(index, name, value, "is out of range") from None
+
+    def _day(self, date_text: str) -> tuple[int, int, int, dt.timedelta | None]:
+        """The date's UTC offset, or ``None`` on a day with a DST change (cached).
+
+        On such a day times are converted one by one (``fold=0``: an ambiguous time is
+        the first occurrence, a skipped one takes the offset in force before the change).
+        """
+        zone = self._zone
+        midnight = dt.datetime(
+            int(date_text[:4]), int(date_text[5:7]), int(date_text[8:10]), tzinfo=zone
+        )
+        next_midnight = (midnight.replace(tzinfo=None) + dt.timedelta(days=1)).replace(tzinfo=zone)
+        offset = midnight.utcoffset()
+        day = (
+            midnight.year,
+            midnight.month,
+            midnight.day,
+            offset if offset == next_midnight.utcoffset() else None,
+        )
+        if len(self._days) >= _DAY_CACHE_LIMIT:
+            self._days.clear()
+        self._days[date_text] = day
+        return day

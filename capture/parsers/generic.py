@@ -1,0 +1,814 @@
+"""Generic call records: any fixed-width or delimited SMDR, described by the source.
+
+For a PBX with no parser of its own, an administrator describes its records in the
+source's settings and Tarificador reads them with no code. The SX-200 manual's example
+of extension 2664 dialling 95921022 on a tie trunk [MANUAL, ``pbx-formats.md`` section
+2.3], placed at the columns of the MiVoice Business template (section 2.2; trailing
+blanks stripped)::
+
+    " 01/16 09:52  00:02:21 2664      95921022                  A"
+
+is read with these settings::
+
+    {"column_map": {"format": "fixed",
+                    "fields": {"date": [2, 6], "time": [8, 12], "duration": [15, 22],
+                               "extension": [24, 27], "number": [34, 59],
+                               "account_code": [73, 84]},
+                    "details": {"completion": [60, 60]}},
+     "date_format": "%m/%d", "time_format": "%H:%M", "duration_format": "hh:mm:ss",
+     "direction": {"default": "outgoing", "internal_max_digits": 4}}
+
+as an outgoing call of 141 s from extension 2664 to 95921022, started on the most recent
+16 January at 09:52 (the record has no year), with ``details == {"completion": "A"}``.
+
+Options read from the source's settings (each is checked once, when the parser is made;
+a wrong one raises RecordError with the option's path and what to change):
+
+* ``column_map`` (required): ``{"format": "fixed" | "delimited", "fields": {...},
+  "details": {...}, "delimiter": ",", "quote": "\\""}``.
+
+  - ``fields`` maps the call's columns: ``date``, ``time``, ``duration`` (required),
+    ``ring``, ``extension``, ``trunk``, ``number`` (the other party as dialled or
+    presented), ``account_code``, ``call_id``, ``direction``. ``date`` or ``time`` is
+    required. Fixed: ``[first, last]`` character positions, 1-based and inclusive.
+    Delimited: the column number, from 1.
+  - ``details`` maps any other columns, by a name of the administrator's choosing
+    (lower case, digits, ``_``), kept in ``details`` when not blank.
+  - ``delimiter`` (delimited only, default ``,``) and ``quote`` (default none: the line
+    is split on every delimiter; with a quote character, quoted values may hold the
+    delimiter and doubled quotes, as in CSV).
+* ``date_format``: strftime-style, required with a ``date`` column. ``%Y``, ``%y``
+  (00-69 is 20xx), ``%m``, ``%d``, ``%b`` and, for a column holding date and time
+  together, ``%H``, ``%I``, ``%M``, ``%S``, ``%p``; ``%%`` is a percent sign and a space
+  matches any run of blanks. Without a year, or without a date column, the call is
+  dated from ``received_at`` in the site's zone: the most recent matching moment at or
+  before receipt, allowing 10 minutes for a PBX clock running ahead.
+* ``time_format``: the same directives, for the ``time`` column; default ``HH:MM`` with
+  optional ``:SS``. ``%I`` needs ``%p`` (12-hour clocks, ``10:03AM``).
+* ``duration_format`` and ``ring_format`` (default: ``duration_format``): ``seconds``
+  (default), ``hh:mm:ss``, ``mm:ss``, ``hh:mm``, ``hh:mm'ss`` and ``mm'ss``
+  (Panasonic), ``tenths-of-minute`` (``12.3`` minutes, or ``123`` tenths). A blank
+  duration is zero (an unanswered call).
+* ``time_is``: ``start`` (default) or ``end``; an end time is turned into the start by
+  subtracting the duration.
+* ``direction``: ``{"field": name, "values": {value: direction}, "default": direction,
+  "internal_max_digits": N}``. ``field`` (default ``direction``) is any mapped column,
+  in ``fields`` or ``details``; its value, stripped, is looked up in ``values``; a value
+  not listed takes ``default`` or, without one, is an error. With no direction column
+  every call takes ``default`` (``outgoing`` unless set). Then, with
+  ``internal_max_digits``, a number of at most N digits (digits only) makes the call
+  internal. Directions are ``incoming``, ``outgoing`` and ``internal``.
+* ``skip_prefixes``: a list of strings; a line starting with one (before or after its
+  leading blanks) is noise, such as a page header.
+* ``min_length``: lines shorter than this (trailing blanks stripped) are errors.
+
+Format decisions:
+
+* Blank lines, form feeds, control bytes before the record and lines of ``-`` or ``=``
+  are noise; trailing blanks, CR LF and NULs are stripped, so a fixed-width column past
+  the end of a short line is blank.
+* Values are stripped of blanks (and, in delimited records, of a pair of quotes when
+  no ``quote`` is set but a value is wrapped in ``"``).
+* Local times in a DST fold are the first occurrence, in a gap the offset before the
+  change (``fold=0``, PEP 495).
+* ``answered`` is a duration above zero.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+
+from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError
+
+UTC = dt.UTC
+
+FIELDS = (
+    "date",
+    "time",
+    "duration",
+    "ring",
+    "extension",
+    "trunk",
+    "number",
+    "account_code",
+    "call_id",
+    "direction",
+)
+DURATION_FORMATS = (
+    "seconds",
+    "hh:mm:ss",
+    "mm:ss",
+    "hh:mm",
+    "hh:mm'ss",
+    "mm'ss",
+    "tenths-of-minute",
+)
+DIRECTIONS = (Direction.INCOMING, Direction.OUTGOING, Direction.INTERNAL)
+CLOCK_TOLERANCE = dt.timedelta(minutes=10)
+_CACHE_LIMIT = 100_000
+_DAY_CACHE_LIMIT = 10_000
+_NAME_RE = re.compile(r"[a-z][a-z0-9_]{0,39}")
+_LEADING_JUNK = "".join(chr(code) for code in range(32) if chr(code) != "\t") + "\ufeff"
+_TRAILING_JUNK = "\r\n\x00 \t"
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
+        start=1,
+    )
+}
+
+# Directive -> (kind, regex, numeric). Numeric directives of 1-2 digits become exactly
+# 2 when another numeric directive follows with nothing between (``%d%m%y``).
+_DIRECTIVES = {
+    "Y": ("year", "[0-9]{4}", True),
+    "y": ("year2", "[0-9]{2}", True),
+    "m": ("month", "[0-9]{1,2}", True),
+    "d": ("day", "[0-9]{1,2}", True),
+    "b": ("month_name", "[A-Za-z]{3}", False),
+    "H": ("hour", "[0-9]{1,2}", True),
+    "I": ("hour12", "[0-9]{1,2}", True),
+    "M": ("minute", "[0-9]{2}", True),
+    "S": ("second", "[0-9]{2}", True),
+    "p": ("ampm", r"[AaPp]\.?(?:[Mm]\.?)?", False),
+}
+_DATE_KINDS = frozenset(("year", "year2", "month", "month_name", "day"))
+_TIME_KINDS = frozenset(("hour", "hour12", "minute", "second", "ampm"))
+
+
+def _config_error(path: str, problem: str) -> RecordError:
+    return RecordError(f"{path}: {problem}")
+
+
+class _Pattern:
+    """A compiled ``date_format`` or ``time_format``: text -> date and time parts."""
+
+    def __init__(self, option: str, fmt: object):
+        if not isinstance(fmt, str) or not fmt.strip():
+            raise _config_error(option, f"{fmt!r} is not a format such as '%d/%m/%y'")
+        self.text = fmt
+        parts: list[tuple[str, str, bool] | str] = []
+        index = 0
+        while index < len(fmt):
+            char = fmt[index]
+            if char == "%":
+                code = fmt[index + 1 : index + 2]
+                if code == "%":
+                    parts.append("%")
+                elif code in _DIRECTIVES:
+                    parts.append(_DIRECTIVES[code])
+                else:
+                    raise _config_error(
+                        option,
+                        f"%{code} is not supported; use %Y %y %m %d %b %H %I %M %S %p or %%",
+                    )
+                index += 2
+            else:
+                parts.append(char)
+                index += 1
+        regex = []
+        self.kinds: list[str] = []
+        for position, part in enumerate(parts):
+            if isinstance(part, str):
+                regex.append(r"\s+" if part == " " else re.escape(part))
+                continue
+            kind, pattern, numeric = part
+            if kind in self.kinds:
+                raise _config_error(option, f"{fmt!r} has the {kind.replace('2', '')} twice")
+            following = parts[position + 1] if position + 1 < len(parts) else None
+            if numeric and isinstance(following, tuple) and following[2]:
+                pattern = pattern.replace("{1,2}", "{2}")
+            regex.append(f"({pattern})")
+            self.kinds.append(kind)
+        self.regex = re.compile("".join(regex))
+        kinds = set(self.kinds)
+        self.has_date = bool(kinds & _DATE_KINDS)
+        self.has_time = bool(kinds & _TIME_KINDS)
+        self.has_year = bool(kinds & {"year", "year2"})
+        if self.has_date and not ("day" in kinds and ("month" in kinds or "month_name" in kinds)):
+            raise _config_error(option, f"{fmt!r} needs a month (%m or %b) and a day (%d)")
+        if self.has_year and not self.has_date:
+            raise _config_error(option, f"{fmt!r} has a year but no month and day")
+        if self.has_time:
+            if not (kinds & {"hour", "hour12"}) or "minute" not in kinds:
+                raise _config_error(option, f"{fmt!r} needs an hour (%H or %I) and minutes (%M)")
+            if "hour" in kinds and ("ampm" in kinds or "hour12" in kinds):
+                raise _config_error(option, f"{fmt!r}: use %I, not %H, with %p")
+            if ("hour12" in kinds) != ("ampm" in kinds):
+                raise _config_error(option, f"{fmt!r}: %I (12-hour clock) goes with %p (AM/PM)")
+        self._cache: dict[str, tuple] = {}
+
+    def parse(self, value: str) -> tuple | None:
+        """``(year, month, day, hour, minute, second)`` with ``None`` for absent parts.
+
+        ``None`` when the value does not fit the format or a part is out of range.
+        """
+        parsed = self._cache.get(value)
+        if parsed is not None:
+            return parsed
+        match = self.regex.fullmatch(value)
+        if match is None:
+            return None
+        year = month = day = hour = minute = second = None
+        pm = None
+        for kind, text in zip(self.kinds, match.groups(), strict=True):
+            if kind == "year":
+                year = int(text)
+            elif kind == "year2":
+                year = int(text)
+                year += 2000 if year < 70 else 1900
+            elif kind == "month":
+                month = int(text)
+            elif kind == "month_name":
+                month = _MONTHS.get(text.lower())
+                if month is None:
+                    return None
+            elif kind == "day":
+                day = int(text)
+            elif kind == "hour":
+                hour = int(text)
+            elif kind == "hour12":
+                hour = int(text)
+                if not 1 <= hour <= 12:
+                    return None
+            elif kind == "minute":
+                minute = int(text)
+            elif kind == "second":
+                second = int(text)
+            else:
+                pm = text[0] in "Pp"
+        if pm is not None:
+            hour = hour % 12 + (12 if pm else 0)
+        if (
+            (month is not None and not 1 <= month <= 12)
+            or (day is not None and not 1 <= day <= 31)
+            or (hour is not None and hour > 23)
+            or (minute is not None and minute > 59)
+            or (second is not None and second > 59)
+        ):
+            return None
+        if self.has_time and second is None:
+            second = 0
+        parsed = (year, month, day, hour, minute, second)
+        if len(self._cache) < _CACHE_LIMIT:
+            self._cache[value] = parsed
+        return parsed
+
+
+class _DefaultTime:
+    """The default ``time_format``: ``H:MM`` or ``HH:MM`` with optional ``:SS``."""
+
+    text = "HH:MM[:SS]"
+    has_date = has_year = False
+    has_time = True
+    _regex = re.compile(r"([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?")
+
+    def __init__(self):
+        self._cache: dict[str, tuple] = {}
+
+    def parse(self, value: str) -> tuple | None:
+        parsed = self._cache.get(value)
+        if parsed is not None:
+            return parsed
+        match = self._regex.fullmatch(value)
+        if match is None:
+            return None
+        hour, minute, second = match.groups()
+        hour, minute, second = int(hour), int(minute), int(second or 0)
+        if hour > 23 or minute > 59 or second > 59:
+            return None
+        parsed = (None, None, None, hour, minute, second)
+        if len(self._cache) < _CACHE_LIMIT:
+            self._cache[value] = parsed
+        return parsed
+
+
+def _digits(value: str) -> bool:
+    return value.isdigit() and value.isascii()
+
+
+def _two_parts(value: str, separator: str) -> tuple[int, int] | None:
+    """``N<sep>SS`` (N any count of digits, SS 00-59) as two ints, or ``None``."""
+    high, found, low = value.rpartition(separator)
+    if not found or not _digits(high) or len(low) != 2 or not _digits(low) or low > "59":
+        return None
+    return int(high), int(low)
+
+
+def _duration(value: str, fmt: str) -> int | None:
+    """``value`` in ``fmt`` as seconds, or ``None`` when it does not fit."""
+    if fmt == "seconds":
+        return int(value) if _digits(value) and len(value) <= 9 else None
+    if fmt == "hh:mm:ss" or fmt == "hh:mm'ss":
+        separator = ":" if fmt == "hh:mm:ss" else "'"
+        head, found, seconds_text = value.rpartition(separator)
+        if not found or len(seconds_text) != 2 or not _digits(seconds_text):
+            return None
+        hours_minutes = _two_parts(head, ":")
+        if hours_minutes is None or seconds_text > "59" or len(head) > 9:
+            return None
+        return hours_minutes[0] * 3600 + hours_minutes[1] * 60 + int(seconds_text)
+    if fmt == "mm:ss" or fmt == "mm'ss" or fmt == "hh:mm":
+        parts = _two_parts(value, "'" if fmt == "mm'ss" else ":")
+        if parts is None or len(value) > 12:
+            return None
+        if fmt == "hh:mm":
+            return parts[0] * 3600 + parts[1] * 60
+        return parts[0] * 60 + parts[1]
+    # tenths-of-minute: "12.3" minutes, or "123" tenths
+    whole, point, tenth = value.partition(".")
+    if point:
+        if not _digits(whole) or len(tenth) != 1 or not _digits(tenth) or len(whole) > 8:
+            return None
+        return int(whole) * 60 + int(tenth) * 6
+    return int(value) * 6 if _digits(value) and len(value) <= 9 else None
+
+
+class _Column:
+    """One mapped column: where it is and how errors name it."""
+
+    __slots__ = ("end", "index", "label", "name", "start")
+
+    def __init__(self, name: str, path: str, spec: object, fixed: bool):
+        self.name = name
+        if fixed:
+            if (
+                not isinstance(spec, list | tuple)
+                or len(spec) != 2
+                or not all(isinstance(item, int) and not isinstance(item, bool) for item in spec)
+            ):
+                raise _config_error(
+                    path, f"expected [first, last] character positions (from 1), got {spec!r}"
+                )
+            first, last = spec
+            if first < 1:
+                raise _config_error(path, f"{list(spec)} starts before position 1")
+            if last < first:
+                raise _config_error(path, f"{list(spec)} ends before it starts")
+            self.start, self.end, self.index = first - 1, last, -1
+            self.label = (
+                f"{name} (column {first})" if first == last else f"{name} (columns {first}-{last})"
+            )
+        else:
+            if not isinstance(spec, int) or isinstance(spec, bool) or spec < 1:
+                raise _config_error(path, f"expected a column number from 1, got {spec!r}")
+            self.start = self.end = 0
+            self.index = spec - 1
+            self.label = f"{name} (field {spec})"
+
+    def error(self, value: str, problem: str) -> RecordError:
+        if len(value) > 60:
+            value = value[:57] + "..."
+        return RecordError(f"{self.label}: {value!r} {problem}")
+
+
+class GenericParser(Parser):
+    """Parses records of any fixed-width or delimited layout given by ``column_map``."""
+
+    family = "generic"
+    label = "Generic (column map)"
+
+    def __init__(self, settings: ParserSettings):
+        super().__init__(settings)
+        options = settings.options
+        column_map = options.get("column_map")
+        if not isinstance(column_map, dict):
+            raise _config_error(
+                "column_map",
+                'required: {"format": "fixed" or "delimited", "fields": {"date": ..., '
+                '"time": ..., "duration": ...}}',
+            )
+        layout = column_map.get("format")
+        if layout not in ("fixed", "delimited"):
+            raise _config_error("column_map.format", f"{layout!r} is not 'fixed' or 'delimited'")
+        self._fixed = fixed = layout == "fixed"
+        fields = column_map.get("fields")
+        if not isinstance(fields, dict) or not fields:
+            raise _config_error("column_map.fields", "required: a map of field name to column")
+        columns: dict[str, _Column] = {}
+        for name, spec in fields.items():
+            if name not in FIELDS:
+                raise _config_error(
+                    f"column_map.fields.{name}",
+                    f"unknown field; fields are {', '.join(FIELDS)} (put other columns "
+                    "under column_map.details)",
+                )
+            columns[name] = _Column(name, f"column_map.fields.{name}", spec, fixed)
+        if "duration" not in columns:
+            raise _config_error("column_map.fields", "needs duration")
+        if "date" not in columns and "time" not in columns:
+            raise _config_error("column_map.fields", "needs time, date, or both")
+        extra = column_map.get("details", {})
+        if not isinstance(extra, dict):
+            raise _config_error("column_map.details", "expected a map of name to column")
+        detail_columns: list[_Column] = []
+        for name, spec in extra.items():
+            if not isinstance(name, str) or not _NAME_RE.fullmatch(name) or name in FIELDS:
+                raise _config_error(
+                    f"column_map.details.{name}",
+                    "names are lower case letters, digits and _, starting with a letter, and "
+                    "not a field name",
+                )
+            detail_columns.append(_Column(name, f"column_map.details.{name}", spec, fixed))
+        self._columns = columns
+        self._detail_columns = tuple(detail_columns)
+
+        self._delimiter = ","
+        self._quote = None
+        if not fixed:
+            delimiter = column_map.get("delimiter", ",")
+            if not isinstance(delimiter, str) or not delimiter or delimiter in "\r\n":
+                raise _config_error(
+                    "column_map.delimiter", f"{delimiter!r} is not a delimiter such as ','"
+                )
+            quote = column_map.get("quote")
+            if quote is not None:
+                if not isinstance(quote, str) or len(quote) != 1 or quote == delimiter:
+                    raise _config_error(
+                        "column_map.quote", f"{quote!r} is not one character such as '\"'"
+                    )
+                if len(delimiter) != 1:
+                    raise _config_error(
+                        "column_map.delimiter", "must be one character when a quote is set"
+                    )
+            self._delimiter, self._quote = delimiter, quote
+            required = [columns[name] for name in ("date", "time", "duration") if name in columns]
+            self._needed = max(required, key=lambda column: column.index)
+        else:
+            self._needed = None
+        for key in ("delimiter", "quote"):
+            if fixed and key in column_map:
+                raise _config_error(f"column_map.{key}", "applies to delimited records only")
+
+        # Dates and times.
+        self._date_pattern = self._time_pattern = None
+        if "date" in columns:
+            if "date_format" not in options:
+                raise _config_error("date_format", "required with a date column (e.g. '%d/%m/%y')")
+            self._date_pattern = _Pattern("date_format", options["date_format"])
+            if not self._date_pattern.has_date:
+                raise _config_error(
+                    "date_format", f"{options['date_format']!r} has no month and day"
+                )
+        elif "date_format" in options:
+            raise _config_error("date_format", "set, but column_map.fields has no date")
+        if "time" in columns:
+            if self._date_pattern is not None and self._date_pattern.has_time:
+                raise _config_error(
+                    "date_format", "has a time of day, and column_map.fields also maps time"
+                )
+            time_format = options.get("time_format")
+            self._time_pattern = (
+                _DefaultTime() if time_format is None else _Pattern("time_format", time_format)
+            )
+            if self._time_pattern.has_date:
+                raise _config_error("time_format", "has date parts; map a date column instead")
+            if not self._time_pattern.has_time:
+                raise _config_error("time_format", "needs an hour and minutes")
+        else:
+            if "time_format" in options:
+                raise _config_error("time_format", "set, but column_map.fields has no time")
+            if not self._date_pattern.has_time:
+                raise _config_error(
+                    "column_map.fields",
+                    "needs a time column, or a date_format with the time (%H:%M)",
+                )
+        self._has_date = self._date_pattern is not None
+        self._has_year = self._has_date and self._date_pattern.has_year
+
+        duration_format = options.get("duration_format", "seconds")
+        if duration_format not in DURATION_FORMATS:
+            raise _config_error(
+                "duration_format",
+                f"{duration_format!r} is not one of {', '.join(DURATION_FORMATS)}",
+            )
+        ring_format = options.get("ring_format", duration_format)
+        if ring_format not in DURATION_FORMATS:
+            raise _config_error(
+                "ring_format", f"{ring_format!r} is not one of {', '.join(DURATION_FORMATS)}"
+            )
+        self._duration_format, self._ring_format = duration_format, ring_format
+        self._durations: dict[str, int] = {}
+        self._rings: dict[str, int] = {}
+        time_is = options.get("time_is", "start")
+        if time_is not in ("start", "end"):
+            raise _config_error("time_is", f"{time_is!r} is not 'start' or 'end'")
+        self._time_is_end = time_is == "end"
+
+        self._configure_direction(options.get("direction"))
+
+        prefixes = options.get("skip_prefixes", [])
+        if not isinstance(prefixes, list | tuple) or not all(
+            isinstance(prefix, str) and prefix for prefix in prefixes
+        ):
+            raise _config_error(
+                "skip_prefixes", f"expected a list of non-empty strings, got {prefixes!r}"
+            )
+        self._skip = tuple(prefixes)
+        min_length = options.get("min_length", 0)
+        if not isinstance(min_length, int) or isinstance(min_length, bool) or min_length < 0:
+            raise _config_error("min_length", f"{min_length!r} is not a number of characters")
+        self._min_length = min_length
+
+        self._received: dt.datetime | None = None
+        self._limit = dt.datetime.min
+        self._offsets: dict[tuple[int, int, int], dt.timedelta | None] = {}
+
+    def _configure_direction(self, rule: object) -> None:
+        """Check the ``direction`` option and keep its parts."""
+        if rule is None:
+            rule = {}
+        if not isinstance(rule, dict):
+            raise _config_error(
+                "direction", 'expected {"values": {...}, "default": ..., "internal_max_digits": N}'
+            )
+        for key in rule:
+            if key not in ("field", "values", "default", "internal_max_digits"):
+                raise _config_error(
+                    f"direction.{key}",
+                    "unknown; use field, values, default, internal_max_digits",
+                )
+        values = rule.get("values", {})
+        if not isinstance(values, dict) or not all(
+            isinstance(key, str) and value in DIRECTIONS for key, value in values.items()
+        ):
+            raise _config_error(
+                "direction.values",
+                f"expected a map of column value to {', '.join(DIRECTIONS)}, got {values!r}",
+            )
+        self._direction_values = {key.strip(): value for key, value in values.items()}
+        default = rule.get("default")
+        if default is not None and default not in DIRECTIONS:
+            raise _config_error(
+                "direction.default", f"{default!r} is not one of {', '.join(DIRECTIONS)}"
+            )
+        field_name = rule.get("field", "direction")
+        if not isinstance(field_name, str):
+            raise _config_error("direction.field", f"{field_name!r} is not a column name")
+        column = self._columns.get(field_name) or next(
+            (column for column in self._detail_columns if column.name == field_name), None
+        )
+        if "field" in rule and column is None:
+            raise _config_error("direction.field", f"{field_name!r} is not a column in column_map")
+        if column is not None and not values:
+            raise _config_error("direction.values", f"required to read the {field_name} column")
+        if column is None and values:
+            raise _config_error("direction.values", "set, but there is no direction column to read")
+        self._direction_column = column
+        self._direction_default = default if default is not None or column else Direction.OUTGOING
+        max_digits = rule.get("internal_max_digits")
+        if max_digits is not None and (
+            not isinstance(max_digits, int) or isinstance(max_digits, bool) or max_digits < 1
+        ):
+            raise _config_error(
+                "direction.internal_max_digits", f"{max_digits!r} is not a number of digits"
+            )
+        self._internal_max_digits = max_digits
+
+    def parse(self, text: str, received_at: dt.datetime | None = None) -> ParsedCall | None:
+        """Parse one record; ``None`` for blank, separator and skipped lines."""
+        line = text.rstrip(_TRAILING_JUNK)
+        if line[:1] < " " or line[:1] == "\ufeff":
+            line = line.lstrip(_LEADING_JUNK)
+            if not line:
+                return None
+        if "\x0c" in line:
+            line = line.replace("\x0c", "")
+        first = line.lstrip(" \t")[:1]
+        if not first or (first in "-=" and not line.strip(" \t-=")):
+            return None
+        if self._skip and (line.startswith(self._skip) or line.lstrip().startswith(self._skip)):
+            return None
+        length = len(line)
+        if length < self._min_length:
+            raise RecordError(
+                f"record is {length} characters, shorter than min_length {self._min_length}"
+            )
+
+        if self._fixed:
+            values = {
+                name: line[column.start : column.end].strip()
+                for name, column in self._columns.items()
+            }
+            details = {}
+            for column in self._detail_columns:
+                value = line[column.start : column.end].strip()
+                if value:
+                    details[column.name] = value
+        else:
+            values, details = self._split(line)
+
+        columns = self._columns
+        date_parts = time_parts = None
+        if self._has_date:
+            value = values["date"]
+            date_parts = self._date_pattern.parse(value)
+            if date_parts is None:
+                raise columns["date"].error(value, f"does not match {self._date_pattern.text!r}")
+        if self._time_pattern is not None:
+            value = values["time"]
+            time_parts = self._time_pattern.parse(value)
+            if time_parts is None:
+                raise columns["time"].error(value, f"does not match {self._time_pattern.text!r}")
+        moment = self._moment(date_parts, time_parts, received_at)
+
+        value = values["duration"]
+        duration_seconds = self._durations.get(value)
+        if duration_seconds is None:
+            duration_seconds = self._seconds(value, columns["duration"], self._duration_format)
+            if len(self._durations) < _CACHE_LIMIT:
+                self._durations[value] = duration_seconds
+        ring_seconds = 0
+        value = values.get("ring")
+        if value:
+            ring_seconds = self._rings.get(value)
+            if ring_seconds is None:
+                ring_seconds = self._seconds(value, columns["ring"], self._ring_format)
+                if len(self._rings) < _CACHE_LIMIT:
+                    self._rings[value] = ring_seconds
+
+        if self._time_is_end:
+            try:
+                moment -= dt.timedelta(seconds=duration_seconds)
+            except OverflowError:
+                raise columns["duration"].error(values["duration"], "is out of range") from None
+
+        number = values.get("number", "")
+        direction = self._direction(values, details, number)
+        return ParsedCall(
+            moment,
+            duration_seconds,
+            ring_seconds,
+            direction,
+            values.get("extension", ""),
+            values.get("trunk", ""),
+            number,
+            values.get("account_code", ""),
+            values.get("call_id", ""),
+            duration_seconds > 0,
+            details,
+        )
+
+    def _split(self, line: str) -> tuple[dict[str, str], dict]:
+        """The mapped values and details of a delimited record."""
+        quote = self._quote
+        if quote is not None and quote in line:
+            try:
+                parts = next(
+                    csv.reader([line], delimiter=self._delimiter, quotechar=quote, strict=True)
+                )
+            except csv.Error as error:
+                raise RecordError(f"record is not valid delimited text: {error}") from None
+        else:
+            parts = line.split(self._delimiter)
+        count = len(parts)
+        needed = self._needed
+        if count <= needed.index:
+            raise RecordError(
+                f"record has {count} fields separated by {self._delimiter!r}; column_map needs "
+                f"at least {needed.index + 1} ({needed.label.split(' (')[0]} is field "
+                f"{needed.index + 1})"
+            )
+        values = {}
+        for name, column in self._columns.items():
+            values[name] = _clean(parts[column.index]) if column.index < count else ""
+        details = {}
+        for column in self._detail_columns:
+            if column.index < count:
+                value = _clean(parts[column.index])
+                if value:
+                    details[column.name] = value
+        return values, details
+
+    @staticmethod
+    def _seconds(value: str, column: _Column, fmt: str) -> int:
+        if not value:
+            return 0
+        seconds = _duration(value, fmt)
+        if seconds is None:
+            raise column.error(value, f"is not {fmt}")
+        return seconds
+
+    def _direction(self, values: dict[str, str], details: dict, number: str) -> str:
+        column = self._direction_column
+        direction = self._direction_default
+        if column is not None:
+            value = values[column.name] if column.name in values else details.get(column.name, "")
+            found = self._direction_values.get(value)
+            if found is not None:
+                direction = found
+            elif direction is None:
+                listed = ", ".join(repr(key) for key in self._direction_values)
+                raise column.error(
+                    value, f"is not one of {listed} (direction.default accepts any other)"
+                )
+        max_digits = self._internal_max_digits
+        if max_digits is not None and number and len(number) <= max_digits and _digits(number):
+            return Direction.INTERNAL
+        return direction
+
+    def _moment(
+        self, date_parts: tuple | None, time_parts: tuple | None, received_at: dt.datetime | None
+    ) -> dt.datetime:
+        """The record's local date and time, completed from receipt, as aware UTC."""
+        if date_parts is not None:
+            year, month, day, hour, minute, second = date_parts
+            if time_parts is not None:
+                hour, minute, second = time_parts[3:]
+        else:
+            year = month = day = None
+            hour, minute, second = time_parts[3:]
+        if month is None:
+            limit = self._receipt_limit(received_at)
+            local = limit.replace(hour=hour, minute=minute, second=second, microsecond=0)
+            if local > limit:
+                try:
+                    local -= dt.timedelta(days=1)
+                except OverflowError:
+                    raise RecordError(f"received_at {limit:%Y-%m-%d} is out of range") from None
+            year, month, day = local.year, local.month, local.day
+        elif year is None:
+            limit = self._receipt_limit(received_at)
+            year = limit.year
+            if (month, day, hour, minute, second) > (
+                limit.month,
+                limit.day,
+                limit.hour,
+                limit.minute,
+                limit.second,
+            ):
+                year -= 1
+            for _ in range(8):  # 02/29 goes back to the latest leap year
+                if day <= 28 or _valid_date(year, month, day):
+                    break
+                year -= 1
+        offset = self._offsets.get((year, month, day), False)
+        if offset is False:
+            offset = self._day_offset(year, month, day)
+        try:
+            if offset is not None:
+                return dt.datetime(year, month, day, hour, minute, second, tzinfo=UTC) - offset
+            local = dt.datetime(
+                year, month, day, hour, minute, second, tzinfo=self.settings.time_zone
+            )
+            return local.astimezone(UTC)
+        except OverflowError:
+            raise self._date_error(year, month, day, "is out of range") from None
+
+    def _date_error(self, year: int, month: int, day: int, problem: str) -> RecordError:
+        column = self._columns.get("date") or self._columns["time"]
+        return RecordError(f"{column.label}: {year:04d}-{month:02d}-{day:02d} {problem}")
+
+    def _receipt_limit(self, received_at: dt.datetime | None) -> dt.datetime:
+        """The latest local wall-clock time a record received at ``received_at`` can carry."""
+        if received_at is None:
+            received_at = dt.datetime.now(UTC)
+        elif received_at == self._received and received_at.tzinfo is not None:
+            return self._limit
+        if received_at.tzinfo is None:
+            received_at = received_at.replace(tzinfo=UTC)  # naive: taken as UTC
+        try:
+            local = received_at.astimezone(self.settings.time_zone)
+            limit = local.replace(tzinfo=None) + CLOCK_TOLERANCE
+        except OverflowError:
+            raise RecordError(f"received_at {received_at.isoformat()} is out of range") from None
+        self._received = received_at
+        self._limit = limit
+        return limit
+
+    def _day_offset(self, year: int, month: int, day: int) -> dt.timedelta | None:
+        """The UTC offset of a whole local day, or ``None`` if it changes that day."""
+        time_zone = self.settings.time_zone
+        try:
+            midnight = dt.datetime(year, month, day, tzinfo=time_zone)
+            next_midnight = (midnight.replace(tzinfo=None) + dt.timedelta(days=1)).replace(
+                tzinfo=time_zone
+            )
+            offset = midnight.utcoffset()
+            same = offset == next_midnight.utcoffset()
+        except ValueError:
+            raise self._date_error(year, month, day, "is not a valid date") from None
+        except OverflowError:
+            raise self._date_error(year, month, day, "is out of range") from None
+        if len(self._offsets) >= _DAY_CACHE_LIMIT:
+            self._offsets.clear()
+        self._offsets[(year, month, day)] = offset if same else None
+        return offset if same else None
+
+
+def _valid_date(year: int, month: int, day: int) -> bool:
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def _clean(value: str) -> str:
+    """A delimited value without blanks, or quotes when no quote character is set."""
+    value = value.strip()
+    if len(value) >= 2 and value[0] == '"' and value[-1] == '"':
+        value = value[1:-1].strip()
+    return value

@@ -1,0 +1,443 @@
+"""Mitel MiVoice Business (3300 ICP / MCD), SX-2000 and SX-200 SMDR: 90-column records.
+
+No real capture of this format is public. The record below is **[DERIVED]** from
+example 1 of the MiVB online help page "SMDR Record Examples" (``smdr_examples.html``,
+beside the field table cited in ``pbx-formats.md`` section 2): the help prints the
+template's placeholder letters where a field is blank, and they are blanks here. An
+outgoing call: station 214 dialled 6135952122 on trunk 54 at 11:42 on June 13th,
+answer supervision received, 8 minutes 29 seconds, system 000::
+
+     06/13 11:42  00:08:29 214       6135952122                A T054                    000
+
+The layout is the help's template (``_`` is a blank), "SMDR Summary of Fields"::
+
+    zmm/dd_hh:mmp_hh:mm:ss_pppp_fttt_xxxxxxxxxxxxxxxxxxxxxmmmmmhsqqqqk_rrrr_aaaaaaaaaaaasiii__
+
+Columns (1-based): 1 long-call flag (`` ``, ``-``, ``%``, ``+``), 2-6 date ``mm/dd``
+(no year), 8-12 start ``hh:mm``, 13 ``p`` for P.M. on a 12-hour clock, 15-22
+duration ``hh:mm:ss``, 24-27 calling party (a station, ``Tnnn`` a CO trunk, ``Xnnn``
+a non-CO trunk such as a tie line, or an attendant), 29 ``*`` when an attendant
+handled the call, 30-32 time to answer in seconds, 34-59 digits dialled on the trunk
+(26; 34-54 and a meter pulse count in 55-59 when meter pulses are recorded), 60 call
+completion status, 61 speed call / ARS flag, 62-65 called party, 66 transfer or
+conference flag, 68-71 third party, 73-84 account code, 85 route optimization flag,
+86-88 system identifier. With "ANI/DNIS/ISDN/CLASS Number Delivery Reporting" the
+record goes on with ANI in 92-101 and DNIS in 103-112; with "Standardized Network
+OLI", calling and called OLI in 114-122 and 124-131.
+
+Options (``ParserSettings.options``; any other key is ignored):
+
+* ``clock`` (``"auto"``, ``"12"`` or ``"24"``; default ``"auto"``): how the PBX prints
+  the start time. ``"auto"`` reads ``p`` as P.M. and a time without it on the 24-hour
+  clock (so 12:30 without ``p`` is 12:30; only a 12-hour clock's 12:xx A.M. is
+  misread, as noon). ``"12"``: hours 1-12, blank is A.M.; ``"24"``: hours 0-23 and no
+  ``p``.
+* ``meter_pulses`` (bool, default false): "SMDR: Record Meter Pulses" is on, so
+  columns 55-59 are a pulse count (``details["meter_pulses"]``), not digits.
+* ``clock_tolerance_minutes`` (int, 0-720, default 5): how far the PBX clock may run
+  ahead of ours when the year is worked out.
+
+Format decisions, where the documentation leaves room:
+
+* The year is the one that puts the start at or before the time of receipt (plus the
+  tolerance) in the site's zone: 12/31 23:50 received on January 1st is last year's,
+  and 02/29 is dated in the latest leap year. A local time that occurs twice or not at
+  all (DST) is read with ``fold=0``, as in the IP Office parser.
+* Direction: a calling party ``Tnnn``/``Xnnn`` is an incoming trunk call (extension =
+  called party); otherwise a called party ``Tnnn``/``Xnnn`` is an outgoing one
+  (extension = calling party); otherwise the call is internal (internal SMDR).
+  ``trunk`` keeps the letter, as the PBX names the trunk (``T054``, ``X082``).
+* ``number``: outgoing, the digits dialled; incoming, the ANI when the record has the
+  ANI/DNIS extension (the standard record has no caller number), and the digits the
+  trunk dialled in (DID/DNIS) go to ``details["digits"]``; internal, the digits
+  dialled, or the called party when no digits were recorded.
+* ``ring_seconds`` is the time to answer (blank is 0). ``answered`` is true when the
+  duration is not zero and the completion status is not a failure (``B`` busy, ``E``
+  invalid number, ``-`` toll denied, ``O`` and ``D`` for unanswered internal calls).
+* A duration of ``99:99:99`` (100 hours or more) is 360000 seconds, with
+  ``details["duration_capped"]``.
+* ``details`` holds what the columns do not: ``attendant``, ``completion_status``,
+  ``speed_call_flag``, ``transfer_flag``, ``third_party``, ``route_optimization``,
+  ``system_id``, ``meter_pulses``, ``digits``, ``called_party``, ``ani`` (on records
+  that are not incoming), ``dnis``, ``calling_oli``, ``called_oli``, each only when not
+  blank.
+* Records may be shorter than 90 columns (trailing blanks stripped), down to the
+  calling party (24 columns and up). A record that lost its leading blank (a
+  collector that trims lines) is read as if it were there. Records of the Extended Digit Length
+  (101 columns) and Extended Reporting layouts (start time with seconds) are not
+  documented publicly: their columns do not line up, and they are rejected with an
+  error saying so.
+* Noise (``None``): blank lines and separator lines of ``-`` or ``=``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError
+
+UTC = dt.UTC
+
+FIELD_NAMES = (
+    "Long Call",
+    "Date",
+    "Start Time",
+    "Duration",
+    "Calling Party",
+    "Attendant Flag",
+    "Time to Answer",
+    "Digits Dialed",
+    "Meter Pulses",
+    "Call Completion Status",
+    "Speed Call Flag",
+    "Called Party",
+    "Transfer/Conference",
+    "Third Party",
+    "Account Code",
+    "Route Optimization",
+    "System Identifier",
+    "ANI",
+    "DNIS",
+)
+
+MIN_LENGTH = 24  # through the first character of the calling party
+CAPPED_DURATION = "99:99:99"
+CAPPED_SECONDS = 100 * 3600
+CLOCKS = ("auto", "12", "24")
+DEFAULT_TOLERANCE_MINUTES = 5
+MAX_TOLERANCE_MINUTES = 720
+FAILED_STATUSES = frozenset("BEOD-")
+LONG_CALL_FLAGS = frozenset(" -%+")
+
+# Columns that must be blank (0-based index, 1-based column).
+_SEPARATORS = ((6, 7), (13, 14), (22, 23))
+_LATE_SEPARATORS = ((27, 28), (32, 33), (66, 67), (71, 72))
+_CONTROL = "".join(chr(code) for code in range(32))
+_SEPARATOR_CHARS = frozenset("-= ")
+_DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_TIME_CACHE_LIMIT = 100_000
+_MISSING = object()
+
+# "hh:mm:ss" -> seconds, shared by every parser instance.
+_duration_seconds: dict[str, int] = {}
+
+
+def _error(number: int, value: str, problem: str) -> RecordError:
+    """A RecordError naming field ``number`` (1-based) and quoting its value."""
+    return RecordError(f"field {number} ({FIELD_NAMES[number - 1]}): {value!r} {problem}")
+
+
+def _quote(line: str) -> str:
+    return repr(line if len(line) <= 60 else line[:57] + "...")
+
+
+def _is_digits(value: str) -> bool:
+    """True for a non-empty run of ASCII digits (``str.isdigit`` also takes ``²``)."""
+    return value.isdigit() and value.isascii()
+
+
+def _is_trunk(party: str) -> bool:
+    """``Tnnn`` (CO trunk) or ``Xnnn`` (non-CO trunk)."""
+    return party[:1] in ("T", "X") and _is_digits(party[1:])
+
+
+def _duration(value: str) -> int:
+    """Duration ``hh:mm:ss`` in seconds; ``99:99:99`` is the 100-hour cap."""
+    seconds = _duration_seconds.get(value)
+    if seconds is not None:
+        return seconds
+    if value == CAPPED_DURATION:
+        return CAPPED_SECONDS
+    hours, minutes, secs = value[:2], value[3:5], value[6:]
+    if (
+        value[2:3] != ":"
+        or value[5:6] != ":"
+        or not _is_digits(hours + minutes + secs)
+        or len(secs) != 2
+        or minutes > "59"
+        or secs > "59"
+    ):
+        raise _error(4, value, "is not hh:mm:ss")
+    seconds = int(hours) * 3600 + int(minutes) * 60 + int(secs)
+    if len(_duration_seconds) < _TIME_CACHE_LIMIT:
+        _duration_seconds[value] = seconds
+    return seconds
+
+
+def _options(options: dict) -> tuple[str, bool, dt.timedelta]:
+    clock = options.get("clock", "auto")
+    if clock not in CLOCKS:
+        raise RecordError(f"option clock: {clock!r} is not one of {', '.join(CLOCKS)}")
+    meter_pulses = options.get("meter_pulses", False)
+    if not isinstance(meter_pulses, bool):
+        raise RecordError(f"option meter_pulses: {meter_pulses!r} is not true or false")
+    minutes = options.get("clock_tolerance_minutes", DEFAULT_TOLERANCE_MINUTES)
+    if (
+        isinstance(minutes, bool)
+        or not isinstance(minutes, int)
+        or not 0 <= minutes <= MAX_TOLERANCE_MINUTES
+    ):
+        raise RecordError(
+            f"option clock_tolerance_minutes: {minutes!r} is not a whole number of minutes "
+            f"from 0 to {MAX_TOLERANCE_MINUTES}"
+        )
+    return clock, meter_pulses, dt.timedelta(minutes=minutes)
+
+
+class MitelMiVBParser(Parser):
+    """Parses MiVoice Business / SX-2000 / SX-200 SMDR records, dated on receipt."""
+
+    family = "mitel-mivb"
+    label = "Mitel MiVoice Business / SX-2000 / SX-200 SMDR"
+
+    def __init__(self, settings: ParserSettings):
+        super().__init__(settings)
+        self._clock, self._meter_pulses, self._tolerance = _options(settings.options or {})
+        # local date -> UTC offset of the whole day, or None on a day with a DST change.
+        self._offsets: dict[dt.date, dt.timedelta | None] = {}
+        self._last_received: dt.datetime | None = None
+        self._last_limit: dt.datetime | None = None
+        self._last_local: dt.datetime | None = None
+
+    def parse(self, text: str, received_at: dt.datetime | None = None) -> ParsedCall | None:
+        """Parse one SMDR record; ``None`` for a blank or separator line."""
+        line = text.rstrip()
+        if line[:1] < " " and line:
+            line = line.lstrip(_CONTROL).rstrip()
+        if line[3:4] != "/":
+            if line[2:3] == "/" and line[:2].isdigit():
+                line = " " + line  # the leading long-call blank was trimmed
+            elif not line or set(line) <= _SEPARATOR_CHARS:
+                return None
+        if len(line) < MIN_LENGTH:
+            raise RecordError(
+                f"record is {len(line)} characters long, expected at least {MIN_LENGTH} "
+                f"(through the calling party): {_quote(line)}"
+            )
+        if line[0] not in LONG_CALL_FLAGS:
+            raise _error(1, line[0], "is not blank, -, % or +")
+        if line[12] == ":":
+            raise RecordError(
+                "start time with seconds (SMDR Extended Reporting) is not supported: "
+                f"{_quote(line)}"
+            )
+        for index, column in _SEPARATORS:
+            if line[index] != " ":
+                raise RecordError(
+                    f"column {column}: {line[index]!r} where the 90-column layout has a blank "
+                    f"(record {_quote(line)})"
+                )
+        length = len(line)
+        for index, column in _LATE_SEPARATORS:
+            if index < length and line[index] != " ":
+                raise RecordError(
+                    f"column {column}: {line[index]!r} where the 90-column layout has a blank "
+                    "(Extended Digit Length records are not supported) "
+                    f"(record {_quote(line)})"
+                )
+
+        month_text, day_text = line[1:3], line[4:6]
+        if not _is_digits(month_text + day_text):
+            raise _error(2, line[1:6], "is not mm/dd")
+        month, day = int(month_text), int(day_text)
+        if not 1 <= month <= 12 or not 1 <= day <= _DAYS_IN_MONTH[month - 1]:
+            raise _error(2, line[1:6], "is not a valid date")
+        hour, minute = self._time(line[7:13])
+        duration_text = line[14:22]
+        duration_seconds = _duration(duration_text)
+
+        calling = line[23:27].strip()
+        if not calling:
+            raise _error(5, line[23:27], "is blank")
+        details: dict = {}
+        if duration_text == CAPPED_DURATION:
+            details["duration_capped"] = True
+        if line[28:29] == "*":
+            details["attendant"] = True
+        elif line[28:29] not in ("", " "):
+            raise _error(6, line[28], "is not blank or *")
+        answer_text = line[29:32].strip()
+        if not answer_text:
+            ring_seconds = 0
+        elif _is_digits(answer_text):
+            ring_seconds = int(answer_text)
+        else:
+            raise _error(7, line[29:32], "is not a number of seconds")
+        if self._meter_pulses:
+            digits = line[33:54].strip()
+            pulses = line[54:59].strip()
+            if pulses:
+                if not _is_digits(pulses):
+                    raise _error(9, line[54:59], "is not a pulse count")
+                details["meter_pulses"] = int(pulses)
+        else:
+            digits = line[33:59].strip()
+
+        extension = trunk = number = account_code = ""
+        called = ""
+        status = ""
+        if length > 59:
+            status = line[59].strip()
+            if status:
+                details["completion_status"] = status
+            if line[60:61].strip():
+                details["speed_call_flag"] = line[60]
+            called = line[61:65].strip()
+            if line[65:66].strip():
+                details["transfer_flag"] = line[65]
+            third_party = line[67:71].strip()
+            if third_party:
+                details["third_party"] = third_party
+            account_code = line[72:84].strip()
+            if line[84:85].strip():
+                details["route_optimization"] = line[84]
+            system_id = line[85:88].strip()
+            if system_id:
+                details["system_id"] = system_id
+            if length > 90:
+                self._extensions(line, details)
+
+        if _is_trunk(calling):
+            direction = Direction.INCOMING
+            trunk = calling
+            if _is_trunk(called):
+                details["called_party"] = called
+            else:
+                extension = called
+            number = details.pop("ani", "")
+            if digits:
+                details["digits"] = digits
+        elif _is_trunk(called):
+            direction = Direction.OUTGOING
+            extension = calling
+            trunk = called
+            number = digits
+        else:
+            direction = Direction.INTERNAL
+            extension = calling
+            number = digits or called
+            if called and called != number:
+                details["called_party"] = called
+
+        return ParsedCall(
+            self._start(month, day, hour, minute, received_at),
+            duration_seconds,
+            ring_seconds,
+            direction,
+            extension,
+            trunk,
+            number,
+            account_code,
+            "",
+            duration_seconds > 0 and status not in FAILED_STATUSES,
+            details,
+        )
+
+    def _time(self, value: str) -> tuple[int, int]:
+        """Start time ``hh:mm`` and the P.M. flag (columns 8-13) as 24-hour (hour, minute)."""
+        hour_text, minute_text, suffix = value[:2], value[3:5], value[5:6]
+        if (
+            value[2:3] != ":"
+            or not _is_digits(hour_text + minute_text)
+            or len(minute_text) != 2
+            or minute_text > "59"
+        ):
+            raise _error(3, value, "is not hh:mm")
+        hour = int(hour_text)
+        clock = self._clock
+        if suffix in ("p", "P"):
+            if clock == "24" or not 1 <= hour <= 12:
+                raise _error(3, value, "is not a 12-hour P.M. time")
+            return (hour if hour == 12 else hour + 12), int(minute_text)
+        if suffix not in ("", " "):
+            raise _error(3, value, "is not hh:mm followed by p or a blank")
+        if clock == "12":
+            if not 1 <= hour <= 12:
+                raise _error(3, value, "is not a 12-hour time")
+            return (0 if hour == 12 else hour), int(minute_text)
+        if hour > 23:
+            raise _error(3, value, "is not hh:mm")
+        return hour, int(minute_text)
+
+    @staticmethod
+    def _extensions(line: str, details: dict) -> None:
+        """ANI/DNIS (columns 92-112) and network OLI (114-131), when the record has them."""
+        ani = line[91:101].strip()
+        if ani:
+            details["ani"] = ani
+        dnis = line[102:112].strip()
+        if dnis:
+            details["dnis"] = dnis
+        calling_oli = line[113:122].strip()
+        if calling_oli:
+            details["calling_oli"] = calling_oli
+        called_oli = line[123:131].strip()
+        if called_oli:
+            details["called_oli"] = called_oli
+
+    def _start(
+        self, month: int, day: int, hour: int, minute: int, received_at: dt.datetime | None
+    ) -> dt.datetime:
+        """The start in the latest year that puts it at or before receipt, in UTC."""
+        if received_at is None:
+            received_at = dt.datetime.now(UTC)
+        if received_at is self._last_received or received_at == self._last_received:
+            limit, local = self._last_limit, self._last_local
+        else:
+            if received_at.tzinfo is None:
+                received_at = received_at.replace(tzinfo=UTC)
+            try:
+                limit = received_at + self._tolerance
+                local = limit.astimezone(self.settings.time_zone)
+            except OverflowError:
+                raise RecordError(
+                    f"time of receipt {received_at.isoformat()} is out of range"
+                ) from None
+            self._last_received, self._last_limit, self._last_local = received_at, limit, local
+        year = local.year
+        if (month, day) > (local.month, local.day):
+            year -= 1
+        try:
+            for candidate_year in range(year, year - 9, -1):
+                if month == 2 and day == 29 and not _is_leap(candidate_year):
+                    continue
+                start = self._utc(dt.date(candidate_year, month, day), hour, minute)
+                if start <= limit:
+                    return start
+        except (OverflowError, ValueError):
+            pass
+        raise RecordError(
+            f"field 2 (Date): {month:02}/{day:02} cannot be dated before {received_at.isoformat()}"
+        )
+
+    def _utc(self, day: dt.date, hour: int, minute: int) -> dt.datetime:
+        """``hour:minute`` local on ``day`` as UTC (``fold=0`` in a DST gap or overlap)."""
+        offset = self._offsets.get(day, _MISSING)
+        if offset is _MISSING:
+            offset = self._day_offset(day)
+        if offset is None:
+            local = dt.datetime(
+                day.year, day.month, day.day, hour, minute, tzinfo=self.settings.time_zone
+            )
+            return local.astimezone(UTC)
+        return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC) - offset
+
+    def _day_offset(self, day: dt.date) -> dt.timedelta | None:
+        """The UTC offset of ``day`` when it has no DST change, else ``None``; cached."""
+        time_zone = self.settings.time_zone
+        midnight = dt.datetime(day.year, day.month, day.day, tzinfo=time_zone)
+        following = day + dt.timedelta(days=1)
+        next_midnight = dt.datetime(
+            following.year, following.month, following.day, tzinfo=time_zone
+        )
+        offset = midnight.utcoffset()
+        if offset != next_midnight.utcoffset():
+            offset = None
+        if len(self._offsets) >= 1000:
+            self._offsets.clear()
+        self._offsets[day] = offset
+        return offset
+
+
+def _is_leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)

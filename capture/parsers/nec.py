@@ -1,0 +1,321 @@
+"""NEC SL1000 / SL1100 / SL2100 and SV8100 / SV9100 SMDR ("PRG 35"): fixed-width lines.
+
+The PBX prints one line per call on its serial or LAN port, with page headers, ``NEXT``
+lines carrying a caller's name and, once a day, a summary report in between. No real
+capture is available: the layout comes from the SL1100 Features & Specifications
+(Tables 1-68/1-69) and the records here and in the tests are placed in its columns
+(``pbx-formats.md`` section 10) **[DERIVED]**. The SL1000 manual's outgoing example, an
+outgoing call on line 002 from extension 2001, 10 s long, started 10:52 on 9 December,
+account code 08754, in those columns::
+
+    POT  10:52 12/09  002 00:00:10 2001       2142623801           08754
+
+Columns (1-based, PRG 35-02-14 = 1, date shown): 1-4 class (``IVOTP`` takes 5),
+6-10 start time ``HH:MM`` (24 h), 12-16 date ``MM/DD``, 18-21 line (trunk; alignment
+not documented, either works), 23-30 duration ``HH:MM:SS``, 32-41 station number or
+name, 43-62 number dialled or CLI, 64-79 account code, or ``NO ANSWER``. With
+PRG 35-02-14 = 0 there is no date and columns 12-21 hold the line; both forms are
+recognised per record, no option needed. The manual's mirror collapses runs of blanks
+(``POT 10:52 12/09 002 ...``); such a line is an error, not a guess.
+
+Options: none. The zone comes from the settings; the year (and, without a date, the
+day) from ``received_at``.
+
+Format decisions, where the documentation leaves room:
+
+* No year is printed (only the page header has one, and records are parsed one at a
+  time, so it cannot be used). A record is dated at the most recent ``MM/DD HH:MM`` at
+  or before its receipt in the site's zone, allowing the PBX clock 5 minutes ahead:
+  ``12/31 23:58`` received at 00:05 on 1 January is last year's. ``02/29`` goes back to
+  the last leap year. Without a date, the time is taken today or, when later than the
+  receipt (plus the same 5 minutes), yesterday.
+* The time is the call's start, to the minute; seconds are 0.
+* Classes and directions: ``POT``, ``POTA``, ``POTP``, ``POTW``, ``IVOT``, ``IVOTP``,
+  ``IDOT``, ``SAD``, ``WAD`` are outgoing; ``PIN``, ``IVIN``, ``IDIN`` incoming; ``ICM``,
+  ``SDTA`` internal; ``ALB`` (all lines busy) and ``BRD`` (blocked by toll restriction)
+  are outgoing attempts, never answered; ``PTRS`` and ``ITRS`` (transferred calls) are
+  taken as incoming, the common case, since the record does not say **[INFERENCE]**.
+  Classes other than the plain ``POT``, ``PIN`` and ``ICM`` are kept in
+  ``details["class"]``.
+* ``NEXT`` lines carry the caller's name of the record before them. Records are parsed
+  one at a time, so the line is noise here and **the name is lost from the call** unless
+  a later step joins it to the previous record (its raw line is kept). A name wrapped onto
+  a line of its own (PRG 35-02-18) is noise too. ``BFL`` (SMDR buffer full) reports lost
+  records, not a call: noise, but its raw line stays for whoever looks.
+* Page headers (the ``MM/DD/YYYY PAGE nnn`` line, the column titles), page numbers, the
+  daily summary report and blank lines are noise: any line that does not start with a
+  class followed by a time. A line that does (``XYZ  10:52``) with an unknown class is an
+  error, so a new class shows up instead of vanishing.
+* The station column holds a number or a name: a number is the extension, a name goes
+  to ``details["station_name"]``. Text other than digits in an incoming call's account
+  column is the caller's name (the manual's example prints it there):
+  ``details["caller_name"]``. ``NO ANSWER`` there means not answered.
+* Answered means a non-zero duration and no ``NO ANSWER``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError
+
+UTC = dt.UTC
+
+FIELD_NAMES = (
+    "Class",
+    "Time",
+    "Date",
+    "Line",
+    "Duration",
+    "Station",
+    "Dialled No./CLI",
+    "Account",
+)
+
+_OUTGOING_CLASSES = ("POT", "POTA", "POTP", "POTW", "IVOT", "IVOTP", "IDOT", "SAD", "WAD")
+_INCOMING_CLASSES = ("PIN", "IVIN", "IDIN", "PTRS", "ITRS")
+_INTERNAL_CLASSES = ("ICM", "SDTA")
+_ATTEMPT_CLASSES = ("ALB", "BRD")
+_NOISE_CLASSES = ("NEXT", "BFL")
+_DIRECTIONS = {
+    **dict.fromkeys(_OUTGOING_CLASSES, Direction.OUTGOING),
+    **dict.fromkeys(_ATTEMPT_CLASSES, Direction.OUTGOING),
+    **dict.fromkeys(_INCOMING_CLASSES, Direction.INCOMING),
+    **dict.fromkeys(_INTERNAL_CLASSES, Direction.INTERNAL),
+}
+_PLAIN_CLASSES = frozenset(("POT", "PIN", "ICM"))
+
+CLOCK_TOLERANCE = dt.timedelta(minutes=5)
+NO_ANSWER = "NO ANSWER"
+
+_LEADING_JUNK = "".join(chr(code) for code in range(32) if code != 9) + "\x7f\ufeff"
+_TRAILING_JUNK = "\r\n\x00 \t\x0c"
+_LOOKS_LIKE_A_RECORD = re.compile(r"[A-Z]{2,5} +[0-9]{1,2}:[0-9]{2}")
+_DAYS_IN_MONTH = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_CACHE_LIMIT = 100_000
+_DAY_CACHE_LIMIT = 10_000
+
+# Shared by every parser: "HH:MM" -> minutes of the day, "HH:MM:SS" -> seconds.
+_clock_minutes: dict[str, int | None] = {}
+_duration_seconds: dict[str, int | None] = {}
+
+
+def _error(number: int, value: str, problem: str, columns: str) -> RecordError:
+    """A RecordError naming field ``number`` (1-based) and its columns, quoting the value."""
+    if len(value) > 60:
+        value = value[:57] + "..."
+    return RecordError(
+        f"field {number} ({FIELD_NAMES[number - 1]}, columns {columns}): {value!r} {problem}"
+    )
+
+
+def _is_digits(value: str) -> bool:
+    return value.isdigit() and value.isascii()
+
+
+def _minutes(value: str) -> int | None:
+    """``HH:MM`` (24 h) as minutes after midnight."""
+    minutes = _clock_minutes.get(value, -1)
+    if minutes != -1:
+        return minutes
+    hours, minutes_text = value[:2], value[3:5]
+    minutes = None
+    if (
+        len(value) == 5
+        and value[2] == ":"
+        and _is_digits(hours + minutes_text)
+        and hours <= "23"
+        and minutes_text <= "59"
+    ):
+        minutes = int(hours) * 60 + int(minutes_text)
+    if len(_clock_minutes) < _CACHE_LIMIT:
+        _clock_minutes[value] = minutes
+    return minutes
+
+
+def _duration(value: str) -> int | None:
+    """``HH:MM:SS`` in seconds; blank is 0."""
+    seconds = _duration_seconds.get(value, -1)
+    if seconds != -1:
+        return seconds
+    hours, minutes, secs = value[:2], value[3:5], value[6:8]
+    seconds = None
+    if not value.strip():
+        seconds = 0
+    elif (
+        len(value) == 8
+        and value[2] == ":"
+        and value[5] == ":"
+        and _is_digits(hours + minutes + secs)
+        and minutes <= "59"
+        and secs <= "59"
+    ):
+        seconds = int(hours) * 3600 + int(minutes) * 60 + int(secs)
+    if len(_duration_seconds) < _CACHE_LIMIT:
+        _duration_seconds[value] = seconds
+    return seconds
+
+
+def _is_leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+class NECParser(Parser):
+    """Parses NEC SL / SV "PRG 35" SMDR lines, one call per line."""
+
+    family = "nec"
+    label = "NEC SL / SV SMDR"
+
+    def __init__(self, settings: ParserSettings):
+        super().__init__(settings)
+        # (year, month, day) -> UTC time of that local midnight, or None on a DST day.
+        self._days: dict[tuple[int, int, int], dt.datetime | None] = {}
+        self._last_received: dt.datetime | None = None
+        self._last_limit = dt.datetime.min
+
+    def parse(self, text: str, received_at: dt.datetime | None = None) -> ParsedCall | None:
+        """Parse one SMDR line; ``None`` for headers, summaries, ``NEXT`` and blank lines."""
+        line = text.rstrip(_TRAILING_JUNK)
+        class_code = line[:5].rstrip()
+        direction = _DIRECTIONS.get(class_code)
+        # Fast path: a known class, then the time's colon in column 8.
+        if direction is None or line[7:8] != ":":
+            line = line.lstrip(_LEADING_JUNK)
+            class_code = line[:5].rstrip()
+            direction = _DIRECTIONS.get(class_code)
+            if direction is None:
+                first_word = line[:6].split(" ", 1)[0]
+                if first_word in _NOISE_CLASSES:
+                    return None  # NEXT (caller name of the previous record), BFL
+                if first_word in _DIRECTIONS:
+                    raise _error(2, line[5:10], "is not HH:MM (columns collapsed?)", "6-10")
+                if _LOOKS_LIKE_A_RECORD.match(line):
+                    raise _error(1, first_word, "is not a known NEC call class", "1-5")
+                return None  # page header, page number, summary report, wrapped name
+            if line[7:8] != ":":
+                raise _error(2, line[5:10], "is not HH:MM", "6-10")
+
+        minutes = _minutes(line[5:10])
+        if minutes is None:
+            raise _error(2, line[5:10], "is not HH:MM", "6-10")
+        dated = line[13:14] == "/"
+        if dated:
+            trunk = line[17:21].strip()
+            trunk_columns = "18-21"
+        else:
+            trunk = line[11:21].strip()
+            trunk_columns = "12-21"
+        if trunk and not _is_digits(trunk):
+            raise _error(4, trunk, "is not a line number", trunk_columns)
+        duration_seconds = _duration(line[22:30])
+        if duration_seconds is None:
+            raise _error(5, line[22:30], "is not HH:MM:SS or blank", "23-30")
+
+        start = self._start(line, minutes, dated, received_at)
+
+        details: dict = {}
+        if class_code not in _PLAIN_CLASSES:
+            details["class"] = class_code
+        station = line[31:41].strip()
+        if _is_digits(station) or not station:
+            extension = station
+        else:
+            extension = ""
+            details["station_name"] = station
+        account_code = line[63:].strip()
+        answered = duration_seconds > 0
+        if account_code == NO_ANSWER:
+            account_code = ""
+            answered = False
+        elif (
+            account_code
+            and direction == Direction.INCOMING
+            and not _is_digits(account_code.replace("*", "").replace("#", ""))
+        ):
+            details["caller_name"] = account_code
+            account_code = ""
+        if class_code in _ATTEMPT_CLASSES:
+            answered = False
+
+        return ParsedCall(
+            start,
+            duration_seconds,
+            0,
+            direction,
+            extension,
+            trunk,
+            line[42:62].strip(),
+            account_code,
+            "",
+            answered,
+            details,
+        )
+
+    def _start(
+        self, line: str, minutes: int, dated: bool, received_at: dt.datetime | None
+    ) -> dt.datetime:
+        """The call's start in UTC: its date (or today) placed in the year of receipt."""
+        if received_at is None:
+            received_at = dt.datetime.now(UTC)
+        if received_at == self._last_received:
+            limit = self._last_limit
+        else:
+            limit = (
+                received_at.astimezone(self.settings.time_zone).replace(tzinfo=None)
+                + CLOCK_TOLERANCE
+            )
+            self._last_received, self._last_limit = received_at, limit
+        hour, minute = divmod(minutes, 60)
+        later_today = (hour, minute) > (limit.hour, limit.minute)
+        if dated:
+            date_text = line[11:16]
+            month_text, day_text = date_text[:2], date_text[3:]
+            if date_text[2] != "/" or not _is_digits(month_text + day_text):
+                raise _error(3, date_text, "is not MM/DD", "12-16")
+            month, day = int(month_text), int(day_text)
+            if not (1 <= month <= 12 and 1 <= day <= _DAYS_IN_MONTH[month]):
+                raise _error(3, date_text, "is not a valid date", "12-16")
+            year = limit.year
+            if (month, day) > (limit.month, limit.day) or (
+                (month, day) == (limit.month, limit.day) and later_today
+            ):
+                year -= 1
+            if month == 2 and day == 29:
+                while not _is_leap(year):
+                    year -= 1
+        else:
+            date = limit.date()
+            if later_today:
+                date -= dt.timedelta(days=1)
+            year, month, day = date.year, date.month, date.day
+
+        midnight = self._days.get((year, month, day), 0)
+        if midnight == 0:
+            midnight = self._day(year, month, day)
+        if midnight is not None:
+            return midnight + dt.timedelta(minutes=minutes)
+        local = dt.datetime(year, month, day, hour, minute, tzinfo=self.settings.time_zone)
+        return local.astimezone(UTC)
+
+    def _day(self, year: int, month: int, day: int) -> dt.datetime | None:
+        """The UTC time of a local midnight, or ``None`` on a DST change day; cached."""
+        time_zone = self.settings.time_zone
+        try:
+            midnight = dt.datetime(year, month, day, tzinfo=time_zone)
+            next_midnight = (midnight.replace(tzinfo=None) + dt.timedelta(days=1)).replace(
+                tzinfo=time_zone
+            )
+            utc_midnight = (
+                midnight.astimezone(UTC)
+                if midnight.utcoffset() == next_midnight.utcoffset()
+                else None
+            )
+        except (OverflowError, ValueError):
+            raise RecordError(
+                f"date {year:04}-{month:02}-{day:02} is out of range (received_at?)"
+            ) from None
+        if len(self._days) >= _DAY_CACHE_LIMIT:
+            self._days.clear()
+        self._days[(year, month, day)] = utc_midnight
+        return utc_midnight

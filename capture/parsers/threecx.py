@@ -1,0 +1,425 @@
+"""3CX CDR: comma-separated call records, to a file or over a TCP socket, one per line.
+
+A real record, from the ``dorel14/3CX-Cdr-Server`` sample quoted in ``pbx-formats.md``
+section 12 (the 27-field order), an outside call to extension 610 transferred to 185::
+
+    Call 9744,00000171DEE41BB3_2501,00:05:15,2020/05/04 10:53:43,2020/05/04 10:53:43,
+    2020/05/04 10:58:59,TerminatedByDst,0611360468,Ext.610,10000,610,610,ReplacedDst,
+    Ext.185,185,,,,,"Chain: 0611360468,Ext.610,Ext.185,",External,Internal,Internal,
+    from disp,to disp,fin disp,
+
+(one line, ended by CR LF; wrapped here). The display names in that file read ``from
+disp``, ``to disp``, ``fin disp``: placeholders its author put in.
+
+The administrator picks the fields and their order in the 3CX console. The order the
+3CX documentation and that collector list: 1 historyid, 2 callid, 3 duration,
+4 time_start, 5 time_answered, 6 time_end, 7 reason_terminated, 8 from_no, 9 to_no,
+10 from_dn, 11 to_dn, 12 dial_no, 13 reason_changed, 14 final_number, 15 final_dn,
+16 bill_code, 17 bill_rate, 18 bill_cost, 19 bill_name, 20 chain, 21 from_type,
+22 to_type, 23 final_type, 24 from_dispname, 25 to_dispname, 26 final_dispname,
+27 missed_queue_calls.
+
+Options (the source's settings):
+
+* ``columns`` (list of field names): the source's field order, as chosen in the 3CX
+  console. Names match without regard to case, and ``time-start`` is ``time_start``.
+  Default: the 27 fields above. ``time_start`` is required; fields the parser does not
+  know go to details by name.
+* ``max_extension_digits`` (int, default 6): when the type columns are missing or
+  empty, the longest all-digit number taken as an extension.
+
+Format decisions, where the source leaves room:
+
+* Fields are quoted only when they hold commas (``chain``), so a line without quotes is
+  split on commas and the csv module handles the rest. A UTF-8 byte-order mark (files
+  saved by a spreadsheet) and control bytes before the record go; blank lines and a
+  header row (``historyid,callid,...``) are noise.
+* Times are ``YYYY/MM/DD HH:MM:SS`` (``-`` between date parts is accepted) and are read
+  in the site's zone; for a 3CX that writes UTC, set the source's ``time_zone`` to UTC.
+* ``duration`` is ``HH:MM:SS`` (hours may pass 99, up to 5 digits) and empty when
+  unanswered, as is ``time_answered``: an empty answer time means unanswered (without
+  that column, a zero duration does). ``ring_seconds`` runs from start to answer, or to
+  the end when the call was not answered.
+* The ``Call `` prefix of ``historyid`` goes (``Call 9744`` is 9744) and the id is kept
+  in details as ``history_id``. ``pbx_call_id`` is ``callid`` (3CX's id of the call,
+  given at its start), or the history id when ``callid`` is not logged.
+* The ``Ext.`` prefix 3CX puts before an extension (``Ext.610``) is stripped from the
+  parties.
+* Direction from the party types: from an ``External`` (or ``Line``) party is incoming;
+  otherwise to or finally reaching an external party is outgoing, and anything else is
+  internal. With no types, an ``Ext.`` party (or a short number) is internal.
+* Trunks are 3CX DNs (``10000``, ``10001``): the trunk is ``from_dn`` of an incoming and
+  ``to_dn`` of an outgoing call, when it is a number that is not the party's own.
+* An incoming call's extension is ``to_dn`` (the first extension rung), the final party
+  going to details when different; a call from an extension has ``from_dn`` as its
+  extension and the number as dialled (``dial_no``, else ``to_no``).
+* ``account_code`` is ``bill_code``, the billing code dialled after the number
+  (``**Sales``). Details keep the history id, the reasons, the final party, the rate,
+  cost and rate name, the display names and the missed queue calls when not empty.
+  ``chain`` stays in the raw record only.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import operator
+import re
+
+from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError
+
+UTC = dt.UTC
+
+DEFAULT_COLUMNS = (
+    "historyid",
+    "callid",
+    "duration",
+    "time_start",
+    "time_answered",
+    "time_end",
+    "reason_terminated",
+    "from_no",
+    "to_no",
+    "from_dn",
+    "to_dn",
+    "dial_no",
+    "reason_changed",
+    "final_number",
+    "final_dn",
+    "bill_code",
+    "bill_rate",
+    "bill_cost",
+    "bill_name",
+    "chain",
+    "from_type",
+    "to_type",
+    "final_type",
+    "from_dispname",
+    "to_dispname",
+    "final_dispname",
+    "missed_queue_calls",
+)
+DEFAULT_MAX_EXTENSION_DIGITS = 6
+
+# Fields the parser reads itself, in the order of the tuple ``parse`` unpacks.
+_READ = (
+    "historyid",
+    "callid",
+    "duration",
+    "time_start",
+    "time_answered",
+    "time_end",
+    "from_no",
+    "to_no",
+    "from_dn",
+    "to_dn",
+    "dial_no",
+    "final_number",
+    "final_dn",
+    "from_type",
+    "to_type",
+    "final_type",
+    "bill_code",
+)
+# Read fields kept in details as they are, when not empty.
+_KEPT = (
+    "reason_terminated",
+    "reason_changed",
+    "bill_rate",
+    "bill_cost",
+    "bill_name",
+    "from_dispname",
+    "to_dispname",
+    "final_dispname",
+    "missed_queue_calls",
+)
+_RAW_ONLY = frozenset({"chain"})  # the call's path, long: left in the raw record
+_EXTERNAL_TYPES = frozenset({"external", "line"})
+_TIME_RE = re.compile(r"[0-9]{4}([/-])[0-9]{2}\1[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}", re.ASCII)
+_DURATION_RE = re.compile(r"([0-9]{1,5}):([0-5][0-9]):([0-5][0-9])", re.ASCII)
+_LEADING_JUNK = "".join(chr(code) for code in range(33)) + "\x7f\ufeff"
+_TRAILING_JUNK = "\r\n\x00 \t"
+_MAX_EXTENSION = 32  # billing.Extension.number
+_MAX_TRUNK = 64  # billing.Trunk.name
+_DAY_CACHE_LIMIT = 10_000
+_MAX_SECONDS = 999_999_999  # fits the calls table's integer columns
+_DURATION_CACHE_LIMIT = 100_000
+
+# "HH:MM:SS" -> seconds, shared by every parser (durations repeat a lot).
+_duration_seconds: dict[str, int] = {}
+
+
+def _is_digits(value: str) -> bool:
+    """True for a non-empty run of ASCII digits (``str.isdigit`` also takes ``²``)."""
+    return value.isdigit() and value.isascii()
+
+
+def _party(value: str) -> str:
+    """A party without 3CX's ``Ext.`` prefix (``Ext.610`` -> ``610``)."""
+    return value[4:] if value[:4] == "Ext." else value
+
+
+def _columns_option(options: dict) -> tuple[str, ...]:
+    value = options.get("columns", DEFAULT_COLUMNS)
+    if (
+        not isinstance(value, list | tuple)
+        or not value
+        or not all(isinstance(item, str) and item.strip() for item in value)
+    ):
+        raise RecordError(f"option columns: {value!r} is not a list of 3CX CDR field names")
+    names = tuple(item.strip().lower().replace("-", "_") for item in value)
+    if "time_start" not in names:
+        raise RecordError("option columns: the fields must include time_start (time-start)")
+    return names
+
+
+def _digits_option(options: dict, key: str, default: int) -> int:
+    value = options.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 32:
+        raise RecordError(f"option {key}: {value!r} is not a whole number from 1 to 32")
+    return value
+
+
+class ThreeCXParser(Parser):
+    """Parses 3CX CDR records, one call per line, in the source's field order."""
+
+    family = "3cx"
+    label = "3CX CDR"
+
+    def __init__(self, settings: ParserSettings):
+        super().__init__(settings)
+        options = settings.options or {}
+        names = _columns_option(options)
+        self._names = names
+        self._count = len(names)
+        position: dict[str, int] = {}
+        for index, name in enumerate(names):
+            position.setdefault(name, index)
+        # An absent field reads the "" appended to every row (index -1).
+        self._read = tuple(position.get(name, -1) for name in _READ)
+        self._get = operator.itemgetter(*self._read)
+        self._kept = tuple((position[name], name) for name in _KEPT if name in position)
+        self._extras = tuple(
+            (index, name)
+            for name, index in position.items()
+            if name not in _READ and name not in _KEPT and name not in _RAW_ONLY
+        )
+        self._has_answer_time = "time_answered" in position
+        self._max_extension_digits = _digits_option(
+            options, "max_extension_digits", DEFAULT_MAX_EXTENSION_DIGITS
+        )
+        self._zone = settings.time_zone
+        self._days: dict[str, tuple[int, int, int, dt.timedelta | None]] = {}
+
+    def parse(self, text: str, received_at: dt.datetime | None = None) -> ParsedCall | None:
+        """Parse one CDR line; ``None`` for a blank line or a header row."""
+        line = text.rstrip("\r\n\x00")
+        if line[:1] in _LEADING_JUNK:  # "" too: blank, byte-order mark, control bytes
+            line = line.lstrip(_LEADING_JUNK)
+            if not line.strip(_TRAILING_JUNK):
+                return None
+        if '"' in line:
+            try:
+                fields = next(csv.reader((line,)), None) or []
+            except csv.Error as error:
+                raise RecordError(f"record is not valid CSV: {error}") from None
+        else:
+            fields = line.split(",")
+        count = len(fields)
+        if count != self._count:
+            if count == self._count + 1 and not fields[-1]:
+                fields.pop()  # a trailing comma after the last field
+            elif fields and fields[0].strip().lower() in ("historyid", self._names[0]):
+                return None  # a header row
+            else:
+                raise RecordError(
+                    f"record has {count} comma-separated fields, the source's columns"
+                    f" option has {self._count} ({', '.join(self._names[:4])}, ...)"
+                )
+        fields.append("")
+        (
+            history_id,
+            call_id,
+            duration_text,
+            start_text,
+            answer_text,
+            end_text,
+            from_no,
+            to_no,
+            from_dn,
+            to_dn,
+            dial_no,
+            final_number,
+            final_dn,
+            from_type,
+            to_type,
+            final_type,
+            bill_code,
+        ) = self._get(fields)
+
+        if start_text.lower().replace("-", "_") == "time_start" or history_id == "historyid":
+            return None  # a header row
+        start = self._time(start_text, 3, required=True)
+        if duration_text:
+            duration = _duration_seconds.get(duration_text)
+            if duration is None:
+                duration = self._duration(duration_text)
+        else:
+            duration = 0
+        answered_at = self._time(answer_text, 4) if answer_text else None
+        ended_at = self._time(end_text, 5) if end_text else None
+        if answered_at is not None:
+            ring_seconds = int((answered_at - start).total_seconds())
+            if ring_seconds > _MAX_SECONDS:
+                raise self._error(4, answer_text, "is too long after time_start")
+        elif ended_at is not None:
+            ring_seconds = int((ended_at - start).total_seconds())
+            if ring_seconds > _MAX_SECONDS:
+                raise self._error(5, end_text, "is too long after time_start")
+        else:
+            ring_seconds = 0
+        answered = answered_at is not None if self._has_answer_time else duration > 0
+
+        if history_id[:5] == "Call ":
+            history_id = history_id[5:]
+        from_party = _party(from_no)
+        to_party = _party(to_no)
+        final_party = _party(final_number) or final_dn
+        max_digits = self._max_extension_digits
+        if from_type:
+            from_internal = from_type.lower() not in _EXTERNAL_TYPES
+            to_internal = to_type.lower() not in _EXTERNAL_TYPES
+            final_internal = final_type.lower() not in _EXTERNAL_TYPES
+        else:  # no types logged: an Ext. party or a short number is internal
+            from_internal = from_no[:4] == "Ext." or (
+                _is_digits(from_party) and len(from_party) <= max_digits
+            )
+            to_internal = to_no[:4] == "Ext." or (
+                _is_digits(to_party) and len(to_party) <= max_digits
+            )
+            final_internal = True
+
+        details: dict = {}
+        if history_id:
+            details["history_id"] = history_id
+        trunk = ""
+        if not from_internal:
+            direction = Direction.INCOMING
+            number = from_party
+            if _is_digits(from_dn) and from_dn != from_party:
+                trunk = from_dn
+            extension = (to_dn or to_party) if to_internal else ""
+            if dial_no and dial_no not in (extension, to_party):
+                details["dial_no"] = dial_no
+        else:
+            extension = from_dn or from_party
+            number = dial_no or to_party
+            if to_internal and final_internal:
+                direction = Direction.INTERNAL
+            else:
+                direction = Direction.OUTGOING
+                if not to_internal and _is_digits(to_dn) and to_dn not in (to_party, dial_no):
+                    trunk = to_dn
+        if final_party and final_party not in (number, extension):
+            details["final_number"] = final_party
+        for index, name in self._kept:
+            value = fields[index]
+            if value:
+                details[name] = value
+        for index, name in self._extras:
+            value = fields[index]
+            if value:
+                details[name] = value
+
+        return ParsedCall(
+            start,
+            duration,
+            ring_seconds if ring_seconds > 0 else 0,
+            direction,
+            extension if len(extension) <= _MAX_EXTENSION else "",
+            trunk[:_MAX_TRUNK],
+            number,
+            bill_code,
+            call_id or history_id,
+            answered,
+            details,
+        )
+
+    def _error(self, read_index: int, value: str, problem: str) -> RecordError:
+        """A RecordError naming the field by number (1-based, in the line) and name."""
+        if len(value) > 60:
+            value = value[:57] + "..."
+        number = self._read[read_index] + 1
+        return RecordError(f"field {number} ({_READ[read_index]}): {value!r} {problem}")
+
+    def _duration(self, value: str) -> int:
+        """``HH:MM:SS`` in seconds (cached)."""
+        match = _DURATION_RE.fullmatch(value)
+        if match is None:
+            raise self._error(2, value, "is not empty or HH:MM:SS")
+        hours, minutes, seconds = match.groups()
+        total = int(hours) * 3600 + int(minutes) * 60 + int(seconds)
+        if len(_duration_seconds) < _DURATION_CACHE_LIMIT:
+            _duration_seconds[value] = total
+        return total
+
+    def _time(self, value: str, read_index: int, required: bool = False) -> dt.datetime:
+        """A ``YYYY/MM/DD HH:MM:SS`` local time as an aware UTC datetime."""
+        if not _TIME_RE.fullmatch(value):
+            problem = "is not YYYY/MM/DD HH:MM:SS"
+            raise self._error(read_index, value, problem if required else "is not empty or a time")
+        try:
+            day = self._days.get(value[:10])
+            if day is None:
+                day = self._day(value[:10])
+            year, month, day_of_month, offset = day
+            if offset is not None:
+                return (
+                    dt.datetime(
+                        year,
+                        month,
+                        day_of_month,
+                        int(value[11:13]),
+                        int(value[14:16]),
+                        int(value[17:19]),
+                        tzinfo=UTC,
+                    )
+                    - offset
+                )
+            local = dt.datetime(
+                year,
+                month,
+                day_of_month,
+                int(value[11:13]),
+                int(value[14:16]),
+                int(value[17:19]),
+                tzinfo=self._zone,
+            )
+            return local.astimezone(UTC)
+        except ValueError:
+            raise self._error(read_index, value, "is not a valid date and time") from None
+        except OverflowError:
+            raise self._error(read_index, value, "is out of range") from None
+
+    def _day(self, date_text: str) -> tuple[int, int, int, dt.timedelta | None]:
+        """The date's UTC offset, or ``None`` on a day with a DST change (cached).
+
+        On such a day times are converted one by one (``fold=0``: an ambiguous time is
+        the first occurrence, a skipped one takes the offset in force before the change).
+        """
+        zone = self._zone
+        midnight = dt.datetime(
+            int(date_text[:4]), int(date_text[5:7]), int(date_text[8:10]), tzinfo=zone
+        )
+        next_midnight = (midnight.replace(tzinfo=None) + dt.timedelta(days=1)).replace(tzinfo=zone)
+        offset = midnight.utcoffset()
+        day = (
+            midnight.year,
+            midnight.month,
+            midnight.day,
+            offset if offset == next_midnight.utcoffset() else None,
+        )
+        if len(self._days) >= _DAY_CACHE_LIMIT:
+            self._days.clear()
+        self._days[date_text] = day
+        return day

@@ -1,0 +1,173 @@
+"""A simulated PBX: realistic records of a family, with its login and framing,
+over TCP or a serial line. Used by ``make run``'s demo, the tests and benchmarks.
+
+Modes: ``serve`` listens and sends to each collector that connects (Mitel 5000 and
+Panasonic wait for their login first, as the real PBXs do); ``push`` connects to a
+collector's listener, as IP Office and 3CX do; ``serial`` writes to a serial device
+(or one end of a pseudo-terminal pair).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import struct
+from collections.abc import Callable, Iterator
+from zoneinfo import ZoneInfo
+
+from .avaya_ipoffice import ipoffice_records
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_EXTENSIONS = [str(number) for number in range(2000, 2048)]
+
+
+def live_ipoffice(time_zone: ZoneInfo, extensions: list[str], seed: int) -> Iterator[str]:
+    """IP Office records of calls ending now, forever."""
+    batch = 0
+    while True:
+        now = dt.datetime.now(dt.UTC)
+        yield from ipoffice_records(
+            count=20,
+            start=now - dt.timedelta(minutes=2),
+            end=now - dt.timedelta(seconds=1),
+            extensions=extensions,
+            time_zone=time_zone,
+            seed=seed + batch,
+        )
+        batch += 1
+
+
+RecordSource = Callable[[ZoneInfo, list[str], int], Iterator[str]]
+GENERATORS: dict[str, RecordSource] = {"avaya-ipoffice": live_ipoffice}
+
+
+def frame(family: str, record: str) -> bytes:
+    """One record as the family's PBX puts it on the wire."""
+    payload = record.encode()
+    if family == "mitel-5000":  # 4-byte little-endian length, then the text and CR LF
+        body = payload + b"\r\n"
+        return struct.pack("<I", len(body)) + body
+    if family == "samsung-officeserv":
+        return payload + b"\x00"
+    return payload + b"\r\n"
+
+
+async def expect_login(family: str, password: str, reader: asyncio.StreamReader) -> bool:
+    """Read and check the collector's login, for the families that require one."""
+    if family == "mitel-5000":
+        (length,) = struct.unpack("<I", await reader.readexactly(4))
+        body = await reader.readexactly(length)
+        return body == b"\x84" + password.encode() + b"\x00"
+    if family == "panasonic":
+        first = await reader.readline()
+        second = await reader.readline()
+        return first.strip() == b"SMDR" and second.strip() == password.encode()
+    return True
+
+
+class SimulatedPbx:
+    """Emits ``rate`` records per second of ``family`` to every connected collector."""
+
+    def __init__(
+        self,
+        *,
+        family: str,
+        rate: float = 1.0,
+        password: str = "",
+        time_zone: str = "America/Argentina/Cordoba",
+        extensions: list[str] | None = None,
+        limit: int | None = None,
+        seed: int = 0,
+    ):
+        if family not in GENERATORS:
+            known = ", ".join(sorted(GENERATORS))
+            raise ValueError(f"no record generator for {family!r} yet; available: {known}")
+        self.family = family
+        self.rate = rate
+        self.password = password
+        self.records = GENERATORS[family](
+            ZoneInfo(time_zone), extensions or DEFAULT_EXTENSIONS, seed
+        )
+        self.limit = limit
+        self.sent = 0
+        self.collectors = 0  # connected right now
+        self.most_collectors = 0  # at the same time, ever: a second capture shows here
+
+    def _next_frames(self, count: int) -> bytes:
+        return b"".join(frame(self.family, next(self.records)) for _ in range(count))
+
+    async def _emit(self, writer: asyncio.StreamWriter) -> None:
+        """Send records at the configured rate until the limit or the peer goes."""
+        interval = 0.1  # send in small bursts, ten a second
+        owed = 0.0
+        while self.limit is None or self.sent < self.limit:
+            owed += self.rate * interval
+            count = int(owed)
+            if self.limit is not None:
+                count = min(count, self.limit - self.sent)
+            if count:
+                owed -= count
+                writer.write(self._next_frames(count))
+                await writer.drain()
+                self.sent += count
+            await asyncio.sleep(interval)
+
+    async def serve(self, host: str, port: int, ready: asyncio.Event | None = None) -> None:
+        async def collector(reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
+            peer = writer.get_extra_info("peername")
+            try:
+                if not await expect_login(self.family, self.password, reader):
+                    logger.warning("collector %s sent a wrong login; closing", peer)
+                    return
+                logger.info("collector %s connected", peer)
+                self.collectors += 1
+                self.most_collectors = max(self.most_collectors, self.collectors)
+                try:
+                    await self._emit(writer)
+                finally:
+                    self.collectors -= 1
+            except (ConnectionError, asyncio.IncompleteReadError):
+                logger.info("collector %s went away", peer)
+            finally:
+                writer.close()
+
+        server = await asyncio.start_server(collector, host, port)
+        if ready:
+            ready.set()
+        async with server:
+            await server.serve_forever()
+
+    async def push(self, host: str, port: int, retry_seconds: float = 5.0) -> None:
+        while self.limit is None or self.sent < self.limit:
+            try:
+                _, writer = await asyncio.open_connection(host, port)
+            except OSError as error:
+                logger.info("collector %s:%s unreachable (%s); retrying", host, port, error)
+                await asyncio.sleep(retry_seconds)
+                continue
+            try:
+                await self._emit(writer)
+            except ConnectionError:
+                await asyncio.sleep(retry_seconds)
+            finally:
+                writer.close()
+                with contextlib.suppress(OSError):
+                    await writer.wait_closed()
+
+    async def serial(self, device: str, baud: int = 9600) -> None:
+        import serial  # pyserial
+
+        port = serial.Serial(device, baudrate=baud)
+        try:
+            while self.limit is None or self.sent < self.limit:
+                count = max(1, int(self.rate))
+                if self.limit is not None:
+                    count = min(count, self.limit - self.sent)
+                await asyncio.to_thread(port.write, self._next_frames(count))
+                self.sent += count
+                await asyncio.sleep(1)
+        finally:
+            port.close()

@@ -1,0 +1,136 @@
+"""Capture under a Redis lease with real Celery workers: exactly one worker captures a
+source, and another takes over soon after that worker is killed."""
+
+import asyncio
+import contextlib
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from celery import Celery
+
+from billing.models import Call
+from capture.live import sources_dispatch
+from capture.models import RawRecord, Transport
+from capture.services import raw_records_sweep
+from capture.simulators.pbx import SimulatedPbx
+from tests.factories import SourceFactory
+from tests.test_celery_worker import database_url, free_port
+
+ROOT = Path(__file__).parent.parent.parent
+LEASE_SECONDS = 3
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def pbx():
+    """A simulated IP Office listening on a free port, in a thread of its own."""
+    port = free_port()
+    simulator = SimulatedPbx(family="avaya-ipoffice", rate=40, seed=11)
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+
+    async def serve():
+        listening = asyncio.Event()
+        task = asyncio.ensure_future(simulator.serve("127.0.0.1", port, listening))
+        await listening.wait()
+        ready.set()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    thread = threading.Thread(target=lambda: loop.run_until_complete(serve()), daemon=True)
+    thread.start()
+    assert ready.wait(10)
+    yield simulator, port
+    for task in asyncio.all_tasks(loop):
+        loop.call_soon_threadsafe(task.cancel)
+    thread.join(10)
+
+
+def start_worker(name, redis_url, tmp_path):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.base",
+        "DATABASE_URL": database_url(),
+        "CELERY_BROKER_URL": redis_url,
+        "TARIFICADOR_CAPTURE_LEASE_SECONDS": str(LEASE_SECONDS),
+        "TARIFICADOR_VAR_DIR": str(tmp_path),
+    }
+    return subprocess.Popen(
+        [
+            *(sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "capture,celery"),
+            *("--pool", "threads", "--concurrency", "4", "-n", f"{name}@%h"),
+            *("--without-gossip", "--without-mingle", "--loglevel", "WARNING"),
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+
+
+def wait_for(condition, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_a_dead_workers_source_is_taken_over(redis_url, pbx, tmp_path):
+    simulator, port = pbx
+    source = SourceFactory(
+        transport=Transport.TCP_CLIENT,
+        settings={"host": "127.0.0.1", "port": port, "reconnect_initial": 0.2},
+    )
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
+    sender = Celery(broker=redis_url, set_as_current=False)  # leave the app under test alone
+
+    def dispatch():
+        return sources_dispatch(
+            redis_url=redis_url,
+            start_task=lambda source_id: sender.send_task(
+                "capture.tasks.capture_source_task", args=[source_id], queue="capture"
+            ),
+            lease_seconds=LEASE_SECONDS,
+        )
+
+    first = start_worker("first", redis_url, tmp_path)
+    second = None
+    try:
+        assert dispatch() == [source.slug]
+        assert dispatch() == []  # queued or held: never started twice
+        assert wait_for(lambda: RawRecord.objects.count() >= 40, 60)
+
+        first.send_signal(signal.SIGKILL)
+        first.wait(10)
+        killed_at, before = time.monotonic(), RawRecord.objects.count()
+        second = start_worker("second", redis_url, tmp_path)
+
+        def resumed():
+            dispatch()
+            return RawRecord.objects.count() >= before + 40
+
+        assert wait_for(resumed, 60)
+        takeover = time.monotonic() - killed_at
+    finally:
+        for worker in (first, second):
+            if worker and worker.poll() is None:
+                worker.send_signal(signal.SIGTERM)
+                worker.wait(30)
+
+    assert takeover < 60
+    assert simulator.most_collectors == 1  # never two captures of one PBX at once
+    # Parse tasks the killed worker had taken are redelivered only after the broker's
+    # visibility timeout; the periodic sweep parses their records meanwhile.
+    raw_records_sweep(older_than=dt.timedelta(0))
+    assert Call.objects.count() == RawRecord.objects.count()
+    assert set(RawRecord.objects.values_list("state", flat=True)) == {"parsed"}

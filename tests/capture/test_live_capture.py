@@ -1,0 +1,220 @@
+"""Live capture over real sockets, pseudo-terminals and files, into the CDR store."""
+
+import asyncio
+import datetime as dt
+import os
+import socket
+import threading
+import time
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from billing.models import Call
+from capture.live import capturable_sources, capture_loop, sources_capture
+from capture.models import RawRecord, Source, Transport
+from capture.runner import Backoff, RawLog
+from capture.simulators.avaya_ipoffice import ipoffice_records
+from capture.simulators.pbx import SimulatedPbx, frame
+from tests.factories import SourceFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+FAST_RECONNECT = {"reconnect_initial": 0.05, "reconnect_factor": 1.5, "reconnect_max": 0.2}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def lines(count, seed=1):
+    end = dt.datetime(2026, 11, 2, 12, tzinfo=dt.UTC)
+    return list(
+        ipoffice_records(
+            count=count,
+            start=end - dt.timedelta(hours=2),
+            end=end,
+            extensions=["2001", "2002", "2003"],
+            time_zone=ZoneInfo("America/Argentina/Cordoba"),
+            seed=seed,
+        )
+    )
+
+
+def capture_until(sources, done, *, timeout=20.0, also=()):
+    """Run capture of ``sources`` (plus coroutines ``also``) until ``done()`` or timeout."""
+
+    async def main():
+        stop = asyncio.Event()
+        extra = [asyncio.ensure_future(work) for work in also]
+
+        async def watch():
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline and not await asyncio.to_thread(done):
+                await asyncio.sleep(0.05)
+            stop.set()
+
+        await asyncio.gather(sources_capture(sources, stop), watch())
+        for task in extra:
+            task.cancel()
+        await asyncio.gather(*extra, return_exceptions=True)
+
+    asyncio.run(main())
+
+
+def test_backoff_grows_to_its_ceiling_and_resets():
+    backoff = Backoff()
+    delays = [backoff.next_delay() for _ in range(12)]
+    assert delays[:4] == [10.0, 15.0, 22.5, 33.75]
+    assert max(delays) == delays[-1] == 300.0
+    backoff.reset()
+    assert backoff.next_delay() == 10.0
+
+
+def test_raw_log_writes_one_file_per_local_day(tmp_path):
+    log = RawLog(tmp_path, "hq", ZoneInfo("America/Argentina/Cordoba"))
+    late = dt.datetime(2026, 11, 3, 2, 30, tzinfo=dt.UTC)  # 23:30 on the 2nd in Córdoba
+
+    log.write([b"first", b"second"], late)
+    log.write([b"third"], late + dt.timedelta(hours=1))
+
+    assert (tmp_path / "hq-2026-11-02.log").read_bytes() == b"first\r\nsecond\r\n"
+    assert (tmp_path / "hq-2026-11-03.log").read_bytes() == b"third\r\n"
+
+
+def test_tcp_client_captures_a_listening_pbx_and_reconnects():
+    """The PBX closes after each burst; capture reconnects and loses nothing."""
+    port = free_port()
+    source = SourceFactory(
+        transport=Transport.TCP_CLIENT,
+        settings={"host": "127.0.0.1", "port": port, **FAST_RECONNECT},
+    )
+    records = lines(30)
+    served = iter(records)
+    connections = []
+
+    async def pbx():
+        async def collector(reader, writer):
+            connections.append(writer.get_extra_info("peername"))
+            for record in [next(served, None) for _ in range(10)]:
+                if record:
+                    writer.write(frame("avaya-ipoffice", record))
+            await writer.drain()
+            writer.close()  # drop the link after ten records
+
+        server = await asyncio.start_server(collector, "127.0.0.1", port)
+        async with server:
+            await server.serve_forever()
+
+    capture_until([source], lambda: RawRecord.objects.count() >= 30, also=[pbx()])
+
+    assert sorted(RawRecord.objects.values_list("line", flat=True)) == sorted(records)
+    assert Call.objects.count() == 30
+    assert list(RawRecord.objects.order_by("seq").values_list("seq", flat=True)) == list(
+        range(1, 31)
+    )
+    assert len(connections) >= 3  # it reconnected after each drop
+    source.refresh_from_db()
+    assert source.capture_state == "idle"
+
+
+def test_tcp_server_takes_records_a_pbx_pushes():
+    port = free_port()
+    source = SourceFactory(
+        transport=Transport.TCP_SERVER, settings={"port": port, "bind": "127.0.0.1"}
+    )
+    pbx = SimulatedPbx(family="avaya-ipoffice", rate=200, limit=40, seed=5)
+
+    capture_until(
+        [source], lambda: Call.objects.count() >= 40, also=[pbx.push("127.0.0.1", port, 0.05)]
+    )
+
+    assert RawRecord.objects.count() == 40
+    assert Call.objects.count() == 40
+
+
+def test_serial_port_on_a_pseudo_terminal(tmp_path):
+    """A real pty pair: the PBX writes to one end, capture reads the other with pyserial."""
+    controller, device = os.openpty()
+    source = SourceFactory(
+        transport=Transport.SERIAL,
+        settings={"device": os.ttyname(device), "baud": 9600, "raw_log_dir": str(tmp_path)},
+    )
+    records = lines(12, seed=2)
+
+    def pbx():
+        time.sleep(0.3)
+        for record in records:
+            os.write(controller, frame("avaya-ipoffice", record))
+            time.sleep(0.01)
+
+    writer = threading.Thread(target=pbx)
+    writer.start()
+    try:
+        capture_until([source], lambda: Call.objects.count() >= 12)
+    finally:
+        writer.join()
+        os.close(controller)
+        os.close(device)
+
+    assert sorted(RawRecord.objects.values_list("line", flat=True)) == sorted(records)
+    logged = b"".join(path.read_bytes() for path in tmp_path.glob("*.log"))
+    assert logged.count(b"\r\n") == 12
+
+
+def test_file_tail_follows_rotation(tmp_path):
+    path = tmp_path / "Master.csv"
+    first, second = lines(5, seed=3), lines(4, seed=4)
+    path.write_bytes(b"".join(frame("avaya-ipoffice", line) for line in first[:3]))
+    source = SourceFactory(transport=Transport.FILE, settings={"path": str(path)})
+
+    def rotate():
+        time.sleep(0.5)
+        with path.open("ab") as handle:
+            handle.write(b"".join(frame("avaya-ipoffice", line) for line in first[3:]))
+        time.sleep(1.5)
+        path.rename(tmp_path / "Master.csv.1")
+        path.write_bytes(b"".join(frame("avaya-ipoffice", line) for line in second))
+
+    rotator = threading.Thread(target=rotate)
+    rotator.start()
+    try:
+        capture_until([source], lambda: RawRecord.objects.count() >= 9)
+    finally:
+        rotator.join()
+
+    assert sorted(RawRecord.objects.values_list("line", flat=True)) == sorted(first + second)
+
+
+def test_unreachable_pbx_is_shown_as_disconnected():
+    source = SourceFactory(
+        transport=Transport.TCP_CLIENT,
+        settings={"host": "127.0.0.1", "port": free_port(), **FAST_RECONNECT},
+    )
+
+    def done():
+        return Source.objects.get(pk=source.pk).capture_state == "disconnected"
+
+    capture_until([source], done, timeout=10)
+
+    source.refresh_from_db()
+    assert "cannot connect to tcp://127.0.0.1" in source.capture_error
+
+
+def test_only_live_sources_are_captured_by_default():
+    live = SourceFactory(transport=Transport.TCP_CLIENT, settings={"host": "pbx", "port": 1})
+    SourceFactory(transport=Transport.AGENT)
+    SourceFactory(transport=Transport.FILE)  # no path: import only
+    SourceFactory(transport=Transport.TCP_CLIENT, enabled=False)
+
+    assert capturable_sources() == [live]
+    with pytest.raises(ValueError, match="no source nope"):
+        capturable_sources(["nope"])
+
+
+def test_incomplete_settings_name_the_missing_one():
+    source = SourceFactory(transport=Transport.TCP_CLIENT, settings={"host": "pbx"})
+
+    with pytest.raises(ValueError, match="needs the setting 'port'"):
+        capture_loop(source)
