@@ -2,9 +2,9 @@
 
 import sys
 
-from . import ingest
+from . import ingest, parsers
 
-BENCHMARKS = {"ingest": ingest.main}
+BENCHMARKS = {"parsers": parsers.main, "ingest": ingest.main}
 
 
 def main(argv: list[str]) -> None:

@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 import threading
 import time
+from collections import Counter
 
 from django.db import close_old_connections
 from django.utils import timezone
@@ -21,7 +22,7 @@ from django.utils import timezone
 from .framing import framer_for
 from .models import Source, Transport
 from .runner import Backoff, CaptureLoop, RawLog, State
-from .services import IncomingRecord, raw_records_store, text_or_bytes
+from .services import IncomingRecord, line_fingerprints, raw_records_store, text_or_bytes
 from .transports import transport_from_settings
 
 logger = logging.getLogger(__name__)
@@ -39,8 +40,14 @@ def capturable_sources(slugs: list[str] | None = None) -> list[Source]:
             raise ValueError(f"no source {', '.join(missing)}")
         return [found[slug] for slug in slugs]
     sources = sources.filter(enabled=True, transport__in=LIVE_TRANSPORTS)
-    # File sources are captured live only when they name a file to follow.
-    return [s for s in sources if s.transport != Transport.FILE or s.settings.get("path")]
+    # File sources are captured live only when they name a file or folder to follow.
+    return [
+        source
+        for source in sources
+        if source.transport != Transport.FILE
+        or source.settings.get("path")
+        or source.settings.get("folder")
+    ]
 
 
 def capture_loop(source: Source) -> CaptureLoop:
@@ -51,10 +58,14 @@ def capture_loop(source: Source) -> CaptureLoop:
     if settings.get("raw_log_dir"):
         raw_log = RawLog(settings["raw_log_dir"], source.slug, source.site.zone)
 
+    # Files are read again from the top after a restart: fingerprints (as import_cdr
+    # gives) make the lines already stored count as duplicates.
+    seen_lines: Counter[bytes] | None = Counter() if source.transport == Transport.FILE else None
+
     async def deliver(records: list[bytes], received_at: dt.datetime) -> None:
         if raw_log:
             await asyncio.to_thread(raw_log.write, records, received_at)
-        await asyncio.to_thread(_store, source, records, received_at)
+        await asyncio.to_thread(_store, source, records, received_at, seen_lines)
 
     async def on_state(state: str, detail: str) -> None:
         logger.info("%s: %s (%s)", source.slug, state, detail)
@@ -80,12 +91,24 @@ async def sources_capture(sources: list[Source], stop: asyncio.Event) -> None:
     await asyncio.gather(*(loop.run(stop) for loop in loops))
 
 
-def _store(source: Source, records: list[bytes], received_at: dt.datetime) -> None:
+def _store(
+    source: Source,
+    records: list[bytes],
+    received_at: dt.datetime,
+    seen_lines: Counter[bytes] | None,
+) -> None:
     close_old_connections()
+    fingerprints = (
+        line_fingerprints(records, seen=seen_lines)
+        if seen_lines is not None
+        else [None] * len(records)
+    )
     incoming = []
-    for record in records:
+    for record, fingerprint in zip(records, fingerprints, strict=True):
         line, data = text_or_bytes(record)
-        incoming.append(IncomingRecord(received_at=received_at, line=line, data=data))
+        incoming.append(
+            IncomingRecord(received_at=received_at, line=line, data=data, fingerprint=fingerprint)
+        )
     raw_records_store(source=source, records=incoming)
 
 

@@ -94,11 +94,16 @@ def text_or_bytes(raw: bytes) -> tuple[str | None, bytes | None]:
     return text, None
 
 
-def line_fingerprints(lines: Iterable[str | bytes], *, scope: str = "") -> list[str]:
+def line_fingerprints(
+    lines: Iterable[str | bytes], *, scope: str = "", seen: Counter[bytes] | None = None
+) -> list[str]:
     """Fingerprints for the lines of one file: the same line's n-th occurrence gets the
     same fingerprint in every import, so re-importing a file (or a longer copy of it)
-    stores nothing twice, while two identical lines in one file stay two records."""
-    seen: Counter[bytes] = Counter()
+    stores nothing twice, while two identical lines in one file stay two records.
+
+    ``seen`` carries the occurrence counts across calls, for a file read in pieces.
+    """
+    seen = Counter() if seen is None else seen
     fingerprints = []
     for line in lines:
         raw = line.encode() if isinstance(line, str) else line

@@ -247,6 +247,47 @@ class FileTail:
                 handle.close()
 
 
+@dataclass
+class FolderWatch:
+    """A folder where whole files of records are dropped (CUCM's billing server, by SFTP).
+
+    Files matching ``pattern`` are read oldest name first, each to its end (an empty
+    chunk then marks the end of the file), and moved to ``processed`` afterwards. A
+    file seen still growing is left for the next poll.
+    """
+
+    folder: str
+    pattern: str = "*"
+    processed: str = ""
+    poll_seconds: float = 2.0
+
+    def describe(self) -> str:
+        return f"folder {self.folder}/{self.pattern}"
+
+    @contextlib.asynccontextmanager
+    async def open(self) -> AsyncIterator[AsyncIterator[bytes]]:
+        folder = Path(self.folder)
+        if not folder.is_dir():
+            raise LinkError(f"{self.describe()}: no such folder")
+        done = Path(self.processed) if self.processed else folder / "processed"
+        done.mkdir(parents=True, exist_ok=True)
+        yield self._chunks(folder, done)
+
+    async def _chunks(self, folder: Path, done: Path):
+        sizes: dict[Path, int] = {}
+        while True:
+            for path in sorted(p for p in folder.glob(self.pattern) if p.is_file()):
+                size = path.stat().st_size
+                if sizes.get(path) != size:  # new or still being written: look again later
+                    sizes[path] = size
+                    continue
+                yield await asyncio.to_thread(path.read_bytes)
+                yield b""  # end of this file: flush its framer
+                await asyncio.to_thread(path.replace, done / path.name)
+                sizes.pop(path, None)
+            await asyncio.sleep(self.poll_seconds)
+
+
 def transport_from_settings(transport: str, family: str, settings: dict):
     """Build the transport a source's settings describe; ValueError names a bad setting."""
     try:
@@ -270,6 +311,12 @@ def transport_from_settings(transport: str, family: str, settings: dict):
                 bytesize=int(settings.get("bytesize", 8)),
                 parity=str(settings.get("parity", "N")),
                 stopbits=float(settings.get("stopbits", 1)),
+            )
+        if transport == "file" and settings.get("folder"):
+            return FolderWatch(
+                folder=os.fspath(settings["folder"]),
+                pattern=settings.get("pattern", "*"),
+                processed=settings.get("processed", ""),
             )
         if transport == "file":
             return FileTail(path=os.fspath(settings["path"]))

@@ -1,6 +1,12 @@
-"""Generators of realistic PBX call records, one module per PBX family.
+"""Realistic PBX records, generated from a seed: one generator per PBX family.
 
-They are pure and deterministic (seeded): the demo data, the benchmarks, the tests and
-the PBX simulator all draw on them, and every record they yield parses with the
-family's parser.
+Each generator takes ``count``, ``start``, ``end`` (aware), ``extensions``,
+``time_zone`` and ``seed`` and yields records as the PBX prints them, without
+framing. They feed the PBX simulator, the demo, the tests and the benchmarks.
 """
+
+from .avaya_ipoffice import ipoffice_records
+
+GENERATORS = {
+    "avaya-ipoffice": ipoffice_records,
+}

@@ -14,22 +14,25 @@ import contextlib
 import datetime as dt
 import logging
 import struct
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
-from .avaya_ipoffice import ipoffice_records
+from . import GENERATORS
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_EXTENSIONS = [str(number) for number in range(2000, 2048)]
 
 
-def live_ipoffice(time_zone: ZoneInfo, extensions: list[str], seed: int) -> Iterator[str]:
-    """IP Office records of calls ending now, forever."""
+def live_records(
+    family: str, time_zone: ZoneInfo, extensions: list[str], seed: int
+) -> Iterator[str]:
+    """Records of ``family`` for calls of the last two minutes, forever."""
+    generate = GENERATORS[family]
     batch = 0
     while True:
         now = dt.datetime.now(dt.UTC)
-        yield from ipoffice_records(
+        yield from generate(
             count=20,
             start=now - dt.timedelta(minutes=2),
             end=now - dt.timedelta(seconds=1),
@@ -38,10 +41,6 @@ def live_ipoffice(time_zone: ZoneInfo, extensions: list[str], seed: int) -> Iter
             seed=seed + batch,
         )
         batch += 1
-
-
-RecordSource = Callable[[ZoneInfo, list[str], int], Iterator[str]]
-GENERATORS: dict[str, RecordSource] = {"avaya-ipoffice": live_ipoffice}
 
 
 def frame(family: str, record: str) -> bytes:
@@ -88,8 +87,8 @@ class SimulatedPbx:
         self.family = family
         self.rate = rate
         self.password = password
-        self.records = GENERATORS[family](
-            ZoneInfo(time_zone), extensions or DEFAULT_EXTENSIONS, seed
+        self.records = live_records(
+            family, ZoneInfo(time_zone), extensions or DEFAULT_EXTENSIONS, seed
         )
         self.limit = limit
         self.sent = 0

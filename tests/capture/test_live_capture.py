@@ -218,3 +218,34 @@ def test_incomplete_settings_name_the_missing_one():
 
     with pytest.raises(ValueError, match="needs the setting 'port'"):
         capture_loop(source)
+
+
+def test_file_capture_after_a_restart_stores_nothing_twice(tmp_path):
+    """A restarted capture reads the file from the top; lines already stored are skipped."""
+    path = tmp_path / "Master.csv"
+    records = lines(6, seed=6)
+    path.write_bytes(b"".join(frame("avaya-ipoffice", line) for line in records))
+    source = SourceFactory(transport=Transport.FILE, settings={"path": str(path)})
+
+    capture_until([source], lambda: RawRecord.objects.count() >= 6)
+    capture_until([source], lambda: False, timeout=1.5)  # the restart
+
+    assert RawRecord.objects.count() == Call.objects.count() == 6
+
+
+def test_folder_of_dropped_files_is_read_once_and_emptied(tmp_path):
+    """CUCM-style delivery: whole files dropped in a folder, each read and moved away."""
+    inbox = tmp_path / "cdr"
+    inbox.mkdir()
+    first, second = lines(4, seed=7), lines(3, seed=8)
+    (inbox / "cdr_1").write_bytes(b"".join(frame("avaya-ipoffice", line) for line in first))
+    (inbox / "cdr_2").write_bytes(b"".join(frame("avaya-ipoffice", line) for line in second))
+    source = SourceFactory(
+        transport=Transport.FILE, settings={"folder": str(inbox), "pattern": "cdr_*"}
+    )
+
+    capture_until([source], lambda: RawRecord.objects.count() >= 7, timeout=20)
+
+    assert sorted(RawRecord.objects.values_list("line", flat=True)) == sorted(first + second)
+    assert sorted(path.name for path in (inbox / "processed").iterdir()) == ["cdr_1", "cdr_2"]
+    assert not list(inbox.glob("cdr_*"))

@@ -1,0 +1,56 @@
+"""Parse throughput per PBX family: pure parsing of 1,000,000 generated records on one
+core (``BENCH_PARSE_RECORDS`` to change), against the aims of 150,000 records/s for
+fixed-width families and 100,000 for CSV ones."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import os
+import time
+from zoneinfo import ZoneInfo
+
+RECORDS = int(os.environ.get("BENCH_PARSE_RECORDS", "1000000"))
+DISTINCT = min(RECORDS, 100_000)  # generated once, then parsed over and over
+CSV_FAMILIES = {"avaya-ipoffice", "asterisk-csv", "freeswitch-csv", "cisco-cucm", "3cx"}
+TIME_ZONE = ZoneInfo("America/Argentina/Cordoba")
+
+
+def main() -> None:
+    from capture.parsers import PARSERS, ParserSettings, RecordError
+    from capture.simulators import GENERATORS
+
+    print(f"== parse throughput: {RECORDS:,} records per family, one core ==")
+    end = dt.datetime(2026, 11, 2, 12, tzinfo=dt.UTC)
+    received_at = end + dt.timedelta(minutes=1)
+    for family in PARSERS:
+        if family == "generic":
+            print(f"{family:>20}: depends on each source's column map (see its tests)")
+            continue
+        if family not in GENERATORS:
+            print(f"{family:>20}: no record generator yet")
+            continue
+        records = list(
+            GENERATORS[family](
+                count=DISTINCT,
+                start=end - dt.timedelta(hours=12),
+                end=end,
+                extensions=[str(number) for number in range(2000, 2400)],
+                time_zone=TIME_ZONE,
+                seed=1,
+            )
+        )
+        parse = PARSERS[family](ParserSettings(TIME_ZONE, {})).parse
+        errors = 0
+        started = time.perf_counter()
+        for record in itertools.islice(itertools.cycle(records), RECORDS):
+            try:
+                parse(record, received_at)
+            except RecordError:
+                errors += 1
+        rate = RECORDS / (time.perf_counter() - started)
+        aim = 100_000 if family in CSV_FAMILIES else 150_000
+        print(
+            f"{family:>20}: {rate:>10,.0f} records/s ({rate / aim:.2f}x the aim of {aim:,})"
+            + (f", {errors:,} errors" if errors else "")
+        )
