@@ -2,9 +2,9 @@
 
 import sys
 
-from . import ingest, parsers
+from . import capture, ingest, parsers
 
-BENCHMARKS = {"parsers": parsers.main, "ingest": ingest.main}
+BENCHMARKS = {"parsers": parsers.main, "ingest": ingest.main, "capture": capture.main}
 
 
 def main(argv: list[str]) -> None:

@@ -43,16 +43,8 @@ WORKERS = int(os.environ.get("BENCH_WEB_WORKERS", str(os.cpu_count() or 1)))
 
 def main() -> None:
     print(f"== ingest: {RECORDS:,} IP Office records, batches of {BATCH:,}, PostgreSQL ==")
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.base",
-        "DATABASE_URL": DATABASE_URL,
-        "CELERY_BROKER_URL": "",
-        "DJANGO_LOG_LEVEL": "WARNING",
-    }
-    os.environ.update(env)
-    _recreate_database()
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    env = bench_environment()
+    fresh_database(env)
 
     import django
 
@@ -74,6 +66,25 @@ def main() -> None:
         )
     else:
         print(f"API + Celery worker: not measured (no Redis at {REDIS_URL})")
+
+
+def bench_environment() -> dict:
+    """The environment of the benchmark's processes (and of this one)."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.base",
+        "DATABASE_URL": DATABASE_URL,
+        "CELERY_BROKER_URL": "",
+        "DJANGO_LOG_LEVEL": "WARNING",
+    }
+    os.environ.update(env)
+    return env
+
+
+def fresh_database(env: dict) -> None:
+    """An empty, migrated benchmark database."""
+    _recreate_database()
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
 
 
 def _recreate_database() -> None:
