@@ -249,3 +249,21 @@ def test_folder_of_dropped_files_is_read_once_and_emptied(tmp_path):
     assert sorted(RawRecord.objects.values_list("line", flat=True)) == sorted(first + second)
     assert sorted(path.name for path in (inbox / "processed").iterdir()) == ["cdr_1", "cdr_2"]
     assert not list(inbox.glob("cdr_*"))
+
+
+def test_capture_command_names_unknown_sources_and_empty_configurations():
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="no source nope, zzz"):
+        call_command("capture", "--source", "nope", "zzz")
+    with pytest.raises(CommandError, match="Nothing to capture"):
+        call_command("capture")
+
+
+def test_simulator_command_refuses_bad_arguments():
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="HOST:PORT"):
+        call_command("pbx_simulator", "--family", "avaya-ipoffice", "--push", "nowhere")
+    with pytest.raises(CommandError, match="must be positive"):
+        call_command("pbx_simulator", "--family", "avaya-ipoffice", "--rate", "0")

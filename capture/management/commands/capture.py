@@ -16,7 +16,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--source", action="append", dest="sources", metavar="SLUG", help="Repeatable."
+            "--source",
+            action="extend",
+            nargs="+",
+            dest="sources",
+            metavar="SLUG",
+            help="Capture only these sources (--source a b, or --source a --source b).",
         )
 
     def handle(self, *args, sources, **options):
