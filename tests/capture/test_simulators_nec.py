@@ -1,0 +1,243 @@
+"""The NEC SL / SV SMDR generator: deterministic, realistic, and always parseable."""
+
+import datetime as dt
+import itertools
+from collections import Counter
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from capture.parsers import Direction, ParserSettings
+from capture.parsers.nec import NECParser
+from capture.simulators import nec as module
+from capture.simulators.nec import nec_records
+
+CORDOBA = ZoneInfo("America/Argentina/Cordoba")
+END = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+START = END - dt.timedelta(days=30)
+EXTENSIONS = [str(number) for number in range(2000, 2060)]
+# The PBX prints the start to the minute: a start may read 59 s early.
+MINUTE = dt.timedelta(seconds=60)
+
+
+def records(count=2_000, *, start=START, end=END, extensions=EXTENSIONS, zone=CORDOBA, seed=1):
+    return list(
+        nec_records(
+            count=count,
+            start=start,
+            end=end,
+            extensions=extensions,
+            time_zone=zone,
+            seed=seed,
+        )
+    )
+
+
+def parser(zone=CORDOBA):
+    return NECParser(ParserSettings(time_zone=zone))
+
+
+def received_after(call):
+    """When the record of ``call`` arrives: the PBX prints it once the call is over."""
+    return call.start + dt.timedelta(seconds=call.duration_seconds) + MINUTE
+
+
+@pytest.fixture(scope="module")
+def month():
+    """2,000 lines of a month at a Córdoba site and what the parser makes of them.
+
+    The lines carry no year: each is parsed as received just after its call ended (found
+    by a first reading as received at the end of the range, which only one year fits).
+    """
+    lines = records()
+    parse = parser().parse
+    calls = []
+    for line in lines:
+        call = parse(line, END)
+        calls.append(parse(line, received_after(call)))
+    return lines, calls
+
+
+def test_same_seed_same_lines():
+    """The generator is deterministic: the seed alone decides the lines."""
+    assert records(500, seed=3) == records(500, seed=3)
+    assert records(500, seed=3) != records(500, seed=4)
+
+
+def test_yields_count_lines_in_the_columns_without_terminators(month):
+    """Exactly ``count`` 79-column ASCII lines: time, date and duration in their columns."""
+    lines, _ = month
+    assert len(lines) == 2_000
+    assert all(len(line) == 79 and line.isascii() for line in lines)
+    assert all(line[7] == ":" and line[13] == "/" for line in lines)
+    assert all(line[24] == ":" or not line[22:30].strip() for line in lines)
+    assert not any("\r" in line or "\n" in line or "\x00" in line for line in lines)
+
+
+def test_docstring_line_is_generated():
+    """The module docstring shows a line the generator really makes."""
+    shown = "POT  13:47 10/12  004 00:03:07 2044       001113896377"
+    assert shown in module.__doc__
+    assert shown.ljust(79) in records(300, seed=5)
+
+
+def test_every_line_parses_within_the_range_in_order(month):
+    """Every line is a call; starts ascend and lie in [start, end) to the minute."""
+    _, calls = month
+    assert all(call is not None for call in calls)
+    starts = [call.start for call in calls]
+    assert starts == sorted(starts)
+    assert starts[0] >= START - MINUTE
+    assert starts[-1] < END
+    assert all(start.second == 0 for start in starts)
+
+
+def test_reading_at_the_end_of_the_range_gives_the_same_calls(month):
+    """Received just after the call or at the end of the month: the same year and call."""
+    lines, calls = month
+    parse = parser().parse
+    assert [parse(line, END) for line in lines] == calls
+
+
+def test_answered_calls_last_and_some_are_not_answered(month):
+    """Answered calls have a duration; NO ANSWER and ALB lines have none."""
+    _, calls = month
+    assert all(call.duration_seconds > 0 for call in calls if call.answered)
+    unanswered = [call for call in calls if not call.answered]
+    assert 0.04 < len(unanswered) / len(calls) < 0.30
+    assert all(call.duration_seconds == 0 for call in unanswered)
+
+
+def test_mixes_directions_and_classes(month):
+    """Outgoing, incoming and intercom calls all appear, on analog and ISDN lines."""
+    _, calls = month
+    directions = Counter(call.direction for call in calls)
+    assert directions[Direction.OUTGOING] > directions[Direction.INCOMING] > 0
+    assert directions[Direction.INTERNAL] > 0
+    classes = Counter(call.details.get("class", "plain") for call in calls)
+    assert set(classes) == {"plain", "IVOT", "POTP", "ALB", "IVIN", "PTRS"}
+    internal = [call for call in calls if call.direction == Direction.INTERNAL]
+    assert all(call.number in EXTENSIONS and not call.trunk for call in internal)
+    # Only an incoming call nobody answered has no station.
+    assert all(
+        call.extension in EXTENSIONS
+        or (call.extension == "" and call.direction == Direction.INCOMING and not call.answered)
+        for call in calls
+    )
+
+
+def test_outgoing_calls_dial_the_access_code_and_argentine_numbers(month):
+    """Outgoing numbers start with the access code 0; local, national, mobile, abroad."""
+    _, calls = month
+    outgoing = [call for call in calls if call.direction == Direction.OUTGOING]
+    numbers = [call.number for call in outgoing]
+    assert all(number.startswith("0") and number.isdigit() for number in numbers)
+    # Every call went out on a line but the all-lines-busy attempts.
+    assert all(
+        (call.trunk.isdigit() and len(call.trunk) == 3) == (call.details.get("class") != "ALB")
+        for call in outgoing
+    )
+    assert any(len(number) == 8 and number[1] in "45" for number in numbers)  # local
+    assert any(number.startswith("0011") for number in numbers)  # Buenos Aires
+    assert any(number.startswith("0035115") for number in numbers)  # Córdoba mobile
+    assert any(number.startswith("000") for number in numbers)  # international
+    assert any(call.account_code for call in outgoing)
+
+
+def test_incoming_calls_carry_the_caller_id(month):
+    """Incoming calls come in on a line with the CLI, now and then the caller's name."""
+    _, calls = month
+    incoming = [call for call in calls if call.direction == Direction.INCOMING]
+    assert all(call.trunk and not call.account_code for call in incoming)
+    assert all(call.number == "" or len(call.number) == 10 for call in incoming)
+    assert any(call.number.startswith("351") for call in incoming)
+    assert any(call.number == "" for call in incoming)  # withheld
+    assert any("caller_name" in call.details for call in incoming)
+
+
+def test_business_hours_are_busiest(month):
+    """Most calls start on weekdays between 8 and 19, local time."""
+    _, calls = month
+    local = [call.start.astimezone(CORDOBA) for call in calls]
+    office = sum(start.weekday() < 5 and 8 <= start.hour < 19 for start in local)
+    assert office / len(calls) > 0.8
+
+
+def test_durations_are_plausible(month):
+    """Calls last up to a few hours, a minute or two in the middle."""
+    _, calls = month
+    assert max(call.duration_seconds for call in calls) <= 4 * 3600
+    answered = sorted(call.duration_seconds for call in calls if call.answered)
+    assert 20 < answered[len(answered) // 2] < 300
+
+
+def test_a_single_extension_makes_no_intercom_calls():
+    """With one extension there is nobody to call inside."""
+    calls = [parser().parse(line, END) for line in records(300, extensions=["201"])]
+    assert all(call.direction != Direction.INTERNAL for call in calls)
+
+
+def test_zero_count_yields_nothing():
+    """``count=0`` is an empty stream."""
+    assert records(0) == []
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {"start": dt.datetime(2026, 10, 1)},
+        {"end": START},
+        {"extensions": []},
+        {"extensions": ["20a"]},
+        {"extensions": ["12345678901"]},  # wider than the station column
+        {"count": -1},
+    ],
+)
+def test_bad_arguments_fail_at_the_call(arguments):
+    """Bad arguments raise ValueError when called, before any line is asked for."""
+    keywords = {
+        "count": 10,
+        "start": START,
+        "end": END,
+        "extensions": EXTENSIONS,
+        "time_zone": CORDOBA,
+    } | arguments
+    with pytest.raises(ValueError):
+        nec_records(**keywords)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(min_value=0, max_value=2**32),
+    count=st.integers(min_value=1, max_value=60),
+    start=st.datetimes(
+        min_value=dt.datetime(2000, 1, 1),
+        max_value=dt.datetime(2035, 1, 1),
+        timezones=st.just(dt.UTC),
+    ),
+    span_seconds=st.integers(min_value=1, max_value=90 * 86_400),
+    zone=st.sampled_from(
+        ["America/Argentina/Cordoba", "Europe/London", "Australia/Lord_Howe", "Asia/Kathmandu"]
+    ),
+    extensions=st.lists(st.from_regex(r"[0-9]{2,5}", fullmatch=True), min_size=1, max_size=5),
+)
+def test_every_generated_line_parses(seed, count, start, span_seconds, zone, extensions):
+    """Whatever the seed, span, zone and extensions, every line parses in range."""
+    time_zone = ZoneInfo(zone)
+    end = start + dt.timedelta(seconds=span_seconds)
+    lines = records(count, start=start, end=end, extensions=extensions, zone=time_zone, seed=seed)
+    assert len(lines) == count
+    # Received after the last call (2 h on, past any DST change); the span is under a
+    # year, so the year of receipt (or the one before) is the right one.
+    received_at = end + dt.timedelta(hours=2)
+    parse = parser(time_zone).parse
+    calls = [parse(line, received_at) for line in lines]
+    for call in calls:
+        # The start is printed to the minute, and a local time in a DST fold is read as
+        # its first occurrence, up to 1 h early.
+        assert start - MINUTE - dt.timedelta(hours=1) <= call.start < end
+        assert not call.answered or call.duration_seconds > 0
+    for first, second in itertools.pairwise(calls):
+        assert second.start >= first.start - dt.timedelta(hours=1)
