@@ -83,6 +83,8 @@ import datetime as dt
 import re
 
 from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError
+from .clock import day_offset, remember, to_utc
+from .options import bool_option, contexts_option, digits_option
 
 UTC = dt.UTC
 
@@ -152,9 +154,6 @@ _TRAILING_JUNK = "\r\n\x00 \t"
 _MAX_DIGITS = 9  # longest count of seconds accepted (about 31 years)
 _MAX_EXTENSION = 32  # billing.Extension.number
 _MAX_TRUNK = 64  # billing.Trunk.name
-_DAY_CACHE_LIMIT = 10_000
-_TRUE = frozenset({"1", "yes", "true", "on", "y"})
-_FALSE = frozenset({"0", "no", "false", "off", "n", ""})
 
 
 def _error(number: int, name: str, value: str, problem: str) -> RecordError:
@@ -206,38 +205,6 @@ def _caller_name(clid: str) -> str:
     return name
 
 
-def _bool_option(options: dict, key: str, default: bool) -> bool:
-    value = options.get(key, default)
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str):
-        word = value.strip().lower()
-        if word in _TRUE:
-            return True
-        if word in _FALSE:
-            return False
-    raise RecordError(f"option {key}: {value!r} is not true or false")
-
-
-def _contexts_option(
-    options: dict, key: str, default: tuple[str, ...]
-) -> tuple[frozenset[str], tuple[str, ...]]:
-    """A list of context names as (exact names, prefixes of the ``name*`` entries)."""
-    value = options.get(key, default)
-    if not isinstance(value, list | tuple) or not all(isinstance(item, str) for item in value):
-        raise RecordError(f"option {key}: {value!r} is not a list of dialplan context names")
-    exact = frozenset(item for item in value if item and not item.endswith("*"))
-    prefixes = tuple(item[:-1] for item in value if item.endswith("*"))
-    return exact, prefixes
-
-
-def _digits_option(options: dict, key: str, default: int) -> int:
-    value = options.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 32:
-        raise RecordError(f"option {key}: {value!r} is not a whole number from 1 to 32")
-    return value
-
-
 class AsteriskCSVParser(Parser):
     """Parses Asterisk ``cdr_csv`` records (Master.csv), one call leg per line."""
 
@@ -247,11 +214,13 @@ class AsteriskCSVParser(Parser):
     def __init__(self, settings: ParserSettings):
         super().__init__(settings)
         options = settings.options or {}
-        self._zone = UTC if _bool_option(options, "usegmtime", False) else settings.time_zone
-        self._internal = _contexts_option(options, "internal_contexts", DEFAULT_INTERNAL_CONTEXTS)
-        self._outgoing = _contexts_option(options, "outgoing_contexts", DEFAULT_OUTGOING_CONTEXTS)
-        self._incoming = _contexts_option(options, "incoming_contexts", DEFAULT_INCOMING_CONTEXTS)
-        self._max_extension_digits = _digits_option(
+        self._zone = (
+            UTC if bool_option(options, "usegmtime", False, words=True) else settings.time_zone
+        )
+        self._internal = contexts_option(options, "internal_contexts", DEFAULT_INTERNAL_CONTEXTS)
+        self._outgoing = contexts_option(options, "outgoing_contexts", DEFAULT_OUTGOING_CONTEXTS)
+        self._incoming = contexts_option(options, "incoming_contexts", DEFAULT_INCOMING_CONTEXTS)
+        self._max_extension_digits = digits_option(
             options, "max_extension_digits", DEFAULT_MAX_EXTENSION_DIGITS
         )
         # "YYYY-MM-DD" -> (year, month, day, UTC offset of the whole day, or None on a
@@ -438,29 +407,16 @@ class AsteriskCSVParser(Parser):
             day = self._day(value)
         year, month, day_of_month, offset = day
         try:
-            if offset is not None:
-                return (
-                    dt.datetime(
-                        year,
-                        month,
-                        day_of_month,
-                        int(value[11:13]),
-                        int(value[14:16]),
-                        int(value[17:19]),
-                        tzinfo=UTC,
-                    )
-                    - offset
-                )
-            local = dt.datetime(
+            return to_utc(
+                self._zone,
+                offset,
                 year,
                 month,
                 day_of_month,
                 int(value[11:13]),
                 int(value[14:16]),
                 int(value[17:19]),
-                tzinfo=self._zone,
             )
-            return local.astimezone(UTC)
         except ValueError:
             raise _error(10, "start", value, "is not a valid date and time") from None
         except OverflowError:
@@ -473,24 +429,11 @@ class AsteriskCSVParser(Parser):
         one, times are converted one by one (``fold=0``: an ambiguous time is the first
         occurrence, a skipped one takes the offset in force before the change).
         """
-        zone = self._zone
+        year, month, day = int(value[:4]), int(value[5:7]), int(value[8:10])
         try:
-            midnight = dt.datetime(int(value[:4]), int(value[5:7]), int(value[8:10]), tzinfo=zone)
-            next_midnight = (midnight.replace(tzinfo=None) + dt.timedelta(days=1)).replace(
-                tzinfo=zone
-            )
-            offset = midnight.utcoffset()
-            day = (
-                midnight.year,
-                midnight.month,
-                midnight.day,
-                offset if offset == next_midnight.utcoffset() else None,
-            )
+            offset = day_offset(self._zone, year, month, day)
         except ValueError:
             raise _error(10, "start", value, "is not a valid date and time") from None
         except OverflowError:
             raise _error(10, "start", value, "is out of range") from None
-        if len(self._days) >= _DAY_CACHE_LIMIT:
-            self._days.clear()
-        self._days[value[:10]] = day
-        return day
+        return remember(self._days, value[:10], (year, month, day, offset))

@@ -73,13 +73,13 @@ import datetime as dt
 import re
 
 from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError
+from .clock import LocalClock, Receipt, latest_date, to_utc
 
 UTC = dt.UTC
 
 LAYOUTS = ("printer", "expanded", "teleseer")
 DEFAULT_LAYOUT = "printer"
 CLOCK_TOLERANCE = dt.timedelta(minutes=10)
-_DAY_CACHE_LIMIT = 10_000
 _DURATION_CACHE_LIMIT = 100_000
 
 # Per layout: 0-based slices of every field, the blank columns (0-based) checked to
@@ -192,10 +192,8 @@ class AvayaCMParser(Parser):
         self._time_at, _ = self._slices["time"]
         self._duration_at, _ = self._slices["duration"]
         self._condition_at, _ = self._slices["condition"]
-        self._received: dt.datetime | None = None
-        self._limit = dt.datetime.min
-        # (year, month, day) -> UTC offset of the whole day, or None on a DST change day.
-        self._offsets: dict[tuple[int, int, int], dt.timedelta | None] = {}
+        self._local_clock = LocalClock(settings.time_zone)
+        self._receipt = Receipt(settings.time_zone, CLOCK_TOLERANCE)
 
     def parse(self, text: str, received_at: dt.datetime | None = None) -> ParsedCall | None:
         """Parse one CDR record; ``None`` for a blank line or a date record."""
@@ -339,51 +337,17 @@ class AvayaCMParser(Parser):
 
     def _end(self, hour: int, minute: int, received_at: dt.datetime | None) -> dt.datetime:
         """The call's end, the latest HH:MM at or before receipt, as aware UTC."""
-        limit = self._receipt_limit(received_at)
+        limit = self._receipt.local_limit(received_at)
         try:
-            end = limit.replace(hour=hour, minute=minute, second=0, microsecond=0)
-            if end > limit:
-                end -= dt.timedelta(days=1)
-            year, month, day = end.year, end.month, end.day
-            offset = self._offsets.get((year, month, day), False)
-            if offset is False:
-                offset = self._day_offset(year, month, day)
-            if offset is not None:
-                return end.replace(tzinfo=UTC) - offset
-            return end.replace(tzinfo=self.settings.time_zone).astimezone(UTC)
+            end = latest_date(limit, hour, minute)
         except OverflowError:
             raise RecordError(f"received_at {limit:%Y-%m-%d} is out of range") from None
-
-    def _receipt_limit(self, received_at: dt.datetime | None) -> dt.datetime:
-        """The latest local wall-clock time a record received at ``received_at`` can carry."""
-        if received_at is None:
-            received_at = dt.datetime.now(UTC)
-        elif received_at == self._received and received_at.tzinfo is not None:
-            return self._limit
-        if received_at.tzinfo is None:
-            received_at = received_at.replace(tzinfo=UTC)  # naive: taken as UTC
+        year, month, day = end.year, end.month, end.day
         try:
-            local = received_at.astimezone(self.settings.time_zone)
-            limit = local.replace(tzinfo=None) + CLOCK_TOLERANCE
-        except OverflowError:
-            raise RecordError(f"received_at {received_at.isoformat()} is out of range") from None
-        self._received = received_at
-        self._limit = limit
-        return limit
-
-    def _day_offset(self, year: int, month: int, day: int) -> dt.timedelta | None:
-        """The UTC offset of a whole local day, or ``None`` if it changes that day."""
-        time_zone = self.settings.time_zone
-        try:
-            midnight = dt.datetime(year, month, day, tzinfo=time_zone)
-            next_midnight = (midnight.replace(tzinfo=None) + dt.timedelta(days=1)).replace(
-                tzinfo=time_zone
-            )
-            offset = midnight.utcoffset()
-            same = offset == next_midnight.utcoffset()
+            offset = self._local_clock.offset(year, month, day)
         except (OverflowError, ValueError):
             raise RecordError(f"received_at dates the call {year}, out of range") from None
-        if len(self._offsets) >= _DAY_CACHE_LIMIT:
-            self._offsets.clear()
-        self._offsets[(year, month, day)] = offset if same else None
-        return offset if same else None
+        try:
+            return to_utc(self.settings.time_zone, offset, year, month, day, hour, minute)
+        except OverflowError:
+            raise RecordError(f"received_at {limit:%Y-%m-%d} is out of range") from None

@@ -34,6 +34,7 @@ import datetime as dt
 import re
 
 from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError
+from .clock import day_offset, remember, to_utc
 
 UTC = dt.UTC
 
@@ -108,7 +109,6 @@ _TRAILING_JUNK = "\r\n\x00 \t"
 _CALL_START_RE = re.compile(r"[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9]{2}:[0-9]{2}")
 _MAX_DIGITS = 9  # longest count of seconds accepted (about 31 years)
 _TIME_CACHE_LIMIT = 200_000
-_DAY_CACHE_LIMIT = 10_000
 
 # "HH:MM:SS" -> seconds, shared by every parser (durations repeat a lot).
 _connected_seconds: dict[str, int] = {}
@@ -345,14 +345,9 @@ class AvayaIPOfficeParser(Parser):
         minute = int(minute_text)
         second = int(second_text)
         try:
-            if offset is not None:
-                return dt.datetime(year, month, day_of_month, hour, minute, second, tzinfo=UTC) - (
-                    offset
-                )
-            local = dt.datetime(
-                year, month, day_of_month, hour, minute, second, tzinfo=self.settings.time_zone
+            return to_utc(
+                self.settings.time_zone, offset, year, month, day_of_month, hour, minute, second
             )
-            return local.astimezone(UTC)
         except OverflowError:
             raise _error(1, value, "is out of range") from None
 
@@ -366,29 +361,14 @@ class AvayaIPOfficeParser(Parser):
             or not _is_digits(year_text + month_text + day_text)
         ):
             raise _error(1, value, "is not YYYY/MM/DD HH:MM[:SS]")
-        time_zone = self.settings.time_zone
+        year, month, day = int(year_text), int(month_text), int(day_text)
         try:
-            midnight = dt.datetime(int(year_text), int(month_text), int(day_text), tzinfo=time_zone)
-            next_midnight = (midnight.replace(tzinfo=None) + dt.timedelta(days=1)).replace(
-                tzinfo=time_zone
-            )
+            offset = day_offset(self.settings.time_zone, year, month, day)
         except ValueError:
             raise _error(1, value, "is not a valid date") from None
         except OverflowError:
             raise _error(1, value, "is out of range") from None
-        offset = midnight.utcoffset()
-        # The same offset at both midnights means no DST change that day (two changes
-        # in one day do not happen in the tz database's modern data).
-        day = (
-            midnight.year,
-            midnight.month,
-            midnight.day,
-            offset if offset == next_midnight.utcoffset() else None,
-        )
-        if len(self._days) >= _DAY_CACHE_LIMIT:
-            self._days.clear()
-        self._days[date_text] = day
-        return day
+        return remember(self._days, date_text, (year, month, day, offset))
 
     @staticmethod
     def _count_error(count: int) -> RecordError:

@@ -75,6 +75,7 @@ import operator
 import re
 
 from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError
+from .options import digits_option
 
 UTC = dt.UTC
 
@@ -296,13 +297,6 @@ def _names_option(options: dict, key: str, default: tuple[str, ...]) -> tuple[st
     return tuple(item.strip().strip('"') for item in value)
 
 
-def _digits_option(options: dict, key: str, default: int) -> int:
-    value = options.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 32:
-        raise RecordError(f"option {key}: {value!r} is not a whole number from 1 to 32")
-    return value
-
-
 class CiscoCUCMParser(Parser):
     """Parses Cisco UCM CDR rows, one call leg per row, columns found by header name."""
 
@@ -341,7 +335,7 @@ class CiscoCUCMParser(Parser):
                 options, "phone_device_prefixes", DEFAULT_PHONE_DEVICE_PREFIXES
             )
         )
-        self._max_extension_digits = _digits_option(
+        self._max_extension_digits = digits_option(
             options, "max_extension_digits", DEFAULT_MAX_EXTENSION_DIGITS
         )
         # Integer text -> dotted quad: phones and gateways keep their addresses.

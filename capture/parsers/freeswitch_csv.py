@@ -66,6 +66,8 @@ import datetime as dt
 import re
 
 from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError
+from .clock import day_offset, remember, to_utc
+from .options import contexts_option, digits_option
 
 UTC = dt.UTC
 
@@ -121,7 +123,6 @@ _MAX_DIGITS = 9  # longest count of seconds accepted (about 31 years)
 _MAX_EPOCH_DIGITS = 11  # seconds since 1970, up to year 5138
 _MAX_EXTENSION = 32  # billing.Extension.number
 _MAX_TRUNK = 64  # billing.Trunk.name
-_DAY_CACHE_LIMIT = 10_000
 
 
 def _is_digits(value: str) -> bool:
@@ -151,25 +152,6 @@ def _template_option(options: dict) -> tuple[str, ...]:
     if "billsec" not in names and "billmsec" not in names:
         raise RecordError("option template: the template must log billsec (or billmsec)")
     return names
-
-
-def _contexts_option(
-    options: dict, key: str, default: tuple[str, ...]
-) -> tuple[frozenset[str], tuple[str, ...]]:
-    """A list of context names as (exact names, prefixes of the ``name*`` entries)."""
-    value = options.get(key, default)
-    if not isinstance(value, list | tuple) or not all(isinstance(item, str) for item in value):
-        raise RecordError(f"option {key}: {value!r} is not a list of dialplan context names")
-    exact = frozenset(item for item in value if item and not item.endswith("*"))
-    prefixes = tuple(item[:-1] for item in value if item.endswith("*"))
-    return exact, prefixes
-
-
-def _digits_option(options: dict, key: str, default: int) -> int:
-    value = options.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 32:
-        raise RecordError(f"option {key}: {value!r} is not a whole number from 1 to 32")
-    return value
 
 
 class FreeSWITCHCSVParser(Parser):
@@ -211,9 +193,9 @@ class FreeSWITCHCSVParser(Parser):
         self._extras = tuple(
             (index, name) for name, index in position.items() if name not in _CONSUMED
         )
-        self._internal = _contexts_option(options, "internal_contexts", DEFAULT_INTERNAL_CONTEXTS)
-        self._incoming = _contexts_option(options, "incoming_contexts", DEFAULT_INCOMING_CONTEXTS)
-        self._max_extension_digits = _digits_option(
+        self._internal = contexts_option(options, "internal_contexts", DEFAULT_INTERNAL_CONTEXTS)
+        self._incoming = contexts_option(options, "incoming_contexts", DEFAULT_INCOMING_CONTEXTS)
+        self._max_extension_digits = digits_option(
             options, "max_extension_digits", DEFAULT_MAX_EXTENSION_DIGITS
         )
         self._zone = settings.time_zone
@@ -368,29 +350,16 @@ class FreeSWITCHCSVParser(Parser):
             if day is None:
                 day = self._day(value[:10])
             year, month, day_of_month, offset = day
-            if offset is not None:
-                return (
-                    dt.datetime(
-                        year,
-                        month,
-                        day_of_month,
-                        int(value[11:13]),
-                        int(value[14:16]),
-                        int(value[17:19]),
-                        tzinfo=UTC,
-                    )
-                    - offset
-                )
-            local = dt.datetime(
+            return to_utc(
+                self._zone,
+                offset,
                 year,
                 month,
                 day_of_month,
                 int(value[11:13]),
                 int(value[14:16]),
                 int(value[17:19]),
-                tzinfo=self._zone,
             )
-            return local.astimezone(UTC)
         except ValueError:
             raise self._error(index, name, value, "is not a valid date and time") from None
         except OverflowError:
@@ -402,19 +371,6 @@ class FreeSWITCHCSVParser(Parser):
         On such a day times are converted one by one (``fold=0``: an ambiguous time is
         the first occurrence, a skipped one takes the offset in force before the change).
         """
-        zone = self._zone
-        midnight = dt.datetime(
-            int(date_text[:4]), int(date_text[5:7]), int(date_text[8:10]), tzinfo=zone
-        )
-        next_midnight = (midnight.replace(tzinfo=None) + dt.timedelta(days=1)).replace(tzinfo=zone)
-        offset = midnight.utcoffset()
-        day = (
-            midnight.year,
-            midnight.month,
-            midnight.day,
-            offset if offset == next_midnight.utcoffset() else None,
-        )
-        if len(self._days) >= _DAY_CACHE_LIMIT:
-            self._days.clear()
-        self._days[date_text] = day
-        return day
+        year, month, day = int(date_text[:4]), int(date_text[5:7]), int(date_text[8:10])
+        offset = day_offset(self._zone, year, month, day)
+        return remember(self._days, date_text, (year, month, day, offset))

@@ -81,6 +81,7 @@ import datetime as dt
 import re
 
 from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError
+from .clock import LocalClock, Receipt, latest_date, latest_year
 
 UTC = dt.UTC
 
@@ -108,7 +109,6 @@ DURATION_FORMATS = (
 DIRECTIONS = (Direction.INCOMING, Direction.OUTGOING, Direction.INTERNAL)
 CLOCK_TOLERANCE = dt.timedelta(minutes=10)
 _CACHE_LIMIT = 100_000
-_DAY_CACHE_LIMIT = 10_000
 _NAME_RE = re.compile(r"[a-z][a-z0-9_]{0,39}")
 _LEADING_JUNK = "".join(chr(code) for code in range(32) if chr(code) != "\t") + "\ufeff"
 _TRAILING_JUNK = "\r\n\x00 \t"
@@ -512,9 +512,8 @@ class GenericParser(Parser):
             raise _config_error("min_length", f"{min_length!r} is not a number of characters")
         self._min_length = min_length
 
-        self._received: dt.datetime | None = None
-        self._limit = dt.datetime.min
-        self._offsets: dict[tuple[int, int, int], dt.timedelta | None] = {}
+        self._local_clock = LocalClock(settings.time_zone)
+        self._receipt = Receipt(settings.time_zone, CLOCK_TOLERANCE)
 
     def _configure_direction(self, rule: object) -> None:
         """Check the ``direction`` option and keep its parts."""
@@ -721,89 +720,26 @@ class GenericParser(Parser):
             year = month = day = None
             hour, minute, second = time_parts[3:]
         if month is None:
-            limit = self._receipt_limit(received_at)
-            local = limit.replace(hour=hour, minute=minute, second=second, microsecond=0)
-            if local > limit:
-                try:
-                    local -= dt.timedelta(days=1)
-                except OverflowError:
-                    raise RecordError(f"received_at {limit:%Y-%m-%d} is out of range") from None
+            limit = self._receipt.local_limit(received_at)
+            try:
+                local = latest_date(limit, hour, minute, second)
+            except OverflowError:
+                raise RecordError(f"received_at {limit:%Y-%m-%d} is out of range") from None
             year, month, day = local.year, local.month, local.day
         elif year is None:
-            limit = self._receipt_limit(received_at)
-            year = limit.year
-            if (month, day, hour, minute, second) > (
-                limit.month,
-                limit.day,
-                limit.hour,
-                limit.minute,
-                limit.second,
-            ):
-                year -= 1
-            for _ in range(8):  # 02/29 goes back to the latest leap year
-                if day <= 28 or _valid_date(year, month, day):
-                    break
-                year -= 1
-        offset = self._offsets.get((year, month, day), False)
-        if offset is False:
-            offset = self._day_offset(year, month, day)
-        try:
-            if offset is not None:
-                return dt.datetime(year, month, day, hour, minute, second, tzinfo=UTC) - offset
-            local = dt.datetime(
-                year, month, day, hour, minute, second, tzinfo=self.settings.time_zone
+            year = latest_year(
+                self._receipt.local_limit(received_at), month, day, hour, minute, second
             )
-            return local.astimezone(UTC)
+        try:
+            return self._local_clock.utc(year, month, day, hour, minute, second)
+        except ValueError:
+            raise self._date_error(year, month, day, "is not a valid date") from None
         except OverflowError:
             raise self._date_error(year, month, day, "is out of range") from None
 
     def _date_error(self, year: int, month: int, day: int, problem: str) -> RecordError:
         column = self._columns.get("date") or self._columns["time"]
         return RecordError(f"{column.label}: {year:04d}-{month:02d}-{day:02d} {problem}")
-
-    def _receipt_limit(self, received_at: dt.datetime | None) -> dt.datetime:
-        """The latest local wall-clock time a record received at ``received_at`` can carry."""
-        if received_at is None:
-            received_at = dt.datetime.now(UTC)
-        elif received_at == self._received and received_at.tzinfo is not None:
-            return self._limit
-        if received_at.tzinfo is None:
-            received_at = received_at.replace(tzinfo=UTC)  # naive: taken as UTC
-        try:
-            local = received_at.astimezone(self.settings.time_zone)
-            limit = local.replace(tzinfo=None) + CLOCK_TOLERANCE
-        except OverflowError:
-            raise RecordError(f"received_at {received_at.isoformat()} is out of range") from None
-        self._received = received_at
-        self._limit = limit
-        return limit
-
-    def _day_offset(self, year: int, month: int, day: int) -> dt.timedelta | None:
-        """The UTC offset of a whole local day, or ``None`` if it changes that day."""
-        time_zone = self.settings.time_zone
-        try:
-            midnight = dt.datetime(year, month, day, tzinfo=time_zone)
-            next_midnight = (midnight.replace(tzinfo=None) + dt.timedelta(days=1)).replace(
-                tzinfo=time_zone
-            )
-            offset = midnight.utcoffset()
-            same = offset == next_midnight.utcoffset()
-        except ValueError:
-            raise self._date_error(year, month, day, "is not a valid date") from None
-        except OverflowError:
-            raise self._date_error(year, month, day, "is out of range") from None
-        if len(self._offsets) >= _DAY_CACHE_LIMIT:
-            self._offsets.clear()
-        self._offsets[(year, month, day)] = offset if same else None
-        return offset if same else None
-
-
-def _valid_date(year: int, month: int, day: int) -> bool:
-    try:
-        dt.date(year, month, day)
-    except ValueError:
-        return False
-    return True
 
 
 def _clean(value: str) -> str:

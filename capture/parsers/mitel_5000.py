@@ -68,6 +68,8 @@ from __future__ import annotations
 import datetime as dt
 
 from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError
+from .clock import ONE_DAY, LocalClock, Receipt
+from .options import tolerance_option
 
 UTC = dt.UTC
 
@@ -110,7 +112,6 @@ _LEAKED_PREFIXES = ("\x00\x00\x00", "   ")
 _SEPARATOR_CHARS = frozenset("-= ")
 _ZERO_COSTS = frozenset({"", "$00.00", "$0.00", "$.00", "$00000"})
 _TIME_CACHE_LIMIT = 100_000
-_MISSING = object()
 
 # "HH:MM:SS" (or "S=nnnnnn") -> seconds, shared by every parser instance.
 _elapsed_seconds: dict[str, int] = {}
@@ -174,20 +175,6 @@ def _check_cost(value: str) -> None:
         raise _error(7, value, "is not $XX.XX, $XXXXX or $$$$$$")
 
 
-def _tolerance(options: dict) -> dt.timedelta:
-    minutes = options.get("clock_tolerance_minutes", DEFAULT_TOLERANCE_MINUTES)
-    if (
-        isinstance(minutes, bool)
-        or not isinstance(minutes, int)
-        or not 0 <= minutes <= MAX_TOLERANCE_MINUTES
-    ):
-        raise RecordError(
-            f"option clock_tolerance_minutes: {minutes!r} is not a whole number of minutes "
-            f"from 0 to {MAX_TOLERANCE_MINUTES}"
-        )
-    return dt.timedelta(minutes=minutes)
-
-
 def _call_types(options: dict) -> dict[str, str]:
     extra = options.get("call_types") or {}
     if not isinstance(extra, dict):
@@ -216,12 +203,12 @@ class Mitel5000Parser(Parser):
     def __init__(self, settings: ParserSettings):
         super().__init__(settings)
         options = settings.options or {}
-        self._tolerance = _tolerance(options)
+        self._tolerance = tolerance_option(
+            options, DEFAULT_TOLERANCE_MINUTES, MAX_TOLERANCE_MINUTES
+        )
         self._call_types = _call_types(options)
-        # local date -> UTC offset of the whole day, or None on a day with a DST change.
-        self._offsets: dict[dt.date, dt.timedelta | None] = {}
-        self._last_received: dt.datetime | None = None
-        self._last_limit = self._last_day = None
+        self._local_clock = LocalClock(settings.time_zone, limit=1000)
+        self._receipt = Receipt(settings.time_zone, self._tolerance, "time of receipt")
 
     def parse(self, text: str, received_at: dt.datetime | None = None) -> ParsedCall | None:
         """Parse one SMDR record; ``None`` for a header, separator or blank line."""
@@ -319,55 +306,13 @@ class Mitel5000Parser(Parser):
 
     def _start(self, hour: int, minute: int, received_at: dt.datetime | None) -> dt.datetime:
         """START on the latest local day that puts it at or before receipt, in UTC."""
-        if received_at is None:
-            received_at = dt.datetime.now(UTC)
-        if received_at is self._last_received or received_at == self._last_received:
-            limit, day = self._last_limit, self._last_day
-        else:
-            if received_at.tzinfo is None:
-                received_at = received_at.replace(tzinfo=UTC)
-            try:
-                limit = received_at + self._tolerance
-                day = limit.astimezone(self.settings.time_zone).date()
-            except OverflowError:
-                raise RecordError(
-                    f"time of receipt {received_at.isoformat()} is out of range"
-                ) from None
-            self._last_received, self._last_limit, self._last_day = received_at, limit, day
+        limit, local = self._receipt.utc_limit(received_at)
+        utc = self._local_clock.utc
         try:
-            start = self._utc(day, hour, minute)
+            start = utc(local.year, local.month, local.day, hour, minute)
             if start > limit:
-                start = self._utc(day - dt.timedelta(days=1), hour, minute)
+                day = local.date() - ONE_DAY
+                start = utc(day.year, day.month, day.day, hour, minute)
         except OverflowError:
-            raise RecordError(
-                f"time of receipt {received_at.isoformat()} is out of range"
-            ) from None
+            raise self._receipt.out_of_range(received_at) from None
         return start
-
-    def _utc(self, day: dt.date, hour: int, minute: int) -> dt.datetime:
-        """``hour:minute`` local on ``day`` as UTC (``fold=0`` in a DST gap or overlap)."""
-        offset = self._offsets.get(day, _MISSING)
-        if offset is _MISSING:
-            offset = self._day_offset(day)
-        if offset is None:
-            local = dt.datetime(
-                day.year, day.month, day.day, hour, minute, tzinfo=self.settings.time_zone
-            )
-            return local.astimezone(UTC)
-        return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC) - offset
-
-    def _day_offset(self, day: dt.date) -> dt.timedelta | None:
-        """The UTC offset of ``day`` when it has no DST change, else ``None``; cached."""
-        time_zone = self.settings.time_zone
-        midnight = dt.datetime(day.year, day.month, day.day, tzinfo=time_zone)
-        following = day + dt.timedelta(days=1)
-        next_midnight = dt.datetime(
-            following.year, following.month, following.day, tzinfo=time_zone
-        )
-        offset = midnight.utcoffset()
-        if offset != next_midnight.utcoffset():
-            offset = None
-        if len(self._offsets) >= 1000:
-            self._offsets.clear()
-        self._offsets[day] = offset
-        return offset

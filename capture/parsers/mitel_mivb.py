@@ -75,6 +75,8 @@ from __future__ import annotations
 import datetime as dt
 
 from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError
+from .clock import LocalClock, Receipt, is_leap
+from .options import bool_option, choice_option, tolerance_option
 
 UTC = dt.UTC
 
@@ -116,7 +118,6 @@ _CONTROL = "".join(chr(code) for code in range(32))
 _SEPARATOR_CHARS = frozenset("-= ")
 _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _TIME_CACHE_LIMIT = 100_000
-_MISSING = object()
 
 # "hh:mm:ss" -> seconds, shared by every parser instance.
 _duration_seconds: dict[str, int] = {}
@@ -165,23 +166,10 @@ def _duration(value: str) -> int:
 
 
 def _options(options: dict) -> tuple[str, bool, dt.timedelta]:
-    clock = options.get("clock", "auto")
-    if clock not in CLOCKS:
-        raise RecordError(f"option clock: {clock!r} is not one of {', '.join(CLOCKS)}")
-    meter_pulses = options.get("meter_pulses", False)
-    if not isinstance(meter_pulses, bool):
-        raise RecordError(f"option meter_pulses: {meter_pulses!r} is not true or false")
-    minutes = options.get("clock_tolerance_minutes", DEFAULT_TOLERANCE_MINUTES)
-    if (
-        isinstance(minutes, bool)
-        or not isinstance(minutes, int)
-        or not 0 <= minutes <= MAX_TOLERANCE_MINUTES
-    ):
-        raise RecordError(
-            f"option clock_tolerance_minutes: {minutes!r} is not a whole number of minutes "
-            f"from 0 to {MAX_TOLERANCE_MINUTES}"
-        )
-    return clock, meter_pulses, dt.timedelta(minutes=minutes)
+    clock = choice_option(options, "clock", "auto", CLOCKS)
+    meter_pulses = bool_option(options, "meter_pulses", False)
+    tolerance = tolerance_option(options, DEFAULT_TOLERANCE_MINUTES, MAX_TOLERANCE_MINUTES)
+    return clock, meter_pulses, tolerance
 
 
 class MitelMiVBParser(Parser):
@@ -193,11 +181,8 @@ class MitelMiVBParser(Parser):
     def __init__(self, settings: ParserSettings):
         super().__init__(settings)
         self._clock, self._meter_pulses, self._tolerance = _options(settings.options or {})
-        # local date -> UTC offset of the whole day, or None on a day with a DST change.
-        self._offsets: dict[dt.date, dt.timedelta | None] = {}
-        self._last_received: dt.datetime | None = None
-        self._last_limit: dt.datetime | None = None
-        self._last_local: dt.datetime | None = None
+        self._local_clock = LocalClock(settings.time_zone, limit=1000)
+        self._receipt = Receipt(settings.time_zone, self._tolerance, "time of receipt")
 
     def parse(self, text: str, received_at: dt.datetime | None = None) -> ParsedCall | None:
         """Parse one SMDR record; ``None`` for a blank or separator line."""
@@ -379,65 +364,23 @@ class MitelMiVBParser(Parser):
         self, month: int, day: int, hour: int, minute: int, received_at: dt.datetime | None
     ) -> dt.datetime:
         """The start in the latest year that puts it at or before receipt, in UTC."""
-        if received_at is None:
-            received_at = dt.datetime.now(UTC)
-        if received_at is self._last_received or received_at == self._last_received:
-            limit, local = self._last_limit, self._last_local
-        else:
-            if received_at.tzinfo is None:
-                received_at = received_at.replace(tzinfo=UTC)
-            try:
-                limit = received_at + self._tolerance
-                local = limit.astimezone(self.settings.time_zone)
-            except OverflowError:
-                raise RecordError(
-                    f"time of receipt {received_at.isoformat()} is out of range"
-                ) from None
-            self._last_received, self._last_limit, self._last_local = received_at, limit, local
+        limit, local = self._receipt.utc_limit(received_at)
         year = local.year
         if (month, day) > (local.month, local.day):
             year -= 1
         try:
             for candidate_year in range(year, year - 9, -1):
-                if month == 2 and day == 29 and not _is_leap(candidate_year):
+                if month == 2 and day == 29 and not is_leap(candidate_year):
                     continue
-                start = self._utc(dt.date(candidate_year, month, day), hour, minute)
+                start = self._local_clock.utc(candidate_year, month, day, hour, minute)
                 if start <= limit:
                     return start
         except (OverflowError, ValueError):
             pass
+        if received_at is None:
+            received_at = limit - self._tolerance
+        elif received_at.tzinfo is None:
+            received_at = received_at.replace(tzinfo=UTC)
         raise RecordError(
             f"field 2 (Date): {month:02}/{day:02} cannot be dated before {received_at.isoformat()}"
         )
-
-    def _utc(self, day: dt.date, hour: int, minute: int) -> dt.datetime:
-        """``hour:minute`` local on ``day`` as UTC (``fold=0`` in a DST gap or overlap)."""
-        offset = self._offsets.get(day, _MISSING)
-        if offset is _MISSING:
-            offset = self._day_offset(day)
-        if offset is None:
-            local = dt.datetime(
-                day.year, day.month, day.day, hour, minute, tzinfo=self.settings.time_zone
-            )
-            return local.astimezone(UTC)
-        return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC) - offset
-
-    def _day_offset(self, day: dt.date) -> dt.timedelta | None:
-        """The UTC offset of ``day`` when it has no DST change, else ``None``; cached."""
-        time_zone = self.settings.time_zone
-        midnight = dt.datetime(day.year, day.month, day.day, tzinfo=time_zone)
-        following = day + dt.timedelta(days=1)
-        next_midnight = dt.datetime(
-            following.year, following.month, following.day, tzinfo=time_zone
-        )
-        offset = midnight.utcoffset()
-        if offset != next_midnight.utcoffset():
-            offset = None
-        if len(self._offsets) >= 1000:
-            self._offsets.clear()
-        self._offsets[day] = offset
-        return offset
-
-
-def _is_leap(year: int) -> bool:
-    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)

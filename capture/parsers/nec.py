@@ -59,6 +59,7 @@ import datetime as dt
 import re
 
 from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError
+from .clock import latest_date, latest_year, remember, utc_midnight
 
 UTC = dt.UTC
 
@@ -94,7 +95,6 @@ _TRAILING_JUNK = "\r\n\x00 \t\x0c"
 _LOOKS_LIKE_A_RECORD = re.compile(r"[A-Z]{2,5} +[0-9]{1,2}:[0-9]{2}")
 _DAYS_IN_MONTH = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _CACHE_LIMIT = 100_000
-_DAY_CACHE_LIMIT = 10_000
 
 # Shared by every parser: "HH:MM" -> minutes of the day, "HH:MM:SS" -> seconds.
 _clock_minutes: dict[str, int | None] = {}
@@ -155,10 +155,6 @@ def _duration(value: str) -> int | None:
     if len(_duration_seconds) < _CACHE_LIMIT:
         _duration_seconds[value] = seconds
     return seconds
-
-
-def _is_leap(year: int) -> bool:
-    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
 class NECParser(Parser):
@@ -267,7 +263,6 @@ class NECParser(Parser):
             )
             self._last_received, self._last_limit = received_at, limit
         hour, minute = divmod(minutes, 60)
-        later_today = (hour, minute) > (limit.hour, limit.minute)
         if dated:
             date_text = line[11:16]
             month_text, day_text = date_text[:2], date_text[3:]
@@ -276,18 +271,9 @@ class NECParser(Parser):
             month, day = int(month_text), int(day_text)
             if not (1 <= month <= 12 and 1 <= day <= _DAYS_IN_MONTH[month]):
                 raise _error(3, date_text, "is not a valid date", "12-16")
-            year = limit.year
-            if (month, day) > (limit.month, limit.day) or (
-                (month, day) == (limit.month, limit.day) and later_today
-            ):
-                year -= 1
-            if month == 2 and day == 29:
-                while not _is_leap(year):
-                    year -= 1
+            year = latest_year(limit, month, day, hour, minute)
         else:
-            date = limit.date()
-            if later_today:
-                date -= dt.timedelta(days=1)
+            date = latest_date(limit, hour, minute)
             year, month, day = date.year, date.month, date.day
 
         midnight = self._days.get((year, month, day), 0)
@@ -300,22 +286,10 @@ class NECParser(Parser):
 
     def _day(self, year: int, month: int, day: int) -> dt.datetime | None:
         """The UTC time of a local midnight, or ``None`` on a DST change day; cached."""
-        time_zone = self.settings.time_zone
         try:
-            midnight = dt.datetime(year, month, day, tzinfo=time_zone)
-            next_midnight = (midnight.replace(tzinfo=None) + dt.timedelta(days=1)).replace(
-                tzinfo=time_zone
-            )
-            utc_midnight = (
-                midnight.astimezone(UTC)
-                if midnight.utcoffset() == next_midnight.utcoffset()
-                else None
-            )
+            midnight = utc_midnight(self.settings.time_zone, year, month, day)
         except (OverflowError, ValueError):
             raise RecordError(
                 f"date {year:04}-{month:02}-{day:02} is out of range (received_at?)"
             ) from None
-        if len(self._days) >= _DAY_CACHE_LIMIT:
-            self._days.clear()
-        self._days[(year, month, day)] = utc_midnight
-        return utc_midnight
+        return remember(self._days, (year, month, day), midnight)

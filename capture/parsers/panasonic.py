@@ -64,6 +64,7 @@ import datetime as dt
 import re
 
 from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError
+from .clock import expand_year, remember, utc_midnight
 
 UTC = dt.UTC
 
@@ -102,7 +103,6 @@ _COST_CHARACTERS = frozenset("0123456789.,")
 # Panasonic prints in numbers (pause, EFA, privacy, secret dial, host access, transfer).
 _NUMBER_AT_END = re.compile(r"[0-9*#][0-9*#PFX.=\-]*\Z")
 _CACHE_LIMIT = 100_000
-_DAY_CACHE_LIMIT = 10_000
 
 # Shared by every parser: "hh:mmAM" -> minutes of the day, "HH:MM'SS" and "M'SS" ->
 # seconds; None when malformed.
@@ -412,28 +412,12 @@ class PanasonicParser(Parser):
         ):
             raise _error(1, date_text, f"is not {self._date_format}", _DATE_COLUMNS)
         year_index, month_index, day_index = self._date_order
-        year = int(parts[year_index])
-        year += 2000 if year < 70 else 1900
-        time_zone = self.settings.time_zone
+        year = expand_year(int(parts[year_index]))
+        month, day = int(parts[month_index]), int(parts[day_index])
         try:
-            midnight = dt.datetime(
-                year, int(parts[month_index]), int(parts[day_index]), tzinfo=time_zone
-            )
+            midnight = utc_midnight(self.settings.time_zone, year, month, day)
         except ValueError:
             raise _error(
                 1, date_text, f"is not a valid date ({self._date_format})", _DATE_COLUMNS
             ) from None
-        next_midnight = (midnight.replace(tzinfo=None) + dt.timedelta(days=1)).replace(
-            tzinfo=time_zone
-        )
-        same_offset = midnight.utcoffset() == next_midnight.utcoffset()
-        day = (
-            midnight.year,
-            midnight.month,
-            midnight.day,
-            midnight.astimezone(UTC) if same_offset else None,
-        )
-        if len(self._days) >= _DAY_CACHE_LIMIT:
-            self._days.clear()
-        self._days[date_text] = day
-        return day
+        return remember(self._days, date_text, (year, month, day, midnight))

@@ -62,18 +62,17 @@ Options read from the source's settings: none (the time zone comes from the site
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 
 from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError
+from .clock import LocalClock, Receipt, latest_year, to_utc
 
 UTC = dt.UTC
 
 MIN_LENGTH = 51  # up to the first character of the call type flag
 MAX_LENGTH = 153  # 154 bytes with the NUL
 CLOCK_TOLERANCE = dt.timedelta(minutes=10)
-_DAY_CACHE_LIMIT = 10_000
 _TIME_CACHE_LIMIT = 200_000
 
 # Column titles and 1-based positions, for error messages.
@@ -167,10 +166,8 @@ class SamsungOfficeServParser(Parser):
 
     def __init__(self, settings: ParserSettings):
         super().__init__(settings)
-        self._received: dt.datetime | None = None
-        self._limit: tuple[int, int, int, int, int, int] = (0, 0, 0, 0, 0, 0)
-        # (year, month, day) -> UTC offset of the whole day, or None on a DST change day.
-        self._offsets: dict[tuple[int, int, int], dt.timedelta | None] = {}
+        self._local_clock = LocalClock(settings.time_zone)
+        self._receipt = Receipt(settings.time_zone, CLOCK_TOLERANCE)
 
     def parse(self, text: str, received_at: dt.datetime | None = None) -> ParsedCall | None:
         """Parse one SMDR record; ``None`` for a page header, a status line or a blank."""
@@ -289,65 +286,16 @@ class SamsungOfficeServParser(Parser):
             raise _error("time", time_text, "is not HH:MM:SS")
         hour, minute, second = int(time_text[:2]), int(time_text[3:5]), int(time_text[6:])
 
-        limit = self._receipt_limit(received_at)
-        year = limit[0]
-        if (month, day, hour, minute, second) > limit[1:]:
-            year -= 1  # later in the year than the receipt: last year's
-        if month == 2 and day == 29:
-            while not calendar.isleap(year):
-                year -= 1
-        offset = self._offsets.get((year, month, day), False)
-        if offset is False:
-            offset = self._day_offset(year, month, day)
+        limit = self._receipt.local_limit(received_at)
+        year = latest_year(limit, month, day, hour, minute, second)
         try:
-            if offset is not None:
-                return dt.datetime(year, month, day, hour, minute, second, tzinfo=UTC) - offset
-            local = dt.datetime(
-                year, month, day, hour, minute, second, tzinfo=self.settings.time_zone
-            )
-            return local.astimezone(UTC)
-        except (OverflowError, ValueError):
-            raise _error("date", date_text, "is out of range") from None
-
-    def _receipt_limit(self, received_at: dt.datetime | None) -> tuple[int, ...]:
-        """The latest local time a record received at ``received_at`` can carry."""
-        if received_at is None:
-            received_at = dt.datetime.now(UTC)
-        elif received_at == self._received and received_at.tzinfo is not None:
-            return self._limit
-        if received_at.tzinfo is None:
-            received_at = received_at.replace(tzinfo=UTC)  # naive: taken as UTC
-        try:
-            latest = received_at.astimezone(self.settings.time_zone) + CLOCK_TOLERANCE
-        except OverflowError:
-            raise RecordError(f"received_at {received_at.isoformat()} is out of range") from None
-        self._received = received_at
-        self._limit = (
-            latest.year,
-            latest.month,
-            latest.day,
-            latest.hour,
-            latest.minute,
-            latest.second,
-        )
-        return self._limit
-
-    def _day_offset(self, year: int, month: int, day: int) -> dt.timedelta | None:
-        """The UTC offset of a whole local day, or ``None`` if it changes that day."""
-        time_zone = self.settings.time_zone
-        try:
-            midnight = dt.datetime(year, month, day, tzinfo=time_zone)
-            next_midnight = (midnight.replace(tzinfo=None) + dt.timedelta(days=1)).replace(
-                tzinfo=time_zone
-            )
-            offset = midnight.utcoffset()
-            same = offset == next_midnight.utcoffset()
+            offset = self._local_clock.offset(year, month, day)
         except (OverflowError, ValueError):
             raise RecordError(f"MM/DD (columns 27-31): dated {year}, out of range") from None
-        if len(self._offsets) >= _DAY_CACHE_LIMIT:
-            self._offsets.clear()
-        self._offsets[(year, month, day)] = offset if same else None
-        return offset if same else None
+        try:
+            return to_utc(self.settings.time_zone, offset, year, month, day, hour, minute, second)
+        except (OverflowError, ValueError):
+            raise _error("date", date_text, "is out of range") from None
 
 
 def _drop_header(text: str) -> str:

@@ -65,6 +65,7 @@ from __future__ import annotations
 import datetime as dt
 
 from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError
+from .clock import expand_year, remember, utc_midnight
 
 UTC = dt.UTC
 
@@ -119,7 +120,6 @@ _LEADING_JUNK = "".join(chr(code) for code in range(32)) + "\x7f\ufeff"
 _TRAILING_JUNK = "\r\n\x00 \t\x0c"
 _DIGITS = frozenset("0123456789")
 _CACHE_LIMIT = 100_000
-_DAY_CACHE_LIMIT = 10_000
 
 # "hh:mm:ss" / "mm:ss" -> seconds (None when malformed), shared by every parser.
 _clock_seconds: dict[str, int | None] = {}
@@ -330,28 +330,12 @@ class SiemensHiPathParser(Parser):
             or not (digits.isdigit() and digits.isascii())
         ):
             raise _error(1, date_text, "is not DD.MM.YY", columns)
-        year = int(year_text)
-        year += 2000 if year < 70 else 1900
-        time_zone = self.settings.time_zone
+        year, month, day = expand_year(int(year_text)), int(month_text), int(day_text)
         try:
-            midnight = dt.datetime(year, int(month_text), int(day_text), tzinfo=time_zone)
+            midnight = utc_midnight(self.settings.time_zone, year, month, day)
         except ValueError:
             raise _error(1, date_text, "is not a valid date", columns) from None
-        next_midnight = (midnight.replace(tzinfo=None) + dt.timedelta(days=1)).replace(
-            tzinfo=time_zone
-        )
-        # The same offset at both midnights means no DST change that day.
-        same_offset = midnight.utcoffset() == next_midnight.utcoffset()
-        day = (
-            midnight.year,
-            midnight.month,
-            midnight.day,
-            midnight.astimezone(UTC) if same_offset else None,
-        )
-        if len(self._days) >= _DAY_CACHE_LIMIT:
-            self._days.clear()
-        self._days[date_text] = day
-        return day
+        return remember(self._days, date_text, (year, month, day, midnight))
 
     def _length_error(self, line: str) -> RecordError:
         """The error for a record shorter or longer than the layout allows."""

@@ -67,6 +67,8 @@ import operator
 import re
 
 from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError
+from .clock import day_offset, remember, to_utc
+from .options import digits_option
 
 UTC = dt.UTC
 
@@ -141,7 +143,6 @@ _LEADING_JUNK = "".join(chr(code) for code in range(33)) + "\x7f\ufeff"
 _TRAILING_JUNK = "\r\n\x00 \t"
 _MAX_EXTENSION = 32  # billing.Extension.number
 _MAX_TRUNK = 64  # billing.Trunk.name
-_DAY_CACHE_LIMIT = 10_000
 _MAX_SECONDS = 999_999_999  # fits the calls table's integer columns
 _DURATION_CACHE_LIMIT = 100_000
 
@@ -173,13 +174,6 @@ def _columns_option(options: dict) -> tuple[str, ...]:
     return names
 
 
-def _digits_option(options: dict, key: str, default: int) -> int:
-    value = options.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 32:
-        raise RecordError(f"option {key}: {value!r} is not a whole number from 1 to 32")
-    return value
-
-
 class ThreeCXParser(Parser):
     """Parses 3CX CDR records, one call per line, in the source's field order."""
 
@@ -205,7 +199,7 @@ class ThreeCXParser(Parser):
             if name not in _READ and name not in _KEPT and name not in _RAW_ONLY
         )
         self._has_answer_time = "time_answered" in position
-        self._max_extension_digits = _digits_option(
+        self._max_extension_digits = digits_option(
             options, "max_extension_digits", DEFAULT_MAX_EXTENSION_DIGITS
         )
         self._zone = settings.time_zone
@@ -373,29 +367,16 @@ class ThreeCXParser(Parser):
             if day is None:
                 day = self._day(value[:10])
             year, month, day_of_month, offset = day
-            if offset is not None:
-                return (
-                    dt.datetime(
-                        year,
-                        month,
-                        day_of_month,
-                        int(value[11:13]),
-                        int(value[14:16]),
-                        int(value[17:19]),
-                        tzinfo=UTC,
-                    )
-                    - offset
-                )
-            local = dt.datetime(
+            return to_utc(
+                self._zone,
+                offset,
                 year,
                 month,
                 day_of_month,
                 int(value[11:13]),
                 int(value[14:16]),
                 int(value[17:19]),
-                tzinfo=self._zone,
             )
-            return local.astimezone(UTC)
         except ValueError:
             raise self._error(read_index, value, "is not a valid date and time") from None
         except OverflowError:
@@ -407,19 +388,6 @@ class ThreeCXParser(Parser):
         On such a day times are converted one by one (``fold=0``: an ambiguous time is
         the first occurrence, a skipped one takes the offset in force before the change).
         """
-        zone = self._zone
-        midnight = dt.datetime(
-            int(date_text[:4]), int(date_text[5:7]), int(date_text[8:10]), tzinfo=zone
-        )
-        next_midnight = (midnight.replace(tzinfo=None) + dt.timedelta(days=1)).replace(tzinfo=zone)
-        offset = midnight.utcoffset()
-        day = (
-            midnight.year,
-            midnight.month,
-            midnight.day,
-            offset if offset == next_midnight.utcoffset() else None,
-        )
-        if len(self._days) >= _DAY_CACHE_LIMIT:
-            self._days.clear()
-        self._days[date_text] = day
-        return day
+        year, month, day = int(date_text[:4]), int(date_text[5:7]), int(date_text[8:10])
+        offset = day_offset(self._zone, year, month, day)
+        return remember(self._days, date_text, (year, month, day, offset))
