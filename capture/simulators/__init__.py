@@ -5,13 +5,21 @@ Each generator takes ``count``, ``start``, ``end`` (aware), ``extensions``,
 framing. They feed the PBX simulator, the demo, the tests and the benchmarks.
 """
 
+from .avaya_cm import avaya_cm_records
 from .avaya_ipoffice import ipoffice_records
+from .mitel_5000 import mitel_5000_records
+from .mitel_mivb import mitel_mivb_records
 from .nec import nec_records
 from .panasonic import panasonic_records
 from .samsung_officeserv import samsung_officeserv_records
+from .siemens_hipath import siemens_hipath_records
 
 GENERATORS = {
+    "mitel-5000": mitel_5000_records,
+    "mitel-mivb": mitel_mivb_records,
     "avaya-ipoffice": ipoffice_records,
+    "avaya-cm": avaya_cm_records,
+    "siemens-hipath": siemens_hipath_records,
     "nec": nec_records,
     "panasonic": panasonic_records,
     "samsung-officeserv": samsung_officeserv_records,
