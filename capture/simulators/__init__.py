@@ -5,14 +5,18 @@ Each generator takes ``count``, ``start``, ``end`` (aware), ``extensions``,
 framing. They feed the PBX simulator, the demo, the tests and the benchmarks.
 """
 
+from .asterisk_csv import asterisk_csv_records
 from .avaya_cm import avaya_cm_records
 from .avaya_ipoffice import ipoffice_records
+from .cisco_cucm import cisco_cucm_records
+from .freeswitch_csv import freeswitch_csv_records
 from .mitel_5000 import mitel_5000_records
 from .mitel_mivb import mitel_mivb_records
 from .nec import nec_records
 from .panasonic import panasonic_records
 from .samsung_officeserv import samsung_officeserv_records
 from .siemens_hipath import siemens_hipath_records
+from .threecx import threecx_records
 
 GENERATORS = {
     "mitel-5000": mitel_5000_records,
@@ -23,4 +27,8 @@ GENERATORS = {
     "nec": nec_records,
     "panasonic": panasonic_records,
     "samsung-officeserv": samsung_officeserv_records,
+    "asterisk-csv": asterisk_csv_records,
+    "freeswitch-csv": freeswitch_csv_records,
+    "cisco-cucm": cisco_cucm_records,
+    "3cx": threecx_records,
 }
