@@ -1,13 +1,17 @@
 """manage.py import_cdr: files of raw records, imported once, every line kept."""
 
+import datetime as dt
 import io
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from billing.models import Call
 from capture.models import RawRecord, Transport
+from capture.simulators import GENERATORS
+from capture.simulators.pbx import frame
 from tests.factories import SourceFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -97,3 +101,27 @@ def test_missing_file_is_an_error(file_source, tmp_path):
 def test_agent_sources_are_refused(source):
     with pytest.raises(CommandError, match="remote agent"):
         run("--source", source.slug, str(SAMPLES / "official-examples.txt"))
+
+
+@pytest.mark.parametrize("family", sorted(GENERATORS))
+def test_every_family_imports_from_a_file(family, tmp_path):
+    """A file as each PBX writes it (its own framing) becomes one call per record."""
+    end = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+    records = list(
+        GENERATORS[family](
+            count=50,
+            start=end - dt.timedelta(hours=3),
+            end=end,
+            extensions=["2001", "2002", "2003"],
+            time_zone=ZoneInfo("America/Argentina/Cordoba"),
+            seed=9,
+        )
+    )
+    path = tmp_path / "records.dat"
+    path.write_bytes(b"".join(frame(family, record) for record in records))
+    SourceFactory(slug="archive", family=family, transport=Transport.FILE)
+
+    summary = run("--source", "archive", str(path))
+
+    assert "50 stored" in summary and ", 0 errors" in summary
+    assert Call.objects.count() == 50 - RawRecord.objects.filter(state="ignored").count()

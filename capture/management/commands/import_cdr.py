@@ -7,6 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from capture.framing import framer_for
 from capture.models import RawRecord, Source
 from capture.services import (
     IncomingRecord,
@@ -57,7 +58,7 @@ class Command(BaseCommand):
             file=self.stderr,
         ) as progress:
             for path in files:
-                raw_lines = _file_records(path)
+                raw_lines = _file_records(path, source)
                 lines += len(raw_lines)
                 received_at = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC)
                 fingerprints = line_fingerprints(raw_lines)
@@ -110,6 +111,7 @@ def _incoming(raw: bytes, fingerprint: str, received_at: dt.datetime) -> Incomin
     return IncomingRecord(received_at=received_at, line=line, data=data, fingerprint=fingerprint)
 
 
-def _file_records(path: Path) -> list[bytes]:
-    """The records of a file: its CR/LF-separated lines, without the empty ones."""
-    return [line for line in path.read_bytes().splitlines() if line]
+def _file_records(path: Path, source: Source) -> list[bytes]:
+    """The records of a file, framed as the source's PBX family frames its stream."""
+    framer = framer_for(source.family, source.transport)
+    return [record for record in framer.feed(path.read_bytes()) + framer.flush() if record]
