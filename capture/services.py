@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
@@ -329,7 +329,7 @@ def raw_records_sweep(*, older_than: dt.timedelta = dt.timedelta(minutes=2)) -> 
     """Parse records left pending too long (a worker died, a broker message was lost)."""
     cutoff = timezone.now() - older_than
     stale_sources = (
-        RawRecord.objects.filter(Q(state=RawRecord.State.PENDING) & Q(created_at__lt=cutoff))
+        RawRecord.objects.filter(state=RawRecord.State.PENDING, created_at__lt=cutoff)
         .values_list("source_id", flat=True)
         .distinct()
     )
