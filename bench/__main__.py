@@ -2,9 +2,15 @@
 
 import sys
 
-from . import capture, ingest, parsers
+from . import agent, capture, ingest, parsers, rating
 
-BENCHMARKS = {"parsers": parsers.main, "ingest": ingest.main, "capture": capture.main}
+BENCHMARKS = {
+    "parsers": parsers.main,
+    "ingest": ingest.main,
+    "capture": capture.main,
+    "agent": agent.main,
+    "rating": rating.main,
+}
 
 
 def main(argv: list[str]) -> None:

@@ -1,11 +1,12 @@
 """Admin of the organization and the call store. Calls are read-only here."""
 
 from django.contrib import admin
+from django.db import transaction
 from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Call, Department, Extension, Site, Trunk
+from .models import Call, ClosedMonth, Department, Extension, RerateJob, Site, Trunk
 
 
 @admin.register(Site)
@@ -45,7 +46,7 @@ class ExtensionAdmin(SimpleHistoryAdmin):
 
 @admin.register(Trunk)
 class TrunkAdmin(admin.ModelAdmin):
-    list_display = ["name", "site", "description"]
+    list_display = ["name", "site", "description", "rate_plan", "answer_after_seconds"]
     search_fields = ["name", "description"]
     list_filter = ["site"]
 
@@ -85,3 +86,37 @@ class CallAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ClosedMonth)
+class ClosedMonthAdmin(admin.ModelAdmin):
+    list_display = ["month", "closed_at", "closed_by"]
+    readonly_fields = ["closed_by"]
+
+    def save_model(self, request, obj, form, change):
+        obj.closed_by = obj.closed_by or request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(RerateJob)
+class RerateJobAdmin(admin.ModelAdmin):
+    """Adding a job queues it; the list shows each run's progress."""
+
+    list_display = ["__str__", "site", "force", "progress", "changed", "created_at", "message"]
+    list_filter = ["state"]
+    fields = ["date_from", "date_to", "site", "force"]
+
+    @admin.display(description="Progress")
+    def progress(self, job):
+        percent = f" ({100 * job.done // job.total}%)" if job.total else ""
+        return f"{job.done:,} / {job.total:,}{percent}"
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None
+
+    def save_model(self, request, obj, form, change):
+        from .tasks import rerate_job_task
+
+        obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        transaction.on_commit(lambda: rerate_job_task.delay(obj.pk))

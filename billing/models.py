@@ -9,13 +9,14 @@ when the call was made.
 import zoneinfo
 from functools import cache
 
+import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from rating.models import RatePlan, currency_validator
+from rating.models import Rate, RatePlan, currency_validator
 
 digits_validator = RegexValidator(r"^[0-9]*$", "Digits only.")
 
@@ -68,6 +69,19 @@ class Site(models.Model):
         validators=[validate_access_codes],
         help_text='Outside-line access codes dialled before external numbers, e.g. ["0"].',
     )
+    country = models.CharField(
+        max_length=2,
+        blank=True,
+        validators=[RegexValidator(r"^[A-Z]{2}$", "An ISO 3166 code such as AR.")],
+        help_text="ISO 3166 country for number formats and public holidays; "
+        "empty: the country of the calling code (54 gives AR).",
+    )
+    subdivision = models.CharField(
+        max_length=10,
+        blank=True,
+        help_text="Province or state whose public holidays apply, as the `holidays` "
+        "library codes it (e.g. X for Córdoba, Argentina).",
+    )
     currency = models.CharField(max_length=3, validators=[currency_validator])
     rate_plan = models.ForeignKey(
         RatePlan, null=True, blank=True, on_delete=models.PROTECT, related_name="sites"
@@ -82,6 +96,13 @@ class Site(models.Model):
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def region(self) -> str:
+        """ISO 3166 country for parsing numbers and finding holidays."""
+        return self.country or phonenumbers.region_code_for_country_code(
+            int(self.country_code or 0)
+        )
 
 
 class Department(models.Model):
@@ -144,6 +165,20 @@ class Trunk(models.Model):
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="trunks")
     name = models.CharField(max_length=64, help_text="The trunk's id in the PBX's records.")
     description = models.CharField(max_length=200, blank=True)
+    rate_plan = models.ForeignKey(
+        RatePlan,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="trunks",
+        help_text="Prices calls on this trunk instead of the site's plan (another carrier).",
+    )
+    answer_after_seconds = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="For analog trunks without answer supervision: calls shorter than this "
+        "count as unanswered; longer ones are charged for their whole length.",
+    )
 
     class Meta:
         ordering = ["site", "name"]
@@ -167,6 +202,8 @@ class Call(models.Model):
         OUTGOING = "outgoing"
         INTERNAL = "internal"
 
+    # Rates are versioned, never deleted in use; a plan's removal leaves the ids
+    # behind (DO_NOTHING) rather than scanning millions of calls for references.
     # Calls arrive by the million through COPY, so every index and every database-level
     # foreign-key check (a trigger per row) is paid on each insert. Keys led by a
     # composite index below get no index of their own, and the references to the
@@ -228,6 +265,28 @@ class Call(models.Model):
         max_digits=14, decimal_places=4, null=True, blank=True, help_text="Null until rated."
     )
     currency = models.CharField(max_length=3)
+    rate_plan = models.ForeignKey(
+        RatePlan,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    rate = models.ForeignKey(
+        Rate,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+        help_text="The rate (and so the destination and version) that priced the call.",
+    )
+    unrated_reason = models.CharField(
+        max_length=200, blank=True, help_text="Why the call has no price, when it has none."
+    )
     account_code = models.CharField(max_length=32, blank=True)
     pbx_call_id = models.CharField(max_length=64, blank=True)
     leg = models.PositiveSmallIntegerField(
@@ -249,3 +308,54 @@ class Call(models.Model):
 
     def __str__(self):
         return f"{self.get_direction_display()} {self.number or '?'} at {self.start:%Y-%m-%d %H:%M}"
+
+
+class ClosedMonth(models.Model):
+    """A billing month whose calls are final: re-rating skips it unless forced."""
+
+    month = models.DateField(unique=True, help_text="The first day of the month.")
+    closed_at = models.DateTimeField(auto_now_add=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        ordering = ["-month"]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m}"
+
+    def clean(self):
+        if self.month and self.month.day != 1:
+            raise ValidationError({"month": "Give the first day of the month."})
+
+
+class RerateJob(models.Model):
+    """One re-rating run, with its progress, as the admin and ``rerate`` show it."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    date_from = models.DateField()
+    date_to = models.DateField(help_text="Inclusive.")
+    site = models.ForeignKey("billing.Site", null=True, blank=True, on_delete=models.CASCADE)
+    force = models.BooleanField(default=False, help_text="Re-rate closed months too.")
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    changed = models.PositiveIntegerField(default=0, help_text="Calls whose price changed.")
+    message = models.TextField(blank=True, help_text="The error, or what was skipped.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"re-rate {self.date_from}..{self.date_to} ({self.state})"

@@ -37,6 +37,9 @@ CALL_COLUMNS = (
     "category",
     "cost",
     "currency",
+    "rate_plan_id",
+    "rate_id",
+    "unrated_reason",
     "account_code",
     "pbx_call_id",
     "leg",
@@ -58,9 +61,9 @@ def calls_record(*, site: Site, source_id: int, entries: Sequence[tuple[int, Par
     parsed_calls = [parsed for _, parsed in entries]
     extension_ids = _extension_ids(site, {p.extension for p in parsed_calls if p.extension})
     department_at = _department_history(extension_ids.values())
-    trunk_ids = _trunk_ids(site, {p.trunk for p in parsed_calls if p.trunk})
+    trunks = _trunks(site, {p.trunk for p in parsed_calls if p.trunk})
     legs = _leg_counter(source_id, {p.pbx_call_id for p in parsed_calls if p.pbx_call_id})
-    prices = calls_price(site=site, calls=parsed_calls)
+    prices = calls_price(site=site, calls=parsed_calls, trunks=trunks_with_overrides(trunks))
 
     rows = []
     for (raw_record_id, parsed), price in zip(entries, prices, strict=True):
@@ -77,17 +80,20 @@ def calls_record(*, site: Site, source_id: int, entries: Sequence[tuple[int, Par
                 parsed.start,
                 parsed.duration_seconds,
                 parsed.ring_seconds,
-                parsed.answered,
+                parsed.answered if price.answered is None else price.answered,
                 parsed.direction,
                 extension_id,
                 department_at(extension_id, parsed.start) if extension_id else None,
-                trunk_ids.get(parsed.trunk),
+                trunks[parsed.trunk].id if parsed.trunk else None,
                 parsed.number[:64],
                 price.normalized_number,
                 price.destination,
                 price.category,
                 price.cost,
-                site.currency,
+                price.currency,
+                price.plan_id,
+                price.rate_id,
+                price.unrated_reason[:200],
                 parsed.account_code[:32],
                 parsed.pbx_call_id[:64],
                 min(leg, 32767),
@@ -117,18 +123,29 @@ def _extension_ids(site: Site, numbers: set[str]) -> dict[str, int]:
     return known
 
 
-def _trunk_ids(site: Site, names: set[str]) -> dict[str, int]:
-    """Map trunk names to ids, creating the ones the site does not have yet."""
+def _trunks(site: Site, names: set[str]) -> dict[str, Trunk]:
+    """The site's trunks by name, creating the ones it does not have yet."""
     if not names:
         return {}
-    known = dict(Trunk.objects.filter(site=site, name__in=names).values_list("name", "id"))
+    known = {trunk.name: trunk for trunk in Trunk.objects.filter(site=site, name__in=names)}
     missing = names - known.keys()
     if missing:
         Trunk.objects.bulk_create(
             [Trunk(site=site, name=name) for name in sorted(missing)], ignore_conflicts=True
         )
-        known.update(Trunk.objects.filter(site=site, name__in=missing).values_list("name", "id"))
+        known.update(
+            (trunk.name, trunk) for trunk in Trunk.objects.filter(site=site, name__in=missing)
+        )
     return known
+
+
+def trunks_with_overrides(trunks: dict[str, Trunk]) -> dict[str, Trunk]:
+    """The trunks whose calls are priced differently from the rest of their site."""
+    return {
+        name: trunk
+        for name, trunk in trunks.items()
+        if trunk.rate_plan_id or trunk.answer_after_seconds is not None
+    }
 
 
 def _department_history(extension_ids):

@@ -4,8 +4,8 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .models import CaptureState, RawRecord, Source
-from .selectors import sources_with_health
+from .models import CaptureState, RawRecord, Source, Transport
+from .selectors import source_seq_gaps, sources_with_health, upload_lag
 from .services import raw_records_reprocess, source_rotate_key
 
 STATE_COLOURS = {
@@ -28,6 +28,8 @@ class SourceAdmin(admin.ModelAdmin):
         "enabled",
         "health",
         "last_seen_at",
+        "lag",
+        "gaps",
         "records_today",
         "parse_errors",
     ]
@@ -40,6 +42,8 @@ class SourceAdmin(admin.ModelAdmin):
         "capture_error",
         "last_seen_at",
         "last_seq",
+        "lag",
+        "sequence_gaps",
         "key_created_at",
     ]
     actions = ["rotate_key", "reprocess_errors"]
@@ -53,6 +57,36 @@ class SourceAdmin(admin.ModelAdmin):
         return format_html(
             '<span style="color:{}">&#9679; {}</span>', colour, source.get_capture_state_display()
         )
+
+    @admin.display(description="Upload lag")
+    def lag(self, source):
+        """From receipt at the site to storage here, for the newest record."""
+        lag = upload_lag(source) if hasattr(source, "newest_received_at") else None
+        if lag is None:
+            return "-"
+        seconds = lag.total_seconds()
+        return f"{seconds:.1f} s" if seconds < 120 else f"{seconds / 60:.0f} min"
+
+    @admin.display(description="Sequence gaps")
+    def gaps(self, source):
+        """Agent records that never arrived, among the newest (a gap is worth a look)."""
+        if source.transport != Transport.AGENT:
+            return "-"
+        gaps = source_seq_gaps(source_id=source.pk, limit=3)
+        if not gaps:
+            return "none"
+        missing = sum(gap.missing for gap in gaps)
+        shown = ", ".join(str(gap) for gap in gaps)
+        return format_html('<span style="color:#cf222e">{} missing: {}</span>', missing, shown)
+
+    @admin.display(description="Sequence gaps (newest first)")
+    def sequence_gaps(self, source):
+        if source.transport != Transport.AGENT:
+            return "- (only agents number their own records)"
+        gaps = source_seq_gaps(source_id=source.pk)
+        if not gaps:
+            return "none among the newest records"
+        return "; ".join(f"{gap} ({gap.missing} missing)" for gap in gaps)
 
     @admin.display(description="Records (24 h)", ordering="records_today")
     def records_today(self, source):

@@ -37,6 +37,9 @@ The three framings (pbx-formats.md section 17.2):
   headers and some firmware use CR LF. NUL, CR and LF all end a record, and otherwise
   it behaves as :class:`LineFramer` (the header's leading form feed is dropped).
 
+:class:`NECFramer` frames NEC lines and joins each ``NEXT`` line (the caller's name) to
+the call line before it.
+
 :func:`framer_for` picks the framer of a PBX family id (DESIGN.md).
 """
 
@@ -133,6 +136,69 @@ class NulFramer(LineFramer):
     """Samsung OfficeServ: records ended by NUL, with CR LF tolerated as well."""
 
     _terminators = re.compile(rb"[\r\n\x00]")
+
+
+class NECFramer(LineFramer):
+    """NEC SMDR: CR LF lines, with each ``NEXT`` line (the caller's name) joined to the
+    call line before it, CR LF between them, so a call and its name are one record.
+
+    A name wrapped onto a line of its own (PRG 35-02-18) may stand between the call and
+    its ``NEXT`` line; it is joined too. A call line is held until the next line shows
+    whether a ``NEXT`` follows: the last call before a quiet spell waits for the next
+    line, or for :meth:`flush` at the end of the connection or file. Other lines (page
+    headers, summaries) are not held. A joined record stays within ``max_length``; a
+    ``NEXT`` line that would pass it, or that follows no call, is a record of its own.
+    """
+
+    _call_line = re.compile(rb"[A-Z]{2,5} +[0-9]{1,2}:[0-9]{2}")
+    _continuation = re.compile(rb"NEXT(?: |$)")
+    _most_between = 1  # lines that may stand between a call and its NEXT line
+
+    def __init__(self, max_length: int = DEFAULT_MAX_LINE):
+        super().__init__(max_length)
+        self._call: bytes | None = None  # the held call line, with its NEXT lines
+        self._between: list[bytes] = []  # lines after it that a NEXT line may still join
+
+    def feed(self, data: bytes) -> list[bytes]:
+        """The records completed by ``data``; a call line is held for its NEXT lines."""
+        records: list[bytes] = []
+        for line in super().feed(data):
+            self._take(line, records)
+        return records
+
+    def flush(self) -> list[bytes]:
+        """The held call (with its NEXT lines), the lines after it and the unfinished one."""
+        records: list[bytes] = []
+        for line in super().flush():
+            self._take(line, records)
+        self._release(records)
+        return records
+
+    def _take(self, line: bytes, records: list[bytes]) -> None:
+        if self._call is not None and self._continuation.match(line):
+            joined = CR_LF.join([self._call, *self._between, line])
+            if len(joined) <= self.max_length:
+                self._call = joined
+                self._between = []
+                return
+        if self._call_line.match(line):
+            self._release(records)
+            self._call = line
+        elif self._call is None:
+            records.append(line)
+        elif len(self._between) < self._most_between:
+            self._between.append(line)
+        else:
+            self._release(records)
+            records.append(line)
+
+    def _release(self, records: list[bytes]) -> None:
+        """Hand on the held call and the lines after it, as records of their own."""
+        if self._call is not None:
+            records.append(self._call)
+            self._call = None
+        records.extend(self._between)
+        self._between = []
 
 
 class LengthPrefixFramer:
@@ -247,12 +313,13 @@ class LengthPrefixFramer:
 
 def framer_for(
     family: str, transport: str | None = None
-) -> LineFramer | LengthPrefixFramer | NulFramer:
+) -> LineFramer | LengthPrefixFramer | NulFramer | NECFramer:
     """A new framer for a PBX family id (DESIGN.md), for one connection or file.
 
     ``mitel-5000`` gets the length-prefixed socket framing, except on a serial line
     (``transport="serial"``, the Axxess printer port), which sends plain CR LF lines.
-    ``samsung-officeserv`` gets NUL-terminated records; every other family, lines.
+    ``samsung-officeserv`` gets NUL-terminated records; ``nec``, lines with each ``NEXT``
+    line joined to its call; every other family, lines.
     """
     if family not in FAMILIES:
         raise ValueError(
@@ -262,4 +329,6 @@ def framer_for(
         return LengthPrefixFramer()
     if family == "samsung-officeserv":
         return NulFramer()
+    if family == "nec":
+        return NECFramer()
     return LineFramer()

@@ -1,18 +1,84 @@
 """Reads of capture state shared by the admin and ``/healthz``."""
 
 import datetime as dt
+from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from .models import RawRecord, Source
 
+# Gaps are looked for among a source's newest records only, so that the check costs
+# the same on a table of a billion rows as on a fresh one.
+GAP_SCAN_RECORDS = 100_000
+GAP_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class SeqGap:
+    """Sequence numbers ``first`` to ``last`` of a source that the centre never received."""
+
+    first: int
+    last: int
+
+    @property
+    def missing(self) -> int:
+        return self.last - self.first + 1
+
+    def __str__(self):
+        return str(self.first) if self.first == self.last else f"{self.first}..{self.last}"
+
 
 def sources_with_health(now: dt.datetime | None = None) -> QuerySet[Source]:
-    """Sources annotated with ``records_today`` (last 24 hours) and ``parse_errors``."""
+    """Sources annotated with ``records_today`` (last 24 hours), ``parse_errors``,
+    ``pending``, and the receipt and storage times of their newest record
+    (``newest_received_at``, ``newest_stored_at``: see :func:`upload_lag`)."""
     since = (now or timezone.now()) - dt.timedelta(hours=24)
+    newest = RawRecord.objects.filter(source=OuterRef("pk")).order_by("-seq")
     return Source.objects.select_related("site").annotate(
         records_today=Count("raw_records", filter=Q(raw_records__received_at__gte=since)),
         parse_errors=Count("raw_records", filter=Q(raw_records__state=RawRecord.State.ERROR)),
         pending=Count("raw_records", filter=Q(raw_records__state=RawRecord.State.PENDING)),
+        # Each a single row read backwards on the (source, seq) unique index.
+        newest_received_at=Subquery(newest.values("received_at")[:1]),
+        newest_stored_at=Subquery(newest.values("created_at")[:1]),
     )
+
+
+def upload_lag(source: Source) -> dt.timedelta | None:
+    """How long the newest record took from its receipt (at an agent, or at the
+    capture) to its storage at the centre; ``source`` comes from
+    :func:`sources_with_health`. None before the first record."""
+    received, stored = source.newest_received_at, source.newest_stored_at
+    if received is None or stored is None:
+        return None
+    return max(stored - received, dt.timedelta(0))
+
+
+def source_seq_gaps(
+    *, source_id: int, scan: int = GAP_SCAN_RECORDS, limit: int = GAP_LIMIT
+) -> list[SeqGap]:
+    """Ranges of ``seq`` missing among the newest ``scan`` records of a source, newest
+    first, at most ``limit`` of them.
+
+    An agent numbers its records without holes and uploads them in order, so a gap is
+    records that never arrived: ones the centre rejected (the agent's dead letters), or
+    a spool lost at the site. One window-function query walking the (source, seq)
+    unique index backwards, bounded by ``scan``.
+    """
+    table = connection.ops.quote_name(RawRecord._meta.db_table)
+    query = f"""
+        SELECT previous_seq + 1, seq - 1 FROM (
+            SELECT seq, LAG(seq) OVER (ORDER BY seq) AS previous_seq
+            FROM (
+                SELECT seq FROM {table} WHERE source_id = %s ORDER BY seq DESC LIMIT %s
+            ) newest
+        ) numbered
+        WHERE seq - previous_seq > 1
+        ORDER BY seq DESC
+        LIMIT %s
+    """  # noqa: S608 (the table name is the model's, not input)
+    with connection.cursor() as cursor:
+        cursor.execute(query, [source_id, scan, limit])
+        return [SeqGap(first, last) for first, last in cursor.fetchall()]

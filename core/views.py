@@ -5,11 +5,14 @@ from django.db import connection
 from django.http import JsonResponse
 from kombu import Connection
 
-from capture.selectors import sources_with_health
+from capture.models import Transport
+from capture.selectors import source_seq_gaps, sources_with_health, upload_lag
 
 
 def healthz(request):
-    """Database and broker reachable, and each source's capture state.
+    """Database and broker reachable, and each source's capture state: last seen,
+    upload lag and, for agent sources, gaps in the sequence (records that never
+    arrived, among the newest).
 
     Answers 503 when the database or a configured broker is unreachable, so a load
     balancer or monitor can act on the status code alone.
@@ -20,6 +23,7 @@ def healthz(request):
     if checks["database"] == "ok":
         sources = [
             {
+                **_arrival(source),
                 "source": source.slug,
                 "site": source.site.slug,
                 "transport": source.transport,
@@ -38,6 +42,19 @@ def healthz(request):
         {"status": "ok" if healthy else "unhealthy", **checks, "sources": sources},
         status=200 if healthy else 503,
     )
+
+
+def _arrival(source) -> dict:
+    """Upload lag, and gaps in the sequence of an agent source."""
+    lag = upload_lag(source)
+    arrival = {"upload_lag_seconds": None if lag is None else round(lag.total_seconds(), 3)}
+    if source.transport == Transport.AGENT:
+        gaps = source_seq_gaps(source_id=source.id)
+        arrival["seq_gaps"] = [
+            {"first": gap.first, "last": gap.last, "missing": gap.missing} for gap in gaps
+        ]
+        arrival["missing_records"] = sum(gap.missing for gap in gaps)
+    return arrival
 
 
 def _database_ok() -> str:

@@ -1,9 +1,37 @@
-"""Rate plans. Tariffs (destinations, rates, time bands) arrive with the rating issue."""
+"""Tariffs: rate plans, their destinations (E.164 prefixes), rates and time bands.
 
-from django.core.validators import RegexValidator
+A plan's rates are versioned by validity dates rather than overwritten: importing a
+new deck ends the rates it replaces on the day the new ones start, so calls are
+always priced (and re-priced) by the rate that was valid when they were made.
+Every change bumps ``RatePlan.version``, which is how rating knows to rebuild the
+in-memory tariff it caches per plan.
+"""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models import F
+from simple_history.models import HistoricalRecords
 
 currency_validator = RegexValidator(r"^[A-Z]{3}$", "Use an ISO 4217 code such as ARS or USD.")
+prefix_validator = RegexValidator(
+    r"^[0-9]*$", "Digits of the E.164 number without '+', e.g. 549351 for Córdoba mobiles."
+)
+weekdays_validator = RegexValidator(
+    r"^[1-7]{1,7}$", "ISO weekdays as digits, 1 = Monday ... 7 = Sunday, e.g. 12345."
+)
+
+
+class Category(models.TextChoices):
+    LOCAL = "local"
+    NATIONAL = "national"
+    MOBILE = "mobile"
+    INTERNATIONAL = "international"
+    PREMIUM = "premium"
+    TOLL_FREE = "toll-free"
+    EMERGENCY = "emergency"
+    INTERNAL = "internal"
+    UNKNOWN = "unknown"
 
 
 class RatePlan(models.Model):
@@ -14,9 +42,131 @@ class RatePlan(models.Model):
     currency = models.CharField(
         max_length=3, validators=[currency_validator], help_text="ISO 4217 code, e.g. ARS."
     )
+    holiday_band = models.ForeignKey(
+        "TimeBand",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The band that applies all day on public holidays of the site's "
+        "country and province (leave empty to treat holidays as ordinary days).",
+    )
+    version = models.PositiveIntegerField(
+        default=1, editable=False, help_text="Bumped by every change to the plan's tariff."
+    )
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        if self.holiday_band_id and self.holiday_band.plan_id != self.pk:
+            raise ValidationError({"holiday_band": "Choose a band of this plan."})
+
+    @classmethod
+    def bump_version(cls, plan_id: int) -> None:
+        """Mark the plan's tariff as changed, so cached copies are rebuilt."""
+        cls.objects.filter(pk=plan_id).update(version=F("version") + 1)
+
+
+class TimeBand(models.Model):
+    """A named part of the week (e.g. peak: Monday to Friday 08:00-20:00), in the
+    site's local time. A band whose end is not after its start runs past midnight."""
+
+    plan = models.ForeignKey(RatePlan, on_delete=models.CASCADE, related_name="bands")
+    name = models.CharField(max_length=50, help_text="As the rate deck's `band` column names it.")
+    weekdays = models.CharField(
+        max_length=7, default="1234567", validators=[weekdays_validator], help_text="e.g. 12345"
+    )
+    start = models.TimeField(help_text="Local time the band starts.")
+    end = models.TimeField(help_text="Local time it ends (exclusive); 00:00 for midnight.")
+    priority = models.PositiveSmallIntegerField(
+        default=100, help_text="Where bands overlap, the lowest number wins."
+    )
+
+    class Meta:
+        ordering = ["plan", "priority", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "name"], name="band_unique_per_plan")
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.weekdays} {self.start:%H:%M}-{self.end:%H:%M})"
+
+
+class Destination(models.Model):
+    """A prefix of E.164 digits and what the carrier calls it."""
+
+    plan = models.ForeignKey(RatePlan, on_delete=models.CASCADE, related_name="destinations")
+    prefix = models.CharField(max_length=20, validators=[prefix_validator])
+    name = models.CharField(max_length=200)
+    category = models.CharField(max_length=20, choices=Category.choices)
+
+    class Meta:
+        ordering = ["plan", "prefix"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "prefix"], name="destination_unique_prefix")
+        ]
+
+    def __str__(self):
+        return f"{self.prefix} {self.name}"
+
+
+class Rate(models.Model):
+    """The price of a destination from ``valid_from`` (local date, inclusive) until
+    ``valid_to`` (exclusive; open-ended when empty), in one band or at any time."""
+
+    class AppliesTo(models.TextChoices):
+        OUTGOING = "outgoing"
+        INCOMING = "incoming", "incoming (e.g. toll-free numbers the organization pays for)"
+        INTERNAL = "internal"
+
+    plan = models.ForeignKey(RatePlan, on_delete=models.CASCADE, related_name="rates")
+    destination = models.ForeignKey(Destination, on_delete=models.CASCADE, related_name="rates")
+    band = models.ForeignKey(
+        TimeBand,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="rates",
+        help_text="Empty: at any time not covered by a banded rate of the same destination.",
+    )
+    applies_to = models.CharField(
+        max_length=8, choices=AppliesTo.choices, default=AppliesTo.OUTGOING
+    )
+    price_per_minute = models.DecimalField(
+        max_digits=14, decimal_places=6, validators=[MinValueValidator(0)]
+    )
+    connection_fee = models.DecimalField(
+        max_digits=14, decimal_places=4, default=0, validators=[MinValueValidator(0)]
+    )
+    initial_seconds = models.PositiveIntegerField(
+        default=60, validators=[MinValueValidator(1)], help_text="First billing block."
+    )
+    increment_seconds = models.PositiveIntegerField(
+        default=60, validators=[MinValueValidator(1)], help_text="Each block after the first."
+    )
+    minimum_charge = models.DecimalField(
+        max_digits=14, decimal_places=4, default=0, validators=[MinValueValidator(0)]
+    )
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "destination", "valid_from"]
+        indexes = [models.Index(fields=["plan", "valid_to"], name="rate_plan_valid_to")]
+
+    def __str__(self):
+        return f"{self.destination} {self.price_per_minute}/min from {self.valid_from}"
+
+    def clean(self):
+        if self.valid_to and self.valid_to <= self.valid_from:
+            raise ValidationError({"valid_to": "Must be after valid from."})
+        if self.destination_id and self.plan_id and self.destination.plan_id != self.plan_id:
+            raise ValidationError({"destination": "Choose a destination of this plan."})
+        if self.band_id and self.plan_id and self.band.plan_id != self.plan_id:
+            raise ValidationError({"band": "Choose a band of this plan."})

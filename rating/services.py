@@ -1,29 +1,128 @@
-"""Rating services: pricing calls as they are recorded.
+"""Rating services: building tariffs from the database and pricing calls with them.
 
-This is the seam ingest calls for every new call. Until rate plans carry tariffs
-(the rating issue), no call can be priced: cost stays null, which the API shows as
-unrated rather than as a free call.
+Ingest and re-rating call :func:`calls_price` for every batch of calls. A plan's
+tariff (every destination, rate version and band) is built once and kept in
+memory until the plan's ``version`` changes, which one indexed query per batch
+checks.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import Decimal
+import threading
+from collections.abc import Mapping, Sequence
+
+from .engine import (
+    Band,
+    NumberingPlan,
+    Price,
+    Rater,
+    RateTerms,
+    Tariff,
+    TariffDestination,
+)
+from .models import Destination, Rate, RatePlan, TimeBand
+
+_tariffs: dict[int, Tariff] = {}
+_tariffs_lock = threading.Lock()
 
 
-@dataclass(slots=True)
-class Price:
-    """The outcome of rating one call."""
+def tariff_for(plan_id: int | None) -> Tariff | None:
+    """The current tariff of a plan, from the cache unless the plan changed."""
+    if plan_id is None:
+        return None
+    version = RatePlan.objects.filter(pk=plan_id).values_list("version", flat=True).first()
+    if version is None:
+        return None
+    cached = _tariffs.get(plan_id)
+    if cached is not None and cached.version == version:
+        return cached
+    with _tariffs_lock:
+        tariff = tariff_build(RatePlan.objects.get(pk=plan_id))
+        _tariffs[plan_id] = tariff
+    return tariff
 
-    cost: Decimal | None = None
-    normalized_number: str = ""
-    destination: str = ""
-    category: str = ""
+
+def tariff_build(plan: RatePlan) -> Tariff:
+    """Every destination, rate version and band of ``plan``, ready for the engine."""
+    destinations = {
+        pk: TariffDestination(prefix, name, category, {})
+        for pk, prefix, name, category in Destination.objects.filter(plan=plan).values_list(
+            "pk", "prefix", "name", "category"
+        )
+    }
+    rates = Rate.objects.filter(plan=plan).values_list(
+        "destination_id",
+        "applies_to",
+        "id",
+        "price_per_minute",
+        "connection_fee",
+        "initial_seconds",
+        "increment_seconds",
+        "minimum_charge",
+        "valid_from",
+        "valid_to",
+        "band_id",
+    )
+    for destination_id, applies_to, *terms in rates.iterator(chunk_size=20_000):
+        destinations[destination_id].rates.setdefault(applies_to, []).append(RateTerms(*terms))
+    bands = [
+        Band(band.id, band.name, frozenset(int(d) for d in band.weekdays), band.start, band.end)
+        for band in TimeBand.objects.filter(plan=plan).order_by("priority", "name")
+    ]
+    return Tariff(
+        plan_id=plan.pk,
+        slug=plan.slug,
+        currency=plan.currency,
+        version=plan.version,
+        destinations=destinations.values(),
+        bands=bands,
+        holiday_band_id=plan.holiday_band_id,
+    )
 
 
-UNRATED = Price()
+def numbering_of(site) -> NumberingPlan:
+    return NumberingPlan(
+        region=site.region,
+        country_code=site.country_code,
+        area_code=site.area_code,
+        national_prefix=site.national_prefix,
+        international_prefix=site.international_prefix,
+        access_codes=tuple(site.access_codes or ()),
+    )
 
 
-def calls_price(*, site, calls) -> list[Price]:
-    """Price ``calls`` (parsed calls of ``site``); one :class:`Price` per call, in order."""
-    return [UNRATED] * len(calls)
+def rater_for(*, site, trunk=None) -> Rater:
+    """The rater of ``site``'s calls, or of those on ``trunk`` when it has overrides."""
+    plan_id = site.rate_plan_id
+    if trunk is not None and trunk.rate_plan_id:
+        plan_id = trunk.rate_plan_id
+    return Rater(
+        tariff=tariff_for(plan_id),
+        numbering=numbering_of(site),
+        zone=site.zone,
+        subdivision=site.subdivision,
+        answer_after_seconds=trunk.answer_after_seconds if trunk is not None else None,
+        fallback_currency=site.currency,
+    )
+
+
+def calls_price(
+    *, site, calls: Sequence, trunks: Mapping[str, object] | None = None
+) -> list[Price]:
+    """Price ``calls`` (anything with start, duration_seconds, answered, direction,
+    number and trunk) of ``site``; one :class:`Price` per call, in order. ``trunks``
+    maps trunk names to trunks whose plan or answer detection differ from the site's.
+    """
+    trunks = trunks or {}
+    site_rater = rater_for(site=site)
+    raters = {name: rater_for(site=site, trunk=trunk) for name, trunk in trunks.items()}
+    prices = []
+    for call in calls:
+        rater = raters.get(call.trunk, site_rater) if call.trunk else site_rater
+        prices.append(rater.price(call))
+    return prices
+
+
+def call_explain(*, site, call, trunk=None) -> Price:
+    """Rate one call again with the current tariff, recording every step."""
+    return rater_for(site=site, trunk=trunk).price(call, explain=True)

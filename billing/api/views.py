@@ -1,7 +1,11 @@
 """Billing API: calls for everyone in their scope; the organization for administrators."""
 
 from rest_framework import permissions, viewsets
+from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+
+from rating.services import call_explain
 
 from ..filters import CallFilterSet
 from ..models import Call, Department, Extension, Site
@@ -36,6 +40,26 @@ class CallViewSet(viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
         return calls_visible_to(self.request.user)
+
+    @action(detail=True)
+    def explain(self, request, pk=None):
+        """How the call's price is reached, step by step, with today's tariff; says so
+        when that differs from the stored price (re-rate to apply a tariff change)."""
+        call = self.get_object()
+        price = call_explain(site=call.site, call=call, trunk=call.trunk)
+        stored = None if call.cost is None else f"{call.cost:.4f}"
+        current = None if price.cost is None else f"{price.cost:.4f}"
+        return Response(
+            {
+                "call": call.pk,
+                "cost": stored,
+                "currency": call.currency,
+                "current_cost": current,
+                "matches_stored_cost": stored == current,
+                "unrated_reason": price.unrated_reason,
+                "steps": price.steps,
+            }
+        )
 
 
 class SiteViewSet(viewsets.ModelViewSet):

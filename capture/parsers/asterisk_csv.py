@@ -82,7 +82,7 @@ import csv
 import datetime as dt
 import re
 
-from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError
+from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError, is_digits
 from .clock import day_offset, remember, to_utc
 from .options import bool_option, contexts_option, digits_option
 
@@ -163,13 +163,8 @@ def _error(number: int, name: str, value: str, problem: str) -> RecordError:
     return RecordError(f"field {number} ({name}): {value!r} {problem}")
 
 
-def _is_digits(value: str) -> bool:
-    """True for a non-empty run of ASCII digits (``str.isdigit`` also takes ``²``)."""
-    return value.isdigit() and value.isascii()
-
-
 def _seconds(value: str, number: int) -> int:
-    if not _is_digits(value) or len(value) > _MAX_DIGITS:
+    if not is_digits(value) or len(value) > _MAX_DIGITS:
         raise _error(number, FIELD_NAMES[number - 1], value, "is not a number of seconds")
     return int(value)
 
@@ -307,13 +302,13 @@ class AsteriskCSVParser(Parser):
         source_is_extension = (
             source_technology not in TRUNK_TECHNOLOGIES
             and source_technology != "Local"
-            and _is_digits(source_name)
+            and is_digits(source_name)
             and len(source_name) <= max_digits
         )
         target_technology, target_name = _peer(dst_channel) if dst_channel else ("", "")
         target_is_extension = (
             target_technology not in TRUNK_TECHNOLOGIES
-            and _is_digits(target_name)
+            and is_digits(target_name)
             and len(target_name) <= max_digits
         )
         exact, prefixes = self._outgoing
@@ -337,7 +332,7 @@ class AsteriskCSVParser(Parser):
             number = src
             if target_is_extension:
                 extension = target_name
-            elif _is_digits(dst) and len(dst) <= max_digits:
+            elif is_digits(dst) and len(dst) <= max_digits:
                 extension = dst
             else:
                 extension = ""
@@ -349,7 +344,7 @@ class AsteriskCSVParser(Parser):
             number = dst
             if source_is_extension:
                 extension = source_name
-            elif _is_digits(src) and len(src) <= max_digits:
+            elif is_digits(src) and len(src) <= max_digits:
                 extension = src
             elif source_technology not in TRUNK_TECHNOLOGIES and source_technology != "Local":
                 extension = source_name
@@ -364,7 +359,7 @@ class AsteriskCSVParser(Parser):
                         trunk = _trunk(target_technology, target_name)
             elif not direction:
                 national = dst[1:] if dst[:1] == "+" else dst
-                if _is_digits(national) and len(national) > max_digits:
+                if is_digits(national) and len(national) > max_digits:
                     direction = Direction.OUTGOING
                 else:
                     direction = Direction.INTERNAL
@@ -382,7 +377,7 @@ class AsteriskCSVParser(Parser):
         if peer_account:
             details["peeraccount"] = peer_account
         if sequence_text:
-            if not _is_digits(sequence_text) or len(sequence_text) > 18:
+            if not is_digits(sequence_text) or len(sequence_text) > 18:
                 raise _error(count, "sequence", sequence_text, "is not an integer")
             details["sequence"] = int(sequence_text)
 

@@ -73,7 +73,7 @@ import datetime as dt
 import re
 
 from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError
-from .clock import LocalClock, Receipt, latest_date, to_utc
+from .clock import Receipt
 
 UTC = dt.UTC
 
@@ -192,7 +192,6 @@ class AvayaCMParser(Parser):
         self._time_at, _ = self._slices["time"]
         self._duration_at, _ = self._slices["duration"]
         self._condition_at, _ = self._slices["condition"]
-        self._local_clock = LocalClock(settings.time_zone)
         self._receipt = Receipt(settings.time_zone, CLOCK_TOLERANCE)
 
     def parse(self, text: str, received_at: dt.datetime | None = None) -> ParsedCall | None:
@@ -250,11 +249,11 @@ class AvayaCMParser(Parser):
             raise self._error("condition", condition, "is not a condition code")
         details["condition_code"] = condition
 
-        end = self._end(int(time_text[:2]), int(time_text[2:]), received_at)
+        end = self._receipt.latest_time(received_at, int(time_text[:2]), int(time_text[2:]))
         try:
             start = end - dt.timedelta(seconds=seconds)
         except OverflowError:
-            raise RecordError(f"received_at {end:%Y-%m-%d} is out of range") from None
+            raise self._receipt.out_of_range(received_at) from None
 
         a, b = slices["access_used"]
         access_used = line[a:b].strip()
@@ -334,20 +333,3 @@ class AvayaCMParser(Parser):
         a, b = self._slices[key]
         columns = f"column {b}" if b == a + 1 else f"columns {a + 1}-{b}"
         return RecordError(f"{_FIELD_TITLES[key]} ({columns}): {value!r} {problem}")
-
-    def _end(self, hour: int, minute: int, received_at: dt.datetime | None) -> dt.datetime:
-        """The call's end, the latest HH:MM at or before receipt, as aware UTC."""
-        limit = self._receipt.local_limit(received_at)
-        try:
-            end = latest_date(limit, hour, minute)
-        except OverflowError:
-            raise RecordError(f"received_at {limit:%Y-%m-%d} is out of range") from None
-        year, month, day = end.year, end.month, end.day
-        try:
-            offset = self._local_clock.offset(year, month, day)
-        except (OverflowError, ValueError):
-            raise RecordError(f"received_at dates the call {year}, out of range") from None
-        try:
-            return to_utc(self.settings.time_zone, offset, year, month, day, hour, minute)
-        except OverflowError:
-            raise RecordError(f"received_at {limit:%Y-%m-%d} is out of range") from None

@@ -33,7 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError
+from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError, is_digits
 from .clock import day_offset, remember, to_utc
 
 UTC = dt.UTC
@@ -121,14 +121,9 @@ def _error(number: int, value: str, problem: str) -> RecordError:
     return RecordError(f"field {number} ({FIELD_NAMES[number - 1]}): {value!r} {problem}")
 
 
-def _is_digits(value: str) -> bool:
-    """True for a non-empty run of ASCII digits (``str.isdigit`` also takes ``²``)."""
-    return value.isdigit() and value.isascii()
-
-
 def _seconds(value: str, number: int) -> int:
     """A count of seconds such as Ring Time or Hold Time."""
-    if not _is_digits(value) or len(value) > _MAX_DIGITS:
+    if not is_digits(value) or len(value) > _MAX_DIGITS:
         raise _error(number, value, "is not a number of seconds")
     return int(value)
 
@@ -141,7 +136,7 @@ def _connected(value: str) -> int:
     parts = value.split(":")
     if (
         len(parts) != 3
-        or not all(_is_digits(part) for part in parts)
+        or not all(is_digits(part) for part in parts)
         or len(parts[0]) > 6
         or len(parts[1]) != 2
         or len(parts[2]) != 2
@@ -156,7 +151,7 @@ def _connected(value: str) -> int:
 
 
 def _text_or_int(value: str) -> int | str:
-    return int(value) if _is_digits(value) and len(value) <= 18 else value
+    return int(value) if is_digits(value) and len(value) <= 18 else value
 
 
 def _text_or_bool(value: str) -> bool | str:
@@ -226,7 +221,7 @@ class AvayaIPOfficeParser(Parser):
         elif is_internal != "0" and is_internal != "":
             raise _error(9, is_internal, "is not 1 or 0")
 
-        if not _is_digits(call_id):
+        if not is_digits(call_id):
             raise _error(10, call_id, "is not an integer")
         if continuation == "0" or continuation == "":
             more_segments = False
@@ -239,9 +234,9 @@ class AvayaIPOfficeParser(Parser):
         for device in (party1_device, party2_device):
             kind = device[:1]
             if kind == "E":
-                if not extension and _is_digits(device[1:]):
+                if not extension and is_digits(device[1:]):
                     extension = device[1:]
-            elif kind == "T" and not trunk and _is_digits(device[1:]):
+            elif kind == "T" and not trunk and is_digits(device[1:]):
                 trunk = device[1:]
 
         # Details keep what the call's own columns do not already say: every call
@@ -280,7 +275,7 @@ class AvayaIPOfficeParser(Parser):
 
         if direction == Direction.INCOMING:
             number = caller
-            if not extension and _is_digits(called_number) and len(called_number) <= 5:
+            if not extension and is_digits(called_number) and len(called_number) <= 5:
                 # Answered by a group, voicemail or nobody: a short target is the extension
                 # (longer ones, such as 299999 in Avaya's examples, are DDIs or groups).
                 extension = called_number
@@ -331,7 +326,7 @@ class AvayaIPOfficeParser(Parser):
         if (
             value[10] != " "
             or value[13] != ":"
-            or not _is_digits(hour_text + minute_text + second_text)
+            or not is_digits(hour_text + minute_text + second_text)
             or hour_text > "23"
             or minute_text > "59"
             or second_text > "59"
@@ -358,7 +353,7 @@ class AvayaIPOfficeParser(Parser):
         if (
             date_text[4] != "/"
             or date_text[7] != "/"
-            or not _is_digits(year_text + month_text + day_text)
+            or not is_digits(year_text + month_text + day_text)
         ):
             raise _error(1, value, "is not YYYY/MM/DD HH:MM[:SS]")
         year, month, day = int(year_text), int(month_text), int(day_text)

@@ -25,6 +25,11 @@ class RecordError(ValueError):
     """A record that could not be parsed; the message names the field and the fault."""
 
 
+def is_digits(value: str) -> bool:
+    """True for a non-empty run of ASCII digits (``str.isdigit`` also takes ``²``)."""
+    return value.isdigit() and value.isascii()
+
+
 @dataclass(frozen=True, slots=True)
 class ParserSettings:
     """What varies by installation: the source's settings merged over its site's."""

@@ -30,6 +30,10 @@ Options (the source's settings):
   SIP or H.323 trunk) is a trunk.
 * ``max_extension_digits`` (int, default 6): when a device name is missing, the longest
   all-digit number taken as an extension rather than an outside number.
+* ``voicemail_numbers`` (list, default none): the voicemail pilot numbers (Unity
+  Connection's pilot, ``8000`` say), so that a phone dialling one is an internal call.
+* ``voicemail_device_prefixes`` (list): device-name prefixes of voicemail ports. Default
+  ``CiscoUM``, the names the Voice Mail Port Wizard gives.
 
 Format decisions, where the source leaves room:
 
@@ -45,13 +49,23 @@ Format decisions, where the source leaves room:
   ``duration`` (connected seconds); ``ring_seconds`` runs from origination to connect, or
   to disconnect when the call never connected.
 * Direction from the devices: a call from a phone is internal when it reached a phone
-  and outgoing when it reached any other device (the trunk); a call from any other
-  device is incoming, its trunk that device. With no device name, the numbers decide
-  (a short all-digit number is an extension).
+  or voicemail and outgoing when it reached any other device (the trunk); a call from
+  any other device is incoming, its trunk that device. With no device name, the numbers
+  decide (a short all-digit number is an extension).
+* Voicemail sits behind a SIP trunk or ports, not a phone, so a call from a phone that
+  was forwarded to it would look outgoing. A call reached voicemail when
+  ``finalCalledPartyNumber`` is one of ``voicemail_numbers``, ``destDeviceName`` starts
+  with one of ``voicemail_device_prefixes``, or ``lastRedirectRedirectReason`` is a
+  forward (1 busy, 2 no answer, 10, 15 forward all, 18 deflection, 50 immediate divert,
+  66, 82) to an all-digit number of at most ``max_extension_digits`` digits, that is
+  the pilot (a forward to an outside number stays outgoing). Such a call from a phone is
+  internal, with no trunk; every call that reached voicemail has
+  ``details["voicemail"]``.
 * ``number`` is ``finalCalledPartyNumber`` for calls from a phone (the party reached,
   after forwards) and ``callingPartyNumber`` for incoming calls, whose extension is
   ``finalCalledPartyNumber`` (or ``lastRedirectDn`` when the call was forwarded out
-  through a trunk). ``originalCalledPartyNumber`` goes to details when it differs.
+  through a trunk, or to voicemail). ``originalCalledPartyNumber`` goes to details when
+  it differs.
 * A trailing ``#`` (the key that ends dialling on a Cisco phone) is dropped from the
   numbers and not kept in details: it is not part of the number and says nothing about
   the call; the raw record keeps it.
@@ -74,7 +88,7 @@ import datetime as dt
 import operator
 import re
 
-from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError
+from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError, is_digits
 from .options import digits_option
 
 UTC = dt.UTC
@@ -213,6 +227,12 @@ CDR_COLUMNS = (
 
 DEFAULT_PHONE_DEVICE_PREFIXES = ("SEP", "CSF", "BOT", "TCT", "TAB", "ATA")
 DEFAULT_MAX_EXTENSION_DIGITS = 6
+# Cisco UM / Unity Connection voicemail ports as the Voice Mail Port Wizard names them.
+DEFAULT_VOICEMAIL_DEVICE_PREFIXES = ("CiscoUM",)
+# lastRedirectRedirectReason codes that forward a call (CUCM CDR guide, redirect reason
+# codes; not in pbx-formats.md [UNVERIFIED]): busy, no answer, forward, forward all,
+# deflection, immediate divert (to voicemail), alternate party, on failure.
+FORWARD_REASONS = frozenset({"1", "2", "10", "15", "18", "50", "66", "82"})
 
 # The columns read, by the name the parser gives them, and whether a file must have them.
 _READ = (
@@ -243,6 +263,7 @@ _READ = (
     ("authorizationLevel", False),
     ("outpulsedCalledPartyNumber", False),
     ("huntPilotDN", False),
+    ("lastRedirectRedirectReason", False),
 )
 _CMR_COLUMNS = frozenset({"directorynum", "numberpacketssent", "varvqmetrics"})
 _TYPE_RE = re.compile(
@@ -272,12 +293,8 @@ _INTEGER_FIELDS = (
     (16, 18, False, "is not an integer"),
     (17, 18, False, "is not an integer"),
     (24, 18, False, "is not an integer"),
+    (27, 18, False, "is not an integer"),
 )
-
-
-def _is_digits(value: str) -> bool:
-    """True for a non-empty run of ASCII digits (``str.isdigit`` also takes ``²``)."""
-    return value.isdigit() and value.isascii()
 
 
 def _dotted_quad(value: int) -> str:
@@ -295,6 +312,16 @@ def _names_option(options: dict, key: str, default: tuple[str, ...]) -> tuple[st
     ):
         raise RecordError(f"option {key}: {value!r} is not a list of names")
     return tuple(item.strip().strip('"') for item in value)
+
+
+def _list_option(options: dict, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    """A list of non-blank strings, which may be empty."""
+    value = options.get(key, default)
+    if not isinstance(value, list | tuple) or not all(
+        isinstance(item, str) and item.strip() for item in value
+    ):
+        raise RecordError(f"option {key}: {value!r} is not a list of names or numbers")
+    return tuple(item.strip() for item in value)
 
 
 class CiscoCUCMParser(Parser):
@@ -337,6 +364,15 @@ class CiscoCUCMParser(Parser):
         )
         self._max_extension_digits = digits_option(
             options, "max_extension_digits", DEFAULT_MAX_EXTENSION_DIGITS
+        )
+        self._voicemail_numbers = frozenset(
+            number.removesuffix("#") for number in _list_option(options, "voicemail_numbers", ())
+        )
+        self._voicemail_prefixes = tuple(
+            prefix.upper()
+            for prefix in _list_option(
+                options, "voicemail_device_prefixes", DEFAULT_VOICEMAIL_DEVICE_PREFIXES
+            )
         )
         # Integer text -> dotted quad: phones and gateways keep their addresses.
         self._addresses: dict[str, str] = {}
@@ -396,6 +432,7 @@ class CiscoCUCMParser(Parser):
             authorization_level,
             outpulsed_called,
             hunt_pilot,
+            redirect_reason,
         ) = values
         if record_type != "1":
             if record_type in ("0", "2"):
@@ -415,6 +452,7 @@ class CiscoCUCMParser(Parser):
             orig_cause,
             dest_cause,
             authorization_level,
+            redirect_reason,
         )
         numbers = "".join(integers)
         if not (
@@ -461,7 +499,7 @@ class CiscoCUCMParser(Parser):
         if orig_device:
             from_phone = orig_device.upper().startswith(prefixes)
         else:
-            from_phone = _is_digits(calling) and len(calling) <= max_digits
+            from_phone = is_digits(calling) and len(calling) <= max_digits
         details: dict = {}
         trunk = ""
         if from_phone:
@@ -470,13 +508,16 @@ class CiscoCUCMParser(Parser):
             if dest_device:
                 if dest_device.upper().startswith(prefixes):
                     direction = Direction.INTERNAL
+                elif self._is_voicemail(dest_device, final_called, redirect_reason):
+                    direction = Direction.INTERNAL  # forwarded (or dialled) to voicemail
+                    details["voicemail"] = True
                 else:
                     direction = Direction.OUTGOING
                     trunk = dest_device
             else:
                 reached = final_called or original_called
                 national = reached[1:] if reached[:1] == "+" else reached
-                if _is_digits(national) and len(national) > max_digits:
+                if is_digits(national) and len(national) > max_digits:
                     direction = Direction.OUTGOING
                 else:
                     direction = Direction.INTERNAL
@@ -489,11 +530,13 @@ class CiscoCUCMParser(Parser):
             number = calling
             trunk = orig_device
             if dest_device and not dest_device.upper().startswith(prefixes):
-                # Forwarded out again through a trunk: the forwarding extension.
+                # Forwarded on to voicemail or out through a trunk: the forwarding extension.
                 extension = last_redirect.removesuffix("#")
                 details["dest_device"] = dest_device
                 if final_called:
                     details["final_called_number"] = final_called
+                if self._is_voicemail(dest_device, final_called, redirect_reason):
+                    details["voicemail"] = True
             else:
                 extension = final_called
                 if dest_device:
@@ -544,6 +587,19 @@ class CiscoCUCMParser(Parser):
             call_id,
             connect != 0,
             details,
+        )
+
+    def _is_voicemail(self, dest_device: str, final_called: str, redirect_reason: str) -> bool:
+        """A call that reached voicemail through ``dest_device`` (not a phone): a voicemail
+        port or pilot number, or a forward to an extension-length number."""
+        return (
+            final_called in self._voicemail_numbers
+            or dest_device.upper().startswith(self._voicemail_prefixes)
+            or (
+                redirect_reason in FORWARD_REASONS
+                and is_digits(final_called)
+                and len(final_called) <= self._max_extension_digits
+            )
         )
 
     def _split(self, line: str) -> tuple[str, ...] | None:
@@ -602,13 +658,13 @@ class CiscoCUCMParser(Parser):
             if not value:
                 if required:
                     return self._error(read_index, value, problem)
-            elif not _is_digits(value) or len(value) > max_digits:
+            elif not is_digits(value) or len(value) > max_digits:
                 return self._error(read_index, value, problem)
         return RecordError("record has malformed integer fields")  # not reached
 
     def _integer(self, value: str, read_index: int) -> int:
         text = value[1:] if value[:1] == "-" else value
-        if not _is_digits(text) or len(text) > 18:
+        if not is_digits(text) or len(text) > 18:
             raise self._error(read_index, value, "is not an integer")
         return int(value)
 

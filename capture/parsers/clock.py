@@ -8,12 +8,12 @@ with ``fold=0``: an ambiguous time (the hour repeated when clocks go back) is it
 first occurrence, a skipped one (the hour lost when clocks go forward) takes the
 offset in force before the change.
 
-Formats without a year or without a date are dated from the time of receipt:
-:class:`Receipt` gives the latest local wall-clock time a record received at a
-moment can carry (receipt plus a clock tolerance, as the PBX's clock may run ahead),
-:func:`latest_year` and :func:`latest_date` pick the most recent matching date at
-or before it (02/29 goes back to the latest leap year, 12/31 received on 1 January
-is last year's).
+Formats without a year or without a date are dated from the time of receipt by
+:class:`Receipt`: the latest moment at or before receipt (plus a clock tolerance, as
+the PBX's clock may run ahead) that carries the record's local date and time, so a
+call at 23:59 received at 00:01 is yesterday's and 12/31 received on 1 January is last
+year's. Moments are compared in UTC, never as wall-clock times, so the hour repeated
+when clocks go back dates no record a day or a year early.
 
 The functions raise ``ValueError`` for a date that does not exist and
 ``OverflowError`` at the ends of the calendar; parsers turn both into a
@@ -115,105 +115,103 @@ class LocalClock:
 
 
 class Receipt:
-    """When a record arrived, as the latest time it can carry; the last one is cached.
+    """When a record arrived, and the latest moment a record received then can carry.
 
-    ``tolerance`` is how far the PBX's clock may run ahead of ours; ``name`` is how
-    error messages call the time of receipt. ``received_at`` ``None`` means now; a
-    naive one is taken as UTC.
+    The comparison is between moments (aware UTC), never wall-clock times: around a DST
+    change the wall clock repeats or skips an hour, so a record whose local time is
+    later on the wall clock than its receipt may still have happened before it (the
+    repeated autumn hour). ``tolerance`` is how far the PBX's clock may run ahead of
+    ours; ``name`` is how error messages call the time of receipt. ``received_at``
+    ``None`` means now; a naive one is taken as UTC. The last limit is cached, as
+    records of one batch share their time of receipt.
     """
 
-    __slots__ = ("_limit", "_received", "_utc_limit", "_utc_received", "name", "tolerance", "zone")
+    __slots__ = ("_limit", "_received", "clock", "name", "tolerance")
 
     def __init__(
-        self, zone: ZoneInfo | dt.tzinfo, tolerance: dt.timedelta, name: str = "received_at"
+        self,
+        zone: ZoneInfo | dt.tzinfo,
+        tolerance: dt.timedelta,
+        name: str = "received_at",
+        cache_limit: int = DAY_CACHE_LIMIT,
     ):
-        self.zone = zone
+        self.clock = LocalClock(zone, cache_limit)
         self.tolerance = tolerance
         self.name = name
         self._received: dt.datetime | None = None
-        self._limit = dt.datetime.min
-        self._utc_received: dt.datetime | None = None
-        self._utc_limit: tuple[dt.datetime, dt.datetime] | None = None
+        self._limit: tuple[dt.datetime, dt.datetime] | None = None
 
-    def local_limit(self, received_at: dt.datetime | None) -> dt.datetime:
-        """The latest local wall-clock time (naive): receipt in the zone plus tolerance."""
+    def utc_limit(self, received_at: dt.datetime | None) -> tuple[dt.datetime, dt.datetime]:
+        """Receipt plus tolerance as aware UTC, and the same moment in the zone."""
         if received_at is None:
             received_at = dt.datetime.now(UTC)
-        elif received_at == self._received and received_at.tzinfo is not None:
+        elif received_at is self._received or received_at == self._received:
             return self._limit
         if received_at.tzinfo is None:
             received_at = received_at.replace(tzinfo=UTC)
         try:
-            limit = received_at.astimezone(self.zone).replace(tzinfo=None) + self.tolerance
-        except OverflowError:
-            raise self.out_of_range(received_at) from None
-        self._received = received_at
-        self._limit = limit
-        return limit
-
-    def utc_limit(self, received_at: dt.datetime | None) -> tuple[dt.datetime, dt.datetime]:
-        """Receipt plus tolerance as aware UTC, and the same moment in the zone.
-
-        Unlike :meth:`local_limit` the tolerance is added to the moment, not to the
-        wall clock (they differ only within ``tolerance`` of a DST change).
-        """
-        if received_at is None:
-            received_at = dt.datetime.now(UTC)
-        elif received_at is self._utc_received or received_at == self._utc_received:
-            return self._utc_limit
-        if received_at.tzinfo is None:
-            received_at = received_at.replace(tzinfo=UTC)
-        try:
             limit = received_at + self.tolerance
-            both = limit, limit.astimezone(self.zone)
+            both = limit, limit.astimezone(self.clock.zone)
         except OverflowError:
             raise self.out_of_range(received_at) from None
-        self._utc_received, self._utc_limit = received_at, both
+        self._received, self._limit = received_at, both
         return both
 
-    def out_of_range(self, received_at: dt.datetime) -> RecordError:
+    def latest_time(
+        self, received_at: dt.datetime | None, hour: int, minute: int, second: int = 0
+    ) -> dt.datetime:
+        """A time of day with no date: the latest day that puts it at or before receipt.
+
+        That is the day of the limit or the day before, as aware UTC (``fold=0``, as
+        :meth:`LocalClock.utc`). Raises RecordError near the ends of the calendar.
+        """
+        limit, local = self.utc_limit(received_at)
+        utc = self.clock.utc
+        try:
+            moment = utc(local.year, local.month, local.day, hour, minute, second)
+            if moment > limit:
+                day = local.date() - ONE_DAY
+                moment = utc(day.year, day.month, day.day, hour, minute, second)
+        except (OverflowError, ValueError):
+            raise self.out_of_range(received_at) from None
+        return moment
+
+    def latest_date_time(
+        self,
+        received_at: dt.datetime | None,
+        month: int,
+        day: int,
+        hour: int,
+        minute: int,
+        second: int = 0,
+    ) -> dt.datetime | None:
+        """A date with no year: the latest year that puts it at or before receipt.
+
+        Aware UTC (``fold=0``). 02/29 goes back to the latest leap year. ``None`` when no
+        year in the eight before receipt fits (a date that exists in no year, or the
+        start of the calendar): the caller raises an error naming its own field.
+        """
+        limit, local = self.utc_limit(received_at)
+        year = local.year if (month, day) <= (local.month, local.day) else local.year - 1
+        utc = self.clock.utc
+        for candidate in range(year, year - 9, -1):
+            if month == 2 and day == 29 and not is_leap(candidate):
+                continue
+            try:
+                moment = utc(candidate, month, day, hour, minute, second)
+            except (OverflowError, ValueError):
+                return None
+            if moment <= limit:
+                return moment
+        return None
+
+    def out_of_range(self, received_at: dt.datetime | None) -> RecordError:
         """The error for a time of receipt too close to the ends of the calendar."""
-        if received_at.tzinfo is None:
+        if received_at is None:
+            received_at = dt.datetime.now(UTC)
+        elif received_at.tzinfo is None:
             received_at = received_at.replace(tzinfo=UTC)
         return RecordError(f"{self.name} {received_at.isoformat()} is out of range")
-
-
-def latest_year(
-    limit: dt.datetime, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
-) -> int:
-    """The year putting ``month/day hour:minute:second`` latest at or before ``limit``.
-
-    ``limit`` is a local wall-clock time (:meth:`Receipt.local_limit`): a date later in
-    the year than it is last year's. 02/29 goes back to the latest leap year; a date
-    that exists in no year (04/31) goes back eight years and is left for the caller's
-    validation to refuse.
-    """
-    year = limit.year
-    if (month, day, hour, minute, second) > (
-        limit.month,
-        limit.day,
-        limit.hour,
-        limit.minute,
-        limit.second,
-    ):
-        year -= 1
-    if day > 28:
-        for _ in range(8):
-            if is_valid_date(year, month, day):
-                break
-            year -= 1
-    return year
-
-
-def latest_date(limit: dt.datetime, hour: int, minute: int, second: int = 0) -> dt.datetime:
-    """The latest local ``hour:minute:second`` at or before ``limit``, as naive local time.
-
-    Raises ``OverflowError`` when that is before the calendar's first day.
-    """
-    local = limit.replace(hour=hour, minute=minute, second=second, microsecond=0)
-    if local > limit:
-        local -= ONE_DAY
-    return local
 
 
 def expand_year(year: int, pivot: int = 70) -> int:

@@ -65,7 +65,7 @@ import csv
 import datetime as dt
 import re
 
-from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError
+from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError, is_digits
 from .clock import day_offset, remember, to_utc
 from .options import contexts_option, digits_option
 
@@ -123,11 +123,6 @@ _MAX_DIGITS = 9  # longest count of seconds accepted (about 31 years)
 _MAX_EPOCH_DIGITS = 11  # seconds since 1970, up to year 5138
 _MAX_EXTENSION = 32  # billing.Extension.number
 _MAX_TRUNK = 64  # billing.Trunk.name
-
-
-def _is_digits(value: str) -> bool:
-    """True for a non-empty run of ASCII digits (``str.isdigit`` also takes ``²``)."""
-    return value.isdigit() and value.isascii()
 
 
 def _template_option(options: dict) -> tuple[str, ...]:
@@ -248,20 +243,20 @@ class FreeSWITCHCSVParser(Parser):
         else:
             exact, prefixes = self._internal
             from_extension = (context in exact or context.startswith(prefixes)) or (
-                _is_digits(caller) and len(caller) <= max_digits
+                is_digits(caller) and len(caller) <= max_digits
             )
         if from_extension:
             extension = caller
             number = destination
             national = destination[1:] if destination[:1] == "+" else destination
-            if _is_digits(national) and len(national) > max_digits:
+            if is_digits(national) and len(national) > max_digits:
                 direction = Direction.OUTGOING
             else:
                 direction = Direction.INTERNAL
         else:
             direction = Direction.INCOMING
             number = caller
-            if _is_digits(destination) and len(destination) <= max_digits:
+            if is_digits(destination) and len(destination) <= max_digits:
                 extension = destination
             else:
                 extension = ""
@@ -311,7 +306,7 @@ class FreeSWITCHCSVParser(Parser):
     def _seconds(self, value: str, index: int, name: str) -> int:
         """A count of seconds (``billmsec``: milliseconds, three digits more)."""
         digits = _MAX_DIGITS + 3 if name == "billmsec" else _MAX_DIGITS
-        if not _is_digits(value) or len(value) > digits:
+        if not is_digits(value) or len(value) > digits:
             raise self._error(index, name, value, "is not a number of seconds")
         return int(value)
 
@@ -333,7 +328,7 @@ class FreeSWITCHCSVParser(Parser):
                 return None
             raise self._error(index, name, value, "is not a time in seconds since 1970")
         digits = _MAX_EPOCH_DIGITS + (6 if name.endswith("_uepoch") else 0)
-        if not _is_digits(value) or len(value) > digits:
+        if not is_digits(value) or len(value) > digits:
             raise self._error(index, name, value, "is not a time in seconds since 1970")
         seconds = int(value)
         if name.endswith("_uepoch"):

@@ -80,8 +80,8 @@ import csv
 import datetime as dt
 import re
 
-from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError
-from .clock import LocalClock, Receipt, latest_date, latest_year
+from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError, is_digits
+from .clock import Receipt, is_valid_date
 
 UTC = dt.UTC
 
@@ -285,14 +285,10 @@ class _DefaultTime:
         return parsed
 
 
-def _digits(value: str) -> bool:
-    return value.isdigit() and value.isascii()
-
-
 def _two_parts(value: str, separator: str) -> tuple[int, int] | None:
     """``N<sep>SS`` (N any count of digits, SS 00-59) as two ints, or ``None``."""
     high, found, low = value.rpartition(separator)
-    if not found or not _digits(high) or len(low) != 2 or not _digits(low) or low > "59":
+    if not found or not is_digits(high) or len(low) != 2 or not is_digits(low) or low > "59":
         return None
     return int(high), int(low)
 
@@ -300,11 +296,11 @@ def _two_parts(value: str, separator: str) -> tuple[int, int] | None:
 def _duration(value: str, fmt: str) -> int | None:
     """``value`` in ``fmt`` as seconds, or ``None`` when it does not fit."""
     if fmt == "seconds":
-        return int(value) if _digits(value) and len(value) <= 9 else None
+        return int(value) if is_digits(value) and len(value) <= 9 else None
     if fmt == "hh:mm:ss" or fmt == "hh:mm'ss":
         separator = ":" if fmt == "hh:mm:ss" else "'"
         head, found, seconds_text = value.rpartition(separator)
-        if not found or len(seconds_text) != 2 or not _digits(seconds_text):
+        if not found or len(seconds_text) != 2 or not is_digits(seconds_text):
             return None
         hours_minutes = _two_parts(head, ":")
         if hours_minutes is None or seconds_text > "59" or len(head) > 9:
@@ -320,10 +316,10 @@ def _duration(value: str, fmt: str) -> int | None:
     # tenths-of-minute: "12.3" minutes, or "123" tenths
     whole, point, tenth = value.partition(".")
     if point:
-        if not _digits(whole) or len(tenth) != 1 or not _digits(tenth) or len(whole) > 8:
+        if not is_digits(whole) or len(tenth) != 1 or not is_digits(tenth) or len(whole) > 8:
             return None
         return int(whole) * 60 + int(tenth) * 6
-    return int(value) * 6 if _digits(value) and len(value) <= 9 else None
+    return int(value) * 6 if is_digits(value) and len(value) <= 9 else None
 
 
 class _Column:
@@ -512,8 +508,8 @@ class GenericParser(Parser):
             raise _config_error("min_length", f"{min_length!r} is not a number of characters")
         self._min_length = min_length
 
-        self._local_clock = LocalClock(settings.time_zone)
         self._receipt = Receipt(settings.time_zone, CLOCK_TOLERANCE)
+        self._local_clock = self._receipt.clock
 
     def _configure_direction(self, rule: object) -> None:
         """Check the ``direction`` option and keep its parts."""
@@ -704,7 +700,7 @@ class GenericParser(Parser):
                     value, f"is not one of {listed} (direction.default accepts any other)"
                 )
         max_digits = self._internal_max_digits
-        if max_digits is not None and number and len(number) <= max_digits and _digits(number):
+        if max_digits is not None and number and len(number) <= max_digits and is_digits(number):
             return Direction.INTERNAL
         return direction
 
@@ -720,16 +716,20 @@ class GenericParser(Parser):
             year = month = day = None
             hour, minute, second = time_parts[3:]
         if month is None:
-            limit = self._receipt.local_limit(received_at)
-            try:
-                local = latest_date(limit, hour, minute, second)
-            except OverflowError:
-                raise RecordError(f"received_at {limit:%Y-%m-%d} is out of range") from None
-            year, month, day = local.year, local.month, local.day
-        elif year is None:
-            year = latest_year(
-                self._receipt.local_limit(received_at), month, day, hour, minute, second
-            )
+            return self._receipt.latest_time(received_at, hour, minute, second)
+        if year is None:
+            moment = None
+            if is_valid_date(2000, month, day):  # 2000 is a leap year: 02/29 is a date
+                moment = self._receipt.latest_date_time(
+                    received_at, month, day, hour, minute, second
+                )
+            if moment is None:
+                column = self._columns.get("date") or self._columns["time"]
+                raise RecordError(
+                    f"{column.label}: {month:02d}/{day:02d} is not a date in the 8 years "
+                    "before receipt"
+                )
+            return moment
         try:
             return self._local_clock.utc(year, month, day, hour, minute, second)
         except ValueError:

@@ -67,8 +67,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError
-from .clock import ONE_DAY, LocalClock, Receipt
+from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError, is_digits
+from .clock import Receipt
 from .options import tolerance_option
 
 UTC = dt.UTC
@@ -124,11 +124,6 @@ def _error(number: int, value: str, problem: str) -> RecordError:
     return RecordError(f"field {number} ({FIELD_NAMES[number - 1]}): {value!r} {problem}")
 
 
-def _is_digits(value: str) -> bool:
-    """True for a non-empty run of ASCII digits (``str.isdigit`` also takes ``²``)."""
-    return value.isdigit() and value.isascii()
-
-
 def _elapsed(field: str) -> int:
     """ELAPSED (columns 52-59) in seconds."""
     seconds = _elapsed_seconds.get(field)
@@ -137,14 +132,14 @@ def _elapsed(field: str) -> int:
     value = field.strip()
     if value[:2] == "S=":
         count = value[2:].replace(" ", "")
-        if not _is_digits(count):
+        if not is_digits(count):
             raise _error(6, field, "is not HH:MM:SS or S=seconds")
         seconds = int(count)
     else:
         parts = value.split(":")
         if (
             len(parts) not in (2, 3)
-            or not all(_is_digits(part) for part in parts)
+            or not all(is_digits(part) for part in parts)
             or any(len(part) != 2 or part > "59" for part in parts[1:])
         ):
             raise _error(6, field, "is not HH:MM:SS or S=seconds")
@@ -171,7 +166,7 @@ def _check_cost(value: str) -> None:
     if not value or value == "$$$$$$":
         return
     amount = value[1:]
-    if value[0] != "$" or not _is_digits(amount.replace(".", "", 1)):
+    if value[0] != "$" or not is_digits(amount.replace(".", "", 1)):
         raise _error(7, value, "is not $XX.XX, $XXXXX or $$$$$$")
 
 
@@ -207,8 +202,7 @@ class Mitel5000Parser(Parser):
             options, DEFAULT_TOLERANCE_MINUTES, MAX_TOLERANCE_MINUTES
         )
         self._call_types = _call_types(options)
-        self._local_clock = LocalClock(settings.time_zone, limit=1000)
-        self._receipt = Receipt(settings.time_zone, self._tolerance, "time of receipt")
+        self._receipt = Receipt(settings.time_zone, self._tolerance, "time of receipt", 1000)
 
     def parse(self, text: str, received_at: dt.datetime | None = None) -> ParsedCall | None:
         """Parse one SMDR record; ``None`` for a header, separator or blank line."""
@@ -259,7 +253,7 @@ class Mitel5000Parser(Parser):
         minute_text = start_text[3:]
         if (
             start_text[2:3] != ":"
-            or not _is_digits(hour_text + minute_text)
+            or not is_digits(hour_text + minute_text)
             or hour_text > "23"
             or minute_text > "59"
         ):
@@ -285,7 +279,7 @@ class Mitel5000Parser(Parser):
         else:
             account_code = ""
 
-        start = self._start(int(hour_text), int(minute_text), received_at)
+        start = self._receipt.latest_time(received_at, int(hour_text), int(minute_text))
         if extension == UNANSWERED_RING_IN:
             return ParsedCall(
                 start, 0, seconds, direction, "", trunk, number, account_code, "", False, details
@@ -303,16 +297,3 @@ class Mitel5000Parser(Parser):
             seconds > 0,
             details,
         )
-
-    def _start(self, hour: int, minute: int, received_at: dt.datetime | None) -> dt.datetime:
-        """START on the latest local day that puts it at or before receipt, in UTC."""
-        limit, local = self._receipt.utc_limit(received_at)
-        utc = self._local_clock.utc
-        try:
-            start = utc(local.year, local.month, local.day, hour, minute)
-            if start > limit:
-                day = local.date() - ONE_DAY
-                start = utc(day.year, day.month, day.day, hour, minute)
-        except OverflowError:
-            raise self._receipt.out_of_range(received_at) from None
-        return start

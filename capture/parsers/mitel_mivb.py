@@ -74,8 +74,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError
-from .clock import LocalClock, Receipt, is_leap
+from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError, is_digits
+from .clock import Receipt
 from .options import bool_option, choice_option, tolerance_option
 
 UTC = dt.UTC
@@ -132,14 +132,9 @@ def _quote(line: str) -> str:
     return repr(line if len(line) <= 60 else line[:57] + "...")
 
 
-def _is_digits(value: str) -> bool:
-    """True for a non-empty run of ASCII digits (``str.isdigit`` also takes ``²``)."""
-    return value.isdigit() and value.isascii()
-
-
 def _is_trunk(party: str) -> bool:
     """``Tnnn`` (CO trunk) or ``Xnnn`` (non-CO trunk)."""
-    return party[:1] in ("T", "X") and _is_digits(party[1:])
+    return party[:1] in ("T", "X") and is_digits(party[1:])
 
 
 def _duration(value: str) -> int:
@@ -153,7 +148,7 @@ def _duration(value: str) -> int:
     if (
         value[2:3] != ":"
         or value[5:6] != ":"
-        or not _is_digits(hours + minutes + secs)
+        or not is_digits(hours + minutes + secs)
         or len(secs) != 2
         or minutes > "59"
         or secs > "59"
@@ -181,8 +176,7 @@ class MitelMiVBParser(Parser):
     def __init__(self, settings: ParserSettings):
         super().__init__(settings)
         self._clock, self._meter_pulses, self._tolerance = _options(settings.options or {})
-        self._local_clock = LocalClock(settings.time_zone, limit=1000)
-        self._receipt = Receipt(settings.time_zone, self._tolerance, "time of receipt")
+        self._receipt = Receipt(settings.time_zone, self._tolerance, "time of receipt", 1000)
 
     def parse(self, text: str, received_at: dt.datetime | None = None) -> ParsedCall | None:
         """Parse one SMDR record; ``None`` for a blank or separator line."""
@@ -222,7 +216,7 @@ class MitelMiVBParser(Parser):
                 )
 
         month_text, day_text = line[1:3], line[4:6]
-        if not _is_digits(month_text + day_text):
+        if not is_digits(month_text + day_text):
             raise _error(2, line[1:6], "is not mm/dd")
         month, day = int(month_text), int(day_text)
         if not 1 <= month <= 12 or not 1 <= day <= _DAYS_IN_MONTH[month - 1]:
@@ -244,7 +238,7 @@ class MitelMiVBParser(Parser):
         answer_text = line[29:32].strip()
         if not answer_text:
             ring_seconds = 0
-        elif _is_digits(answer_text):
+        elif is_digits(answer_text):
             ring_seconds = int(answer_text)
         else:
             raise _error(7, line[29:32], "is not a number of seconds")
@@ -252,7 +246,7 @@ class MitelMiVBParser(Parser):
             digits = line[33:54].strip()
             pulses = line[54:59].strip()
             if pulses:
-                if not _is_digits(pulses):
+                if not is_digits(pulses):
                     raise _error(9, line[54:59], "is not a pulse count")
                 details["meter_pulses"] = int(pulses)
         else:
@@ -323,7 +317,7 @@ class MitelMiVBParser(Parser):
         hour_text, minute_text, suffix = value[:2], value[3:5], value[5:6]
         if (
             value[2:3] != ":"
-            or not _is_digits(hour_text + minute_text)
+            or not is_digits(hour_text + minute_text)
             or len(minute_text) != 2
             or minute_text > "59"
         ):
@@ -364,21 +358,11 @@ class MitelMiVBParser(Parser):
         self, month: int, day: int, hour: int, minute: int, received_at: dt.datetime | None
     ) -> dt.datetime:
         """The start in the latest year that puts it at or before receipt, in UTC."""
-        limit, local = self._receipt.utc_limit(received_at)
-        year = local.year
-        if (month, day) > (local.month, local.day):
-            year -= 1
-        try:
-            for candidate_year in range(year, year - 9, -1):
-                if month == 2 and day == 29 and not is_leap(candidate_year):
-                    continue
-                start = self._local_clock.utc(candidate_year, month, day, hour, minute)
-                if start <= limit:
-                    return start
-        except (OverflowError, ValueError):
-            pass
+        start = self._receipt.latest_date_time(received_at, month, day, hour, minute)
+        if start is not None:
+            return start
         if received_at is None:
-            received_at = limit - self._tolerance
+            received_at = dt.datetime.now(UTC)
         elif received_at.tzinfo is None:
             received_at = received_at.replace(tzinfo=UTC)
         raise RecordError(

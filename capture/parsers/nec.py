@@ -18,8 +18,9 @@ PRG 35-02-14 = 0 there is no date and columns 12-21 hold the line; both forms ar
 recognised per record, no option needed. The manual's mirror collapses runs of blanks
 (``POT 10:52 12/09 002 ...``); such a line is an error, not a guess.
 
-Options: none. The zone comes from the settings; the year (and, without a date, the
-day) from ``received_at``.
+Options: ``clock_tolerance_minutes`` (int, 0-720, default 5), how far the PBX clock may
+run ahead of ours. The zone comes from the settings; the year (and, without a date, the
+day) from ``received_at`` (a naive one is UTC).
 
 Format decisions, where the documentation leaves room:
 
@@ -28,7 +29,9 @@ Format decisions, where the documentation leaves room:
   or before its receipt in the site's zone, allowing the PBX clock 5 minutes ahead:
   ``12/31 23:58`` received at 00:05 on 1 January is last year's. ``02/29`` goes back to
   the last leap year. Without a date, the time is taken today or, when later than the
-  receipt (plus the same 5 minutes), yesterday.
+  receipt (plus the same 5 minutes), yesterday. Moments are compared in UTC (the shared
+  :class:`~capture.parsers.clock.Receipt`), so the hour repeated when clocks go back
+  dates no call a day or a year early; a time in it is its first occurrence.
 * The time is the call's start, to the minute; seconds are 0.
 * Classes and directions: ``POT``, ``POTA``, ``POTP``, ``POTW``, ``IVOT``, ``IVOTP``,
   ``IDOT``, ``SAD``, ``WAD`` are outgoing; ``PIN``, ``IVIN``, ``IDIN`` incoming; ``ICM``,
@@ -37,11 +40,14 @@ Format decisions, where the documentation leaves room:
   taken as incoming, the common case, since the record does not say **[INFERENCE]**.
   Classes other than the plain ``POT``, ``PIN`` and ``ICM`` are kept in
   ``details["class"]``.
-* ``NEXT`` lines carry the caller's name of the record before them. Records are parsed
-  one at a time, so the line is noise here and **the name is lost from the call** unless
-  a later step joins it to the previous record (its raw line is kept). A name wrapped onto
-  a line of its own (PRG 35-02-18) is noise too. ``BFL`` (SMDR buffer full) reports lost
-  records, not a call: noise, but its raw line stays for whoever looks.
+* ``NEXT`` lines carry the caller's name of the call before them. The NEC framer
+  (:class:`capture.framing.NECFramer`) joins them to that call, with the line of a name
+  wrapped between the two (PRG 35-02-18), so one raw record holds the call and its
+  ``NEXT`` lines (CR LF between them). The ``NEXT`` name is the caller's,
+  ``details["caller_name"]``; the wrapped line repeats part of it and adds nothing. A
+  ``NEXT`` line or a wrapped name on its own (a connection that starts with it) is
+  noise. ``BFL`` (SMDR buffer full) reports lost records, not a call: noise, but its raw
+  line stays for whoever looks.
 * Page headers (the ``MM/DD/YYYY PAGE nnn`` line, the column titles), page numbers, the
   daily summary report and blank lines are noise: any line that does not start with a
   class followed by a time. A line that does (``XYZ  10:52``) with an unknown class is an
@@ -58,8 +64,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError
-from .clock import latest_date, latest_year, remember, utc_midnight
+from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError, is_digits
+from .clock import Receipt
+from .options import tolerance_option
 
 UTC = dt.UTC
 
@@ -87,7 +94,8 @@ _DIRECTIONS = {
 }
 _PLAIN_CLASSES = frozenset(("POT", "PIN", "ICM"))
 
-CLOCK_TOLERANCE = dt.timedelta(minutes=5)
+DEFAULT_TOLERANCE_MINUTES = 5
+MAX_TOLERANCE_MINUTES = 720
 NO_ANSWER = "NO ANSWER"
 
 _LEADING_JUNK = "".join(chr(code) for code in range(32) if code != 9) + "\x7f\ufeff"
@@ -110,10 +118,6 @@ def _error(number: int, value: str, problem: str, columns: str) -> RecordError:
     )
 
 
-def _is_digits(value: str) -> bool:
-    return value.isdigit() and value.isascii()
-
-
 def _minutes(value: str) -> int | None:
     """``HH:MM`` (24 h) as minutes after midnight."""
     minutes = _clock_minutes.get(value, -1)
@@ -124,7 +128,7 @@ def _minutes(value: str) -> int | None:
     if (
         len(value) == 5
         and value[2] == ":"
-        and _is_digits(hours + minutes_text)
+        and is_digits(hours + minutes_text)
         and hours <= "23"
         and minutes_text <= "59"
     ):
@@ -147,7 +151,7 @@ def _duration(value: str) -> int | None:
         len(value) == 8
         and value[2] == ":"
         and value[5] == ":"
-        and _is_digits(hours + minutes + secs)
+        and is_digits(hours + minutes + secs)
         and minutes <= "59"
         and secs <= "59"
     ):
@@ -165,14 +169,17 @@ class NECParser(Parser):
 
     def __init__(self, settings: ParserSettings):
         super().__init__(settings)
-        # (year, month, day) -> UTC time of that local midnight, or None on a DST day.
-        self._days: dict[tuple[int, int, int], dt.datetime | None] = {}
-        self._last_received: dt.datetime | None = None
-        self._last_limit = dt.datetime.min
+        tolerance = tolerance_option(
+            settings.options or {}, DEFAULT_TOLERANCE_MINUTES, MAX_TOLERANCE_MINUTES
+        )
+        self._receipt = Receipt(settings.time_zone, tolerance)
 
     def parse(self, text: str, received_at: dt.datetime | None = None) -> ParsedCall | None:
-        """Parse one SMDR line; ``None`` for headers, summaries, ``NEXT`` and blank lines."""
+        """Parse one SMDR line and its ``NEXT`` lines; ``None`` for headers, summaries,
+        a ``NEXT`` line on its own and blank lines."""
         line = text.rstrip(_TRAILING_JUNK)
+        if "\n" in line or "\r" in line:
+            return self._with_continuations(line, received_at)
         class_code = line[:5].rstrip()
         direction = _DIRECTIONS.get(class_code)
         # Fast path: a known class, then the time's colon in column 8.
@@ -202,7 +209,7 @@ class NECParser(Parser):
         else:
             trunk = line[11:21].strip()
             trunk_columns = "12-21"
-        if trunk and not _is_digits(trunk):
+        if trunk and not is_digits(trunk):
             raise _error(4, trunk, "is not a line number", trunk_columns)
         duration_seconds = _duration(line[22:30])
         if duration_seconds is None:
@@ -214,7 +221,7 @@ class NECParser(Parser):
         if class_code not in _PLAIN_CLASSES:
             details["class"] = class_code
         station = line[31:41].strip()
-        if _is_digits(station) or not station:
+        if is_digits(station) or not station:
             extension = station
         else:
             extension = ""
@@ -227,7 +234,7 @@ class NECParser(Parser):
         elif (
             account_code
             and direction == Direction.INCOMING
-            and not _is_digits(account_code.replace("*", "").replace("#", ""))
+            and not is_digits(account_code.replace("*", "").replace("#", ""))
         ):
             details["caller_name"] = account_code
             account_code = ""
@@ -248,48 +255,35 @@ class NECParser(Parser):
             details,
         )
 
+    def _with_continuations(self, text: str, received_at: dt.datetime | None) -> ParsedCall | None:
+        """A call line, then its ``NEXT`` lines as the NEC framer joins them (the line of a
+        wrapped name may come first): the ``NEXT`` name is ``details["caller_name"]``."""
+        first, *rest = text.lstrip("\r\n").splitlines()
+        names = []
+        for continuation in rest:
+            word, _, name = continuation.strip(_LEADING_JUNK + _TRAILING_JUNK).partition(" ")
+            if word == "NEXT" and name.strip():
+                names.append(name.strip())
+        call = self.parse(first, received_at)
+        if call is not None and names:
+            call.details["caller_name"] = " ".join(names)
+        return call
+
     def _start(
         self, line: str, minutes: int, dated: bool, received_at: dt.datetime | None
     ) -> dt.datetime:
-        """The call's start in UTC: its date (or today) placed in the year of receipt."""
-        if received_at is None:
-            received_at = dt.datetime.now(UTC)
-        if received_at == self._last_received:
-            limit = self._last_limit
-        else:
-            limit = (
-                received_at.astimezone(self.settings.time_zone).replace(tzinfo=None)
-                + CLOCK_TOLERANCE
-            )
-            self._last_received, self._last_limit = received_at, limit
+        """The call's start in UTC: its date (or the day) placed before its receipt."""
         hour, minute = divmod(minutes, 60)
-        if dated:
-            date_text = line[11:16]
-            month_text, day_text = date_text[:2], date_text[3:]
-            if date_text[2] != "/" or not _is_digits(month_text + day_text):
-                raise _error(3, date_text, "is not MM/DD", "12-16")
-            month, day = int(month_text), int(day_text)
-            if not (1 <= month <= 12 and 1 <= day <= _DAYS_IN_MONTH[month]):
-                raise _error(3, date_text, "is not a valid date", "12-16")
-            year = latest_year(limit, month, day, hour, minute)
-        else:
-            date = latest_date(limit, hour, minute)
-            year, month, day = date.year, date.month, date.day
-
-        midnight = self._days.get((year, month, day), 0)
-        if midnight == 0:
-            midnight = self._day(year, month, day)
-        if midnight is not None:
-            return midnight + dt.timedelta(minutes=minutes)
-        local = dt.datetime(year, month, day, hour, minute, tzinfo=self.settings.time_zone)
-        return local.astimezone(UTC)
-
-    def _day(self, year: int, month: int, day: int) -> dt.datetime | None:
-        """The UTC time of a local midnight, or ``None`` on a DST change day; cached."""
-        try:
-            midnight = utc_midnight(self.settings.time_zone, year, month, day)
-        except (OverflowError, ValueError):
-            raise RecordError(
-                f"date {year:04}-{month:02}-{day:02} is out of range (received_at?)"
-            ) from None
-        return remember(self._days, (year, month, day), midnight)
+        if not dated:
+            return self._receipt.latest_time(received_at, hour, minute)
+        date_text = line[11:16]
+        month_text, day_text = date_text[:2], date_text[3:]
+        if date_text[2] != "/" or not is_digits(month_text + day_text):
+            raise _error(3, date_text, "is not MM/DD", "12-16")
+        month, day = int(month_text), int(day_text)
+        if not (1 <= month <= 12 and 1 <= day <= _DAYS_IN_MONTH[month]):
+            raise _error(3, date_text, "is not a valid date", "12-16")
+        start = self._receipt.latest_date_time(received_at, month, day, hour, minute)
+        if start is None:
+            raise _error(3, date_text, "cannot be dated in the 8 years before receipt", "12-16")
+        return start

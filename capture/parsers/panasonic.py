@@ -32,7 +32,8 @@ Options (the source's settings):
 * ``date_order``: ``"mdy"`` (default), ``"dmy"``, ``"ymd"`` or ``"ydm"``, as programmed
   on the PBX (the printout gives no hint: ``01/02/02`` fits all four).
 
-A wrong option value makes every record fail with a RecordError naming the option.
+A wrong option value is refused when the parser is built (so when the source is saved),
+with a RecordError naming the option.
 
 Format decisions, where the documentation leaves room:
 
@@ -63,8 +64,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError
+from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError, is_digits
 from .clock import expand_year, remember, utc_midnight
+from .options import choice_option
 
 UTC = dt.UTC
 
@@ -121,10 +123,6 @@ def _error(number: int, value: str, problem: str, columns: tuple[int, int]) -> R
     )
 
 
-def _is_digits(value: str) -> bool:
-    return value.isdigit() and value.isascii()
-
-
 def _minutes(value: str) -> int | None:
     """``hh:mmAM``/``hh:mmPM`` (or 24-hour ``HH:MM``) as minutes after midnight."""
     minutes = _clock_minutes.get(value, -1)
@@ -137,8 +135,8 @@ def _minutes(value: str) -> int | None:
         colon
         and len(hour_text) <= 2
         and len(minute_text) == 2
-        and _is_digits(hour_text)
-        and _is_digits(minute_text)
+        and is_digits(hour_text)
+        and is_digits(minute_text)
         and minute_text <= "59"
     ):
         hour, minute = int(hour_text), int(minute_text)
@@ -163,7 +161,7 @@ def _duration(value: str) -> int | None:
         len(value) == 8
         and value[2] == ":"
         and value[5] == "'"
-        and _is_digits(hours + minutes + secs)
+        and is_digits(hours + minutes + secs)
         and minutes <= "59"
         and secs <= "59"
     ):
@@ -182,7 +180,7 @@ def _ring(value: str) -> int | None:
     seconds = None
     if not value.strip():
         seconds = 0
-    elif mark and _is_digits(minutes) and len(secs) == 2 and _is_digits(secs) and secs <= "59":
+    elif mark and is_digits(minutes) and len(secs) == 2 and is_digits(secs) and secs <= "59":
         seconds = int(minutes) * 60 + int(secs)
     if len(_ring_seconds) < _CACHE_LIMIT:
         _ring_seconds[value] = seconds
@@ -202,7 +200,7 @@ def _detect_pattern(line: str) -> str | None:
 
 def _name_and_number(text: str) -> tuple[str, str]:
     """Split ``ABC COMPANY12345678`` into the name and the trailing number."""
-    if not text or _is_digits(text):
+    if not text or is_digits(text):
         return "", text
     match = _NUMBER_AT_END.search(text)
     if match is None:
@@ -219,23 +217,14 @@ class PanasonicParser(Parser):
     def __init__(self, settings: ParserSettings):
         super().__init__(settings)
         options = settings.options or {}
-        self._settings_error: RecordError | None = None
         pattern = options.get("pattern", "auto")
         if pattern is None or pattern == "auto":
             pattern = None
         elif isinstance(pattern, str) and pattern.upper() in PATTERNS:
             pattern = pattern.upper()
         else:
-            self._settings_error = RecordError(
-                f"option pattern: {pattern!r} is not 'A', 'B', 'C' or 'auto'"
-            )
-            pattern = None
-        date_order = options.get("date_order", "mdy")
-        if date_order not in DATE_ORDERS:
-            self._settings_error = RecordError(
-                f"option date_order: {date_order!r} is not one of 'mdy', 'dmy', 'ymd', 'ydm'"
-            )
-            date_order = "mdy"
+            raise RecordError(f"option pattern: {pattern!r} is not 'A', 'B', 'C' or 'auto'")
+        date_order = choice_option(options, "date_order", "mdy", DATE_ORDERS)
         self._pattern = pattern
         # Positions of year, month and day among the three parts of the date.
         self._date_order = (
@@ -249,8 +238,6 @@ class PanasonicParser(Parser):
 
     def parse(self, text: str, received_at: dt.datetime | None = None) -> ParsedCall | None:
         """Parse one SMDR line; ``None`` for headers, separators, blanks and status events."""
-        if self._settings_error is not None:
-            raise self._settings_error
         line = text.rstrip(_TRAILING_JUNK)
         # Fast path: the line starts with the date, as every record does.
         if line[2:3] != "/" or line[5:6] != "/":
@@ -298,7 +285,7 @@ class PanasonicParser(Parser):
             ring_seconds = _ring(ring_text)
             if ring_seconds is None:
                 raise _error(6, ring_text, "is not M'SS or blank", ring_columns)
-        if trunk and not _is_digits(trunk):
+        if trunk and not is_digits(trunk):
             raise _error(4, trunk, "is not a CO line number", co_columns)
 
         details: dict = {}
@@ -408,7 +395,7 @@ class PanasonicParser(Parser):
         if (
             len(date_text) != 8
             or len(parts) != 3
-            or not all(_is_digits(part) and len(part) <= 2 for part in parts)
+            or not all(is_digits(part) and len(part) <= 2 for part in parts)
         ):
             raise _error(1, date_text, f"is not {self._date_format}", _DATE_COLUMNS)
         year_index, month_index, day_index = self._date_order

@@ -66,7 +66,7 @@ import datetime as dt
 import re
 
 from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError
-from .clock import LocalClock, Receipt, latest_year, to_utc
+from .clock import Receipt
 
 UTC = dt.UTC
 
@@ -166,7 +166,6 @@ class SamsungOfficeServParser(Parser):
 
     def __init__(self, settings: ParserSettings):
         super().__init__(settings)
-        self._local_clock = LocalClock(settings.time_zone)
         self._receipt = Receipt(settings.time_zone, CLOCK_TOLERANCE)
 
     def parse(self, text: str, received_at: dt.datetime | None = None) -> ParsedCall | None:
@@ -286,16 +285,10 @@ class SamsungOfficeServParser(Parser):
             raise _error("time", time_text, "is not HH:MM:SS")
         hour, minute, second = int(time_text[:2]), int(time_text[3:5]), int(time_text[6:])
 
-        limit = self._receipt.local_limit(received_at)
-        year = latest_year(limit, month, day, hour, minute, second)
-        try:
-            offset = self._local_clock.offset(year, month, day)
-        except (OverflowError, ValueError):
-            raise RecordError(f"MM/DD (columns 27-31): dated {year}, out of range") from None
-        try:
-            return to_utc(self.settings.time_zone, offset, year, month, day, hour, minute, second)
-        except (OverflowError, ValueError):
-            raise _error("date", date_text, "is out of range") from None
+        start = self._receipt.latest_date_time(received_at, month, day, hour, minute, second)
+        if start is None:
+            raise _error("date", date_text, "cannot be dated in the 8 years before receipt")
+        return start
 
 
 def _drop_header(text: str) -> str:

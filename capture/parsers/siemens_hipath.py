@@ -29,7 +29,8 @@ Options (the source's settings):
   default they are noise. With ``true`` they become unanswered incoming calls marked
   ``details["ring_notice"]``, for missed-call reports per extension.
 
-A wrong option value makes every record fail with a RecordError naming the option.
+A wrong option value is refused when the parser is built (so when the source is saved),
+with a RecordError naming the option.
 
 Format decisions, where the documentation leaves room:
 
@@ -66,6 +67,7 @@ import datetime as dt
 
 from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError
 from .clock import expand_year, remember, utc_midnight
+from .options import bool_option, choice_option
 
 UTC = dt.UTC
 
@@ -166,19 +168,8 @@ class SiemensHiPathParser(Parser):
     def __init__(self, settings: ParserSettings):
         super().__init__(settings)
         options = settings.options or {}
-        self._settings_error: RecordError | None = None
-        layout = options.get("layout", "compressed")
-        ring_notices = options.get("ring_notices", False)
-        if layout not in LAYOUTS:
-            self._settings_error = RecordError(
-                f"option layout: {layout!r} is not 'compressed' or 'long'"
-            )
-            layout = "compressed"
-        if not isinstance(ring_notices, bool):
-            self._settings_error = RecordError(
-                f"option ring_notices: {ring_notices!r} is not true or false"
-            )
-            ring_notices = False
+        layout = choice_option(options, "layout", "compressed", LAYOUTS)
+        ring_notices = bool_option(options, "ring_notices", False)
         self._long = layout == "long"
         self._columns, self._min_length, self._max_length = _LONG if self._long else _COMPRESSED
         self._ring_notices = ring_notices
@@ -187,8 +178,6 @@ class SiemensHiPathParser(Parser):
 
     def parse(self, text: str, received_at: dt.datetime | None = None) -> ParsedCall | None:
         """Parse one call charge line; ``None`` for blank lines, headers and ring notices."""
-        if self._settings_error is not None:
-            raise self._settings_error
         line = text.rstrip(_TRAILING_JUNK)
         # Fast path: the line starts with the date, as it does once framed.
         if line[2:3] != "." or line[5:6] != ".":

@@ -66,7 +66,7 @@ import datetime as dt
 import operator
 import re
 
-from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError
+from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError, is_digits
 from .clock import day_offset, remember, to_utc
 from .options import digits_option
 
@@ -148,11 +148,6 @@ _DURATION_CACHE_LIMIT = 100_000
 
 # "HH:MM:SS" -> seconds, shared by every parser (durations repeat a lot).
 _duration_seconds: dict[str, int] = {}
-
-
-def _is_digits(value: str) -> bool:
-    """True for a non-empty run of ASCII digits (``str.isdigit`` also takes ``²``)."""
-    return value.isdigit() and value.isascii()
 
 
 def _party(value: str) -> str:
@@ -286,10 +281,10 @@ class ThreeCXParser(Parser):
             final_internal = final_type.lower() not in _EXTERNAL_TYPES
         else:  # no types logged: an Ext. party or a short number is internal
             from_internal = from_no[:4] == "Ext." or (
-                _is_digits(from_party) and len(from_party) <= max_digits
+                is_digits(from_party) and len(from_party) <= max_digits
             )
             to_internal = to_no[:4] == "Ext." or (
-                _is_digits(to_party) and len(to_party) <= max_digits
+                is_digits(to_party) and len(to_party) <= max_digits
             )
             final_internal = True
 
@@ -300,7 +295,7 @@ class ThreeCXParser(Parser):
         if not from_internal:
             direction = Direction.INCOMING
             number = from_party
-            if _is_digits(from_dn) and from_dn != from_party:
+            if is_digits(from_dn) and from_dn != from_party:
                 trunk = from_dn
             extension = (to_dn or to_party) if to_internal else ""
             if dial_no and dial_no not in (extension, to_party):
@@ -312,7 +307,7 @@ class ThreeCXParser(Parser):
                 direction = Direction.INTERNAL
             else:
                 direction = Direction.OUTGOING
-                if not to_internal and _is_digits(to_dn) and to_dn not in (to_party, dial_no):
+                if not to_internal and is_digits(to_dn) and to_dn not in (to_party, dial_no):
                     trunk = to_dn
         if final_party and final_party not in (number, extension):
             details["final_number"] = final_party

@@ -3,6 +3,11 @@
 Each generator takes ``count``, ``start``, ``end`` (aware), ``extensions``,
 ``time_zone`` and ``seed`` and yields records as the PBX prints them, without
 framing. They feed the PBX simulator, the demo, the tests and the benchmarks.
+
+:data:`GENERATORS` holds the families whose records any source of the family reads
+with its default settings. The generic parser reads nothing without a column map, so
+its generator is in :data:`GENERATORS_WITH_SETTINGS`, with the settings its records
+need; :data:`ALL_GENERATORS` has both (the PBX simulator plays every one).
 """
 
 from .asterisk_csv import asterisk_csv_records
@@ -10,6 +15,7 @@ from .avaya_cm import avaya_cm_records
 from .avaya_ipoffice import ipoffice_records
 from .cisco_cucm import cisco_cucm_records
 from .freeswitch_csv import freeswitch_csv_records
+from .generic import EXAMPLE_SETTINGS, generic_records
 from .mitel_5000 import mitel_5000_records
 from .mitel_mivb import mitel_mivb_records
 from .nec import nec_records
@@ -32,3 +38,14 @@ GENERATORS = {
     "cisco-cucm": cisco_cucm_records,
     "3cx": threecx_records,
 }
+# Family -> (generator, the source settings its records need).
+GENERATORS_WITH_SETTINGS = {"generic": (generic_records, EXAMPLE_SETTINGS)}
+ALL_GENERATORS = GENERATORS | {
+    family: generate for family, (generate, _) in GENERATORS_WITH_SETTINGS.items()
+}
+
+
+def source_settings(family: str) -> dict:
+    """The settings a source of ``family`` needs to read its generator's records."""
+    _, settings = GENERATORS_WITH_SETTINGS.get(family, (None, {}))
+    return dict(settings)

@@ -49,8 +49,9 @@ numbers; international dialling ended with ``#`` now and then) over a CUBE SIP t
 or an E1 gateway, now and then with a client matter code; incoming calls from those
 trunks with the caller's number (now and then withheld), some forwarded on no answer to
 the Unity Connection voicemail trunk (pilot ``8000``), some not answered; internal
-calls; business hours weighted. Unanswered calls are included, as with the service
-parameter "CDR Log Calls with Zero Duration Flag" on (CUCM leaves them out by default).
+calls, some forwarded to voicemail too; business hours weighted. Unanswered calls are
+included, as with the service parameter "CDR Log Calls with Zero Duration Flag" on
+(CUCM leaves them out by default).
 CUCM writes a CDR when the call ends: rows come in order of ``dateTimeDisconnect``, and
 every call's ``dateTimeOrigination`` lies in ``[start, end)``; ``time_zone`` only
 shapes the business hours. The same arguments always give the same rows; every row
@@ -67,7 +68,7 @@ from collections.abc import Iterator, Sequence
 from zoneinfo import ZoneInfo
 
 from ..parsers.cisco_cucm import CDR_COLUMNS
-from .asterisk_csv import _ACCOUNT_CODES, ACCESS_CODE, _Calls, _checked, _fit, _records
+from .common import ACCESS_CODE, ACCOUNT_CODES, CallMaker, checked_range, fit, records_at_instants
 
 # The data-type row of the CUCM 9/10 files (tests/data/cisco-cucm), column for column.
 _TYPE_ROW = (
@@ -237,9 +238,11 @@ def cisco_cucm_records(
     lies in ``[start, end)``. Times are epoch seconds; ``time_zone`` is the site's, for
     its business hours. ``extensions`` are the site's directory numbers (digits).
     """
-    start_ts, end_ts = _checked(count, start, end, extensions, None)
+    start_ts, end_ts = checked_range(count, start, end, extensions, None)
     # Checked above, when called; the rows come lazily from here.
-    return _records(_CUCMCalls, count, start_ts, end_ts, list(extensions), time_zone, seed)
+    return records_at_instants(
+        _CUCMCalls, count, start_ts, end_ts, list(extensions), time_zone, seed
+    )
 
 
 def _address(dotted: str) -> int:
@@ -266,7 +269,7 @@ _TRUNKS = (_device(*_CUBE), _device(*_CUBE), _device(*_GATEWAY))  # CUBE twice a
 _VOICEMAIL = _device(*_VOICEMAIL_TRUNK)
 
 
-class _CUCMCalls(_Calls):
+class _CUCMCalls(CallMaker):
     """One CDR row per call, between a phone and a trunk or two phones."""
 
     def __init__(self, rng: random.Random, extensions: list[str], time_zone: ZoneInfo):
@@ -274,13 +277,13 @@ class _CUCMCalls(_Calls):
         # Each directory number's phone: (device, integer address, dotted, node, user).
         self.phones = {}
         for index, ext in enumerate(dict.fromkeys(extensions)):
-            user = _user_id(self._user_name(), ext)
+            user = _user_id(self.user_name(), ext)
             if self.random() < 0.15:
                 device = "CSF" + user.upper()  # Jabber
             else:
                 device = f"SEP{rng.getrandbits(48):012X}"
             dotted = f"10.20.{index // 250 % 256}.{index % 250 + 2}"
-            self.phones[ext] = (device, _address(dotted), dotted, self._between(1, 2), user)
+            self.phones[ext] = (device, _address(dotted), dotted, self.between(1, 2), user)
         self.call_id = 1_000_000 + rng.randrange(100_000)
         self.leg = 20_000_000 + rng.randrange(10_000_000)
 
@@ -307,7 +310,7 @@ class _CUCMCalls(_Calls):
         """A CDR row. ``calling``: integer address, number, user id, dotted address;
         ``called``: integer address, original and final number, user id, dotted address;
         ``causes``: the Q.850 causes and who hung up, orig's then dest's."""
-        between = self._between
+        between = self.between
         getrandbits = self.rng.getrandbits
         start = end - ring - talk
         self.call_id += between(1, 3)
@@ -354,6 +357,41 @@ class _CUCMCalls(_Calls):
             f'"{patterns[0]}","{patterns[1]}"',
         )
 
+    def _to_voicemail(
+        self,
+        *,
+        end: int,
+        ring: int,
+        talk: int,
+        node: int,
+        calling: tuple[int, str, str, str],
+        device: str,
+        forwarded_from: str,
+        partitions: tuple[str, str, str],
+        incoming_protocol: int = 0,
+    ) -> str:
+        """The row of a call that ``forwarded_from`` forwarded on no answer to voicemail,
+        which took a message: from a trunk (``incoming_protocol`` its protocol) or a phone."""
+        voicemail, voicemail_address, voicemail_dotted, _ = _VOICEMAIL
+        causes = self._causes(talk)
+        incoming_ref = self._call_ref() if incoming_protocol else ""
+        return self._row(
+            end=end,
+            ring=ring,
+            talk=talk,
+            nodes=(node, node),
+            calling=calling,
+            called=(voicemail_address, forwarded_from, VOICEMAIL_PILOT, "", voicemail_dotted),
+            devices=(device, voicemail),
+            partitions=partitions,
+            causes=causes,
+            payload=_G711_ALAW,
+            usage=_DIRECTORY_NUMBER,
+            patterns=(forwarded_from, VOICEMAIL_PILOT),
+            redirected_from=forwarded_from,
+            protocols=(incoming_protocol, incoming_ref, 1, self._call_ref()),
+        )
+
     def _causes(self, talk: int, busy: bool = False) -> tuple[int, int, int, int]:
         """Q.850 causes and who ended the call: either side when it talked, else the
         caller giving up (16 normal clearing) or a busy callee (17 user busy)."""
@@ -367,33 +405,25 @@ class _CUCMCalls(_Calls):
         """A SIP trunk's call reference (32 characters)."""
         return f"{self.rng.getrandbits(128):032X}"
 
-    def record(self, end: int, longest: int) -> str:
-        kind = self.random()
-        if kind < 0.50:
-            return self._outgoing(end, longest)
-        if kind < 0.82 or not self.has_colleagues:
-            return self._incoming(end, longest)
-        return self._internal(end, longest)
-
     def _outgoing(self, end: int, longest: int) -> str:
         random = self.random
-        extension = self._pick(self.extensions)
+        extension = self.pick(self.extensions)
         device, address, dotted, node, user = self.phones[extension]
-        number, median, kind = self._outside_number()
+        number, median, kind = self.outside_number()
         dialled = ACCESS_CODE + number
         if kind == "international" and random() < 0.5:
             dialled += "#"  # ends dialling at once instead of waiting for the T.302 timer
         pattern = _SHORT_MOBILE_PATTERN if number[:2] == "15" else _PATTERNS[kind]
-        trunk, trunk_address, trunk_dotted, protocol = self._pick(_TRUNKS)
+        trunk, trunk_address, trunk_dotted, protocol = self.pick(_TRUNKS)
         outcome = random()
         busy = False
         if outcome < 0.82:
-            ring = 0 if random() < 0.2 else self._between(2, 25)
-            ring, talk = _fit(longest, ring, self._seconds(median))
+            ring = 0 if random() < 0.2 else self.between(2, 25)
+            ring, talk = fit(longest, ring, self.seconds(median))
         elif outcome < 0.95:  # the caller gave up
-            ring, talk = min(self._between(5, 45), longest), 0
+            ring, talk = min(self.between(5, 45), longest), 0
         else:
-            ring, talk, busy = min(self._between(0, 4), longest), 0, True
+            ring, talk, busy = min(self.between(0, 4), longest), 0, True
         return self._row(
             end=end,
             ring=ring,
@@ -407,45 +437,39 @@ class _CUCMCalls(_Calls):
             payload=_G711_ALAW,
             usage=_ROUTE_PATTERN,
             patterns=(pattern, pattern),
-            client_matter_code=self._pick(_ACCOUNT_CODES) if random() < 0.05 else "",
+            client_matter_code=self.pick(ACCOUNT_CODES) if random() < 0.05 else "",
             outpulsed=("351485" + extension.zfill(4)[-4:], number),
             protocols=(0, "", protocol, self._call_ref() if protocol else ""),
         )
 
     def _incoming(self, end: int, longest: int) -> str:
         random = self.random
-        extension = self._pick(self.extensions)
+        extension = self.pick(self.extensions)
         device, address, dotted, node, user = self.phones[extension]
-        trunk, trunk_address, trunk_dotted, protocol = self._pick(_TRUNKS)
-        caller = "" if random() < 0.05 else self._cli()  # withheld, or the national number
+        trunk, trunk_address, trunk_dotted, protocol = self.pick(_TRUNKS)
+        caller = "" if random() < 0.05 else self.cli()  # withheld, or the national number
         outcome = random()
         busy = False
         if outcome < 0.80:
-            ring, talk = _fit(longest, self._ring(), self._seconds(100))
+            ring, talk = fit(longest, self.ring(), self.seconds(100))
         elif outcome < 0.87:  # forwarded on no answer; voicemail takes a message
-            ring, talk = _fit(longest, self._between(12, 16), self._seconds(25))
+            ring, talk = fit(longest, self.between(12, 16), self.seconds(25))
             if talk:
-                voicemail, voicemail_address, voicemail_dotted, _ = _VOICEMAIL
-                return self._row(
+                return self._to_voicemail(
                     end=end,
                     ring=ring,
                     talk=talk,
-                    nodes=(node, node),
+                    node=node,
                     calling=(trunk_address, caller, "", trunk_dotted),
-                    called=(voicemail_address, extension, VOICEMAIL_PILOT, "", voicemail_dotted),
-                    devices=(trunk, voicemail),
+                    device=trunk,
+                    forwarded_from=extension,
                     partitions=(INTERNAL, "", INTERNAL),
-                    causes=self._causes(talk),
-                    payload=_G711_ALAW,
-                    usage=_DIRECTORY_NUMBER,
-                    patterns=(extension, VOICEMAIL_PILOT),
-                    redirected_from=extension,
-                    protocols=(protocol, self._call_ref() if protocol else "", 1, self._call_ref()),
+                    incoming_protocol=protocol,
                 )
         elif outcome < 0.97:  # the caller gave up
-            ring, talk = min(self._between(8, 45), longest), 0
+            ring, talk = min(self.between(8, 45), longest), 0
         else:
-            ring, talk, busy = min(self._between(0, 2), longest), 0, True
+            ring, talk, busy = min(self.between(0, 2), longest), 0, True
         return self._row(
             end=end,
             ring=ring,
@@ -463,18 +487,31 @@ class _CUCMCalls(_Calls):
         )
 
     def _internal(self, end: int, longest: int) -> str:
-        extension = self._pick(self.extensions)
-        callee = self._other_extension(extension)
+        extension = self.pick(self.extensions)
+        callee = self.other_extension(extension)
         device, address, dotted, node, user = self.phones[extension]
         callee_device, callee_address, callee_dotted, callee_node, callee_user = self.phones[callee]
         outcome = self.random()
         busy = False
         if outcome < 0.85:
-            ring, talk = _fit(longest, self._between(1, 15), self._seconds(45))
-        elif outcome < 0.95:
-            ring, talk = min(self._between(5, 25), longest), 0
+            ring, talk = fit(longest, self.between(1, 15), self.seconds(45))
+        elif outcome < 0.90:
+            ring, talk = min(self.between(5, 25), longest), 0
+        elif outcome < 0.95:  # forwarded on no answer; voicemail takes a message
+            ring, talk = fit(longest, self.between(12, 16), self.seconds(25))
+            if talk:
+                return self._to_voicemail(
+                    end=end,
+                    ring=ring,
+                    talk=talk,
+                    node=node,
+                    calling=(address, extension, user, dotted),
+                    device=device,
+                    forwarded_from=callee,
+                    partitions=(INTERNAL, INTERNAL, INTERNAL),
+                )
         else:
-            ring, talk, busy = min(self._between(0, 2), longest), 0, True
+            ring, talk, busy = min(self.between(0, 2), longest), 0, True
         return self._row(
             end=end,
             ring=ring,

@@ -33,15 +33,15 @@ import random
 from collections.abc import Iterator, Sequence
 from zoneinfo import ZoneInfo
 
-from .asterisk_csv import (
-    _ACCOUNT_CODES,
-    _CALLER_NAMES,
+from .common import (
     ACCESS_CODE,
-    _Calls,
-    _checked,
-    _fit,
-    _LocalStamps,
-    _records,
+    ACCOUNT_CODES,
+    CALLER_NAMES,
+    CallMaker,
+    LocalStamps,
+    checked_range,
+    fit,
+    records_at_instants,
 )
 
 # The parser's default max_extension_digits: a longer caller number is an outside one.
@@ -68,23 +68,25 @@ def freeswitch_csv_records(
     ``extensions`` are the site's extension numbers (digits, at most 6: the parser takes
     a longer caller number for an outside one).
     """
-    start_ts, end_ts = _checked(count, start, end, extensions, MAX_EXTENSION_DIGITS)
+    start_ts, end_ts = checked_range(count, start, end, extensions, MAX_EXTENSION_DIGITS)
     # Checked above, when called; the lines come lazily from here.
-    return _records(_FreeSWITCHCalls, count, start_ts, end_ts, list(extensions), time_zone, seed)
+    return records_at_instants(
+        _FreeSWITCHCalls, count, start_ts, end_ts, list(extensions), time_zone, seed
+    )
 
 
-class _FreeSWITCHCalls(_Calls):
+class _FreeSWITCHCalls(CallMaker):
     """Lines of the ``example`` template, one per call's A leg."""
 
     def __init__(self, rng: random.Random, extensions: list[str], time_zone: ZoneInfo):
         super().__init__(rng, extensions, time_zone)
-        self.stamp = _LocalStamps(time_zone)
+        self.stamp = LocalStamps(time_zone)
         # The directory's effective_caller_id_name and accountcode of each user.
         self.names = {}
         self.accounts = {}
         for ext in extensions:
             vanilla = self.random() < 0.15
-            self.names[ext] = f"Extension {ext}" if vanilla else self._user_name()
+            self.names[ext] = f"Extension {ext}" if vanilla else self.user_name()
             self.accounts[ext] = ext if self.random() < 0.7 else ""
         self.node = f"{rng.getrandbits(48) | 1 << 40:012x}"  # a multicast-style node id
         self.clock_sequence = rng.getrandbits(14)
@@ -119,7 +121,7 @@ class _FreeSWITCHCalls(_Calls):
         if talk:
             answer = stamp(start + ring)
             bleg = self._uuid(created + 10_000 + int(self.random() * 500_000))  # ms later
-            codec = self._pick(codecs)
+            codec = self.pick(codecs)
         else:
             answer = bleg = codec = ""
         return (
@@ -128,42 +130,34 @@ class _FreeSWITCHCalls(_Calls):
             f'"{account}","{codec}","{codec}"'
         )
 
-    def record(self, end: int, longest: int) -> str:
-        kind = self.random()
-        if kind < 0.50:
-            return self._outgoing(end, longest)
-        if kind < 0.82 or not self.has_colleagues:
-            return self._incoming(end, longest)
-        return self._internal(end, longest)
-
     def _unanswered(self, longest: int, cancel: float, no_answer: float) -> tuple[int, str]:
         """Ring time and hang-up cause of a call nobody answered."""
         outcome = self.random()
         if outcome < cancel:  # the caller gave up
-            return min(self._between(3, 40), longest), "ORIGINATOR_CANCEL"
+            return min(self.between(3, 40), longest), "ORIGINATOR_CANCEL"
         if outcome < no_answer:  # the dialplan's call_timeout
-            return min(self._between(28, 32), longest), "NO_ANSWER"
-        return min(self._between(0, 3), longest), "USER_BUSY"
+            return min(self.between(28, 32), longest), "NO_ANSWER"
+        return min(self.between(0, 3), longest), "USER_BUSY"
 
     def _outgoing(self, end: int, longest: int) -> str:
         random = self.random
-        extension = self._pick(self.extensions)
-        number, median, _ = self._outside_number()
+        extension = self.pick(self.extensions)
+        number, median, _ = self.outside_number()
         account = self.accounts[extension]
         if random() < 0.05:
-            account = self._pick(_ACCOUNT_CODES)
+            account = self.pick(ACCOUNT_CODES)
         outcome = random()
         talk = 0
         if outcome < 0.82:
-            ring = 0 if random() < 0.2 else self._between(2, 25)
-            ring, talk = _fit(longest, ring, self._seconds(median))
+            ring = 0 if random() < 0.2 else self.between(2, 25)
+            ring, talk = fit(longest, ring, self.seconds(median))
             cause = "NORMAL_CLEARING"
             if not talk:
                 cause = "ORIGINATOR_CANCEL"
         elif outcome < 0.98:
             ring, cause = self._unanswered(longest, 0.5, 0.8)
         else:  # the carrier does not know the number
-            ring, cause = min(self._between(0, 2), longest), "UNALLOCATED_NUMBER"
+            ring, cause = min(self.between(0, 2), longest), "UNALLOCATED_NUMBER"
         return self._line(
             name=self.names[extension],
             caller=extension,
@@ -183,14 +177,14 @@ class _FreeSWITCHCalls(_Calls):
         if shown < 0.05:  # withheld
             caller, name = "anonymous", "Anonymous"
         else:
-            national = self._cli()
+            national = self.cli()
             caller = "+54" + national if random() < 0.15 else national
-            name = self._pick(_CALLER_NAMES) if shown < 0.25 else caller
-        destination = MAIN_NUMBER if random() < 0.1 else self._pick(self.extensions)
+            name = self.pick(CALLER_NAMES) if shown < 0.25 else caller
+        destination = MAIN_NUMBER if random() < 0.1 else self.pick(self.extensions)
         talk = 0
         if random() < 0.86:
-            ring = 0 if destination == MAIN_NUMBER else self._ring()  # the IVR answers
-            ring, talk = _fit(longest, ring, self._seconds(100))
+            ring = 0 if destination == MAIN_NUMBER else self.ring()  # the IVR answers
+            ring, talk = fit(longest, ring, self.seconds(100))
             cause = "NORMAL_CLEARING" if talk else "ORIGINATOR_CANCEL"
         else:
             ring, cause = self._unanswered(longest, 0.7, 0.9)
@@ -208,11 +202,11 @@ class _FreeSWITCHCalls(_Calls):
         )
 
     def _internal(self, end: int, longest: int) -> str:
-        extension = self._pick(self.extensions)
-        callee = self._other_extension(extension)
+        extension = self.pick(self.extensions)
+        callee = self.other_extension(extension)
         talk = 0
         if self.random() < 0.85:
-            ring, talk = _fit(longest, self._between(1, 15), self._seconds(45))
+            ring, talk = fit(longest, self.between(1, 15), self.seconds(45))
             cause = "NORMAL_CLEARING" if talk else "ORIGINATOR_CANCEL"
         else:
             ring, cause = self._unanswered(longest, 0.6, 0.9)

@@ -28,20 +28,25 @@ received after the call ended (see :func:`mitel_mivb_timed_records`).
 from __future__ import annotations
 
 import datetime as dt
-import math
 import random
 from collections.abc import Iterator, Sequence
 from zoneinfo import ZoneInfo
 
-from .avaya_ipoffice import _AREAS, _COUNTRIES, _LOCAL_AREA, _instants
+from .common import (
+    ACCOUNT_CODES,
+    LOCAL_AREA,
+    CallMaker,
+    check_arguments,
+    clock_text,
+    minute_instants,
+    minute_range,
+)
 
-ACCESS_CODE = "0"  # outside line; not among the digits dialled on the trunk
 EXTENSION_WIDTH = 4  # calling and called party, columns 24-27 and 62-65
 SYSTEM_ID = "000"
 
 _TRUNKS = tuple(f"T{number:03d}" for number in range(1, 31))
-_ACCOUNT_CODES = ("1001", "1002", "2040", "3300")
-_SITE_PREFIX = _LOCAL_AREA + "52"  # the site's DID range: 351 52x xxxx
+_SITE_PREFIX = LOCAL_AREA + "52"  # the site's DID range: 351 52x xxxx
 
 
 def mitel_mivb_records(
@@ -84,20 +89,8 @@ def mitel_mivb_timed_records(
     Yields ``(ended, record)``, ``ended`` in POSIX seconds: when the PBX prints the
     record, so the ``received_at`` the parser needs to find the year.
     """
-    if start.tzinfo is None or end.tzinfo is None:
-        raise ValueError("start and end must be aware datetimes")
-    if count < 0:
-        raise ValueError("count must not be negative")
-    if not extensions or not all(
-        ext.isdigit() and ext.isascii() and len(ext) <= EXTENSION_WIDTH for ext in extensions
-    ):
-        raise ValueError(
-            f"extensions must be a non-empty sequence of strings of 1 to {EXTENSION_WIDTH} digits"
-        )
-    first_minute = math.ceil(start.timestamp() / 60) * 60
-    last_minute = math.ceil(end.timestamp() / 60) * 60 - 60  # the last one before end
-    if last_minute < first_minute:
-        raise ValueError("[start, end) must hold a whole minute: the start is printed as hh:mm")
+    check_arguments(count, start, end, extensions, EXTENSION_WIDTH)
+    first_minute, last_minute = minute_range(start, end)
     # Checked above, when called; the records come lazily from here.
     return _records(count, first_minute, last_minute, list(extensions), time_zone, seed)
 
@@ -114,21 +107,11 @@ def _records(
         return
     rng = random.Random(seed)
     calls = _Calls(rng, extensions)
-    last_instant = None
-    when = ""
-    for second in _instants(rng, count, first_minute, last_minute + 60, time_zone):
-        instant = second - second % 60
-        if instant != last_instant:
-            local = dt.datetime.fromtimestamp(instant, time_zone)
-            # mm/dd, blank, hh:mm, the P.M. column blank (24-hour clock), blank
-            when = f"{local.month:02d}/{local.day:02d} {local.hour:02d}:{local.minute:02d}  "
-            last_instant = instant
+    for instant, local in minute_instants(rng, count, first_minute, last_minute, time_zone):
+        # mm/dd, blank, hh:mm, the P.M. column blank (24-hour clock), blank
+        when = f"{local.month:02d}/{local.day:02d} {local.hour:02d}:{local.minute:02d}  "
         seconds, record = calls.record(when)
         yield instant + seconds, record
-
-
-def _clock(seconds: int) -> str:
-    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
 def _long_call_flag(seconds: int) -> str:
@@ -142,63 +125,16 @@ def _long_call_flag(seconds: int) -> str:
     return "+"
 
 
-class _Calls:
+class _Calls(CallMaker):
     """Makes one call's record at a time, from a shared random stream."""
 
     def __init__(self, rng: random.Random, extensions: list[str]):
-        self.rng = rng
-        self.random = rng.random
-        self.extensions = extensions
-        self.has_colleagues = len(set(extensions)) > 1  # internal calls, transfers
+        super().__init__(rng, extensions)
         self.dnis = {ext: (_SITE_PREFIX + ext.zfill(5))[-10:] for ext in extensions}
         # seconds -> the long-call flag and hh:mm:ss, for the common durations
         self.durations = {
-            seconds: _long_call_flag(seconds) + _clock(seconds) for seconds in range(3600)
+            seconds: _long_call_flag(seconds) + clock_text(seconds) for seconds in range(3600)
         }
-
-    def _pick(self, choices: Sequence):
-        """``random.choice``, a few times faster (``int(random() * n)`` is uniform enough)."""
-        return choices[int(self.random() * len(choices))]
-
-    def _between(self, low: int, high: int) -> int:
-        """``random.randint``, a few times faster."""
-        return low + int(self.random() * (high - low + 1))
-
-    def _duration(self, median: float) -> int:
-        seconds = int(self.rng.lognormvariate(math.log(median), 0.9)) + 1
-        return min(seconds, 4 * 3600)
-
-    def _digits(self, length: int) -> str:
-        low = 10 ** (length - 1)
-        return str(low + int(self.random() * 9 * low))
-
-    def _outside_number(self) -> tuple[str, float]:
-        """A number as dialled after the access code, and a typical duration for it."""
-        kind = self.random()
-        if kind < 0.40:  # local Córdoba
-            return self._pick("45") + self._digits(6), 75
-        if kind < 0.62:  # national
-            area, length = self._pick(_AREAS)
-            return "0" + area + self._digits(length), 120
-        if kind < 0.72:  # mobile, local short form
-            return "15" + self._digits(7), 60
-        if kind < 0.92:  # mobile, full form
-            area, length = self._pick((*_AREAS, (_LOCAL_AREA, 7), (_LOCAL_AREA, 7)))
-            return "0" + area + "15" + self._digits(length), 60
-        if kind < 0.95:  # toll-free
-            return "0800" + self._digits(7), 150
-        country, length = self._pick(_COUNTRIES)
-        return "00" + country + self._digits(length), 240
-
-    def _ani(self) -> str:
-        """The caller's national number (10 digits, as ANI holds); blank when withheld."""
-        kind = self.random()
-        if kind < 0.08:
-            return ""
-        if kind < 0.80:
-            return _LOCAL_AREA + self._pick("4556") + self._digits(6)
-        area, length = self._pick(_AREAS)
-        return area + self._digits(length)
 
     def record(self, when: str) -> tuple[int, str]:
         """(seconds from the start to the end of the call, record) of one call."""
@@ -211,7 +147,7 @@ class _Calls:
 
     def _duration_text(self, seconds: int) -> str:
         """The long-call flag and ``hh:mm:ss``, as ``flag + duration``."""
-        return self.durations.get(seconds) or _long_call_flag(seconds) + _clock(seconds)
+        return self.durations.get(seconds) or _long_call_flag(seconds) + clock_text(seconds)
 
     @staticmethod
     def _line(
@@ -239,17 +175,17 @@ class _Calls:
 
     def _outgoing(self, when: str) -> tuple[int, str]:
         random = self.random
-        extension = self._pick(self.extensions)
-        number, median = self._outside_number()
-        account = self._pick(_ACCOUNT_CODES) if random() < 0.05 else ""
-        trunk = self._pick(_TRUNKS)
+        extension = self.pick(self.extensions)
+        number, median, _ = self.outside_number()
+        account = self.pick(ACCOUNT_CODES) if random() < 0.05 else ""
+        trunk = self.pick(_TRUNKS)
         outcome = random()
         if outcome < 0.01:  # failed toll-deny checking, dropped at once
             seconds, status = 0, "-"
         elif outcome < 0.11:  # no answer supervision came: nothing timed
             seconds, status = 0, " "
         else:  # answer supervision received
-            seconds, status = self._duration(median), "A"
+            seconds, status = self.seconds(median), "A"
         return seconds, self._line(
             when,
             self._duration_text(seconds),
@@ -262,9 +198,9 @@ class _Calls:
 
     def _incoming(self, when: str) -> tuple[int, str]:
         random = self.random
-        extension = self._pick(self.extensions)
-        trunk = self._pick(_TRUNKS)
-        common = {"ani": self._ani(), "dnis": self.dnis[extension], "digits": extension}
+        extension = self.pick(self.extensions)
+        trunk = self.pick(_TRUNKS)
+        common = {"ani": self.cli(withheld=0.08), "dnis": self.dnis[extension], "digits": extension}
         outcome = random()
         if outcome < 0.04:  # the extension was busy
             return 0, self._line(
@@ -272,16 +208,16 @@ class _Calls:
             )
         ring = min(int(self.rng.expovariate(1 / 7)) + 2, 60)
         if outcome < 0.14:  # rang out: no status, no talk
-            ring = self._between(8, 45)
+            ring = self.between(8, 45)
             return ring, self._line(
                 when, self.durations[0], trunk, answer=f"{ring:03d}", called=extension, **common
             )
-        seconds = self._duration(100)
+        seconds = self.seconds(100)
         handling = random()
         attendant = "*" if handling < 0.03 else " "  # put through by the attendant
         transfer = third = ""
         if 0.03 <= handling < 0.08 and self.has_colleagues:  # transferred to a colleague
-            transfer, third = "T", self._other_extension(extension)
+            transfer, third = "T", self.other_extension(extension)
         return ring + seconds, self._line(
             when,
             self._duration_text(seconds),
@@ -295,10 +231,10 @@ class _Calls:
         )
 
     def _internal(self, when: str) -> tuple[int, str]:
-        extension = self._pick(self.extensions)
-        callee = self._other_extension(extension)
-        ring = self._between(1, 20)
-        seconds = self._duration(45) if self.random() >= 0.15 else 0
+        extension = self.pick(self.extensions)
+        callee = self.other_extension(extension)
+        ring = self.between(1, 20)
+        seconds = self.seconds(45) if self.random() >= 0.15 else 0
         return ring + seconds, self._line(
             when,
             self._duration_text(seconds),
@@ -307,10 +243,3 @@ class _Calls:
             digits=callee,
             called=callee,
         )
-
-    def _other_extension(self, extension: str) -> str:
-        extensions = self.extensions
-        while True:
-            other = self._pick(extensions)
-            if other != extension:
-                return other

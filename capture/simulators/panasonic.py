@@ -24,20 +24,18 @@ detected, ``mdy`` dates).
 from __future__ import annotations
 
 import datetime as dt
-import math
 import random
 from collections.abc import Iterator, Sequence
 from zoneinfo import ZoneInfo
 
-from .avaya_ipoffice import _AREAS, _COUNTRIES, _LOCAL_AREA, ACCESS_CODE, _instants
+from .common import ACCESS_CODE, ACCOUNT_CODES, CallMaker, checked_range, records_at_instants
 
 EXTENSION_WIDTH = 5  # the Ext column
 _TRUNKS = tuple(f"{line:02d}" for line in range(1, 17))  # CO lines 01-16
-_ACCOUNT_CODES = ("1001", "1002", "2040", "3300")
 # Caller names as the CO sends them, run into the number after <I>: at most 12
 # characters, so name and a 10-digit number fit the 25 of the Dial Number column, and
 # never ending in a digit (the parser takes a name's trailing digits for the number).
-_CALLER_NAMES = (
+CALLER_NAMES = (
     "GOMEZ MARIA", "PEREZ JUAN", "ACME SA", "LOPEZ HNOS", "CLINICA SUR", "BANCO CBA",
     "DIAZ ROSA", "SOSA CARLOS", "TRANSP NORTE", "ROSSI E HIJO",
 )  # fmt: skip
@@ -58,104 +56,33 @@ def panasonic_records(
     minute), which also lies in ``[start, end)``. ``extensions`` are the site's
     extension numbers (digits, at most 5 for the Ext column).
     """
-    if start.tzinfo is None or end.tzinfo is None:
-        raise ValueError("start and end must be aware datetimes")
-    if count < 0:
-        raise ValueError("count must not be negative")
-    if not extensions or not all(
-        ext.isdigit() and ext.isascii() and len(ext) <= EXTENSION_WIDTH for ext in extensions
-    ):
-        raise ValueError(
-            f"extensions must be a non-empty sequence of digit strings of at most "
-            f"{EXTENSION_WIDTH} digits"
-        )
-    start_ts = math.ceil(start.timestamp())
-    end_ts = end.timestamp()
-    if end_ts <= start_ts:
-        raise ValueError("end must be at least a whole second after start")
+    start_ts, end_ts = checked_range(count, start, end, extensions, EXTENSION_WIDTH)
     # Checked above, when called; the lines come lazily from here.
-    return _records(count, start_ts, end_ts, list(extensions), time_zone, seed)
-
-
-def _records(
-    count: int,
-    start_ts: int,
-    end_ts: float,
-    extensions: list[str],
-    time_zone: ZoneInfo,
-    seed: int,
-) -> Iterator[str]:
-    if count == 0:
-        return
-    rng = random.Random(seed)
-    calls = _Calls(rng, extensions)
-    fromtimestamp = dt.datetime.fromtimestamp
-    # Call ends, ascending; a call may not have started before start_ts.
-    for instant in _instants(rng, count, start_ts, end_ts, time_zone):
-        local = fromtimestamp(instant, time_zone)
-        hour = local.hour
-        stamp = (
-            f"{local.month:02d}/{local.day:02d}/{local.year % 100:02d} "
-            f"{(hour - 1) % 12 + 1:02d}:{local.minute:02d}{'AM' if hour < 12 else 'PM'}"
-        )
-        yield calls.line(stamp, instant - start_ts)
+    return records_at_instants(_Calls, count, start_ts, end_ts, list(extensions), time_zone, seed)
 
 
 def _duration_text(seconds: int) -> str:
     return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}'{seconds % 60:02d}"
 
 
-class _Calls:
+class _Calls(CallMaker):
     """Makes one call's line at a time, from a shared random stream."""
 
-    def __init__(self, rng: random.Random, extensions: list[str]):
-        self.rng = rng
-        self.random = rng.random
-        self.extensions = extensions
-        self.has_colleagues = len(set(extensions)) > 1  # intercom calls
+    def __init__(self, rng: random.Random, extensions: list[str], time_zone: ZoneInfo):
+        super().__init__(rng, extensions, time_zone)
         self.durations = [_duration_text(seconds) for seconds in range(3600)]
         self.rings = [f"{seconds // 60}'{seconds % 60:02d}" for seconds in range(600)]
 
-    def _pick(self, choices: Sequence):
-        """``random.choice``, a few times faster (``int(random() * n)`` is uniform enough)."""
-        return choices[int(self.random() * len(choices))]
-
-    def _between(self, low: int, high: int) -> int:
-        """``random.randint``, a few times faster."""
-        return low + int(self.random() * (high - low + 1))
-
-    def _seconds(self, median: float) -> int:
-        seconds = int(self.rng.lognormvariate(math.log(median), 0.9)) + 1
-        return min(seconds, 4 * 3600)
-
-    def _digits(self, length: int) -> str:
-        low = 10 ** (length - 1)
-        return str(low + int(self.random() * 9 * low))
-
-    def _outside_number(self) -> tuple[str, float]:
-        """A number as dialled after the access code, and a typical duration for it."""
-        kind = self.random()
-        if kind < 0.40:  # local Córdoba
-            return self._pick("45") + self._digits(6), 75
-        if kind < 0.62:  # national
-            area, length = self._pick(_AREAS)
-            return "0" + area + self._digits(length), 120
-        if kind < 0.72:  # mobile, local short form
-            return "15" + self._digits(7), 60
-        if kind < 0.92:  # mobile, full form
-            area, length = self._pick((*_AREAS, (_LOCAL_AREA, 7), (_LOCAL_AREA, 7)))
-            return "0" + area + "15" + self._digits(length), 60
-        if kind < 0.95:  # toll-free
-            return "0800" + self._digits(7), 150
-        country, length = self._pick(_COUNTRIES)
-        return "00" + country + self._digits(length), 240
-
-    def _cli(self) -> str:
-        """The caller's national number as the CO presents it (10 digits)."""
-        if self.random() < 0.80:
-            return _LOCAL_AREA + self._pick("4556") + self._digits(6)
-        area, length = self._pick(_AREAS)
-        return area + self._digits(length)
+    def record(self, instant: int, longest: int) -> str:
+        """The line of a call that ended at ``instant``: a call may not have started before
+        the range, so it lasted at most ``longest`` seconds."""
+        local = dt.datetime.fromtimestamp(instant, self.time_zone)
+        hour = local.hour
+        stamp = (
+            f"{local.month:02d}/{local.day:02d}/{local.year % 100:02d} "
+            f"{(hour - 1) % 12 + 1:02d}:{local.minute:02d}{'AM' if hour < 12 else 'PM'}"
+        )
+        return self.line(stamp, longest)
 
     def line(self, stamp: str, longest: int) -> str:
         """The line of one call that ended at ``stamp`` and lasted at most ``longest`` s."""
@@ -175,13 +102,13 @@ class _Calls:
 
     def _outgoing(self, longest: int) -> tuple[str, str, str, str, int, str, str]:
         random = self.random
-        number, median = self._outside_number()
-        account = self._pick(_ACCOUNT_CODES) if random() < 0.05 else ""
-        seconds = 0 if random() < 0.18 else min(self._seconds(median), longest)
+        number, median, _ = self.outside_number()
+        account = self.pick(ACCOUNT_CODES) if random() < 0.05 else ""
+        seconds = 0 if random() < 0.18 else min(self.seconds(median), longest)
         condition = "TR" if seconds and random() < 0.04 else ""
         return (
-            self._pick(self.extensions),
-            self._pick(_TRUNKS),
+            self.pick(self.extensions),
+            self.pick(_TRUNKS),
             ACCESS_CODE + number,
             "",
             seconds,
@@ -191,43 +118,36 @@ class _Calls:
 
     def _incoming(self, longest: int) -> tuple[str, str, str, str, int, str, str]:
         random = self.random
-        extension = self._pick(self.extensions)
+        extension = self.pick(self.extensions)
         shown = random()
         if shown < 0.08:  # withheld
             dial = "<I>"
         elif shown < 0.20:  # the caller's name, then the number
-            dial = "<I>" + self._pick(_CALLER_NAMES) + self._cli()
+            dial = "<I>" + self.pick(CALLER_NAMES) + self.cli()
         elif shown < 0.30:  # the DDI the caller dialled, then the number
-            dial = "<D>52" + extension.zfill(5) + "<I>" + self._cli()
+            dial = "<D>52" + extension.zfill(5) + "<I>" + self.cli()
         else:
-            dial = "<I>" + self._cli()
+            dial = "<I>" + self.cli()
         if random() < 0.14:  # rang out
             return (
                 extension,
-                self._pick(_TRUNKS),
+                self.pick(_TRUNKS),
                 dial,
-                self.rings[self._between(8, 45)],
+                self.rings[self.between(8, 45)],
                 0,
                 "",
                 "NA",
             )
         ring = self.rings[min(int(self.rng.expovariate(1 / 7)) + 2, 60)]
-        seconds = min(self._seconds(100), longest)
+        seconds = min(self.seconds(100), longest)
         if not seconds:  # no time left to talk before the range starts
-            return extension, self._pick(_TRUNKS), dial, ring, 0, "", "NA"
+            return extension, self.pick(_TRUNKS), dial, ring, 0, "", "NA"
         condition = "TR" if random() < 0.06 else "AN"
-        return extension, self._pick(_TRUNKS), dial, ring, seconds, "", condition
+        return extension, self.pick(_TRUNKS), dial, ring, seconds, "", condition
 
     def _intercom(self, longest: int) -> tuple[str, str, str, str, int, str, str]:
-        extension = self._pick(self.extensions)
-        callee = self._other_extension(extension)
-        ring = self.rings[self._between(1, 20)]
-        seconds = 0 if self.random() < 0.15 else min(self._seconds(45), longest)
+        extension = self.pick(self.extensions)
+        callee = self.other_extension(extension)
+        ring = self.rings[self.between(1, 20)]
+        seconds = 0 if self.random() < 0.15 else min(self.seconds(45), longest)
         return extension, "", "EXT" + callee, ring, seconds, "", "" if seconds else "NA"
-
-    def _other_extension(self, extension: str) -> str:
-        extensions = self.extensions
-        while True:
-            other = self._pick(extensions)
-            if other != extension:
-                return other

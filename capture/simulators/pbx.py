@@ -17,7 +17,7 @@ import struct
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
-from . import GENERATORS
+from . import ALL_GENERATORS as GENERATORS  # every family the simulator plays
 
 logger = logging.getLogger(__name__)
 

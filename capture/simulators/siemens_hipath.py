@@ -33,14 +33,20 @@ import random
 from collections.abc import Iterator, Sequence
 from zoneinfo import ZoneInfo
 
-from .avaya_ipoffice import _AREAS, _COUNTRIES, _LOCAL_AREA, _instants
+from .common import ACCESS_CODE, ACCOUNT_CODES, CallMaker, check_arguments, clock_text, instants
 
-ACCESS_CODE = "0"  # seizure code of the outside lines
 EXTENSION_WIDTH = 6  # columns 20-25
 FIRST_YEAR, LAST_YEAR = 1970, 2069  # what a two-digit year can stand for
 
 _TRUNKS = 30  # B channels, numbered from 1
-_ACCOUNT_CODES = ("1001", "1002", "2040", "3300")
+# Seconds per charge unit by kind of number (0: free).
+_SECONDS_PER_UNIT = {
+    "local": 120,
+    "national": 40,
+    "mobile": 30,
+    "toll-free": 0,
+    "international": 10,
+}
 _MAX_SECONDS = 4 * 3600
 
 
@@ -83,16 +89,7 @@ def siemens_hipath_timed_records(
     Yields ``(ended, line)``, ``ended`` in POSIX seconds: when the PBX prints the line
     (the line carries it too, with its date).
     """
-    if start.tzinfo is None or end.tzinfo is None:
-        raise ValueError("start and end must be aware datetimes")
-    if count < 0:
-        raise ValueError("count must not be negative")
-    if not extensions or not all(
-        ext.isdigit() and ext.isascii() and len(ext) <= EXTENSION_WIDTH for ext in extensions
-    ):
-        raise ValueError(
-            f"extensions must be a non-empty sequence of strings of 1 to {EXTENSION_WIDTH} digits"
-        )
+    check_arguments(count, start, end, extensions, EXTENSION_WIDTH)
     start_ts = start.timestamp()
     first_end = math.ceil(start_ts) + 1  # a connected call lasts a second at least
     last_end = math.ceil(end.timestamp()) - 1
@@ -121,7 +118,7 @@ def _records(
     rng = random.Random(seed)
     calls = _Calls(rng, extensions)
     fromtimestamp = dt.datetime.fromtimestamp
-    for instant in _instants(rng, count, first_end, last_end + 1, time_zone):
+    for instant in instants(rng, count, first_end, last_end + 1, time_zone):
         local = fromtimestamp(instant, time_zone)
         ended = (
             f"{local.day:02d}.{local.month:02d}.{local.year % 100:02d}"
@@ -132,29 +129,14 @@ def _records(
         yield instant, calls.record(ended, longest)
 
 
-def _clock(seconds: int) -> str:
-    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
-
-
-class _Calls:
+class _Calls(CallMaker):
     """Makes one call's line at a time, from a shared random stream."""
 
     def __init__(self, rng: random.Random, extensions: list[str]):
-        self.rng = rng
-        self.random = rng.random
-        self.extensions = extensions
-        self.clock = {seconds: _clock(seconds) for seconds in range(3600)}
+        super().__init__(rng, extensions)
         self.rings = {seconds: f"{seconds // 60:02d}:{seconds % 60:02d}" for seconds in range(61)}
         self.trunks = tuple(f"{number:>3}" for number in range(1, _TRUNKS + 1))
         self.msn = {ext: "52" + ext.zfill(5)[-5:] for ext in extensions}  # the DDI called
-
-    def _pick(self, choices: Sequence):
-        """``random.choice``, a few times faster (``int(random() * n)`` is uniform enough)."""
-        return choices[int(self.random() * len(choices))]
-
-    def _between(self, low: int, high: int) -> int:
-        """``random.randint``, a few times faster."""
-        return low + int(self.random() * (high - low + 1))
 
     def _duration(self, median: float, longest: int) -> int:
         """A lognormal duration in whole seconds; drawn again up to ``longest`` if longer.
@@ -165,43 +147,21 @@ class _Calls:
         seconds = min(int(self.rng.lognormvariate(math.log(median), 0.9)) + 1, _MAX_SECONDS)
         if seconds <= longest:
             return seconds
-        return self._between(1, longest)
+        return self.between(1, longest)
 
     def _connected(self, seconds: int) -> str:
-        return self.clock.get(seconds) or _clock(seconds)
-
-    def _digits(self, length: int) -> str:
-        low = 10 ** (length - 1)
-        return str(low + int(self.random() * 9 * low))
+        return clock_text(seconds)
 
     def _outside_number(self) -> tuple[str, float, int]:
         """A number as dialled after the seizure code, a typical duration, and the
         seconds per charge unit (0: free)."""
-        kind = self.random()
-        if kind < 0.40:  # local Córdoba
-            return self._pick("45") + self._digits(6), 75, 120
-        if kind < 0.62:  # national
-            area, length = self._pick(_AREAS)
-            return "0" + area + self._digits(length), 120, 40
-        if kind < 0.72:  # mobile, local short form
-            return "15" + self._digits(7), 60, 30
-        if kind < 0.92:  # mobile, full form
-            area, length = self._pick((*_AREAS, (_LOCAL_AREA, 7), (_LOCAL_AREA, 7)))
-            return "0" + area + "15" + self._digits(length), 60, 30
-        if kind < 0.95:  # toll-free
-            return "0800" + self._digits(7), 150, 0
-        country, length = self._pick(_COUNTRIES)
-        return "00" + country + self._digits(length), 240, 10
+        number, median, kind = self.outside_number()
+        return number, median, _SECONDS_PER_UNIT[kind]
 
     def _cli(self) -> str:
         """The caller's number in national form (``0`` and area code); blank if withheld."""
-        kind = self.random()
-        if kind < 0.08:
-            return ""
-        if kind < 0.80:
-            return "0" + _LOCAL_AREA + self._pick("4556") + self._digits(6)
-        area, length = self._pick(_AREAS)
-        return "0" + area + self._digits(length)
+        cli = self.cli(withheld=0.08)
+        return "0" + cli if cli else ""
 
     def record(self, ended: str, longest: int) -> str:
         """The line of one call that ended at ``ended`` and lasted at most ``longest``."""
@@ -233,7 +193,7 @@ class _Calls:
 
     def _outgoing(self, ended: str, longest: int) -> str:
         random = self.random
-        extension = self._pick(self.extensions)
+        extension = self.pick(self.extensions)
         number, median, unit_seconds = self._outside_number()
         kind = random()
         info = "9" if kind < 0.02 else "4" if kind < 0.03 else "2"  # forwarded out, fax
@@ -241,29 +201,29 @@ class _Calls:
         units = str(seconds // unit_seconds + 1) if unit_seconds else ""
         return self._line(
             ended,
-            self._pick(self.trunks),
+            self.pick(self.trunks),
             extension,
             "",
             self._connected(seconds),
             number,
             info,
             units=units,
-            project=self._pick(_ACCOUNT_CODES) if random() < 0.05 else "",
+            project=self.pick(ACCOUNT_CODES) if random() < 0.05 else "",
             seizure=ACCESS_CODE,
-            route=self._pick("1112"),
+            route=self.pick("1112"),
         )
 
     def _incoming(self, ended: str, longest: int) -> str:
         random = self.random
-        extension = self._pick(self.extensions)
+        extension = self.pick(self.extensions)
         kind = random()
         # forwarded in, fax, DISA, or plain voice
         info = "5" if kind < 0.02 else "3" if kind < 0.03 else "51" if kind < 0.035 else "1"
         common = {"msn": self.msn[extension]}
-        trunk = self._pick(self.trunks)
+        trunk = self.pick(self.trunks)
         cli = self._cli()
         if random() < 0.14:  # not connected: the ringing time only, duration blank
-            ring = self._between(8, 45)
+            ring = self.between(8, 45)
             return self._line(ended, trunk, extension, self.rings[ring], "", cli, info, **common)
         ring = min(int(self.rng.expovariate(1 / 7)) + 1, 60)
         seconds = self._duration(100, longest)

@@ -31,15 +31,15 @@ import random
 from collections.abc import Iterator, Sequence
 from zoneinfo import ZoneInfo
 
-from .asterisk_csv import (
-    _ACCOUNT_CODES,
-    _CALLER_NAMES,
+from .common import (
     ACCESS_CODE,
-    _Calls,
-    _checked,
-    _fit,
-    _LocalStamps,
-    _records,
+    ACCOUNT_CODES,
+    CALLER_NAMES,
+    CallMaker,
+    LocalStamps,
+    checked_range,
+    fit,
+    records_at_instants,
 )
 
 _TRUNK_DNS = ("10000", "10000", "10001")
@@ -67,9 +67,11 @@ def threecx_records(
     ``[start, end)``; times are printed in ``time_zone`` to the second. ``extensions``
     are the site's extension numbers (digits).
     """
-    start_ts, end_ts = _checked(count, start, end, extensions, None)
+    start_ts, end_ts = checked_range(count, start, end, extensions, None)
     # Checked above, when called; the lines come lazily from here.
-    return _records(_ThreeCXCalls, count, start_ts, end_ts, list(extensions), time_zone, seed)
+    return records_at_instants(
+        _ThreeCXCalls, count, start_ts, end_ts, list(extensions), time_zone, seed
+    )
 
 
 def _duration(seconds: int) -> str:
@@ -79,13 +81,13 @@ def _duration(seconds: int) -> str:
 _DURATIONS = tuple(_duration(seconds) for seconds in range(3600))  # HH:MM:SS under an hour
 
 
-class _ThreeCXCalls(_Calls):
+class _ThreeCXCalls(CallMaker):
     """One CDR line per call, in the 27-field default order."""
 
     def __init__(self, rng: random.Random, extensions: list[str], time_zone: ZoneInfo):
         super().__init__(rng, extensions, time_zone)
-        self.stamp = _LocalStamps(time_zone, "/")
-        self.names = {ext: self._user_name() for ext in extensions}
+        self.stamp = LocalStamps(time_zone, "/")
+        self.names = {ext: self.user_name() for ext in extensions}
         self.history = 10_000 + rng.randrange(90_000)
         self.sequence = 1_000 + rng.randrange(9_000)
 
@@ -128,31 +130,23 @@ class _ThreeCXCalls(_Calls):
             return "TerminatedBySrc" if self.random() < 0.5 else "TerminatedByDst"
         return "Failed_Cancelled" if self.random() < 0.75 else "Failed"
 
-    def record(self, end: int, longest: int) -> str:
-        kind = self.random()
-        if kind < 0.50:
-            return self._outgoing(end, longest)
-        if kind < 0.82 or not self.has_colleagues:
-            return self._incoming(end, longest)
-        return self._internal(end, longest)
-
     def _outgoing(self, end: int, longest: int) -> str:
         random = self.random
-        extension = self._pick(self.extensions)
-        number, median, kind = self._outside_number()
+        extension = self.pick(self.extensions)
+        number, median, kind = self.outside_number()
         dialled = ACCESS_CODE + number
         if random() < 0.82:
-            ring = self._between(2, 25)
-            ring, talk = _fit(longest, ring, self._seconds(median))
+            ring = self.between(2, 25)
+            ring, talk = fit(longest, ring, self.seconds(median))
         else:
-            ring, talk = min(self._between(0, 45), longest), 0
+            ring, talk = min(self.between(0, 45), longest), 0
         reason = self._ended(talk)
         # A trunk was seized, unless the call was refused before it reached one.
-        trunk = self._pick(_TRUNK_DNS) if talk or reason == "Failed_Cancelled" else dialled
+        trunk = self.pick(_TRUNK_DNS) if talk or reason == "Failed_Cancelled" else dialled
         bill = ",,,"
         chain = ""
         if talk:
-            code = self._pick(_ACCOUNT_CODES) if random() < 0.05 else ""
+            code = self.pick(ACCOUNT_CODES) if random() < 0.05 else ""
             rate = _RATES.get(kind)
             if rate is None:
                 bill = f"{code},,,"
@@ -174,18 +168,18 @@ class _ThreeCXCalls(_Calls):
 
     def _incoming(self, end: int, longest: int) -> str:
         random = self.random
-        extension = self._pick(self.extensions)
+        extension = self.pick(self.extensions)
         shown = random()
         if shown < 0.05:
             caller, caller_name = "anonymous", ""
         else:
-            caller = self._cli()
-            caller_name = self._pick(_CALLER_NAMES) if shown < 0.30 else ""
-        trunk = self._pick(_TRUNK_DNS)
+            caller = self.cli()
+            caller_name = self.pick(CALLER_NAMES) if shown < 0.30 else ""
+        trunk = self.pick(_TRUNK_DNS)
         parties = f"{caller},Ext.{extension},{trunk},{extension},{extension}"
         name = self.names[extension]
         if random() < 0.14:  # rang out
-            ring = min(self._between(8, 45), longest)
+            ring = min(self.between(8, 45), longest)
             return self._line(
                 end=end,
                 ring=ring,
@@ -195,9 +189,9 @@ class _ThreeCXCalls(_Calls):
                 types="External,Internal,Internal",
                 names=f"{caller_name},{name},",
             )
-        ring, talk = _fit(longest, self._ring(), self._seconds(100))
+        ring, talk = fit(longest, self.ring(), self.seconds(100))
         if talk and self.has_colleagues and random() < 0.08:  # transferred to a colleague
-            colleague = self._other_extension(extension)
+            colleague = self.other_extension(extension)
             return self._line(
                 end=end,
                 ring=ring,
@@ -222,12 +216,12 @@ class _ThreeCXCalls(_Calls):
         )
 
     def _internal(self, end: int, longest: int) -> str:
-        extension = self._pick(self.extensions)
-        callee = self._other_extension(extension)
+        extension = self.pick(self.extensions)
+        callee = self.other_extension(extension)
         if self.random() < 0.85:
-            ring, talk = _fit(longest, self._between(1, 15), self._seconds(45))
+            ring, talk = fit(longest, self.between(1, 15), self.seconds(45))
         else:
-            ring, talk = min(self._between(1, 25), longest), 0
+            ring, talk = min(self.between(1, 25), longest), 0
         return self._line(
             end=end,
             ring=ring,

@@ -74,7 +74,7 @@ def test_fields_follow_the_contract(admin_client, calls, source):
         "extension": "4731",
         "trunk": "9017",
         "number": "03514234567",
-        "normalized_number": "",
+        "normalized_number": "+543514234567",
         "destination": "",
         "category": "",
         "cost": None,

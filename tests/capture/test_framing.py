@@ -15,6 +15,7 @@ from capture.framing import (
     FAMILIES,
     LengthPrefixFramer,
     LineFramer,
+    NECFramer,
     NulFramer,
     framer_for,
 )
@@ -379,7 +380,8 @@ def test_arbitrary_bytes_never_raise_in_the_nul_framer(data, cuts):
 
 
 def test_framer_for_every_family():
-    """Mitel 5000 frames by length prefix, Samsung by NUL, everything else by lines."""
+    """Mitel 5000 frames by length prefix, Samsung by NUL, NEC by lines with their NEXT
+    lines joined, everything else by lines."""
     assert set(PbxFamily.values) == FAMILIES  # the DESIGN.md family ids
     for family in FAMILIES:
         framer = framer_for(family)
@@ -387,6 +389,8 @@ def test_framer_for_every_family():
             assert type(framer) is LengthPrefixFramer
         elif family == "samsung-officeserv":
             assert type(framer) is NulFramer
+        elif family == "nec":
+            assert type(framer) is NECFramer
         else:
             assert type(framer) is LineFramer
     assert framer_for("mitel-5000") is not framer_for("mitel-5000")  # one per connection
@@ -411,3 +415,64 @@ def test_framing_imports_no_django():
     )
     root = Path(__file__).resolve().parents[2]
     subprocess.run([sys.executable, "-c", code], check=True, cwd=root)
+
+
+# --- NEC: NEXT lines (the caller's name) joined to their call.
+
+NEC_CALL = b"PIN  10:52 12/09  001 00:00:20 2017       2142623802           NECinfrontia"
+NEC_NEXT = b"NEXT NECinfrontia Corp."
+NEC_OTHER_CALL = b"POT  10:53 12/09  002 00:00:10 2001       2142623801           08754"
+
+
+def test_nec_next_line_joins_its_call():
+    """The SL1000 manual's sample: a call, its name wrapped onto a line, then NEXT."""
+    framer = NECFramer()
+    stream = NEC_CALL + b"\r\nCorp.\r\n" + NEC_NEXT + b"\r\n" + NEC_OTHER_CALL + b"\r\n"
+    records = framer.feed(stream) + framer.flush()
+    assert records == [NEC_CALL + b"\r\nCorp.\r\n" + NEC_NEXT, NEC_OTHER_CALL]
+
+
+def test_nec_call_is_held_until_the_next_line_shows_no_continuation():
+    framer = NECFramer()
+    assert framer.feed(NEC_CALL + b"\r\n") == []  # a NEXT line may still follow
+    assert framer.feed(NEC_OTHER_CALL[:10]) == []
+    assert framer.feed(NEC_OTHER_CALL[10:] + b"\r\n") == [NEC_CALL]
+    assert framer.flush() == [NEC_OTHER_CALL]
+    assert framer.flush() == []
+
+
+def test_nec_next_line_split_across_chunks_still_joins():
+    framer = NECFramer()
+    stream = NEC_CALL + b"\r\n" + NEC_NEXT + b"\r\n"
+    records = [
+        record for byte in range(len(stream)) for record in framer.feed(stream[byte : byte + 1])
+    ]
+    assert records + framer.flush() == [NEC_CALL + b"\r\n" + NEC_NEXT]
+
+
+def test_nec_lines_that_are_not_calls_pass_at_once():
+    """Page headers are not held, and a NEXT line with no call before it stands alone."""
+    framer = NECFramer()
+    header = b"CLASS TIME  DATE  LINE DURATION  STATION    DIALLED No./CLI     ACCOUNT"
+    assert framer.feed(header + b"\r\n" + NEC_NEXT + b"\r\n") == [header, NEC_NEXT]
+
+
+def test_nec_next_after_two_other_lines_is_not_joined():
+    """Only a wrapped name may stand between a call and its NEXT line."""
+    framer = NECFramer()
+    stream = NEC_CALL + b"\r\nCorp.\r\nPAGE 002\r\n" + NEC_NEXT + b"\r\n"
+    assert framer.feed(stream) + framer.flush() == [NEC_CALL, b"Corp.", b"PAGE 002", NEC_NEXT]
+
+
+def test_nec_joined_record_stays_within_max_length():
+    framer = NECFramer(max_length=len(NEC_CALL) + 2 + len(NEC_NEXT))
+    stream = NEC_CALL + b"\r\n" + NEC_NEXT + b"\r\n" + NEC_NEXT + b"\r\n"
+    assert framer.feed(stream) + framer.flush() == [NEC_CALL + b"\r\n" + NEC_NEXT, NEC_NEXT]
+
+
+def test_nec_framer_keeps_every_byte_but_terminators():
+    """Nothing is dropped: the records hold every line, in order."""
+    lines = [NEC_CALL, b"Corp.", NEC_NEXT, b"", NEC_OTHER_CALL, NEC_NEXT, b"PAGE 002", b"x"]
+    framer = NECFramer()
+    records = framer.feed(b"\r\n".join(lines)) + framer.flush()
+    assert b"\r\n".join(records) == b"\r\n".join(line for line in lines if line)

@@ -184,6 +184,84 @@ def test_incoming_call_forwarded_out_is_charged_to_the_forwarding_extension():
     assert "last_redirect_dn" not in call.details  # it is the extension
 
 
+# Phone 2001 calls phone 2002, which forwards on no answer (reason 2) to the Unity
+# Connection pilot 8000 behind the CUC_SIP_TRUNK; the caller leaves a 25 s message.
+FORWARDED_TO_VOICEMAIL = {
+    **OUTGOING,
+    "originalCalledPartyNumber": "2002",
+    "finalCalledPartyNumber": "8000",
+    "lastRedirectDn": "2002",
+    "destDeviceName": "CUC_SIP_TRUNK",
+    "origCalledPartyRedirectReason": 2,
+    "lastRedirectRedirectReason": 2,
+    "duration": 25,
+}
+
+
+def test_phone_forwarded_to_voicemail_is_internal():
+    """A phone's call forwarded to voicemail reached no trunk: internal, not outgoing."""
+    call = parser().parse(build(**FORWARDED_TO_VOICEMAIL))
+    assert call.direction == Direction.INTERNAL
+    assert (call.extension, call.number, call.trunk) == ("2001", "8000", "")
+    assert call.details["voicemail"] is True
+    assert call.details["dest_device"] == "CUC_SIP_TRUNK"
+    assert call.details["original_called_number"] == "2002"
+
+
+@pytest.mark.parametrize("reason", [1, 2, 15, 50])
+def test_forward_reasons_to_an_extension_length_number_reach_voicemail(reason):
+    row = build(**{**FORWARDED_TO_VOICEMAIL, "lastRedirectRedirectReason": reason})
+    assert parser().parse(row).direction == Direction.INTERNAL
+
+
+def test_forward_to_an_outside_number_stays_outgoing():
+    """A phone forwarded to a mobile goes out through the trunk: that costs money."""
+    row = build(**{**FORWARDED_TO_VOICEMAIL, "finalCalledPartyNumber": "00351155000000"})
+    call = parser().parse(row)
+    assert call.direction == Direction.OUTGOING
+    assert call.trunk == "CUC_SIP_TRUNK"
+    assert "voicemail" not in call.details
+
+
+def test_transfer_to_a_short_number_through_a_trunk_stays_outgoing():
+    """Only forwards count: a transfer (reason 4) to a short number, say 911, is outgoing."""
+    row = build(**{**FORWARDED_TO_VOICEMAIL, "lastRedirectRedirectReason": 4})
+    assert parser().parse(row).direction == Direction.OUTGOING
+    emergency = build(**{**OUTGOING, "finalCalledPartyNumber": "911"})
+    assert parser().parse(emergency).direction == Direction.OUTGOING
+
+
+def test_voicemail_pilot_and_port_options():
+    """Dialling the pilot to hear messages is internal once the pilot is listed; so is
+    any call to a voicemail port (CiscoUM... by default)."""
+    dialled = build(**{**OUTGOING, "finalCalledPartyNumber": "8000#", "destDeviceName": "CUC"})
+    assert parser().parse(dialled).direction == Direction.OUTGOING
+    call = parser(voicemail_numbers=["8000"]).parse(dialled)
+    assert (call.direction, call.details["voicemail"]) == (Direction.INTERNAL, True)
+    port = build(**{**OUTGOING, "finalCalledPartyNumber": "8000", "destDeviceName": "CiscoUM1-VI3"})
+    assert parser().parse(port).direction == Direction.INTERNAL
+    assert parser(voicemail_device_prefixes=["VM-"]).parse(port).direction == Direction.OUTGOING
+
+
+def test_incoming_call_forwarded_to_voicemail_is_the_extensions():
+    row = build(
+        **{
+            **INCOMING,
+            "finalCalledPartyNumber": "8000",
+            "lastRedirectDn": "2002",
+            "destDeviceName": "CUC_SIP_TRUNK",
+            "lastRedirectRedirectReason": 2,
+        }
+    )
+    call = parser().parse(row)
+    assert (call.direction, call.extension, call.trunk) == (
+        Direction.INCOMING,
+        "2002",
+        "GW_PSTN_1",
+    )
+    assert call.details["voicemail"] is True
+
+
 def test_no_device_names_fall_back_on_the_numbers():
     """Without device names, a short calling number is an extension."""
     row = build(**{**OUTGOING, "origDeviceName": "", "destDeviceName": ""})
@@ -378,6 +456,14 @@ def test_bad_field_names_the_field_and_quotes_the_value(values, message):
         (
             {"phone_device_prefixes": ["SEP", ""]},
             "option phone_device_prefixes: ['SEP', ''] is not a list of names",
+        ),
+        (
+            {"voicemail_numbers": "8000"},
+            "option voicemail_numbers: '8000' is not a list of names or numbers",
+        ),
+        (
+            {"voicemail_device_prefixes": [""]},
+            "option voicemail_device_prefixes: [''] is not a list of names or numbers",
         ),
         (
             {"max_extension_digits": 40},

@@ -12,8 +12,6 @@ from capture.parsers.clock import (
     day_offset,
     expand_year,
     is_leap,
-    latest_date,
-    latest_year,
     remember,
     to_utc,
     utc_midnight,
@@ -84,37 +82,45 @@ def test_remember_empties_a_full_cache():
     assert cache == {3: "three"}
 
 
-def test_latest_year_new_year():
-    """12/31 received just after midnight on 1 January is last year's."""
-    limit = dt.datetime(2025, 1, 1, 0, 5)
-    assert latest_year(limit, 12, 31, 23, 59) == 2024
-    assert latest_year(limit, 1, 1, 0, 5) == 2025
-    assert latest_year(limit, 1, 1, 0, 6) == 2024  # later the same day: a year ago
+def test_latest_time_is_today_or_yesterday():
+    """A time of day at or before receipt (plus tolerance) is today's, a later one yesterday's."""
+    receipt = Receipt(CORDOBA, dt.timedelta(minutes=5))
+    received = dt.datetime(2025, 1, 1, 3, 5, tzinfo=UTC)  # 00:05 on 1 January in Córdoba
+    assert receipt.latest_time(received, 0, 10) == dt.datetime(2025, 1, 1, 3, 10, tzinfo=UTC)
+    assert receipt.latest_time(received, 0, 11) == dt.datetime(2024, 12, 31, 3, 11, tzinfo=UTC)
+    assert receipt.latest_time(received, 23, 50) == dt.datetime(2025, 1, 1, 2, 50, tzinfo=UTC)
 
 
-def test_latest_year_leap_day():
-    assert latest_year(dt.datetime(2025, 3, 1), 2, 29) == 2024
-    assert latest_year(dt.datetime(2024, 3, 1), 2, 29) == 2024
-    assert latest_year(dt.datetime(2101, 3, 1), 2, 29) == 2096  # 2100 is not a leap year
+def test_latest_time_compares_moments_in_the_repeated_hour():
+    """London 2025-10-26: 01:50 BST (00:50 UTC), received at 01:05 GMT (01:05 UTC), is today's
+    though its wall-clock time is later than receipt's."""
+    receipt = Receipt(LONDON, dt.timedelta(minutes=5))
+    received = dt.datetime(2025, 10, 26, 1, 5, tzinfo=UTC)
+    assert receipt.latest_time(received, 1, 50) == dt.datetime(2025, 10, 26, 0, 50, tzinfo=UTC)
+
+
+def test_latest_date_time_new_year_and_leap_day():
+    receipt = Receipt(CORDOBA, dt.timedelta(minutes=5))
+    received = dt.datetime(2025, 1, 1, 3, 0, tzinfo=UTC)  # 00:00 on 1 January in Córdoba
+    assert receipt.latest_date_time(received, 12, 31, 23, 59) == dt.datetime(
+        2025, 1, 1, 2, 59, tzinfo=UTC
+    )
+    assert receipt.latest_date_time(received, 1, 1, 0, 5) == dt.datetime(
+        2025, 1, 1, 3, 5, tzinfo=UTC
+    )
+    assert receipt.latest_date_time(received, 1, 1, 0, 6) == dt.datetime(
+        2024, 1, 1, 3, 6, tzinfo=UTC
+    )  # later the same day: a year ago
+    assert receipt.latest_date_time(received, 2, 29, 12, 0).year == 2024
+    later = dt.datetime(2101, 3, 1, tzinfo=UTC)
+    assert receipt.latest_date_time(later, 2, 29, 12, 0).year == 2096  # 2100 is no leap year
     assert is_leap(2000) and not is_leap(1900)
 
 
-def test_latest_date_goes_back_a_day_when_later_than_the_limit():
-    limit = dt.datetime(2025, 1, 1, 0, 5)
-    assert latest_date(limit, 0, 5) == dt.datetime(2025, 1, 1, 0, 5)
-    assert latest_date(limit, 23, 50) == dt.datetime(2024, 12, 31, 23, 50)
-    with pytest.raises(OverflowError):
-        latest_date(dt.datetime(1, 1, 1), 12, 0)
-
-
-def test_receipt_local_limit_adds_the_tolerance_to_the_wall_clock():
-    receipt = Receipt(CORDOBA, dt.timedelta(minutes=10))
-    received = dt.datetime(2025, 1, 1, 2, 55, tzinfo=UTC)  # 23:55 on 12/31 in Córdoba
-    assert receipt.local_limit(received) == dt.datetime(2025, 1, 1, 0, 5)
-    assert receipt.local_limit(received.replace(tzinfo=None)) == dt.datetime(2025, 1, 1, 0, 5)
-    assert Receipt(CORDOBA, dt.timedelta(0)).local_limit(received) == dt.datetime(
-        2024, 12, 31, 23, 55
-    )
+def test_latest_date_time_is_none_when_no_year_fits():
+    receipt = Receipt(CORDOBA, dt.timedelta(0))
+    assert receipt.latest_date_time(dt.datetime(2025, 6, 1, tzinfo=UTC), 4, 31, 12, 0) is None
+    assert receipt.latest_date_time(dt.datetime(1, 1, 2, tzinfo=UTC), 6, 1, 12, 0) is None
 
 
 def test_receipt_utc_limit_adds_the_tolerance_to_the_moment():
@@ -123,7 +129,7 @@ def test_receipt_utc_limit_adds_the_tolerance_to_the_moment():
     limit, local = receipt.utc_limit(received)
     assert limit == dt.datetime(2025, 3, 30, 1, 3, tzinfo=UTC)
     assert local.replace(tzinfo=None) == dt.datetime(2025, 3, 30, 2, 3)
-    assert receipt.local_limit(received) == dt.datetime(2025, 3, 30, 1, 3)  # wall clock
+    assert receipt.utc_limit(received.replace(tzinfo=None))[0] == limit  # naive is UTC
 
 
 def test_receipt_out_of_range_names_the_time_of_receipt():
@@ -131,7 +137,7 @@ def test_receipt_out_of_range_names_the_time_of_receipt():
     with pytest.raises(RecordError, match="time of receipt 9999-12-31T23:59:00"):
         receipt.utc_limit(dt.datetime(9999, 12, 31, 23, 59, tzinfo=UTC))
     with pytest.raises(RecordError, match="received_at 0001-01-01T00:00:00"):
-        Receipt(CORDOBA, dt.timedelta(0)).local_limit(dt.datetime(1, 1, 1, tzinfo=UTC))
+        Receipt(CORDOBA, dt.timedelta(0)).latest_time(dt.datetime(1, 1, 1, tzinfo=UTC), 12, 0)
 
 
 def test_expand_year():

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from capture.parsers import Direction, ParserSettings, RecordError
 from capture.parsers.generic import DURATION_FORMATS, FIELDS, GenericParser
+from capture.simulators.generic import EXAMPLE_SETTINGS
 
 CORDOBA = ZoneInfo("America/Argentina/Cordoba")  # UTC-3 all year
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -31,24 +32,8 @@ def parser(options, time_zone=CORDOBA):
 
 # --- Layout 1: Mitel SX-200 / MiVoice Business SMDR, fixed, MM/DD without a year.
 
-MITEL = {
-    "column_map": {
-        "format": "fixed",
-        "fields": {
-            "date": [2, 6],
-            "time": [8, 12],
-            "duration": [15, 22],
-            "extension": [24, 27],
-            "number": [34, 59],
-            "account_code": [73, 84],
-        },
-        "details": {"completion": [60, 60]},
-    },
-    "date_format": "%m/%d",
-    "time_format": "%H:%M",
-    "duration_format": "hh:mm:ss",
-    "direction": {"default": "outgoing", "internal_max_digits": 4},
-}
+# The map the parser's docstring documents (the generic simulator writes its records).
+MITEL = EXAMPLE_SETTINGS
 
 
 def mitel(

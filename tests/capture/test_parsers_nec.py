@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from capture.framing import framer_for
 from capture.parsers.base import Direction, ParserSettings, RecordError
 from capture.parsers.nec import NECParser
 
@@ -117,9 +118,21 @@ def test_built_record_columns():
 
 
 def test_manual_stream_gives_three_calls():
-    """Headers, the wrapped name and the NEXT line are noise; three calls remain."""
+    """Line by line, headers, the wrapped name and a lone NEXT line are noise."""
     calls = [parser().parse(line, RECEIVED) for line in STREAM]
     assert [call is not None for call in calls] == [False] * 3 + [True, True, False, False, True]
+
+
+def test_manual_stream_through_the_framer_names_the_caller():
+    """The NEC framer joins the wrapped name and the NEXT line to their call: the call
+    carries the whole name, and every record is a call or noise."""
+    framer = framer_for("nec")
+    records = framer.feed("".join(STREAM).encode()) + framer.flush()
+    calls = [parser().parse(record.decode(), RECEIVED) for record in records]
+    assert len(records) == 5  # page header, titles, and three calls
+    assert [call is not None for call in calls] == [False, False, True, True, True]
+    assert calls[3].details == {"caller_name": "NECinfrontia Corp."}
+    assert calls[3].extension == "2017"
 
 
 def test_outgoing_call():
@@ -145,11 +158,26 @@ def test_incoming_call_with_the_caller_name_in_the_account_column():
     assert call.details == {"caller_name": "NECinfrontia"}
 
 
-def test_next_line_is_noise_and_its_name_is_lost():
-    """NEXT carries the previous record's caller name; parsed alone it is noise."""
+def test_next_line_alone_is_noise():
+    """NEXT carries the caller name of the call before it; with no call it is noise."""
     assert parser().parse(NEXT, RECEIVED) is None
     assert parser().parse("NEXT\r\n", RECEIVED) is None
     assert parser().parse("NEXT 10:52 CORP\r\n", RECEIVED) is None
+
+
+def test_call_with_its_next_lines_takes_the_name():
+    """A call joined to its NEXT line (by the framer): the NEXT name is the caller's."""
+    call = parser().parse(INCOMING + NEXT, RECEIVED)
+    assert call.details == {"caller_name": "NECinfrontia Corp."}
+    bare = parser().parse(INCOMING, RECEIVED)
+    assert (call.start, call.extension, call.number) == (bare.start, bare.extension, bare.number)
+    outgoing = parser().parse(OUTGOING + "NEXT ACME SA\r\n", RECEIVED)
+    assert outgoing.details == {"caller_name": "ACME SA"}
+    assert outgoing.account_code == "08754"
+
+
+def test_noise_joined_to_a_next_line_stays_noise():
+    assert parser().parse(WRAPPED_NAME + NEXT, RECEIVED) is None
 
 
 def test_wrapped_name_is_noise():

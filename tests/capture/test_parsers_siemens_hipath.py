@@ -425,15 +425,14 @@ def test_two_records_run_together():
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"layout": "short"}, "option layout: 'short' is not 'compressed' or 'long'"),
+        ({"layout": "short"}, "option layout: 'short' is not one of compressed, long"),
         ({"ring_notices": "yes"}, "option ring_notices: 'yes' is not true or false"),
     ],
 )
-def test_bad_options_fail_every_record(options, message):
-    """A wrong option is reported on each record, naming the option."""
-    bad = parser(**options)
+def test_bad_options_are_refused_when_the_parser_is_built(options, message):
+    """A wrong option is refused at once (so when the source is saved), naming it."""
     with pytest.raises(RecordError) as raised:
-        bad.parse(CAPTURE[0])
+        parser(**options)
     assert str(raised.value) == message
 
 

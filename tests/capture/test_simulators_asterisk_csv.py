@@ -2,19 +2,16 @@
 
 import csv
 import datetime as dt
-import itertools
 import re
 from collections import Counter
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from capture.parsers import Direction, ParserSettings
 from capture.parsers.asterisk_csv import AsteriskCSVParser
 from capture.simulators import asterisk_csv as module
-from capture.simulators.asterisk_csv import _LocalStamps, asterisk_csv_records
+from capture.simulators.asterisk_csv import asterisk_csv_records
 
 CORDOBA = ZoneInfo("America/Argentina/Cordoba")
 END = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
@@ -60,12 +57,6 @@ def month():
     parse = parser().parse
     # The date is printed: the receipt does not matter; a minute after the range will do.
     return lines, [parse(line, END + dt.timedelta(minutes=1)) for line in lines]
-
-
-def test_same_seed_same_lines():
-    """The generator is deterministic: the seed alone decides the lines."""
-    assert records(500, seed=3) == records(500, seed=3)
-    assert records(500, seed=3) != records(500, seed=4)
 
 
 def test_yields_count_lines_of_18_columns_without_terminators(month):
@@ -151,14 +142,6 @@ def test_incoming_calls_carry_the_caller_id(month):
     assert set(destinations) == {"351485", "s"}
 
 
-def test_business_hours_are_busiest(month):
-    """Most calls start on weekdays between 8 and 19, local time."""
-    _, calls = month
-    local = [call.start.astimezone(CORDOBA) for call in calls]
-    office = sum(start.weekday() < 5 and 8 <= start.hour < 19 for start in local)
-    assert office / len(calls) > 0.8
-
-
 def test_durations_and_ring_times_are_plausible(month):
     """Calls last up to a few hours and ring for under a minute."""
     _, calls = month
@@ -181,98 +164,3 @@ def test_short_range_calls_start_inside_it():
     calls = [parser().parse(line) for line in records(200, start=start, end=end)]
     assert all(start <= call.start and call_end(call) < end for call in calls)
     assert any(call.answered for call in calls)
-
-
-def test_a_single_extension_makes_no_internal_calls():
-    """With one extension there is nobody to call inside."""
-    calls = [parser().parse(line) for line in records(300, extensions=["201"])]
-    assert all(call.direction != Direction.INTERNAL for call in calls)
-    assert all(call.extension == "201" for call in calls)
-
-
-def test_zero_count_yields_nothing():
-    """``count=0`` is an empty stream."""
-    assert records(0) == []
-
-
-@pytest.mark.parametrize(
-    "arguments",
-    [
-        {"start": dt.datetime(2026, 10, 1)},
-        {"end": START},
-        {"extensions": []},
-        {"extensions": ["20a"]},
-        {"extensions": ["1234567"]},  # the parser would take it for a trunk
-        {"count": -1},
-    ],
-)
-def test_bad_arguments_fail_at_the_call(arguments):
-    """Bad arguments raise ValueError when called, before any line is asked for."""
-    keywords = {
-        "count": 10,
-        "start": START,
-        "end": END,
-        "extensions": EXTENSIONS,
-        "time_zone": CORDOBA,
-    } | arguments
-    with pytest.raises(ValueError):
-        asterisk_csv_records(**keywords)
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    seconds=st.integers(min_value=946_684_800, max_value=2_051_222_400),  # 2000 to 2035
-    zone=st.sampled_from([*ZONES, "America/Santiago", "Pacific/Chatham", "UTC"]),
-)
-def test_local_stamps_match_datetime(seconds, zone):
-    """The cached local clock prints what ``datetime.fromtimestamp`` does, DST included."""
-    time_zone = ZoneInfo(zone)
-    stamps = _LocalStamps(time_zone)
-    for instant in (seconds, seconds + 1799, seconds + 3600, seconds - 86_400):
-        expected = dt.datetime.fromtimestamp(instant, time_zone).strftime("%Y-%m-%d %H:%M:%S")
-        assert stamps(instant) == expected
-        assert _LocalStamps(time_zone, "/")(instant) == expected.replace("-", "/")
-
-
-def test_local_stamps_across_dst_changes():
-    """Every second around London's and Lord Howe's changes prints as datetime does."""
-    for zone, change in (
-        ("Europe/London", dt.datetime(2026, 10, 25, 1, tzinfo=dt.UTC)),
-        ("Europe/London", dt.datetime(2026, 3, 29, 1, tzinfo=dt.UTC)),
-        ("Australia/Lord_Howe", dt.datetime(2026, 4, 4, 14, 30, tzinfo=dt.UTC)),
-    ):
-        time_zone = ZoneInfo(zone)
-        stamps = _LocalStamps(time_zone)
-        middle = int(change.timestamp())
-        for instant in range(middle - 7200, middle + 7200, 7):
-            local = dt.datetime.fromtimestamp(instant, time_zone)
-            assert stamps(instant) == local.strftime("%Y-%m-%d %H:%M:%S")
-
-
-@settings(max_examples=60, deadline=None)
-@given(
-    seed=st.integers(min_value=0, max_value=2**32),
-    count=st.integers(min_value=1, max_value=60),
-    start=st.datetimes(
-        min_value=dt.datetime(2000, 1, 1),
-        max_value=dt.datetime(2035, 1, 1),
-        timezones=st.just(dt.UTC),
-    ),
-    span_seconds=st.integers(min_value=1, max_value=90 * 86_400),
-    zone=st.sampled_from(ZONES),
-    extensions=st.lists(st.from_regex(r"[0-9]{2,5}", fullmatch=True), min_size=1, max_size=5),
-)
-def test_every_generated_line_parses(seed, count, start, span_seconds, zone, extensions):
-    """Whatever the seed, span, zone and extensions, every line parses in range."""
-    time_zone = ZoneInfo(zone)
-    end = start + dt.timedelta(seconds=span_seconds)
-    lines = records(count, start=start, end=end, extensions=extensions, zone=time_zone, seed=seed)
-    assert len(lines) == count
-    parse = parser(time_zone).parse
-    calls = [parse(line, end + dt.timedelta(seconds=5)) for line in lines]
-    for call in calls:
-        assert start - FOLD <= call.start < end
-        assert call.answered == (call.duration_seconds > 0)
-        assert call.extension in extensions
-    for first, second in itertools.pairwise(calls):
-        assert call_end(second) >= call_end(first) - FOLD

@@ -1,0 +1,143 @@
+"""Rating: the pure engine's throughput on 1,000,000 calls against 5,000 prefixes (aim:
+300,000 calls/s on one core), and the import of a 170,000-prefix deck into PostgreSQL
+(aim: at most 10 s). ``BENCH_RATING_CALLS`` and ``BENCH_DECK_PREFIXES`` change the sizes.
+
+The calls dial 50,000 distinct numbers (local, Córdoba mobiles, national and
+international), so the engine pays for reading each number once and then rates
+from its caches, as it does at a site.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+CALLS = int(os.environ.get("BENCH_RATING_CALLS", "1000000"))
+PREFIXES = 5_000
+DISTINCT_NUMBERS = 50_000
+DECK_PREFIXES = int(os.environ.get("BENCH_DECK_PREFIXES", "170000"))
+COUNTRIES = ["1", "34", "44", "49", "33", "39", "55", "56", "598", "595", "591", "86", "81", "61"]
+
+
+def main() -> None:
+    engine_rate()
+    deck_import()
+
+
+def engine_rate() -> None:
+    from rating.engine import CallToRate, Rater, RateTerms, Tariff, TariffDestination
+    from tests.rating.deck import CORDOBA, CORDOBA_ZONE, HOLIDAY, NIGHT, PEAK, destinations
+
+    print(f"== rating engine: {CALLS:,} calls, {PREFIXES:,} prefixes, one core ==")
+    rng = random.Random(1)
+    prefixes = set()
+    while len(prefixes) < PREFIXES:
+        prefixes.add(rng.choice(COUNTRIES) + str(rng.randrange(10, 99_999)))
+    dests = destinations(first_id=100_000)
+    for rate_id, prefix in enumerate(sorted(prefixes)):
+        price = Decimal(rng.randrange(100, 9000)) / 100
+        terms = RateTerms(rate_id, price, Decimal("0.10"), 60, 6, valid_from=dt.date(2026, 1, 1))
+        dests.append(
+            TariffDestination(prefix, f"dest {prefix}", "international", {"outgoing": [terms]})
+        )
+    national = next(d for d in dests if d.prefix == "54")
+    national.rates["outgoing"] = [
+        RateTerms(90_001, Decimal("3.60"), band_id=PEAK.id),
+        RateTerms(90_002, Decimal("1.80"), band_id=NIGHT.id),
+        RateTerms(90_003, Decimal("0.60"), band_id=HOLIDAY.id),
+    ]
+    tariff = Tariff(
+        plan_id=1,
+        slug="bench",
+        currency="ARS",
+        version=1,
+        destinations=dests,
+        bands=[PEAK, NIGHT, HOLIDAY],
+        holiday_band_id=HOLIDAY.id,
+    )
+    rater = Rater(tariff=tariff, numbering=CORDOBA, zone=CORDOBA_ZONE, subdivision="X")
+    plist = sorted(prefixes)
+    numbers = []
+    for _ in range(DISTINCT_NUMBERS):
+        kind = rng.random()
+        if kind < 0.4:
+            numbers.append("000" + rng.choice(plist) + str(rng.randrange(10**5, 10**6)))
+        elif kind < 0.7:
+            numbers.append("0" + str(rng.randrange(4_000_000, 4_999_999)))
+        elif kind < 0.9:
+            numbers.append("015" + str(rng.randrange(4_000_000, 6_999_999)))
+        else:
+            numbers.append("00261" + str(rng.randrange(4_000_000, 4_999_999)))
+    base = dt.datetime(2026, 10, 1, tzinfo=dt.UTC)
+    calls = [
+        CallToRate(
+            base + dt.timedelta(seconds=rng.randrange(30 * 86_400)),
+            rng.randrange(900),
+            rng.random() < 0.8,
+            "outgoing",
+            rng.choice(numbers),
+        )
+        for _ in range(CALLS)
+    ]
+    started = time.perf_counter()
+    unrated = sum(rater.price(call).cost is None for call in calls)
+    first = CALLS / (time.perf_counter() - started)
+    started = time.perf_counter()
+    for call in calls:
+        rater.price(call)
+    warm = CALLS / (time.perf_counter() - started)
+    print(
+        f"first pass (reads {DISTINCT_NUMBERS:,} distinct numbers): {first:,.0f} calls/s "
+        f"({first / 300_000:.2f}x the aim); every number seen before: {warm:,.0f} calls/s "
+        f"({warm / 300_000:.2f}x); {unrated:,} unrated"
+    )
+
+
+def deck_import() -> None:
+    from .ingest import bench_environment, fresh_database
+
+    print(f"== rate deck import: {DECK_PREFIXES:,} prefixes, PostgreSQL ==")
+    env = bench_environment()
+    fresh_database(env)
+    import django
+
+    django.setup()
+    from rating.models import RatePlan
+
+    RatePlan.objects.create(slug="bench", name="Bench", currency="ARS")
+    rng = random.Random(2)
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "deck.csv"
+        lines = [
+            "prefix,destination,category,price_per_minute,connection_fee,initial_seconds,"
+            "increment_seconds,minimum_charge,valid_from,band"
+        ]
+        seen = set()
+        while len(seen) < DECK_PREFIXES:
+            seen.add(rng.choice(COUNTRIES) + str(rng.randrange(10, 9_999_999)))
+        for prefix in sorted(seen):
+            price = f"{rng.randrange(100, 9000) / 100:.2f}"
+            lines.append(
+                f"{prefix},Destination {prefix},international,{price},0,60,6,0,2026-01-01,"
+            )
+        path.write_text("\n".join(lines) + "\n")
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "manage.py", "import_rates", "--plan", "bench", str(path), "--apply"],
+            cwd=Path(__file__).parent.parent,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        elapsed = time.perf_counter() - started
+    print(
+        f"import_rates --apply of {DECK_PREFIXES:,} prefixes: {elapsed:.1f} s "
+        f"({DECK_PREFIXES / elapsed:,.0f} prefixes/s; aim 10 s, {10 / elapsed:.2f}x)"
+    )

@@ -1,0 +1,382 @@
+"""Rate decks: reading a carrier's price list (CSV or XLSX), checking it line by line,
+showing what it would change, and applying it as a new version of the plan's rates.
+
+Columns (contract): ``prefix``, ``destination``, ``category``, ``price_per_minute``,
+``connection_fee``, ``initial_seconds``, ``increment_seconds``, ``minimum_charge``,
+``valid_from`` (ISO date, optional), ``band`` (a time band name, optional); and,
+optionally, ``applies_to`` (outgoing, incoming or internal; outgoing when absent).
+
+A deck is the plan's whole price list from its ``valid_from``: rates it changes or
+leaves out end that day, new ones start that day, and older versions stay for the
+calls made while they were valid.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.db import transaction
+
+from .models import Category, Destination, Rate, RatePlan, TimeBand
+
+REQUIRED = ("prefix", "destination", "category", "price_per_minute")
+OPTIONAL = (
+    "connection_fee",
+    "initial_seconds",
+    "increment_seconds",
+    "minimum_charge",
+    "valid_from",
+    "band",
+    "applies_to",
+)
+TERMS = (
+    "price_per_minute",
+    "connection_fee",
+    "initial_seconds",
+    "increment_seconds",
+    "minimum_charge",
+)
+MAX_REPORTED_ERRORS = 50
+BATCH = 5_000
+
+
+class DeckError(ValueError):
+    """A deck that cannot be applied; ``errors`` names each line and column at fault."""
+
+    def __init__(self, errors: list[str]):
+        self.errors = errors
+        shown = errors[:MAX_REPORTED_ERRORS]
+        more = f"\n... and {len(errors) - len(shown)} more" if len(errors) > len(shown) else ""
+        super().__init__("\n".join(shown) + more)
+
+
+@dataclass(frozen=True, slots=True)
+class DeckRow:
+    line: int
+    prefix: str
+    destination: str
+    category: str
+    price_per_minute: Decimal
+    connection_fee: Decimal
+    initial_seconds: int
+    increment_seconds: int
+    minimum_charge: Decimal
+    valid_from: dt.date
+    band: str
+    applies_to: str
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.prefix, self.band, self.applies_to)
+
+    @property
+    def terms(self) -> tuple:
+        return tuple(getattr(self, name) for name in TERMS)
+
+
+@dataclass
+class DeckDiff:
+    """What applying a deck changes, against the plan's current (open-ended) rates."""
+
+    added: list[DeckRow] = field(default_factory=list)
+    # ((rate id, terms, valid from), new row)
+    changed: list[tuple[tuple, DeckRow]] = field(default_factory=list)
+    unchanged: int = 0
+    # (rate id, valid from, prefix, band, applies_to)
+    removed: list[tuple] = field(default_factory=list)
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.added):,} new, {len(self.changed):,} changed, "
+            f"{len(self.removed):,} ended, {self.unchanged:,} unchanged"
+        )
+
+    def lines(self, limit: int = 20) -> Iterator[str]:
+        """A readable sample of the changes."""
+        for row in self.added[:limit]:
+            terms = _terms_text(row.terms)
+            yield f"+ {row.prefix} {row.destination}: {terms} from {row.valid_from}"
+        for (_rate_id, old_terms, _since), row in self.changed[:limit]:
+            yield (
+                f"~ {row.prefix} {row.destination}: {_terms_text(old_terms)} -> "
+                f"{_terms_text(row.terms)} from {row.valid_from}"
+            )
+        for _rate_id, _since, prefix, band, applies_to in self.removed[:limit]:
+            yield f"- {prefix}{f' ({band})' if band else ''} {applies_to}: ends"
+
+
+def _terms_text(terms) -> str:
+    price, fee, initial, step, minimum = terms
+    text = f"{price}/min {initial}/{step}"
+    if fee:
+        text += f" +{fee} fee"
+    if minimum:
+        text += f" min {minimum}"
+    return text
+
+
+# --- reading ------------------------------------------------------------------------
+
+
+def deck_read(path: str | Path, *, default_valid_from: dt.date, content: bytes | None = None):
+    """Read and check every line of a deck; raise :class:`DeckError` listing them all."""
+    name = str(path)
+    records = (
+        _xlsx_records(content, name)
+        if name.lower().endswith(".xlsx")
+        else _csv_records(content, name)
+    )
+    header = next(records, None)
+    if header is None:
+        raise DeckError([f"{name}: the file is empty"])
+    columns = [str(cell or "").strip().lower() for cell in header]
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        raise DeckError(
+            [
+                f"line 1: missing column(s) {', '.join(missing)}; the header must name "
+                f"{', '.join(REQUIRED)} and may add {', '.join(OPTIONAL)}"
+            ]
+        )
+    rows, errors, seen = [], [], {}
+    for line, values in enumerate(records, start=2):
+        if not any(str(v or "").strip() for v in values):
+            continue  # blank lines, common at the end of spreadsheets
+        cells = dict(
+            zip(columns, (str(v if v is not None else "").strip() for v in values), strict=False)
+        )
+        row = _row(line, cells, default_valid_from, errors)
+        if row is None:
+            continue
+        if row.key in seen:
+            errors.append(f"line {line}: prefix {row.prefix} repeats line {seen[row.key]}")
+            continue
+        seen[row.key] = line
+        rows.append(row)
+    if errors:
+        raise DeckError(errors)
+    if not rows:
+        raise DeckError([f"{name}: no rates in the file"])
+    return rows
+
+
+def _csv_records(content: bytes | None, name: str) -> Iterator[list]:
+    text = (content if content is not None else Path(name).read_bytes()).decode("utf-8-sig")
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    yield from csv.reader(io.StringIO(text), dialect)
+
+
+def _xlsx_records(content: bytes | None, name: str) -> Iterator[tuple]:
+    import openpyxl
+
+    source = io.BytesIO(content) if content is not None else name
+    workbook = openpyxl.load_workbook(source, read_only=True, data_only=True)
+    try:
+        yield from workbook.worksheets[0].iter_rows(values_only=True)
+    finally:
+        workbook.close()
+
+
+def _row(line: int, cells: dict[str, str], default_valid_from, errors: list[str]):
+    problems = []
+
+    def need(column, convert, default=None):
+        raw = cells.get(column, "")
+        if raw == "":
+            if default is None:
+                problems.append(f"line {line}: {column} is empty")
+            return default
+        try:
+            return convert(raw)
+        except (ValueError, InvalidOperation):
+            problems.append(f"line {line}: {column} {raw!r} is not {_EXPECTED[convert]}")
+            return None
+
+    prefix = cells.get("prefix", "").lstrip("+")
+    if not prefix.isdigit():
+        problems.append(
+            f"line {line}: prefix {cells.get('prefix')!r} must be digits (E.164 without +)"
+        )
+    category = cells.get("category", "").lower()
+    if category not in Category.values:
+        problems.append(
+            f"line {line}: category {category!r} is not one of {', '.join(Category.values)}"
+        )
+    applies_to = cells.get("applies_to", "").lower() or Rate.AppliesTo.OUTGOING
+    if applies_to not in Rate.AppliesTo.values:
+        choices = ", ".join(Rate.AppliesTo.values)
+        problems.append(f"line {line}: applies_to {applies_to!r} is not one of {choices}")
+    values = {
+        "price_per_minute": need("price_per_minute", _money),
+        "connection_fee": need("connection_fee", _money, Decimal(0)),
+        "initial_seconds": need("initial_seconds", _seconds, 60),
+        "increment_seconds": need("increment_seconds", _seconds, 60),
+        "minimum_charge": need("minimum_charge", _money, Decimal(0)),
+        "valid_from": need("valid_from", dt.date.fromisoformat, default_valid_from),
+    }
+    if not cells.get("destination"):
+        problems.append(f"line {line}: destination is empty")
+    if problems:
+        errors.extend(problems)
+        return None
+    return DeckRow(
+        line=line,
+        prefix=prefix,
+        destination=cells["destination"][:200],
+        category=category,
+        band=cells.get("band", ""),
+        applies_to=applies_to,
+        **values,
+    )
+
+
+def _money(raw: str) -> Decimal:
+    value = (
+        Decimal(raw.replace(",", ".")) if raw.count(",") == 1 and "." not in raw else Decimal(raw)
+    )
+    if not value.is_finite() or value < 0:
+        raise ValueError(raw)
+    return value
+
+
+def _seconds(raw: str) -> int:
+    value = int(Decimal(raw))  # spreadsheets store 60 as 60.0
+    if value < 1 or value != Decimal(raw):
+        raise ValueError(raw)
+    return value
+
+
+_EXPECTED = {
+    _money: "an amount of money (a non-negative decimal, e.g. 12.50)",
+    _seconds: "a whole number of seconds (1 or more)",
+    dt.date.fromisoformat: "an ISO date (YYYY-MM-DD)",
+}
+
+
+# --- comparing and applying ---------------------------------------------------------
+
+
+def deck_diff(plan: RatePlan, rows: Iterable[DeckRow]) -> DeckDiff:
+    """Compare a deck with the plan's current rates; raise for unknown band names."""
+    rows = list(rows)
+    bands = dict(TimeBand.objects.filter(plan=plan).values_list("name", "id"))
+    unknown = sorted({row.band for row in rows if row.band and row.band not in bands})
+    if unknown:
+        raise DeckError(
+            [
+                f"band {name!r} is not a time band of plan {plan.slug} (known: "
+                f"{', '.join(sorted(bands)) or 'none'})"
+                for name in unknown
+            ]
+        )
+    current = {
+        (prefix, band or "", applies_to): (rate_id, tuple(terms), since)
+        for rate_id, prefix, band, applies_to, since, *terms in (
+            Rate.objects.filter(plan=plan, valid_to=None).values_list(
+                "id", "destination__prefix", "band__name", "applies_to", "valid_from", *TERMS
+            )
+        )
+    }
+    diff = DeckDiff()
+    for row in rows:
+        existing = current.pop(row.key, None)
+        if existing is None:
+            diff.added.append(row)
+        elif existing[1] != row.terms:
+            diff.changed.append((existing, row))
+        else:
+            diff.unchanged += 1
+    diff.removed = [(rate_id, since, *key) for key, (rate_id, _terms, since) in current.items()]
+    return diff
+
+
+@transaction.atomic
+def deck_apply(plan: RatePlan, rows: list[DeckRow], diff: DeckDiff, *, ends_on: dt.date) -> None:
+    """Write the deck as a new version of the plan's rates and bump the plan's version.
+
+    A changed rate ends the day its successor starts; a rate the deck leaves out ends
+    on ``ends_on``. A rate replaced on or before the day it started never applied on
+    its own, so it is corrected in place (or, when dropped, deleted) instead.
+    """
+    destinations = _destinations_upsert(plan, rows)
+    bands = dict(TimeBand.objects.filter(plan=plan).values_list("name", "id"))
+    ending: dict[dt.date, list[int]] = {}
+    corrected, dropped, new_rows = [], [], list(diff.added)
+    for (rate_id, _terms, since), row in diff.changed:
+        if since >= row.valid_from:
+            corrected.append(_rate(plan, row, destinations, bands, pk=rate_id))
+        else:
+            ending.setdefault(row.valid_from, []).append(rate_id)
+            new_rows.append(row)
+    for rate_id, since, *_key in diff.removed:
+        if since >= ends_on:
+            dropped.append(rate_id)
+        else:
+            ending.setdefault(ends_on, []).append(rate_id)
+
+    Rate.objects.filter(id__in=dropped).delete()
+    for day, rate_ids in ending.items():
+        for start in range(0, len(rate_ids), BATCH):
+            Rate.objects.filter(id__in=rate_ids[start : start + BATCH]).update(valid_to=day)
+    Rate.objects.bulk_update(corrected, [*TERMS, "valid_from"], batch_size=BATCH)
+    Rate.objects.bulk_create(
+        (_rate(plan, row, destinations, bands) for row in new_rows), batch_size=BATCH
+    )
+    RatePlan.bump_version(plan.pk)
+
+
+def _rate(plan, row: DeckRow, destinations, bands, pk=None) -> Rate:
+    return Rate(
+        pk=pk,
+        plan=plan,
+        destination_id=destinations[row.prefix],
+        band_id=bands.get(row.band),
+        applies_to=row.applies_to,
+        price_per_minute=row.price_per_minute,
+        connection_fee=row.connection_fee,
+        initial_seconds=row.initial_seconds,
+        increment_seconds=row.increment_seconds,
+        minimum_charge=row.minimum_charge,
+        valid_from=row.valid_from,
+    )
+
+
+def _destinations_upsert(plan: RatePlan, rows: list[DeckRow]) -> dict[str, int]:
+    """Destination ids by prefix, creating new prefixes and renaming changed ones."""
+    existing = {
+        prefix: (pk, name, category)
+        for pk, prefix, name, category in Destination.objects.filter(plan=plan).values_list(
+            "pk", "prefix", "name", "category"
+        )
+    }
+    wanted = {row.prefix: (row.destination, row.category) for row in rows}
+    renamed = [
+        Destination(pk=existing[prefix][0], name=name, category=category)
+        for prefix, (name, category) in wanted.items()
+        if prefix in existing and existing[prefix][1:] != (name, category)
+    ]
+    Destination.objects.bulk_update(renamed, ["name", "category"], batch_size=BATCH)
+    created = Destination.objects.bulk_create(
+        [
+            Destination(plan=plan, prefix=prefix, name=name, category=category)
+            for prefix, (name, category) in wanted.items()
+            if prefix not in existing
+        ],
+        batch_size=BATCH,
+    )
+    ids = {prefix: pk for prefix, (pk, _name, _category) in existing.items()}
+    ids.update((destination.prefix, destination.pk) for destination in created)
+    return ids

@@ -1,0 +1,68 @@
+"""``manage.py import_rates --plan SLUG FILE [--apply]``: load a carrier's rate deck."""
+
+import datetime as dt
+import time
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from rating.decks import DeckError, deck_apply, deck_diff, deck_read
+from rating.models import RatePlan
+
+SHOWN_CHANGES = 20
+
+
+class Command(BaseCommand):
+    help = (
+        "Check a rate deck (CSV or XLSX) line by line and show what it would change in a "
+        "plan's current rates; with --apply, write it as a new version of the plan."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--plan", required=True, help="Slug of the rate plan.")
+        parser.add_argument("file", type=Path, help="The deck, .csv or .xlsx.")
+        parser.add_argument("--apply", action="store_true", help="Write the changes.")
+        parser.add_argument(
+            "--valid-from",
+            type=dt.date.fromisoformat,
+            help="First day of the new rates where the deck gives none (default: today); "
+            "rates the deck leaves out end that day.",
+        )
+
+    def handle(self, *args, plan, file, apply, valid_from, **options):
+        try:
+            plan = RatePlan.objects.get(slug=plan)
+        except RatePlan.DoesNotExist:
+            known = ", ".join(RatePlan.objects.values_list("slug", flat=True)) or "none yet"
+            raise CommandError(f"No rate plan {plan!r}; plans: {known}.") from None
+        if not file.is_file():
+            raise CommandError(f"{file}: no such file.")
+        valid_from = valid_from or timezone.localdate()
+
+        started = time.monotonic()
+        try:
+            rows = deck_read(file, default_valid_from=valid_from)
+            diff = deck_diff(plan, rows)
+        except DeckError as error:
+            raise CommandError(f"{file} was not imported:\n{error}") from None
+        self.stdout.write(
+            f"{file}: {len(rows):,} rates read and checked in {time.monotonic() - started:.1f} s."
+        )
+        self.stdout.write(f"Against plan {plan.slug} now: {diff.summary()}.")
+        for line in diff.lines(SHOWN_CHANGES):
+            self.stdout.write(f"  {line}")
+        if not diff.has_changes:
+            self.stdout.write("Nothing to change.")
+            return
+        if not apply:
+            self.stdout.write("Nothing written: run again with --apply to apply these changes.")
+            return
+        deck_apply(plan, rows, diff, ends_on=valid_from)
+        plan.refresh_from_db()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Applied in {time.monotonic() - started:.1f} s: plan {plan.slug} is now at "
+                f"version {plan.version}. Re-rate past calls with manage.py rerate if needed."
+            )
+        )
