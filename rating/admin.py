@@ -1,9 +1,24 @@
 """Admin of tariffs: plans with their bands, destinations and versioned rates."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from .decks import DeckError, deck_apply, deck_diff, deck_read
 from .models import Destination, Rate, RatePlan, TimeBand
+
+
+class DeckForm(forms.Form):
+    deck = forms.FileField(help_text="A .csv or .xlsx rate deck.")
+    valid_from = forms.DateField(
+        initial=timezone.localdate,
+        help_text="First day of rates that give none; rates the deck leaves out end then.",
+    )
+    apply = forms.BooleanField(required=False, help_text="Write the changes.")
 
 
 class TimeBandInline(admin.TabularInline):
@@ -13,11 +28,47 @@ class TimeBandInline(admin.TabularInline):
 
 @admin.register(RatePlan)
 class RatePlanAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "currency", "version"]
+    list_display = ["name", "slug", "currency", "version", "import_link"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["version"]
     inlines = [TimeBandInline]
+
+    def get_urls(self):
+        import_view = self.admin_site.admin_view(self.import_deck)
+        return [
+            path("<int:plan_id>/import/", import_view, name="rating_rateplan_import"),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description="Rate deck")
+    def import_link(self, plan):
+        return format_html('<a href="{}/import/">Import…</a>', plan.pk)
+
+    def import_deck(self, request, plan_id):
+        """Upload a deck: see the line errors or the diff; with "apply", write it."""
+        plan = get_object_or_404(RatePlan, pk=plan_id)
+        if not self.has_change_permission(request, plan):
+            return redirect("admin:index")
+        form = DeckForm(request.POST or None, request.FILES or None)
+        context = {**self.admin_site.each_context(request), "plan": plan, "form": form}
+        context["title"] = f"Import a rate deck into {plan}"
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["deck"]
+            valid_from = form.cleaned_data["valid_from"]
+            try:
+                rows = deck_read(upload.name, default_valid_from=valid_from, content=upload.read())
+                diff = deck_diff(plan, rows)
+            except DeckError as error:
+                context["errors"] = error.errors[:200]
+            else:
+                context["summary"] = f"{len(rows):,} rates: {diff.summary()}"
+                context["lines"] = list(diff.lines(50))
+                if form.cleaned_data["apply"] and diff.has_changes:
+                    deck_apply(plan, rows, diff, ends_on=valid_from)
+                    messages.success(request, f"Applied to {plan}: {diff.summary()}.")
+                    return redirect("admin:rating_rateplan_changelist")
+        return render(request, "admin/rating/rateplan/import_deck.html", context)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from billing.models import Call, ClosedMonth, RerateJob
@@ -184,3 +185,28 @@ def test_a_rerate_job_added_in_the_admin_runs_as_a_task(source, plan, tmp_path, 
     assert (job.state, job.total, job.done, job.changed) == ("done", 1, 1, 1)
     assert Call.objects.get().cost == Decimal("23.7500")
     assert client.get("/admin/billing/reratejob/").content.decode().count("1 / 1 (100%)") == 1
+
+
+def test_a_deck_uploaded_in_the_admin_is_checked_then_applied(plan, tmp_path, client):
+    client.force_login(AdminFactory())
+    url = f"/admin/rating/rateplan/{plan.pk}/import/"
+    content = deck_file(tmp_path).read_bytes()
+
+    def upload(**extra):
+        deck = SimpleUploadedFile("deck.csv", content, content_type="text/csv")
+        return client.post(url, {"deck": deck, "valid_from": "2026-01-01", **extra})
+
+    preview = upload()
+    applied = upload(apply="on")
+    bad = client.post(
+        url,
+        {
+            "deck": SimpleUploadedFile("bad.csv", b"prefix,destination\n54,x\n"),
+            "valid_from": "2026-01-01",
+        },
+    )
+
+    assert f"{len(ROWS)} new, 0 changed" in preview.content.decode()
+    assert applied.status_code == 302
+    assert Rate.objects.filter(plan=plan).count() == len(ROWS)
+    assert "missing column(s) category, price_per_minute" in bad.content.decode()
