@@ -23,12 +23,14 @@ CALLS = int(os.environ.get("BENCH_RATING_CALLS", "1000000"))
 PREFIXES = 5_000
 DISTINCT_NUMBERS = 50_000
 DECK_PREFIXES = int(os.environ.get("BENCH_DECK_PREFIXES", "170000"))
+RERATE_CALLS = int(os.environ.get("BENCH_RERATE_CALLS", "1000000"))
 COUNTRIES = ["1", "34", "44", "49", "33", "39", "55", "56", "598", "595", "591", "86", "81", "61"]
 
 
 def main() -> None:
     engine_rate()
     deck_import()
+    rerate()
 
 
 def engine_rate() -> None:
@@ -140,4 +142,69 @@ def deck_import() -> None:
     print(
         f"import_rates --apply of {DECK_PREFIXES:,} prefixes: {elapsed:.1f} s "
         f"({DECK_PREFIXES / elapsed:,.0f} prefixes/s; aim 10 s, {10 / elapsed:.2f}x)"
+    )
+
+
+def rerate() -> None:
+    """Re-rate a month of calls on the deck just imported (aim: 1,000,000 in 60 s)."""
+    from django.db import connection
+
+    from billing.models import Site
+    from capture.models import Source
+    from rating.models import RatePlan
+
+    print(f"== re-rating: {RERATE_CALLS:,} calls in one month, PostgreSQL ==")
+    site = Site.objects.create(
+        slug="bench-rerate",
+        name="Bench",
+        time_zone="America/Argentina/Cordoba",
+        country_code="54",
+        area_code="351",
+        access_codes=["0"],
+        currency="ARS",
+        rate_plan=RatePlan.objects.get(slug="bench"),
+    )
+    source = Source.objects.create(
+        site=site, slug="bench-rerate", name="b", family="avaya-ipoffice"
+    )
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        # Calls straight from SQL: international numbers under the deck's prefixes,
+        # spread over November 2026, none priced yet.
+        cursor.execute(
+            "INSERT INTO capture_rawrecord (source_id, seq, received_at, line, state, error, "
+            "created_at) SELECT %s, g, now(), '', 'parsed', '', now() "
+            "FROM generate_series(1, %s) g",
+            [source.pk, RERATE_CALLS],
+        )
+        cursor.execute(
+            "WITH p AS (SELECT array_agg(prefix ORDER BY id) a, count(*) n "
+            "FROM rating_destination) "
+            "INSERT INTO billing_call (site_id, source_id, raw_record_id, start, "
+            "duration_seconds, ring_seconds, answered, direction, number, normalized_number, "
+            "destination, category, currency, account_code, pbx_call_id, leg, details, "
+            "unrated_reason) SELECT %s, %s, r.id, "
+            "timestamptz '2026-11-01 03:00+00' + (random() * interval '29 days'), "
+            "(random() * 600)::int, 5, true, 'outgoing', "
+            "'000' || p.a[1 + r.seq %% p.n] || lpad((r.seq %% 100000)::text, 5, '0'), "
+            "'', '', '', 'ARS', '', '', 1, '{}', '' FROM capture_rawrecord r, p "
+            "WHERE r.source_id = %s",
+            [site.pk, source.pk, source.pk],
+        )
+        cursor.execute("ANALYZE billing_call")
+    print(f"made {RERATE_CALLS:,} calls in {time.perf_counter() - started:.0f} s")
+    started = time.perf_counter()
+    subprocess.run(
+        [
+            *(sys.executable, "manage.py", "rerate", "--from", "2026-11-01", "--to"),
+            *("2026-11-30", "--site", site.slug, "--no-progress"),
+        ],
+        cwd=Path(__file__).parent.parent,
+        env=os.environ,
+        check=True,
+    )
+    elapsed = time.perf_counter() - started
+    print(
+        f"rerate of {RERATE_CALLS:,} calls: {elapsed:.1f} s ({RERATE_CALLS / elapsed:,.0f} "
+        f"calls/s; aim 60 s, {60 / elapsed:.2f}x)"
     )
