@@ -244,7 +244,12 @@ def test_folder_of_dropped_files_is_read_once_and_emptied(tmp_path):
         transport=Transport.FILE, settings={"folder": str(inbox), "pattern": "cdr_*"}
     )
 
-    capture_until([source], lambda: RawRecord.objects.count() >= 7, timeout=20)
+    # A file is moved away after its records are stored: wait for both.
+    capture_until(
+        [source],
+        lambda: RawRecord.objects.count() >= 7 and not list(inbox.glob("cdr_*")),
+        timeout=20,
+    )
 
     assert sorted(RawRecord.objects.values_list("line", flat=True)) == sorted(first + second)
     assert sorted(path.name for path in (inbox / "processed").iterdir()) == ["cdr_1", "cdr_2"]
