@@ -193,9 +193,6 @@ class Tariff:
         """The destination a number belongs to, whether or not it has a rate."""
         return _longest_prefix(self.names, digits, self._longest_name)
 
-    def has_rates_for(self, direction: str) -> bool:
-        return bool(self._index.get(direction))
-
 
 def _longest_prefix(index: dict, digits: str, longest: int):
     for length in range(min(len(digits), longest), -1, -1):
