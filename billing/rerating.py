@@ -21,6 +21,7 @@ from core.bulk import is_postgresql
 from rating.services import rater_for
 
 from .models import Call, ClosedMonth, RerateJob, Site, Trunk
+from .signals import CallFact, calls_changed
 
 PRICE_FIELDS = (
     "cost",
@@ -40,8 +41,11 @@ class StoredCall(NamedTuple):
 
     id: int
     trunk_id: int | None
+    extension_id: int | None
+    department_id: int | None
     start: dt.datetime
     duration_seconds: int
+    ring_seconds: int
     answered: bool
     direction: str
     number: str
@@ -137,6 +141,7 @@ def _rerate_window(site: Site, start: dt.datetime, end: dt.datetime) -> tuple[in
     site_rater = rater_for(site=site)
     raters = {trunk_id: rater_for(site=site, trunk=trunk) for trunk_id, trunk in trunks.items()}
     updates = []
+    removed, added = [], []
     for call in calls:
         price = raters.get(call.trunk_id, site_rater).price(call)
         answered = call.answered if price.answered is None else price.answered
@@ -164,8 +169,27 @@ def _rerate_window(site: Site, start: dt.datetime, end: dt.datetime) -> tuple[in
         )
         if new != old:
             updates.append((call.id, *new))
+            removed.append(_fact(site, call))
+            added.append(_fact(site, call._replace(**dict(zip(PRICE_FIELDS, new, strict=True)))))
     _calls_update(updates)
+    calls_changed.send(sender=Call, added=added, removed=removed)
     return len(calls), len(updates)
+
+
+def _fact(site: Site, call: StoredCall) -> CallFact:
+    return CallFact(
+        site.id,
+        call.start,
+        call.department_id,
+        call.extension_id,
+        call.direction,
+        call.category,
+        call.destination,
+        call.answered,
+        call.duration_seconds,
+        call.ring_seconds,
+        call.cost,
+    )
 
 
 def _calls_update(rows: list[tuple]) -> None:
@@ -176,8 +200,10 @@ def _calls_update(rows: list[tuple]) -> None:
     assignments = ", ".join(f"{name} = p.{name}" for name in PRICE_FIELDS)
     with connection.cursor() as cursor:
         if is_postgresql():
+            # Made once per connection and emptied after use: several windows may
+            # share one outer transaction.
             cursor.execute(
-                f"CREATE TEMPORARY TABLE rerate_prices ON COMMIT DROP AS "  # noqa: S608
+                f"CREATE TEMPORARY TABLE IF NOT EXISTS rerate_prices ON COMMIT DELETE ROWS AS "  # noqa: S608
                 f"SELECT id, {', '.join(PRICE_FIELDS)} FROM {table} WITH NO DATA"
             )
             columns = ", ".join(("id", *PRICE_FIELDS))
@@ -188,6 +214,7 @@ def _calls_update(rows: list[tuple]) -> None:
                 f"UPDATE {table} c SET {assignments} "  # noqa: S608
                 f"FROM rerate_prices p WHERE c.id = p.id"
             )
+            cursor.execute("TRUNCATE rerate_prices")
         else:
             sets = ", ".join(f"{name} = %s" for name in PRICE_FIELDS)
             cursor.executemany(

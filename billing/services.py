@@ -15,6 +15,7 @@ from core.bulk import copy_insert
 from rating.services import calls_price
 
 from .models import Call, Extension, Site, Trunk
+from .signals import CallFact, calls_changed
 
 if TYPE_CHECKING:
     from capture.parsers import ParsedCall
@@ -101,7 +102,15 @@ def calls_record(*, site: Site, source_id: int, entries: Sequence[tuple[int, Par
             )
         )
     copy_insert(Call._meta.db_table, CALL_COLUMNS, rows)
+    calls_changed.send(sender=Call, added=[_fact(row) for row in rows], removed=[])
     return len(rows)
+
+
+_FACT_COLUMNS = [CALL_COLUMNS.index(name) for name in CallFact._fields]
+
+
+def _fact(row: tuple) -> CallFact:
+    return CallFact(*(row[index] for index in _FACT_COLUMNS))
 
 
 def _extension_ids(site: Site, numbers: set[str]) -> dict[str, int]:

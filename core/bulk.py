@@ -90,3 +90,47 @@ def _sqlite_insert(table, columns, rows, *, on_conflict_ignore: bool) -> list[in
             if on_conflict_ignore:
                 ids.extend(row[0] for row in cursor.fetchall())
     return ids
+
+
+def upsert_add(
+    table: str, keys: Sequence[str], measures: Sequence[str], rows: Sequence[Sequence]
+) -> None:
+    """Add each row's ``measures`` to the row with the same ``keys``, inserting it if new.
+
+    Rows are ``(*keys, *measures)`` with each key at most once. They are written in
+    key order, so two transactions adding to the same rows take their locks in the
+    same order and cannot deadlock; the addition is atomic per row on both backends.
+    """
+    if not rows:
+        return
+    rows = sorted(rows, key=lambda row: tuple(row[: len(keys)]))
+    columns = (*keys, *measures)
+    column_list = ", ".join(columns)
+    updates = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in measures)
+    conflict = f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
+    with connection.cursor() as cursor:
+        if is_postgresql():
+            staging = f"staging_{table}"
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ON COMMIT DELETE ROWS "  # noqa: S608
+                f"AS SELECT {column_list} FROM {table} WITH NO DATA"
+            )
+            with cursor.cursor.copy(_copy_sql(staging, columns)) as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(
+                f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM {staging} "  # noqa: S608
+                f"ORDER BY {', '.join(keys)} {conflict}"
+            )
+            cursor.execute(f"TRUNCATE {staging}")  # the caller's transaction may add more
+            return
+        per_statement = max(1, SQLITE_MAX_VARIABLES // len(columns) // 2)
+        row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            cursor.execute(
+                f"INSERT INTO {table} ({column_list}) VALUES "  # noqa: S608
+                + ", ".join([row_sql] * len(chunk))
+                + f" {conflict}",
+                [_sqlite_value(value) for row in chunk for value in row],
+            )

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_celery_beat",  # schedules editable in the admin
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # the docs UI served locally: the product runs offline
@@ -158,6 +159,9 @@ CELERY_BEAT_SCHEDULE = {
     # Starts capture of sources nobody holds; a dead worker's sources move within a lease.
     "capture-dispatch": {"task": "capture.tasks.capture_dispatch", "schedule": 10.0},
 }
+# Beat reads its schedules from the database (editable in the admin); the entries
+# above are written there when beat starts.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ROUTES = {"capture.tasks.capture_source_task": {"queue": "capture"}}
 
 # Capture and ingest.

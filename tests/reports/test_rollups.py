@@ -1,0 +1,156 @@
+"""Rollups equal the sum of the calls: after ingest, after re-rating, after a rebuild."""
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import call_command
+
+from billing.models import Call
+from capture.services import IncomingRecord, raw_records_process, raw_records_store
+from capture.simulators import ALL_GENERATORS
+from reports.models import DailyRollup, DestinationRollup, HourlyRollup, MonthlyRollup
+from reports.rollups import ROLLUPS
+from tests.factories import DepartmentFactory, ExtensionFactory, RatePlanFactory, SourceFactory
+from tests.rating.deck import ROWS
+from tests.rating.test_rating_db import deck_file
+
+CORDOBA = ZoneInfo("America/Argentina/Cordoba")
+EXTENSIONS = [str(n) for n in range(4700, 4740)]
+
+
+def expected_rows(model) -> dict[tuple, tuple]:
+    """The model's rollup computed here, straight from the calls."""
+    totals = defaultdict(lambda: [0, 0, 0, 0, Decimal(0)])
+    for call in Call.objects.select_related("site"):
+        local = call.start.astimezone(call.site.zone)
+        month = local.date().replace(day=1)
+        dimensions = {
+            "day": local.date(),
+            "month": month,
+            "site_id": call.site_id,
+            "department_id": call.department_id or 0,
+            "extension_id": call.extension_id or 0,
+            "direction": call.direction,
+            "category": call.category,
+            "destination": call.destination,
+            "weekday": local.weekday(),
+            "hour": local.hour,
+        }
+        row = totals[tuple(dimensions[name] for name in model.KEYS)]
+        for index, value in enumerate(
+            (1, int(call.answered), call.duration_seconds, call.ring_seconds, call.cost or 0)
+        ):
+            row[index] += value
+    return {key: tuple(measures) for key, measures in totals.items()}
+
+
+def stored_rows(model) -> dict[tuple, tuple]:
+    return {
+        tuple(row[: len(model.KEYS)]): tuple(row[len(model.KEYS) :])
+        for row in model.objects.values_list(*model.KEYS, *model.MEASURES)
+    }
+
+
+def assert_rollups_match_calls():
+    for model in ROLLUPS:
+        assert stored_rows(model) == expected_rows(model), model.__name__
+
+
+@pytest.fixture
+def priced_source(db, tmp_path):
+    plan = RatePlanFactory(slug="telecom-empresas")
+    call_command("import_rates", "--plan", plan.slug, str(deck_file(tmp_path)), "--apply")
+    source = SourceFactory(slug="cordoba-ipoffice", site__slug="cordoba", site__rate_plan=plan)
+    sales, support = DepartmentFactory(name="Sales"), DepartmentFactory(name="Support")
+    for index, number in enumerate(EXTENSIONS[:30]):  # the last ten have no department
+        ExtensionFactory(site=source.site, number=number, department=(sales, support)[index % 2])
+    return source
+
+
+def ingest(source, count=600, first_seq=1, seed=1):
+    lines = ALL_GENERATORS["avaya-ipoffice"](
+        count=count,
+        start=dt.datetime(2026, 10, 28, tzinfo=CORDOBA),  # across a month's end
+        end=dt.datetime(2026, 11, 4, tzinfo=CORDOBA),
+        extensions=EXTENSIONS,
+        time_zone=CORDOBA,
+        seed=seed,
+    )
+    received = dt.datetime(2026, 11, 5, tzinfo=dt.UTC)
+    raw_records_store(
+        source=source,
+        records=[
+            IncomingRecord(seq=first_seq + n, received_at=received, line=line)
+            for n, line in enumerate(lines)
+        ],
+    )
+    raw_records_process(source_id=source.id)
+
+
+def test_ingest_keeps_every_rollup_equal_to_the_calls(priced_source):
+    ingest(priced_source)
+    ingest(priced_source, first_seq=10_000, seed=2)  # adds to the rows the first made
+
+    assert Call.objects.count() > 1000
+    assert Call.objects.exclude(cost=None).exclude(cost=0).exists()
+    assert DailyRollup.objects.filter(department_id=0).exists()  # calls of no department
+    assert {m.month for m in MonthlyRollup.objects.all()} == {
+        dt.date(2026, 10, 1),
+        dt.date(2026, 11, 1),
+    }
+    assert_rollups_match_calls()
+
+
+def test_rerating_moves_totals_and_leaves_no_empty_rows(priced_source, tmp_path):
+    ingest(priced_source)
+    before = sum(m.cost for m in MonthlyRollup.objects.all())
+    # Every price, fee and minimum doubles (each exact to the 4th decimal, so the
+    # totals double exactly), and mobiles become national calls.
+    doubled = [
+        (
+            prefix,
+            name,
+            "national" if category == "mobile" else category,
+            Decimal(price) * 2,
+            Decimal(fee) * 2,
+            initial,
+            step,
+            Decimal(minimum) * 2,
+        )
+        for prefix, name, category, price, fee, initial, step, minimum in ROWS
+    ]
+    call_command(
+        "import_rates",
+        "--plan",
+        "telecom-empresas",
+        str(deck_file(tmp_path, rows=doubled, valid_from="2026-02-01", name="new.csv")),
+        "--apply",
+    )
+
+    call_command("rerate", "--from", "2026-10-01", "--to", "2026-11-30", "--no-progress")
+
+    assert sum(m.cost for m in MonthlyRollup.objects.all()) == 2 * before
+    assert not MonthlyRollup.objects.filter(category="mobile").exists()
+    assert not DailyRollup.objects.filter(calls=0).exists()
+    assert_rollups_match_calls()
+
+
+def test_rebuild_recomputes_what_ingest_kept(priced_source, capsys):
+    ingest(priced_source)
+    kept = {model: stored_rows(model) for model in ROLLUPS}
+    DailyRollup.objects.all().delete()
+    DestinationRollup.objects.update(cost=Decimal("999"))
+    HourlyRollup.objects.filter(hour=10).delete()
+
+    call_command("rebuild_rollups", "--no-progress")
+
+    assert {model: stored_rows(model) for model in ROLLUPS} == kept
+    assert "months rebuilt from 600 calls" in capsys.readouterr().out
+
+
+def test_rebuild_refuses_a_bad_month(db):
+    with pytest.raises(Exception, match="write it as YYYY-MM"):
+        call_command("rebuild_rollups", "--from", "2026-13")
