@@ -24,8 +24,11 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index"), name="home"),
     path("admin/", admin.site.urls),
     path("api/v1/ingest/", IngestView.as_view(), name="ingest"),
+    path("api/v1/credit/", include("credit.api.urls")),
+    path("api/v1/reports/", include("reports.api.urls")),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("healthz", healthz, name="healthz"),
+    path("reports/", include("reports.urls")),
 ]
