@@ -1,7 +1,9 @@
 """The clearly labelled demo organization that ``make run`` seeds on first start.
 
-The demo site has a month of generated Avaya IP Office history, stored and parsed
-through the same pipeline as real records, and a source that captures a simulated
+The demo site has thirteen months of generated Avaya IP Office history, stored,
+parsed and priced through the same pipeline as real records (with a sample rate deck
+in the shape of an Argentine business tariff), a manager who sees only the
+Administration branch of the department tree, and a source that captures a simulated
 IP Office live over TCP (``make run`` starts the simulator and the capture).
 """
 
@@ -10,10 +12,12 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from billing.models import Department, Extension, Site
+from rating.decks import deck_apply, deck_diff, deck_read
 from rating.models import RatePlan
 
 from .models import PbxFamily, Source, Transport
@@ -33,20 +37,46 @@ DEPARTMENTS = [
     ("DEMO-IT", "Information Technology", "DEMO-OPS"),
 ]
 EXTENSIONS_PER_DEPARTMENT = 8
+MANAGER = ("manager", "DEMO-ADM")  # the demo manager's user name and department
+HISTORY_DAYS = 395  # thirteen months: the dashboard's trend and last year's month
 BATCH_SIZE = 5000
+# A sample deck (illustrative prices, in ARS) for the destinations the simulated
+# PBX dials: local pulses, per-second mobiles, per-minute long distance.
+DEMO_DECK = """prefix,destination,category,price_per_minute,connection_fee,initial_seconds,increment_seconds,minimum_charge
+54351,Córdoba,local,0.90,0,120,120,0
+549351,Córdoba mobiles,mobile,15.00,0,30,1,0
+549,Argentina mobiles,mobile,18.00,0,30,1,0
+54,Argentina,national,3.60,0.50,60,60,0
+5411,Buenos Aires,national,2.40,0,60,60,0
+54800,Toll-free,toll-free,0,0,1,1,0
+1,United States and Canada,international,45.00,0,60,6,50.00
+34,Spain,international,40.00,0,60,6,0
+39,Italy,international,42.00,0,60,6,0
+49,Germany,international,40.00,0,60,6,0
+55,Brazil,international,30.00,0,60,6,0
+56,Chile,international,28.00,0,60,6,0
+598,Uruguay,international,26.00,0,60,6,0
+"""  # noqa: E501
 
 
 def demo_exists() -> bool:
     return Site.objects.filter(slug=DEMO_SITE).exists()
 
 
-def demo_seed(*, calls: int = 6000, now: dt.datetime | None = None) -> ProcessResult:
-    """Create the demo site, its departments and extensions, and a month of calls."""
+def demo_seed(
+    *, calls: int = 40_000, now: dt.datetime | None = None, manager_password: str = ""
+) -> ProcessResult:
+    """Create the demo site, its departments, extensions, rates and manager, and
+    thirteen months of calls. The manager signs in with ``manager_password`` (none: a
+    user who cannot sign in until an administrator sets one)."""
     now = now or timezone.now()
     with transaction.atomic():
         plan, _ = RatePlan.objects.get_or_create(
             slug="demo-plan", defaults={"name": "Demo plan (sample)", "currency": "ARS"}
         )
+        first_day = (now - dt.timedelta(days=HISTORY_DAYS)).date()
+        rows = deck_read("demo-deck.csv", default_valid_from=first_day, content=DEMO_DECK.encode())
+        deck_apply(plan, rows, deck_diff(plan, rows), ends_on=first_day)
         site = Site.objects.create(
             name="Demo site (generated sample data)",
             slug=DEMO_SITE,
@@ -72,6 +102,10 @@ def demo_seed(*, calls: int = 6000, now: dt.datetime | None = None) -> ProcessRe
                     site=site, number=number, department=department, holder=f"Demo user {number}"
                 )
                 numbers.append(number)
+        manager = get_user_model().objects.create_user(
+            MANAGER[0], f"{MANAGER[0]}@localhost", manager_password or None
+        )
+        departments[MANAGER[1]].managers.add(manager)
         source = Source.objects.create(
             site=site,
             slug=DEMO_SOURCE,
@@ -82,7 +116,7 @@ def demo_seed(*, calls: int = 6000, now: dt.datetime | None = None) -> ProcessRe
         )
     lines = ipoffice_records(
         count=calls,
-        start=now - dt.timedelta(days=30),
+        start=now - dt.timedelta(days=HISTORY_DAYS),
         end=now,
         extensions=numbers,
         time_zone=ZoneInfo(DEMO_TIME_ZONE),

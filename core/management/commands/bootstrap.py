@@ -10,7 +10,7 @@ import secrets
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
-from capture.demo import demo_exists, demo_seed
+from capture.demo import MANAGER, demo_exists, demo_seed
 
 
 class Command(BaseCommand):
@@ -32,9 +32,14 @@ class Command(BaseCommand):
                 )
             )
         if not no_demo and not demo_exists():
-            self.stdout.write("Seeding the demo site with a month of generated IP Office calls...")
-            result = demo_seed()
+            self.stdout.write(
+                "Seeding the demo site with thirteen months of generated IP Office calls..."
+            )
+            password = secrets.token_urlsafe(12)
+            result = demo_seed(manager_password=password)
             self.stdout.write(
                 f"Demo ready: {result.parsed} calls, {result.ignored} noise, "
-                f"{result.errors} errors."
+                f"{result.errors} errors.\n"
+                f"  Demo manager (sees only the Administration branch): user: {MANAGER[0]}"
+                f"   password: {password}   (shown once)"
             )
