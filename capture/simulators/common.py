@@ -13,7 +13,7 @@ import bisect
 import datetime as dt
 import math
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from zoneinfo import ZoneInfo
 
 ACCESS_CODE = "0"  # outside line
@@ -132,6 +132,50 @@ def minute_instants(
             local = dt.datetime.fromtimestamp(instant, time_zone)
             last_instant = instant
         yield instant, local
+
+
+def timed_records_at_minutes(
+    maker: Callable[[random.Random, list[str]], CallMaker],
+    stamp: Callable[[dt.datetime], str],
+    count: int,
+    start: dt.datetime,
+    end: dt.datetime,
+    extensions: Sequence[str],
+    time_zone: ZoneInfo,
+    seed: int,
+    max_digits: int,
+) -> Iterator[tuple[int, str]]:
+    """For formats that print a call's start to the minute, when it starts: ``(ended,
+    record)`` of a call at each of ``count`` whole minutes in ``[start, end)``.
+
+    The arguments are checked when called; the records come lazily. ``maker(rng,
+    extensions).record(stamp(local start))`` gives a call's seconds from its start to its
+    end and its record.
+    """
+    check_arguments(count, start, end, extensions, max_digits)
+    first_minute, last_minute = minute_range(start, end)
+    return _timed_at_minutes(
+        maker, stamp, count, first_minute, last_minute, list(extensions), time_zone, seed
+    )
+
+
+def _timed_at_minutes(
+    maker: Callable[[random.Random, list[str]], CallMaker],
+    stamp: Callable[[dt.datetime], str],
+    count: int,
+    first_minute: int,
+    last_minute: int,
+    extensions: list[str],
+    time_zone: ZoneInfo,
+    seed: int,
+) -> Iterator[tuple[int, str]]:
+    if count == 0:
+        return
+    rng = random.Random(seed)
+    calls = maker(rng, extensions)
+    for instant, local in minute_instants(rng, count, first_minute, last_minute, time_zone):
+        seconds, record = calls.record(stamp(local))
+        yield instant + seconds, record
 
 
 def instants(

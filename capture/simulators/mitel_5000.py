@@ -33,10 +33,8 @@ from .common import (
     ACCOUNT_CODES,
     LOCAL_AREA,
     CallMaker,
-    check_arguments,
     clock_text,
-    minute_instants,
-    minute_range,
+    timed_records_at_minutes,
 )
 
 EXTENSION_WIDTH = 5  # EXT#, columns 5-9
@@ -87,27 +85,14 @@ def mitel_5000_timed_records(
     Yields ``(ended, record)``, ``ended`` in POSIX seconds: when the PBX prints the
     record, so the ``received_at`` the parser needs to date it (START has no date).
     """
-    check_arguments(count, start, end, extensions, EXTENSION_WIDTH)
-    first_minute, last_minute = minute_range(start, end)
-    # Checked above, when called; the records come lazily from here.
-    return _records(count, first_minute, last_minute, list(extensions), time_zone, seed)
+    return timed_records_at_minutes(
+        _Calls, _start_text, count, start, end, extensions, time_zone, seed, EXTENSION_WIDTH
+    )
 
 
-def _records(
-    count: int,
-    first_minute: int,
-    last_minute: int,
-    extensions: list[str],
-    time_zone: ZoneInfo,
-    seed: int,
-) -> Iterator[tuple[int, str]]:
-    if count == 0:
-        return
-    rng = random.Random(seed)
-    calls = _Calls(rng, extensions)
-    for instant, local in minute_instants(rng, count, first_minute, last_minute, time_zone):
-        seconds, record = calls.record(f"{local.hour:02d}:{local.minute:02d}")
-        yield instant + seconds, record
+def _start_text(local: dt.datetime) -> str:
+    """START: ``hh:mm``."""
+    return f"{local.hour:02d}:{local.minute:02d}"
 
 
 class _Calls(CallMaker):

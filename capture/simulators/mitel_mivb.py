@@ -36,10 +36,8 @@ from .common import (
     ACCOUNT_CODES,
     LOCAL_AREA,
     CallMaker,
-    check_arguments,
     clock_text,
-    minute_instants,
-    minute_range,
+    timed_records_at_minutes,
 )
 
 EXTENSION_WIDTH = 4  # calling and called party, columns 24-27 and 62-65
@@ -89,29 +87,14 @@ def mitel_mivb_timed_records(
     Yields ``(ended, record)``, ``ended`` in POSIX seconds: when the PBX prints the
     record, so the ``received_at`` the parser needs to find the year.
     """
-    check_arguments(count, start, end, extensions, EXTENSION_WIDTH)
-    first_minute, last_minute = minute_range(start, end)
-    # Checked above, when called; the records come lazily from here.
-    return _records(count, first_minute, last_minute, list(extensions), time_zone, seed)
+    return timed_records_at_minutes(
+        _Calls, _start_text, count, start, end, extensions, time_zone, seed, EXTENSION_WIDTH
+    )
 
 
-def _records(
-    count: int,
-    first_minute: int,
-    last_minute: int,
-    extensions: list[str],
-    time_zone: ZoneInfo,
-    seed: int,
-) -> Iterator[tuple[int, str]]:
-    if count == 0:
-        return
-    rng = random.Random(seed)
-    calls = _Calls(rng, extensions)
-    for instant, local in minute_instants(rng, count, first_minute, last_minute, time_zone):
-        # mm/dd, blank, hh:mm, the P.M. column blank (24-hour clock), blank
-        when = f"{local.month:02d}/{local.day:02d} {local.hour:02d}:{local.minute:02d}  "
-        seconds, record = calls.record(when)
-        yield instant + seconds, record
+def _start_text(local: dt.datetime) -> str:
+    """mm/dd, blank, hh:mm, the P.M. column blank (24-hour clock), blank."""
+    return f"{local.month:02d}/{local.day:02d} {local.hour:02d}:{local.minute:02d}  "
 
 
 def _long_call_flag(seconds: int) -> str:

@@ -2,11 +2,14 @@
 records from the same arguments, exactly ``count`` of them, bad arguments refused at
 the call, business hours, and records that all parse into calls in the range.
 
-What is particular to a family (its columns, its call types, its docstring example) is
-tested in that family's ``test_simulators_<family>.py``.
+The month of records and calls here (:func:`month_of`) is shared: what a family's
+records hold, family by family, is tested in ``test_simulators_families.py`` and what
+only one family has (its columns, its call types) in ``test_simulators_<family>.py``.
 """
 
 import datetime as dt
+import functools
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -46,6 +49,8 @@ TOO_WIDE = {
     "freeswitch-csv": "1234567",
     "generic": "12345",
 }
+# Timed records are received this long after their call ended.
+DELAY = dt.timedelta(minutes=1)
 # Starts are printed to the minute, and a local time in a DST fold is read as its first
 # occurrence: a parsed start may be this much before the call's.
 EARLIEST = dt.timedelta(hours=1, minutes=1)
@@ -56,7 +61,7 @@ def generate(
 ):
     return list(
         ALL_GENERATORS[family](
-            count=count, start=start, end=end, extensions=extensions, time_zone=CORDOBA, seed=seed
+            count=count, start=start, end=end, extensions=extensions, time_zone=zone, seed=seed
         )
     )
 
@@ -67,9 +72,8 @@ def received(family, count, *, start, end, extensions, zone, seed):
     arguments = {"count": count, "start": start, "end": end, "extensions": extensions}
     arguments |= {"time_zone": zone, "seed": seed}
     if family in TIMED:
-        minute = dt.timedelta(minutes=1)
         return [
-            (record, dt.datetime.fromtimestamp(ended, dt.UTC) + minute)
+            (record, dt.datetime.fromtimestamp(ended, dt.UTC) + DELAY)
             for ended, record in TIMED[family](**arguments)
         ]
     later = end + dt.timedelta(hours=2)
@@ -81,14 +85,28 @@ def parse_all(family, pairs, zone=CORDOBA):
     return [parser.parse(record, received_at) for record, received_at in pairs]
 
 
-@pytest.fixture(scope="module", params=FAMILIES)
-def month(request):
-    """2,000 records of a month at a Córdoba site, and the calls they parse into."""
-    family = request.param
+class Month(NamedTuple):
+    records: list[str]
+    received: list[dt.datetime]
+    calls: list
+
+
+@functools.cache
+def month_of(family):
+    """2,000 records of a month at a Córdoba site (seed 1), when each was received, and
+    the calls they parse into."""
     pairs = received(
         family, 2_000, start=START, end=END, extensions=EXTENSIONS, zone=CORDOBA, seed=1
     )
-    return family, [record for record, _ in pairs], parse_all(family, pairs)
+    records = [record for record, _ in pairs]
+    return Month(records, [received_at for _, received_at in pairs], parse_all(family, pairs))
+
+
+@pytest.fixture(scope="module", params=FAMILIES)
+def month(request):
+    """The month of :func:`month_of` of every family: (family, records, calls)."""
+    records, _, calls = month_of(request.param)
+    return request.param, records, calls
 
 
 def test_registry_holds_every_family_with_a_parser():
