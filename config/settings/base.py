@@ -55,6 +55,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "reports:dashboard"
+LOGOUT_REDIRECT_URL = "login"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 
@@ -158,6 +161,8 @@ CELERY_BEAT_SCHEDULE = {
     "raw-records-sweep": {"task": "capture.tasks.raw_records_sweep", "schedule": 120.0},
     # Starts capture of sources nobody holds; a dead worker's sources move within a lease.
     "capture-dispatch": {"task": "capture.tasks.capture_dispatch", "schedule": 10.0},
+    # Releases prepaid reservations whose hang-up never came; charges them from their CDRs.
+    "credit-sweep": {"task": "credit.tasks.credit_sweep", "schedule": 60.0},
 }
 # Beat reads its schedules from the database (editable in the admin); the entries
 # above are written there when beat starts.
@@ -168,6 +173,16 @@ CELERY_TASK_ROUTES = {"capture.tasks.capture_source_task": {"queue": "capture"}}
 TARIFICADOR_INGEST_MAX_RECORDS = 5000
 # A capture lease lapses this long after its worker stops renewing it (dies).
 TARIFICADOR_CAPTURE_LEASE_SECONDS = env.float("TARIFICADOR_CAPTURE_LEASE_SECONDS", default=30.0)
+# Prepaid credit (docs/credit.md): the longest call authorized at once; how long past
+# its maximum a reservation waits for its settle (ringing, delays) before the reaper
+# releases it; the balance under which the admin flags an account.
+TARIFICADOR_CREDIT_MAX_CALL_SECONDS = env.int("TARIFICADOR_CREDIT_MAX_CALL_SECONDS", default=3600)
+TARIFICADOR_CREDIT_GRACE_SECONDS = env.int("TARIFICADOR_CREDIT_GRACE_SECONDS", default=300)
+TARIFICADOR_CREDIT_LOW_BALANCE = env.str("TARIFICADOR_CREDIT_LOW_BALANCE", default="10.00")
+# Addresses the FastAGI server answers (AGI has no authentication of its own).
+TARIFICADOR_CREDIT_AGI_CLIENTS = env.list(
+    "TARIFICADOR_CREDIT_AGI_CLIENTS", default=["127.0.0.1", "::1"]
+)
 TARIFICADOR_ORGANIZATION_NAME = env.str("TARIFICADOR_ORGANIZATION_NAME", default="Tarificador")
 
 LOGGING = {

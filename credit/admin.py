@@ -1,0 +1,232 @@
+"""Admin of prepaid credit: accounts with their balances (low ones flagged), top-ups
+and adjustments as actions, the ledger and the reservations as read-only logs."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Q
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.html import format_html
+
+from core.errors import DomainError
+
+from .models import MONEY_PLACES, Account, Channel, LedgerEntry, Reservation
+from .selectors import accounts_with_available, low_balance_threshold
+from .services import account_adjust, account_top_up, call_refund
+
+
+class MoneyForm(forms.Form):
+    amount = forms.DecimalField(max_digits=14, decimal_places=MONEY_PLACES)
+    note = forms.CharField(max_length=200, required=False)
+
+
+class LowBalanceFilter(admin.SimpleListFilter):
+    title = "balance"
+    parameter_name = "low"
+
+    def lookups(self, request, model_admin):
+        return [("yes", f"Low (under {low_balance_threshold():.2f})"), ("no", "Not low")]
+
+    def queryset(self, request, queryset):
+        low = Q(balance__lt=low_balance_threshold())
+        if self.value() == "yes":
+            return queryset.filter(low)
+        if self.value() == "no":
+            return queryset.exclude(low)
+        return queryset
+
+
+class ReadOnlyLogAdmin(admin.ModelAdmin):
+    """Written by the application only: read and filtered here, never edited."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "holder",
+        "site",
+        "rate_plan",
+        "balance_shown",
+        "available_shown",
+        "credit_limit",
+        "active",
+        "ledger_link",
+    ]
+    list_filter = [LowBalanceFilter, "active", "site", "rate_plan"]
+    search_fields = ["=code", "holder"]
+    readonly_fields = ["balance", "created_at"]
+    actions = ["top_up", "adjust", "block"]
+
+    def get_queryset(self, request):
+        return accounts_with_available()
+
+    def changelist_view(self, request, extra_context=None):
+        low = Account.objects.filter(active=True, balance__lt=low_balance_threshold()).count()
+        if low and request.method == "GET":
+            messages.warning(
+                request,
+                f"{low} active account{'s are' if low > 1 else ' is'} under the low-balance "
+                f"threshold of {low_balance_threshold():.2f} (filter by balance: Low).",
+            )
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="Balance", ordering="balance")
+    def balance_shown(self, account):
+        text = f"{account.balance:,.2f} {account.rate_plan.currency}"
+        if account.balance < low_balance_threshold():
+            return format_html('<strong style="color:#b00020">{} (low)</strong>', text)
+        return text
+
+    @admin.display(description="Available now", ordering="available")
+    def available_shown(self, account):
+        held = f" ({account.held:,.2f} held)" if account.held else ""
+        return f"{account.available:,.2f}{held}"
+
+    @admin.display(description="Ledger")
+    def ledger_link(self, account):
+        url = reverse("admin:credit_ledgerentry_changelist") + f"?account__id__exact={account.pk}"
+        return format_html('<a href="{}">entries</a>', url)
+
+    def has_top_up_permission(self, request):
+        return request.user.has_perm("credit.top_up_account")
+
+    def has_adjust_permission(self, request):
+        return request.user.has_perm("credit.adjust_account")
+
+    @admin.action(description="Top up the selected accounts…", permissions=["top_up"])
+    def top_up(self, request, queryset):
+        return self._move_money(
+            request,
+            queryset,
+            action="top_up",
+            service=account_top_up,
+            title="Top up",
+            explanation="Adds the amount to each account below, with a ledger entry each.",
+        )
+
+    @admin.action(description="Adjust the selected balances…", permissions=["adjust"])
+    def adjust(self, request, queryset):
+        return self._move_money(
+            request,
+            queryset,
+            action="adjust",
+            service=account_adjust,
+            title="Adjust",
+            explanation="Adds a signed amount (negative to remove money) to each account "
+            "below; the note, which is required, says why.",
+        )
+
+    @admin.action(description="Block the selected accounts", permissions=["change"])
+    def block(self, request, queryset):
+        blocked = queryset.update(active=False)
+        messages.success(request, f"Blocked {blocked} account(s): they cannot call.")
+
+    def _move_money(self, request, queryset, *, action, service, title, explanation):
+        form = MoneyForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            amount, note = form.cleaned_data["amount"], form.cleaned_data["note"]
+            try:
+                for account in queryset:
+                    service(
+                        account_id=account.pk,
+                        amount=amount,
+                        note=note,
+                        user=request.user,
+                        channel=Channel.WEB,
+                    )
+            except DomainError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(
+                    request, f"{title}: {amount} on {queryset.count()} account(s), in the ledger."
+                )
+                return None  # back to the list
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "explanation": explanation,
+            "accounts": queryset,
+            "form": form,
+            "action": action,
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/credit/account/money_movement.html", context)
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyLogAdmin):
+    list_display = [
+        "created_at",
+        "account",
+        "kind",
+        "amount",
+        "balance_after",
+        "channel",
+        "created_by",
+        "reservation",
+        "note",
+    ]
+    list_filter = ["kind", "channel", "account"]
+    list_select_related = ["account", "created_by", "reservation"]
+    search_fields = ["=account__code", "=reservation__call_id", "note"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Reservation)
+class ReservationAdmin(ReadOnlyLogAdmin):
+    """Open reservations are the calls in progress; expired ones lost their hang-up."""
+
+    list_display = [
+        "created_at",
+        "call_id",
+        "account",
+        "number",
+        "destination",
+        "state",
+        "max_seconds",
+        "amount",
+        "billsec",
+        "cost",
+        "expires_at",
+        "cdr",
+    ]
+    list_filter = ["state", "account"]
+    list_select_related = ["account"]
+    search_fields = ["=call_id", "=account__code", "number"]
+    date_hierarchy = "created_at"
+    actions = ["refund"]
+
+    def changelist_view(self, request, extra_context=None):
+        live = Reservation.objects.filter(state=Reservation.State.OPEN).count()
+        extra_context = {**(extra_context or {}), "title": f"Reservations (live calls: {live})"}
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="CDR")
+    def cdr(self, reservation):
+        if reservation.billing_call_id is None:
+            return "-"
+        url = reverse("admin:billing_call_change", args=[reservation.billing_call_id])
+        return format_html('<a href="{}">call #{}</a>', url, reservation.billing_call_id)
+
+    def has_adjust_permission(self, request):
+        return request.user.has_perm("credit.adjust_account")
+
+    @admin.action(description="Refund the selected calls", permissions=["adjust"])
+    def refund(self, request, queryset):
+        for reservation in queryset:
+            try:
+                call_refund(call_id=reservation.call_id, user=request.user, channel=Channel.WEB)
+            except DomainError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, f"Refunded call {reservation.call_id}.")

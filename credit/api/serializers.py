@@ -1,0 +1,150 @@
+"""Serializers of the credit API: accounts and their money, authorize and settle."""
+
+import datetime as dt
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from billing.models import Site
+from rating.models import RatePlan
+
+from ..models import MONEY_PLACES, Account, LedgerEntry, Reservation
+
+
+def money(**options) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=14, decimal_places=MONEY_PLACES, **options)
+
+
+class AccountSerializer(serializers.ModelSerializer):
+    """An account as the contract names its fields (DESIGN.md), plus its site, what it
+    can spend now and its currency. ``site`` may be left out when only one site
+    could read its numbers (the only site pricing with its plan, or the only site)."""
+
+    rate_plan = serializers.SlugRelatedField(slug_field="slug", queryset=RatePlan.objects.all())
+    site = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Site.objects.all(), required=False
+    )
+    balance = money(read_only=True)
+    credit_limit = money(min_value=Decimal(0), required=False)
+    available = money(read_only=True, required=False)
+    currency = serializers.CharField(source="rate_plan.currency", read_only=True)
+
+    class Meta:
+        model = Account
+        fields = [
+            "id",
+            "code",
+            "holder",
+            "rate_plan",
+            "balance",
+            "credit_limit",
+            "active",
+            "site",
+            "available",
+            "currency",
+        ]
+
+    def validate(self, attrs):
+        if "site" not in attrs and self.instance is None:
+            attrs["site"] = self._only_site(attrs["rate_plan"])
+        return attrs
+
+    @staticmethod
+    def _only_site(plan: RatePlan) -> Site:
+        for candidates in (Site.objects.filter(rate_plan=plan), Site.objects.all()):
+            slugs = list(candidates.values_list("slug", flat=True)[:2])
+            if len(slugs) == 1:
+                return candidates.get()
+        raise serializers.ValidationError(
+            {"site": "Give the site (slug) whose numbering plan reads this account's numbers."}
+        )
+
+
+class MoneyMovementSerializer(serializers.Serializer):
+    amount = money()
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class RefundSerializer(serializers.Serializer):
+    call_id = serializers.CharField(max_length=64)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class LedgerEntrySerializer(serializers.ModelSerializer):
+    amount = money(read_only=True)
+    balance_after = money(read_only=True)
+    call_id = serializers.CharField(source="reservation.call_id", read_only=True, default=None)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_at = serializers.DateTimeField(default_timezone=dt.UTC, read_only=True)
+
+    class Meta:
+        model = LedgerEntry
+        fields = [
+            "id",
+            "account",
+            "kind",
+            "amount",
+            "balance_after",
+            "call_id",
+            "channel",
+            "created_by",
+            "note",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ReservationSerializer(serializers.ModelSerializer):
+    """A call in progress and the money it holds."""
+
+    account = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    amount = money(read_only=True)
+    created_at = serializers.DateTimeField(default_timezone=dt.UTC, read_only=True)
+    expires_at = serializers.DateTimeField(default_timezone=dt.UTC, read_only=True)
+
+    class Meta:
+        model = Reservation
+        fields = [
+            "call_id",
+            "account",
+            "number",
+            "normalized_number",
+            "destination",
+            "amount",
+            "max_seconds",
+            "created_at",
+            "expires_at",
+        ]
+        read_only_fields = fields
+
+
+class AuthorizeSerializer(serializers.Serializer):
+    account = serializers.CharField(max_length=64, help_text="Account code or PIN.")
+    number = serializers.CharField(max_length=64, help_text="The number as dialled.")
+    call_id = serializers.CharField(max_length=64, help_text="Asterisk's ${UNIQUEID}.")
+
+
+class AuthorizationSerializer(serializers.Serializer):
+    allowed = serializers.BooleanField()
+    max_seconds = serializers.IntegerField()
+    reason = serializers.CharField(
+        help_text="Empty when allowed; else unknown-account, blocked, no-rate, no-credit "
+        "or call-id-used."
+    )
+    message = serializers.CharField()
+    amount = money(help_text="Money held for the call.")
+    currency = serializers.CharField()
+
+
+class SettleSerializer(serializers.Serializer):
+    call_id = serializers.CharField(max_length=64)
+    billsec = serializers.IntegerField(
+        min_value=0, max_value=10 * 24 * 3600, help_text="Billable seconds: ${CDR(billsec)}."
+    )
+
+
+class SettlementSerializer(serializers.Serializer):
+    cost = money()
+    balance = money()
+    currency = serializers.CharField()
+    already_settled = serializers.BooleanField()

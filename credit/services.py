@@ -1,0 +1,421 @@
+"""Writes of prepaid credit: authorizing and settling calls, moving money, reaping.
+
+Every change of an account's money happens with the account's row locked
+(``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite's IMMEDIATE transactions serialize
+writers), and writes its balance and a ledger entry together, so the balance is
+always the sum of the ledger and concurrent calls cannot spend the same money:
+
+    available = balance + credit limit - money held by open reservations
+
+Rating happens before the lock: the row is held only for a sum and an insert.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from billing.models import Call
+from core.errors import DomainError
+from rating.engine import ZERO, CallToRate, Rater, RateTerms
+from rating.services import numbering_of, tariff_for
+
+from .limits import affordable_seconds, terms_from_json, terms_to_json
+from .models import Account, Channel, LedgerEntry, Reservation
+
+logger = logging.getLogger(__name__)
+
+MATCH_WINDOW = dt.timedelta(days=2)  # how long a finished call waits for its CDR
+
+
+class NotFound(DomainError):
+    status_code = 404
+
+
+class SettleConflict(DomainError):
+    status_code = 409
+
+
+class Reason:
+    """Why a call was refused: short codes for the dialplan (``CREDIT_REASON``)."""
+
+    UNKNOWN_ACCOUNT = "unknown-account"
+    BLOCKED = "blocked"
+    NO_RATE = "no-rate"
+    NO_CREDIT = "no-credit"
+    CALL_ID_USED = "call-id-used"
+
+
+@dataclass(frozen=True, slots=True)
+class Authorization:
+    """The answer to "how long may this caller talk?"."""
+
+    allowed: bool
+    max_seconds: int = 0
+    reason: str = ""  # a Reason code when refused
+    message: str = ""  # what happened, for people and logs
+    amount: Decimal = ZERO  # money held
+    currency: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    cost: Decimal
+    balance: Decimal
+    currency: str
+    already_settled: bool = False
+
+
+def call_authorize(
+    *, account_code: str, number: str, call_id: str, now: dt.datetime | None = None
+) -> Authorization:
+    """Decide whether a call may start and for how long, and hold its money.
+
+    The number is rated with the account's plan at the call's start: the rate in
+    force then (time band included) prices the whole call, even if a band changes
+    mid-call, so what is held always covers what settle charges. Asking again
+    with the same call id gives the same answer and holds nothing more (AGI retries).
+    Emergency numbers are always allowed, even on a blocked or empty account.
+    """
+    now = now or timezone.now()
+    account = Account.objects.select_related("site", "rate_plan").filter(code=account_code).first()
+    if account is None:
+        return _refuse(Reason.UNKNOWN_ACCOUNT, f"No prepaid account has the code {account_code!r}.")
+    currency = account.rate_plan.currency
+    rater = Rater(
+        tariff=tariff_for(account.rate_plan_id),
+        numbering=numbering_of(account.site),
+        zone=account.site.zone,
+        subdivision=account.site.subdivision,
+        fallback_currency=currency,
+    )
+    price = rater.price(
+        CallToRate(
+            start=now, duration_seconds=1, answered=True, direction="outgoing", number=number
+        )
+    )
+    emergency = price.category == "emergency" and price.cost == ZERO
+    if price.cost is None:
+        return _refuse(
+            Reason.NO_RATE,
+            f"No rate for {number!r} in plan {account.rate_plan.slug}: {price.unrated_reason}.",
+            currency,
+        )
+    terms = _terms_of(rater, price)
+    cap = settings.TARIFICADOR_CREDIT_MAX_CALL_SECONDS
+
+    with transaction.atomic():
+        account = Account.objects.select_for_update().get(pk=account.pk)
+        existing = Reservation.objects.filter(call_id=call_id).first()
+        if existing is not None:
+            return _repeated(existing, account, currency)
+        if not account.active and not emergency:
+            return _refuse(Reason.BLOCKED, f"Account {account.code} is blocked.", currency)
+        _expire(Reservation.objects.filter(account=account), now)
+        available = account.balance + account.credit_limit - _held(account)
+        if terms is None:  # free by nature (emergency) or free by rate: no money held
+            max_seconds, amount = cap, ZERO
+        else:
+            max_seconds = affordable_seconds(terms, available, cap)
+            amount = terms.cost(terms.billable_seconds(max_seconds)) if max_seconds else ZERO
+        if max_seconds == 0:
+            first_block = terms.cost(terms.initial_seconds)
+            return _refuse(
+                Reason.NO_CREDIT,
+                f"Account {account.code} has {max(available, ZERO):.2f} {currency} available; "
+                f"the first {terms.initial_seconds} s to {price.destination} cost "
+                f"{first_block:.2f} {currency}.",
+                currency,
+            )
+        try:
+            with transaction.atomic():
+                Reservation.objects.create(
+                    account=account,
+                    call_id=call_id,
+                    number=number[:64],
+                    normalized_number=price.normalized_number,
+                    destination=price.destination[:200],
+                    terms=terms_to_json(terms) if terms else None,
+                    amount=amount,
+                    max_seconds=max_seconds,
+                    created_at=now,
+                    expires_at=now + _lifetime(max_seconds),
+                )
+        except IntegrityError:  # the same call id, at this moment, for another account
+            return _refuse(Reason.CALL_ID_USED, f"Call id {call_id} is already in use.", currency)
+    logger.info(
+        "Authorized call %s of account %s to %s for %d s, holding %s %s",
+        call_id,
+        account.code,
+        price.normalized_number or number,
+        max_seconds,
+        amount,
+        currency,
+    )
+    return Authorization(
+        True,
+        max_seconds,
+        message=f"{max_seconds} s to {price.destination or number}",
+        amount=amount,
+        currency=currency,
+    )
+
+
+def _refuse(reason: str, message: str, currency: str = "") -> Authorization:
+    logger.info("Refused a prepaid call: %s", message)
+    return Authorization(False, 0, reason, message, currency=currency)
+
+
+def _terms_of(rater: Rater, price) -> RateTerms | None:
+    """The rate terms that priced ``price``; None for calls free without a rate."""
+    if price.rate_id is None:
+        return None
+    destination = rater.tariff.match("outgoing", price.normalized_number.lstrip("+"))
+    return next(rate for rate in destination.rates if rate.id == price.rate_id)
+
+
+def _repeated(existing: Reservation, account: Account, currency: str) -> Authorization:
+    if existing.account_id == account.pk and existing.state == Reservation.State.OPEN:
+        return Authorization(
+            True,
+            existing.max_seconds,
+            message="already authorized",
+            amount=existing.amount,
+            currency=currency,
+        )
+    return _refuse(
+        Reason.CALL_ID_USED,
+        f"Call id {existing.call_id} was already authorized ({existing.get_state_display()}, "
+        f"account {existing.account.code}); each call needs its own id.",
+        currency,
+    )
+
+
+def _held(account: Account) -> Decimal:
+    held = Reservation.objects.filter(account=account, state=Reservation.State.OPEN).aggregate(
+        total=Sum("amount")
+    )["total"]
+    return held or ZERO
+
+
+def _lifetime(max_seconds: int) -> dt.timedelta:
+    """How long a reservation may stay open: the call, plus ringing and delays."""
+    return dt.timedelta(seconds=max_seconds + settings.TARIFICADOR_CREDIT_GRACE_SECONDS)
+
+
+def call_settle(
+    *, call_id: str, billsec: int, channel: str, now: dt.datetime | None = None
+) -> Settlement:
+    """Charge a finished call its real billable seconds and release what it held.
+
+    The call is priced with the terms held at its start. Settling again with the
+    same seconds changes nothing and answers the same cost; with other seconds it
+    is refused (409), since one of the two reports is wrong. A reservation the
+    reaper already expired is still charged: the call happened.
+    """
+    now = now or timezone.now()
+    found = Reservation.objects.filter(call_id=call_id).values_list("account_id", flat=True)
+    account_id = found.first()
+    if account_id is None:
+        raise NotFound(f"No prepaid call was authorized with call id {call_id!r}.")
+    with transaction.atomic():
+        account = Account.objects.select_for_update().select_related("rate_plan").get(pk=account_id)
+        reservation = Reservation.objects.get(call_id=call_id)
+        currency = account.rate_plan.currency
+        if reservation.state == Reservation.State.SETTLED:
+            if reservation.billsec != billsec:
+                raise SettleConflict(
+                    f"Call {call_id} was already settled with {reservation.billsec} s, "
+                    f"not {billsec} s; it is charged once. Refund and adjust to correct it."
+                )
+            return Settlement(reservation.cost, account.balance, currency, already_settled=True)
+        cost = ZERO
+        if reservation.terms and billsec > 0:
+            terms = terms_from_json(reservation.terms)
+            cost = terms.cost(terms.billable_seconds(billsec))
+        if billsec > reservation.max_seconds:
+            logger.warning(
+                "Call %s of account %s lasted %d s, beyond the %d s it was allowed: "
+                "check that the dialplan passes CREDIT_LIMIT_MS to Dial's L() option",
+                call_id,
+                account.code,
+                billsec,
+                reservation.max_seconds,
+            )
+        if reservation.state == Reservation.State.EXPIRED:
+            logger.warning("Call %s settled after its reservation expired", call_id)
+        if cost:
+            _post(
+                account,
+                kind=LedgerEntry.Kind.CHARGE,
+                amount=-cost,
+                channel=channel,
+                reservation=reservation,
+                note=f"{billsec} s to {reservation.destination or reservation.number}",
+            )
+        reservation.state = Reservation.State.SETTLED
+        reservation.billsec = billsec
+        reservation.cost = cost
+        reservation.settled_at = now
+        reservation.save(update_fields=["state", "billsec", "cost", "settled_at"])
+    return Settlement(cost, account.balance, currency)
+
+
+def _post(account: Account, *, kind, amount: Decimal, channel, **fields) -> LedgerEntry:
+    """Move money on a locked account: its balance and a ledger entry, together."""
+    account.balance += amount
+    account.save(update_fields=["balance"])
+    return LedgerEntry.objects.create(
+        account=account,
+        kind=kind,
+        amount=amount,
+        balance_after=account.balance,
+        channel=channel,
+        **fields,
+    )
+
+
+def _locked(account_id: int) -> Account:
+    try:
+        return Account.objects.select_for_update().get(pk=account_id)
+    except Account.DoesNotExist:
+        raise NotFound(f"No prepaid account has id {account_id}.") from None
+
+
+def account_top_up(
+    *, account_id: int, amount: Decimal, note: str = "", user=None, channel: str = Channel.API
+) -> LedgerEntry:
+    """Add money to an account."""
+    if amount <= 0:
+        raise DomainError(
+            f"A top-up must be a positive amount, not {amount}; use an adjustment to remove money."
+        )
+    with transaction.atomic():
+        return _post(
+            _locked(account_id),
+            kind=LedgerEntry.Kind.TOP_UP,
+            amount=amount,
+            channel=channel,
+            note=note[:200],
+            created_by=user,
+        )
+
+
+def account_adjust(
+    *, account_id: int, amount: Decimal, note: str, user=None, channel: str = Channel.API
+) -> LedgerEntry:
+    """Correct a balance by a signed amount, saying why."""
+    if amount == 0:
+        raise DomainError("An adjustment needs a non-zero amount.")
+    if not note.strip():
+        raise DomainError("Say why in the note: adjustments are audited.")
+    with transaction.atomic():
+        return _post(
+            _locked(account_id),
+            kind=LedgerEntry.Kind.ADJUSTMENT,
+            amount=amount,
+            channel=channel,
+            note=note[:200],
+            created_by=user,
+        )
+
+
+def call_refund(*, call_id: str, note: str = "", user=None, channel: str = Channel.API):
+    """Give back what a settled call was charged; once per call."""
+    reservation = Reservation.objects.filter(call_id=call_id).first()
+    if reservation is None:
+        raise NotFound(f"No prepaid call has call id {call_id!r}.")
+    with transaction.atomic():
+        account = _locked(reservation.account_id)
+        reservation.refresh_from_db()
+        if reservation.state != Reservation.State.SETTLED or not reservation.cost:
+            raise DomainError(f"Call {call_id} has no charge to refund ({reservation.state}).")
+        if reservation.ledger_entries.filter(kind=LedgerEntry.Kind.REFUND).exists():
+            raise DomainError(f"Call {call_id} was already refunded.")
+        return _post(
+            account,
+            kind=LedgerEntry.Kind.REFUND,
+            amount=reservation.cost,
+            channel=channel,
+            reservation=reservation,
+            note=note[:200] or f"refund of call {call_id}",
+            created_by=user,
+        )
+
+
+def reservations_expire(*, now: dt.datetime | None = None) -> int:
+    """Release reservations whose hang-up never came (the reaper); return how many.
+
+    A reservation lives for its maximum seconds plus a grace period for ringing
+    and delays; after that the call cannot still be talking on this money, so
+    holding it would only block the account. Nothing is charged: the call's CDR,
+    if it arrives, charges it (:func:`reservations_match_calls`).
+    """
+    return _expire(Reservation.objects.all(), now or timezone.now())
+
+
+def _expire(reservations, now: dt.datetime) -> int:
+    stale = list(
+        reservations.filter(state=Reservation.State.OPEN, expires_at__lte=now).select_related(
+            "account"
+        )
+    )
+    expired = 0
+    for reservation in stale:
+        # Conditional: a settle that got there first wins.
+        if Reservation.objects.filter(pk=reservation.pk, state=Reservation.State.OPEN).update(
+            state=Reservation.State.EXPIRED
+        ):
+            expired += 1
+            logger.warning(
+                "Released the reservation of call %s (account %s, %s held, authorized %s): "
+                "no settle arrived within %d s",
+                reservation.call_id,
+                reservation.account.code,
+                reservation.amount,
+                reservation.created_at.isoformat(),
+                (reservation.expires_at - reservation.created_at).total_seconds(),
+            )
+    return expired
+
+
+def reservations_match_calls(*, now: dt.datetime | None = None) -> int:
+    """Link finished prepaid calls to their CDRs (``Call.pbx_call_id`` = call id).
+
+    The call store is fed by the PBX's own records (capture), so settle links to
+    that call rather than making a second one: nothing is counted twice. A call
+    whose settle was lost (its reservation expired) is charged here from the
+    CDR's billable seconds, so every call ends up in the ledger.
+    """
+    now = now or timezone.now()
+    pending = Reservation.objects.filter(
+        billing_call__isnull=True,
+        created_at__gte=now - MATCH_WINDOW,
+        state__in=[Reservation.State.SETTLED, Reservation.State.EXPIRED],
+    ).select_related("account")
+    by_site: dict[int, dict[str, Reservation]] = {}
+    for reservation in pending:
+        by_site.setdefault(reservation.account.site_id, {})[reservation.call_id] = reservation
+    matched = 0
+    for site_id, reservations in by_site.items():
+        calls = Call.objects.filter(
+            source__site_id=site_id,  # the (source, pbx_call_id) index
+            pbx_call_id__in=list(reservations),
+        ).order_by("pbx_call_id", "leg", "id")
+        for call in calls:
+            reservation = reservations.pop(call.pbx_call_id, None)
+            if reservation is None:
+                continue  # a later leg of a call already matched
+            if reservation.state == Reservation.State.EXPIRED:
+                billsec = call.duration_seconds if call.answered else 0
+                call_settle(call_id=reservation.call_id, billsec=billsec, channel=Channel.SYSTEM)
+            Reservation.objects.filter(pk=reservation.pk).update(billing_call=call)
+            matched += 1
+    return matched
