@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test bench lint fmt install clean-venv
+.PHONY: run test bench lint fmt install clean-venv screenshots
 
 install: $(VENV)/.installed
 
@@ -26,6 +26,11 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# Screenshots of the main pages for docs/reports.md, taken in headless Chromium
+# from the demo organization.
+screenshots: install
+	$(BIN)/python -m pytest tests/browser -q -k screenshots --screenshots
 
 bench: install
 	$(BIN)/python -m bench

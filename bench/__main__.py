@@ -2,7 +2,7 @@
 
 import sys
 
-from . import agent, capture, ingest, parsers, rating
+from . import agent, capture, credit, ingest, parsers, rating, reports
 
 BENCHMARKS = {
     "parsers": parsers.main,
@@ -10,6 +10,8 @@ BENCHMARKS = {
     "capture": capture.main,
     "agent": agent.main,
     "rating": rating.main,
+    "reports": reports.main,
+    "credit": credit.main,
 }
 
 

@@ -1,4 +1,5 @@
-"""URLs: the admin, the REST API under /api/v1/, its schema and docs, the health check."""
+"""URLs: the report pages, sign-in, the admin, the REST API under /api/v1/, its schema
+and docs, the health check."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -21,7 +22,9 @@ router.register("sources", SourceViewSet, basename="source")
 router.register("rate-plans", RatePlanViewSet, basename="rateplan")
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="admin:index"), name="home"),
+    # People land on the dashboard (signing in first); administrators also have /admin/.
+    path("", RedirectView.as_view(pattern_name="reports:dashboard"), name="home"),
+    path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/ingest/", IngestView.as_view(), name="ingest"),
     path("api/v1/credit/", include("credit.api.urls")),

@@ -77,3 +77,14 @@ def source_key(source):
 @pytest.fixture
 def agent_client(source_key):
     return token_client(source_key)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_tariffs():
+    """Forget cached tariffs: a rolled-back test leaves plan ids and versions that
+    the next test's plans reuse on SQLite, with other rates."""
+    from rating import services
+
+    services._tariffs.clear()
+    yield
+    services._tariffs.clear()

@@ -1,3 +1,10 @@
-"""URLs (filled in by their issue)."""
+"""Reports API, under /api/v1/reports/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from .views import DepartmentReportView, ExtensionReportView
+
+urlpatterns = [
+    path("departments/", DepartmentReportView.as_view(), name="report-departments"),
+    path("extensions/", ExtensionReportView.as_view(), name="report-extensions"),
+]

@@ -1,0 +1,118 @@
+"""Admin of budgets and of the report e-mails.
+
+Budgets are edited here; the list shows what each department has spent this month.
+Budget alerts and report deliveries are logs: read-only, kept for the record. The
+schedules that send them are under "Periodic tasks" (django-celery-beat).
+"""
+
+import functools
+from decimal import Decimal
+
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.html import format_html
+
+from .budgets import budgets_in_effect, level_for, subtree_spent
+from .mail import manager_report_send
+from .models import Budget, BudgetAlert, BudgetLevel, ReportDelivery
+
+LEVEL_COLOURS = {None: "#1b7f3b", BudgetLevel.WARNING: "#a15c00", BudgetLevel.EXCEEDED: "#b00020"}
+
+
+class ReadOnlyLogAdmin(admin.ModelAdmin):
+    """A log written by the application: it can be read and filtered, never edited."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Budget)
+class BudgetAdmin(admin.ModelAdmin):
+    list_display = ["department", "amount", "currency", "valid_from"]
+    list_filter = ["currency", "valid_from"]
+    list_select_related = ["department"]
+    search_fields = ["department__code", "department__name"]
+    autocomplete_fields = ["department"]
+    date_hierarchy = "valid_from"
+
+    def get_list_display(self, request):
+        """Adds this month's spending, read once per page (two queries), not per row."""
+        month = timezone.localdate().replace(day=1)
+
+        @functools.cache
+        def month_spending() -> tuple[dict, set[int]]:
+            in_effect = {budget.pk for budget in budgets_in_effect(month)}
+            return subtree_spent(month=month), in_effect
+
+        def spent(budget) -> Decimal:
+            return month_spending()[0].get((budget.department_id, budget.currency), Decimal(0))
+
+        @admin.display(description=f"Spent in {month:%B %Y}")
+        def spent_this_month(budget):
+            return f"{spent(budget):,.2f}"
+
+        @admin.display(description="Of budget")
+        def ratio_this_month(budget):
+            if budget.pk not in month_spending()[1]:
+                return "not in effect"
+            cost = spent(budget)
+            return format_html(
+                '<strong style="color: {}">{}%</strong>',
+                LEVEL_COLOURS[level_for(cost, budget.amount)],
+                f"{100 * cost / budget.amount:.1f}",
+            )
+
+        return [*super().get_list_display(request), spent_this_month, ratio_this_month]
+
+
+@admin.register(BudgetAlert)
+class BudgetAlertAdmin(ReadOnlyLogAdmin):
+    list_display = [
+        "department",
+        "month",
+        "level",
+        "amount",
+        "spent",
+        "currency",
+        "created_at",
+        "sent_at",
+        "recipients",
+    ]
+    list_filter = ["level", "month"]
+    list_select_related = ["department"]
+    search_fields = ["department__code", "department__name", "recipients"]
+
+
+@admin.register(ReportDelivery)
+class ReportDeliveryAdmin(ReadOnlyLogAdmin):
+    list_display = [
+        "user",
+        "month",
+        "state",
+        "email",
+        "departments",
+        "attempts",
+        "sent_at",
+        "error",
+    ]
+    list_filter = ["state", "month"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "email", "departments"]
+    actions = ["send_again"]
+
+    @admin.action(description="Send the selected reports again now")
+    def send_again(self, request, queryset):
+        """Sends each selected manager the report of that row's month, even if sent."""
+        results = [
+            manager_report_send(user=delivery.user, month=delivery.month, force=True)
+            for delivery in queryset.select_related("user")
+        ]
+        for result in results:
+            level = messages.SUCCESS if result.outcome == "sent" else messages.ERROR
+            detail = f": {result.error}" if result.error else ""
+            self.message_user(
+                request, f"{result.username} <{result.email}>: {result.outcome}{detail}", level
+            )

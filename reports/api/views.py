@@ -1,0 +1,85 @@
+"""Reports API: a month's totals per department and per extension, in the caller's
+scope (administrators: everything; managers: their departments and those below).
+
+Managers are let in here, unlike the organization's CRUD (``IsAdminUser``): what
+they see is narrowed by the selectors, as the calls API narrows calls.
+"""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from billing.api.views import IsUser
+
+from ..selectors import department_report, extension_report, extension_totals
+from .serializers import (
+    DepartmentReportSerializer,
+    ExtensionQuerySerializer,
+    ExtensionReportSerializer,
+    MonthQuerySerializer,
+    department_report_data,
+    extension_report_data,
+)
+
+ERRORS = {
+    400: OpenApiResponse(description="month missing or not YYYY-MM; department not a number."),
+    401: OpenApiResponse(description="No credentials: sign in or send Authorization: Token KEY."),
+    403: OpenApiResponse(description="A source's key: it may only ingest."),
+}
+
+
+class DepartmentReportView(APIView):
+    """The month's calls and cost per department, as a tree with subtotals."""
+
+    permission_classes = [IsUser]
+
+    @extend_schema(
+        operation_id="reports_departments",
+        parameters=[MonthQuerySerializer],
+        responses={200: DepartmentReportSerializer, **ERRORS},
+        description=(
+            "Totals of the month per department you may see: `totals` counts the calls "
+            "charged to the department itself, `subtotal` adds the departments below it. "
+            "Administrators also get a No department line (`id` null). A user who "
+            "manages no department gets an empty list and zero totals."
+        ),
+    )
+    def get(self, request):
+        query = MonthQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        report = department_report(month=query.validated_data["month"], user=request.user)
+        return Response(department_report_data(report))
+
+
+class ExtensionReportView(APIView):
+    """The month's calls and cost per extension (and department charged)."""
+
+    permission_classes = [IsUser]
+
+    @extend_schema(
+        operation_id="reports_extensions",
+        parameters=[ExtensionQuerySerializer],
+        responses={
+            200: ExtensionReportSerializer,
+            **ERRORS,
+            404: OpenApiResponse(description="No such department among those you may see."),
+        },
+        description=(
+            "One line per extension and department charged in the month (an extension "
+            "that moved has a line per department), sorted by department and number."
+        ),
+    )
+    def get(self, request):
+        query = ExtensionQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        month = query.validated_data["month"]
+        department_id = query.validated_data.get("department")
+        lines = extension_report(month=month, user=request.user, department_id=department_id)
+        return Response(
+            extension_report_data(
+                month=month,
+                department_id=department_id,
+                totals=extension_totals(lines),
+                lines=lines,
+            )
+        )

@@ -1,0 +1,451 @@
+"""What the dashboard shows: a month against the one before, a year's trend, the top
+departments, extensions and destinations, missed calls, the busy hours and budgets.
+
+Everything is read from the rollups (``reports.models``), never from the calls, and
+summed by the database: a dozen small queries whatever the number of calls, so the
+page stays fast on a store of tens of millions of calls. Scope is the reports' rule:
+administrators see everything, a manager only their departments and those below.
+
+Costs of sites with different currencies are never added together: each figure
+that holds money keeps one amount per currency (``Money``), and the trend has one
+series per currency.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Sum
+
+from billing.models import Department, Extension, Site
+from billing.selectors import departments_visible_to
+
+from .budgets import budget_statuses
+from .models import DestinationRollup, HourlyRollup, MonthlyRollup
+
+TREND_MONTHS = 12
+TOP = 5
+ZERO = Decimal(0)
+COST_QUANTUM = Decimal("0.0001")
+PERCENT_QUANTUM = Decimal("0.1")
+HEAT_LEVELS = 5  # shades of the heat map, besides "no calls"
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def month_shift(month: dt.date, months: int) -> dt.date:
+    """The first day of the month ``months`` after (or before, when negative) ``month``."""
+    index = month.year * 12 + month.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def percent(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
+    """``part`` as a percentage of ``whole`` with one decimal; ``None`` when ``whole`` is 0."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(PERCENT_QUANTUM, ROUND_HALF_UP)
+
+
+def change(current: int | Decimal, previous: int | Decimal) -> Decimal | None:
+    """The change from ``previous`` to ``current`` in percent; ``None`` with nothing before."""
+    if not previous:
+        return None
+    return percent(Decimal(current) - Decimal(previous), previous)
+
+
+Money = tuple[tuple[str, Decimal], ...]  # (currency, amount) per currency, sorted
+
+
+def _money(amounts: dict[str, Decimal]) -> Money:
+    return tuple(
+        (currency, Decimal(amount or 0).quantize(COST_QUANTUM))
+        for currency, amount in sorted(amounts.items())
+    )
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    """A month's totals: calls, answered calls, cost, and the incoming calls' ring."""
+
+    month: dt.date
+    calls: int = 0
+    answered: int = 0
+    cost: Money = ()
+    incoming: int = 0
+    incoming_answered: int = 0
+    incoming_ring_seconds: int = 0
+
+    @property
+    def answered_percent(self) -> Decimal | None:
+        return percent(self.answered, self.calls)
+
+    @property
+    def missed(self) -> int:
+        """Incoming calls nobody answered."""
+        return self.incoming - self.incoming_answered
+
+    @property
+    def missed_percent(self) -> Decimal | None:
+        return percent(self.missed, self.incoming)
+
+    @property
+    def average_ring_seconds(self) -> Decimal | None:
+        """How long an incoming call rang, on average (answered or not)."""
+        if not self.incoming:
+            return None
+        return (Decimal(self.incoming_ring_seconds) / self.incoming).quantize(PERCENT_QUANTUM)
+
+    def cost_in(self, currency: str) -> Decimal:
+        return dict(self.cost).get(currency, ZERO.quantize(COST_QUANTUM))
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One figure this month, last month and the change between them (percent)."""
+
+    current: int | Decimal | None
+    previous: int | Decimal | None
+    change: Decimal | None
+    currency: str = ""
+
+    @property
+    def rising(self) -> bool:
+        return bool(self.change and self.change > 0)
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """A line of a "top" list: what it is, its calls and cost, and a link's parameters."""
+
+    label: str
+    detail: str
+    calls: int
+    seconds: int
+    cost: Decimal
+    currency: str
+    share: Decimal | None = None  # of the month's cost in this currency, percent
+    department_id: int | None = None
+    extension_number: str = ""
+    site_slug: str = ""
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    hour: int
+    calls: int
+    level: int  # 0: no calls; 1..HEAT_LEVELS from quiet to busiest
+
+
+@dataclass(frozen=True)
+class HeatRow:
+    weekday: str
+    cells: tuple[HeatCell, ...]
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Everything the dashboard page shows for one month and one user."""
+
+    month: dt.date
+    current: MonthFigures
+    previous: MonthFigures
+    comparisons: dict[str, Comparison]
+    costs: tuple[Comparison, ...]  # one per currency
+    trend: tuple[MonthFigures, ...]  # oldest first, ending with ``month``
+    currencies: tuple[str, ...]
+    top_departments: tuple[Ranked, ...]
+    top_extensions: tuple[Ranked, ...]
+    top_destinations: tuple[Ranked, ...]
+    heat_map: tuple[HeatRow, ...]
+    busiest: tuple[str, int, int] | None  # weekday, hour, calls
+    budgets: tuple = field(default=())
+
+    @property
+    def has_calls(self) -> bool:
+        return bool(self.current.calls)
+
+
+def _scoped(queryset, scope: set[int] | None):
+    return queryset if scope is None else queryset.filter(department_id__in=scope)
+
+
+def _trend(
+    month: dt.date, scope: set[int] | None, currencies: dict[int, str]
+) -> list[MonthFigures]:
+    """The twelve months ending with ``month``; one query grouped by month, site and
+    direction (a few hundred rows at most)."""
+    first = month_shift(month, -(TREND_MONTHS - 1))
+    rows = (
+        _scoped(MonthlyRollup.objects.filter(month__gte=first, month__lte=month), scope)
+        .order_by()
+        .values_list("month", "site_id", "direction")
+        .annotate(
+            sum_calls=Sum("calls"),
+            sum_answered=Sum("answered"),
+            sum_ring=Sum("ring_seconds"),
+            sum_cost=Sum("cost"),
+        )
+    )
+    sums: dict[dt.date, dict] = {
+        month_shift(first, index): {
+            "calls": 0,
+            "answered": 0,
+            "cost": defaultdict(Decimal),
+            "incoming": 0,
+            "incoming_answered": 0,
+            "incoming_ring_seconds": 0,
+        }
+        for index in range(TREND_MONTHS)
+    }
+    for row_month, site_id, direction, calls, answered, ring, cost in rows:
+        figures = sums[row_month]
+        figures["calls"] += calls or 0
+        figures["answered"] += answered or 0
+        figures["cost"][currencies.get(site_id, "")] += Decimal(cost or 0)
+        if direction == "incoming":
+            figures["incoming"] += calls or 0
+            figures["incoming_answered"] += answered or 0
+            figures["incoming_ring_seconds"] += ring or 0
+    return [
+        MonthFigures(
+            month=row_month,
+            calls=figures["calls"],
+            answered=figures["answered"],
+            cost=_money({c: a for c, a in figures["cost"].items() if a}),
+            incoming=figures["incoming"],
+            incoming_answered=figures["incoming_answered"],
+            incoming_ring_seconds=figures["incoming_ring_seconds"],
+        )
+        for row_month, figures in sorted(sums.items())
+    ]
+
+
+def _share(cost: Decimal, currency: str, current: MonthFigures) -> Decimal | None:
+    return percent(cost, current.cost_in(currency))
+
+
+def _top_departments(
+    month: dt.date, scope, currencies: dict[int, str], current: MonthFigures
+) -> list[Ranked]:
+    """The departments whose own calls cost most (site currencies kept apart)."""
+    rows = (
+        _scoped(MonthlyRollup.objects.filter(month=month), scope)
+        .order_by()
+        .values_list("department_id", "site_id")
+        .annotate(sum_calls=Sum("calls"), sum_seconds=Sum("seconds"), sum_cost=Sum("cost"))
+        .order_by("-sum_cost", "-sum_calls", "department_id")[: TOP * 2]
+    )
+    rows = list(rows)
+    names = {
+        pk: (code, name)
+        for pk, code, name in Department.objects.filter(
+            pk__in={row[0] for row in rows if row[0]}
+        ).values_list("id", "code", "name")
+    }
+    ranked = []
+    for department_id, site_id, calls, seconds, cost in rows:
+        currency = currencies.get(site_id, "")
+        code, name = names.get(department_id, ("", "No department"))
+        cost = Decimal(cost or 0).quantize(COST_QUANTUM)
+        ranked.append(
+            Ranked(
+                label=name,
+                detail=code,
+                calls=calls,
+                seconds=seconds,
+                cost=cost,
+                currency=currency,
+                share=_share(cost, currency, current),
+                department_id=department_id or None,
+            )
+        )
+    return _merge_sites(ranked, key=lambda line: (line.department_id, line.currency))[:TOP]
+
+
+def _merge_sites(lines: list[Ranked], *, key) -> list[Ranked]:
+    """Lines of one thing at several sites of the same currency, added together."""
+    merged: dict = {}
+    for line in lines:
+        seen = merged.get(key(line))
+        if seen is None:
+            merged[key(line)] = line
+        else:
+            cost = seen.cost + line.cost
+            merged[key(line)] = Ranked(
+                label=seen.label,
+                detail=seen.detail,
+                calls=seen.calls + line.calls,
+                seconds=seen.seconds + line.seconds,
+                cost=cost,
+                currency=seen.currency,
+                share=None if seen.share is None else seen.share + (line.share or 0),
+                department_id=seen.department_id,
+                extension_number=seen.extension_number,
+                site_slug=seen.site_slug,
+            )
+    return sorted(merged.values(), key=lambda line: (-line.cost, -line.calls, line.label))
+
+
+def _top_extensions(
+    month: dt.date, scope, sites: dict[int, Site], current: MonthFigures
+) -> list[Ranked]:
+    """The extensions whose calls cost most; calls with no extension are left out."""
+    rows = list(
+        _scoped(MonthlyRollup.objects.filter(month=month).exclude(extension_id=0), scope)
+        .order_by()
+        .values_list("extension_id", "site_id")
+        .annotate(sum_calls=Sum("calls"), sum_seconds=Sum("seconds"), sum_cost=Sum("cost"))
+        .order_by("-sum_cost", "-sum_calls", "extension_id")[:TOP]
+    )
+    extensions = {
+        pk: (number, holder, department_id)
+        for pk, number, holder, department_id in Extension.objects.filter(
+            pk__in={row[0] for row in rows}
+        ).values_list("id", "number", "holder", "department_id")
+    }
+    ranked = []
+    for extension_id, site_id, calls, seconds, cost in rows:
+        number, holder, _department = extensions.get(extension_id, ("?", "", None))
+        site = sites.get(site_id)
+        currency = site.currency if site else ""
+        cost = Decimal(cost or 0).quantize(COST_QUANTUM)
+        ranked.append(
+            Ranked(
+                label=number,
+                detail=holder,
+                calls=calls,
+                seconds=seconds,
+                cost=cost,
+                currency=currency,
+                share=_share(cost, currency, current),
+                extension_number=number,
+                site_slug=site.slug if site else "",
+            )
+        )
+    return ranked
+
+
+def _top_destinations(
+    month: dt.date, scope, currencies: dict[int, str], current: MonthFigures
+) -> list[Ranked]:
+    """The named destinations that cost most (internal calls and unrated ones aside)."""
+    rows = (
+        _scoped(DestinationRollup.objects.filter(month=month), scope)
+        .exclude(destination="")
+        .exclude(category="internal")
+        .order_by()
+        .values_list("destination", "category", "site_id")
+        .annotate(sum_calls=Sum("calls"), sum_seconds=Sum("seconds"), sum_cost=Sum("cost"))
+        .order_by("-sum_cost", "-sum_calls", "destination")[: TOP * 2]
+    )
+    ranked = []
+    for destination, category, site_id, calls, seconds, cost in rows:
+        currency = currencies.get(site_id, "")
+        cost = Decimal(cost or 0).quantize(COST_QUANTUM)
+        ranked.append(
+            Ranked(
+                label=destination,
+                detail=category,
+                calls=calls,
+                seconds=seconds,
+                cost=cost,
+                currency=currency,
+                share=_share(cost, currency, current),
+            )
+        )
+    return _merge_sites(ranked, key=lambda line: (line.label, line.detail, line.currency))[:TOP]
+
+
+def _heat_map(month: dt.date, scope) -> tuple[tuple[HeatRow, ...], tuple[str, int, int] | None]:
+    """Calls per weekday and local hour, shaded from the quietest to the busiest hour."""
+    rows = (
+        _scoped(HourlyRollup.objects.filter(month=month), scope)
+        .order_by()
+        .values_list("weekday", "hour")
+        .annotate(sum_calls=Sum("calls"))
+    )
+    counts = {(weekday, hour): calls or 0 for weekday, hour, calls in rows}
+    peak = max(counts.values(), default=0)
+
+    def level(calls: int) -> int:
+        if calls <= 0 or peak <= 0:
+            return 0
+        return max(1, -(-calls * HEAT_LEVELS // peak))  # ceiling: any call shows
+
+    heat = tuple(
+        HeatRow(
+            weekday=name,
+            cells=tuple(
+                HeatCell(
+                    hour=hour,
+                    calls=counts.get((index, hour), 0),
+                    level=level(counts.get((index, hour), 0)),
+                )
+                for hour in range(24)
+            ),
+        )
+        for index, name in enumerate(WEEKDAYS)
+    )
+    busiest = None
+    if peak > 0:
+        weekday, hour = min(key for key, calls in counts.items() if calls == peak)
+        busiest = (WEEKDAYS[weekday], hour, peak)
+    return heat, busiest
+
+
+def dashboard_data(*, user, month: dt.date) -> Dashboard:
+    """The dashboard of ``month`` (its first day) as ``user`` may see it."""
+    month = month.replace(day=1)
+    scope = departments_visible_to(user)
+    sites = {site.pk: site for site in Site.objects.all()}
+    currencies = {pk: site.currency for pk, site in sites.items()}
+    trend = _trend(month, scope, currencies)
+    current, previous = trend[-1], trend[-2]
+    seen = sorted({currency for figures in trend for currency, _ in figures.cost})
+    if not seen:
+        seen = sorted(set(currencies.values()))[:1]
+    costs = tuple(
+        Comparison(
+            current=current.cost_in(currency),
+            previous=previous.cost_in(currency),
+            change=change(current.cost_in(currency), previous.cost_in(currency)),
+            currency=currency,
+        )
+        for currency in seen
+    )
+    comparisons = {
+        "calls": Comparison(current.calls, previous.calls, change(current.calls, previous.calls)),
+        "answered_percent": Comparison(
+            current.answered_percent,
+            previous.answered_percent,
+            None
+            if current.answered_percent is None or previous.answered_percent is None
+            else current.answered_percent - previous.answered_percent,
+        ),
+        "missed": Comparison(
+            current.missed, previous.missed, change(current.missed, previous.missed)
+        ),
+        "average_ring": Comparison(
+            current.average_ring_seconds,
+            previous.average_ring_seconds,
+            change(current.average_ring_seconds or 0, previous.average_ring_seconds or 0),
+        ),
+    }
+    heat, busiest = _heat_map(month, scope)
+    return Dashboard(
+        month=month,
+        current=current,
+        previous=previous,
+        comparisons=comparisons,
+        costs=costs,
+        trend=tuple(trend),
+        currencies=tuple(seen),
+        top_departments=tuple(_top_departments(month, scope, currencies, current)),
+        top_extensions=tuple(_top_extensions(month, scope, sites, current)),
+        top_destinations=tuple(_top_destinations(month, scope, currencies, current)),
+        heat_map=heat,
+        busiest=busiest,
+        budgets=tuple(budget_statuses(user=user, month=month)),
+    )

@@ -1,0 +1,263 @@
+"""Report downloads: ``/reports/YYYY-MM/departments.{csv,xlsx,pdf}``,
+``/reports/YYYY-MM/extensions.{csv,xlsx,pdf}[?department=ID]`` and the month's calls
+as a streamed CSV, ``/reports/YYYY-MM/calls.csv`` (contract).
+
+They answer a signed-in session and a user's API key (``Authorization: Token KEY``)
+alike, so that scripts fetch the monthly files with the same scope as the person
+(DRF's authentication; a source's key is refused). Errors are JSON with a
+``detail`` that says what to do: 401 without credentials, 403 for a source key,
+404 for a month that does not exist or a department outside the caller's scope,
+400 for a malformed query.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from urllib.parse import quote
+
+from django.db import transaction
+from django.db.models import Q
+from django.http import HttpResponse, StreamingHttpResponse
+from rest_framework.exceptions import NotFound, ParseError
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.renderers import JSONRenderer
+from rest_framework.views import APIView
+
+from billing.api.views import IsUser
+from billing.filters import CallFilterSet
+from billing.models import Department, Extension, Site, Trunk
+from billing.selectors import calls_visible_to
+from capture.models import Source
+
+from .exports import ReportFile, department_report_file, extension_report_file, neutralize
+from .selectors import (
+    InvalidMonth,
+    department_report,
+    extension_report,
+    month_following,
+    month_parse,
+)
+
+CALL_COLUMNS = (
+    "id",
+    "site",
+    "source",
+    "start",
+    "start_utc",
+    "duration",
+    "ring",
+    "answered",
+    "direction",
+    "extension",
+    "holder",
+    "department_code",
+    "department",
+    "trunk",
+    "number",
+    "normalized_number",
+    "destination",
+    "category",
+    "cost",
+    "currency",
+    "account_code",
+    "pbx_call_id",
+)
+STREAM_CHUNK = 2_000
+
+
+class FirstRenderer(BaseContentNegotiation):
+    """Errors are JSON whatever the client accepts: a script asking for ``text/csv``
+    still reads why it got none."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+
+class DownloadView(APIView):
+    permission_classes = [IsUser]
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = FirstRenderer
+    schema = None  # files, not JSON: documented in the README rather than the schema
+
+    def month(self, value: str) -> dt.date:
+        try:
+            return month_parse(value)
+        except InvalidMonth as error:
+            raise NotFound(str(error)) from None
+
+
+def department_param(request) -> int | None:
+    value = request.query_params.get("department")
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise ParseError(f"department must be a department id (a number), not {value!r}.") from None
+
+
+def file_response(report_file: ReportFile) -> HttpResponse:
+    response = HttpResponse(report_file.content, content_type=report_file.content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(report_file.filename)}"
+    return response
+
+
+class DepartmentReportDownload(DownloadView):
+    """The month's department report as CSV, XLSX or PDF."""
+
+    def get(self, request, month: str, fmt: str):
+        report = department_report(month=self.month(month), user=request.user)
+        return file_response(department_report_file(report, fmt))
+
+
+class ExtensionReportDownload(DownloadView):
+    """The month's extension report as CSV, XLSX or PDF; ``?department=ID`` narrows it
+    to that department and those below it."""
+
+    def get(self, request, month: str, fmt: str):
+        first_day = self.month(month)
+        department_id = department_param(request)
+        lines = extension_report(month=first_day, user=request.user, department_id=department_id)
+        department = None
+        if department_id is not None:
+            department = Department.objects.get(pk=department_id)
+        return file_response(
+            extension_report_file(lines, month=first_day, fmt=fmt, department=department)
+        )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+class CallsCsvDownload(DownloadView):
+    """Every call of the month the caller may see, as CSV, streamed.
+
+    Memory stays flat whatever the month's size: calls are read through a
+    server-side cursor (``iterator``) a chunk at a time and written row by row. The
+    calls API's filters apply (``?site=``, ``?department=``, ``?direction=``, ...).
+    Times are the site's local time (``start``) and UTC (``start_utc``).
+    """
+
+    def get(self, request, month: str):
+        first_day = self.month(month)
+        calls = calls_visible_to(request.user).select_related(None)
+        filters = CallFilterSet(request.query_params, queryset=calls, request=request)
+        if not filters.is_valid():
+            raise ParseError(
+                "; ".join(f"{name}: {' '.join(errors)}" for name, errors in filters.errors.items())
+            )
+        sites = {site.pk: site for site in Site.objects.all()}
+        in_month = Q(pk__in=[])
+        for site in sites.values():  # each site's month runs between its own midnights
+            in_month |= Q(
+                site_id=site.pk,
+                start__gte=dt.datetime.combine(first_day, dt.time(), site.zone),
+                start__lt=dt.datetime.combine(month_following(first_day), dt.time(), site.zone),
+            )
+        rows = (
+            filters.qs.filter(in_month)
+            .order_by("start", "id")
+            .values_list(
+                "id",
+                "site_id",
+                "source_id",
+                "start",
+                "duration_seconds",
+                "ring_seconds",
+                "answered",
+                "direction",
+                "extension_id",
+                "department_id",
+                "trunk_id",
+                "number",
+                "normalized_number",
+                "destination",
+                "category",
+                "cost",
+                "currency",
+                "account_code",
+                "pbx_call_id",
+            )
+        )
+        response = StreamingHttpResponse(
+            _call_lines(rows, sites), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="calls-{first_day:%Y-%m}.csv"'
+        return response
+
+
+def _call_lines(rows, sites):
+    """CSV lines of ``rows``; names of extensions, sources, departments and trunks come
+    from small maps read once, so the big query joins nothing."""
+    writer = csv.writer(_Echo(), lineterminator="\r\n")
+    yield "\ufeff" + writer.writerow(CALL_COLUMNS)
+    slugs = {pk: site.slug for pk, site in sites.items()}
+    zones = {pk: site.zone for pk, site in sites.items()}
+    sources = dict(Source.objects.values_list("id", "slug"))
+    extensions = {
+        pk: (number, holder)
+        for pk, number, holder in Extension.objects.values_list("id", "number", "holder")
+    }
+    departments = {
+        pk: (code, name) for pk, code, name in Department.objects.values_list("id", "code", "name")
+    }
+    trunks = dict(Trunk.objects.values_list("id", "name"))
+    # Inside a transaction the server-side cursor is a plain one that PostgreSQL
+    # fills as rows are fetched; outside one (autocommit) Django declares it WITH
+    # HOLD, which makes the server compute the whole month before the first row.
+    with transaction.atomic():
+        for (
+            pk,
+            site_id,
+            source_id,
+            start,
+            duration,
+            ring,
+            answered,
+            direction,
+            extension_id,
+            department_id,
+            trunk_id,
+            number,
+            normalized,
+            destination,
+            category,
+            cost,
+            currency,
+            account_code,
+            pbx_call_id,
+        ) in rows.iterator(chunk_size=STREAM_CHUNK):
+            extension = extensions.get(extension_id, ("", ""))
+            department = departments.get(department_id, ("", ""))
+            yield writer.writerow(
+                [
+                    pk,
+                    slugs.get(site_id, ""),
+                    sources.get(source_id, ""),
+                    start.astimezone(zones[site_id]).isoformat() if site_id in zones else "",
+                    start.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
+                    duration,
+                    ring,
+                    "true" if answered else "false",
+                    direction,
+                    neutralize(extension[0]),
+                    neutralize(extension[1]),
+                    neutralize(department[0]),
+                    neutralize(department[1]),
+                    neutralize(trunks.get(trunk_id, "")),
+                    neutralize(number),
+                    neutralize(normalized),
+                    neutralize(destination),
+                    category,
+                    "" if cost is None else f"{cost:f}",
+                    currency,
+                    neutralize(account_code),
+                    neutralize(pbx_call_id),
+                ]
+            )

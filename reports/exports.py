@@ -1,0 +1,533 @@
+"""Report files: the monthly department and extension reports as CSV, XLSX and PDF.
+
+What goes in each file is what the selectors return; this module only lays it out.
+Costs are written exactly (the rollups' four decimals) in CSV and XLSX, so a
+spreadsheet's sum equals the calls'; the XLSX shows them to two decimals through a
+number format, and the PDF, which is for reading, rounds them half-even to two.
+
+Safety: a text cell that a spreadsheet would read as a formula (one starting with
+``=``, ``+``, ``-``, ``@``, a tab or a carriage return, per OWASP's "CSV injection")
+is prefixed with a single quote. Numbers are written as numbers and left alone: a
+negative cost (a credit after re-rating) stays a number.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from django.conf import settings
+
+from billing.models import Department
+
+from .selectors import (
+    NO_DEPARTMENT_NAME,
+    DepartmentNode,
+    DepartmentReport,
+    ExtensionLine,
+    Totals,
+    extension_report_for_scope,
+    extension_totals,
+    month_following,
+)
+
+FORMATS = ("csv", "xlsx", "pdf")
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+MONEY_FORMAT = "#,##0.00"
+INTEGER_FORMAT = "#,##0"
+
+
+class UnknownFormat(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    """A report ready to send: its bytes, media type and a file name to save it as."""
+
+    content: bytes
+    content_type: str
+    filename: str
+
+
+def neutralize(value):
+    """A cell value safe to open in a spreadsheet: text that would start a formula is
+    quoted; numbers, dates and ``None`` pass unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise UnknownFormat(f"Unknown format {fmt!r}; choose one of {', '.join(FORMATS)}.")
+
+
+# ---------------------------------------------------------------- tables
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    kind: str = "text"  # text | int | money
+    width: int = 12
+
+
+def _department_table(report: DepartmentReport) -> tuple[list[Column], list[list], list]:
+    """Columns, one row per department (tree order) and the total row."""
+    currencies = report.currencies
+    columns = [
+        Column("Code", width=10),
+        Column("Department", width=34),
+        Column("Path", width=44),
+        Column("Level", "int", 6),
+        Column("Calls", "int", 10),
+        Column("Answered", "int", 10),
+        Column("Seconds", "int", 12),
+        *(Column(f"Cost {currency}", "money", 14) for currency in currencies),
+        Column("Subtotal calls", "int", 14),
+        Column("Subtotal seconds", "int", 16),
+        *(Column(f"Subtotal cost {currency}", "money", 20) for currency in currencies),
+    ]
+    rows = []
+    for node in report.nodes():
+        rows.append(
+            [
+                node.code,
+                node.name,
+                " / ".join(node.path),
+                node.depth,
+                node.totals.calls,
+                node.totals.answered,
+                node.totals.seconds,
+                *(node.totals.cost_in(currency) for currency in currencies),
+                node.subtotal.calls,
+                node.subtotal.seconds,
+                *(node.subtotal.cost_in(currency) for currency in currencies),
+            ]
+        )
+    total = report.total
+    total_row = [
+        "",
+        "Total",
+        "",
+        None,
+        total.calls,
+        total.answered,
+        total.seconds,
+        *(total.cost_in(currency) for currency in currencies),
+        total.calls,
+        total.seconds,
+        *(total.cost_in(currency) for currency in currencies),
+    ]
+    return columns, rows, total_row
+
+
+EXTENSION_COLUMNS = [
+    Column("Site", width=14),
+    Column("Extension", width=10),
+    Column("Holder", width=28),
+    Column("Department code", width=10),
+    Column("Department", width=28),
+    Column("Calls", "int", 10),
+    Column("Answered", "int", 10),
+    Column("Seconds", "int", 12),
+    Column("Outgoing", "int", 10),
+    Column("Incoming", "int", 10),
+    Column("Internal", "int", 10),
+    Column("Cost", "money", 14),
+    Column("Currency", width=9),
+]
+
+
+def _extension_row(line: ExtensionLine) -> list:
+    return [
+        line.site_slug,
+        line.number,
+        line.holder,
+        line.department_code,
+        line.department_name,
+        line.calls,
+        line.answered,
+        line.seconds,
+        line.outgoing,
+        line.incoming,
+        line.internal,
+        line.cost,
+        line.currency,
+    ]
+
+
+def _extension_total_rows(lines: Sequence[ExtensionLine]) -> list[list]:
+    """One total row per currency (a single one when the sites share a currency)."""
+    currencies = sorted({line.currency for line in lines}) or [""]
+    rows = []
+    for currency in currencies:
+        group = [line for line in lines if line.currency == currency]
+        totals = extension_totals(group)
+        rows.append(
+            [
+                "",
+                "",
+                "Total" if len(currencies) == 1 else f"Total {currency}",
+                "",
+                "",
+                totals.calls,
+                totals.answered,
+                totals.seconds,
+                sum(line.outgoing for line in group),
+                sum(line.incoming for line in group),
+                sum(line.internal for line in group),
+                totals.cost_in(currency),
+                currency,
+            ]
+        )
+    return rows
+
+
+# ---------------------------------------------------------------- entry points
+
+
+def department_report_file(
+    report: DepartmentReport, fmt: str, *, extensions: Sequence[ExtensionLine] | None = None
+) -> ReportFile:
+    """The department report as a file of ``fmt`` (``csv``, ``xlsx`` or ``pdf``).
+
+    The PDF has a page per department listing its extensions; they are read for the
+    report's scope unless the caller passes ``extensions`` it already holds.
+    """
+    _check_format(fmt)
+    name = f"departments-{report.month:%Y-%m}.{fmt}"
+    title = f"Departments, {report.month:%B %Y}"
+    if fmt == "pdf":
+        if extensions is None:
+            extensions = extension_report_for_scope(month=report.month, scope=report.scope)
+        content = _department_pdf(report, extensions)
+    else:
+        columns, rows, total_row = _department_table(report)
+        if fmt == "csv":
+            content = _csv(columns, [*rows, total_row])
+        else:
+            indents = [node.depth for node in report.nodes()]
+            content = _xlsx(title, columns, rows, [total_row], indents=indents, indent_column=1)
+    return ReportFile(content=content, content_type=CONTENT_TYPES[fmt], filename=name)
+
+
+def extension_report_file(
+    lines: Sequence[ExtensionLine],
+    *,
+    month: dt.date,
+    fmt: str,
+    department: Department | DepartmentNode | None = None,
+) -> ReportFile:
+    """The extension report (``lines`` from ``extension_report``) as a file of ``fmt``.
+
+    ``department``, when the lines were narrowed to one, names it in the title and
+    the file name (its code and name are used).
+    """
+    _check_format(fmt)
+    suffix = f"-{department.code}" if department and department.code else ""
+    name = f"extensions-{month:%Y-%m}{suffix}.{fmt}"
+    title = f"Extensions, {month:%B %Y}"
+    if department is not None:
+        title += f", {department.name}"
+    lines = list(lines)
+    rows = [_extension_row(line) for line in lines]
+    totals = _extension_total_rows(lines)
+    if fmt == "csv":
+        content = _csv(EXTENSION_COLUMNS, [*rows, *totals])
+    elif fmt == "xlsx":
+        content = _xlsx(title, EXTENSION_COLUMNS, rows, totals)
+    else:
+        content = _extension_pdf(lines, month=month, title=title)
+    return ReportFile(content=content, content_type=CONTENT_TYPES[fmt], filename=name)
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def _csv_value(value):
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value:f}"
+    return neutralize(value)
+
+
+def _csv(columns: Sequence[Column], rows: Iterable[Sequence]) -> bytes:
+    """UTF-8 with a byte-order mark, so that spreadsheets open accents correctly."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([column.title for column in columns])
+    for row in rows:
+        writer.writerow([_csv_value(value) for value in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+# ---------------------------------------------------------------- XLSX
+
+
+def _xlsx(
+    title: str,
+    columns: Sequence[Column],
+    rows: Sequence[Sequence],
+    total_rows: Sequence[Sequence],
+    *,
+    indents: Sequence[int] | None = None,
+    indent_column: int | None = None,
+) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title.split(",")[0][:31]
+    sheet.append([column.title for column in columns])
+    bold = Font(bold=True)
+    for cell in sheet[1]:
+        cell.font = bold
+    sheet.freeze_panes = "A2"  # the header row stays in view
+    for index, row in enumerate(rows):
+        sheet.append([neutralize(value) for value in row])
+        if indents is not None and indent_column is not None and indents[index]:
+            cell = sheet.cell(row=sheet.max_row, column=indent_column + 1)
+            cell.alignment = Alignment(indent=indents[index] * 2)
+    for row in total_rows:
+        sheet.append([neutralize(value) for value in row])
+        for cell in sheet[sheet.max_row]:
+            cell.font = bold
+    for position, column in enumerate(columns, start=1):
+        letter = get_column_letter(position)
+        sheet.column_dimensions[letter].width = column.width
+        number_format = {"money": MONEY_FORMAT, "int": INTEGER_FORMAT}.get(column.kind)
+        if number_format:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=position, max_col=position):
+                cell.number_format = number_format
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(1, sheet.max_row)}"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# ---------------------------------------------------------------- PDF
+
+
+def _money_text(amount: Decimal | None, currency: str | None = None) -> str:
+    if amount is None:
+        return "—"
+    text = f"{amount.quantize(Decimal('0.01'), rounding=ROUND_HALF_EVEN):,.2f}"
+    return f"{text} {currency}" if currency else text
+
+
+def _costs_text(totals: Totals) -> str:
+    if not totals.costs:
+        return _money_text(Decimal(0))
+    return "; ".join(_money_text(amount, currency) for currency, amount in totals.costs)
+
+
+def _duration_text(seconds: int) -> str:
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours:,}:{rest // 60:02d}:{rest % 60:02d}"
+
+
+class _Pdf:
+    """The building blocks shared by both PDFs (reportlab's platypus)."""
+
+    def __init__(self, title: str, month: dt.date) -> None:
+        from reportlab.lib import colors
+        from reportlab.lib.pagesizes import A4
+        from reportlab.lib.styles import getSampleStyleSheet
+        from reportlab.lib.units import mm
+
+        self.colors, self.mm = colors, mm
+        self.styles = getSampleStyleSheet()
+        self.title = title
+        self.month = month
+        self.organization = settings.TARIFICADOR_ORGANIZATION_NAME
+        self.pagesize = A4
+        self.story: list = []
+
+    def paragraph(self, text: str, style: str = "Normal"):
+        from xml.sax.saxutils import escape
+
+        from reportlab.platypus import Paragraph
+
+        return Paragraph(escape(text), self.styles[style])
+
+    def heading(self, text: str, level: int = 1) -> None:
+        self.story.append(self.paragraph(text, f"Heading{level}"))
+
+    def text(self, text: str) -> None:
+        self.story.append(self.paragraph(text))
+
+    def table(self, header: Sequence[str], rows: Sequence[Sequence], numeric_from: int) -> None:
+        from reportlab.platypus import LongTable, Spacer, TableStyle
+
+        cells = [list(header)] + [
+            [
+                self.paragraph(str(v), "BodyText") if i < numeric_from else str(v)
+                for i, v in enumerate(row)
+            ]
+            for row in rows
+        ]
+        table = LongTable(cells, repeatRows=1)
+        style = [
+            ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 8),
+            ("FONTSIZE", (0, 1), (-1, -1), 8),
+            ("ALIGN", (numeric_from, 0), (-1, -1), "RIGHT"),
+            ("LINEBELOW", (0, 0), (-1, 0), 0.5, self.colors.black),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ]
+        for index in range(2, len(cells), 2):
+            style.append(("BACKGROUND", (0, index), (-1, index), self.colors.whitesmoke))
+        table.setStyle(TableStyle(style))
+        self.story.append(table)
+        self.story.append(Spacer(1, 4 * self.mm))
+
+    def page_break(self) -> None:
+        from reportlab.platypus import PageBreak
+
+        self.story.append(PageBreak())
+
+    def build(self) -> bytes:
+        from reportlab.platypus import SimpleDocTemplate
+
+        buffer = io.BytesIO()
+        footer = f"{self.organization} · {self.title}"
+
+        def decorate(canvas, document):
+            canvas.saveState()
+            canvas.setFont("Helvetica", 7)
+            canvas.drawString(15 * self.mm, 10 * self.mm, footer)
+            canvas.drawRightString(
+                self.pagesize[0] - 15 * self.mm, 10 * self.mm, f"Page {document.page}"
+            )
+            canvas.restoreState()
+
+        document = SimpleDocTemplate(
+            buffer,
+            pagesize=self.pagesize,
+            title=self.title,
+            author=self.organization,
+            leftMargin=15 * self.mm,
+            rightMargin=15 * self.mm,
+            topMargin=15 * self.mm,
+            bottomMargin=18 * self.mm,
+        )
+        document.build(self.story, onFirstPage=decorate, onLaterPages=decorate)
+        return buffer.getvalue()
+
+
+def _totals_rows(totals: Totals) -> list[list[str]]:
+    return [
+        ["Calls", f"{totals.calls:,}"],
+        ["Answered", f"{totals.answered:,}"],
+        ["Time talking (h:mm:ss)", _duration_text(totals.seconds)],
+        ["Cost", _costs_text(totals)],
+    ]
+
+
+def _category_rows(totals: Totals) -> list[list[str]]:
+    return [
+        [
+            c.category or "not rated",
+            f"{c.calls:,}",
+            _duration_text(c.seconds),
+            _money_text(c.cost, c.currency),
+        ]
+        for c in totals.categories
+    ]
+
+
+EXTENSION_PDF_HEADER = ["Extension", "Holder", "Calls", "Answered", "Time", "Cost"]
+
+
+def _extension_pdf_rows(lines: Iterable[ExtensionLine]) -> list[list[str]]:
+    return [
+        [
+            f"{line.number or '(none)'} ({line.site_slug})",
+            line.holder,
+            f"{line.calls:,}",
+            f"{line.answered:,}",
+            _duration_text(line.seconds),
+            _money_text(line.cost, line.currency),
+        ]
+        for line in lines
+    ]
+
+
+def _department_pdf(report: DepartmentReport, extensions: Sequence[ExtensionLine]) -> bytes:
+    title = f"Telephone costs by department, {report.month:%B %Y}"
+    pdf = _Pdf(title, report.month)
+    pdf.heading(pdf.organization, 1)
+    pdf.heading(title, 2)
+    last_day = month_following(report.month) - dt.timedelta(days=1)
+    pdf.text(f"Period: {report.month:%d %B %Y} to {last_day:%d %B %Y} (each site's local dates).")
+    pdf.table(["Total", ""], _totals_rows(report.total), numeric_from=1)
+    summary = [
+        [
+            "    " * node.depth + (f"{node.code} {node.name}" if node.code else node.name),
+            f"{node.subtotal.calls:,}",
+            _duration_text(node.subtotal.seconds),
+            _costs_text(node.subtotal),
+        ]
+        for node in report.nodes()
+    ]
+    pdf.heading("Departments (including the departments below each)", 3)
+    pdf.table(["Department", "Calls", "Time", "Cost"], summary, numeric_from=1)
+
+    by_department: dict[int | None, list[ExtensionLine]] = {}
+    for line in extensions:
+        by_department.setdefault(line.department_id, []).append(line)
+    for node in report.nodes():
+        pdf.page_break()
+        pdf.heading(f"{node.code} {node.name}".strip(), 2)
+        if len(node.path) > 1:
+            pdf.text(" / ".join(node.path))
+        rows = [
+            ["", "This department", "With those below"],
+            *[
+                [label, own, sub]
+                for (label, own), (_, sub) in zip(
+                    _totals_rows(node.totals), _totals_rows(node.subtotal), strict=True
+                )
+            ],
+        ]
+        pdf.table(rows[0], rows[1:], numeric_from=1)
+        if node.totals.categories:
+            pdf.heading("By destination category (this department)", 4)
+            pdf.table(["Category", "Calls", "Time", "Cost"], _category_rows(node.totals), 1)
+        lines = by_department.get(node.id, [])
+        pdf.heading("Extensions (calls charged to this department)", 4)
+        if lines:
+            pdf.table(EXTENSION_PDF_HEADER, _extension_pdf_rows(lines), numeric_from=2)
+        else:
+            pdf.text("No calls.")
+    return pdf.build()
+
+
+def _extension_pdf(lines: Sequence[ExtensionLine], *, month: dt.date, title: str) -> bytes:
+    pdf = _Pdf(title, month)
+    pdf.heading(pdf.organization, 1)
+    pdf.heading(title, 2)
+    pdf.table(["Total", ""], _totals_rows(extension_totals(lines)), numeric_from=1)
+    by_department: dict[tuple, list[ExtensionLine]] = {}
+    for line in lines:
+        key = (line.department_code, line.department_name or NO_DEPARTMENT_NAME)
+        by_department.setdefault(key, []).append(line)
+    for (code, name), group in by_department.items():
+        pdf.heading(f"{code} {name}".strip(), 3)
+        pdf.table(EXTENSION_PDF_HEADER, _extension_pdf_rows(group), numeric_from=2)
+    if not lines:
+        pdf.text("No calls in this period.")
+    return pdf.build()

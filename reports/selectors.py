@@ -1,0 +1,518 @@
+"""Reads behind the monthly reports: a month's totals per department and per extension.
+
+Both read ``MonthlyRollup`` (kept equal to the sum of the calls by ``reports.rollups``),
+never the calls, so a month of a 10-million-call store answers in milliseconds. A
+rollup's month is the site's local month, as the pages show it.
+
+Scope (the same rule as the calls API): administrators see every department and a
+"No department" line for calls of extensions without one; a manager sees the
+departments they manage and the departments below them, and nothing else. A user
+who manages no department gets an empty report, not an error: the page and the
+download then say there is nothing to show. Asking for a department outside one's
+scope is answered as if it did not exist (``DepartmentNotFound``, 404), so ids of
+other departments are not disclosed.
+
+Money: costs are summed as ``Decimal`` to the rollups' four decimal places
+(``COST_QUANTUM``); costs of sites with different currencies are never added
+together, each total keeps one amount per currency.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from billing.models import Department, Extension, Site
+from billing.selectors import department_subtree_ids, departments_visible_to
+from core.errors import DomainError
+
+from .models import MonthlyRollup
+
+COST_QUANTUM = Decimal("0.0001")
+ZERO = Decimal(0)
+NO_DEPARTMENT_NAME = "No department"
+DIRECTIONS = ("outgoing", "incoming", "internal")
+
+
+class DepartmentNotFound(DomainError):
+    """The department does not exist or is outside the caller's scope (both: 404)."""
+
+    status_code = 404
+
+
+class InvalidMonth(DomainError):
+    """A month that is not ``YYYY-MM`` (or not a real month)."""
+
+
+def month_parse(value: str) -> dt.date:
+    """``"2026-10"`` → ``date(2026, 10, 1)``; raises ``InvalidMonth`` with the reason."""
+    try:
+        year, month = (int(part) for part in value.split("-"))
+        if len(value) != 7 or year < 1:
+            raise ValueError
+        return dt.date(year, month, 1)
+    except ValueError:
+        raise InvalidMonth(
+            f"{value!r} is not a month: give it as YYYY-MM with a month from 01 to 12, "
+            "e.g. 2026-10."
+        ) from None
+
+
+def month_following(month: dt.date) -> dt.date:
+    return (month + dt.timedelta(days=32)).replace(day=1)
+
+
+@dataclass(frozen=True)
+class CategoryTotal:
+    """Calls and cost of one destination category (``""``: not rated) in one currency."""
+
+    category: str
+    currency: str
+    calls: int
+    seconds: int
+    cost: Decimal
+
+
+@dataclass(frozen=True)
+class Totals:
+    """What a line of a report adds up: calls, answered calls, seconds of conversation
+    and cost.
+
+    ``costs`` holds one ``(currency, amount)`` per currency present (sorted); ``cost``
+    is that amount when there is at most one currency (zero when nothing was called)
+    and ``None`` when amounts in different currencies would have to be added.
+    ``categories`` breaks the cost down by destination category, largest first.
+    """
+
+    calls: int = 0
+    answered: int = 0
+    seconds: int = 0
+    costs: tuple[tuple[str, Decimal], ...] = ()
+    categories: tuple[CategoryTotal, ...] = ()
+
+    @property
+    def cost(self) -> Decimal | None:
+        if len(self.costs) > 1:
+            return None
+        return self.costs[0][1] if self.costs else ZERO.quantize(COST_QUANTUM)
+
+    def cost_in(self, currency: str) -> Decimal:
+        """The amount in ``currency`` (zero when none)."""
+        return dict(self.costs).get(currency, ZERO.quantize(COST_QUANTUM))
+
+
+@dataclass(frozen=True)
+class DepartmentNode:
+    """One department of the report, with the departments below it.
+
+    ``totals`` counts the calls charged to this department itself; ``subtotal`` adds
+    those of every department below. ``id`` is ``None`` for the "No department" line.
+    ``path`` is the names from the top of the visible tree down to this one.
+    """
+
+    id: int | None
+    name: str
+    code: str
+    parent_id: int | None
+    depth: int
+    path: tuple[str, ...]
+    totals: Totals
+    subtotal: Totals
+    children: tuple[DepartmentNode, ...] = ()
+
+    def walk(self) -> Iterator[DepartmentNode]:
+        """This node and every node below it, parents before children."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@dataclass(frozen=True)
+class DepartmentReport:
+    """A month's costs over the department tree a user may see.
+
+    ``roots`` are the top visible departments (for a manager, the departments they
+    manage that sit under no other of theirs), children sorted by name.
+    ``no_department`` is the line of calls charged to no department (administrators
+    only; ``None`` otherwise). ``total`` is the grand total of the report.
+    ``currency`` is the currency of every cost when the sites share one, ``None`` when
+    they differ (``currencies`` lists them; totals then hold an amount per currency).
+    ``scope`` is the set of department ids the report covers (``None``: everything),
+    so that an export can fetch the extensions of the same scope.
+    """
+
+    month: dt.date
+    roots: tuple[DepartmentNode, ...]
+    no_department: DepartmentNode | None
+    total: Totals
+    currency: str | None
+    currencies: tuple[str, ...]
+    scope: frozenset[int] | None = field(default=None, repr=False)
+
+    def nodes(self) -> Iterator[DepartmentNode]:
+        """Every line of the report in reading order: the tree, then "No department"."""
+        for root in self.roots:
+            yield from root.walk()
+        if self.no_department is not None:
+            yield self.no_department
+
+    def node(self, department_id: int | None) -> DepartmentNode | None:
+        return next((node for node in self.nodes() if node.id == department_id), None)
+
+
+@dataclass(frozen=True)
+class ExtensionLine:
+    """A month of one extension's calls charged to one department.
+
+    An extension moved to another department during the month has a line per
+    department, since each call is charged where the extension was when it was made.
+    ``extension_id`` is ``None`` for calls the PBX gave no known extension; then
+    ``number`` and ``holder`` are empty. ``department_id`` is ``None`` for calls of
+    no department. ``outgoing``, ``incoming`` and ``internal`` count calls by
+    direction. ``cost`` is in ``currency``, the site's.
+    """
+
+    extension_id: int | None
+    number: str
+    holder: str
+    site_id: int
+    site_slug: str
+    department_id: int | None
+    department_code: str
+    department_name: str
+    calls: int
+    answered: int
+    seconds: int
+    outgoing: int
+    incoming: int
+    internal: int
+    cost: Decimal
+    currency: str
+
+
+class _Sum:
+    """Mutable running totals, frozen into ``Totals`` once complete."""
+
+    __slots__ = ("answered", "calls", "categories", "costs", "seconds")
+
+    def __init__(self) -> None:
+        self.calls = self.answered = self.seconds = 0
+        self.costs: defaultdict[str, Decimal] = defaultdict(Decimal)
+        # (category, currency) -> [calls, seconds, cost]
+        self.categories: defaultdict[tuple[str, str], list] = defaultdict(lambda: [0, 0, ZERO])
+
+    def add_row(self, category, currency, calls, answered, seconds, cost) -> None:
+        self.calls += calls
+        self.answered += answered
+        self.seconds += seconds
+        self.costs[currency] += cost
+        row = self.categories[(category, currency)]
+        row[0] += calls
+        row[1] += seconds
+        row[2] += cost
+
+    def add(self, other: _Sum) -> None:
+        self.calls += other.calls
+        self.answered += other.answered
+        self.seconds += other.seconds
+        for currency, cost in other.costs.items():
+            self.costs[currency] += cost
+        for key, (calls, seconds, cost) in other.categories.items():
+            row = self.categories[key]
+            row[0] += calls
+            row[1] += seconds
+            row[2] += cost
+
+    def freeze(self) -> Totals:
+        categories = [
+            CategoryTotal(category, currency, calls, seconds, _money(cost))
+            for (category, currency), (calls, seconds, cost) in self.categories.items()
+            if calls or cost
+        ]
+        categories.sort(key=lambda c: (c.currency, -c.cost, -c.calls, c.category))
+        return Totals(
+            calls=self.calls,
+            answered=self.answered,
+            seconds=self.seconds,
+            costs=tuple((currency, _money(cost)) for currency, cost in sorted(self.costs.items())),
+            categories=tuple(categories),
+        )
+
+
+def _money(value) -> Decimal:
+    return Decimal(value or 0).quantize(COST_QUANTUM)
+
+
+def _site_currencies() -> dict[int, str]:
+    return dict(Site.objects.values_list("id", "currency"))
+
+
+def _report_currencies(site_currency: dict[int, str], seen: Iterable[str]) -> tuple[str, ...]:
+    # With no calls in scope, the report is still in the organization's currency.
+    currencies = set(seen) or set(site_currency.values())
+    return tuple(sorted(currencies))
+
+
+def _month_rows(month: dt.date, scope: frozenset[int] | None, *group: str):
+    rows = MonthlyRollup.objects.filter(month=month)
+    if scope is not None:
+        rows = rows.filter(department_id__in=scope)
+    return (
+        rows.order_by()
+        .values(*group)
+        .annotate(
+            sum_calls=Sum("calls"),
+            sum_answered=Sum("answered"),
+            sum_seconds=Sum("seconds"),
+            sum_cost=Sum("cost"),
+        )
+        .values_list(*group, "sum_calls", "sum_answered", "sum_seconds", "sum_cost")
+    )
+
+
+def _check_month(month: dt.date) -> None:
+    if month.day != 1:
+        raise InvalidMonth(f"Give the first day of the month, not {month.isoformat()}.")
+
+
+def user_scope(user) -> frozenset[int] | None:
+    """The department ids ``user`` may see (``None``: all, for administrators)."""
+    visible = departments_visible_to(user)
+    return None if visible is None else frozenset(visible)
+
+
+def department_report(*, month: dt.date, user) -> DepartmentReport:
+    """The month's totals over the department tree ``user`` may see.
+
+    ``month`` is the first day of a month. Three queries (the sites, the month's
+    rollup rows summed per site, department and category, the department tree), and
+    two more to work out a manager's scope: none grows with the number of calls.
+    """
+    _check_month(month)
+    return department_report_for_scope(month=month, scope=user_scope(user))
+
+
+def department_report_for_scope(
+    *, month: dt.date, scope: frozenset[int] | None
+) -> DepartmentReport:
+    """``department_report`` for a set of department ids (``None``: everything, with
+    the "No department" line), for callers that hold a scope rather than a user."""
+    _check_month(month)
+    site_currency = _site_currencies()
+    own: defaultdict[int, _Sum] = defaultdict(_Sum)
+    seen_currencies = set()
+    for site_id, department_id, category, calls, answered, seconds, cost in _month_rows(
+        month, scope, "site_id", "department_id", "category"
+    ):
+        currency = site_currency.get(site_id, "")
+        seen_currencies.add(currency)
+        own[department_id].add_row(category, currency, calls, answered, seconds, cost or ZERO)
+
+    departments = {
+        row[0]: row
+        for row in Department.objects.values_list("id", "name", "code", "parent_id")
+        if scope is None or row[0] in scope
+    }
+    children: defaultdict[int | None, list[int]] = defaultdict(list)
+    for department_id, _name, _code, parent_id in departments.values():
+        # A manager's top departments have a parent they cannot see: they are roots.
+        children[parent_id if parent_id in departments else None].append(department_id)
+
+    def sort_key(department_id: int):
+        _id, name, code, _parent = departments[department_id]
+        return (name.casefold(), code, department_id)
+
+    def build(department_id: int, depth: int, path: tuple[str, ...]) -> tuple[DepartmentNode, _Sum]:
+        _id, name, code, parent_id = departments[department_id]
+        path = (*path, name)
+        subtotal = _Sum()
+        mine = own.get(department_id) or _Sum()
+        subtotal.add(mine)
+        nodes = []
+        for child_id in sorted(children[department_id], key=sort_key):
+            node, child_sum = build(child_id, depth + 1, path)
+            nodes.append(node)
+            subtotal.add(child_sum)
+        node = DepartmentNode(
+            id=department_id,
+            name=name,
+            code=code,
+            parent_id=parent_id if parent_id in departments else None,
+            depth=depth,
+            path=path,
+            totals=mine.freeze(),
+            subtotal=subtotal.freeze(),
+            children=tuple(nodes),
+        )
+        return node, subtotal
+
+    grand = _Sum()
+    roots = []
+    for root_id in sorted(children[None], key=sort_key):
+        node, subtotal = build(root_id, 0, ())
+        roots.append(node)
+        grand.add(subtotal)
+
+    no_department = None
+    if scope is None:
+        # Calls charged to a department id that no longer exists would otherwise
+        # vanish from the grand total: count them as "No department" too.
+        orphans = _Sum()
+        for department_id, totals in own.items():
+            if department_id not in departments:
+                orphans.add(totals)
+        frozen = orphans.freeze()
+        no_department = DepartmentNode(
+            id=None,
+            name=NO_DEPARTMENT_NAME,
+            code="",
+            parent_id=None,
+            depth=0,
+            path=(NO_DEPARTMENT_NAME,),
+            totals=frozen,
+            subtotal=frozen,
+        )
+        grand.add(orphans)
+
+    currencies = _report_currencies(site_currency, seen_currencies)
+    return DepartmentReport(
+        month=month,
+        roots=tuple(roots),
+        no_department=no_department,
+        total=grand.freeze(),
+        currency=currencies[0] if len(currencies) == 1 else None,
+        currencies=currencies,
+        scope=scope,
+    )
+
+
+def extension_report(
+    *, month: dt.date, user, department_id: int | None = None
+) -> list[ExtensionLine]:
+    """The month's totals per extension (and department charged) that ``user`` may see.
+
+    ``department_id`` narrows the lines to that department and the departments below
+    it; one outside the user's scope, or unknown, raises ``DepartmentNotFound``.
+    Lines are sorted by department, site and extension number.
+    """
+    _check_month(month)
+    return extension_report_for_scope(
+        month=month, scope=user_scope(user), department_id=department_id
+    )
+
+
+def extension_report_for_scope(
+    *, month: dt.date, scope: frozenset[int] | None, department_id: int | None = None
+) -> list[ExtensionLine]:
+    """``extension_report`` for a set of department ids (``None``: everything)."""
+    _check_month(month)
+    if department_id is not None:
+        if (scope is not None and department_id not in scope) or not Department.objects.filter(
+            pk=department_id
+        ).exists():
+            raise DepartmentNotFound(
+                f"There is no department {department_id} among the departments you can see."
+            )
+        # The subtree of a visible department is visible too (scopes are subtrees).
+        scope = frozenset(department_subtree_ids([department_id]))
+
+    sites = {
+        pk: (slug, currency)
+        for pk, slug, currency in Site.objects.values_list("id", "slug", "currency")
+    }
+    # Grouped by direction too and pivoted here: measured on PostgreSQL 15, three
+    # SUM(...) FILTER (WHERE direction = ...) cost five times this grouping.
+    lines: dict[tuple[int, int, int], list] = {}
+    for site_id, dept_id, extension_id, direction, calls, answered, seconds, cost in _month_rows(
+        month, scope, "site_id", "department_id", "extension_id", "direction"
+    ):
+        key = (site_id, dept_id, extension_id)
+        line = lines.get(key)
+        if line is None:
+            line = lines[key] = [site_id, dept_id, extension_id, 0, 0, 0, ZERO, 0, 0, 0]
+        line[3] += calls
+        line[4] += answered
+        line[5] += seconds
+        line[6] += cost or ZERO
+        if direction in DIRECTIONS:
+            line[7 + DIRECTIONS.index(direction)] += calls
+    rows = [line for line in lines.values() if line[3] or line[6]]
+    extension_ids = {row[2] for row in rows if row[2]}
+    extensions = Extension.objects.all()
+    if len(extension_ids) <= 500:  # a long IN list costs more than reading them all
+        extensions = extensions.filter(pk__in=extension_ids)
+    extension_names = {
+        pk: (number, holder)
+        for pk, number, holder in extensions.values_list("id", "number", "holder")
+    }
+    departments = {
+        pk: (code, name) for pk, code, name in Department.objects.values_list("id", "code", "name")
+    }
+
+    result = []
+    for (
+        site_id,
+        dept_id,
+        extension_id,
+        calls,
+        answered,
+        seconds,
+        cost,
+        outgoing,
+        incoming,
+        internal,
+    ) in rows:
+        slug, currency = sites.get(site_id, ("", ""))
+        number, holder = extension_names.get(extension_id, ("", ""))
+        code, name = departments.get(dept_id, ("", NO_DEPARTMENT_NAME))
+        result.append(
+            ExtensionLine(
+                extension_id=extension_id or None,
+                number=number,
+                holder=holder,
+                site_id=site_id,
+                site_slug=slug,
+                department_id=dept_id or None,
+                department_code=code,
+                department_name=name,
+                calls=calls,
+                answered=answered,
+                seconds=seconds,
+                outgoing=outgoing or 0,
+                incoming=incoming or 0,
+                internal=internal or 0,
+                cost=_money(cost),
+                currency=currency,
+            )
+        )
+    result.sort(
+        key=lambda line: (
+            line.department_id is None,
+            line.department_name.casefold(),
+            line.department_code,
+            line.site_slug,
+            _number_key(line.number),
+        )
+    )
+    return result
+
+
+def _number_key(number: str) -> tuple:
+    # Extension numbers sort as numbers when they are digits (2 before 10).
+    return (0, int(number), number) if number.isdigit() else (1, 0, number)
+
+
+def extension_totals(lines: Iterable[ExtensionLine]) -> Totals:
+    """The totals of ``lines`` (amounts per currency)."""
+    total = _Sum()
+    for line in lines:
+        total.calls += line.calls
+        total.answered += line.answered
+        total.seconds += line.seconds
+        total.costs[line.currency] += line.cost
+    return total.freeze()

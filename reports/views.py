@@ -1,0 +1,390 @@
+"""The report pages for signed-in people: the dashboard, the monthly department and
+extension reports, and the call search they drill down to.
+
+Views translate the request (month, department, filters) and call the readers in
+``reports.dashboard`` and ``reports.selectors``; scope is theirs, and a department
+outside the user's scope is answered 404, as if it did not exist. Downloads of the
+same reports are ``reports.downloads``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+
+from billing.filters import CallFilterSet
+from billing.models import Department, Site
+from billing.selectors import calls_visible_to, departments_visible_to
+
+from .charts import calls_trend_svg, cost_trend_svg
+from .dashboard import dashboard_data, month_shift, percent
+from .selectors import (
+    DepartmentNotFound,
+    InvalidMonth,
+    department_report,
+    extension_report,
+    month_following,
+    month_parse,
+)
+
+CALLS_PER_PAGE = 50
+FORMATS = ("csv", "xlsx", "pdf")
+
+
+# ---------------------------------------------------------------- request helpers
+
+
+def _month(request) -> dt.date:
+    """``?month=YYYY-MM``, or this month (in the server's zone) when absent."""
+    value = request.GET.get("month", "").strip()
+    if not value:
+        return timezone.localdate().replace(day=1)
+    try:
+        return month_parse(value)
+    except InvalidMonth as error:
+        raise Http404(str(error)) from None
+
+
+def _department_id(request) -> int | None:
+    value = request.GET.get("department", "").strip()
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise Http404(f"department must be a department id (a number), not {value!r}.") from None
+
+
+def _visible_departments(user) -> list[Department]:
+    """The departments ``user`` may pick in a filter, by code."""
+    visible = departments_visible_to(user)
+    departments = Department.objects.order_by("code")
+    if visible is not None:
+        departments = departments.filter(pk__in=visible)
+    return list(departments)
+
+
+def _month_nav(request, month: dt.date, **params) -> dict:
+    """The month picker's context: this month, the months around it, their links."""
+
+    def link(target: dt.date) -> str:
+        query = {"month": f"{target:%Y-%m}", **{k: v for k, v in params.items() if v}}
+        return f"{request.path}?{urlencode(query)}"
+
+    return {
+        "month": month,
+        "month_param": f"{month:%Y-%m}",
+        "previous_month_url": link(month_shift(month, -1)),
+        "next_month_url": link(month_shift(month, 1)),
+        "picker_params": {k: v for k, v in params.items() if v},
+    }
+
+
+def calls_url(**params) -> str:
+    """The call search with ``params`` (empty ones left out)."""
+    query = {key: value for key, value in params.items() if value not in (None, "")}
+    return f"{reverse('reports:calls')}?{urlencode(query)}"
+
+
+# ---------------------------------------------------------------- dashboard
+
+
+@login_required
+def dashboard(request):
+    """This month against the last, a year's cost, the top lists, busy hours, budgets."""
+    month = _month(request)
+    data = dashboard_data(user=request.user, month=month)
+    context = {
+        **_month_nav(request, month),
+        "data": data,
+        "is_current_month": month == timezone.localdate().replace(day=1),
+        "cost_chart": cost_trend_svg(data.trend, data.currencies),
+        "calls_chart": calls_trend_svg(data.trend),
+        "trend_rows": [
+            (figures, [(currency, figures.cost_in(currency)) for currency in data.currencies])
+            for figures in data.trend
+        ],
+        "hours": range(24),
+        "calls_link": calls_url(month=f"{month:%Y-%m}"),
+        "missed_link": calls_url(month=f"{month:%Y-%m}", direction="incoming", answered="false"),
+    }
+    return render(request, "reports/dashboard.html", context)
+
+
+# ---------------------------------------------------------------- department report
+
+
+@dataclass(frozen=True)
+class DepartmentRow:
+    """One line of the department tree as the page shows it."""
+
+    id: int | None
+    name: str
+    code: str
+    depth: int
+    has_children: bool
+    calls: int
+    answered_percent: Decimal | None
+    own_costs: tuple[tuple[str, Decimal], ...]  # (currency, amount) per report currency
+    subtotal_calls: int
+    subtotal_costs: tuple[tuple[str, Decimal], ...]
+    extensions_url: str
+    calls_url: str
+
+
+def _department_rows(nodes, currencies, month: dt.date, top_depth: int) -> list[DepartmentRow]:
+    extensions_page = reverse("reports:extensions")
+    rows = []
+    for node in nodes:
+        query = {"month": f"{month:%Y-%m}"}
+        if node.id is not None:
+            query["department"] = node.id
+        rows.append(
+            DepartmentRow(
+                id=node.id,
+                name=node.name,
+                code=node.code,
+                depth=node.depth - top_depth,
+                has_children=bool(node.children),
+                calls=node.totals.calls,
+                answered_percent=percent(node.subtotal.answered, node.subtotal.calls),
+                own_costs=tuple(
+                    (currency, node.totals.cost_in(currency)) for currency in currencies
+                ),
+                subtotal_calls=node.subtotal.calls,
+                subtotal_costs=tuple(
+                    (currency, node.subtotal.cost_in(currency)) for currency in currencies
+                ),
+                extensions_url=f"{extensions_page}?{urlencode(query)}",
+                calls_url=calls_url(**query) if node.id is not None else "",
+            )
+        )
+    return rows
+
+
+@login_required
+def department_report_page(request):
+    """The month's cost over the department tree, with subtotals; ``?department=ID``
+    shows that department's branch only (404 outside the user's scope)."""
+    month = _month(request)
+    department_id = _department_id(request)
+    report = department_report(month=month, user=request.user)
+    focus = None
+    if department_id is not None:
+        focus = report.node(department_id)
+        if focus is None:
+            raise Http404(
+                f"There is no department {department_id} among the departments you can see."
+            )
+        nodes = list(focus.walk())
+        top_depth = focus.depth
+        total = focus.subtotal
+    else:
+        nodes = list(report.nodes())
+        top_depth = 0
+        total = report.total
+    context = {
+        **_month_nav(request, month, department=department_id),
+        "report": report,
+        "focus": focus,
+        "rows": _department_rows(nodes, report.currencies, month, top_depth),
+        "currencies": report.currencies,
+        "total": total,
+        "total_costs": [(currency, total.cost_in(currency)) for currency in report.currencies],
+        "total_answered_percent": percent(total.answered, total.calls),
+        "downloads": [
+            (fmt, reverse("reports:departments-download", args=[f"{month:%Y-%m}", fmt]))
+            for fmt in FORMATS
+        ],
+    }
+    return render(request, "reports/departments.html", context)
+
+
+# ---------------------------------------------------------------- extension report
+
+
+@login_required
+def extension_report_page(request):
+    """The month's cost per extension; ``?department=ID`` narrows it to that branch."""
+    month = _month(request)
+    department_id = _department_id(request)
+    try:
+        lines = extension_report(month=month, user=request.user, department_id=department_id)
+    except DepartmentNotFound as error:
+        raise Http404(str(error)) from None
+    department = Department.objects.get(pk=department_id) if department_id else None
+    rows = []
+    totals: dict[str, list] = {}
+    for line in lines:
+        link = ""
+        if line.extension_id is not None:
+            link = calls_url(
+                month=f"{month:%Y-%m}",
+                site=line.site_slug,
+                extension=line.number,
+                department=line.department_id,
+            )
+        rows.append((line, percent(line.answered, line.calls), link))
+        total = totals.setdefault(line.currency, [0, 0, 0, Decimal(0)])
+        total[0] += line.calls
+        total[1] += line.answered
+        total[2] += line.seconds
+        total[3] += line.cost
+    query = f"?department={department_id}" if department_id else ""
+    context = {
+        **_month_nav(request, month, department=department_id),
+        "department": department,
+        "departments": _visible_departments(request.user),
+        "rows": rows,
+        "totals": [
+            (currency, calls, answered, seconds, cost, percent(answered, calls))
+            for currency, (calls, answered, seconds, cost) in sorted(totals.items())
+        ],
+        "downloads": [
+            (
+                fmt,
+                reverse("reports:extensions-download", args=[f"{month:%Y-%m}", fmt]) + query,
+            )
+            for fmt in FORMATS
+        ],
+    }
+    return render(request, "reports/extensions.html", context)
+
+
+# ---------------------------------------------------------------- call search
+
+
+def _cursor_encode(start: dt.datetime, pk: int) -> str:
+    text = f"{start.astimezone(dt.UTC).isoformat()}|{pk}"
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def _cursor_decode(value: str) -> tuple[dt.datetime, int]:
+    try:
+        text = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
+        start, pk = text.split("|")
+        moment = dt.datetime.fromisoformat(start)
+        if moment.tzinfo is None:
+            raise ValueError
+        return moment, int(pk)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise Http404("That page link is damaged: start again from the first page.") from None
+
+
+def _in_month(month: dt.date, sites: list[Site]) -> Q:
+    """Calls in ``month`` of each site's own calendar (local midnights)."""
+    in_month = Q(pk__in=[])
+    for site in sites:
+        in_month |= Q(
+            site_id=site.pk,
+            start__gte=dt.datetime.combine(month, dt.time(), site.zone),
+            start__lt=dt.datetime.combine(month_following(month), dt.time(), site.zone),
+        )
+    return in_month
+
+
+def _page_zone(site_slug: str, sites: list[Site]):
+    """The zone a date typed into the filters means: the chosen site's; else the
+    sites' common zone; else the server's."""
+    chosen = [site for site in sites if site.slug == site_slug] if site_slug else sites
+    zones = {site.time_zone for site in chosen}
+    if len(zones) == 1:
+        return chosen[0].zone
+    return timezone.get_default_timezone()
+
+
+@login_required
+def call_search(request):
+    """Calls in the user's scope, newest first, with the calls API's filters and
+    ``?month=YYYY-MM`` (each site's local month).
+
+    Pages are cut by keyset (``after``/``before`` a call's start and id), never by
+    offset or count, so every page costs one indexed query on any number of calls.
+    """
+    visible = departments_visible_to(request.user)
+    department_id = _department_id(request)
+    if department_id is not None and (
+        (visible is not None and department_id not in visible)
+        or not Department.objects.filter(pk=department_id).exists()
+    ):
+        raise Http404(f"There is no department {department_id} among the departments you can see.")
+    sites = list(Site.objects.order_by("name"))
+    month_value = request.GET.get("month", "").strip()
+    month = _month(request) if month_value else None
+
+    zone = _page_zone(request.GET.get("site", ""), sites)
+    with timezone.override(zone):  # dates typed without a zone are the site's
+        filters = CallFilterSet(
+            request.GET, queryset=calls_visible_to(request.user), request=request
+        )
+        valid = filters.is_valid()
+        calls = filters.qs.select_related("department") if valid else None
+
+    page: list = []
+    newer = older = ""
+    if calls is not None:
+        if month is not None:
+            calls = calls.filter(_in_month(month, sites))
+        after, before = request.GET.get("after", ""), request.GET.get("before", "")
+        if before:
+            start, pk = _cursor_decode(before)
+            chunk = list(
+                calls.filter(Q(start__gt=start) | Q(start=start, pk__gt=pk)).order_by(
+                    "start", "id"
+                )[: CALLS_PER_PAGE + 1]
+            )
+            has_newer = len(chunk) > CALLS_PER_PAGE
+            page = list(reversed(chunk[:CALLS_PER_PAGE]))
+            has_older = True
+        else:
+            if after:
+                start, pk = _cursor_decode(after)
+                calls = calls.filter(Q(start__lt=start) | Q(start=start, pk__lt=pk))
+            chunk = list(calls.order_by("-start", "-id")[: CALLS_PER_PAGE + 1])
+            page = chunk[:CALLS_PER_PAGE]
+            has_older = len(chunk) > CALLS_PER_PAGE
+            has_newer = bool(after)
+        kept = {
+            key: value
+            for key, value in request.GET.items()
+            if key not in ("after", "before") and value != ""
+        }
+        if page and has_older:
+            older = "?" + urlencode({**kept, "after": _cursor_encode(page[-1].start, page[-1].pk)})
+        if page and has_newer:
+            newer = "?" + urlencode({**kept, "before": _cursor_encode(page[0].start, page[0].pk)})
+        if not page and (after or before):
+            newer = "?" + urlencode(kept)
+
+    params = {key: request.GET.get(key, "") for key in CallFilterSet.base_filters}
+    context = {
+        "filters": filters,
+        "params": params,
+        "month_value": month_value,
+        "month": month,
+        "month_param": month_value,
+        "sites": sites,
+        "departments": _visible_departments(request.user),
+        "directions": CallFilterSet.base_filters["direction"].extra["choices"],
+        "calls": page,
+        "newer_url": newer,
+        "older_url": older,
+        "first_url": "?"
+        + urlencode(
+            {k: v for k, v in params.items() if v} | ({"month": month_value} if month_value else {})
+        ),
+        "zone_name": str(zone),
+        "per_page": CALLS_PER_PAGE,
+    }
+    return render(request, "reports/calls.html", context)
