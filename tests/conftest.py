@@ -12,6 +12,13 @@ from capture.services import source_rotate_key
 
 from .factories import AdminFactory, SourceFactory, UserFactory
 
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests last: Playwright keeps an event loop running in the main thread
+    from its first test to the end of the run, where ``asyncio.run`` cannot start."""
+    items.sort(key=lambda item: "tests/browser/" in item.nodeid)
+
+
 REQUIRE_SERVICES = os.environ.get("TARIFICADOR_REQUIRE_SERVICES") == "1"
 REDIS_URL = os.environ.get(
     "TEST_REDIS_URL", os.environ.get("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/15"

@@ -3,7 +3,9 @@ by Playwright's sync API against pytest-django's live server.
 
 Playwright runs an event loop in the test's thread, and Django refuses ORM calls
 from a thread with a running loop unless told they are safe: here they are (the test
-thread only prepares data between browser steps), hence ``DJANGO_ALLOW_ASYNC_UNSAFE``.
+thread only prepares data between browser steps), hence ``DJANGO_ALLOW_ASYNC_UNSAFE``
+during these tests. Playwright's loop lives until the end of the run, so the root
+conftest runs these tests last: tests that call ``asyncio.run`` come before.
 
 ``pytest tests/browser --screenshots`` (``make screenshots``) also saves the main
 pages into ``docs/screenshots/``.
@@ -26,8 +28,6 @@ from capture.demo import MANAGER, demo_seed
 from reports.budgets import subtree_spent
 from reports.models import Budget
 from tests.conftest import service_unavailable
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("TARIFICADOR_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -55,6 +55,16 @@ def pytest_collection_modifyitems(config, items):
         # Taking screenshots writes into docs/: only when asked (make screenshots).
         config.hook.pytest_deselected(items=[i for i in items if "screenshots" in i.name])
         items[:] = [item for item in items if "screenshots" not in item.name]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _orm_beside_playwright():
+    """Allow the ORM in a thread where Playwright runs its loop, from the first browser
+    test on (they run last): set for the whole run it would also reach the subprocesses
+    of earlier tests, such as ``check --deploy``."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
 
 
 @pytest.fixture(scope="session")
