@@ -2,9 +2,12 @@
 
 from django.contrib import admin
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
+
+from rating.services import call_explain
 
 from .models import Call, ClosedMonth, Department, Extension, RerateJob, Site, Trunk
 
@@ -70,13 +73,45 @@ class CallAdmin(admin.ModelAdmin):
     search_fields = ["number", "normalized_number", "extension__number", "pbx_call_id"]
     date_hierarchy = "start"
     show_full_result_count = False  # counting millions of calls on every page is slow
-    readonly_fields = ["raw_record_link"]
+    readonly_fields = ["raw_record_link", "price_explanation"]
 
     def raw_record_link(self, call):
         url = reverse("admin:capture_rawrecord_change", args=[call.raw_record_id])
         return format_html('<a href="{}">raw record #{}</a>', url, call.raw_record_id)
 
     raw_record_link.short_description = "Raw record"
+
+    @admin.display(description="Price explanation")
+    def price_explanation(self, call):
+        """The steps of GET /api/v1/calls/{id}/explain/, as a table."""
+        if call.pk is None:
+            return "-"
+        price = call_explain(site=call.site, call=call, trunk=call.trunk)
+        stored = None if call.cost is None else f"{call.cost:.4f}"
+        current = None if price.cost is None else f"{price.cost:.4f}"
+        steps = [
+            {
+                "step": step["step"],
+                "value": step["value"],
+                "details": [
+                    (name.replace("_", " "), value)
+                    for name, value in step.items()
+                    if name not in ("step", "value")
+                ],
+            }
+            for step in price.steps
+        ]
+        return render_to_string(
+            "rating/price_explanation.html",
+            {
+                "steps": steps,
+                "current_cost": current,
+                "stored_cost": stored,
+                "matches": stored == current,
+                "currency": call.currency,
+                "unrated_reason": price.unrated_reason,
+            },
+        )
 
     def has_add_permission(self, request):
         return False

@@ -128,12 +128,21 @@ class DeckDiff:
 
 def _terms_text(terms) -> str:
     price, fee, initial, step, minimum = terms
-    text = f"{price}/min {initial}/{step}"
+    text = f"{_amount(price)}/min {initial}/{step}"
     if fee:
-        text += f" +{fee} fee"
+        text += f" +{_amount(fee)} fee"
     if minimum:
-        text += f" min {minimum}"
+        text += f" min {_amount(minimum)}"
     return text
+
+
+def _amount(value: Decimal) -> str:
+    """An amount as people write it, whether it came from the deck (``1.80``) or the
+    database (``0.900000``): trailing zeros dropped, but at least two decimals."""
+    value = value.normalize()
+    if value.as_tuple().exponent > -2:
+        value = value.quantize(Decimal("0.01"))
+    return f"{value:f}"
 
 
 # --- reading ------------------------------------------------------------------------

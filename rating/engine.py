@@ -32,7 +32,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -246,7 +246,20 @@ class Number:
     note: str = ""  # how it was read, for the explanation
     error: str = ""
     e164: bool = False
-    valid: bool = False  # a number the country's plan knows, not just a plausible length
+    parsed: phonenumbers.PhoneNumber | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def valid(self) -> bool:
+        """A number the country's plan knows, not just a plausible length. Worked out
+        when asked (explanations), not for every number rated: prices do not need it."""
+        return self.parsed is not None and phonenumbers.is_valid_number(self.parsed)
+
+    @property
+    def how(self) -> str:
+        """How the number was read, saying so when its country's plan does not know it."""
+        if self.e164 and not self.valid:
+            return self.note + "; not a valid number in its country's plan"
+        return self.note
 
 
 @lru_cache(maxsize=1 << 18)
@@ -266,7 +279,7 @@ def normalize(number: str, plan: NumberingPlan, outgoing: bool = True) -> Number
                 dialled = dialled[len(code) :]
                 notes.append(f"outside-line code {code} removed")
                 break
-    if shortnumberinfo.is_emergency_number(dialled, plan.region):
+    if _is_emergency_number(dialled, plan.region):
         return Number(dialled, "emergency", "; ".join([*notes, "emergency number"]))
     if len(dialled) <= 6 and _is_short_number(dialled, plan.region):
         # Service numbers (114, 112...) have no E.164 form; a destination may name them.
@@ -283,9 +296,33 @@ def normalize(number: str, plan: NumberingPlan, outgoing: bool = True) -> Number
             local.digits,
             note="; ".join([*notes, f"local number in area {plan.area_code}"]),
             e164=True,
+            parsed=local.parsed,
         )
     # Caller ids often come as national numbers without the prefix (3514123456).
     return _e164(plan.national_prefix + dialled, plan, "; ".join([*notes, "national number"]))
+
+
+def _is_emergency_number(dialled: str, region: str) -> bool:
+    """``shortnumberinfo.is_emergency_number``, quicker for plain ASCII digits.
+
+    For such a string the library's text clean-up (Unicode digits, punctuation, a
+    leading +) changes nothing, and what remains is an exact match of the region's
+    emergency pattern from its own metadata, which is what this does. The library's
+    clean-up was about a quarter of the time spent reading a number never seen before.
+    """
+    if not dialled.isascii():
+        return shortnumberinfo.is_emergency_number(dialled, region)
+    pattern = _emergency_pattern(region)
+    return pattern is not None and pattern.fullmatch(dialled) is not None
+
+
+@cache
+def _emergency_pattern(region: str) -> re.Pattern | None:
+    metadata = phonenumbers.PhoneMetadata.short_metadata_for_region(region.upper(), None)
+    if metadata is None or metadata.emergency is None:
+        return None
+    pattern = metadata.emergency.national_number_pattern
+    return re.compile(pattern) if pattern else None
 
 
 def _is_short_number(dialled: str, region: str) -> bool:
@@ -302,10 +339,7 @@ def _e164(text: str, plan: NumberingPlan, note: str) -> Number:
     except phonenumbers.NumberParseException as error:
         return Number("", note=note, error=f"cannot read {text!r} as a phone number: {error}")
     digits = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)[1:]
-    valid = phonenumbers.is_valid_number(parsed)
-    if not valid:
-        note += "; not a valid number in its country's plan"
-    return Number(digits, note=note, e164=True, valid=valid)
+    return Number(digits, note=note, e164=True, parsed=parsed)
 
 
 # --- holidays -----------------------------------------------------------------------
@@ -492,7 +526,7 @@ class Rater:
                 f"{self.answer_after_seconds} s (no answer supervision)",
             )
         _step(steps, "number as recorded", call.number or "(none)", direction=call.direction)
-        _step(steps, "normalized", self._shown(number) or "(none)", how=number.note)
+        _step(steps, "normalized", self._shown(number) or "(none)", how=number.how)
         if self.tariff is not None:
             _step(steps, "plan", f"{self.tariff.slug} version {self.tariff.version}")
         if destination is not None:

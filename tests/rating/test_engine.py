@@ -245,3 +245,28 @@ def test_cost_is_never_negative_and_never_falls_as_a_call_gets_longer(number, a,
 @given(numbers, durations)
 def test_an_unanswered_call_always_costs_nothing(number, seconds):
     assert rater().price(call(number, seconds, answered=False)).cost == 0
+
+
+@given(
+    st.text(alphabet="0123456789", min_size=1, max_size=8),
+    st.sampled_from(["AR", "GB", "US", "DE", "BR", "MX", "FR", "IN", "CL"]),
+)
+def test_the_quick_emergency_check_agrees_with_phonenumbers(dialled, region):
+    """The engine's emergency test for plain digits is the library's, only quicker."""
+    from phonenumbers import shortnumberinfo
+
+    from rating.engine import _is_emergency_number
+
+    expected = shortnumberinfo.is_emergency_number(dialled, region)
+    assert _is_emergency_number(dialled, region) == expected
+
+
+def test_an_invalid_number_says_so_in_the_explanation_only_when_asked():
+    """Validity is worked out for explanations, not for every number rated."""
+    number = normalize("0 00 44 1234", CORDOBA)  # +44 1234: too short for the UK
+    how = "outside-line code 0 removed; international prefix 00"
+
+    assert number.digits == "441234"
+    assert number.note == how
+    assert number.how == how + "; not a valid number in its country's plan"
+    assert normalize("0 00 44 20 7946 0958", CORDOBA).how == how  # a London number

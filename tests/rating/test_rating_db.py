@@ -8,9 +8,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
+from billing import rerating
 from billing.models import Call, ClosedMonth, RerateJob
 from capture.services import IncomingRecord, raw_records_process, raw_records_store
+from core.bulk import is_postgresql
 from rating.models import Destination, Rate, RatePlan
+from rating.services import call_explain
 from tests.factories import AdminFactory, RatePlanFactory, SourceFactory
 
 from .deck import ROWS
@@ -75,6 +78,8 @@ def test_a_new_deck_is_a_new_version_and_history_stays(plan, tmp_path, capsys):
 
     out = capsys.readouterr().out
     assert "0 new, 1 changed, 1 ended, 6 unchanged" in out
+    # The stored price (15.000000 in the database) reads like the deck's (20.00).
+    assert "~ 549351 Córdoba mobiles: 15.00/min 30/1 -> 20.00/min 30/1 from 2026-12-01" in out
     mobile = Rate.objects.filter(destination__prefix="549351").order_by("valid_from")
     assert [(r.price_per_minute, r.valid_from, r.valid_to) for r in mobile] == [
         (Decimal("15.000000"), dt.date(2026, 1, 1), dt.date(2026, 12, 1)),
@@ -210,3 +215,96 @@ def test_a_deck_uploaded_in_the_admin_is_checked_then_applied(plan, tmp_path, cl
     assert applied.status_code == 302
     assert Rate.objects.filter(plan=plan).count() == len(ROWS)
     assert "missing column(s) category, price_per_minute" in bad.content.decode()
+
+
+def test_the_call_admin_page_explains_the_price_step_by_step(source, plan, tmp_path, client):
+    call_command("import_rates", "--plan", plan.slug, str(deck_file(tmp_path)), "--apply")
+    ingest(source)
+    call = Call.objects.get()
+    client.force_login(AdminFactory())
+
+    page = client.get(f"/admin/billing/call/{call.pk}/change/").content.decode()
+
+    assert "Price explanation" in page
+    assert "prices this call at <strong>23.7500 ARS</strong>, as stored." in page
+    assert '<th scope="row">destination</th>\n<td>Córdoba mobiles</td>' in page
+    assert "prefix: 549351<br>category: mobile" in page
+    assert '<th scope="row">billable seconds</th>\n<td>95</td>' in page
+    assert "0.0000 + 95 x 15.000000 / 60 = 23.75, rounded half-up to 4 decimals" in page
+
+
+def test_the_call_admin_page_says_when_todays_tariff_differs(source, plan, tmp_path, client):
+    ingest(source)  # priced with no deck: unrated
+    call = Call.objects.get()
+    client.force_login(AdminFactory())
+    url = f"/admin/billing/call/{call.pk}/change/"
+
+    before = client.get(url).content.decode()
+    call_command("import_rates", "--plan", plan.slug, str(deck_file(tmp_path)), "--apply")
+    after = client.get(url).content.decode()
+
+    assert (
+        "Unrated with today's tariff: no destination of plan telecom-empresas "
+        "matches 5493515123456." in before
+    )
+    assert (
+        "prices this call at <strong>23.7500 ARS</strong>; the stored cost is none "
+        "(re-rate to apply the change)." in after
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rerating_window_by_window_prices_every_call_as_the_engine_does(
+    source, plan, tmp_path, monkeypatch
+):
+    """Many small windows (on PostgreSQL, each written by the writer thread while the
+    next is priced) leave every call and rollup as one careful pass would."""
+    # Here rather than at the top: that module imports this one.
+    from tests.reports.test_rollups import assert_rollups_match_calls
+    from tests.reports.test_rollups import ingest as ingest_many
+
+    call_command("import_rates", "--plan", plan.slug, str(deck_file(tmp_path)), "--apply")
+    ingest_many(source)  # 600 calls, 28 October to 3 November
+    cheaper = [(*row[:3], Decimal(row[3]) / 2, *row[4:]) for row in ROWS]
+    call_command(
+        "import_rates",
+        "--plan",
+        "telecom-empresas",
+        str(deck_file(tmp_path, cheaper, valid_from="2026-02-01", name="cheaper.csv")),
+        "--apply",
+    )
+    monkeypatch.setattr(rerating, "WINDOW_CALLS", 100)
+    overlapped = []
+    real = rerating._windows_rerate_overlapped
+    monkeypatch.setattr(
+        rerating,
+        "_windows_rerate_overlapped",
+        lambda windows, written: overlapped.append(len(windows)) or real(windows, written),
+    )
+    before = dict(Call.objects.values_list("id", "rate_id"))
+    seen = []
+
+    result = rerating.calls_rerate(
+        date_from=dt.date(2026, 10, 1),
+        date_to=dt.date(2026, 11, 30),
+        progress=lambda done, total: seen.append((done, total)),
+    )
+
+    assert result.total == Call.objects.count() == 600
+    assert overlapped == ([len(seen) - 1] if is_postgresql() else [])
+    assert len(seen) >= 7  # the start, then one per window of at most 100 calls
+    assert seen[0] == (0, 600) and seen[-1] == (600, 600)
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+    moved = 0
+    for call in Call.objects.select_related("site", "trunk"):
+        now = call_explain(site=call.site, call=call, trunk=call.trunk)
+        assert (call.cost, call.rate_id, call.destination) == (
+            now.cost,
+            now.rate_id,
+            now.destination,
+        )
+        moved += call.rate_id != before[call.id]
+    # Every priced call moved to its rate's new version, but for toll-free calls:
+    # their rate (0/min) is unchanged, so it keeps its id.
+    assert result.changed == moved > 200
+    assert_rollups_match_calls()
