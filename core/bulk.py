@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 
 from django.db import connection
 
@@ -43,22 +44,32 @@ def insert_new_returning_ids(
         return []
     column_list = ", ".join(columns)
     if is_postgresql():
-        staging = f"staging_{table}"
-        with connection.cursor() as cursor:
-            # Made once per connection; emptied by every commit or rollback.
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ON COMMIT DELETE ROWS "  # noqa: S608
-                f"AS SELECT {column_list} FROM {table} WITH NO DATA"
-            )
-            with cursor.cursor.copy(_copy_sql(staging, columns)) as copy:
-                for row in rows:
-                    copy.write_row(row)
+        with connection.cursor() as cursor, _staged(cursor, table, columns, rows) as staging:
             cursor.execute(
                 f"INSERT INTO {table} ({column_list}) SELECT {column_list} "  # noqa: S608
                 f"FROM {staging} ON CONFLICT DO NOTHING RETURNING id"
             )
             return [row[0] for row in cursor.fetchall()]
     return _sqlite_insert(table, columns, rows, on_conflict_ignore=True)
+
+
+@contextmanager
+def _staged(cursor, table: str, columns: Sequence[str], rows: Iterable[Sequence]):
+    """A temporary table shaped like ``table``'s ``columns`` holding ``rows`` (COPY).
+
+    Made once per connection; emptied after use and by every commit or rollback, so
+    several statements of one transaction can stage rows in turn.
+    """
+    staging = f"staging_{table}"
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ON COMMIT DELETE ROWS "  # noqa: S608
+        f"AS SELECT {', '.join(columns)} FROM {table} WITH NO DATA"
+    )
+    with cursor.cursor.copy(_copy_sql(staging, columns)) as copy:
+        for row in rows:
+            copy.write_row(row)
+    yield staging
+    cursor.execute(f"TRUNCATE {staging}")
 
 
 def _copy_sql(table: str, columns: Sequence[str]) -> str:
@@ -110,19 +121,11 @@ def upsert_add(
     conflict = f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
     with connection.cursor() as cursor:
         if is_postgresql():
-            staging = f"staging_{table}"
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ON COMMIT DELETE ROWS "  # noqa: S608
-                f"AS SELECT {column_list} FROM {table} WITH NO DATA"
-            )
-            with cursor.cursor.copy(_copy_sql(staging, columns)) as copy:
-                for row in rows:
-                    copy.write_row(row)
-            cursor.execute(
-                f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM {staging} "  # noqa: S608
-                f"ORDER BY {', '.join(keys)} {conflict}"
-            )
-            cursor.execute(f"TRUNCATE {staging}")  # the caller's transaction may add more
+            with _staged(cursor, table, columns, rows) as staging:
+                cursor.execute(
+                    f"INSERT INTO {table} ({column_list}) SELECT {column_list} "  # noqa: S608
+                    f"FROM {staging} ORDER BY {', '.join(keys)} {conflict}"
+                )
             return
         per_statement = max(1, SQLITE_MAX_VARIABLES // len(columns) // 2)
         row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
