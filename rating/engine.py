@@ -462,6 +462,9 @@ class Rater:
             )
             _step(steps, "unrated", price.unrated_reason)
             return price
+        # Priced (at 0) but in no destination, e.g. a withheld caller: "unknown", as
+        # an empty category means "not rated" to the reports.
+        price.category = price.category or "unknown"
         price.cost = ZERO
         _step(steps, "cost", f"0: {why}")
         return price

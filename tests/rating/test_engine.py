@@ -104,6 +104,14 @@ def test_unanswered_incoming_internal_and_emergency_calls_cost_nothing():
     assert incoming.normalized_number == "+543514123456"
 
 
+def test_a_withheld_caller_is_free_and_unknown_not_unrated():
+    withheld = rater().price(call("", 300, direction="incoming"))
+
+    assert withheld.cost == Decimal(0)
+    assert withheld.category == "unknown"  # an empty category would read "not rated"
+    assert withheld.unrated_reason == ""
+
+
 def test_an_incoming_rate_prices_incoming_calls():
     terms = RateTerms(
         id=9, price_per_minute=Decimal("1.20"), initial_seconds=60, increment_seconds=60
