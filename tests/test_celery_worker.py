@@ -74,9 +74,9 @@ def servers(redis_url, transactional_db, tmp_path):
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            requests.get(f"{url}/healthz", timeout=1)
+            requests.get(f"{url}/healthz", timeout=5)
             break
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not up, or still importing
             time.sleep(0.2)
     yield url
     for process in processes:
