@@ -72,17 +72,19 @@ def servers(redis_url, transactional_db, tmp_path):
     ]
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            requests.get(f"{url}/healthz", timeout=5)
-            break
-        except (requests.ConnectionError, requests.Timeout):  # not up, or still importing
-            time.sleep(0.2)
-    yield url
-    for process in processes:
-        process.send_signal(signal.SIGTERM)
-    for process in processes:
-        process.wait(timeout=30)
+    try:  # stopped even when they fail to start: a stray server keeps the test database
+        while time.monotonic() < deadline:
+            try:
+                requests.get(f"{url}/healthz", timeout=5)
+                break
+            except (requests.ConnectionError, requests.Timeout):  # not up, or importing
+                time.sleep(0.2)
+        yield url
+    finally:
+        for process in processes:
+            process.send_signal(signal.SIGTERM)
+        for process in processes:
+            process.wait(timeout=30)
 
 
 def test_ingested_records_become_calls_through_the_worker(servers):

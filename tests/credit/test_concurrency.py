@@ -51,18 +51,21 @@ def server(transactional_db, tmp_path, asterisk_token):
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
-    while True:
-        try:
-            requests.get(f"{url}/healthz", timeout=1)
-            break
-        except requests.RequestException:  # not listening yet, or still loading
-            if time.monotonic() > deadline or process.poll() is not None:
-                pytest.fail(f"gunicorn did not start: {(tmp_path / 'gunicorn.log').read_text()}")
-            time.sleep(0.1)
-    yield url
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(30)
-    log.close()
+    try:  # stopped even when it fails to start: a stray server keeps the test database
+        while True:
+            try:
+                requests.get(f"{url}/healthz", timeout=1)
+                break
+            except requests.RequestException:  # not listening yet, or still loading
+                if time.monotonic() > deadline or process.poll() is not None:
+                    log_text = (tmp_path / "gunicorn.log").read_text()
+                    pytest.fail(f"gunicorn did not start: {log_text}")
+                time.sleep(0.1)
+        yield url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(30)
+        log.close()
 
 
 def test_concurrent_authorizations_never_hold_more_than_is_available(server, asterisk_token):
