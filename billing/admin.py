@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.db import transaction
+from django.db.models import Max, Min
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
@@ -74,6 +75,34 @@ class CallAdmin(admin.ModelAdmin):
     date_hierarchy = "start"
     show_full_result_count = False  # counting millions of calls on every page is slow
     readonly_fields = ["raw_record_link", "price_explanation"]
+    actions = ["rerate_days"]
+
+    @admin.action(description="Re-rate the days of the selected calls")
+    def rerate_days(self, request, queryset):
+        """One re-rating job per site over the local days the selected calls span
+        (closed months skipped, as for any job); progress shows under Re-rating jobs."""
+        spans = queryset.order_by().values("site").annotate(first=Min("start"), last=Max("start"))
+        sites = Site.objects.in_bulk([span["site"] for span in spans])
+        jobs = []
+        for span in spans:
+            site = sites[span["site"]]
+            job = RerateJob.objects.create(
+                date_from=span["first"].astimezone(site.zone).date(),
+                date_to=span["last"].astimezone(site.zone).date(),
+                site=site,
+                created_by=request.user,
+            )
+            jobs.append(job)
+        _queue_rerate_jobs([job.pk for job in jobs])
+        url = reverse("admin:billing_reratejob_changelist")
+        self.message_user(
+            request,
+            format_html(
+                '{} re-rating job(s) queued: <a href="{}">follow their progress</a>.',
+                len(jobs),
+                url,
+            ),
+        )
 
     def raw_record_link(self, call):
         url = reverse("admin:capture_rawrecord_change", args=[call.raw_record_id])
@@ -150,8 +179,14 @@ class RerateJobAdmin(admin.ModelAdmin):
         return obj is None
 
     def save_model(self, request, obj, form, change):
-        from .tasks import rerate_job_task
-
         obj.created_by = request.user
         super().save_model(request, obj, form, change)
-        transaction.on_commit(lambda: rerate_job_task.delay(obj.pk))
+        _queue_rerate_jobs([obj.pk])
+
+
+def _queue_rerate_jobs(job_ids: list[int]) -> None:
+    """Run the jobs as Celery tasks once they are committed."""
+    from .tasks import rerate_job_task
+
+    for job_id in job_ids:
+        transaction.on_commit(lambda job_id=job_id: rerate_job_task.delay(job_id))

@@ -192,6 +192,32 @@ def test_a_rerate_job_added_in_the_admin_runs_as_a_task(source, plan, tmp_path, 
     assert client.get("/admin/billing/reratejob/").content.decode().count("1 / 1 (100%)") == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_call_admin_action_re_rates_the_days_of_the_selected_calls(
+    source, plan, tmp_path, client
+):
+    ingest(source)  # 2 November 2026 in Córdoba, unrated: no deck yet
+    call_command("import_rates", "--plan", plan.slug, str(deck_file(tmp_path)), "--apply")
+    client.force_login(AdminFactory())
+    call = Call.objects.get()
+
+    response = client.post(
+        "/admin/billing/call/",
+        {"action": "rerate_days", "_selected_action": [call.pk]},
+        follow=True,
+    )
+
+    assert "1 re-rating job(s) queued" in response.content.decode()
+    job = RerateJob.objects.get()
+    assert (job.site, job.date_from, job.date_to) == (
+        source.site,
+        dt.date(2026, 11, 2),
+        dt.date(2026, 11, 2),
+    )
+    assert (job.state, job.changed) == ("done", 1)
+    assert Call.objects.get().cost == Decimal("23.7500")
+
+
 def test_a_deck_uploaded_in_the_admin_is_checked_then_applied(plan, tmp_path, client):
     client.force_login(AdminFactory())
     url = f"/admin/rating/rateplan/{plan.pk}/import/"
