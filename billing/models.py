@@ -304,6 +304,12 @@ class Call(models.Model):
             models.Index(fields=["department", "start"], name="call_department_start"),
             models.Index(fields=["start"], name="call_start"),
             models.Index(fields=["source", "pbx_call_id"], name="call_source_pbx_call_id"),
+            # "Who called this number?": prefix search (the calls API's number filter,
+            # LIKE 'prefix%') took 5.6 s at ten million calls without it. The
+            # operator class is PostgreSQL's; other databases ignore it.
+            models.Index(
+                fields=["number"], name="call_number_prefix", opclasses=["text_pattern_ops"]
+            ),
         ]
 
     def __str__(self):

@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from billing.models import Call
 from capture.services import IncomingRecord, raw_records_process, raw_records_store
@@ -186,3 +187,17 @@ def test_calls_of_two_sources_are_kept_apart(admin_client, calls):
 
     assert numbers(admin_client.get(URL, {"source": "other-source"})) == ["03514234567"]
     assert len(numbers(admin_client.get(URL, {"number": "0351"}))) == 2
+
+
+def test_number_prefix_search_finds_by_prefix_and_uses_its_index(admin_client, calls):
+    found = numbers(admin_client.get(URL, {"number": "0351"}))
+    plan = ""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE billing_call")
+            cursor.execute("SET enable_seqscan TO off")  # as on a table of millions
+        plan = Call.objects.filter(number__startswith="0351").explain()
+
+    assert found == ["03514234567"]
+    if connection.vendor == "postgresql":
+        assert "call_number_prefix" in plan  # LIKE '0351%' as an index range, no scan
