@@ -334,3 +334,44 @@ def test_rerating_window_by_window_prices_every_call_as_the_engine_does(
     # their rate (0/min) is unchanged, so it keeps its id.
     assert result.changed == moved > 200
     assert_rollups_match_calls()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rerate_waits_while_another_runs(source, plan, tmp_path):
+    """Two re-ratings at once would each take the old prices out of the rollups. On
+    PostgreSQL the second waits for the first's advisory lock; on SQLite each window
+    reads and writes inside one write transaction, which SQLite runs one at a time."""
+    if not is_postgresql():
+        pytest.skip("the advisory lock is PostgreSQL's; SQLite serializes each window")
+    import threading
+
+    import psycopg
+    from django.db import connection
+
+    ingest(source)
+    call_command("import_rates", "--plan", plan.slug, str(deck_file(tmp_path)), "--apply")
+    settings = connection.settings_dict
+    other = psycopg.connect(
+        host=settings["HOST"], port=settings["PORT"] or 5432, user=settings["USER"],
+        dbname=settings["NAME"], autocommit=True,
+    )  # fmt: skip
+    other.execute("SELECT pg_advisory_lock(%s)", [rerating.RERATE_LOCK])  # "the first"
+    results = []
+
+    def second():
+        results.append(
+            rerating.calls_rerate(date_from=dt.date(2026, 11, 1), date_to=dt.date(2026, 11, 30))
+        )
+        connection.close()
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    thread.join(timeout=2)
+    waited = thread.is_alive()
+    other.execute("SELECT pg_advisory_unlock(%s)", [rerating.RERATE_LOCK])
+    thread.join(timeout=60)
+    other.close()
+
+    assert waited  # held back while the other re-rating had the lock
+    assert results[0].changed == 1
+    assert Call.objects.get().cost == Decimal("23.7500")
