@@ -15,7 +15,7 @@ How it is filled: raw records and calls by COPY (text format, preformatted in
 chunks), with the indexes and constraints of both tables dropped during the load
 and rebuilt once at the end (a bulk index build beats 10 million index
 insertions; this happens in the bench database only). Rollups are summed with
-``reports.rollups.Totals`` from the generated calls chunk by chunk, as they are
+``billing.rollups.Totals`` from the generated calls chunk by chunk, as they are
 copied, which the first run measures against ``rollups_rebuild`` reading a month
 back from the calls.
 """
@@ -350,7 +350,7 @@ def _chunks(day_indexes: list[int], per_day: list[int]):
 
 def _day_calls(day, count, first, sites, sources, extensions, rows, facts) -> None:
     """``count`` calls of ``day`` (deterministic: seeded by the day), in time order."""
-    from billing.signals import CallFact
+    from billing.rollups import CallFact
 
     rng = random.Random(day.toordinal())
     seconds = sorted(rng.randrange(7 * 3600, 21 * 3600) for _ in range(count))
@@ -466,7 +466,7 @@ def _copy(connection, rows) -> None:
 
 
 def _rollups_add(facts) -> None:
-    from reports.rollups import Totals
+    from billing.rollups import Totals
 
     totals = Totals()
     totals.add(facts)
@@ -475,8 +475,8 @@ def _rollups_add(facts) -> None:
 
 def _rebuild_compared(totals_rate: float) -> None:
     """Time ``rollups_rebuild`` of one month against the sums made while copying."""
-    from reports.models import MonthlyRollup
-    from reports.rollups import rollups_rebuild
+    from billing.models import MonthlyRollup
+    from billing.rollups import rollups_rebuild
 
     before = _month_signature(MonthlyRollup)
     started = time.perf_counter()

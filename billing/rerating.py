@@ -33,7 +33,7 @@ from core.bulk import is_postgresql
 from rating.services import rater_for
 
 from .models import Call, ClosedMonth, RerateJob, Site, Trunk
-from .signals import CallFact, calls_changed
+from .rollups import CallFact, rollups_apply
 
 # Calls per transaction, at most: bounds memory (about 1 kB a call while it is
 # priced) and the work a failure undoes; a busier single day is still one window.
@@ -267,7 +267,7 @@ def _window_write(window: Window, repriced: Repriced) -> tuple[int, int]:
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
         _calls_update(window, repriced.updates)
-        calls_changed.send(sender=Call, added=repriced.added, removed=repriced.removed)
+        rollups_apply(added=repriced.added, removed=repriced.removed)
     return repriced.calls, len(repriced.updates)
 
 

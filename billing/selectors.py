@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
-from .models import Call, Department
+from .models import Call, Department, DestinationRollup, HourlyRollup, MonthlyRollup, Rollup
 
 
 def department_subtree_ids(department_ids: Iterable[int]) -> set[int]:
@@ -43,3 +44,32 @@ def calls_visible_to(user) -> QuerySet[Call]:
     if visible is None:
         return calls
     return calls.filter(department_id__in=visible)
+
+
+def monthly_rollups(
+    *, first: dt.date, last: dt.date | None = None, departments: Iterable[int] | None = None
+) -> QuerySet[MonthlyRollup]:
+    """Monthly totals from ``first`` to ``last`` (first days of months; ``last``
+    defaults to ``first``), of ``departments`` only when given (``None``: all)."""
+    return _rollups(MonthlyRollup, first, last, departments)
+
+
+def destination_rollups(
+    *, month: dt.date, departments: Iterable[int] | None = None
+) -> QuerySet[DestinationRollup]:
+    """A month's totals per destination, of ``departments`` only when given."""
+    return _rollups(DestinationRollup, month, month, departments)
+
+
+def hourly_rollups(
+    *, month: dt.date, departments: Iterable[int] | None = None
+) -> QuerySet[HourlyRollup]:
+    """A month's totals per weekday and local hour, of ``departments`` only when given."""
+    return _rollups(HourlyRollup, month, month, departments)
+
+
+def _rollups(model: type[Rollup], first, last, departments) -> QuerySet:
+    rows = model.objects.filter(month__gte=first, month__lte=last or first)
+    if departments is not None:
+        rows = rows.filter(department_id__in=departments)
+    return rows.order_by()

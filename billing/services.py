@@ -1,4 +1,7 @@
-"""Writes to the call store: turning parsed calls into priced, charged ``Call`` rows."""
+"""Writes to the call store: every change to ``Call`` rows goes through a service here
+(or ``rerating`` for re-pricing), which applies the rollup differences itself, in the
+same transaction, so that the report totals always equal the calls.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from core.bulk import copy_insert
 from rating.services import calls_price
 
 from .models import Call, Extension, Site, Trunk
-from .signals import CallFact, calls_changed
+from .rollups import CallFact, call_facts, rollups_apply
 
 if TYPE_CHECKING:
     from capture.parsers import ParsedCall
@@ -102,8 +105,19 @@ def calls_record(*, site: Site, source_id: int, entries: Sequence[tuple[int, Par
             )
         )
     copy_insert(Call._meta.db_table, CALL_COLUMNS, rows)
-    calls_changed.send(sender=Call, added=[_fact(row) for row in rows], removed=[])
+    rollups_apply(added=[_fact(row) for row in rows])
     return len(rows)
+
+
+def calls_delete_for_raw_records(*, raw_record_ids: Sequence[int]) -> int:
+    """Delete the calls made from these raw records (before they are parsed again);
+    return how many. Their facts leave the rollups in the caller's transaction."""
+    calls = Call.objects.filter(raw_record_id__in=raw_record_ids)
+    removed = call_facts(calls.select_for_update())
+    if removed:
+        calls.delete()
+        rollups_apply(removed=removed)
+    return len(removed)
 
 
 _FACT_COLUMNS = [CALL_COLUMNS.index(name) for name in CallFact._fields]

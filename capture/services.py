@@ -21,7 +21,7 @@ from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from billing.services import calls_record
+from billing.services import calls_delete_for_raw_records, calls_record
 from core.bulk import insert_new_returning_ids, is_postgresql
 from core.errors import DomainError
 
@@ -301,16 +301,15 @@ def _set_state(record_ids: list[int], state: str) -> None:
 def raw_records_reprocess(*, records: Iterable[RawRecord] | None = None, queryset=None) -> int:
     """Parse records again (after a parser fix or a settings change); return how many.
 
-    Their calls, if any, are replaced. The work is queued per source once the
-    reset commits.
+    Their calls, if any, are deleted (and taken out of the rollups) in the same
+    transaction that makes them pending again; parsing them stores their new calls.
+    The work is queued per source once the reset commits.
     """
     queryset = (
         queryset
         if queryset is not None
         else RawRecord.objects.filter(id__in=[record.id for record in records or []])
     )
-    from billing.models import Call
-
     from .tasks import raw_records_process_task
 
     with transaction.atomic():
@@ -318,7 +317,7 @@ def raw_records_reprocess(*, records: Iterable[RawRecord] | None = None, queryse
         for record_id, source_id in queryset.values_list("id", "source_id"):
             ids_by_source.setdefault(source_id, []).append(record_id)
         record_ids = [record_id for ids in ids_by_source.values() for record_id in ids]
-        Call.objects.filter(raw_record_id__in=record_ids).delete()
+        calls_delete_for_raw_records(raw_record_ids=record_ids)
         RawRecord.objects.filter(id__in=record_ids).update(state=RawRecord.State.PENDING, error="")
         for source_id, ids in ids_by_source.items():
             raw_records_process_task.delay_on_commit(source_id, min(ids), max(ids))

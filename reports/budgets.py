@@ -27,9 +27,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from billing.models import Department, Site
-from billing.selectors import departments_visible_to
+from billing.selectors import departments_visible_to, monthly_rollups
 
-from .models import Budget, BudgetAlert, BudgetLevel, MonthlyRollup
+from .models import Budget, BudgetAlert, BudgetLevel
 
 logger = logging.getLogger(__name__)
 
@@ -102,11 +102,10 @@ def subtree_spent(*, month: dt.date) -> dict[tuple[int, str], Decimal]:
     own: defaultdict[tuple[int, str], Decimal] = defaultdict(Decimal)
     currencies = dict(Site.objects.values_list("id", "currency"))
     rows = (
-        MonthlyRollup.objects.filter(month=month_start(month))
+        monthly_rollups(first=month_start(month))
         .exclude(department_id=0)
         .values_list("department_id", "site_id")
         .annotate(total=Sum("cost"))
-        .order_by()
     )
     for department_id, site_id, total in rows:
         own[department_id, currencies.get(site_id, "")] += total or ZERO

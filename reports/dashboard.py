@@ -1,7 +1,7 @@
 """What the dashboard shows: a month against the one before, a year's trend, the top
 departments, extensions and destinations, missed calls, the busy hours and budgets.
 
-Everything is read from the rollups (``reports.models``), never from the calls, and
+Everything is read from the rollups (``billing.selectors``), never from the calls, and
 summed by the database: a dozen small queries whatever the number of calls, so the
 page stays fast on a store of tens of millions of calls. Scope is the reports' rule:
 administrators see everything, a manager only their departments and those below.
@@ -21,10 +21,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Sum
 
 from billing.models import Department, Extension, Site
-from billing.selectors import departments_visible_to
+from billing.selectors import (
+    departments_visible_to,
+    destination_rollups,
+    hourly_rollups,
+    monthly_rollups,
+)
 
 from .budgets import budget_statuses
-from .models import DestinationRollup, HourlyRollup, MonthlyRollup
 
 TREND_MONTHS = 12
 TOP = 5
@@ -167,10 +171,6 @@ class Dashboard:
         return bool(self.current.calls)
 
 
-def _scoped(queryset, scope: set[int] | None):
-    return queryset if scope is None else queryset.filter(department_id__in=scope)
-
-
 def _trend(
     month: dt.date, scope: set[int] | None, currencies: dict[int, str]
 ) -> list[MonthFigures]:
@@ -178,7 +178,7 @@ def _trend(
     direction (a few hundred rows at most)."""
     first = month_shift(month, -(TREND_MONTHS - 1))
     rows = (
-        _scoped(MonthlyRollup.objects.filter(month__gte=first, month__lte=month), scope)
+        monthly_rollups(first=first, last=month, departments=scope)
         .order_by()
         .values_list("month", "site_id", "direction")
         .annotate(
@@ -231,7 +231,7 @@ def _top_departments(
 ) -> list[Ranked]:
     """The departments whose own calls cost most (site currencies kept apart)."""
     rows = (
-        _scoped(MonthlyRollup.objects.filter(month=month), scope)
+        monthly_rollups(first=month, departments=scope)
         .order_by()
         .values_list("department_id", "site_id")
         .annotate(sum_calls=Sum("calls"), sum_seconds=Sum("seconds"), sum_cost=Sum("cost"))
@@ -293,7 +293,8 @@ def _top_extensions(
 ) -> list[Ranked]:
     """The extensions whose calls cost most; calls with no extension are left out."""
     rows = list(
-        _scoped(MonthlyRollup.objects.filter(month=month).exclude(extension_id=0), scope)
+        monthly_rollups(first=month, departments=scope)
+        .exclude(extension_id=0)
         .order_by()
         .values_list("extension_id", "site_id")
         .annotate(sum_calls=Sum("calls"), sum_seconds=Sum("seconds"), sum_cost=Sum("cost"))
@@ -332,7 +333,7 @@ def _top_destinations(
 ) -> list[Ranked]:
     """The named destinations that cost most (internal calls and unrated ones aside)."""
     rows = (
-        _scoped(DestinationRollup.objects.filter(month=month), scope)
+        destination_rollups(month=month, departments=scope)
         .exclude(destination="")
         .exclude(category="internal")
         .order_by()
@@ -361,7 +362,7 @@ def _top_destinations(
 def _heat_map(month: dt.date, scope) -> tuple[tuple[HeatRow, ...], tuple[str, int, int] | None]:
     """Calls per weekday and local hour, shaded from the quietest to the busiest hour."""
     rows = (
-        _scoped(HourlyRollup.objects.filter(month=month), scope)
+        hourly_rollups(month=month, departments=scope)
         .order_by()
         .values_list("weekday", "hour")
         .annotate(sum_calls=Sum("calls"))

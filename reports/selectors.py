@@ -1,6 +1,6 @@
 """Reads behind the monthly reports: a month's totals per department and per extension.
 
-Both read ``MonthlyRollup`` (kept equal to the sum of the calls by ``reports.rollups``),
+Both read billing's monthly rollups (kept equal to the sum of the calls by billing),
 never the calls, so a month of a 10-million-call store answers in milliseconds. A
 rollup's month is the site's local month, as the pages show it.
 
@@ -28,10 +28,8 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from billing.models import Department, Extension, Site
-from billing.selectors import department_subtree_ids, departments_visible_to
+from billing.selectors import department_subtree_ids, departments_visible_to, monthly_rollups
 from core.errors import DomainError
-
-from .models import MonthlyRollup
 
 COST_QUANTUM = Decimal("0.0001")
 ZERO = Decimal(0)
@@ -259,11 +257,8 @@ def _report_currencies(site_currency: dict[int, str], seen: Iterable[str]) -> tu
 
 
 def _month_rows(month: dt.date, scope: frozenset[int] | None, *group: str):
-    rows = MonthlyRollup.objects.filter(month=month)
-    if scope is not None:
-        rows = rows.filter(department_id__in=scope)
     return (
-        rows.order_by()
+        monthly_rollups(first=month, departments=scope)
         .values(*group)
         .annotate(
             sum_calls=Sum("calls"),

@@ -6,10 +6,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import Sum
 
-from billing.models import Call
+from billing.models import Call, MonthlyRollup
 from billing.selectors import departments_visible_to
 from capture.demo import MANAGER, demo_seed
-from reports.models import MonthlyRollup
 
 
 def test_the_demo_has_a_year_of_priced_calls_and_a_manager(db):

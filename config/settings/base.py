@@ -184,6 +184,9 @@ TARIFICADOR_CREDIT_AGI_CLIENTS = env.list(
     "TARIFICADOR_CREDIT_AGI_CLIENTS", default=["127.0.0.1", "::1"]
 )
 TARIFICADOR_ORGANIZATION_NAME = env.str("TARIFICADOR_ORGANIZATION_NAME", default="Tarificador")
+# Check after every write to the calls that the rollups still equal them (reads every
+# call each time: the test settings turn it on; production never should).
+TARIFICADOR_CHECK_ROLLUPS = False
 
 LOGGING = {
     "version": 1,

@@ -19,5 +19,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif _suffix:
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}{_suffix}"}
 
+# Every write to the calls checks that the rollups still equal them.
+TARIFICADOR_CHECK_ROLLUPS = True
+
 # Tasks run in-process in tests; the worker test points the app at Redis itself.
 CELERY_TASK_ALWAYS_EAGER = True

@@ -2,13 +2,19 @@
 
 from django.db import migrations
 
+ROLLUPS = ("DailyRollup", "MonthlyRollup", "DestinationRollup", "HourlyRollup")
+
 
 def rollups_fill(apps, schema_editor):
-    # The live code, not historical models: the rollups must equal what
-    # reports.rollups keeps, and this runs once, right after the tables appear.
-    from reports.rollups import months_with_calls, rollups_rebuild
+    # Frozen on historical models: the live rollup code has moved on (and to billing).
+    from billing.migrations._rollups_fill import rollups_fill
 
-    rollups_rebuild(months_with_calls())
+    rollups_fill(
+        apps.get_model("billing", "Call"),
+        apps.get_model("billing", "Site"),
+        {name: apps.get_model("reports", name) for name in ROLLUPS},
+        with_unrated=False,
+    )
 
 
 class Migration(migrations.Migration):

@@ -12,9 +12,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Sum
 from playwright.sync_api import expect
 
-from billing.models import Call, Department
+from billing.models import Call, Department, MonthlyRollup
 from billing.selectors import departments_visible_to
-from reports.models import MonthlyRollup
 
 from .conftest import SCREENSHOTS, sign_in
 

@@ -286,8 +286,8 @@ def test_rerating_window_by_window_prices_every_call_as_the_engine_does(
     """Many small windows (on PostgreSQL, each written by the writer thread while the
     next is priced) leave every call and rollup as one careful pass would."""
     # Here rather than at the top: that module imports this one.
-    from tests.reports.test_rollups import assert_rollups_match_calls
-    from tests.reports.test_rollups import ingest as ingest_many
+    from tests.billing.test_rollups import assert_rollups_match_calls
+    from tests.billing.test_rollups import ingest as ingest_many
 
     call_command("import_rates", "--plan", plan.slug, str(deck_file(tmp_path)), "--apply")
     ingest_many(source)  # 600 calls, 28 October to 3 November

@@ -9,13 +9,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from billing.signals import CallFact
-from reports.models import DailyRollup, DestinationRollup, HourlyRollup, MonthlyRollup
-from reports.rollups import Totals
+from billing.models import DailyRollup, DestinationRollup, HourlyRollup, MonthlyRollup
+from billing.rollups import CallFact, Totals
 
 
 def plain_sums(facts, zone, model) -> dict:
-    totals = defaultdict(lambda: [0, 0, 0, 0, Decimal(0)])
+    totals = defaultdict(lambda: [0, 0, 0, 0, 0, Decimal(0)])
     for fact in facts:
         local = fact.start.astimezone(zone)
         fields = {
@@ -32,7 +31,14 @@ def plain_sums(facts, zone, model) -> dict:
         }
         row = totals[tuple(fields[name] for name in model.KEYS)]
         for index, value in enumerate(
-            (1, int(fact.answered), fact.duration_seconds, fact.ring_seconds, fact.cost or 0)
+            (
+                1,
+                int(fact.answered),
+                fact.duration_seconds,
+                fact.ring_seconds,
+                int(fact.cost is None),
+                fact.cost or 0,
+            )
         ):
             row[index] += value
     return dict(totals)

@@ -27,8 +27,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from billing.models import Call, Department, Extension, Site
+from billing.rollups import rollups_rebuild
 from capture.models import RawRecord, Source
-from reports.rollups import rollups_rebuild
 from tests.factories import (
     AdminFactory,
     DepartmentFactory,

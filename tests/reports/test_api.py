@@ -10,6 +10,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 from rest_framework.utils.encoders import JSONEncoder
 
+from billing.rollups import rollups_rebuild
 from capture.services import source_rotate_key
 from reports.api.serializers import (
     DepartmentReportSerializer,
@@ -17,7 +18,6 @@ from reports.api.serializers import (
     department_report_data,
     extension_report_data,
 )
-from reports.rollups import rollups_rebuild
 from reports.selectors import department_report, extension_report, extension_totals
 from tests.factories import SiteFactory, SourceFactory
 

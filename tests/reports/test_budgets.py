@@ -14,8 +14,8 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 
 from billing.models import Call
+from billing.rollups import FACT_FIELDS, CallFact, rollups_apply
 from billing.selectors import department_subtree_ids
-from billing.signals import CallFact
 from reports.budgets import (
     budget_alerts_send,
     budget_check_months,
@@ -24,10 +24,9 @@ from reports.budgets import (
     subtree_spent,
 )
 from reports.models import Budget, BudgetAlert, BudgetLevel
-from reports.rollups import FACT_FIELDS, rollups_apply
 from reports.tasks import budget_alerts_task
+from tests.billing.test_rollups import ingest, priced_source  # noqa: F401 (a fixture)
 from tests.factories import DepartmentFactory, UserFactory
-from tests.reports.test_rollups import ingest, priced_source  # noqa: F401 (a fixture)
 
 from .conftest import NOVEMBER, OCTOBER, call_make, local, month_call_sums
 

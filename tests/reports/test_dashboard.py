@@ -9,10 +9,10 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 
 from billing.models import Call
+from billing.rollups import rollups_rebuild
 from reports.charts import cost_trend_svg
 from reports.dashboard import change, dashboard_data, month_shift, percent
 from reports.models import Budget
-from reports.rollups import rollups_rebuild
 
 from .conftest import NOVEMBER, OCTOBER, SEPTEMBER, call_make, local, month_call_sums
 

@@ -11,13 +11,13 @@ import openpyxl
 import pytest
 
 from billing.models import Call
+from billing.rollups import rollups_rebuild
 from reports.exports import (
     UnknownFormat,
     department_report_file,
     extension_report_file,
     neutralize,
 )
-from reports.rollups import rollups_rebuild
 from reports.selectors import department_report, extension_report
 
 from .conftest import OCTOBER, call_make, local, month_call_sums

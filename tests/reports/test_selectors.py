@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from billing.models import Call
-from reports.rollups import rollups_rebuild
+from billing.rollups import rollups_rebuild
 from reports.selectors import (
     DepartmentNotFound,
     InvalidMonth,

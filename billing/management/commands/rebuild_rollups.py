@@ -5,7 +5,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from reports.rollups import months_with_calls, rollups_rebuild
+from billing.rollups import months_with_calls, rollups_rebuild
 
 
 def month(value: str) -> dt.date:

@@ -1,9 +1,11 @@
 """Keeping the rollups equal to the sum of the calls.
 
-Billing sends ``calls_changed`` in the transaction that stores or re-prices calls;
-``rollups_apply`` turns those facts into per-key differences and adds them to the
-rollup rows (one upsert per table), so totals stay exact without re-reading calls.
-``rollups_rebuild`` recomputes whole months from the calls, for repairs and upgrades.
+Every billing service that writes calls (storing, re-parsing, re-pricing, deleting)
+calls ``rollups_apply`` in its own transaction with the facts it added and removed;
+the facts become per-key differences added to the rollup rows (one upsert per
+table), so totals stay exact without re-reading calls. ``rollups_rebuild``
+recomputes whole months from the calls, for repairs; ``rollups_drift`` says where
+the rollups and the calls disagree (the invariant the tests check after every write).
 """
 
 from __future__ import annotations
@@ -12,18 +14,42 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from decimal import Decimal
+from typing import NamedTuple
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
-from billing.models import Call, Site
-from billing.signals import CallFact
 from core.bulk import upsert_add
 
-from .models import DailyRollup, DestinationRollup, HourlyRollup, MonthlyRollup
+from .models import Call, DailyRollup, DestinationRollup, HourlyRollup, MonthlyRollup, Site
 
 ROLLUPS = (DailyRollup, MonthlyRollup, DestinationRollup, HourlyRollup)
 ZERO = Decimal(0)
+
+
+class CallFact(NamedTuple):
+    """What the rollups count of a call: its dimensions and its measures."""
+
+    site_id: int
+    start: dt.datetime  # UTC
+    department_id: int | None
+    extension_id: int | None
+    direction: str
+    category: str
+    destination: str
+    answered: bool
+    duration_seconds: int
+    ring_seconds: int
+    cost: Decimal | None  # None: not rated
+
+
+FACT_FIELDS = CallFact._fields  # the Call fields a fact is read from
+
+
+def _measures() -> list:
+    """calls, answered, seconds, ring seconds, unrated, cost: as ``Rollup.MEASURES``."""
+    return [0, 0, 0, 0, 0, ZERO]
 
 
 class Totals:
@@ -31,12 +57,12 @@ class Totals:
 
     def __init__(self) -> None:
         self.rows: dict[type, defaultdict[tuple, list]] = {
-            model: defaultdict(lambda: [0, 0, 0, 0, ZERO]) for model in ROLLUPS
+            model: defaultdict(_measures) for model in ROLLUPS
         }
         self._zones: dict[int, dt.tzinfo] = {}
         # Sums by local hour and every dimension but the destination, shared out among
         # the daily, monthly and hourly rollups before they are written.
-        self._hours: defaultdict[tuple, list] = defaultdict(lambda: [0, 0, 0, 0, ZERO])
+        self._hours: defaultdict[tuple, list] = defaultdict(_measures)
         self._local_hours: dict[tuple[int, int], tuple] = {}
 
     def add(self, facts: Iterable[CallFact], sign: int = 1) -> None:
@@ -68,7 +94,10 @@ class Totals:
             answered = sign if answered else 0
             duration_seconds *= sign
             ring_seconds *= sign
-            cost = sign * (cost or ZERO)
+            if cost is None:
+                unrated, cost = sign, ZERO
+            else:
+                unrated, cost = 0, sign * cost
             for totals, key in (
                 (destinations, (local[1], site_id, department, category, destination)),
                 (hours, (local, site_id, department, extension or 0, direction, category)),
@@ -78,7 +107,8 @@ class Totals:
                 row[1] += answered
                 row[2] += duration_seconds
                 row[3] += ring_seconds
-                row[4] += cost
+                row[4] += unrated
+                row[5] += cost
 
     def _share_out_hours(self) -> None:
         """Add the per-hour sums to the daily, monthly and hourly rollups."""
@@ -90,6 +120,7 @@ class Totals:
             answered,
             duration_seconds,
             ring_seconds,
+            unrated,
             cost,
         ) in self._hours.items():
             for totals, key in (
@@ -102,7 +133,8 @@ class Totals:
                 row[1] += answered
                 row[2] += duration_seconds
                 row[3] += ring_seconds
-                row[4] += cost
+                row[4] += unrated
+                row[5] += cost
         self._hours.clear()
 
     def _local_hour(self, utc_hour: tuple[int, int]) -> tuple:
@@ -119,6 +151,14 @@ class Totals:
             fields = _local_fields(first)
         self._local_hours[utc_hour] = fields
         return fields
+
+    def sums(self) -> dict[type, dict[tuple, tuple]]:
+        """The differences summed so far, per rollup and key (nothing is written)."""
+        self._share_out_hours()
+        return {
+            model: {key: tuple(measures) for key, measures in totals.items() if any(measures)}
+            for model, totals in self.rows.items()
+        }
 
     def write(self) -> None:
         self._share_out_hours()
@@ -144,31 +184,22 @@ def _local_fields(local: dt.datetime) -> tuple[dt.date, dt.date, int, int]:
 
 
 def rollups_apply(*, added: Iterable[CallFact] = (), removed: Iterable[CallFact] = ()) -> None:
-    """Add ``added`` calls to the rollups and take ``removed`` ones out."""
+    """Add ``added`` calls to the rollups and take ``removed`` ones out.
+
+    Every service that writes calls calls this in the same transaction, after its
+    write; with ``TARIFICADOR_CHECK_ROLLUPS`` on, the invariant is checked here.
+    """
     totals = Totals()
     totals.add(removed, sign=-1)
     totals.add(added)
     totals.write()
+    if settings.TARIFICADOR_CHECK_ROLLUPS:
+        rollups_check()
 
 
-def on_calls_changed(sender, *, added, removed, **kwargs) -> None:
-    rollups_apply(added=added, removed=removed)
-
-
-FACT_FIELDS = (
-    "site_id",
-    "start",
-    "department_id",
-    "extension_id",
-    "direction",
-    "category",
-    "destination",
-    "answered",
-    "duration_seconds",
-    "ring_seconds",
-    "cost",
-)
-assert CallFact._fields == FACT_FIELDS
+def call_facts(calls) -> list[CallFact]:
+    """The facts of a queryset of calls, as they are stored now."""
+    return [CallFact(*row) for row in calls.order_by().values_list(*FACT_FIELDS)]
 
 
 def rollups_rebuild(
@@ -199,20 +230,12 @@ def _month_rebuild(month, following, sites, progress) -> int:
         in_month |= Q(site_id=site.id, start__gte=start, start__lt=end)
     totals = Totals()
     read = 0
-    batch: list[CallFact] = []
     calls = Call.objects.filter(in_month).order_by().values_list(*FACT_FIELDS)
-    for row in calls.iterator(chunk_size=20_000):
-        batch.append(CallFact(*row))
-        if len(batch) == 20_000:
-            totals.add(batch)
-            read += len(batch)
-            if progress:
-                progress(len(batch))
-            batch.clear()
-    totals.add(batch)
-    read += len(batch)
-    if progress and batch:
-        progress(len(batch))
+    for batch in _batched(calls, 20_000):
+        totals.add(batch)
+        read += len(batch)
+        if progress:
+            progress(len(batch))
     totals.write()
     return read
 
@@ -230,3 +253,49 @@ def months_with_calls() -> list[dt.date]:
         months.append(month)
         month = (month + dt.timedelta(days=32)).replace(day=1)
     return months
+
+
+def rollups_drift(*, limit: int = 10) -> list[str]:
+    """Where the rollups differ from the sums of the calls (empty: they are equal).
+
+    Reads every call: for tests and for ``rebuild_rollups --check``, not for pages.
+    """
+    totals = Totals()
+    for facts in _batched(Call.objects.order_by().values_list(*FACT_FIELDS), 20_000):
+        totals.add(facts)
+    drift = []
+    for model, expected in totals.sums().items():
+        stored = {
+            tuple(row[: len(model.KEYS)]): tuple(row[len(model.KEYS) :])
+            for row in model.objects.values_list(*model.KEYS, *model.MEASURES)
+        }
+        for key in sorted(expected.keys() | stored.keys(), key=str):
+            if expected.get(key) != stored.get(key):
+                drift.append(
+                    f"{model.__name__} {key}: stored {stored.get(key)}, "
+                    f"calls give {expected.get(key)}"
+                )
+    return drift[:limit]
+
+
+def rollups_check() -> None:
+    """Raise ``AssertionError`` when the rollups drifted from the calls.
+
+    Billing's write services call it after every write when the setting
+    ``TARIFICADOR_CHECK_ROLLUPS`` is on (the test settings turn it on), so a write
+    path that forgets the rollups fails the test that took it.
+    """
+    drift = rollups_drift()
+    if drift:
+        raise AssertionError("rollups differ from the calls:\n" + "\n".join(drift))
+
+
+def _batched(rows, size: int):
+    batch: list[CallFact] = []
+    for row in rows.iterator(chunk_size=size):
+        batch.append(CallFact(*row))
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
