@@ -225,9 +225,8 @@ def rerate_phases(site) -> None:
     from django.db import transaction
     from django.db.models import F
 
-    from billing import rerating
+    from billing import rerating, rollups
     from rating.models import Rate, RatePlan
-    from reports import rollups
 
     with transaction.atomic():
         Rate.objects.update(price_per_minute=F("price_per_minute") * 2)

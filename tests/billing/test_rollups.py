@@ -7,7 +7,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from billing.models import Call, DailyRollup, DestinationRollup, HourlyRollup, MonthlyRollup
@@ -240,3 +240,16 @@ def test_the_migrations_fill_gives_what_the_services_keep(priced_source):
 
     assert {model: stored_rows(model) for model in ROLLUPS} == kept
     assert rollups_drift() == []
+
+
+def test_rebuild_check_tells_drift_and_changes_nothing(priced_source, capsys):
+    ingest(priced_source, count=50)
+    call_command("rebuild_rollups", "--check")
+    assert "The rollups equal the calls." in capsys.readouterr().out
+
+    MonthlyRollup.objects.update(cost=Decimal("999"))
+    with pytest.raises(CommandError, match="differ from the calls") as raised:
+        call_command("rebuild_rollups", "--check")
+
+    assert "MonthlyRollup" in str(raised.value)
+    assert set(MonthlyRollup.objects.values_list("cost", flat=True)) == {Decimal("999")}

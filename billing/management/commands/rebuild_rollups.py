@@ -1,11 +1,13 @@
-"""``manage.py rebuild_rollups [--from YYYY-MM] [--to YYYY-MM]``: recompute report totals."""
+"""``manage.py rebuild_rollups [--from YYYY-MM] [--to YYYY-MM] [--check]``: recompute report
+totals from the calls, or only check that they equal them."""
 
 import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from billing.rollups import months_with_calls, rollups_rebuild
+from billing.rollups import months_with_calls, rollups_drift, rollups_rebuild
 
 
 def month(value: str) -> dt.date:
@@ -26,8 +28,25 @@ class Command(BaseCommand):
         parser.add_argument("--from", dest="first", type=month, help="First month, YYYY-MM.")
         parser.add_argument("--to", dest="last", type=month, help="Last month, YYYY-MM.")
         parser.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help="Change nothing: say whether the rollups equal the calls (exit 1 if not).",
+        )
 
-    def handle(self, *args, first, last, no_progress, **options):
+    def handle(self, *args, first, last, no_progress, check, **options):
+        if check:
+            drift = rollups_drift()
+            if drift:
+                raise CommandError(
+                    _(
+                        "The rollups differ from the calls (first differences below); "
+                        "run rebuild_rollups to recompute them.\n%(drift)s"
+                    )
+                    % {"drift": "\n".join(drift)}
+                )
+            self.stdout.write(self.style.SUCCESS(_("The rollups equal the calls.")))
+            return
         months = [
             m
             for m in months_with_calls()
