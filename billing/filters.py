@@ -1,6 +1,7 @@
 """Filters of calls, shared by the API and the pages."""
 
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
 from .models import Call
 from .selectors import department_subtree_ids
@@ -23,6 +24,11 @@ class CallFilterSet(django_filters.FilterSet):
         field_name="number", lookup_expr="startswith", help_text="Number prefix."
     )
     min_cost = django_filters.NumberFilter(field_name="cost", lookup_expr="gte")
+    unrated = django_filters.BooleanFilter(
+        field_name="cost",
+        lookup_expr="isnull",
+        help_text=_("true: only calls without a price (cost empty); false: only priced calls."),
+    )
 
     class Meta:
         model = Call
@@ -37,6 +43,7 @@ class CallFilterSet(django_filters.FilterSet):
             "start_before",
             "number",
             "min_cost",
+            "unrated",
         ]
 
     def filter_department(self, queryset, name, value):

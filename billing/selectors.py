@@ -6,9 +6,17 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from .models import Call, Department, DestinationRollup, HourlyRollup, MonthlyRollup, Rollup
+from .models import (
+    Call,
+    Department,
+    DestinationRollup,
+    HourlyRollup,
+    MonthlyRollup,
+    Rollup,
+    Site,
+)
 
 
 def department_subtree_ids(department_ids: Iterable[int]) -> set[int]:
@@ -44,6 +52,38 @@ def calls_visible_to(user) -> QuerySet[Call]:
     if visible is None:
         return calls
     return calls.filter(department_id__in=visible)
+
+
+def calls_unrated_reasons(
+    *, month: dt.date, departments: Iterable[int] | None = None, limit: int = 3
+) -> list[tuple[str, int]]:
+    """Why calls of ``month`` have no price: the ``limit`` commonest ``unrated_reason``
+    values with their counts, most first.
+
+    ``month`` is a first day; each site's calls are taken in its own local month, as
+    the rollups count them. ``departments`` narrows to those departments' calls, as
+    ``calls_visible_to`` and the rollup selectors do (``None``: every call, including
+    those of no department). One grouped query over the month's calls: callers ask
+    only when the rollups say some call is unrated.
+    """
+    following = (month + dt.timedelta(days=32)).replace(day=1)
+    in_month = Q(pk__in=[])
+    for site in Site.objects.only("id", "time_zone"):
+        in_month |= Q(
+            site_id=site.pk,
+            start__gte=dt.datetime.combine(month, dt.time(), site.zone),
+            start__lt=dt.datetime.combine(following, dt.time(), site.zone),
+        )
+    calls = Call.objects.filter(in_month, cost__isnull=True)
+    if departments is not None:
+        calls = calls.filter(department_id__in=departments)
+    rows = (
+        calls.order_by()
+        .values_list("unrated_reason")
+        .annotate(count=Count("id"))
+        .order_by("-count", "unrated_reason")[:limit]
+    )
+    return [(reason, count) for reason, count in rows]
 
 
 def monthly_rollups(

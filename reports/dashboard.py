@@ -29,6 +29,7 @@ from billing.selectors import (
 )
 
 from .budgets import budget_statuses
+from .selectors import UnratedCalls, unrated_calls
 
 TREND_MONTHS = 12
 TOP = 5
@@ -71,12 +72,14 @@ def _money(amounts: dict[str, Decimal]) -> Money:
 
 @dataclass(frozen=True)
 class MonthFigures:
-    """A month's totals: calls, answered calls, cost, and the incoming calls' ring."""
+    """A month's totals: calls, answered calls, cost (``unrated`` calls have none and
+    are not in it), and the incoming calls' ring."""
 
     month: dt.date
     calls: int = 0
     answered: int = 0
     cost: Money = ()
+    unrated: int = 0
     incoming: int = 0
     incoming_answered: int = 0
     incoming_ring_seconds: int = 0
@@ -165,6 +168,7 @@ class Dashboard:
     heat_map: tuple[HeatRow, ...]
     busiest: tuple[str, int, int] | None  # weekday, hour, calls
     budgets: tuple = field(default=())
+    unrated: UnratedCalls | None = None  # the month's calls without a price, and why
 
     @property
     def has_calls(self) -> bool:
@@ -186,12 +190,14 @@ def _trend(
             sum_answered=Sum("answered"),
             sum_ring=Sum("ring_seconds"),
             sum_cost=Sum("cost"),
+            sum_unrated=Sum("unrated"),
         )
     )
     sums: dict[dt.date, dict] = {
         month_shift(first, index): {
             "calls": 0,
             "answered": 0,
+            "unrated": 0,
             "cost": defaultdict(Decimal),
             "incoming": 0,
             "incoming_answered": 0,
@@ -199,10 +205,11 @@ def _trend(
         }
         for index in range(TREND_MONTHS)
     }
-    for row_month, site_id, direction, calls, answered, ring, cost in rows:
+    for row_month, site_id, direction, calls, answered, ring, cost, unrated in rows:
         figures = sums[row_month]
         figures["calls"] += calls or 0
         figures["answered"] += answered or 0
+        figures["unrated"] += unrated or 0
         figures["cost"][currencies.get(site_id, "")] += Decimal(cost or 0)
         if direction == "incoming":
             figures["incoming"] += calls or 0
@@ -214,6 +221,7 @@ def _trend(
             calls=figures["calls"],
             answered=figures["answered"],
             cost=_money({c: a for c, a in figures["cost"].items() if a}),
+            unrated=figures["unrated"],
             incoming=figures["incoming"],
             incoming_answered=figures["incoming_answered"],
             incoming_ring_seconds=figures["incoming_ring_seconds"],
@@ -449,4 +457,9 @@ def dashboard_data(*, user, month: dt.date) -> Dashboard:
         heat_map=heat,
         busiest=busiest,
         budgets=tuple(budget_statuses(user=user, month=month)),
+        unrated=unrated_calls(
+            month=month,
+            scope=None if scope is None else frozenset(scope),
+            count=current.unrated,
+        ),
     )

@@ -37,6 +37,8 @@ from .selectors import (
     extension_report,
     month_following,
     month_parse,
+    unrated_calls,
+    user_scope,
 )
 
 CALL_COLUMNS = (
@@ -125,8 +127,18 @@ class ExtensionReportDownload(DownloadView):
         department = None
         if department_id is not None:
             department = Department.objects.get(pk=department_id)
+        unrated = None
+        if fmt != "csv":  # the CSV counts them per line, with no words
+            unrated = unrated_calls(
+                month=first_day,
+                scope=user_scope(request.user),
+                count=sum(line.unrated for line in lines),
+                department_id=department_id,
+            )
         return file_response(
-            extension_report_file(lines, month=first_day, fmt=fmt, department=department)
+            extension_report_file(
+                lines, month=first_day, fmt=fmt, department=department, unrated=unrated
+            )
         )
 
 

@@ -5,6 +5,11 @@ Costs are written exactly (the rollups' four decimals) in CSV and XLSX, so a
 spreadsheet's sum equals the calls'; the XLSX shows them to two decimals through a
 number format, and the PDF, which is for reading, rounds them half-even to two.
 
+Unrated calls (no price) are counted in an ``Unrated`` column of every line, the
+last one so that the CSV's machine format only grows; the XLSX adds a note under the
+table and the PDF a line under the totals saying how many calls are not priced and
+why (``reports.selectors.UnratedCalls``).
+
 Safety: a text cell that a spreadsheet would read as a formula (one starting with
 ``=``, ``+``, ``-``, ``@``, a tab or a carriage return, per OWASP's "CSV injection")
 is prefixed with a single quote. Numbers are written as numbers and left alone: a
@@ -21,6 +26,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from billing.models import Department
 
@@ -30,9 +36,11 @@ from .selectors import (
     DepartmentReport,
     ExtensionLine,
     Totals,
+    UnratedCalls,
     extension_report_for_scope,
     extension_totals,
     month_following,
+    unrated_calls,
 )
 
 FORMATS = ("csv", "xlsx", "pdf")
@@ -97,6 +105,9 @@ def _department_table(report: DepartmentReport) -> tuple[list[Column], list[list
         Column("Subtotal calls", "int", 14),
         Column("Subtotal seconds", "int", 16),
         *(Column(f"Subtotal cost {currency}", "money", 20) for currency in currencies),
+        # Column titles are the CSV's machine format: not translated.
+        Column("Unrated", "int", 10),
+        Column("Subtotal unrated", "int", 16),
     ]
     rows = []
     for node in report.nodes():
@@ -113,6 +124,8 @@ def _department_table(report: DepartmentReport) -> tuple[list[Column], list[list
                 node.subtotal.calls,
                 node.subtotal.seconds,
                 *(node.subtotal.cost_in(currency) for currency in currencies),
+                node.totals.unrated,
+                node.subtotal.unrated,
             ]
         )
     total = report.total
@@ -128,6 +141,8 @@ def _department_table(report: DepartmentReport) -> tuple[list[Column], list[list
         total.calls,
         total.seconds,
         *(total.cost_in(currency) for currency in currencies),
+        total.unrated,
+        total.unrated,
     ]
     return columns, rows, total_row
 
@@ -146,6 +161,7 @@ EXTENSION_COLUMNS = [
     Column("Internal", "int", 10),
     Column("Cost", "money", 14),
     Column("Currency", width=9),
+    Column("Unrated", "int", 10),
 ]
 
 
@@ -164,6 +180,7 @@ def _extension_row(line: ExtensionLine) -> list:
         line.internal,
         line.cost,
         line.currency,
+        line.unrated,
     ]
 
 
@@ -189,6 +206,7 @@ def _extension_total_rows(lines: Sequence[ExtensionLine]) -> list[list]:
                 sum(line.internal for line in group),
                 totals.cost_in(currency),
                 currency,
+                totals.unrated,
             ]
         )
     return rows
@@ -208,17 +226,28 @@ def department_report_file(
     _check_format(fmt)
     name = f"departments-{report.month:%Y-%m}.{fmt}"
     title = f"Departments, {report.month:%B %Y}"
+    unrated = None
+    if fmt != "csv":  # the CSV counts them in its column, with no words
+        unrated = unrated_calls(month=report.month, scope=report.scope, count=report.total.unrated)
     if fmt == "pdf":
         if extensions is None:
             extensions = extension_report_for_scope(month=report.month, scope=report.scope)
-        content = _department_pdf(report, extensions)
+        content = _department_pdf(report, extensions, unrated)
     else:
         columns, rows, total_row = _department_table(report)
         if fmt == "csv":
             content = _csv(columns, [*rows, total_row])
         else:
             indents = [node.depth for node in report.nodes()]
-            content = _xlsx(title, columns, rows, [total_row], indents=indents, indent_column=1)
+            content = _xlsx(
+                title,
+                columns,
+                rows,
+                [total_row],
+                indents=indents,
+                indent_column=1,
+                notes=_notes(unrated),
+            )
     return ReportFile(content=content, content_type=CONTENT_TYPES[fmt], filename=name)
 
 
@@ -228,11 +257,13 @@ def extension_report_file(
     month: dt.date,
     fmt: str,
     department: Department | DepartmentNode | None = None,
+    unrated: UnratedCalls | None = None,
 ) -> ReportFile:
     """The extension report (``lines`` from ``extension_report``) as a file of ``fmt``.
 
     ``department``, when the lines were narrowed to one, names it in the title and
-    the file name (its code and name are used).
+    the file name (its code and name are used). ``unrated`` says why calls of the
+    lines have no price; without it the XLSX and PDF give only how many.
     """
     _check_format(fmt)
     suffix = f"-{department.code}" if department and department.code else ""
@@ -243,13 +274,20 @@ def extension_report_file(
     lines = list(lines)
     rows = [_extension_row(line) for line in lines]
     totals = _extension_total_rows(lines)
+    count = sum(line.unrated for line in lines)
+    if unrated is None and count:
+        unrated = UnratedCalls(count=count)
     if fmt == "csv":
         content = _csv(EXTENSION_COLUMNS, [*rows, *totals])
     elif fmt == "xlsx":
-        content = _xlsx(title, EXTENSION_COLUMNS, rows, totals)
+        content = _xlsx(title, EXTENSION_COLUMNS, rows, totals, notes=_notes(unrated))
     else:
-        content = _extension_pdf(lines, month=month, title=title)
+        content = _extension_pdf(lines, month=month, title=title, unrated=unrated)
     return ReportFile(content=content, content_type=CONTENT_TYPES[fmt], filename=name)
+
+
+def _notes(unrated: UnratedCalls | None) -> list[str]:
+    return [unrated.text()] if unrated else []
 
 
 # ---------------------------------------------------------------- CSV
@@ -284,7 +322,10 @@ def _xlsx(
     *,
     indents: Sequence[int] | None = None,
     indent_column: int | None = None,
+    notes: Sequence[str] = (),
 ) -> bytes:
+    """A sheet of ``rows`` under a bold header, ``total_rows`` in bold, then each of
+    ``notes`` in the first cell of a row of its own, a row below the table."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
@@ -306,6 +347,7 @@ def _xlsx(
         sheet.append([neutralize(value) for value in row])
         for cell in sheet[sheet.max_row]:
             cell.font = bold
+    table_end = sheet.max_row
     for position, column in enumerate(columns, start=1):
         letter = get_column_letter(position)
         sheet.column_dimensions[letter].width = column.width
@@ -313,7 +355,11 @@ def _xlsx(
         if number_format:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=position, max_col=position):
                 cell.number_format = number_format
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(1, sheet.max_row)}"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(1, table_end)}"
+    if notes:
+        sheet.append([])  # a blank row keeps the notes out of the table's filter and sums
+        for note in notes:
+            sheet.append([neutralize(note)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -434,6 +480,7 @@ def _totals_rows(totals: Totals) -> list[list[str]]:
         ["Answered", f"{totals.answered:,}"],
         ["Time talking (h:mm:ss)", _duration_text(totals.seconds)],
         ["Cost", _costs_text(totals)],
+        [_("Calls not priced (not in the cost)"), f"{totals.unrated:,}"],
     ]
 
 
@@ -466,7 +513,11 @@ def _extension_pdf_rows(lines: Iterable[ExtensionLine]) -> list[list[str]]:
     ]
 
 
-def _department_pdf(report: DepartmentReport, extensions: Sequence[ExtensionLine]) -> bytes:
+def _department_pdf(
+    report: DepartmentReport,
+    extensions: Sequence[ExtensionLine],
+    unrated: UnratedCalls | None = None,
+) -> bytes:
     title = f"Telephone costs by department, {report.month:%B %Y}"
     pdf = _Pdf(title, report.month)
     pdf.heading(pdf.organization, 1)
@@ -474,6 +525,8 @@ def _department_pdf(report: DepartmentReport, extensions: Sequence[ExtensionLine
     last_day = month_following(report.month) - dt.timedelta(days=1)
     pdf.text(f"Period: {report.month:%d %B %Y} to {last_day:%d %B %Y} (each site's local dates).")
     pdf.table(["Total", ""], _totals_rows(report.total), numeric_from=1)
+    if unrated:
+        pdf.text(unrated.text())
     summary = [
         [
             "    " * node.depth + (f"{node.code} {node.name}" if node.code else node.name),
@@ -516,11 +569,19 @@ def _department_pdf(report: DepartmentReport, extensions: Sequence[ExtensionLine
     return pdf.build()
 
 
-def _extension_pdf(lines: Sequence[ExtensionLine], *, month: dt.date, title: str) -> bytes:
+def _extension_pdf(
+    lines: Sequence[ExtensionLine],
+    *,
+    month: dt.date,
+    title: str,
+    unrated: UnratedCalls | None = None,
+) -> bytes:
     pdf = _Pdf(title, month)
     pdf.heading(pdf.organization, 1)
     pdf.heading(title, 2)
     pdf.table(["Total", ""], _totals_rows(extension_totals(lines)), numeric_from=1)
+    if unrated:
+        pdf.text(unrated.text())
     by_department: dict[tuple, list[ExtensionLine]] = {}
     for line in lines:
         key = (line.department_code, line.department_name or NO_DEPARTMENT_NAME)

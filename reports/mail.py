@@ -34,7 +34,7 @@ from billing.selectors import department_subtree_ids
 
 from .exports import department_report_file
 from .models import ReportDelivery
-from .selectors import DepartmentReport, Totals, department_report_for_scope
+from .selectors import DepartmentReport, Totals, department_report_for_scope, unrated_calls
 
 logger = logging.getLogger(__name__)
 
@@ -122,6 +122,7 @@ def manager_report_message(*, user, month: dt.date) -> EmailMultiAlternatives:
         "organization": settings.TARIFICADOR_ORGANIZATION_NAME,
         "lines": report_lines(report),
         "total": _totals_line(report.total),
+        "unrated": unrated_calls(month=month, scope=report.scope, count=report.total.unrated),
         "attachments": [],
     }
     files = [department_report_file(report, fmt) for fmt in ATTACHMENT_FORMATS]
@@ -160,6 +161,7 @@ def _totals_line(totals: Totals) -> dict:
         "answered": f"{totals.answered:,}",
         "time": _duration_text(totals.seconds),
         "cost": _costs_text(totals),
+        "unrated": totals.unrated,
     }
 
 

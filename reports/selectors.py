@@ -12,6 +12,10 @@ download then say there is nothing to show. Asking for a department outside one'
 scope is answered as if it did not exist (``DepartmentNotFound``, 404), so ids of
 other departments are not disclosed.
 
+Unrated calls (cost empty) are never summed as zero without a word: every total
+counts them (``unrated``) beside the cost, and ``unrated_calls`` says why, for the
+pages, files and e-mails to show.
+
 Money: costs are summed as ``Decimal`` to the rollups' four decimal places
 (``COST_QUANTUM``); costs of sites with different currencies are never added
 together, each total keeps one amount per currency.
@@ -26,15 +30,23 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from billing.models import Department, Extension, Site
-from billing.selectors import department_subtree_ids, departments_visible_to, monthly_rollups
+from billing.selectors import (
+    calls_unrated_reasons,
+    department_subtree_ids,
+    departments_visible_to,
+    monthly_rollups,
+)
 from core.errors import DomainError
 
 COST_QUANTUM = Decimal("0.0001")
 ZERO = Decimal(0)
 NO_DEPARTMENT_NAME = "No department"
 DIRECTIONS = ("outgoing", "incoming", "internal")
+UNRATED_REASONS = 3  # reasons named beside the count of unrated calls
 
 
 class DepartmentNotFound(DomainError):
@@ -67,19 +79,21 @@ def month_following(month: dt.date) -> dt.date:
 
 @dataclass(frozen=True)
 class CategoryTotal:
-    """Calls and cost of one destination category (``""``: not rated) in one currency."""
+    """Calls and cost of one destination category (``""``: no destination found) in
+    one currency; ``unrated`` of those calls have no price."""
 
     category: str
     currency: str
     calls: int
     seconds: int
     cost: Decimal
+    unrated: int = 0
 
 
 @dataclass(frozen=True)
 class Totals:
-    """What a line of a report adds up: calls, answered calls, seconds of conversation
-    and cost.
+    """What a line of a report adds up: calls, answered calls, seconds of conversation,
+    cost, and ``unrated``: how many of the calls have no price (not in the cost).
 
     ``costs`` holds one ``(currency, amount)`` per currency present (sorted); ``cost``
     is that amount when there is at most one currency (zero when nothing was called)
@@ -92,6 +106,7 @@ class Totals:
     seconds: int = 0
     costs: tuple[tuple[str, Decimal], ...] = ()
     categories: tuple[CategoryTotal, ...] = ()
+    unrated: int = 0
 
     @property
     def cost(self) -> Decimal | None:
@@ -172,7 +187,7 @@ class ExtensionLine:
     ``extension_id`` is ``None`` for calls the PBX gave no known extension; then
     ``number`` and ``holder`` are empty. ``department_id`` is ``None`` for calls of
     no department. ``outgoing``, ``incoming`` and ``internal`` count calls by
-    direction. ``cost`` is in ``currency``, the site's.
+    direction. ``cost`` is in ``currency``, the site's; ``unrated`` calls have no price.
     """
 
     extension_id: int | None
@@ -191,45 +206,105 @@ class ExtensionLine:
     internal: int
     cost: Decimal
     currency: str
+    unrated: int = 0
+
+
+@dataclass(frozen=True)
+class UnratedCalls:
+    """The calls of a report that have no price: how many, and the commonest reasons
+    (``(reason, calls)``, most first; ``other`` calls have other reasons)."""
+
+    count: int
+    reasons: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def other(self) -> int:
+        return max(0, self.count - sum(calls for _reason, calls in self.reasons))
+
+    def text(self) -> str:
+        """One sentence for files and e-mails: "3 calls not priced (not in the cost):
+        no rate for Mobile valid on 2026-10-04 (2); not rated yet (1)"."""
+        head = ngettext(
+            "%(count)s call not priced (not in the cost)",
+            "%(count)s calls not priced (not in the cost)",
+            self.count,
+        ) % {"count": f"{self.count:,}"}
+        parts = [f"{reason} ({calls:,})" for reason, calls in self.reasons]
+        if self.other:
+            parts.append(
+                ngettext("%(count)s for another reason", "%(count)s for other reasons", self.other)
+                % {"count": f"{self.other:,}"}
+            )
+        if not parts:
+            return head
+        return _("%(calls)s: %(reasons)s") % {"calls": head, "reasons": "; ".join(parts)}
+
+
+def unrated_calls(
+    *,
+    month: dt.date,
+    scope: frozenset[int] | None,
+    count: int,
+    department_id: int | None = None,
+) -> UnratedCalls | None:
+    """The ``count`` unrated calls of a report and why; ``None`` when there are none.
+
+    ``scope`` is the report's (``None``: everything), ``department_id`` narrows it to
+    that department's subtree, as the report was. The reasons cost one query over the
+    month's unrated calls, made only when ``count`` (from the rollups) says there are some.
+    """
+    if not count:
+        return None
+    if department_id is not None:
+        scope = frozenset(department_subtree_ids([department_id]))
+    reasons = calls_unrated_reasons(month=month, departments=scope, limit=UNRATED_REASONS)
+    return UnratedCalls(
+        count=count,
+        reasons=tuple((reason or _("not rated yet"), calls) for reason, calls in reasons),
+    )
 
 
 class _Sum:
     """Mutable running totals, frozen into ``Totals`` once complete."""
 
-    __slots__ = ("answered", "calls", "categories", "costs", "seconds")
+    __slots__ = ("answered", "calls", "categories", "costs", "seconds", "unrated")
 
     def __init__(self) -> None:
-        self.calls = self.answered = self.seconds = 0
+        self.calls = self.answered = self.seconds = self.unrated = 0
         self.costs: defaultdict[str, Decimal] = defaultdict(Decimal)
-        # (category, currency) -> [calls, seconds, cost]
-        self.categories: defaultdict[tuple[str, str], list] = defaultdict(lambda: [0, 0, ZERO])
+        # (category, currency) -> [calls, seconds, cost, unrated]
+        self.categories: defaultdict[tuple[str, str], list] = defaultdict(lambda: [0, 0, ZERO, 0])
 
-    def add_row(self, category, currency, calls, answered, seconds, cost) -> None:
+    def add_row(self, category, currency, calls, answered, seconds, cost, unrated) -> None:
         self.calls += calls
         self.answered += answered
         self.seconds += seconds
+        self.unrated += unrated
         self.costs[currency] += cost
         row = self.categories[(category, currency)]
         row[0] += calls
         row[1] += seconds
         row[2] += cost
+        row[3] += unrated
 
     def add(self, other: _Sum) -> None:
         self.calls += other.calls
         self.answered += other.answered
         self.seconds += other.seconds
+        self.unrated += other.unrated
         for currency, cost in other.costs.items():
             self.costs[currency] += cost
-        for key, (calls, seconds, cost) in other.categories.items():
+        for key, (calls, seconds, cost, unrated) in other.categories.items():
             row = self.categories[key]
             row[0] += calls
             row[1] += seconds
             row[2] += cost
+            row[3] += unrated
 
     def freeze(self) -> Totals:
         categories = [
-            CategoryTotal(category, currency, calls, seconds, _money(cost))
-            for (category, currency), (calls, seconds, cost) in self.categories.items()
+            CategoryTotal(category, currency, calls, seconds, _money(cost), unrated)
+            for (category, currency), (calls, seconds, cost, unrated) in self.categories.items()
             if calls or cost
         ]
         categories.sort(key=lambda c: (c.currency, -c.cost, -c.calls, c.category))
@@ -239,6 +314,7 @@ class _Sum:
             seconds=self.seconds,
             costs=tuple((currency, _money(cost)) for currency, cost in sorted(self.costs.items())),
             categories=tuple(categories),
+            unrated=self.unrated,
         )
 
 
@@ -265,8 +341,9 @@ def _month_rows(month: dt.date, scope: frozenset[int] | None, *group: str):
             sum_answered=Sum("answered"),
             sum_seconds=Sum("seconds"),
             sum_cost=Sum("cost"),
+            sum_unrated=Sum("unrated"),
         )
-        .values_list(*group, "sum_calls", "sum_answered", "sum_seconds", "sum_cost")
+        .values_list(*group, "sum_calls", "sum_answered", "sum_seconds", "sum_cost", "sum_unrated")
     )
 
 
@@ -301,12 +378,14 @@ def department_report_for_scope(
     site_currency = _site_currencies()
     own: defaultdict[int, _Sum] = defaultdict(_Sum)
     seen_currencies = set()
-    for site_id, department_id, category, calls, answered, seconds, cost in _month_rows(
+    for site_id, department_id, category, calls, answered, seconds, cost, unrated in _month_rows(
         month, scope, "site_id", "department_id", "category"
     ):
         currency = site_currency.get(site_id, "")
         seen_currencies.add(currency)
-        own[department_id].add_row(category, currency, calls, answered, seconds, cost or ZERO)
+        own[department_id].add_row(
+            category, currency, calls, answered, seconds, cost or ZERO, unrated or 0
+        )
 
     departments = {
         row[0]: row
@@ -423,19 +502,19 @@ def extension_report_for_scope(
     # Grouped by direction too and pivoted here: measured on PostgreSQL 15, three
     # SUM(...) FILTER (WHERE direction = ...) cost five times this grouping.
     lines: dict[tuple[int, int, int], list] = {}
-    for site_id, dept_id, extension_id, direction, calls, answered, seconds, cost in _month_rows(
-        month, scope, "site_id", "department_id", "extension_id", "direction"
-    ):
+    for row in _month_rows(month, scope, "site_id", "department_id", "extension_id", "direction"):
+        site_id, dept_id, extension_id, direction, calls, answered, seconds, cost, unrated = row
         key = (site_id, dept_id, extension_id)
         line = lines.get(key)
         if line is None:
-            line = lines[key] = [site_id, dept_id, extension_id, 0, 0, 0, ZERO, 0, 0, 0]
+            line = lines[key] = [site_id, dept_id, extension_id, 0, 0, 0, ZERO, 0, 0, 0, 0]
         line[3] += calls
         line[4] += answered
         line[5] += seconds
         line[6] += cost or ZERO
         if direction in DIRECTIONS:
             line[7 + DIRECTIONS.index(direction)] += calls
+        line[10] += unrated or 0
     rows = [line for line in lines.values() if line[3] or line[6]]
     extension_ids = {row[2] for row in rows if row[2]}
     extensions = Extension.objects.all()
@@ -461,6 +540,7 @@ def extension_report_for_scope(
         outgoing,
         incoming,
         internal,
+        unrated,
     ) in rows:
         slug, currency = sites.get(site_id, ("", ""))
         number, holder = extension_names.get(extension_id, ("", ""))
@@ -483,6 +563,7 @@ def extension_report_for_scope(
                 internal=internal or 0,
                 cost=_money(cost),
                 currency=currency,
+                unrated=unrated,
             )
         )
     result.sort(
@@ -509,5 +590,6 @@ def extension_totals(lines: Iterable[ExtensionLine]) -> Totals:
         total.calls += line.calls
         total.answered += line.answered
         total.seconds += line.seconds
+        total.unrated += line.unrated
         total.costs[line.currency] += line.cost
     return total.freeze()

@@ -36,6 +36,8 @@ from .selectors import (
     extension_report,
     month_following,
     month_parse,
+    unrated_calls,
+    user_scope,
 )
 
 CALLS_PER_PAGE = 50
@@ -118,6 +120,8 @@ def dashboard(request):
         "hours": range(24),
         "calls_link": calls_url(month=f"{month:%Y-%m}"),
         "missed_link": calls_url(month=f"{month:%Y-%m}", direction="incoming", answered="false"),
+        "unrated": data.unrated,
+        "unrated_url": calls_url(month=f"{month:%Y-%m}", unrated="true"),
     }
     return render(request, "reports/dashboard.html", context)
 
@@ -203,6 +207,10 @@ def department_report_page(request):
         "total": total,
         "total_costs": [(currency, total.cost_in(currency)) for currency in report.currencies],
         "total_answered_percent": percent(total.answered, total.calls),
+        "unrated": unrated_calls(
+            month=month, scope=report.scope, count=total.unrated, department_id=department_id
+        ),
+        "unrated_url": calls_url(month=f"{month:%Y-%m}", department=department_id, unrated="true"),
         "downloads": [
             (fmt, reverse("reports:departments-download", args=[f"{month:%Y-%m}", fmt]))
             for fmt in FORMATS
@@ -242,6 +250,12 @@ def extension_report_page(request):
         total[2] += line.seconds
         total[3] += line.cost
     query = f"?department={department_id}" if department_id else ""
+    unrated = unrated_calls(
+        month=month,
+        scope=user_scope(request.user),
+        count=sum(line.unrated for line in lines),
+        department_id=department_id,
+    )
     context = {
         **_month_nav(request, month, department=department_id),
         "department": department,
@@ -251,6 +265,8 @@ def extension_report_page(request):
             (currency, calls, answered, seconds, cost, percent(answered, calls))
             for currency, (calls, answered, seconds, cost) in sorted(totals.items())
         ],
+        "unrated": unrated,
+        "unrated_url": calls_url(month=f"{month:%Y-%m}", department=department_id, unrated="true"),
         "downloads": [
             (
                 fmt,

@@ -2,15 +2,18 @@
 
 Money is a decimal string with four places (the rollups' quantum); a cost that
 would add different currencies is ``null``, and ``costs`` then gives one amount per
-currency.
+currency. Every total (and extension line) counts its ``unrated`` calls, which have
+no price and so are not in its cost.
 """
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..selectors import InvalidMonth, month_parse
 
 MONEY = {"max_digits": 18, "decimal_places": 4}
+UNRATED_HELP = _("Calls without a price (cost empty): not in the cost.")
 
 
 class MonthQuerySerializer(serializers.Serializer):
@@ -42,6 +45,7 @@ class CategoryTotalSerializer(serializers.Serializer):
     calls = serializers.IntegerField()
     seconds = serializers.IntegerField()
     cost = serializers.DecimalField(**MONEY)
+    unrated = serializers.IntegerField(help_text=UNRATED_HELP)
 
 
 class TotalsSerializer(serializers.Serializer):
@@ -51,6 +55,7 @@ class TotalsSerializer(serializers.Serializer):
     cost = serializers.DecimalField(
         **MONEY, allow_null=True, help_text="Null when the amounts are in several currencies."
     )
+    unrated = serializers.IntegerField(help_text=UNRATED_HELP)
     costs = serializers.SerializerMethodField(help_text="One amount per currency.")
     categories = CategoryTotalSerializer(many=True, help_text="Cost per destination category.")
 
@@ -115,6 +120,7 @@ class ExtensionLineSerializer(serializers.Serializer):
     internal = serializers.IntegerField(help_text="Internal calls.")
     cost = serializers.DecimalField(**MONEY)
     currency = serializers.CharField()
+    unrated = serializers.IntegerField(help_text=UNRATED_HELP)
 
 
 class ExtensionReportSerializer(serializers.Serializer):
@@ -140,6 +146,7 @@ def totals_data(totals) -> dict:
         "answered": totals.answered,
         "seconds": totals.seconds,
         "cost": _money(totals.cost),
+        "unrated": totals.unrated,
         "costs": [{"currency": currency, "cost": _money(cost)} for currency, cost in totals.costs],
         "categories": [
             {
@@ -148,6 +155,7 @@ def totals_data(totals) -> dict:
                 "calls": category.calls,
                 "seconds": category.seconds,
                 "cost": _money(category.cost),
+                "unrated": category.unrated,
             }
             for category in totals.categories
         ],
@@ -201,6 +209,7 @@ def extension_report_data(*, month, department_id, totals, lines) -> dict:
                 "internal": line.internal,
                 "cost": _money(line.cost),
                 "currency": line.currency,
+                "unrated": line.unrated,
             }
             for line in lines
         ],

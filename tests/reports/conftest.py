@@ -58,6 +58,7 @@ def call_make(
     category: str = "national",
     number: str = "03514000000",
     department: Department | bool | None = True,
+    unrated_reason: str = "",
 ) -> Call:
     """A stored call (with its raw record); ``department=True`` takes the extension's."""
     seq = next(_seq)
@@ -82,6 +83,7 @@ def call_make(
         destination=category.title(),
         cost=None if cost is None else Decimal(cost),
         currency=source.site.currency,
+        unrated_reason=unrated_reason,
     )
 
 

@@ -29,8 +29,24 @@ def read_csv(content: bytes) -> list[list[str]]:
 
 
 def read_xlsx(content: bytes) -> list[tuple]:
+    """The sheet's table: its rows down to the first blank one (notes come after)."""
+    rows = []
+    for row in xlsx_rows(content):
+        if all(value is None for value in row):
+            break
+        rows.append(row)
+    return rows
+
+
+def xlsx_rows(content: bytes) -> list[tuple]:
     sheet = openpyxl.load_workbook(io.BytesIO(content)).active
     return list(sheet.iter_rows(values_only=True))
+
+
+def xlsx_notes(content: bytes) -> list[str]:
+    """The notes under the table: the first cell of each row after the blank one."""
+    rows = xlsx_rows(content)
+    return [row[0] for row in rows[len(read_xlsx(content)) + 1 :] if row and row[0]]
 
 
 def pdf_pages(content: bytes) -> list[str]:
@@ -91,14 +107,15 @@ def test_extension_xlsx_has_numbers_a_money_format_and_a_frozen_header(org):
     assert sheet.freeze_panes == "A2"
     header = [cell.value for cell in sheet[1]]
     cost_column = header.index("Cost") + 1
-    costs = [sheet.cell(row=r, column=cost_column) for r in range(2, sheet.max_row)]
+    table_end = len(read_xlsx(file.content))  # the total row; notes follow a blank row
+    costs = [sheet.cell(row=r, column=cost_column) for r in range(2, table_end)]
     assert all(isinstance(cell.value, (int, float)) for cell in costs)
     assert costs[0].number_format == "#,##0.00"
     assert sheet.column_dimensions["C"].width > 10
-    total = sheet.cell(row=sheet.max_row, column=cost_column).value
+    total = sheet.cell(row=table_end, column=cost_column).value
     assert Decimal(str(total)) == month_call_sums(OCTOBER)["cost"]
     calls = sum(
-        sheet.cell(row=r, column=header.index("Calls") + 1).value for r in range(2, sheet.max_row)
+        sheet.cell(row=r, column=header.index("Calls") + 1).value for r in range(2, table_end)
     )
     assert (
         calls

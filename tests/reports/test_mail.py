@@ -6,7 +6,6 @@ manages nothing and ``nobody`` a user who manages nothing.
 """
 
 import importlib
-import io
 import logging
 import os
 import signal
@@ -16,7 +15,6 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-import openpyxl
 import pytest
 from celery import current_app
 from django.apps import apps as django_apps
@@ -35,13 +33,9 @@ from reports.tasks import monthly_reports_task
 from tests.test_celery_worker import database_url
 
 from .conftest import OCTOBER, month_call_sums
-from .test_exports import pdf_pages
+from .test_exports import pdf_pages, read_xlsx
 
 ROOT = Path(__file__).parent.parent.parent
-
-
-def read_xlsx(content: bytes) -> list[tuple]:
-    return list(openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
 
 
 def outbox_for(address: str) -> list:
