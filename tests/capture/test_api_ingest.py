@@ -1,11 +1,13 @@
 """The ingest contract (DESIGN.md): POST /api/v1/ingest/ with a source key."""
 
 import base64
+import datetime as dt
 import threading
 from pathlib import Path
 
 import pytest
 import requests
+from django.utils import timezone
 
 from billing.models import Call
 from capture.models import RawRecord
@@ -252,3 +254,50 @@ def test_identical_batches_sent_at_the_same_moment_store_once(live_server, sourc
     assert sum(answer.json()["duplicates"] for answer in answers) == count
     assert RawRecord.objects.filter(source=source).count() == count
     assert Call.objects.filter(source=source).count() == count
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"])
+def test_received_at_beyond_the_calendar_in_utc_is_400_naming_the_record(
+    agent_client, source, value
+):
+    """A moment that has no UTC equivalent (before year 1, after 9999) is a bad field."""
+    payload = batch(source.slug, LINES[:2], first_seq=40)
+    payload["records"][1]["received_at"] = value
+
+    response = agent_client.post(URL, payload, format="json")
+
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert (error["index"], error["seq"], error["field"]) == (1, 41, "received_at")
+    assert value in error["message"]
+    assert not RawRecord.objects.exists()
+
+
+def test_received_at_more_than_a_day_ahead_is_refused_naming_the_record(agent_client, source):
+    """A sender whose clock runs days ahead would date its calls in the future."""
+    ahead = (timezone.now() + dt.timedelta(days=6)).isoformat()
+    payload = batch(source.slug, LINES[:3], first_seq=7)
+    payload["records"][2]["received_at"] = ahead
+
+    response = agent_client.post(URL, payload, format="json")
+
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert (error["index"], error["seq"], error["field"]) == (2, 9, "received_at")
+    assert ahead in error["message"] and "ahead" in error["message"]
+    assert not RawRecord.objects.exists()
+
+
+def test_received_at_within_a_day_ahead_or_months_old_is_accepted(agent_client, source):
+    """Clocks drift and spools lag: hours ahead and months behind are both stored."""
+    soon = timezone.now() + dt.timedelta(hours=23)
+    long_ago = timezone.now() - dt.timedelta(days=200)
+    payload = batch(source.slug, LINES[:2])
+    payload["records"][0]["received_at"] = soon.isoformat()
+    payload["records"][1]["received_at"] = long_ago.isoformat()
+
+    response = agent_client.post(URL, payload, format="json")
+
+    assert response.status_code == 200, response.content
+    first, second = RawRecord.objects.filter(source=source).order_by("seq")
+    assert (first.received_at, second.received_at) == (soon, long_ago)
