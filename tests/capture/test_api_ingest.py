@@ -320,8 +320,9 @@ UPLOAD_LIMIT = 1_000_000
 
 
 @contextlib.contextmanager
-def serving(command: list[str], tmp_path: Path):
-    """A web server process on the test database (parsing in-process), its port."""
+def serving(command: list[str], tmp_path: Path, **settings: str):
+    """A web server process on the test database (parsing in-process), its port;
+    ``settings`` are more environment variables."""
     port = free_port()
     env = {
         **os.environ,
@@ -331,6 +332,7 @@ def serving(command: list[str], tmp_path: Path):
         "TARIFICADOR_VAR_DIR": str(tmp_path),
         "TARIFICADOR_MAX_UPLOAD_BYTES": str(UPLOAD_LIMIT),
         "DJANGO_LOG_LEVEL": "WARNING",
+        **settings,
     }
     log_path = tmp_path / "server.log"
     with log_path.open("wb") as log:
