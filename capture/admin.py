@@ -5,7 +5,12 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from .models import CaptureState, RawRecord, Source, Transport
-from .selectors import source_seq_gaps, sources_with_health, upload_lag
+from .selectors import (
+    source_seq_gap_summary,
+    source_seq_gaps,
+    sources_with_health,
+    upload_lag,
+)
 from .services import raw_records_reprocess, source_rotate_key
 
 STATE_COLOURS = {
@@ -72,11 +77,11 @@ class SourceAdmin(admin.ModelAdmin):
         """Agent records that never arrived, among the newest (a gap is worth a look)."""
         if source.transport != Transport.AGENT:
             return "-"
-        gaps = source_seq_gaps(source_id=source.pk, limit=3)
-        if not gaps:
+        summary = source_seq_gap_summary(source_id=source.pk, limit=3)
+        if not summary.gaps:
             return "none"
-        missing = sum(gap.missing for gap in gaps)
-        shown = ", ".join(str(gap) for gap in gaps)
+        missing = f"{summary.missing}+" if summary.capped else summary.missing
+        shown = ", ".join(str(gap) for gap in summary.gaps)
         return format_html('<span style="color:#cf222e">{} missing: {}</span>', missing, shown)
 
     @admin.display(description="Sequence gaps (newest first)")
@@ -86,7 +91,9 @@ class SourceAdmin(admin.ModelAdmin):
         gaps = source_seq_gaps(source_id=source.pk)
         if not gaps:
             return "none among the newest records"
-        return "; ".join(f"{gap} ({gap.missing} missing)" for gap in gaps)
+        return "; ".join(
+            f"{gap} ({gap.missing}{'+' if gap.capped else ''} missing)" for gap in gaps
+        )
 
     @admin.display(description="Records (24 h)", ordering="records_today")
     def records_today(self, source):

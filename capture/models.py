@@ -166,6 +166,13 @@ class RawRecord(models.Model):
                 name="raw_record_unfinished",
             ),
             models.Index(fields=["source", "received_at"], name="raw_record_received"),
+            # Few rows (records waiting to be parsed): /healthz counts them and ages the
+            # oldest on every probe.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(state="pending"),
+                name="raw_record_pending",
+            ),
         ]
 
     def __str__(self):

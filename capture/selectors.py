@@ -4,7 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from .models import RawRecord, Source
@@ -13,6 +13,10 @@ from .models import RawRecord, Source
 # the same on a table of a billion rows as on a fresh one.
 GAP_SCAN_RECORDS = 100_000
 GAP_LIMIT = 20
+# Missing records are counted up to this: a larger gap is a jump in the sender's
+# numbering (one record with seq 2**63 - 1), not records lost, and counting it would
+# report 9 x 10^18 missing records for as long as that record is among the newest.
+MISSING_COUNT_CAP = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -24,10 +28,51 @@ class SeqGap:
 
     @property
     def missing(self) -> int:
-        return self.last - self.first + 1
+        """How many records the gap is missing, counted up to :data:`MISSING_COUNT_CAP`."""
+        return min(self.last - self.first + 1, MISSING_COUNT_CAP)
+
+    @property
+    def capped(self) -> bool:
+        return self.last - self.first + 1 > MISSING_COUNT_CAP
 
     def __str__(self):
         return str(self.first) if self.first == self.last else f"{self.first}..{self.last}"
+
+
+@dataclass(frozen=True)
+class SeqGapSummary:
+    """The newest gaps of a source and the records they miss. ``missing`` is at most
+    :data:`MISSING_COUNT_CAP`; ``capped`` says it is a lower bound (a gap too large to
+    count, or more gaps than listed)."""
+
+    gaps: list[SeqGap]
+    missing: int
+    capped: bool
+
+
+@dataclass(frozen=True)
+class PendingRecords:
+    """Records stored but not parsed yet: how many, and when the oldest was stored."""
+
+    count: int
+    oldest: dt.datetime | None
+
+    def oldest_age(self, now: dt.datetime | None = None) -> dt.timedelta | None:
+        if self.oldest is None:
+            return None
+        return max((now or timezone.now()) - self.oldest, dt.timedelta(0))
+
+
+def raw_records_pending() -> PendingRecords:
+    """Count and storage time of the oldest pending record, across all sources.
+
+    One aggregate answered from the ``raw_record_pending`` partial index, which holds
+    the pending records only: as cheap on a billion parsed records as on none.
+    """
+    found = RawRecord.objects.filter(state=RawRecord.State.PENDING).aggregate(
+        count=Count("*"), oldest=Min("created_at")
+    )
+    return PendingRecords(count=found["count"], oldest=found["oldest"])
 
 
 def sources_with_health(now: dt.datetime | None = None) -> QuerySet[Source]:
@@ -82,3 +127,18 @@ def source_seq_gaps(
     with connection.cursor() as cursor:
         cursor.execute(query, [source_id, scan, limit])
         return [SeqGap(first, last) for first, last in cursor.fetchall()]
+
+
+def source_seq_gap_summary(
+    *, source_id: int, scan: int = GAP_SCAN_RECORDS, limit: int = GAP_LIMIT
+) -> SeqGapSummary:
+    """The newest ``limit`` gaps of a source (see :func:`source_seq_gaps`) and the
+    records they miss, counted up to :data:`MISSING_COUNT_CAP`."""
+    gaps = source_seq_gaps(source_id=source_id, scan=scan, limit=limit + 1)
+    more, gaps = len(gaps) > limit, gaps[:limit]
+    spans = sum(gap.last - gap.first + 1 for gap in gaps)
+    return SeqGapSummary(
+        gaps=gaps,
+        missing=min(spans, MISSING_COUNT_CAP),
+        capped=more or spans > MISSING_COUNT_CAP,
+    )

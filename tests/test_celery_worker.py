@@ -99,7 +99,9 @@ def test_ingested_records_become_calls_through_the_worker(servers):
         ],
     }
 
-    health = requests.get(f"{servers}/healthz", timeout=10).json()
+    health = requests.get(
+        f"{servers}/healthz", headers={"Authorization": f"Token {admin_token}"}, timeout=10
+    ).json()
     response = requests.post(
         f"{servers}/api/v1/ingest/",
         json=payload,

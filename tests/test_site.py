@@ -14,8 +14,9 @@ ROOT = Path(__file__).parent.parent
 pytestmark = pytest.mark.django_db
 
 
-def test_healthz_reports_database_broker_and_sources(client):
+def test_healthz_reports_database_broker_and_sources_to_staff(client, admin_user):
     SourceFactory(slug="hq-ipoffice", capture_state=CaptureState.CONNECTED)
+    client.force_login(admin_user)
 
     response = client.get("/healthz")
 
@@ -26,8 +27,9 @@ def test_healthz_reports_database_broker_and_sources(client):
     assert body["sources"][0]["capture_state"] == "connected"
 
 
-def test_healthz_is_503_when_the_broker_is_unreachable(client, settings):
+def test_healthz_is_503_when_the_broker_is_unreachable(client, admin_user, settings):
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    client.force_login(admin_user)
 
     response = client.get("/healthz")
 

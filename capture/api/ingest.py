@@ -12,11 +12,16 @@ import datetime as dt
 from dataclasses import dataclass
 
 import orjson
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ..services import IncomingRecord, text_or_bytes
 
 MAX_SEQ = 2**63 - 1
 MAX_LISTED_ERRORS = 100
+# A sender's clock may run a little fast; one running days ahead would date its calls
+# in the future. Old moments are fine: a spool may upload months late.
+MAX_AHEAD = dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -38,8 +43,15 @@ class BatchRejected(Exception):
         self.errors = errors or []
 
 
-def ingest_batch_parse(body: bytes, *, max_records: int) -> IngestBatch:
-    """Parse and validate an ingest body; raise :class:`BatchRejected` or :class:`BatchTooLarge`."""
+def ingest_batch_parse(
+    body: bytes, *, max_records: int, now: dt.datetime | None = None
+) -> IngestBatch:
+    """Parse and validate an ingest body; raise :class:`BatchRejected` or :class:`BatchTooLarge`.
+
+    ``now`` is the server's clock, against which a ``received_at`` may be at most
+    :data:`MAX_AHEAD` ahead.
+    """
+    latest = (now or timezone.now()) + MAX_AHEAD
     try:
         payload = orjson.loads(body)
     except orjson.JSONDecodeError as error:
@@ -63,7 +75,7 @@ def ingest_batch_parse(body: bytes, *, max_records: int) -> IngestBatch:
     moments: dict[str, dt.datetime] = {}  # agents send many records per second
     for index, record in enumerate(records):
         try:
-            incoming = _record(record, moments)
+            incoming = _record(record, moments, latest)
             if incoming.seq in seen_seqs:
                 raise _FieldError("seq", f"seq {incoming.seq} appears more than once in the batch")
             seen_seqs.add(incoming.seq)
@@ -86,7 +98,7 @@ class _FieldError(ValueError):
         self.field = field
 
 
-def _record(record, moments: dict[str, dt.datetime]) -> IncomingRecord:
+def _record(record, moments: dict[str, dt.datetime], latest: dt.datetime) -> IncomingRecord:
     if not isinstance(record, dict):
         raise _FieldError("record", "each record must be an object with seq, received_at, line")
     seq = record.get("seq")
@@ -95,7 +107,7 @@ def _record(record, moments: dict[str, dt.datetime]) -> IncomingRecord:
     value = record.get("received_at")
     received_at = moments.get(value) if isinstance(value, str) else None
     if received_at is None:
-        received_at = moments[value] = _received_at(value)
+        received_at = moments[value] = _received_at(value, latest)
     line, data = record.get("line"), record.get("data")
     if (line is None) == (data is None):
         raise _FieldError("line", 'give exactly one of "line" (text) or "data" (base64)')
@@ -115,7 +127,7 @@ def _record(record, moments: dict[str, dt.datetime]) -> IncomingRecord:
     return IncomingRecord(seq=seq, received_at=received_at, line=text, data=raw)
 
 
-def _received_at(value) -> dt.datetime:
+def _received_at(value, latest: dt.datetime) -> dt.datetime:
     if not isinstance(value, str):
         raise _FieldError("received_at", "received_at must be an ISO 8601 string")
     try:
@@ -128,4 +140,20 @@ def _received_at(value) -> dt.datetime:
         raise _FieldError(
             "received_at", f"received_at {value!r} has no time zone; add Z or an offset"
         )
-    return moment.astimezone(dt.UTC)
+    try:
+        moment = moment.astimezone(dt.UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+05:00 is before year 1 in UTC
+        raise _FieldError(
+            "received_at",
+            _("received_at %(value)r is outside the years 1 to 9999 in UTC") % {"value": value},
+        ) from None
+    if moment > latest:
+        raise _FieldError(
+            "received_at",
+            _(
+                "received_at %(value)r is more than a day ahead of the server's clock "
+                "(%(now)s); check the sender's clock"
+            )
+            % {"value": value, "now": (latest - MAX_AHEAD).isoformat(timespec="seconds")},
+        )
+    return moment

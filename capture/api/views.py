@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.authentication import TokenAuthentication
@@ -67,6 +68,7 @@ class IngestView(APIView):
             400: OpenApiResponse(description="Malformed batch; nothing stored."),
             401: OpenApiResponse(description="No key, or an unknown key."),
             403: OpenApiResponse(description="The key belongs to another source."),
+            411: OpenApiResponse(description="A chunked body, on a server that cannot read one."),
             413: OpenApiResponse(description="More than 5,000 records."),
         },
     )
@@ -74,7 +76,12 @@ class IngestView(APIView):
         source: Source = request.auth
         max_records = settings.TARIFICADOR_INGEST_MAX_RECORDS
         try:
-            batch = ingest_batch_parse(request.body, max_records=max_records)
+            batch = ingest_batch_parse(_body(request), max_records=max_records)
+        except LengthRequired:
+            return _error(
+                status.HTTP_411_LENGTH_REQUIRED,
+                _("This server cannot read a chunked body: send a Content-Length header."),
+            )
         except RequestDataTooBig:
             return _error(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, "The body is too large.")
         except BatchTooLarge as error:
@@ -93,6 +100,35 @@ class IngestView(APIView):
         return Response(
             {"stored": result.stored, "duplicates": result.duplicates, "last_seq": result.last_seq}
         )
+
+
+class LengthRequired(Exception):
+    pass
+
+
+def _body(request) -> bytes:
+    """The request body, also when it comes chunked (``Transfer-Encoding: chunked`` and no
+    ``Content-Length``), which Django reads as empty.
+
+    A chunked body is read from the WSGI input when the server ends that stream at the
+    body's end (gunicorn does, saying so in ``wsgi.input_terminated``); otherwise
+    reading it would wait on the socket forever, so :class:`LengthRequired` is raised.
+    Both ways the body is held to ``DATA_UPLOAD_MAX_MEMORY_SIZE``.
+    """
+    meta = request.META
+    chunked = "chunked" in meta.get("HTTP_TRANSFER_ENCODING", "").lower()
+    if meta.get("CONTENT_LENGTH") or not chunked:
+        return request.body
+    if not meta.get("wsgi.input_terminated"):
+        raise LengthRequired
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    stream, parts, size = meta["wsgi.input"], [], 0
+    while part := stream.read(64 * 1024):
+        size += len(part)
+        if limit is not None and size > limit:
+            raise RequestDataTooBig
+        parts.append(part)
+    return b"".join(parts)
 
 
 def _error(code: int, detail: str, **extra) -> Response:

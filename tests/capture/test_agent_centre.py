@@ -93,11 +93,11 @@ def test_upload_lag_is_from_receipt_at_the_site_to_storage(agent_source):
     assert upload_lag(never) is None
 
 
-def test_healthz_shows_last_seen_lag_and_gaps_of_agent_sources(client, agent_source):
+def test_healthz_shows_last_seen_lag_and_gaps_of_agent_sources(admin_client_session, agent_source):
     store_seqs(agent_source, [1, 2, 5], received_at=timezone.now() - dt.timedelta(seconds=30))
     SourceFactory(slug="hq-capture", transport="tcp-client")
 
-    response = client.get("/healthz")
+    response = admin_client_session.get("/healthz")
 
     by_slug = {entry["source"]: entry for entry in response.json()["sources"]}
     agent = by_slug["remote-mitel"]
@@ -106,6 +106,7 @@ def test_healthz_shows_last_seen_lag_and_gaps_of_agent_sources(client, agent_sou
     assert agent["upload_lag_seconds"] >= 30
     assert agent["seq_gaps"] == [{"first": 3, "last": 4, "missing": 2}]
     assert agent["missing_records"] == 2
+    assert agent["missing_capped"] is False
     assert "seq_gaps" not in by_slug["hq-capture"]
     assert by_slug["hq-capture"]["upload_lag_seconds"] is None
 
@@ -120,6 +121,17 @@ def test_admin_shows_lag_and_gaps(admin_client_session, agent_source):
     assert "3 missing: 4..6" in listing.content.decode()
     assert detail.status_code == 200
     assert "4..6 (3 missing)" in detail.content.decode()
+
+
+def test_admin_caps_the_count_of_a_jump_in_the_sequence(admin_client_session, agent_source):
+    """A seq of 2**63 - 1 is one range, not 9 x 10^18 missing records."""
+    store_seqs(agent_source, [1, 2**63 - 1])
+
+    listing = admin_client_session.get("/admin/capture/source/")
+    detail = admin_client_session.get(f"/admin/capture/source/{agent_source.pk}/change/")
+
+    assert f"1000000+ missing: 2..{2**63 - 2}" in listing.content.decode()
+    assert f"2..{2**63 - 2} (1000000+ missing)" in detail.content.decode()
 
 
 @pytest.fixture
