@@ -196,6 +196,7 @@ class ReservationAdmin(ReadOnlyLogAdmin):
         "max_seconds",
         "amount",
         "billsec",
+        "reported_billsec",
         "cost",
         "expires_at",
         "cdr",

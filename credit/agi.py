@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import Callable
 
 from django.conf import settings
@@ -32,13 +33,14 @@ from django.db import connections
 from core.errors import DomainError
 
 from .models import Channel
-from .services import call_authorize, call_settle
+from .services import billsec_check, call_authorize, call_settle
 
 logger = logging.getLogger(__name__)
 
 ENVIRONMENT_TIMEOUT = 10.0  # seconds for Asterisk to send its agi_ lines
 REPLY_TIMEOUT = 10.0
 MAX_ENVIRONMENT_LINES = 200
+BILLSEC_TEXT = re.compile(r"[0-9]{1,12}")
 
 
 def agi_authorize(environment: dict[str, str]) -> dict[str, str]:
@@ -62,14 +64,17 @@ def agi_settle(environment: dict[str, str]) -> dict[str, str]:
     """The channel variables answering a ``settle`` request (from the ``h`` extension)."""
     billsec_text = _arg(environment, 1)
     call_id = _arg(environment, 2) or environment.get("agi_uniqueid", "")
-    if not billsec_text.isdigit() or not call_id:
+    # ASCII digits only (str.isdigit also takes "²" and other scripts' digits); the
+    # range is the service's check, the same as the REST API's.
+    if not BILLSEC_TEXT.fullmatch(billsec_text) or not call_id:
         return {
             "CREDIT_SETTLED": "ERROR",
             "CREDIT_MESSAGE": f"settle needs the billable seconds, not {billsec_text!r}, "
             "and a call id: AGI(agi://host/settle,${CDR(billsec)})",
         }
     try:
-        settlement = call_settle(call_id=call_id, billsec=int(billsec_text), channel=Channel.AGI)
+        billsec = billsec_check(int(billsec_text))
+        settlement = call_settle(call_id=call_id, billsec=billsec, channel=Channel.AGI)
     except DomainError as error:
         logger.warning("AGI settle of call %s refused: %s", call_id, error)
         return {"CREDIT_SETTLED": "ERROR", "CREDIT_MESSAGE": str(error)}

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 MONEY_PLACES = 4  # as Call.cost: the rating engine's quantum (0.0001)
 code_validator = RegexValidator(
@@ -178,7 +179,17 @@ class Reservation(models.Model):
     state = models.CharField(max_length=8, choices=State.choices, default=State.OPEN)
     created_at = models.DateTimeField(help_text="When authorized: the call's start for rating.")
     expires_at = models.DateTimeField(help_text="When the reaper releases it if never settled.")
-    billsec = models.PositiveIntegerField(null=True, blank=True)
+    billsec = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("Billed seconds: at most max seconds.")
+    )
+    reported_billsec = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text=_(
+            "The billable seconds the PBX reported, when more than the call was allowed "
+            "(charged for max seconds only); empty otherwise."
+        ),
+    )
     cost = money_field(null=True, blank=True)
     settled_at = models.DateTimeField(null=True, blank=True)
     billing_call = models.ForeignKey(

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from billing.models import Call
 from core.errors import DomainError
@@ -33,6 +34,7 @@ from .models import Account, Channel, LedgerEntry, Reservation
 logger = logging.getLogger(__name__)
 
 MATCH_WINDOW = dt.timedelta(days=2)  # how long a finished call waits for its CDR
+MAX_BILLSEC = 10 * 24 * 3600  # far beyond any call authorized (the cap is an hour by default)
 
 
 class NotFound(DomainError):
@@ -210,16 +212,32 @@ def _lifetime(max_seconds: int) -> dt.timedelta:
     return dt.timedelta(seconds=max_seconds + settings.TARIFICADOR_CREDIT_GRACE_SECONDS)
 
 
+def billsec_check(billsec) -> int:
+    """The billable seconds of a settle, as every path accepts them (REST, FastAGI,
+    CDR matching): a whole number from 0 to ``MAX_BILLSEC``; else a DomainError."""
+    if isinstance(billsec, bool) or not isinstance(billsec, int) or not 0 <= billsec <= MAX_BILLSEC:
+        raise DomainError(
+            _("billsec must be a whole number of seconds from 0 to %(max)d, not %(value)s.")
+            % {"max": MAX_BILLSEC, "value": str(billsec)[:20]}
+        )
+    return billsec
+
+
 def call_settle(
     *, call_id: str, billsec: int, channel: str, now: dt.datetime | None = None
 ) -> Settlement:
     """Charge a finished call its real billable seconds and release what it held.
 
-    The call is priced with the terms held at its start. Settling again with the
-    same seconds changes nothing and answers the same cost; with other seconds it
-    is refused (409), since one of the two reports is wrong. A reservation the
-    reaper already expired is still charged: the call happened.
+    The call is priced with the terms held at its start, for at most the
+    ``max_seconds`` it was authorized: the dialplan hangs up then, so a longer
+    ``billsec`` is a wrong report (or a dialplan without ``L()``), and charging it
+    would take money never reserved. Such a call is charged its ``max_seconds``,
+    logged, and keeps the reported seconds in ``reported_billsec``. Settling again
+    with the same seconds changes nothing and answers the same cost; with other
+    seconds it is refused (409), since one of the two reports is wrong. A
+    reservation the reaper already expired is still charged: the call happened.
     """
+    billsec = billsec_check(billsec)
     now = now or timezone.now()
     found = Reservation.objects.filter(call_id=call_id).values_list("account_id", flat=True)
     account_id = found.first()
@@ -230,24 +248,32 @@ def call_settle(
         reservation = Reservation.objects.get(call_id=call_id)
         currency = account.rate_plan.currency
         if reservation.state == Reservation.State.SETTLED:
-            if reservation.billsec != billsec:
+            reported = reservation.reported_billsec or reservation.billsec
+            if reported != billsec:
                 raise SettleConflict(
-                    f"Call {call_id} was already settled with {reservation.billsec} s, "
+                    f"Call {call_id} was already settled with {reported} s, "
                     f"not {billsec} s; it is charged once. Refund and adjust to correct it."
                 )
             return Settlement(reservation.cost, account.balance, currency, already_settled=True)
+        billed = min(billsec, reservation.max_seconds)
         cost = ZERO
-        if reservation.terms and billsec > 0:
+        if reservation.terms and billed > 0:
             terms = terms_from_json(reservation.terms)
-            cost = terms.cost(terms.billable_seconds(billsec))
-        if billsec > reservation.max_seconds:
+            cost = terms.cost(terms.billable_seconds(billed))
+        note = f"{billed} s to {reservation.destination or reservation.number}"
+        if billed < billsec:
             logger.warning(
-                "Call %s of account %s lasted %d s, beyond the %d s it was allowed: "
-                "check that the dialplan passes CREDIT_LIMIT_MS to Dial's L() option",
+                "Call %s of account %s reported %d s, beyond the %d s it was allowed: "
+                "charged %d s only; check that the dialplan passes CREDIT_LIMIT_MS to "
+                "Dial's L() option",
                 call_id,
                 account.code,
                 billsec,
                 reservation.max_seconds,
+                billed,
+            )
+            note = f"{billed} s (reported {billsec} s, allowed {billed} s) to " + (
+                reservation.destination or reservation.number
             )
         if reservation.state == Reservation.State.EXPIRED:
             logger.warning("Call %s settled after its reservation expired", call_id)
@@ -258,13 +284,16 @@ def call_settle(
                 amount=-cost,
                 channel=channel,
                 reservation=reservation,
-                note=f"{billsec} s to {reservation.destination or reservation.number}",
+                note=note[:200],
             )
         reservation.state = Reservation.State.SETTLED
-        reservation.billsec = billsec
+        reservation.billsec = billed
+        reservation.reported_billsec = billsec if billed < billsec else None
         reservation.cost = cost
         reservation.settled_at = now
-        reservation.save(update_fields=["state", "billsec", "cost", "settled_at"])
+        reservation.save(
+            update_fields=["state", "billsec", "reported_billsec", "cost", "settled_at"]
+        )
     return Settlement(cost, account.balance, currency)
 
 

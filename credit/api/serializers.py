@@ -6,9 +6,11 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from billing.models import Site
+from core.errors import DomainError
 from rating.models import RatePlan
 
 from ..models import MONEY_PLACES, Account, LedgerEntry, Reservation
+from ..services import MAX_BILLSEC, billsec_check
 
 
 def money(**options) -> serializers.DecimalField:
@@ -139,8 +141,16 @@ class AuthorizationSerializer(serializers.Serializer):
 class SettleSerializer(serializers.Serializer):
     call_id = serializers.CharField(max_length=64)
     billsec = serializers.IntegerField(
-        min_value=0, max_value=10 * 24 * 3600, help_text="Billable seconds: ${CDR(billsec)}."
+        help_text=f"Billable seconds: ${{CDR(billsec)}}, 0 to {MAX_BILLSEC}. A call is "
+        "charged at most the max_seconds it was authorized."
     )
+
+    def validate_billsec(self, value):
+        # The service's own check, so that REST and FastAGI accept exactly the same.
+        try:
+            return billsec_check(value)
+        except DomainError as error:
+            raise serializers.ValidationError(str(error)) from None
 
 
 class SettlementSerializer(serializers.Serializer):

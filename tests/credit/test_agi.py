@@ -179,3 +179,29 @@ def test_the_agi_server_command_serves_until_stopped(account, tmp_path):
 
     assert variables["CREDIT_STATUS"] == "ALLOWED"
     assert process.returncode == 0 and "FastAGI server stopped" in out
+
+
+@pytest.mark.parametrize(
+    ("billsec", "settled", "cost"),
+    [("59", "YES", "6.0000"), ("61", "YES", "6.0000"), ("864000", "YES", "6.0000")]
+    + [(text, "ERROR", None) for text in ("864001", "864000000", "-5", "²", "1e3")],
+)
+def test_agi_settle_charges_at_most_the_reservation(account, agi_port, billsec, settled, cost):
+    """The same bounds as the REST API; 864,000,000 s once cost 218 million."""
+    agi_call(agi_port, asterisk_environment("authorize"))  # 60 s, 6.00 held of 10.00
+
+    variables = agi_call(agi_port, asterisk_environment("settle", [billsec]))
+
+    assert variables["CREDIT_SETTLED"] == settled, variables
+    account.refresh_from_db()
+    ledger = sum(account.ledger.values_list("amount", flat=True), Decimal(0))
+    assert account.balance == ledger >= Decimal("4.0000")
+    if cost is None:
+        assert Reservation.objects.get().state == Reservation.State.OPEN
+        assert not LedgerEntry.objects.filter(kind=LedgerEntry.Kind.CHARGE).exists()
+    else:
+        assert (variables["CREDIT_COST"], variables["CREDIT_BALANCE"]) == (cost, "4.0000")
+    if billsec == "864001":  # the range is the service's, worded as the REST API words it
+        assert variables["CREDIT_MESSAGE"] == (
+            "billsec must be a whole number of seconds from 0 to 864000, not 864001."
+        )

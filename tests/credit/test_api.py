@@ -189,3 +189,35 @@ def test_refunds_through_the_api(account, admin_client, asterisk_token):
 
     assert first.status_code == 201 and first.json()["amount"] == "6.0000"
     assert second.status_code == 400 and "already refunded" in second.json()["detail"]
+
+
+def ledger_sum(account) -> Decimal:
+    return sum((entry.amount for entry in account.ledger.all()), Decimal(0))
+
+
+@pytest.mark.parametrize(
+    ("billsec", "status", "cost"),
+    [(59, 200, "6.0000"), (61, 200, "6.0000"), (864000, 200, "6.0000"), (864001, 400, None)],
+)
+def test_rest_settle_charges_at_most_the_reservation(
+    account, asterisk_token, billsec, status, cost
+):
+    """10.00 on the account, 60 s (6.00) authorized: more seconds reported charge no more."""
+    asterisk = token_client(asterisk_token)
+    asterisk.post(
+        f"{BASE}/authorize", {"account": "1001", "number": LOCAL, "call_id": "c1"}, format="json"
+    )
+
+    settled = asterisk.post(f"{BASE}/settle", {"call_id": "c1", "billsec": billsec}, format="json")
+
+    assert settled.status_code == status, settled.content
+    account.refresh_from_db()
+    assert account.balance == ledger_sum(account) >= Decimal("10.00") - Decimal("6.00")
+    if cost is None:
+        assert settled.json()["billsec"] == [
+            "billsec must be a whole number of seconds from 0 to 864000, not 864001."
+        ]
+        assert Reservation.objects.get().state == Reservation.State.OPEN
+    else:
+        assert settled.json()["cost"] == cost
+        assert Reservation.objects.get().billsec == min(billsec, 60)
