@@ -29,9 +29,10 @@ class Account(models.Model):
     """A prepaid holder: an extension, a call-shop booth, a calling card's PIN.
 
     Numbers are read with the numbering plan of ``site`` (how people there dial:
-    access code, area code, national and international prefixes) and priced with
-    ``rate_plan``, the retail price list the holder pays, which may differ from the
-    carrier plan that prices the site's calls.
+    access code, area code, national and international prefixes), or without one
+    with the home plan of ``TARIFICADOR_COUNTRY``, and priced with ``rate_plan``,
+    the retail price list the holder pays, which may differ from the carrier plan
+    that prices the site's calls.
     """
 
     code = models.CharField(
@@ -43,9 +44,14 @@ class Account(models.Model):
     holder = models.CharField(max_length=200, blank=True, help_text="Person or place.")
     site = models.ForeignKey(
         "billing.Site",
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="credit_accounts",
-        help_text="Whose numbering plan and time zone read the numbers this account dials.",
+        help_text=_(
+            "Whose numbering plan and time zone read the numbers this account dials; "
+            "empty: the country of TARIFICADOR_COUNTRY and the zone of TIME_ZONE."
+        ),
     )
     rate_plan = models.ForeignKey(
         "rating.RatePlan", on_delete=models.PROTECT, related_name="credit_accounts"

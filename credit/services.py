@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -24,9 +25,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.models import Call
+from capture.models import Source
 from core.errors import DomainError
 from rating.engine import ZERO, CallToRate, Rater, RateTerms
-from rating.services import numbering_of, tariff_for
+from rating.services import numbering_of, numbering_of_country, tariff_for
 
 from .limits import affordable_seconds, terms_from_json, terms_to_json
 from .models import Account, Channel, LedgerEntry, Reservation
@@ -91,13 +93,7 @@ def call_authorize(
     if account is None:
         return _refuse(Reason.UNKNOWN_ACCOUNT, f"No prepaid account has the code {account_code!r}.")
     currency = account.rate_plan.currency
-    rater = Rater(
-        tariff=tariff_for(account.rate_plan_id),
-        numbering=numbering_of(account.site),
-        zone=account.site.zone,
-        subdivision=account.site.subdivision,
-        fallback_currency=currency,
-    )
+    rater = _rater_of(account)
     price = rater.price(
         CallToRate(
             start=now, duration_seconds=1, answered=True, direction="outgoing", number=number
@@ -167,6 +163,24 @@ def call_authorize(
         message=f"{max_seconds} s to {price.destination or number}",
         amount=amount,
         currency=currency,
+    )
+
+
+def _rater_of(account: Account) -> Rater:
+    """The account's plan, reading numbers as its site's people dial, or without a
+    site with ``TARIFICADOR_COUNTRY``'s numbering plan, in ``TIME_ZONE``."""
+    site = account.site
+    if site is None:
+        numbering = numbering_of_country(settings.TARIFICADOR_COUNTRY)
+        zone, subdivision = zoneinfo.ZoneInfo(settings.TIME_ZONE), ""
+    else:
+        numbering, zone, subdivision = numbering_of(site), site.zone, site.subdivision
+    return Rater(
+        tariff=tariff_for(account.rate_plan_id),
+        numbering=numbering,
+        zone=zone,
+        subdivision=subdivision,
+        fallback_currency=account.rate_plan.currency,
     )
 
 
@@ -429,13 +443,16 @@ def reservations_match_calls(*, now: dt.datetime | None = None) -> int:
         created_at__gte=now - MATCH_WINDOW,
         state__in=[Reservation.State.SETTLED, Reservation.State.EXPIRED],
     ).select_related("account")
-    by_site: dict[int, dict[str, Reservation]] = {}
+    by_site: dict[int | None, dict[str, Reservation]] = {}
     for reservation in pending:
         by_site.setdefault(reservation.account.site_id, {})[reservation.call_id] = reservation
     matched = 0
     for site_id, reservations in by_site.items():
+        # The (source, pbx_call_id) index: the site's sources, or every source for
+        # accounts without a site (call ids are Asterisk's UNIQUEIDs, unique enough).
+        sources = Source.objects.filter(site_id=site_id) if site_id else Source.objects.all()
         calls = Call.objects.filter(
-            source__site_id=site_id,  # the (source, pbx_call_id) index
+            source_id__in=list(sources.values_list("pk", flat=True)),
             pbx_call_id__in=list(reservations),
         ).order_by("pbx_call_id", "leg", "id")
         for call in calls:

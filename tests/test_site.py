@@ -97,3 +97,20 @@ def test_production_settings_pass_the_deploy_check():
     result = _production_check({"DJANGO_SECRET_KEY": "x" * 30 + "-a-long-random-production-key"})
 
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("country", ["XX", "ARG", "zz"])
+def test_an_unknown_home_country_is_refused_at_start_up(country):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.base"}
+        | {"TARIFICADOR_COUNTRY": country},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode != 0
+    assert f"TARIFICADOR_COUNTRY={country.upper()!r} is not a country" in result.stderr
+    assert "ISO 3166 alpha-2" in result.stderr

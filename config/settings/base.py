@@ -8,6 +8,8 @@ and ``DJANGO_SECRET_KEY`` (see ``config.settings.production`` and the README).
 from pathlib import Path
 
 import environ
+import phonenumbers
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("TARIFICADOR_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -183,6 +185,14 @@ TARIFICADOR_CREDIT_LOW_BALANCE = env.str("TARIFICADOR_CREDIT_LOW_BALANCE", defau
 TARIFICADOR_CREDIT_AGI_CLIENTS = env.list(
     "TARIFICADOR_CREDIT_AGI_CLIENTS", default=["127.0.0.1", "::1"]
 )
+# The home numbering plan, where no site says how people dial (a credit account
+# without a site): an ISO 3166 code; phonenumbers gives its calling code and prefixes.
+TARIFICADOR_COUNTRY = env.str("TARIFICADOR_COUNTRY", default="AR").strip().upper()
+if phonenumbers.country_code_for_region(TARIFICADOR_COUNTRY) == 0:
+    raise ImproperlyConfigured(
+        f"TARIFICADOR_COUNTRY={TARIFICADOR_COUNTRY!r} is not a country whose numbering plan "
+        "is known: give an ISO 3166 alpha-2 code such as AR, UY, ES or US."
+    )
 TARIFICADOR_ORGANIZATION_NAME = env.str("TARIFICADOR_ORGANIZATION_NAME", default="Tarificador")
 
 LOGGING = {

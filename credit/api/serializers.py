@@ -19,12 +19,17 @@ def money(**options) -> serializers.DecimalField:
 
 class AccountSerializer(serializers.ModelSerializer):
     """An account as the contract names its fields (DESIGN.md), plus its site, what it
-    can spend now and its currency. ``site`` may be left out when only one site
-    could read its numbers (the only site pricing with its plan, or the only site)."""
+    can spend now and its currency. ``site`` is optional: without one, numbers are
+    read with the home numbering plan of ``TARIFICADOR_COUNTRY``."""
 
     rate_plan = serializers.SlugRelatedField(slug_field="slug", queryset=RatePlan.objects.all())
     site = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Site.objects.all(), required=False
+        slug_field="slug",
+        queryset=Site.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The site (slug) whose numbering plan and time zone read the numbers; "
+        "null: TARIFICADOR_COUNTRY's numbering plan and TIME_ZONE.",
     )
     balance = money(read_only=True)
     credit_limit = money(min_value=Decimal(0), required=False)
@@ -45,21 +50,6 @@ class AccountSerializer(serializers.ModelSerializer):
             "available",
             "currency",
         ]
-
-    def validate(self, attrs):
-        if "site" not in attrs and self.instance is None:
-            attrs["site"] = self._only_site(attrs["rate_plan"])
-        return attrs
-
-    @staticmethod
-    def _only_site(plan: RatePlan) -> Site:
-        for candidates in (Site.objects.filter(rate_plan=plan), Site.objects.all()):
-            slugs = list(candidates.values_list("slug", flat=True)[:2])
-            if len(slugs) == 1:
-                return candidates.get()
-        raise serializers.ValidationError(
-            {"site": "Give the site (slug) whose numbering plan reads this account's numbers."}
-        )
 
 
 class MoneyMovementSerializer(serializers.Serializer):

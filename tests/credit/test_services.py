@@ -23,6 +23,7 @@ from credit.services import (
     reservations_expire,
     reservations_match_calls,
 )
+from rating.services import numbering_of_country
 from tests.factories import SourceFactory
 
 from .conftest import EMERGENCY, LOCAL, MOBILE, NO_RATE, US, AccountFactory
@@ -374,3 +375,37 @@ def test_no_settle_takes_the_balance_below_what_was_available(account, credit_li
         assert settlement.cost <= answer.amount
         assert account.balance >= before - answer.amount
         assert account.balance >= -account.credit_limit
+
+
+@pytest.mark.parametrize(
+    ("country", "code", "national", "international"),
+    [
+        ("AR", "54", "0", "00"),
+        ("US", "1", "1", "011"),
+        ("RU", "7", "8", "810"),
+        ("MX", "52", "", "00"),
+    ],
+)
+def test_the_home_numbering_plan_comes_from_phonenumbers(country, code, national, international):
+    plan = numbering_of_country(country)
+
+    assert (plan.region, plan.country_code) == (country, code)
+    assert (plan.national_prefix, plan.international_prefix) == (national, international)
+    assert (plan.area_code, plan.access_codes) == ("", ())
+
+
+def test_an_account_without_a_site_reads_numbers_with_the_home_country(account, settings):
+    """TARIFICADOR_COUNTRY = AR: 0351 4123456 is Córdoba; a lost settle is still charged
+    from the CDR, whichever source recorded it."""
+    homeless = AccountFactory(code="3003", site=None, rate_plan=account.rate_plan)
+    account_top_up(account_id=homeless.pk, amount=Decimal("10"))
+
+    answer = authorize(homeless, number="03514123456", call_id="h1")
+    reservations_expire(now=NOW + dt.timedelta(hours=1))
+    make_call(account.site, "h1", duration=42)
+
+    assert (answer.allowed, answer.max_seconds, answer.amount) == (True, 60, Decimal("6.0000"))
+    assert reservations_match_calls(now=NOW) == 1
+    assert Reservation.objects.get(call_id="h1").cost == Decimal("6.0000")
+    settings.TARIFICADOR_COUNTRY = "UY"  # +598: the same digits are no Córdoba number
+    assert authorize(homeless, number="03514123456", call_id="h2").reason == Reason.NO_RATE
