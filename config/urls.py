@@ -1,16 +1,32 @@
 """URLs: the report pages, sign-in, the admin, the REST API under /api/v1/, its schema
 and docs, the health check."""
 
+from csp.constants import SELF
+from csp.decorators import csp_update
 from django.contrib import admin
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from billing.api.views import CallViewSet, DepartmentViewSet, ExtensionViewSet, SiteViewSet
 from capture.api.views import IngestView, RawRecordViewSet, SourceViewSet
 from core.views import healthz
 from rating.api.views import RatePlanViewSet
+
+# The split view serves Swagger UI's init script from here (?script): no inline script.
+# Swagger UI's stylesheet draws its icons as data: images, which only this page allows.
+api_docs = csp_update({"img-src": [SELF, "data:"]})(
+    SpectacularSwaggerSplitView.as_view(url_name="schema")
+)
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages without an icon link (the admin's)."""
+    return redirect(static("reports/favicon.svg"))  # its hashed name, at request time
+
 
 router = DefaultRouter()
 router.register("calls", CallViewSet, basename="call")
@@ -31,7 +47,8 @@ urlpatterns = [
     path("api/v1/reports/", include("reports.api.urls")),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", api_docs, name="api-docs"),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon),
     path("reports/", include("reports.urls")),
 ]

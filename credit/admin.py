@@ -2,13 +2,17 @@
 and adjustments as actions, the ledger and the reservations as read-only logs."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Q
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
+from rating.services import numbering_of_country
 
 from .models import MONEY_PLACES, Account, Channel, LedgerEntry, Reservation
 from .selectors import accounts_with_available, low_balance_threshold
@@ -64,7 +68,7 @@ class AccountAdmin(admin.ModelAdmin):
     ]
     list_filter = [LowBalanceFilter, "active", "site", "rate_plan"]
     search_fields = ["=code", "holder"]
-    readonly_fields = ["balance", "created_at"]
+    readonly_fields = ["balance", "numbering_plan", "created_at"]
     actions = ["top_up", "adjust", "block"]
 
     def get_queryset(self, request):
@@ -91,6 +95,20 @@ class AccountAdmin(admin.ModelAdmin):
     def available_shown(self, account):
         held = f" ({account.held:,.2f} held)" if account.held else ""
         return f"{account.available:,.2f}{held}"
+
+    @admin.display(description=gettext_lazy("Numbering plan"))
+    def numbering_plan(self, account):
+        """Which plan reads the numbers: the site's, else TARIFICADOR_COUNTRY's."""
+        if account.site_id is not None:
+            return _("site %(site)s (+%(code)s)") % {
+                "site": account.site,
+                "code": account.site.country_code,
+            }
+        plan = numbering_of_country(settings.TARIFICADOR_COUNTRY)
+        return _("TARIFICADOR_COUNTRY = %(country)s (+%(code)s), as no site is set") % {
+            "country": plan.region,
+            "code": plan.country_code,
+        }
 
     @admin.display(description="Ledger")
     def ledger_link(self, account):
@@ -196,6 +214,7 @@ class ReservationAdmin(ReadOnlyLogAdmin):
         "max_seconds",
         "amount",
         "billsec",
+        "reported_billsec",
         "cost",
         "expires_at",
         "cdr",

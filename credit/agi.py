@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import Callable
 
 from django.conf import settings
@@ -32,13 +33,18 @@ from django.db import connections
 from core.errors import DomainError
 
 from .models import Channel
-from .services import call_authorize, call_settle
+from .services import billsec_check, call_authorize, call_settle
 
 logger = logging.getLogger(__name__)
 
 ENVIRONMENT_TIMEOUT = 10.0  # seconds for Asterisk to send its agi_ lines
 REPLY_TIMEOUT = 10.0
 MAX_ENVIRONMENT_LINES = 200
+# Asterisk's agi_ lines are under 200 bytes, arguments a few hundred: a longer line is
+# refused (it once made asyncio log a traceback), and so is an endless environment.
+MAX_LINE_BYTES = 8192
+MAX_ENVIRONMENT_BYTES = 4 * 1024 * 1024
+BILLSEC_TEXT = re.compile(r"[0-9]{1,12}")
 
 
 def agi_authorize(environment: dict[str, str]) -> dict[str, str]:
@@ -62,14 +68,17 @@ def agi_settle(environment: dict[str, str]) -> dict[str, str]:
     """The channel variables answering a ``settle`` request (from the ``h`` extension)."""
     billsec_text = _arg(environment, 1)
     call_id = _arg(environment, 2) or environment.get("agi_uniqueid", "")
-    if not billsec_text.isdigit() or not call_id:
+    # ASCII digits only (str.isdigit also takes "²" and other scripts' digits); the
+    # range is the service's check, the same as the REST API's.
+    if not BILLSEC_TEXT.fullmatch(billsec_text) or not call_id:
         return {
             "CREDIT_SETTLED": "ERROR",
             "CREDIT_MESSAGE": f"settle needs the billable seconds, not {billsec_text!r}, "
             "and a call id: AGI(agi://host/settle,${CDR(billsec)})",
         }
     try:
-        settlement = call_settle(call_id=call_id, billsec=int(billsec_text), channel=Channel.AGI)
+        billsec = billsec_check(int(billsec_text))
+        settlement = call_settle(call_id=call_id, billsec=billsec, channel=Channel.AGI)
     except DomainError as error:
         logger.warning("AGI settle of call %s refused: %s", call_id, error)
         return {"CREDIT_SETTLED": "ERROR", "CREDIT_MESSAGE": str(error)}
@@ -123,18 +132,59 @@ def quote(value: str) -> str:
     return f'"{escaped}"'
 
 
+class RequestRefused(Exception):
+    """A request not to be served (the reason is the message); the call fails closed.
+    ``answered``: whether Asterisk finished sending and waits for an answer."""
+
+    def __init__(self, reason: str, *, answered: bool = False):
+        super().__init__(reason)
+        self.answered = answered
+
+
 async def _read_environment(reader: asyncio.StreamReader) -> dict[str, str]:
+    """The ``agi_name: value`` lines up to the blank one, read in bounded pieces.
+
+    A line longer than ``MAX_LINE_BYTES`` is skipped rather than kept, and once the
+    environment ends the request is refused with a reason (so Asterisk still gets
+    an answer); more than ``MAX_ENVIRONMENT_BYTES`` in all is refused at once. Asterisk
+    sends nothing after the blank line until it is sent a command.
+    """
     environment: dict[str, str] = {}
-    for _ in range(MAX_ENVIRONMENT_LINES):
-        line = (await reader.readline()).decode("utf-8", errors="replace")
-        if not line:
-            raise ConnectionError("the connection closed before the environment ended")
-        line = line.rstrip("\r\n")
-        if not line:
-            return environment
-        name, _, value = line.partition(":")
-        environment[name.strip()] = value.strip()
-    raise ConnectionError(f"more than {MAX_ENVIRONMENT_LINES} environment lines")
+    line = bytearray()  # the line being read, never longer than MAX_LINE_BYTES
+    skipping = too_long = False  # inside a line too long to keep / one was seen
+    received = 0
+    while chunk := await reader.read(65536):
+        received += len(chunk)
+        if received > MAX_ENVIRONMENT_BYTES:
+            raise RequestRefused(f"more than {MAX_ENVIRONMENT_BYTES} bytes of environment")
+        *ends, rest = chunk.split(b"\n")
+        for piece in ends:
+            if skipping:  # the end of the line too long to keep
+                skipping = False
+                continue
+            raw = bytes(line + piece).rstrip(b"\r")
+            line.clear()
+            text = raw.decode("utf-8", errors="replace")
+            if len(raw) > MAX_LINE_BYTES:
+                too_long = True
+            elif not text:
+                if too_long:
+                    raise RequestRefused(
+                        f"an environment line is longer than {MAX_LINE_BYTES} bytes",
+                        answered=True,
+                    )
+                return environment
+            elif len(environment) == MAX_ENVIRONMENT_LINES:
+                raise RequestRefused(f"more than {MAX_ENVIRONMENT_LINES} environment lines")
+            else:
+                name, _, value = text.partition(":")
+                environment[name.strip()] = value.strip()
+        if not skipping:
+            line += rest
+            if len(line) > MAX_LINE_BYTES:
+                line.clear()
+                skipping = too_long = True
+    raise ConnectionError("the connection closed before the environment ended")
 
 
 async def _command(reader, writer, command: str) -> str:
@@ -154,14 +204,22 @@ async def _session(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -
                 "AGI connection from %s refused: not in TARIFICADOR_CREDIT_AGI_CLIENTS", peer
             )
             return
-        environment = await asyncio.wait_for(_read_environment(reader), ENVIRONMENT_TIMEOUT)
-        variables = await asyncio.to_thread(agi_answer, environment)
+        try:
+            environment = await asyncio.wait_for(_read_environment(reader), ENVIRONMENT_TIMEOUT)
+        except RequestRefused as refused:
+            logger.warning("AGI request from %s refused: %s", peer, refused)
+            if not refused.answered:
+                return  # still sending: close without an answer
+            variables = _error(f"request refused: {refused}")
+        else:
+            variables = await asyncio.to_thread(agi_answer, environment)
         for name, value in variables.items():
             reply = await _command(reader, writer, f"SET VARIABLE {name} {quote(value)}")
             if not reply.startswith("200"):
                 logger.warning("Asterisk %s answered %r to SET VARIABLE %s", peer, reply, name)
                 break
-    except (ConnectionError, TimeoutError, asyncio.IncompleteReadError) as error:
+    # ValueError: a reply line longer than the stream's limit (MAX_LINE_BYTES).
+    except (ConnectionError, TimeoutError, ValueError, asyncio.IncompleteReadError) as error:
         logger.warning("AGI session from %s ended early: %s", peer, error or type(error).__name__)
     finally:
         writer.close()
@@ -177,7 +235,7 @@ async def agi_serve(
     on_listening: Callable[[int], None] | None = None,
 ) -> None:
     """Answer FastAGI requests on ``host:port`` until ``stop`` is set."""
-    server = await asyncio.start_server(_session, host, port)
+    server = await asyncio.start_server(_session, host, port, limit=MAX_LINE_BYTES)
     bound = server.sockets[0].getsockname()[1]
     logger.info("FastAGI server listening on %s:%d", host, bound)
     if on_listening is not None:

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 MONEY_PLACES = 4  # as Call.cost: the rating engine's quantum (0.0001)
 code_validator = RegexValidator(
@@ -28,9 +29,10 @@ class Account(models.Model):
     """A prepaid holder: an extension, a call-shop booth, a calling card's PIN.
 
     Numbers are read with the numbering plan of ``site`` (how people there dial:
-    access code, area code, national and international prefixes) and priced with
-    ``rate_plan``, the retail price list the holder pays, which may differ from the
-    carrier plan that prices the site's calls.
+    access code, area code, national and international prefixes), or without one
+    with the home plan of ``TARIFICADOR_COUNTRY``, and priced with ``rate_plan``,
+    the retail price list the holder pays, which may differ from the carrier plan
+    that prices the site's calls.
     """
 
     code = models.CharField(
@@ -42,9 +44,14 @@ class Account(models.Model):
     holder = models.CharField(max_length=200, blank=True, help_text="Person or place.")
     site = models.ForeignKey(
         "billing.Site",
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="credit_accounts",
-        help_text="Whose numbering plan and time zone read the numbers this account dials.",
+        help_text=_(
+            "Whose numbering plan and time zone read the numbers this account dials; "
+            "empty: the country of TARIFICADOR_COUNTRY and the zone of TIME_ZONE."
+        ),
     )
     rate_plan = models.ForeignKey(
         "rating.RatePlan", on_delete=models.PROTECT, related_name="credit_accounts"
@@ -178,7 +185,17 @@ class Reservation(models.Model):
     state = models.CharField(max_length=8, choices=State.choices, default=State.OPEN)
     created_at = models.DateTimeField(help_text="When authorized: the call's start for rating.")
     expires_at = models.DateTimeField(help_text="When the reaper releases it if never settled.")
-    billsec = models.PositiveIntegerField(null=True, blank=True)
+    billsec = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("Billed seconds: at most max seconds.")
+    )
+    reported_billsec = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text=_(
+            "The billable seconds the PBX reported, when more than the call was allowed "
+            "(charged for max seconds only); empty otherwise."
+        ),
+    )
     cost = money_field(null=True, blank=True)
     settled_at = models.DateTimeField(null=True, blank=True)
     billing_call = models.ForeignKey(

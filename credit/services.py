@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -21,11 +22,13 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from billing.models import Call
+from capture.models import Source
 from core.errors import DomainError
 from rating.engine import ZERO, CallToRate, Rater, RateTerms
-from rating.services import numbering_of, tariff_for
+from rating.services import numbering_of, numbering_of_country, tariff_for
 
 from .limits import affordable_seconds, terms_from_json, terms_to_json
 from .models import Account, Channel, LedgerEntry, Reservation
@@ -33,6 +36,7 @@ from .models import Account, Channel, LedgerEntry, Reservation
 logger = logging.getLogger(__name__)
 
 MATCH_WINDOW = dt.timedelta(days=2)  # how long a finished call waits for its CDR
+MAX_BILLSEC = 10 * 24 * 3600  # far beyond any call authorized (the cap is an hour by default)
 
 
 class NotFound(DomainError):
@@ -89,13 +93,7 @@ def call_authorize(
     if account is None:
         return _refuse(Reason.UNKNOWN_ACCOUNT, f"No prepaid account has the code {account_code!r}.")
     currency = account.rate_plan.currency
-    rater = Rater(
-        tariff=tariff_for(account.rate_plan_id),
-        numbering=numbering_of(account.site),
-        zone=account.site.zone,
-        subdivision=account.site.subdivision,
-        fallback_currency=currency,
-    )
+    rater = _rater_of(account)
     price = rater.price(
         CallToRate(
             start=now, duration_seconds=1, answered=True, direction="outgoing", number=number
@@ -168,6 +166,24 @@ def call_authorize(
     )
 
 
+def _rater_of(account: Account) -> Rater:
+    """The account's plan, reading numbers as its site's people dial, or without a
+    site with ``TARIFICADOR_COUNTRY``'s numbering plan, in ``TIME_ZONE``."""
+    site = account.site
+    if site is None:
+        numbering = numbering_of_country(settings.TARIFICADOR_COUNTRY)
+        zone, subdivision = zoneinfo.ZoneInfo(settings.TIME_ZONE), ""
+    else:
+        numbering, zone, subdivision = numbering_of(site), site.zone, site.subdivision
+    return Rater(
+        tariff=tariff_for(account.rate_plan_id),
+        numbering=numbering,
+        zone=zone,
+        subdivision=subdivision,
+        fallback_currency=account.rate_plan.currency,
+    )
+
+
 def _refuse(reason: str, message: str, currency: str = "") -> Authorization:
     logger.info("Refused a prepaid call: %s", message)
     return Authorization(False, 0, reason, message, currency=currency)
@@ -210,16 +226,32 @@ def _lifetime(max_seconds: int) -> dt.timedelta:
     return dt.timedelta(seconds=max_seconds + settings.TARIFICADOR_CREDIT_GRACE_SECONDS)
 
 
+def billsec_check(billsec) -> int:
+    """The billable seconds of a settle, as every path accepts them (REST, FastAGI,
+    CDR matching): a whole number from 0 to ``MAX_BILLSEC``; else a DomainError."""
+    if isinstance(billsec, bool) or not isinstance(billsec, int) or not 0 <= billsec <= MAX_BILLSEC:
+        raise DomainError(
+            _("billsec must be a whole number of seconds from 0 to %(max)d, not %(value)s.")
+            % {"max": MAX_BILLSEC, "value": str(billsec)[:20]}
+        )
+    return billsec
+
+
 def call_settle(
     *, call_id: str, billsec: int, channel: str, now: dt.datetime | None = None
 ) -> Settlement:
     """Charge a finished call its real billable seconds and release what it held.
 
-    The call is priced with the terms held at its start. Settling again with the
-    same seconds changes nothing and answers the same cost; with other seconds it
-    is refused (409), since one of the two reports is wrong. A reservation the
-    reaper already expired is still charged: the call happened.
+    The call is priced with the terms held at its start, for at most the
+    ``max_seconds`` it was authorized: the dialplan hangs up then, so a longer
+    ``billsec`` is a wrong report (or a dialplan without ``L()``), and charging it
+    would take money never reserved. Such a call is charged its ``max_seconds``,
+    logged, and keeps the reported seconds in ``reported_billsec``. Settling again
+    with the same seconds changes nothing and answers the same cost; with other
+    seconds it is refused (409), since one of the two reports is wrong. A
+    reservation the reaper already expired is still charged: the call happened.
     """
+    billsec = billsec_check(billsec)
     now = now or timezone.now()
     found = Reservation.objects.filter(call_id=call_id).values_list("account_id", flat=True)
     account_id = found.first()
@@ -230,24 +262,32 @@ def call_settle(
         reservation = Reservation.objects.get(call_id=call_id)
         currency = account.rate_plan.currency
         if reservation.state == Reservation.State.SETTLED:
-            if reservation.billsec != billsec:
+            reported = reservation.reported_billsec or reservation.billsec
+            if reported != billsec:
                 raise SettleConflict(
-                    f"Call {call_id} was already settled with {reservation.billsec} s, "
+                    f"Call {call_id} was already settled with {reported} s, "
                     f"not {billsec} s; it is charged once. Refund and adjust to correct it."
                 )
             return Settlement(reservation.cost, account.balance, currency, already_settled=True)
+        billed = min(billsec, reservation.max_seconds)
         cost = ZERO
-        if reservation.terms and billsec > 0:
+        if reservation.terms and billed > 0:
             terms = terms_from_json(reservation.terms)
-            cost = terms.cost(terms.billable_seconds(billsec))
-        if billsec > reservation.max_seconds:
+            cost = terms.cost(terms.billable_seconds(billed))
+        note = f"{billed} s to {reservation.destination or reservation.number}"
+        if billed < billsec:
             logger.warning(
-                "Call %s of account %s lasted %d s, beyond the %d s it was allowed: "
-                "check that the dialplan passes CREDIT_LIMIT_MS to Dial's L() option",
+                "Call %s of account %s reported %d s, beyond the %d s it was allowed: "
+                "charged %d s only; check that the dialplan passes CREDIT_LIMIT_MS to "
+                "Dial's L() option",
                 call_id,
                 account.code,
                 billsec,
                 reservation.max_seconds,
+                billed,
+            )
+            note = f"{billed} s (reported {billsec} s, allowed {billed} s) to " + (
+                reservation.destination or reservation.number
             )
         if reservation.state == Reservation.State.EXPIRED:
             logger.warning("Call %s settled after its reservation expired", call_id)
@@ -258,13 +298,16 @@ def call_settle(
                 amount=-cost,
                 channel=channel,
                 reservation=reservation,
-                note=f"{billsec} s to {reservation.destination or reservation.number}",
+                note=note[:200],
             )
         reservation.state = Reservation.State.SETTLED
-        reservation.billsec = billsec
+        reservation.billsec = billed
+        reservation.reported_billsec = billsec if billed < billsec else None
         reservation.cost = cost
         reservation.settled_at = now
-        reservation.save(update_fields=["state", "billsec", "cost", "settled_at"])
+        reservation.save(
+            update_fields=["state", "billsec", "reported_billsec", "cost", "settled_at"]
+        )
     return Settlement(cost, account.balance, currency)
 
 
@@ -400,13 +443,16 @@ def reservations_match_calls(*, now: dt.datetime | None = None) -> int:
         created_at__gte=now - MATCH_WINDOW,
         state__in=[Reservation.State.SETTLED, Reservation.State.EXPIRED],
     ).select_related("account")
-    by_site: dict[int, dict[str, Reservation]] = {}
+    by_site: dict[int | None, dict[str, Reservation]] = {}
     for reservation in pending:
         by_site.setdefault(reservation.account.site_id, {})[reservation.call_id] = reservation
     matched = 0
     for site_id, reservations in by_site.items():
+        # The (source, pbx_call_id) index: the site's sources, or every source for
+        # accounts without a site (call ids are Asterisk's UNIQUEIDs, unique enough).
+        sources = Source.objects.filter(site_id=site_id) if site_id else Source.objects.all()
         calls = Call.objects.filter(
-            source__site_id=site_id,  # the (source, pbx_call_id) index
+            source_id__in=list(sources.values_list("pk", flat=True)),
             pbx_call_id__in=list(reservations),
         ).order_by("pbx_call_id", "leg", "id")
         for call in calls:

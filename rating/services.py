@@ -11,6 +11,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping, Sequence
 
+import phonenumbers
+
 from .engine import (
     Band,
     NumberingPlan,
@@ -88,6 +90,29 @@ def numbering_of(site) -> NumberingPlan:
         national_prefix=site.national_prefix,
         international_prefix=site.international_prefix,
         access_codes=tuple(site.access_codes or ()),
+    )
+
+
+def numbering_of_country(region: str) -> NumberingPlan:
+    """How people dial in ``region`` (ISO 3166) by phonenumbers' metadata: its calling
+    code and national and international prefixes, with no area or access code. The
+    home plan (``TARIFICADOR_COUNTRY``) where no site says otherwise."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region.upper())
+    if metadata is None:
+        raise ValueError(f"phonenumbers knows no numbering plan for {region!r}")
+    # Some countries give a pattern of several prefixes: take the preferred one
+    # ("8~10" in Russia: dial 8, wait for the tone, dial 10), else "00".
+    international = "00"
+    for prefix in (metadata.preferred_international_prefix, metadata.international_prefix):
+        prefix = (prefix or "").replace("~", "")
+        if prefix.isdigit():
+            international = prefix
+            break
+    return NumberingPlan(
+        region=region.upper(),
+        country_code=str(metadata.country_code),
+        national_prefix=metadata.national_prefix or "",
+        international_prefix=international,
     )
 
 

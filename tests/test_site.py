@@ -99,3 +99,53 @@ def test_production_settings_pass_the_deploy_check():
     result = _production_check({"DJANGO_SECRET_KEY": "x" * 30 + "-a-long-random-production-key"})
 
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("country", ["XX", "ARG", "zz"])
+def test_an_unknown_home_country_is_refused_at_start_up(country):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.base"}
+        | {"TARIFICADOR_COUNTRY": country},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode != 0
+    assert f"TARIFICADOR_COUNTRY={country.upper()!r} is not a country" in result.stderr
+    assert "ISO 3166 alpha-2" in result.stderr
+
+
+STRICT = "default-src 'self'"
+
+
+def test_every_page_carries_a_strict_content_security_policy(admin_user, client):
+    client.force_login(admin_user)
+
+    pages = ["/accounts/login/", "/reports/", "/reports/departments/", "/admin/", "/api/docs/"]
+    policies = {path: client.get(path).headers.get("Content-Security-Policy", "") for path in pages}
+
+    for path, policy in policies.items():
+        directives = dict(d.strip().split(" ", 1) for d in policy.split(";") if d.strip())
+        assert directives["default-src"] == "'self'", path
+        assert directives["object-src"] == "'none'" and directives["frame-ancestors"] == "'none'"
+        assert "unsafe-inline" not in policy and "unsafe-eval" not in policy, path
+        # Only the API docs take data: images (Swagger UI's icons).
+        assert directives.get("img-src") == ("'self' data:" if path == "/api/docs/" else None)
+    # A nonce only where the page used one: the dashboard's charts, the docs' style.
+    assert "'nonce-" in policies["/reports/"] and "'nonce-" in policies["/api/docs/"]
+    assert "'nonce-" not in policies["/accounts/login/"]
+
+
+def test_the_dashboard_charts_style_carries_the_nonce_of_the_policy(admin_user, client):
+    import re
+
+    client.force_login(admin_user)
+    response = client.get("/reports/")
+
+    nonce = re.search(r"'nonce-([^']+)'", response.headers["Content-Security-Policy"])[1]
+    html = response.content.decode()
+    assert html.count("<style") == html.count(f'<style nonce="{nonce}"') == 2
+    assert ' style="' not in html  # a style attribute would be refused

@@ -5,9 +5,13 @@ tasks then run in-process. Production sets ``DATABASE_URL``, ``CELERY_BROKER_URL
 and ``DJANGO_SECRET_KEY`` (see ``config.settings.production`` and the README).
 """
 
+import datetime as dt
 from pathlib import Path
 
 import environ
+import phonenumbers
+from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("TARIFICADOR_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -34,6 +38,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "simple_history",
+    "axes",  # login throttling; its lockouts are in the admin under "Axes"
+    "csp",
     "billing",
     "capture",
     "rating",
@@ -44,6 +50,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -52,6 +59,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -91,6 +100,36 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Login throttling (django-axes): 10 failed sign-ins of one user name from one address
+# lock that pair out for 15 minutes, on /accounts/login/ and /admin/login/ alike; a
+# success resets the count. API tokens never go through these backends.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out pairs
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The lock ends 15 minutes after it started, however often the pair tries meanwhile.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"  # a page saying for how long
+AXES_HTTP_RESPONSE_CODE = 429
+
+# Content-Security-Policy (django-csp): everything from this origin, nothing inline
+# but what carries the request's nonce (the charts' pygal CSS, the API docs' page
+# style), no plugins, no framing, forms posted only here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "style-src": [SELF, NONCE],  # the nonce only appears where a page used it
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -183,6 +222,14 @@ TARIFICADOR_CREDIT_LOW_BALANCE = env.str("TARIFICADOR_CREDIT_LOW_BALANCE", defau
 TARIFICADOR_CREDIT_AGI_CLIENTS = env.list(
     "TARIFICADOR_CREDIT_AGI_CLIENTS", default=["127.0.0.1", "::1"]
 )
+# The home numbering plan, where no site says how people dial (a credit account
+# without a site): an ISO 3166 code; phonenumbers gives its calling code and prefixes.
+TARIFICADOR_COUNTRY = env.str("TARIFICADOR_COUNTRY", default="AR").strip().upper()
+if phonenumbers.country_code_for_region(TARIFICADOR_COUNTRY) == 0:
+    raise ImproperlyConfigured(
+        f"TARIFICADOR_COUNTRY={TARIFICADOR_COUNTRY!r} is not a country whose numbering plan "
+        "is known: give an ISO 3166 alpha-2 code such as AR, UY, ES or US."
+    )
 TARIFICADOR_ORGANIZATION_NAME = env.str("TARIFICADOR_ORGANIZATION_NAME", default="Tarificador")
 # Check after every write to the calls that the rollups still equal them (reads every
 # call each time: the test settings turn it on; production never should).

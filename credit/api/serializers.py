@@ -6,9 +6,11 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from billing.models import Site
+from core.errors import DomainError
 from rating.models import RatePlan
 
 from ..models import MONEY_PLACES, Account, LedgerEntry, Reservation
+from ..services import MAX_BILLSEC, billsec_check
 
 
 def money(**options) -> serializers.DecimalField:
@@ -17,12 +19,17 @@ def money(**options) -> serializers.DecimalField:
 
 class AccountSerializer(serializers.ModelSerializer):
     """An account as the contract names its fields (DESIGN.md), plus its site, what it
-    can spend now and its currency. ``site`` may be left out when only one site
-    could read its numbers (the only site pricing with its plan, or the only site)."""
+    can spend now and its currency. ``site`` is optional: without one, numbers are
+    read with the home numbering plan of ``TARIFICADOR_COUNTRY``."""
 
     rate_plan = serializers.SlugRelatedField(slug_field="slug", queryset=RatePlan.objects.all())
     site = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Site.objects.all(), required=False
+        slug_field="slug",
+        queryset=Site.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The site (slug) whose numbering plan and time zone read the numbers; "
+        "null: TARIFICADOR_COUNTRY's numbering plan and TIME_ZONE.",
     )
     balance = money(read_only=True)
     credit_limit = money(min_value=Decimal(0), required=False)
@@ -43,21 +50,6 @@ class AccountSerializer(serializers.ModelSerializer):
             "available",
             "currency",
         ]
-
-    def validate(self, attrs):
-        if "site" not in attrs and self.instance is None:
-            attrs["site"] = self._only_site(attrs["rate_plan"])
-        return attrs
-
-    @staticmethod
-    def _only_site(plan: RatePlan) -> Site:
-        for candidates in (Site.objects.filter(rate_plan=plan), Site.objects.all()):
-            slugs = list(candidates.values_list("slug", flat=True)[:2])
-            if len(slugs) == 1:
-                return candidates.get()
-        raise serializers.ValidationError(
-            {"site": "Give the site (slug) whose numbering plan reads this account's numbers."}
-        )
 
 
 class MoneyMovementSerializer(serializers.Serializer):
@@ -139,8 +131,16 @@ class AuthorizationSerializer(serializers.Serializer):
 class SettleSerializer(serializers.Serializer):
     call_id = serializers.CharField(max_length=64)
     billsec = serializers.IntegerField(
-        min_value=0, max_value=10 * 24 * 3600, help_text="Billable seconds: ${CDR(billsec)}."
+        help_text=f"Billable seconds: ${{CDR(billsec)}}, 0 to {MAX_BILLSEC}. A call is "
+        "charged at most the max_seconds it was authorized."
     )
+
+    def validate_billsec(self, value):
+        # The service's own check, so that REST and FastAGI accept exactly the same.
+        try:
+            return billsec_check(value)
+        except DomainError as error:
+            raise serializers.ValidationError(str(error)) from None
 
 
 class SettlementSerializer(serializers.Serializer):

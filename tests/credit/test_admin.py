@@ -115,3 +115,15 @@ def test_the_ledger_and_reservations_are_read_only(browser, account):
         == 403
     )
     assert LedgerEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_the_account_page_names_the_numbering_plan_that_reads_its_numbers(browser, account):
+    homeless = AccountFactory(code="3003", site=None, rate_plan=account.rate_plan)
+
+    with_site = browser.get(reverse("admin:credit_account_change", args=[account.pk]))
+    without = browser.get(reverse("admin:credit_account_change", args=[homeless.pk]))
+
+    assert with_site.status_code == without.status_code == 200
+    assert "Numbering plan" in without.text
+    assert f"site {account.site} (+54)" in with_site.text
+    assert "TARIFICADOR_COUNTRY = AR (+54), as no site is set" in without.text

@@ -2,6 +2,7 @@
 protocol: the agi_ environment, a blank line, then a reply to every command."""
 
 import asyncio
+import logging
 import os
 import queue
 import re
@@ -179,3 +180,84 @@ def test_the_agi_server_command_serves_until_stopped(account, tmp_path):
 
     assert variables["CREDIT_STATUS"] == "ALLOWED"
     assert process.returncode == 0 and "FastAGI server stopped" in out
+
+
+@pytest.mark.parametrize(
+    ("billsec", "settled", "cost"),
+    [("59", "YES", "6.0000"), ("61", "YES", "6.0000"), ("864000", "YES", "6.0000")]
+    + [(text, "ERROR", None) for text in ("864001", "864000000", "-5", "²", "1e3")],
+)
+def test_agi_settle_charges_at_most_the_reservation(account, agi_port, billsec, settled, cost):
+    """The same bounds as the REST API; 864,000,000 s once cost 218 million."""
+    agi_call(agi_port, asterisk_environment("authorize"))  # 60 s, 6.00 held of 10.00
+
+    variables = agi_call(agi_port, asterisk_environment("settle", [billsec]))
+
+    assert variables["CREDIT_SETTLED"] == settled, variables
+    account.refresh_from_db()
+    ledger = sum(account.ledger.values_list("amount", flat=True), Decimal(0))
+    assert account.balance == ledger >= Decimal("4.0000")
+    if cost is None:
+        assert Reservation.objects.get().state == Reservation.State.OPEN
+        assert not LedgerEntry.objects.filter(kind=LedgerEntry.Kind.CHARGE).exists()
+    else:
+        assert (variables["CREDIT_COST"], variables["CREDIT_BALANCE"]) == (cost, "4.0000")
+    if billsec == "864001":  # the range is the service's, worded as the REST API words it
+        assert variables["CREDIT_MESSAGE"] == (
+            "billsec must be a whole number of seconds from 0 to 864000, not 864001."
+        )
+
+
+def test_a_one_megabyte_header_line_is_answered_and_closed_cleanly(account, agi_port, caplog):
+    """An over-long agi_ line fails closed with a message, logs one line (no
+    traceback), and the server goes on answering."""
+    caplog.set_level(logging.INFO)
+    environment = asterisk_environment("authorize")
+    environment["agi_callerid"] = "9" * 1024 * 1024
+
+    variables = agi_call(agi_port, environment)
+
+    assert variables["CREDIT_STATUS"] == "ERROR"
+    assert variables["CREDIT_LIMIT_MS"] == "0"
+    assert "longer than 8192 bytes" in variables["CREDIT_MESSAGE"]
+    assert not Reservation.objects.exists()
+    assert [r.exc_info for r in caplog.records if r.exc_info] == []
+    assert "AGI request from 127.0.0.1 refused: an environment line is longer" in caplog.text
+    assert agi_call(agi_port, asterisk_environment("authorize"))["CREDIT_STATUS"] == "ALLOWED"
+
+
+def test_an_endless_header_line_is_cut_off(account, agi_port, caplog):
+    """A line that never ends (32 MB without a newline) does not hold the server: it
+    stops reading, says why in one line, and closes."""
+    caplog.set_level(logging.INFO)
+    with socket.create_connection(("127.0.0.1", agi_port), timeout=10) as sock:
+        sock.sendall(b"agi_network_script: authorize\nagi_callerid: ")
+        try:
+            for _ in range(32 * 16):
+                sock.sendall(b"9" * 65536)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server closed: what is wanted
+        else:
+            raise AssertionError("the server read 32 MB of one line")
+
+    assert [r.exc_info for r in caplog.records if r.exc_info] == []
+    assert "AGI request from 127.0.0.1 refused" in caplog.text
+
+
+def test_an_environment_arriving_in_small_pieces_is_read_whole(account, agi_port):
+    """Lines split across reads (here 7 bytes a write) are joined before parsing."""
+    text = "".join(f"{k}: {v}\n" for k, v in asterisk_environment("authorize").items()) + "\n"
+    data = text.encode()
+    with socket.create_connection(("127.0.0.1", agi_port), timeout=10) as sock:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        for start in range(0, len(data), 7):
+            sock.sendall(data[start : start + 7])
+        stream = sock.makefile("rwb")
+        commands = []
+        while command := stream.readline().decode():
+            commands.append(command)
+            stream.write(b"200 result=1\n")
+            stream.flush()
+
+    assert 'SET VARIABLE CREDIT_STATUS "ALLOWED"\n' in commands
+    assert Reservation.objects.get().number == LOCAL

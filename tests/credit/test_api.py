@@ -114,18 +114,49 @@ def test_accounts_have_the_contract_fields_and_a_read_only_balance(account, admi
     assert (account.balance, account.credit_limit) == (Decimal("10.0000"), Decimal("5.0000"))
 
 
-def test_creating_an_account_finds_the_only_site_or_asks_for_it(plan, site, admin_client):
-    created = admin_client.post(
-        f"{BASE}/accounts/", {"code": "555", "rate_plan": plan.slug}, format="json"
-    )
+def test_a_client_sending_only_the_contract_fields_creates_an_account(
+    plan, site, admin_client, asterisk_token
+):
+    """No site (DESIGN.md lists none): 201, and numbers are read with the home plan of
+    TARIFICADOR_COUNTRY (AR: national prefix 0, international 00), whatever sites exist."""
     SiteFactory(slug="another")
-    ambiguous = admin_client.post(
-        f"{BASE}/accounts/", {"code": "556", "rate_plan": plan.slug}, format="json"
+    body = {"code": "555", "holder": "Kiosk", "rate_plan": plan.slug}
+    body |= {"credit_limit": "0.00", "active": True}
+
+    created = admin_client.post(f"{BASE}/accounts/", body, format="json")
+    admin_client.post(f"{BASE}/accounts/{created.json()['id']}/topups/", {"amount": "10"})
+    asterisk = token_client(asterisk_token)
+    national = asterisk.post(
+        f"{BASE}/authorize", {"account": "555", "number": "03514123456", "call_id": "n1"}
+    )
+    abroad = asterisk.post(
+        f"{BASE}/authorize", {"account": "555", "number": "0012125550100", "call_id": "i1"}
     )
 
     assert created.status_code == 201, created.content
-    assert created.json()["site"] == "cordoba-prepaid" and created.json()["balance"] == "0.0000"
-    assert ambiguous.status_code == 400 and "site" in ambiguous.json()
+    assert created.json()["site"] is None and created.json()["balance"] == "0.0000"
+    assert national.json()["allowed"] and national.json()["max_seconds"] == 60  # 6.00 a minute
+    reservation = Reservation.objects.get(call_id="n1")
+    assert (reservation.normalized_number, reservation.destination) == (
+        "+543514123456",
+        "Córdoba",
+    )
+    assert abroad.json()["reason"] == "no-credit"  # the US, 50.00 at least
+    assert Reservation.objects.filter(call_id="i1").count() == 0
+
+
+def test_an_account_may_still_name_its_site(plan, site, admin_client):
+    created = admin_client.post(
+        f"{BASE}/accounts/",
+        {"code": "556", "rate_plan": plan.slug, "site": "cordoba-prepaid"},
+        format="json",
+    )
+    unknown = admin_client.post(
+        f"{BASE}/accounts/", {"code": "557", "rate_plan": plan.slug, "site": "nowhere"}
+    )
+
+    assert created.status_code == 201 and created.json()["site"] == "cordoba-prepaid"
+    assert unknown.status_code == 400 and "site" in unknown.json()
 
 
 def test_top_ups_write_the_ledger_with_who_and_how(account):
@@ -189,3 +220,35 @@ def test_refunds_through_the_api(account, admin_client, asterisk_token):
 
     assert first.status_code == 201 and first.json()["amount"] == "6.0000"
     assert second.status_code == 400 and "already refunded" in second.json()["detail"]
+
+
+def ledger_sum(account) -> Decimal:
+    return sum((entry.amount for entry in account.ledger.all()), Decimal(0))
+
+
+@pytest.mark.parametrize(
+    ("billsec", "status", "cost"),
+    [(59, 200, "6.0000"), (61, 200, "6.0000"), (864000, 200, "6.0000"), (864001, 400, None)],
+)
+def test_rest_settle_charges_at_most_the_reservation(
+    account, asterisk_token, billsec, status, cost
+):
+    """10.00 on the account, 60 s (6.00) authorized: more seconds reported charge no more."""
+    asterisk = token_client(asterisk_token)
+    asterisk.post(
+        f"{BASE}/authorize", {"account": "1001", "number": LOCAL, "call_id": "c1"}, format="json"
+    )
+
+    settled = asterisk.post(f"{BASE}/settle", {"call_id": "c1", "billsec": billsec}, format="json")
+
+    assert settled.status_code == status, settled.content
+    account.refresh_from_db()
+    assert account.balance == ledger_sum(account) >= Decimal("10.00") - Decimal("6.00")
+    if cost is None:
+        assert settled.json()["billsec"] == [
+            "billsec must be a whole number of seconds from 0 to 864000, not 864001."
+        ]
+        assert Reservation.objects.get().state == Reservation.State.OPEN
+    else:
+        assert settled.json()["cost"] == cost
+        assert Reservation.objects.get().billsec == min(billsec, 60)

@@ -23,6 +23,7 @@ from credit.services import (
     reservations_expire,
     reservations_match_calls,
 )
+from rating.services import numbering_of_country
 from tests.factories import SourceFactory
 
 from .conftest import EMERGENCY, LOCAL, MOBILE, NO_RATE, US, AccountFactory
@@ -320,3 +321,91 @@ def test_the_beat_sweep_is_a_registered_task_that_reaps(account, settings):
 
     assert entry["schedule"] == 60.0 and entry["task"] in app.tasks
     assert credit_sweep.delay().get() == {"expired": 1, "matched": 0}
+
+
+def test_settle_charges_at_most_what_authorize_reserved(account, caplog):
+    """The caller could not talk past max_seconds: 864,000,000 s reported is charged
+    the 60 s allowed (6.00, all that was held), logged and kept on the reservation."""
+    caplog.set_level(logging.WARNING, logger="credit.services")
+    authorize(account)  # 60 s, 6.00 held
+
+    settlement = call_settle(call_id="1762095600.1", billsec=864000, channel=Channel.AGI)
+
+    assert (settlement.cost, settlement.balance) == (Decimal("6.0000"), Decimal("4.0000"))
+    reservation = Reservation.objects.get()
+    assert (reservation.billsec, reservation.reported_billsec) == (60, 864000)
+    charge = account.ledger.get(kind=LedgerEntry.Kind.CHARGE)
+    assert charge.note == "60 s (reported 864000 s, allowed 60 s) to Córdoba"
+    assert "reported 864000 s, beyond the 60 s it was allowed: charged 60 s" in caplog.text
+    # The same report again is the same settle; another is a conflict naming the report.
+    assert call_settle(call_id="1762095600.1", billsec=864000, channel=Channel.API).already_settled
+    with pytest.raises(SettleConflict, match="already settled with 864000 s, not 60 s"):
+        call_settle(call_id="1762095600.1", billsec=60, channel=Channel.API)
+
+
+@pytest.mark.parametrize("billsec", [-1, 864001, 864000000, True, "5", 5.0, None])
+def test_settle_refuses_billsec_out_of_range_or_not_whole(account, billsec):
+    authorize(account)
+
+    with pytest.raises(DomainError, match="billsec must be a whole number of seconds from 0"):
+        call_settle(call_id="1762095600.1", billsec=billsec, channel=Channel.AGI)
+    assert Reservation.objects.get().state == Reservation.State.OPEN
+    assert not account.ledger.filter(kind=LedgerEntry.Kind.CHARGE).exists()
+
+
+@pytest.mark.parametrize("credit_limit", ["0", "3.50"])
+@pytest.mark.parametrize("number", [LOCAL, MOBILE, US])
+def test_no_settle_takes_the_balance_below_what_was_available(account, credit_limit, number):
+    """After every operation the balance is the ledger's sum, and a settle, whatever
+    seconds it reports, never takes more than its reservation held."""
+    account.credit_limit = Decimal(credit_limit)
+    account.save()
+    account_top_up(account_id=account.pk, amount=Decimal("60"), note="cash")
+    for n, billsec in enumerate([0, 1, 29, 59, 60, 61, 599, 3600, 3601, 86400, 864000]):
+        account.refresh_from_db()
+        before = account.balance
+        answer = authorize(account, number=number, call_id=f"c{n}")
+        if not answer.allowed:
+            assert answer.reason == Reason.NO_CREDIT
+            break
+        settlement = call_settle(call_id=f"c{n}", billsec=billsec, channel=Channel.API)
+
+        account.refresh_from_db()
+        assert account.balance == ledger_sum(account) == settlement.balance
+        assert settlement.cost <= answer.amount
+        assert account.balance >= before - answer.amount
+        assert account.balance >= -account.credit_limit
+
+
+@pytest.mark.parametrize(
+    ("country", "code", "national", "international"),
+    [
+        ("AR", "54", "0", "00"),
+        ("US", "1", "1", "011"),
+        ("RU", "7", "8", "810"),
+        ("MX", "52", "", "00"),
+    ],
+)
+def test_the_home_numbering_plan_comes_from_phonenumbers(country, code, national, international):
+    plan = numbering_of_country(country)
+
+    assert (plan.region, plan.country_code) == (country, code)
+    assert (plan.national_prefix, plan.international_prefix) == (national, international)
+    assert (plan.area_code, plan.access_codes) == ("", ())
+
+
+def test_an_account_without_a_site_reads_numbers_with_the_home_country(account, settings):
+    """TARIFICADOR_COUNTRY = AR: 0351 4123456 is Córdoba; a lost settle is still charged
+    from the CDR, whichever source recorded it."""
+    homeless = AccountFactory(code="3003", site=None, rate_plan=account.rate_plan)
+    account_top_up(account_id=homeless.pk, amount=Decimal("10"))
+
+    answer = authorize(homeless, number="03514123456", call_id="h1")
+    reservations_expire(now=NOW + dt.timedelta(hours=1))
+    make_call(account.site, "h1", duration=42)
+
+    assert (answer.allowed, answer.max_seconds, answer.amount) == (True, 60, Decimal("6.0000"))
+    assert reservations_match_calls(now=NOW) == 1
+    assert Reservation.objects.get(call_id="h1").cost == Decimal("6.0000")
+    settings.TARIFICADOR_COUNTRY = "UY"  # +598: the same digits are no Córdoba number
+    assert authorize(homeless, number="03514123456", call_id="h2").reason == Reason.NO_RATE
