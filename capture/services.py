@@ -165,11 +165,24 @@ def raw_records_store(
             first_id=min(ids) if ids else None,
             last_id=max(ids) if ids else None,
         )
-        if process and ids:
-            from .tasks import raw_records_process_task
-
-            raw_records_process_task.delay_on_commit(source.id, result.first_id, result.last_id)
+        if process:
+            _queue_processing(source, result)
     return result
+
+
+def _queue_processing(source: Source, result: StoreResult) -> None:
+    """Queue the parsing of what was just stored, once the transaction commits.
+
+    A batch of nothing but duplicates is a sender repeating what went unanswered, as
+    after a crash between the commit and the parse: the source's pending records
+    are queued then, so they need not wait for the sweep.
+    """
+    from .tasks import raw_records_process_task
+
+    if result.stored:
+        raw_records_process_task.delay_on_commit(source.id, result.first_id, result.last_id)
+    elif _pending(source_id=source.id).exists():
+        raw_records_process_task.delay_on_commit(source.id, None, None)
 
 
 def _drop_known_fingerprints(

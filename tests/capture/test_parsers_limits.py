@@ -8,7 +8,7 @@ import pytest
 
 from billing.models import Call, Extension, Trunk
 from capture.parsers import PARSERS, ParsedCall, ParserSettings, RecordError
-from capture.parsers.limits import MAX_INTEGER, MAX_LENGTHS, call_check
+from capture.parsers.limits import MAX_DURATION, MAX_INTEGER, MAX_LENGTHS, MAX_RING, call_check
 from capture.simulators import ALL_GENERATORS, source_settings
 
 RECEIVED = dt.datetime(2026, 11, 2, 12, tzinfo=dt.UTC)
@@ -76,14 +76,15 @@ def test_text_the_call_record_cuts_to_its_column_passes():
 
 
 def test_the_limits_are_those_of_the_models():
-    assert MAX_LENGTHS == {
+    columns = {
         "extension": Extension._meta.get_field("number").max_length,
         "trunk": Trunk._meta.get_field("name").max_length,
     }
+    assert columns == MAX_LENGTHS
     # The sanity limits are within the integer columns, so the check covers both.
     for name in ("duration_seconds", "ring_seconds"):
         assert Call._meta.get_field(name).get_internal_type() == "PositiveIntegerField"
-    assert 7 * 86400 < MAX_INTEGER
+    assert MAX_INTEGER > MAX_DURATION.total_seconds() > MAX_RING.total_seconds()
 
 
 @pytest.mark.parametrize("family", sorted(ALL_GENERATORS))

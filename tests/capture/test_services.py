@@ -315,3 +315,15 @@ def test_the_sweep_logs_a_source_it_cannot_lock_and_parses_the_others(source, ca
     }
     failures = [r for r in caplog.records if r.exc_info and str(source.id) in r.getMessage()]
     assert len(failures) == 1
+
+
+def test_a_resent_batch_of_duplicates_gets_the_pending_records_parsed(source):
+    """A crash between the commit and the parse; the sender, unanswered, sends the
+    batch again: all duplicates, and the records it stored the first time are parsed."""
+    store(source, SEGMENT_1, SEGMENT_2, process=False)  # as the crash left them
+
+    again = store(source, SEGMENT_1, SEGMENT_2)
+
+    assert (again.stored, again.duplicates) == (0, 2)
+    assert set(RawRecord.objects.values_list("state", flat=True)) == {"parsed"}
+    assert Call.objects.count() == 2
