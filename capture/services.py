@@ -294,7 +294,7 @@ def _parse_and_record(
         try:
             parsed = parser.parse(text, received_at)
             if parsed is not None:
-                call_check(parsed, received_at=received_at)
+                call_check(parsed, received_at=received_at, record=text)
         except RecordError as error:
             errors.append(RawRecord(id=record_id, state=RawRecord.State.ERROR, error=str(error)))
             continue

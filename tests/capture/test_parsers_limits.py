@@ -70,6 +70,12 @@ def test_what_the_database_cannot_hold_or_no_call_can_be_is_named(changes, messa
     assert str(raised.value).startswith(message)
 
 
+def test_nul_is_looked_for_only_when_the_record_holds_one():
+    with pytest.raises(RecordError, match="number: '035\\\\x001' holds a NUL"):
+        call_check(dataclasses.replace(CALL, number="035\x001"), record="2026/11/02,035\x001")
+    call_check(CALL, record="2026/11/02 11:30,00:02:05,7,0351155550000")
+
+
 def test_text_the_call_record_cuts_to_its_column_passes():
     """number, account code and PBX call id are cut to their columns when stored."""
     check(number="1" * 100, account_code="2" * 50, pbx_call_id="3" * 100)

@@ -327,3 +327,17 @@ def test_a_resent_batch_of_duplicates_gets_the_pending_records_parsed(source):
     assert (again.stored, again.duplicates) == (0, 2)
     assert set(RawRecord.objects.values_list("state", flat=True)) == {"parsed"}
     assert Call.objects.count() == 2
+
+
+def test_a_nul_inside_a_field_ends_its_record_in_error(source):
+    """Bytes kept as they came (not text: they hold NUL) give a number PostgreSQL could
+    not store; the record says so, the batch is parsed."""
+    with_nul = SEGMENT_1.replace("01707392200", "0170\x007392200").encode()
+    records = [
+        IncomingRecord(seq=1, received_at=RECEIVED, data=with_nul),
+        IncomingRecord(seq=2, received_at=RECEIVED, line=SEGMENT_2),
+    ]
+    raw_records_store(source=source, records=records)
+
+    assert dict(RawRecord.objects.values_list("seq", "state")) == {1: "error", 2: "parsed"}
+    assert RawRecord.objects.get(seq=1).error == "number: '0170\\x007392200' holds a NUL character"
