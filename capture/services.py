@@ -397,9 +397,9 @@ def _pending(**filters):
 # The sweep runs this often (the Celery beat entry, and the in-process sweeper of the
 # embedded set-up) and takes records pending at least this long. Records a task is
 # parsing at that moment are safe to sweep: both take the source's lock and only
-# pending records, so the second finds nothing left. After a crash, records stored
-# before it are parsed by the first sweep after the restart, or at the latest by the
-# one after they are SWEEP_OLDER_THAN old: within 2 x 15 s, well inside a minute.
+# pending records, so the second finds nothing left. After a crash the in-process
+# sweeper parses every pending record as its process starts; beat's sweep reaches a
+# record at most SWEEP_INTERVAL after it is SWEEP_OLDER_THAN old: within 30 s.
 SWEEP_INTERVAL = dt.timedelta(seconds=15)
 SWEEP_OLDER_THAN = dt.timedelta(seconds=15)
 
