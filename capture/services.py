@@ -14,12 +14,13 @@ import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db import connection, transaction
-from django.db.models import F
+from django.db import DataError, IntegrityError, connection, transaction
+from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Greatest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from billing.services import calls_delete_for_raw_records, calls_record
 from core.bulk import insert_new_returning_ids, is_postgresql
@@ -27,6 +28,7 @@ from core.errors import DomainError
 
 from .models import RawRecord, Source, Transport
 from .parsers import ParsedCall, ParserSettings, RecordError, parser_for
+from .parsers.limits import call_check
 
 logger = logging.getLogger(__name__)
 
@@ -163,11 +165,24 @@ def raw_records_store(
             first_id=min(ids) if ids else None,
             last_id=max(ids) if ids else None,
         )
-        if process and ids:
-            from .tasks import raw_records_process_task
-
-            raw_records_process_task.delay_on_commit(source.id, result.first_id, result.last_id)
+        if process:
+            _queue_processing(source, result)
     return result
+
+
+def _queue_processing(source: Source, result: StoreResult) -> None:
+    """Queue the parsing of what was just stored, once the transaction commits.
+
+    A batch of nothing but duplicates is a sender repeating what went unanswered, as
+    after a crash between the commit and the parse: the source's pending records
+    are queued then, so they need not wait for the sweep.
+    """
+    from .tasks import raw_records_process_task
+
+    if result.stored:
+        raw_records_process_task.delay_on_commit(source.id, result.first_id, result.last_id)
+    elif _pending(source_id=source.id).exists():
+        raw_records_process_task.delay_on_commit(source.id, None, None)
 
 
 def _drop_known_fingerprints(
@@ -202,7 +217,11 @@ def parser_settings(source: Source) -> ParserSettings:
     """The parser settings of ``source``: its own settings over its site's time zone."""
     options = dict(source.settings or {})
     time_zone = options.pop("time_zone", None) or source.site.time_zone
-    return ParserSettings(time_zone=ZoneInfo(time_zone), options=options)
+    try:
+        zone = ZoneInfo(time_zone)
+    except (TypeError, ValueError, ZoneInfoNotFoundError):  # settings that skipped clean()
+        raise RecordError(f"time_zone: {time_zone!r} is not an IANA time zone") from None
+    return ParserSettings(time_zone=zone, options=options)
 
 
 def raw_records_process(
@@ -258,7 +277,9 @@ def _parse_and_record(
     result = ProcessResult()
     try:
         parser = parser_for(source.family, parser_settings(source))
-    except RecordError as error:  # the source's settings are wrong: every record says so
+    except Exception as error:  # the source's settings are wrong: every record says so
+        if not isinstance(error, RecordError):
+            logger.exception("parser %s refused the settings of %s", source.family, source.slug)
         message = f"source settings: {error}"
         RawRecord.objects.filter(id__in=[record[0] for record in records]).update(
             state=RawRecord.State.ERROR, error=message
@@ -272,6 +293,8 @@ def _parse_and_record(
         text = line if data is None else bytes(data).decode("utf-8", errors="replace")
         try:
             parsed = parser.parse(text, received_at)
+            if parsed is not None:
+                call_check(parsed, received_at=received_at, record=text)
         except RecordError as error:
             errors.append(RawRecord(id=record_id, state=RawRecord.State.ERROR, error=str(error)))
             continue
@@ -284,13 +307,51 @@ def _parse_and_record(
             ignored.append(record_id)
         else:
             calls.append((record_id, parsed))
-    result.parsed = calls_record(site=source.site, source_id=source.id, entries=calls)
-    _set_state([record_id for record_id, _ in calls], RawRecord.State.PARSED)
+    recorded, refused = _calls_record(source, calls)
+    errors += refused
+    result.parsed = len(recorded)
+    _set_state(recorded, RawRecord.State.PARSED)
     _set_state(ignored, RawRecord.State.IGNORED)
     if errors:
         RawRecord.objects.bulk_update(errors, ["state", "error"], batch_size=500)
     result.ignored, result.errors = len(ignored), len(errors)
     return result
+
+
+def _calls_record(
+    source: Source, calls: list[tuple[int, ParsedCall]]
+) -> tuple[list[int], list[RawRecord]]:
+    """Store ``calls``; return the ids of the records stored and the errors of those refused.
+
+    :func:`call_check` keeps out what it knows the database would refuse. Should the
+    database still refuse the batch for what a call holds (a value out of range, a
+    duplicate), it is stored again call by call, each in a savepoint, so only the
+    call at fault is left out, named in its record's error. Other failures (a lost
+    connection, a lock timeout) fail the batch, which stays pending for the task's
+    retry or the sweep.
+    """
+    if not calls:
+        return [], []
+    try:
+        with transaction.atomic(), connection.wrap_database_errors:
+            # wrap_database_errors: COPY raises the driver's own errors, not Django's.
+            calls_record(site=source.site, source_id=source.id, entries=calls)
+        return [record_id for record_id, _ in calls], []
+    except (DataError, IntegrityError) as error:
+        logger.warning("%s: the database refused a batch of calls (%s)", source.slug, error)
+    recorded: list[int] = []
+    refused: list[RawRecord] = []
+    for record_id, parsed in calls:
+        try:
+            with transaction.atomic(), connection.wrap_database_errors:
+                calls_record(site=source.site, source_id=source.id, entries=[(record_id, parsed)])
+        except (DataError, IntegrityError) as error:
+            detail = (str(error).strip().splitlines() or [type(error).__name__])[0]
+            message = _("the database refused the call: %(detail)s") % {"detail": detail}
+            refused.append(RawRecord(id=record_id, state=RawRecord.State.ERROR, error=message))
+        else:
+            recorded.append(record_id)
+    return recorded, refused
 
 
 def _set_state(record_ids: list[int], state: str) -> None:
@@ -324,17 +385,41 @@ def raw_records_reprocess(*, records: Iterable[RawRecord] | None = None, queryse
     return len(record_ids)
 
 
-def raw_records_sweep(*, older_than: dt.timedelta = dt.timedelta(minutes=2)) -> ProcessResult:
-    """Parse records left pending too long (a worker died, a broker message was lost)."""
-    cutoff = timezone.now() - older_than
-    stale_sources = (
-        RawRecord.objects.filter(state=RawRecord.State.PENDING, created_at__lt=cutoff)
-        .values_list("source_id", flat=True)
-        .distinct()
+def _pending(**filters):
+    """Pending raw records. The exclude repeats the condition of the partial index of
+    unfinished records, which SQLite uses only when the query spells it out."""
+    return RawRecord.objects.filter(state=RawRecord.State.PENDING, **filters).exclude(
+        state=RawRecord.State.PARSED
     )
+
+
+# The sweep runs this often (the Celery beat entry, and the in-process sweeper of the
+# embedded set-up) and takes records pending at least this long. Records a task is
+# parsing at that moment are safe to sweep: both take the source's lock and only
+# pending records, so the second finds nothing left. After a crash the in-process
+# sweeper parses every pending record as its process starts; beat's sweep reaches a
+# record at most SWEEP_INTERVAL after it is SWEEP_OLDER_THAN old: within 30 s.
+SWEEP_INTERVAL = dt.timedelta(seconds=15)
+SWEEP_OLDER_THAN = dt.timedelta(seconds=15)
+
+
+def raw_records_sweep(*, older_than: dt.timedelta = SWEEP_OLDER_THAN) -> ProcessResult:
+    """Parse records left pending too long (a worker died, a broker message was lost).
+
+    Each source is swept on its own: one that fails is logged and the others are
+    still parsed.
+    """
+    cutoff = timezone.now() - older_than
+    # One row per source (a DISTINCT over records got one per record: Meta.ordering
+    # adds seq), each answered from the index of unfinished records.
+    stale = _pending(source_id=OuterRef("pk"), created_at__lt=cutoff)
+    stale_sources = Source.objects.filter(Exists(stale)).order_by("pk").values_list("pk", flat=True)
     total = ProcessResult()
     for source_id in list(stale_sources):
-        total += raw_records_process(source_id=source_id)
+        try:
+            total += raw_records_process(source_id=source_id)
+        except Exception:  # one source's fault must not keep the others pending
+            logger.exception("sweep: parsing the pending records of source %s failed", source_id)
     return total
 
 

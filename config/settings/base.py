@@ -196,8 +196,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
-    # A safety net: records left pending by a crashed worker are parsed within minutes.
-    "raw-records-sweep": {"task": "capture.tasks.raw_records_sweep", "schedule": 120.0},
+    # A safety net: records left pending by a crashed worker are parsed within 30 s
+    # (capture.services.SWEEP_INTERVAL; the embedded set-up sweeps in-process). A sweep
+    # still queued when the next is due is dropped rather than run late.
+    "raw-records-sweep": {
+        "task": "capture.tasks.raw_records_sweep",
+        "schedule": 15.0,
+        "options": {"expire_seconds": 15},
+    },
     # Starts capture of sources nobody holds; a dead worker's sources move within a lease.
     "capture-dispatch": {"task": "capture.tasks.capture_dispatch", "schedule": 10.0},
     # Releases prepaid reservations whose hang-up never came; charges them from their CDRs.

@@ -4,12 +4,14 @@ import datetime as dt
 import threading
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from billing.models import Call, Extension
 from capture.models import RawRecord, Transport
 from capture.services import (
+    PROCESS_LOCK_CLASS,
     IncomingRecord,
     line_fingerprints,
     raw_records_process,
@@ -22,7 +24,8 @@ from tests.factories import DepartmentFactory, ExtensionFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-RECEIVED = dt.datetime(2026, 11, 2, 12, tzinfo=dt.UTC)
+# Late in the month: the calls below (2 to 20 November) were all made before it.
+RECEIVED = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
 SEGMENT_1 = (
     "2026/11/02 09:30:57,00:00:13,7,01707392200,I,299999,299999,,0,1000014160,1,"
     "E4750,John Smith,T9002,LINE 1.2,11,0,,,,,,,,,,,,,"
@@ -34,6 +37,8 @@ SEGMENT_2 = (
 BROKEN = (
     "2026/13/45 09:30:57,00:00:21,0,017,I,2999,2999,,0,1000014161,0,E1,A,T9002,L,0,0,,,,,,,,,,,,,"
 )
+# Well formed, but 3,599,999,999 seconds: more than PostgreSQL's 4-byte integer holds.
+ENDLESS = SEGMENT_1.replace("00:00:13", "999999:59:59").replace("1000014160", "1000014170")
 
 
 def store(source, *lines, first_seq=1, process=True):
@@ -195,3 +200,144 @@ def test_fingerprints_tell_repeated_lines_apart_but_not_files():
     first, second, _ = line_fingerprints(["a", "a", "b"])
     assert first != second
     assert line_fingerprints(["a", "b"]) == line_fingerprints(["a", "b", "c"])[:2]
+
+
+def test_an_impossible_duration_ends_its_record_in_error_and_its_batch_parses(source):
+    """999999:59:59 is refused with a message naming the field; the records around it
+    are parsed (the database refused the whole batch, which stayed pending)."""
+    store(source, SEGMENT_1, ENDLESS, SEGMENT_2)
+
+    states = dict(RawRecord.objects.values_list("seq", "state"))
+    assert states == {1: "parsed", 2: "error", 3: "parsed"}
+    assert RawRecord.objects.get(seq=2).error == "duration_seconds: 3599999999 is more than 7 days"
+    assert sorted(Call.objects.values_list("duration_seconds", flat=True)) == [13, 21]
+
+
+def test_reprocess_of_an_impossible_record_ends_in_error(source):
+    store(source, ENDLESS, process=False)
+
+    raw_records_reprocess(queryset=RawRecord.objects.all())
+
+    assert RawRecord.objects.get().state == RawRecord.State.ERROR
+
+
+def test_a_call_the_database_refuses_ends_only_its_own_record_in_error(source):
+    """The check cannot foresee everything: a record that already has a call (its state
+    set back to pending by hand) is refused by the database, alone."""
+    store(source, SEGMENT_1, SEGMENT_2, SEGMENT_1.replace("1000014160", "1000014180"))
+    Call.objects.filter(raw_record__seq=2).update(duration_seconds=99)
+    RawRecord.objects.update(state=RawRecord.State.PENDING)
+    Call.objects.exclude(raw_record__seq=2).delete()
+
+    result = raw_records_process(source_id=source.id)
+
+    assert (result.parsed, result.errors) == (2, 1)
+    states = dict(RawRecord.objects.values_list("seq", "state"))
+    assert states == {1: "parsed", 2: "error", 3: "parsed"}
+    error = RawRecord.objects.get(seq=2).error
+    assert error.startswith("the database refused the call: ")
+    assert "raw_record" in error  # the constraint the call broke
+    assert Call.objects.count() == 3
+    assert Call.objects.get(raw_record__seq=2).duration_seconds == 99  # the old call is kept
+
+
+def test_wrong_source_settings_end_every_record_in_error(source):
+    """A time zone the admin would refuse, written past it, names the setting."""
+    source.settings = {"time_zone": "Mars/Olympus"}
+    source.save()  # save() runs no clean()
+
+    store(source, SEGMENT_1, SEGMENT_2)
+
+    assert set(RawRecord.objects.values_list("state", "error")) == {
+        ("error", "source settings: time_zone: 'Mars/Olympus' is not an IANA time zone")
+    }
+
+
+def test_the_sweep_parses_other_sources_past_a_poisoned_one(source):
+    """A source whose batch the database refuses no longer stops the sweep."""
+    store(source, SEGMENT_1, SEGMENT_2, process=False)
+    raw_records_process(source_id=source.id)
+    RawRecord.objects.update(state=RawRecord.State.PENDING)  # their calls remain: poison
+    other = SourceFactory(site=source.site)
+    store(other, SEGMENT_1, ENDLESS, process=False)
+    RawRecord.objects.update(created_at=timezone.now() - dt.timedelta(minutes=10))
+
+    raw_records_sweep()
+
+    assert list(RawRecord.objects.values_list("source", "seq", "state")) == [
+        (source.id, 1, "error"),
+        (source.id, 2, "error"),
+        (other.id, 1, "parsed"),
+        (other.id, 2, "error"),
+    ]
+
+
+def test_the_sweep_takes_each_source_once(source):
+    """However many records a source has pending, the sweep parses it once (a DISTINCT
+    spoilt by Meta.ordering gave one row per record)."""
+    store(source, SEGMENT_1, SEGMENT_2, BROKEN, process=False)
+    other = SourceFactory(site=source.site)
+    store(other, SEGMENT_1, SEGMENT_2, process=False)
+    RawRecord.objects.update(created_at=timezone.now() - dt.timedelta(minutes=10))
+
+    with CaptureQueriesContext(connection) as queries:
+        result = raw_records_sweep()
+
+    assert (result.parsed, result.errors) == (4, 1)
+    sources_loaded = [q["sql"] for q in queries if 'FROM "capture_source" INNER JOIN' in q["sql"]]
+    assert len(sources_loaded) == 2
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_the_sweep_logs_a_source_it_cannot_lock_and_parses_the_others(source, caplog):
+    """PostgreSQL: one source's records cannot be taken (another session holds its lock
+    past our lock timeout); the sweep logs it and parses the other source."""
+    store(source, SEGMENT_1, process=False)
+    other = SourceFactory(site=source.site)
+    store(other, SEGMENT_2, process=False)
+    RawRecord.objects.update(created_at=timezone.now() - dt.timedelta(minutes=10))
+    holder = connections.create_connection("default")
+    try:
+        with holder.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [PROCESS_LOCK_CLASS, source.id])
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '200ms'")
+
+        raw_records_sweep()
+    finally:
+        holder.close()
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+
+    assert dict(RawRecord.objects.values_list("source", "state")) == {
+        source.id: "pending",
+        other.id: "parsed",
+    }
+    failures = [r for r in caplog.records if r.exc_info and str(source.id) in r.getMessage()]
+    assert len(failures) == 1
+
+
+def test_a_resent_batch_of_duplicates_gets_the_pending_records_parsed(source):
+    """A crash between the commit and the parse; the sender, unanswered, sends the
+    batch again: all duplicates, and the records it stored the first time are parsed."""
+    store(source, SEGMENT_1, SEGMENT_2, process=False)  # as the crash left them
+
+    again = store(source, SEGMENT_1, SEGMENT_2)
+
+    assert (again.stored, again.duplicates) == (0, 2)
+    assert set(RawRecord.objects.values_list("state", flat=True)) == {"parsed"}
+    assert Call.objects.count() == 2
+
+
+def test_a_nul_inside_a_field_ends_its_record_in_error(source):
+    """Bytes kept as they came (not text: they hold NUL) give a number PostgreSQL could
+    not store; the record says so, the batch is parsed."""
+    with_nul = SEGMENT_1.replace("01707392200", "0170\x007392200").encode()
+    records = [
+        IncomingRecord(seq=1, received_at=RECEIVED, data=with_nul),
+        IncomingRecord(seq=2, received_at=RECEIVED, line=SEGMENT_2),
+    ]
+    raw_records_store(source=source, records=records)
+
+    assert dict(RawRecord.objects.values_list("seq", "state")) == {1: "error", 2: "parsed"}
+    assert RawRecord.objects.get(seq=1).error == "number: '0170\\x007392200' holds a NUL character"

@@ -6,6 +6,7 @@ import signal
 from django.core.management.base import BaseCommand, CommandError
 
 from capture.live import capturable_sources, sources_capture
+from capture.sweeper import sweeper_start
 
 
 class Command(BaseCommand):
@@ -36,6 +37,9 @@ class Command(BaseCommand):
             )
         for source in chosen:
             self.stdout.write(f"capturing {source.slug} ({source.family}, {source.transport})")
+        # Without a broker this process parses what it captures, so it also sweeps what
+        # a crash (its own, or the web server's) left pending.
+        sweeper_start()
         try:
             asyncio.run(self._run(chosen))
         except ValueError as error:  # a source's settings are incomplete
