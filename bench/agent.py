@@ -23,6 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from . import Failures, rate
 from .ingest import ROOT, WORKERS, _free_port, _wait_for_port, bench_environment, fresh_database
 
 RECORDS = int(os.environ.get("BENCH_AGENT_RECORDS", "50000"))
@@ -58,7 +59,8 @@ def main() -> None:
     try:
         started = time.perf_counter()
         _wait(lambda: _stored(source) >= RECORDS, "the backlog at the centre")
-        backlog_rate = RECORDS / (time.perf_counter() - started)
+        elapsed = time.perf_counter() - started
+        backlog_rate = rate(_checked(source, RECORDS, "backlog upload"), RECORDS, elapsed)
         print(f"backlog upload (centre back): {backlog_rate:,.0f} records/s stored and parsed")
         peaks.append(_stop(agent))
         pbx.process.terminate()
@@ -77,7 +79,7 @@ def main() -> None:
     finally:
         centre.send_signal(signal.SIGTERM)
         centre.wait(30)
-    live_rate = RECORDS / (done_at - started)
+    live_rate = rate(_checked(source, 2 * RECORDS, "live"), RECORDS, done_at - started)
     verdict = "keeps up" if live_rate >= AIM_RATE else "FALLS BEHIND"
     print(
         f"live at {LIVE_RATE:,.0f}/s offered: {live_rate:,.0f} records/s end to end, the centre "
@@ -185,6 +187,17 @@ def _spooled(directory: Path) -> int:
         return 0
 
 
+def _checked(source, calls: int, what: str) -> Failures:
+    """The wrong answers so far: calls missing or doubled, records that did not parse."""
+    from capture.models import RawRecord
+
+    failures = Failures(f"agent {what}")
+    failures.expect("calls at the centre", _stored(source), calls)
+    errors = RawRecord.objects.filter(source=source, state=RawRecord.State.ERROR).count()
+    failures.expect("records that did not parse", errors, 0)
+    return failures
+
+
 def _stored(source) -> int:
     from billing.models import Call
 
@@ -197,3 +210,7 @@ def _wait(condition, what: str, timeout: float = 600) -> None:
         if time.perf_counter() > deadline:
             sys.exit(f"agent bench: gave up waiting for {what}")
         time.sleep(0.05)
+
+
+if __name__ == "__main__":
+    main()

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 
+from . import Failures, rate
 from .ingest import ROOT, bench_environment, fresh_database
 
 SOURCES = int(os.environ.get("BENCH_CAPTURE_SOURCES", "200"))
@@ -86,6 +87,11 @@ def main() -> None:
         capture.send_signal(signal.SIGTERM)
         capture.wait(60)
         pbxs.terminate()
+    failures = Failures("capture")
+    failures.expect("records stored", stored, expected)
+    errors = RawRecord.objects.filter(state=RawRecord.State.ERROR).count()
+    failures.expect("records that did not parse", errors, 0)
+    rate(failures, stored, elapsed)
     sending = PER_SOURCE / RATE
     print(
         f"{stored:,} of {expected:,} records stored from {fed} sources "
@@ -93,3 +99,7 @@ def main() -> None:
         f"in {elapsed:.1f} s; the PBXs took {sending:.0f} s to send them "
         f"({stored / elapsed:,.0f} records/s, {elapsed / sending:.2f}x the sending time)"
     )
+
+
+if __name__ == "__main__":
+    main()

@@ -3,7 +3,8 @@ and through the API under gunicorn with concurrent clients, on PostgreSQL
 (``BENCH_CREDIT_DATABASE_URL``, default a ``tarificador_bench_credit`` database it
 recreates). Each authorization is followed by its settle, as calls are.
 
-Run alone: ``python -m bench.credit``.
+Run alone: ``python -m bench.credit``. Any failed request (a status other than 2xx,
+a refusal, an error) means no figure and a non-zero exit.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import psycopg
+
+from . import BenchmarkFailed, Failures, report_rate
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE_URL = os.environ.get(
@@ -44,13 +47,17 @@ def main() -> None:
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
 
     import django
+    from django.conf import settings
 
     django.setup()
+    # Django reads its settings once per process: were they another benchmark's, the
+    # token below would land in that database and gunicorn would answer 401.
+    database = settings.DATABASES["default"]["NAME"]
+    if database != urlparse(DATABASE_URL).path.lstrip("/"):
+        raise BenchmarkFailed(f"credit: Django is set up on {database!r}, not {DATABASE_URL}")
     token = _setup()
-    rate = _in_process()
-    print(f"in-process (as the FastAGI server calls it): {rate:,.0f} authorizations/s")
-    rate = _api(env, token)
-    print(f"API, {WORKERS} gunicorn workers, {CLIENTS} clients: {rate:,.0f} authorizations/s")
+    _in_process()
+    _api(env, token)
 
 
 def _recreate_database() -> None:
@@ -61,7 +68,9 @@ def _recreate_database() -> None:
         connection.execute(f'CREATE DATABASE "{name}"')
 
 
-def _setup() -> str:
+def _setup(accounts: int = ACCOUNTS) -> str:
+    """A plan, a site, ``accounts`` funded accounts and an Asterisk service user;
+    the user's API token."""
     import datetime as dt
 
     from django.contrib.auth.models import Permission, User
@@ -98,7 +107,7 @@ def _setup() -> str:
         access_codes=["0"],
         currency="ARS",
     )
-    for n in range(ACCOUNTS):
+    for n in range(accounts):
         account = Account.objects.create(code=f"{1000 + n}", site=site, rate_plan=plan)
         account_top_up(account_id=account.pk, amount=Decimal("1000000"))
     user = User.objects.create(username="asterisk-bench")
@@ -110,19 +119,22 @@ def _in_process() -> float:
     from credit.models import Channel
     from credit.services import call_authorize, call_settle
 
+    failures = Failures("in-process (as the FastAGI server calls it)")
     started = time.perf_counter()
     for n in range(CALLS):
         call_id = f"local-{n}"
-        call_authorize(
-            account_code=f"{1000 + n % ACCOUNTS}", number=NUMBERS[n % 4], call_id=call_id
-        )
-        call_settle(call_id=call_id, billsec=n % 300, channel=Channel.AGI)
-    return CALLS / (time.perf_counter() - started)
+        try:
+            answer = call_authorize(
+                account_code=f"{1000 + n % ACCOUNTS}", number=NUMBERS[n % 4], call_id=call_id
+            )
+            if failures.expect(f"authorize {call_id} allowed", answer.allowed, True):
+                call_settle(call_id=call_id, billsec=n % 300, channel=Channel.AGI)
+        except Exception as error:  # every failure is counted, then reported
+            failures.add(f"{call_id}: {error!r}")
+    return report_rate(failures, CALLS, time.perf_counter() - started, "authorizations")
 
 
 def _api(env: dict, token: str) -> float:
-    import requests
-
     port = _free_port()
     server = subprocess.Popen(
         [
@@ -132,43 +144,79 @@ def _api(env: dict, token: str) -> float:
         cwd=ROOT,
         env=env,
     )
-    url = f"http://127.0.0.1:{port}/api/v1/credit"
     try:
         _wait_for(port)
-        per_client = CALLS // CLIENTS
-        headers = {"Authorization": f"Token {token}"}
+        return api_measure(
+            f"http://127.0.0.1:{port}",
+            token,
+            calls=CALLS,
+            clients=CLIENTS,
+            label=f"API, {WORKERS} gunicorn workers, {CLIENTS} clients",
+        )
+    finally:
+        server.terminate()
+        server.wait(30)
 
-        def client(number: int) -> None:
-            with requests.Session() as session:
-                for n in range(per_client):
-                    call_id = f"api-{number}-{n}"
-                    session.post(
+
+def api_measure(
+    base_url: str,
+    token: str,
+    *,
+    calls: int,
+    clients: int,
+    accounts: int = ACCOUNTS,
+    label: str = "API",
+) -> float:
+    """Authorize and settle ``calls`` calls through the API of the server at
+    ``base_url`` from ``clients`` threads; print and return authorizations per second.
+    A pair fails on a status other than 2xx, a refusal or an error, and any failure
+    means no figure (:class:`BenchmarkFailed`)."""
+    import requests
+
+    url = f"{base_url}/api/v1/credit"
+    per_client = calls // clients
+    headers = {"Authorization": f"Token {token}"}
+    failures = Failures(label)
+
+    def client(number: int) -> None:
+        with requests.Session() as session:
+            for n in range(per_client):
+                call_id = f"api-{number}-{n}"
+                try:
+                    answer = session.post(
                         f"{url}/authorize",
                         json={
-                            "account": f"{1000 + (number * per_client + n) % ACCOUNTS}",
+                            "account": f"{1000 + (number * per_client + n) % accounts}",
                             "number": NUMBERS[n % 4],
                             "call_id": call_id,
                         },
                         headers=headers,
                         timeout=60,
-                    ).raise_for_status()
-                    session.post(
-                        f"{url}/settle",
-                        json={"call_id": call_id, "billsec": n % 300},
-                        headers=headers,
-                        timeout=60,
-                    ).raise_for_status()
+                    )
+                    if not failures.response(answer) or not failures.expect(
+                        f"authorize {call_id} allowed", answer.json().get("allowed"), True
+                    ):
+                        continue
+                    failures.response(
+                        session.post(
+                            f"{url}/settle",
+                            json={"call_id": call_id, "billsec": n % 300},
+                            headers=headers,
+                            timeout=60,
+                        )
+                    )
+                except Exception as error:  # counted, then reported
+                    failures.add(f"{call_id}: {error!r}")
 
-        threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        return per_client * CLIENTS / (time.perf_counter() - started)
-    finally:
-        server.terminate()
-        server.wait(30)
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return report_rate(
+        failures, per_client * clients, time.perf_counter() - started, "authorizations"
+    )
 
 
 def _free_port() -> int:

@@ -10,6 +10,8 @@ import os
 import time
 from zoneinfo import ZoneInfo
 
+from . import Failures, rate
+
 RECORDS = int(os.environ.get("BENCH_PARSE_RECORDS", "1000000"))
 DISTINCT = min(RECORDS, 100_000)  # generated once, then parsed over and over
 CSV_FAMILIES = {"avaya-ipoffice", "asterisk-csv", "freeswitch-csv", "cisco-cucm", "3cx"}
@@ -41,16 +43,17 @@ def main() -> None:
             )
         )
         parse = PARSERS[family](ParserSettings(TIME_ZONE, {})).parse
-        errors = 0
+        failures = Failures(f"parse {family}")
         started = time.perf_counter()
         for record in itertools.islice(itertools.cycle(records), RECORDS):
             try:
                 parse(record, received_at)
-            except RecordError:
-                errors += 1
-        rate = RECORDS / (time.perf_counter() - started)
+            except RecordError as error:  # a generated record must parse
+                failures.add(f"{error} in {record!r}")
+        speed = rate(failures, RECORDS, time.perf_counter() - started)
         aim = 100_000 if family in CSV_FAMILIES else 150_000
-        print(
-            f"{family:>20}: {rate:>10,.0f} records/s ({rate / aim:.2f}x the aim of {aim:,})"
-            + (f", {errors:,} errors" if errors else "")
-        )
+        print(f"{family:>20}: {speed:>10,.0f} records/s ({speed / aim:.2f}x the aim of {aim:,})")
+
+
+if __name__ == "__main__":
+    main()

@@ -24,6 +24,8 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+from . import Failures, rate
+
 CALLS = int(os.environ.get("BENCH_RATING_CALLS", "1000000"))
 PREFIXES = 5_000
 DISTINCT_NUMBERS = 50_000
@@ -93,13 +95,15 @@ def engine_rate() -> None:
         )
         for _ in range(CALLS)
     ]
+    # Unrated calls are no failure here: weekend calls to Argentina fall in no band.
+    failures = Failures("rating engine")
     started = time.perf_counter()
     unrated = sum(rater.price(call).cost is None for call in calls)
-    first = CALLS / (time.perf_counter() - started)
+    first = rate(failures, CALLS, time.perf_counter() - started)
     started = time.perf_counter()
     for call in calls:
         rater.price(call)
-    warm = CALLS / (time.perf_counter() - started)
+    warm = rate(failures, CALLS, time.perf_counter() - started)
     print(
         f"first pass (reads {DISTINCT_NUMBERS:,} distinct numbers): {first:,.0f} calls/s "
         f"({first / 300_000:.2f}x the aim); every number seen before: {warm:,.0f} calls/s "
@@ -116,7 +120,7 @@ def deck_import() -> None:
     import django
 
     django.setup()
-    from rating.models import RatePlan
+    from rating.models import Rate, RatePlan
 
     RatePlan.objects.create(slug="bench", name="Bench", currency="ARS")
     rng = random.Random(2)
@@ -136,14 +140,22 @@ def deck_import() -> None:
             )
         path.write_text("\n".join(lines) + "\n")
         started = time.perf_counter()
-        subprocess.run(
+        done = subprocess.run(
             [sys.executable, "manage.py", "import_rates", "--plan", "bench", str(path), "--apply"],
             cwd=Path(__file__).parent.parent,
             env=env,
-            check=True,
             stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         elapsed = time.perf_counter() - started
+    failures = Failures("rate deck import")
+    if failures.expect("import_rates exit status", done.returncode, 0):
+        rates = Rate.objects.filter(plan__slug="bench").count()
+        failures.expect("rates stored", rates, DECK_PREFIXES)
+    else:
+        failures.add(done.stderr[-500:])
+    rate(failures, DECK_PREFIXES, elapsed)
     print(
         f"import_rates --apply of {DECK_PREFIXES:,} prefixes: {elapsed:.1f} s "
         f"({DECK_PREFIXES / elapsed:,.0f} prefixes/s; aim 10 s, {10 / elapsed:.2f}x)"
@@ -201,16 +213,19 @@ def rerate() -> None:
         cursor.execute("ANALYZE billing_call")
     print(f"made {RERATE_CALLS:,} calls in {time.perf_counter() - started:.0f} s")
     started = time.perf_counter()
-    subprocess.run(
+    done = subprocess.run(
         [
             *(sys.executable, "manage.py", "rerate", "--from", "2026-11-01", "--to"),
             *("2026-11-30", "--site", site.slug, "--no-progress"),
         ],
         cwd=Path(__file__).parent.parent,
         env=os.environ,
-        check=True,
     )
     elapsed = time.perf_counter() - started
+    failures = Failures("rerate")
+    if failures.expect("manage.py rerate exit status", done.returncode, 0):
+        failures.expect("calls not re-rated", _not_rerated(site), 0)
+    rate(failures, RERATE_CALLS, elapsed)
     print(
         f"rerate of {RERATE_CALLS:,} calls: {elapsed:.1f} s ({RERATE_CALLS / elapsed:,.0f} "
         f"calls/s; aim 60 s, {60 / elapsed:.2f}x)"
@@ -245,6 +260,9 @@ def rerate_phases(site) -> None:
         date_from=dt.date(2026, 11, 1), date_to=dt.date(2026, 11, 30), site=site
     )
     elapsed = time.perf_counter() - started
+    failures = Failures("re-rating again after a price change")
+    failures.expect("calls re-rated", result.total, RERATE_CALLS)
+    rate(failures, result.total, elapsed)
     print(
         f"again after a price change, in-process: {result.changed:,} of {result.total:,} "
         f"calls changed price in {elapsed:.1f} s ({result.total / elapsed:,.0f} calls/s); "
@@ -252,6 +270,14 @@ def rerate_phases(site) -> None:
     )
     for label, seconds in spent.items():
         print(f"  {label}: {seconds:.1f} s ({result.total / seconds:,.0f} calls/s)")
+
+
+def _not_rerated(site) -> int:
+    """Calls as the SQL above made them: neither a cost nor a reason for having none
+    (a few numbers cannot be read as phone numbers and stay unrated, with a reason)."""
+    from billing.models import Call
+
+    return Call.objects.filter(site=site, cost=None, unrated_reason="").count()
 
 
 def _timed(function, label: str, spent: dict[str, float]):
@@ -263,3 +289,7 @@ def _timed(function, label: str, spent: dict[str, float]):
             spent[label] = spent.get(label, 0.0) + time.perf_counter() - started
 
     return timed
+
+
+if __name__ == "__main__":
+    main()

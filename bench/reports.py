@@ -35,6 +35,8 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 
+from . import Failures, rate
+
 CALLS = int(os.environ.get("BENCH_REPORTS_CALLS", "10000000"))
 EXTENSIONS = 2_000
 DEPARTMENTS = 100  # 10 divisions, 3 areas in each, 2 teams in each area
@@ -502,6 +504,16 @@ def _month_signature(model):
 # ---------------------------------------------------------------- measurements
 
 
+def _get(client, path: str):
+    """GET ``path``; a status other than 200 ends the benchmark with no figure."""
+    response = client.get(path)
+    if response.status_code != 200:
+        failures = Failures(f"GET {path}")
+        failures.add(f"HTTP {response.status_code}: {response.content[:300]!r}")
+        failures.check(1)
+    return response
+
+
 def _timed(function, repeats: int = REPEATS) -> tuple[float, float]:
     """Median and worst of ``repeats`` warm runs, in milliseconds (one warm-up)."""
     function()
@@ -540,9 +552,7 @@ def _measure() -> None:
         client = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0]}")
 
         def get(path, client=client):
-            response = client.get(path)
-            assert response.status_code == 200, response.content[:300]
-            return response
+            return _get(client, path)
 
         body = get(f"/api/v1/reports/departments/?month={month}").json()
         _report(
@@ -576,8 +586,8 @@ def _measure_downloads(admin, month: str) -> None:
     for report in ("departments", "extensions"):
         for fmt in ("csv", "xlsx", "pdf"):
             path = f"/reports/{month}/{report}.{fmt}"
-            size = len(client.get(path).content)
-            median, _ = _timed(lambda path=path: client.get(path), repeats=3)
+            size = len(_get(client, path).content)
+            median, _ = _timed(lambda path=path: _get(client, path), repeats=3)
             figures.append(f"{report}.{fmt} {median:,.0f} ms ({size / 1024:,.0f} KiB)")
     print("downloads, administrator, median of 3: " + "; ".join(figures))
 
@@ -606,9 +616,7 @@ def _measure_dashboard(admin, manager) -> None:
         client.force_login(user)
 
         def get(client=client):
-            response = client.get(path + query)
-            assert response.status_code == 200, response.status_code
-            return response
+            return _get(client, path + query)
 
         _report(f"dashboard page ({path}), {who}, server time", "dashboard", *_timed(get))
     plain_static.disable()
@@ -636,7 +644,7 @@ def _measure_csv(admin, month: str, expected_rows: int) -> None:
         peak_reset = False
     rss_before = _rss_kib("VmRSS")
     started = time.perf_counter()
-    response = client.get(f"/reports/{month}/calls.csv")
+    response = _get(client, f"/reports/{month}/calls.csv")
     size = rows = 0
     first_row = None
     for piece in response.streaming_content:
@@ -647,18 +655,20 @@ def _measure_csv(admin, month: str, expected_rows: int) -> None:
     elapsed = time.perf_counter() - started
     peak = _rss_kib("VmHWM") if peak_reset else _rss_kib("VmRSS")
     rows -= 1  # the header
+    failures = Failures(f"calls CSV of {month}")
+    failures.expect("rows", rows, expected_rows)
+    rate(failures, rows, elapsed)
     print(
         f"calls CSV of {month}: {rows:,} calls ({size / 2**20:,.0f} MiB) in {elapsed:.1f} s, "
         f"{rows / elapsed:,.0f} calls/s, first call after {(first_row or 0) * 1000:,.0f} ms; "
         f"peak resident size {(peak - rss_before) / 1024:+,.1f} "
         f"MiB over the {rss_before / 1024:,.0f} MiB before"
-        + ("" if rows == expected_rows else f" (expected {expected_rows:,} rows!)")
     )
     # Python's own allocations while streaming half a month, then the whole month:
     # flat when the stream holds one chunk at a time.
     for fraction in (0.5, 1.0):
         tracemalloc.start()
-        response = client.get(f"/reports/{month}/calls.csv")
+        response = _get(client, f"/reports/{month}/calls.csv")
         limit = int(rows * fraction)
         seen = 0
         for piece in response.streaming_content:
@@ -672,3 +682,7 @@ def _measure_csv(admin, month: str, expected_rows: int) -> None:
             f"  traced Python peak streaming {min(seen, rows):,} calls: "
             f"{traced_peak / 2**20:,.1f} MiB"
         )
+
+
+if __name__ == "__main__":
+    main()

@@ -4,19 +4,31 @@ from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
-from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from .decks import DeckError, deck_apply, deck_diff, deck_read
+from .decks import (
+    DeckError,
+    deck_apply,
+    deck_coverage,
+    deck_default_start,
+    deck_diff,
+    deck_read,
+)
 from .models import Destination, Rate, RatePlan, TimeBand
 
 
 class DeckForm(forms.Form):
     deck = forms.FileField(help_text="A .csv or .xlsx rate deck.")
     valid_from = forms.DateField(
-        initial=timezone.localdate,
-        help_text="First day of rates that give none; rates the deck leaves out end then.",
+        required=False,
+        help_text=gettext_lazy(
+            "First day of rates that give none; rates the deck leaves out end then. "
+            "Empty: a plan's first deck prices all calls, past and future; a later one "
+            "starts today."
+        ),
     )
     apply = forms.BooleanField(required=False, help_text="Write the changes.")
 
@@ -55,7 +67,7 @@ class RatePlanAdmin(admin.ModelAdmin):
         context["title"] = f"Import a rate deck into {plan}"
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["deck"]
-            valid_from = form.cleaned_data["valid_from"]
+            valid_from = deck_default_start(plan, form.cleaned_data["valid_from"])
             try:
                 rows = deck_read(upload.name, default_valid_from=valid_from, content=upload.read())
                 diff = deck_diff(plan, rows)
@@ -64,9 +76,15 @@ class RatePlanAdmin(admin.ModelAdmin):
             else:
                 context["summary"] = f"{len(rows):,} rates: {diff.summary()}"
                 context["lines"] = list(diff.lines(50))
+                coverage = deck_coverage(plan, rows)
+                context["coverage"] = _("This version %(coverage)s.") % {"coverage": coverage}
                 if form.cleaned_data["apply"] and diff.has_changes:
                     deck_apply(plan, rows, diff, ends_on=valid_from)
-                    messages.success(request, f"Applied to {plan}: {diff.summary()}.")
+                    messages.success(
+                        request,
+                        _("Applied to %(plan)s: %(summary)s. This version %(coverage)s.")
+                        % {"plan": plan, "summary": diff.summary(), "coverage": coverage},
+                    )
                     return redirect("admin:rating_rateplan_changelist")
         return render(request, "admin/rating/rateplan/import_deck.html", context)
 

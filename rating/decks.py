@@ -8,7 +8,9 @@ optionally, ``applies_to`` (outgoing, incoming or internal; outgoing when absent
 
 A deck is the plan's whole price list from its ``valid_from``: rates it changes or
 leaves out end that day, new ones start that day, and older versions stay for the
-calls made while they were valid.
+calls made while they were valid. Where neither the deck nor the importer gives a
+``valid_from``, the plan's first deck has always applied (it prices the history
+loaded before or after it) and a later one starts today.
 """
 
 from __future__ import annotations
@@ -22,10 +24,15 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.bulk import copy_insert
 
+from .engine import OPEN_START
 from .models import Category, Destination, Rate, RatePlan, TimeBand
+from .selectors import calls_before_count
 
 REQUIRED = ("prefix", "destination", "category", "price_per_minute")
 OPTIONAL = (
@@ -116,14 +123,18 @@ class DeckDiff:
         """A readable sample of the changes."""
         for row in self.added[:limit]:
             terms = _terms_text(row.terms)
-            yield f"+ {row.prefix} {row.destination}: {terms} from {row.valid_from}"
+            yield f"+ {row.prefix} {row.destination}: {terms} {_since_text(row.valid_from)}"
         for (_rate_id, old_terms, _since), row in self.changed[:limit]:
             yield (
                 f"~ {row.prefix} {row.destination}: {_terms_text(old_terms)} -> "
-                f"{_terms_text(row.terms)} from {row.valid_from}"
+                f"{_terms_text(row.terms)} {_since_text(row.valid_from)}"
             )
         for _rate_id, _since, prefix, band, applies_to in self.removed[:limit]:
             yield f"- {prefix}{f' ({band})' if band else ''} {applies_to}: ends"
+
+
+def _since_text(day: dt.date) -> str:
+    return _("always") if day == OPEN_START else _("from %(day)s") % {"day": day}
 
 
 def _terms_text(terms) -> str:
@@ -143,6 +154,49 @@ def _amount(value: Decimal) -> str:
     if value.as_tuple().exponent > -2:
         value = value.quantize(Decimal("0.01"))
     return f"{value:f}"
+
+
+def deck_default_start(plan: RatePlan, valid_from: dt.date | None = None) -> dt.date:
+    """The first day of the rates a deck gives no ``valid_from``: ``valid_from`` when
+    the importer chose one; else, for the plan's first version, an open start (those
+    rates price every call, past and future); else today."""
+    if valid_from is not None:
+        return valid_from
+    if not Rate.objects.filter(plan=plan).exists():
+        return OPEN_START
+    return timezone.localdate()
+
+
+def deck_coverage(plan: RatePlan, rows: list[DeckRow]) -> str:
+    """Which stored calls the deck will price and which not, in plain words; read
+    before the deck is applied."""
+    start = min(row.valid_from for row in rows)
+    latest = max(row.valid_from for row in rows)
+    if start == OPEN_START:
+        text = _("prices all calls, past and future")
+    else:
+        count = calls_before_count(plan, start)
+        first = not Rate.objects.filter(plan=plan).exists()
+        if first:
+            text = ngettext(
+                "prices calls from %(day)s; %(count)s stored call of this plan's sites is "
+                "before that and stays unrated",
+                "prices calls from %(day)s; %(count)s stored calls of this plan's sites are "
+                "before that and stay unrated",
+                count,
+            )
+        else:
+            text = ngettext(
+                "prices calls from %(day)s; %(count)s stored call of this plan's sites is "
+                "before that and keeps the plan's earlier rates, if any",
+                "prices calls from %(day)s; %(count)s stored calls of this plan's sites are "
+                "before that and keep the plan's earlier rates, if any",
+                count,
+            )
+        text = text % {"day": start, "count": f"{count:,}"}
+    if latest != start:
+        text += _(" (some lines start later, the last on %(day)s)") % {"day": latest}
+    return text
 
 
 # --- reading ------------------------------------------------------------------------

@@ -44,6 +44,9 @@ ZERO = Decimal("0.0000")
 SECONDS_PER_MINUTE = Decimal(60)
 SEPARATORS = re.compile(r"[\s\-./()]")
 MAX_MATCH_CACHE = 500_000
+# The ``valid_from`` of a rate that has always applied: a plan's first deck loaded
+# without dates prices every earlier call, not only those from the day of the import.
+OPEN_START = dt.date.min
 
 
 # --- inputs -------------------------------------------------------------------------
@@ -89,7 +92,7 @@ class RateTerms:
     initial_seconds: int = 60
     increment_seconds: int = 60
     minimum_charge: Decimal = ZERO
-    valid_from: dt.date = dt.date.min
+    valid_from: dt.date = OPEN_START
     valid_to: dt.date | None = None  # exclusive
     band_id: int | None = None
 
@@ -509,7 +512,7 @@ class Rater:
         return bounds
 
     def _local_midnight(self, day: dt.date) -> dt.datetime:
-        if day == dt.date.min:
+        if day == OPEN_START:  # 0001-01-01 00:00 east of UTC is before year 1 in UTC
             return dt.datetime.min.replace(tzinfo=dt.UTC)
         return dt.datetime.combine(day, dt.time(), self.zone).astimezone(dt.UTC)
 
@@ -563,7 +566,10 @@ def _step(steps: list[dict] | None, step: str, value: str, **details) -> None:
 
 
 def _explain_money(steps, rate: RateTerms, duration, billable, cost, currency) -> None:
-    validity = f"from {rate.valid_from}" + (f" to {rate.valid_to}" if rate.valid_to else "")
+    if rate.valid_from == OPEN_START:
+        validity = f"until {rate.valid_to}" if rate.valid_to else "always"
+    else:
+        validity = f"from {rate.valid_from}" + (f" to {rate.valid_to}" if rate.valid_to else "")
     _step(
         steps,
         "rate",

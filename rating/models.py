@@ -116,7 +116,9 @@ class Destination(models.Model):
 
 class Rate(models.Model):
     """The price of a destination from ``valid_from`` (local date, inclusive) until
-    ``valid_to`` (exclusive; open-ended when empty), in one band or at any time."""
+    ``valid_to`` (exclusive; open-ended when empty), in one band or at any time.
+    A ``valid_from`` of 0001-01-01 (``rating.engine.OPEN_START``) has always applied:
+    a plan's first deck loaded without dates prices every earlier call."""
 
     class AppliesTo(models.TextChoices):
         OUTGOING = "outgoing"

@@ -5,12 +5,22 @@ import socket
 from urllib.parse import urlparse
 
 import pytest
+from hypothesis import settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from capture.services import source_rotate_key
 
 from .factories import AdminFactory, SourceFactory, UserFactory
+
+# Hypothesis: developers explore new random examples on every run (the "dev" default);
+# CI (CI=true) or HYPOTHESIS_PROFILE=ci tries the same examples every time, so a red
+# build can be run again and bisected, and prints the blob that reproduces a failure.
+settings.register_profile("dev")
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -181,7 +181,7 @@ class AvayaCMParser(Parser):
             layout = layout.strip().lower()
         if layout not in LAYOUTS:
             raise RecordError(
-                f"layout: {layout!r} is not one of {', '.join(LAYOUTS)} (the CDR format set "
+                f"option layout: {layout!r} is not one of {', '.join(LAYOUTS)} (the CDR format set "
                 "on the system-parameters cdr form)"
             )
         self.layout = layout

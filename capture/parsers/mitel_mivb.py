@@ -195,10 +195,10 @@ class MitelMiVBParser(Parser):
             )
         if line[0] not in LONG_CALL_FLAGS:
             raise _error(1, line[0], "is not blank, -, % or +")
-        if line[12] == ":":
+        if line[12] == ":" and line[3] == "/":
             raise RecordError(
-                "start time with seconds (SMDR Extended Reporting) is not supported: "
-                f"{_quote(line)}"
+                f"field 3 (Start Time, columns 8-15): {line[7:15]!r} has seconds (SMDR "
+                f"Extended Reporting), which is not supported (record {_quote(line)})"
             )
         for index, column in _SEPARATORS:
             if line[index] != " ":

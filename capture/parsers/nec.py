@@ -278,7 +278,7 @@ class NECParser(Parser):
             return self._receipt.latest_time(received_at, hour, minute)
         date_text = line[11:16]
         month_text, day_text = date_text[:2], date_text[3:]
-        if date_text[2] != "/" or not is_digits(month_text + day_text):
+        if date_text[2] != "/" or not (is_digits(month_text) and is_digits(day_text)):
             raise _error(3, date_text, "is not MM/DD", "12-16")
         month, day = int(month_text), int(day_text)
         if not (1 <= month <= 12 and 1 <= day <= _DAYS_IN_MONTH[month]):

@@ -21,6 +21,8 @@ from capture.parsers import PARSERS, ParsedCall, ParserSettings, RecordError
 from capture.simulators import ALL_GENERATORS, source_settings
 from capture.simulators.pbx import frame
 
+from ..properties import examples
+
 ZONE = ZoneInfo("America/Argentina/Cordoba")
 END = dt.datetime(2026, 11, 2, 15, tzinfo=dt.UTC)
 RECEIVED_AT = END + dt.timedelta(minutes=5)
@@ -52,7 +54,7 @@ def kept_bytes(data: bytes) -> Counter:
     return Counter(byte for byte in data if byte >= 0x20 or byte == 0x09)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     family=st.sampled_from(sorted(ALL_GENERATORS)),
     seed=st.integers(min_value=0, max_value=2**32),

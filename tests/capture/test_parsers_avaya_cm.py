@@ -346,11 +346,11 @@ def test_layout_option_is_checked_once():
     with pytest.raises(RecordError) as raised:
         parser("unformatted")
     assert str(raised.value) == (
-        "layout: 'unformatted' is not one of printer, expanded, teleseer (the CDR format "
+        "option layout: 'unformatted' is not one of printer, expanded, teleseer (the CDR format "
         "set on the system-parameters cdr form)"
     )
     assert parser(" Expanded ").layout == "expanded"
-    with pytest.raises(RecordError, match="layout: 7 is not one of"):
+    with pytest.raises(RecordError, match=r"^option layout: 7 is not one of"):
         parser(7)
 
 

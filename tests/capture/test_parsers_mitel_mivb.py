@@ -468,7 +468,18 @@ def test_bad_meter_pulses():
 def test_start_time_with_seconds_is_not_supported():
     """Extended Reporting Level 2 (hh:mm:ssp) shifts every column: refused clearly."""
     line = " 06/13 11:42:07  00:08:29 214       6135952122"
-    with pytest.raises(RecordError, match=r"start time with seconds \(SMDR Extended Reporting\)"):
+    with pytest.raises(
+        RecordError,
+        match=r"field 3 \(Start Time, columns 8-15\): '11:42:07' has seconds \(SMDR Extended",
+    ):
+        parser().parse(line, RECEIVED)
+
+
+def test_record_run_into_a_cut_one_names_the_column_at_fault():
+    """A record cut after 3 characters and run into the next (found by the damaged
+    streams property test): its colon in column 13 is not Extended Reporting."""
+    line = "-11 11/02 11:28  00:02:52 T008  004 2002"
+    with pytest.raises(RecordError, match=r"^column 7: '/' where the 90-column layout"):
         parser().parse(line, RECEIVED)
 
 

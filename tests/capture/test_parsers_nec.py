@@ -300,6 +300,12 @@ def test_pbx_clock_a_few_minutes_ahead_stays_today():
     )
 
 
+def test_a_record_cut_inside_its_date_names_the_date_field():
+    """Found by the damaged streams property test: a cut after the month's slash."""
+    with pytest.raises(RecordError, match=r"^field 3 \(Date, columns 12-16\): '11/' is not MM/DD"):
+        parser().parse("PIN  10:18 11/", RECEIVED)
+
+
 def test_last_years_date_received_on_new_years_day():
     """12/31 23:58 received at 00:05 on 1 January is last year's."""
     received = dt.datetime(2020, 1, 1, 6, 5, tzinfo=UTC)

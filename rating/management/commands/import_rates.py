@@ -5,9 +5,16 @@ import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from rating.decks import DeckError, deck_apply, deck_diff, deck_read
+from rating.decks import (
+    DeckError,
+    deck_apply,
+    deck_coverage,
+    deck_default_start,
+    deck_diff,
+    deck_read,
+)
 from rating.models import RatePlan
 
 SHOWN_CHANGES = 20
@@ -26,8 +33,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--valid-from",
             type=dt.date.fromisoformat,
-            help="First day of the new rates where the deck gives none (default: today); "
-            "rates the deck leaves out end that day.",
+            help=_(
+                "First day of the new rates where the deck gives none; rates the deck "
+                "leaves out end that day. Default: a plan's first deck prices all calls, "
+                "past and future; a later one starts today."
+            ),
         )
 
     def handle(self, *args, plan, file, apply, valid_from, **options):
@@ -38,7 +48,7 @@ class Command(BaseCommand):
             raise CommandError(f"No rate plan {plan!r}; plans: {known}.") from None
         if not file.is_file():
             raise CommandError(f"{file}: no such file.")
-        valid_from = valid_from or timezone.localdate()
+        valid_from = deck_default_start(plan, valid_from)
 
         started = time.monotonic()
         try:
@@ -55,6 +65,8 @@ class Command(BaseCommand):
         if not diff.has_changes:
             self.stdout.write("Nothing to change.")
             return
+        coverage = deck_coverage(plan, rows)
+        self.stdout.write(_("This version %(coverage)s.") % {"coverage": coverage})
         if not apply:
             self.stdout.write("Nothing written: run again with --apply to apply these changes.")
             return
