@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import orjson
+from django.db import transaction
 from django.db.models import Count
 
 from core.bulk import copy_insert
@@ -109,9 +110,10 @@ def calls_record(*, site: Site, source_id: int, entries: Sequence[tuple[int, Par
     return len(rows)
 
 
+@transaction.atomic
 def calls_delete_for_raw_records(*, raw_record_ids: Sequence[int]) -> int:
     """Delete the calls made from these raw records (before they are parsed again);
-    return how many. Their facts leave the rollups in the caller's transaction."""
+    return how many. Their facts leave the rollups in the same transaction."""
     calls = Call.objects.filter(raw_record_id__in=raw_record_ids)
     removed = call_facts(calls.select_for_update())
     if removed:

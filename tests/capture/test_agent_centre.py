@@ -69,14 +69,19 @@ def test_gap_query_walks_the_source_seq_index(agent_source):
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("ANALYZE capture_rawrecord")
-            cursor.execute("SET enable_seqscan TO off")  # as on a large table
+            # As on a large table: on 2,000 rows the planner's choice otherwise turns on
+            # how much of the table autovacuum last marked visible (it chose a bitmap
+            # scan of another index and a sort once in a full run).
+            cursor.execute("SET LOCAL enable_seqscan TO off")
+            cursor.execute("SET LOCAL enable_bitmapscan TO off")
             cursor.execute(f"EXPLAIN {newest}", [agent_source.id])
         else:
             cursor.execute(f"EXPLAIN QUERY PLAN {newest}", [agent_source.id])
         plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
 
     if connection.vendor == "postgresql":
-        assert "Index Only Scan Backward using raw_record_unique_seq" in plan
+        assert "Scan Backward using raw_record_unique_seq" in plan  # index (only) scan
+        assert "Sort" not in plan
     else:
         assert "USING COVERING INDEX sqlite_autoindex_capture_rawrecord_1" in plan
         assert "TEMP B-TREE" not in plan  # no sort: the index gives the order
