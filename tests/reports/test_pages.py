@@ -385,3 +385,18 @@ def test_page_links_keep_the_filters(org):
     older = hrefs(response, "after=")[0]
     query = parse_qs(urlparse(older).query)
     assert query["month"] == ["2026-10"] and query["extension"] == ["4002"]
+
+
+@pytest.mark.parametrize(
+    "position",
+    [
+        "MDAwMS0wMS0wMVQwMDowMDowMCswNTowMHwx",  # 0001-01-01T00:00:00+05:00|1: before year 1 in UTC
+        "OTk5OS0xMi0zMVQyMzo1OTo1OS0wNTowMHwx",  # 9999-12-31T23:59:59-05:00|1: after 9999 in UTC
+        "MjAyNi0xMC0wMVQwMDowMDowMCswMDowMHw5OTk5OTk5OTk5OTk5OTk5OTk5OTk5",  # id > 2**63
+    ],
+)
+@pytest.mark.parametrize("param", ["after", "before"])
+def test_call_search_rejects_a_page_link_out_of_range(org, param, position):
+    response = signed_in(org.admin).get(reverse("reports:calls"), {param: position})
+
+    assert response.status_code == 404
