@@ -35,3 +35,5 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("reports/", include("reports.urls")),
 ]
+
+handler404 = "core.views.not_found"

@@ -400,3 +400,20 @@ def test_call_search_rejects_a_page_link_out_of_range(org, param, position):
     response = signed_in(org.admin).get(reverse("reports:calls"), {param: position})
 
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0001-01"])
+@pytest.mark.parametrize("view", ["dashboard", "departments", "extensions", "calls"])
+def test_a_month_at_the_ends_of_the_calendar_is_not_found_and_says_why(org, view, month):
+    response = signed_in(org.admin).get(reverse(f"reports:{view}"), {"month": month})
+
+    assert response.status_code == 404
+    assert "outside the months reports cover: 1900-01 to 9998-12" in text(response)
+
+
+def test_an_unknown_address_is_not_found_without_internals(org):
+    response = signed_in(org.admin).get("/reports/no-such-page/")
+
+    assert response.status_code == 404
+    assert "There is nothing at this address." in text(response)
+    assert "Resolver404" not in text(response)
