@@ -417,3 +417,16 @@ def test_an_unknown_address_is_not_found_without_internals(org):
     assert response.status_code == 404
     assert "There is nothing at this address." in text(response)
     assert "Resolver404" not in text(response)
+
+
+@pytest.mark.parametrize(
+    "moment", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00", "9999-12-31T23:59:59"]
+)
+def test_call_search_explains_a_time_outside_the_calendar(org, moment):
+    """The last one is typed in Córdoba's time: after year 9999 in UTC."""
+    response = signed_in(org.admin).get(reverse("reports:calls"), {"start_before": moment})
+
+    assert response.status_code == 200
+    assert "could not be read" in text(response)
+    assert "outside the times that can be stored" in text(response)
+    assert call_ids(response) == []
