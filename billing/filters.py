@@ -3,6 +3,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import IdFilter, UtcIsoDateTimeFilter
+
 from .models import Call
 from .selectors import department_subtree_ids
 
@@ -13,13 +15,13 @@ class CallFilterSet(django_filters.FilterSet):
     extension = django_filters.CharFilter(
         field_name="extension__number", help_text="Extension number."
     )
-    department = django_filters.NumberFilter(
+    department = IdFilter(
         method="filter_department", help_text="Department id; includes its sub-departments."
     )
     direction = django_filters.ChoiceFilter(choices=Call.Direction.choices)
     answered = django_filters.BooleanFilter()
-    start_after = django_filters.IsoDateTimeFilter(field_name="start", lookup_expr="gte")
-    start_before = django_filters.IsoDateTimeFilter(field_name="start", lookup_expr="lt")
+    start_after = UtcIsoDateTimeFilter(field_name="start", lookup_expr="gte")
+    start_before = UtcIsoDateTimeFilter(field_name="start", lookup_expr="lt")
     number = django_filters.CharFilter(
         field_name="number", lookup_expr="startswith", help_text="Number prefix."
     )

@@ -2,14 +2,16 @@
 
 import django_filters
 
+from core.filters import UtcIsoDateTimeFilter
+
 from .models import RawRecord
 
 
 class RawRecordFilterSet(django_filters.FilterSet):
     source = django_filters.CharFilter(field_name="source__slug", help_text="Source slug.")
     state = django_filters.ChoiceFilter(choices=RawRecord.State.choices)
-    received_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
-    received_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
+    received_after = UtcIsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
+    received_before = UtcIsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
 
     class Meta:
         model = RawRecord

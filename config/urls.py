@@ -52,3 +52,5 @@ urlpatterns = [
     path("favicon.ico", favicon),
     path("reports/", include("reports.urls")),
 ]
+
+handler404 = "core.views.not_found"

@@ -1,10 +1,11 @@
-"""Site-wide views: the health check."""
+"""Site-wide views: the health check and the page for "not found"."""
 
 import datetime as dt
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
 from kombu import Connection
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
@@ -121,3 +122,13 @@ def _broker_state() -> str:
     except Exception as error:
         return f"unreachable: {error}"
     return "ok"
+
+
+def not_found(request, exception):
+    """The 404 page, saying why when the view said (``Http404("'9999-12' is outside
+    the months reports cover ...")``); Django's own page shows no reason at all. The
+    URL resolver's "no such path" carries no message to show."""
+    message = ""
+    if isinstance(exception, Http404) and exception.args and isinstance(exception.args[0], str):
+        message = exception.args[0]
+    return render(request, "404.html", {"message": message}, status=404)

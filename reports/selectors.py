@@ -59,18 +59,35 @@ class InvalidMonth(DomainError):
     """A month that is not ``YYYY-MM`` (or not a real month)."""
 
 
+# The months a report may be asked for. Wider than any PBX's records, and narrow
+# enough that every month arithmetic of the reports stays inside Python's dates
+# (years 1 to 9999): the month before and after, a year's trend, each site's local
+# midnight in UTC. 9999-12 and 0001-01 answered 500 (OverflowError) before.
+FIRST_MONTH = dt.date(1900, 1, 1)
+LAST_MONTH = dt.date(9998, 12, 1)
+
+
 def month_parse(value: str) -> dt.date:
     """``"2026-10"`` → ``date(2026, 10, 1)``; raises ``InvalidMonth`` with the reason."""
     try:
         year, month = (int(part) for part in value.split("-"))
         if len(value) != 7 or year < 1:
             raise ValueError
-        return dt.date(year, month, 1)
+        first_day = dt.date(year, month, 1)
     except ValueError:
         raise InvalidMonth(
-            f"{value!r} is not a month: give it as YYYY-MM with a month from 01 to 12, "
-            "e.g. 2026-10."
+            _(
+                "%(value)r is not a month: give it as YYYY-MM with a month from 01 to 12, "
+                "e.g. 2026-10."
+            )
+            % {"value": value}
         ) from None
+    if not FIRST_MONTH <= first_day <= LAST_MONTH:
+        raise InvalidMonth(
+            _("%(value)s is outside the months reports cover: %(first)s to %(last)s.")
+            % {"value": value, "first": f"{FIRST_MONTH:%Y-%m}", "last": f"{LAST_MONTH:%Y-%m}"}
+        )
+    return first_day
 
 
 def month_following(month: dt.date) -> dt.date:

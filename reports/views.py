@@ -9,10 +9,8 @@ same reports are ``reports.downloads``.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -22,9 +20,11 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from billing.filters import CallFilterSet
 from billing.models import Department, Site
+from billing.pagination import InvalidCursor, Position, calls_keyset_page
 from billing.selectors import calls_visible_to, departments_visible_to
 
 from .charts import calls_trend_svg, cost_trend_svg
@@ -282,21 +282,19 @@ def extension_report_page(request):
 # ---------------------------------------------------------------- call search
 
 
-def _cursor_encode(start: dt.datetime, pk: int) -> str:
-    text = f"{start.astimezone(dt.UTC).isoformat()}|{pk}"
-    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
-
-
-def _cursor_decode(value: str) -> tuple[dt.datetime, int]:
+def _page_position(request) -> Position | None:
+    """Where the page is cut: ``?after=`` (older calls) or ``?before=`` (newer calls)."""
+    after, before = request.GET.get("after", ""), request.GET.get("before", "")
+    if not (after or before):
+        return None
     try:
-        text = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
-        start, pk = text.split("|")
-        moment = dt.datetime.fromisoformat(start)
-        if moment.tzinfo is None:
-            raise ValueError
-        return moment, int(pk)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise Http404("That page link is damaged: start again from the first page.") from None
+        return replace(Position.decode(before or after), reverse=bool(before))
+    except InvalidCursor:
+        raise Http404(_("That page link is damaged: start again from the first page.")) from None
+
+
+def _position(call) -> str:
+    return Position(start=call.start, id=call.pk).encode()
 
 
 def _in_month(month: dt.date, sites: list[Site]) -> Q:
@@ -327,7 +325,8 @@ def call_search(request):
     ``?month=YYYY-MM`` (each site's local month).
 
     Pages are cut by keyset (``after``/``before`` a call's start and id), never by
-    offset or count, so every page costs one indexed query on any number of calls.
+    offset or count, so every page costs one indexed query on any number of calls:
+    the calls API's keyset (``billing.pagination``).
     """
     visible = departments_visible_to(request.user)
     department_id = _department_id(request)
@@ -353,35 +352,19 @@ def call_search(request):
     if calls is not None:
         if month is not None:
             calls = calls.filter(_in_month(month, sites))
-        after, before = request.GET.get("after", ""), request.GET.get("before", "")
-        if before:
-            start, pk = _cursor_decode(before)
-            chunk = list(
-                calls.filter(Q(start__gt=start) | Q(start=start, pk__gt=pk)).order_by(
-                    "start", "id"
-                )[: CALLS_PER_PAGE + 1]
-            )
-            has_newer = len(chunk) > CALLS_PER_PAGE
-            page = list(reversed(chunk[:CALLS_PER_PAGE]))
-            has_older = True
-        else:
-            if after:
-                start, pk = _cursor_decode(after)
-                calls = calls.filter(Q(start__lt=start) | Q(start=start, pk__lt=pk))
-            chunk = list(calls.order_by("-start", "-id")[: CALLS_PER_PAGE + 1])
-            page = chunk[:CALLS_PER_PAGE]
-            has_older = len(chunk) > CALLS_PER_PAGE
-            has_newer = bool(after)
+        at = _page_position(request)
+        keyset = calls_keyset_page(calls, size=CALLS_PER_PAGE, at=at)
+        page, has_older, has_newer = keyset.calls, keyset.has_older, keyset.has_newer
         kept = {
             key: value
             for key, value in request.GET.items()
             if key not in ("after", "before") and value != ""
         }
         if page and has_older:
-            older = "?" + urlencode({**kept, "after": _cursor_encode(page[-1].start, page[-1].pk)})
+            older = "?" + urlencode({**kept, "after": _position(page[-1])})
         if page and has_newer:
-            newer = "?" + urlencode({**kept, "before": _cursor_encode(page[0].start, page[0].pk)})
-        if not page and (after or before):
+            newer = "?" + urlencode({**kept, "before": _position(page[0])})
+        if not page and at is not None:
             newer = "?" + urlencode(kept)
 
     params = {key: request.GET.get(key, "") for key in CallFilterSet.base_filters}

@@ -2,13 +2,13 @@
 
 from rest_framework import permissions, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from rating.services import call_explain
 
 from ..filters import CallFilterSet
 from ..models import Call, Department, Extension, Site
+from ..pagination import CallCursorPagination
 from ..selectors import calls_visible_to
 from .serializers import CallSerializer, DepartmentSerializer, ExtensionSerializer, SiteSerializer
 
@@ -18,13 +18,6 @@ class IsUser(permissions.IsAuthenticated):
 
     def has_permission(self, request, view):
         return super().has_permission(request, view) and hasattr(request.user, "pk")
-
-
-class CallCursorPagination(CursorPagination):
-    ordering = ("-start", "-id")
-    page_size = 100
-    page_size_query_param = "page_size"
-    max_page_size = 1000
 
 
 class CallViewSet(viewsets.ReadOnlyModelViewSet):

@@ -201,3 +201,29 @@ def test_number_prefix_search_finds_by_prefix_and_uses_its_index(admin_client, c
     assert found == ["03514234567"]
     if connection.vendor == "postgresql":
         assert "call_number_prefix" in plan  # LIKE '0351%' as an index range, no scan
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"department": "9" * 30}, "department"),  # beyond 64 bits: OverflowError on SQLite
+        ({"department": "1E+40"}, "department"),
+        ({"department": "0"}, "department"),
+        ({"start_after": "0001-01-01T00:00:00+05:00"}, "start_after"),  # before year 1 in UTC
+        ({"start_before": "9999-12-31T23:59:59-05:00"}, "start_before"),  # after 9999 in UTC
+    ],
+)
+def test_values_the_database_cannot_compare_answer_400_naming_the_filter(
+    admin_client, calls, params, field
+):
+    response = admin_client.get(URL, params)
+
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_the_last_moment_utc_holds_is_a_valid_filter(admin_client, calls):
+    response = admin_client.get(URL, {"start_before": "9999-12-31T23:59:59Z"})
+
+    assert response.status_code == 200
+    assert len(numbers(response)) == 3

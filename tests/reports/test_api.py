@@ -86,6 +86,32 @@ def test_month_error_says_how_to_write_it(org):
     assert "YYYY-MM" in response.json()["month"][0]
 
 
+@pytest.mark.parametrize("month", ["9999-12", "0001-01"])
+@pytest.mark.parametrize("url", [DEPARTMENTS, EXTENSIONS])
+def test_a_month_at_the_ends_of_the_calendar_answers_400(org, url, month):
+    response = client_for(org.admin).get(url, {"month": month})
+
+    assert response.status_code == 400
+    assert "outside the months reports cover" in response.json()["month"][0]
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0001-01"])
+@pytest.mark.parametrize(
+    "download",
+    [
+        f"{report}.{fmt}"
+        for report in ("departments", "extensions")
+        for fmt in ("csv", "xlsx", "pdf")
+    ]
+    + ["calls.csv"],
+)
+def test_a_download_of_a_month_at_the_ends_of_the_calendar_is_not_found(org, download, month):
+    response = client_for(org.admin).get(f"/reports/{month}/{download}")
+
+    assert response.status_code == 404
+    assert "outside the months reports cover" in response.json()["detail"]
+
+
 def test_api_needs_credentials_and_refuses_source_keys(org):
     response = APIClient().get(DEPARTMENTS, {"month": "2026-10"})
     assert response.status_code == 401

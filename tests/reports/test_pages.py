@@ -385,3 +385,48 @@ def test_page_links_keep_the_filters(org):
     older = hrefs(response, "after=")[0]
     query = parse_qs(urlparse(older).query)
     assert query["month"] == ["2026-10"] and query["extension"] == ["4002"]
+
+
+@pytest.mark.parametrize(
+    "position",
+    [
+        "MDAwMS0wMS0wMVQwMDowMDowMCswNTowMHwx",  # 0001-01-01T00:00:00+05:00|1: before year 1 in UTC
+        "OTk5OS0xMi0zMVQyMzo1OTo1OS0wNTowMHwx",  # 9999-12-31T23:59:59-05:00|1: after 9999 in UTC
+        "MjAyNi0xMC0wMVQwMDowMDowMCswMDowMHw5OTk5OTk5OTk5OTk5OTk5OTk5OTk5",  # id > 2**63
+    ],
+)
+@pytest.mark.parametrize("param", ["after", "before"])
+def test_call_search_rejects_a_page_link_out_of_range(org, param, position):
+    response = signed_in(org.admin).get(reverse("reports:calls"), {param: position})
+
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0001-01"])
+@pytest.mark.parametrize("view", ["dashboard", "departments", "extensions", "calls"])
+def test_a_month_at_the_ends_of_the_calendar_is_not_found_and_says_why(org, view, month):
+    response = signed_in(org.admin).get(reverse(f"reports:{view}"), {"month": month})
+
+    assert response.status_code == 404
+    assert "outside the months reports cover: 1900-01 to 9998-12" in text(response)
+
+
+def test_an_unknown_address_is_not_found_without_internals(org):
+    response = signed_in(org.admin).get("/reports/no-such-page/")
+
+    assert response.status_code == 404
+    assert "There is nothing at this address." in text(response)
+    assert "Resolver404" not in text(response)
+
+
+@pytest.mark.parametrize(
+    "moment", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00", "9999-12-31T23:59:59"]
+)
+def test_call_search_explains_a_time_outside_the_calendar(org, moment):
+    """The last one is typed in Córdoba's time: after year 9999 in UTC."""
+    response = signed_in(org.admin).get(reverse("reports:calls"), {"start_before": moment})
+
+    assert response.status_code == 200
+    assert "could not be read" in text(response)
+    assert "outside the times that can be stored" in text(response)
+    assert call_ids(response) == []

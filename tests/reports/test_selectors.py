@@ -27,6 +27,18 @@ def test_month_parse_accepts_real_months_and_explains_the_rest():
             month_parse(wrong)
 
 
+def test_month_parse_refuses_months_beyond_what_reports_can_count():
+    """The month after 9999-12 and the one before 0001-01 are not dates: such months
+    are refused with the range, as is any year before 1900 or after 9998."""
+    assert month_parse("1900-01") == dt.date(1900, 1, 1)
+    assert month_parse("9998-12") == dt.date(9998, 12, 1)
+    for wrong in ("9999-12", "9999-01", "0001-01", "1899-12"):
+        with pytest.raises(InvalidMonth, match="outside the months reports cover: 1900-01 to"):
+            month_parse(wrong)
+    with pytest.raises(InvalidMonth, match="YYYY-MM"):
+        month_parse("0000-01")
+
+
 def test_administrator_totals_equal_the_calls_of_the_local_month(org):
     report = department_report(month=OCTOBER, user=org.admin)
     sums = month_call_sums(OCTOBER)
