@@ -91,9 +91,9 @@ def main() -> None:
 
 
 def _agent_source():
-    from billing.models import Site
     from capture.models import Source
     from capture.services import source_rotate_key
+    from org.models import Site
 
     site = Site.objects.create(
         slug="agent-bench", name="Agent bench", country_code="54", currency="ARS"

@@ -45,8 +45,8 @@ def main() -> None:
     import django
 
     django.setup()
-    from billing.models import Site
     from capture.models import RawRecord, Source
+    from org.models import Site
 
     site = Site.objects.create(
         slug="capture-bench", name="Capture bench", country_code="54", currency="ARS"

@@ -76,9 +76,9 @@ def _setup(accounts: int = ACCOUNTS) -> str:
     from django.contrib.auth.models import Permission, User
     from rest_framework.authtoken.models import Token
 
-    from billing.models import Site
     from credit.models import Account
     from credit.services import account_top_up
+    from org.models import Site
     from rating.models import Destination, Rate, RatePlan
 
     plan = RatePlan.objects.create(slug="prepaid", name="Prepaid", currency="ARS")

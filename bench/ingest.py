@@ -118,9 +118,9 @@ def _lines() -> list[str]:
 
 
 def _source(slug: str):
-    from billing.models import Site
     from capture.models import Source
     from capture.services import source_rotate_key
+    from org.models import Site
 
     site, _ = Site.objects.get_or_create(
         slug="bench",

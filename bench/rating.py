@@ -166,8 +166,8 @@ def rerate() -> None:
     """Re-rate a month of calls on the deck just imported (aim: 1,000,000 in 60 s)."""
     from django.db import connection
 
-    from billing.models import Site
     from capture.models import Source
+    from org.models import Site
     from rating.models import RatePlan
 
     print(f"== re-rating: {RERATE_CALLS:,} calls in one month, PostgreSQL ==")

@@ -156,8 +156,8 @@ def _organization() -> None:
     and a manager of one division (10 departments, 200 extensions)."""
     from django.contrib.auth import get_user_model
 
-    from billing.models import Department, Extension, Site
     from capture.models import Source
+    from org.models import Department, Extension, Site
 
     sites = [
         Site.objects.create(
@@ -251,8 +251,8 @@ def _days() -> list[dt.date]:
 def _generate() -> None:
     from django.db import connection, transaction
 
-    from billing.models import Extension, Site
     from capture.models import Source
+    from org.models import Extension, Site
 
     state = _state()
     done_months = set(state["months_done"])

@@ -4,9 +4,9 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from core.filters import IdFilter, UtcIsoDateTimeFilter
+from org.selectors import department_subtree_ids
 
 from .models import Call
-from .selectors import department_subtree_ids
 
 
 class CallFilterSet(django_filters.FilterSet):

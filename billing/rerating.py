@@ -30,9 +30,10 @@ from django.utils import timezone
 from psycopg.types.datetime import TimestamptzLoader
 
 from core.bulk import is_postgresql
+from org.models import Site, Trunk
 from rating.services import rater_for
 
-from .models import Call, ClosedMonth, RerateJob, Site, Trunk
+from .models import Call, ClosedMonth, RerateJob
 from .rollups import CallFact, rollups_apply
 
 # Calls per transaction, at most: bounds memory (about 1 kB a call while it is

@@ -21,8 +21,9 @@ from django.db import transaction
 from django.db.models import Q
 
 from core.bulk import upsert_add
+from org.models import Site
 
-from .models import Call, DailyRollup, DestinationRollup, HourlyRollup, MonthlyRollup, Site
+from .models import Call, DailyRollup, DestinationRollup, HourlyRollup, MonthlyRollup
 
 ROLLUPS = (DailyRollup, MonthlyRollup, DestinationRollup, HourlyRollup)
 ZERO = Decimal(0)

@@ -16,9 +16,10 @@ from django.db import transaction
 from django.db.models import Count
 
 from core.bulk import copy_insert
+from org.models import Extension, Site, Trunk
 from rating.services import calls_price
 
-from .models import Call, Extension, Site, Trunk
+from .models import Call
 from .rollups import CallFact, call_facts, rollups_apply
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from billing.models import Department, Extension, Site
+from org.models import Department, Extension, Site
 from rating.decks import deck_apply, deck_diff, deck_read
 from rating.models import RatePlan
 

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from billing.models import Site
+from org.models import Site
 
 
 class PbxFamily(models.TextChoices):
@@ -90,8 +90,8 @@ class Source(models.Model):
     def clean(self):
         from zoneinfo import ZoneInfo
 
-        from billing.models import validate_time_zone
         from capture.parsers import PARSERS, ParserSettings, RecordError
+        from org.models import validate_time_zone
 
         if self.family and self.family not in PARSERS:
             ready = ", ".join(sorted(PARSERS))

@@ -11,10 +11,12 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from billing.api.views import CallViewSet, DepartmentViewSet, ExtensionViewSet, SiteViewSet
+from billing.api.views import CallViewSet
 from capture.api.views import IngestView, RawRecordViewSet, SourceViewSet
-from core.views import healthz
+from org.api.views import DepartmentViewSet, ExtensionViewSet, SiteViewSet
 from rating.api.views import RatePlanViewSet
+
+from .health import healthz
 
 # The split view serves Swagger UI's init script from here (?script): no inline script.
 # Swagger UI's stylesheet draws its icons as data: images, which only this page allows.

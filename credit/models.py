@@ -43,7 +43,7 @@ class Account(models.Model):
     )
     holder = models.CharField(max_length=200, blank=True, help_text="Person or place.")
     site = models.ForeignKey(
-        "billing.Site",
+        "org.Site",
         null=True,
         blank=True,
         on_delete=models.PROTECT,

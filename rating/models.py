@@ -13,7 +13,8 @@ from django.db import models
 from django.db.models import F
 from simple_history.models import HistoricalRecords
 
-currency_validator = RegexValidator(r"^[A-Z]{3}$", "Use an ISO 4217 code such as ARS or USD.")
+from core.validators import currency_validator
+
 prefix_validator = RegexValidator(
     r"^[0-9]*$", "Digits of the E.164 number without '+', e.g. 549351 for Córdoba mobiles."
 )

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 
-from billing.models import Call, Site
+from billing.models import Call
+from org.models import Site
 
 from .models import RatePlan
 

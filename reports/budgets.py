@@ -26,8 +26,9 @@ from django.db.models import Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from billing.models import Department, Site
-from billing.selectors import departments_visible_to, monthly_rollups
+from billing.selectors import monthly_rollups
+from org.models import Department, Site
+from org.selectors import departments_visible_to
 
 from .models import Budget, BudgetAlert, BudgetLevel
 

@@ -20,13 +20,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Sum
 
-from billing.models import Department, Extension, Site
-from billing.selectors import (
-    departments_visible_to,
-    destination_rollups,
-    hourly_rollups,
-    monthly_rollups,
-)
+from billing.selectors import destination_rollups, hourly_rollups, monthly_rollups
+from org.models import Department, Extension, Site
+from org.selectors import departments_visible_to
 
 from .budgets import budget_statuses
 from .selectors import UnratedCalls, unrated_calls

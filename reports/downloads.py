@@ -24,11 +24,11 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
-from billing.api.views import IsUser
 from billing.filters import CallFilterSet
-from billing.models import Department, Extension, Site, Trunk
 from billing.selectors import calls_visible_to
 from capture.models import Source
+from core.api import IsUser
+from org.models import Department, Extension, Site, Trunk
 
 from .exports import ReportFile, department_report_file, extension_report_file, neutralize
 from .selectors import (

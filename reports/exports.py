@@ -28,7 +28,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from billing.models import Department
+from org.models import Department
 
 from .selectors import (
     NO_DEPARTMENT_NAME,

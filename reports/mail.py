@@ -30,7 +30,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from billing.selectors import department_subtree_ids
+from org.selectors import department_subtree_ids
 
 from .exports import department_report_file
 from .models import ReportDelivery

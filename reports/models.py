@@ -28,7 +28,7 @@ class Budget(models.Model):
     """
 
     department = models.ForeignKey(
-        "billing.Department", on_delete=models.CASCADE, related_name="budgets"
+        "org.Department", on_delete=models.CASCADE, related_name="budgets"
     )
     amount = models.DecimalField(
         max_digits=16,
@@ -77,7 +77,7 @@ class BudgetAlert(models.Model):
     """
 
     department = models.ForeignKey(
-        "billing.Department", on_delete=models.CASCADE, related_name="budget_alerts"
+        "org.Department", on_delete=models.CASCADE, related_name="budget_alerts"
     )
     budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="alerts")
     month = models.DateField(help_text="The first day of the month.")

@@ -33,14 +33,10 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from billing.models import Department, Extension, Site
-from billing.selectors import (
-    calls_unrated_reasons,
-    department_subtree_ids,
-    departments_visible_to,
-    monthly_rollups,
-)
+from billing.selectors import calls_unrated_reasons, monthly_rollups
 from core.errors import DomainError
+from org.models import Department, Extension, Site
+from org.selectors import department_subtree_ids, departments_visible_to
 
 COST_QUANTUM = Decimal("0.0001")
 ZERO = Decimal(0)

@@ -23,9 +23,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.filters import CallFilterSet
-from billing.models import Department, Site
 from billing.pagination import InvalidCursor, Position, calls_keyset_page
-from billing.selectors import calls_visible_to, departments_visible_to
+from billing.selectors import calls_visible_to
+from org.models import Department, Site
+from org.selectors import departments_visible_to
 
 from .charts import calls_trend_svg, cost_trend_svg
 from .dashboard import dashboard_data, month_shift, percent

@@ -3,8 +3,8 @@
 import factory
 from django.contrib.auth import get_user_model
 
-from billing.models import Department, Extension, Site
 from capture.models import PbxFamily, Source, Transport
+from org.models import Department, Extension, Site
 from rating.models import RatePlan
 
 

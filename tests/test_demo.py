@@ -7,8 +7,8 @@ from django.core.management import call_command
 from django.db.models import Sum
 
 from billing.models import Call, MonthlyRollup
-from billing.selectors import departments_visible_to
 from capture.demo import MANAGER, demo_seed
+from org.selectors import departments_visible_to
 
 
 def test_the_demo_has_a_year_of_priced_calls_and_a_manager(db):
@@ -36,7 +36,7 @@ def test_the_demo_has_a_year_of_priced_calls_and_a_manager(db):
 
 
 def test_bootstrap_prints_both_passwords_once_and_keeps_data(db, capsys, monkeypatch):
-    monkeypatch.setattr("core.management.commands.bootstrap.demo_seed", _small_seed)
+    monkeypatch.setattr("capture.management.commands.bootstrap.demo_seed", _small_seed)
 
     call_command("bootstrap")
     first = capsys.readouterr().out

@@ -1,23 +1,17 @@
-"""Billing API: calls for everyone in their scope; the organization for administrators."""
+"""Billing API: calls, for everyone in their scope."""
 
-from rest_framework import permissions, viewsets
+from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api import IsUser
 from rating.services import call_explain
 
 from ..filters import CallFilterSet
-from ..models import Call, Department, Extension, Site
+from ..models import Call
 from ..pagination import CallCursorPagination
 from ..selectors import calls_visible_to
-from .serializers import CallSerializer, DepartmentSerializer, ExtensionSerializer, SiteSerializer
-
-
-class IsUser(permissions.IsAuthenticated):
-    """A signed-in person or a user's token; source keys are refused."""
-
-    def has_permission(self, request, view):
-        return super().has_permission(request, view) and hasattr(request.user, "pk")
+from .serializers import CallSerializer
 
 
 class CallViewSet(viewsets.ReadOnlyModelViewSet):
@@ -53,21 +47,3 @@ class CallViewSet(viewsets.ReadOnlyModelViewSet):
                 "steps": price.steps,
             }
         )
-
-
-class SiteViewSet(viewsets.ModelViewSet):
-    queryset = Site.objects.select_related("rate_plan")
-    serializer_class = SiteSerializer
-    lookup_field = "slug"
-
-
-class DepartmentViewSet(viewsets.ModelViewSet):
-    queryset = Department.objects.prefetch_related("managers")
-    serializer_class = DepartmentSerializer
-    filterset_fields = ["parent", "code"]
-
-
-class ExtensionViewSet(viewsets.ModelViewSet):
-    queryset = Extension.objects.select_related("site")
-    serializer_class = ExtensionSerializer
-    filterset_fields = {"site__slug": ["exact"], "number": ["exact"], "department": ["exact"]}

@@ -4,7 +4,7 @@ import base64
 
 from rest_framework import serializers
 
-from billing.models import Site
+from org.models import Site
 
 from ..models import RawRecord, Source
 

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",  # login throttling; its lockouts are in the admin under "Axes"
     "csp",
+    "org",
     "billing",
     "capture",
     "rating",

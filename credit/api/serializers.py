@@ -5,8 +5,8 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from billing.models import Site
 from core.errors import DomainError
+from org.models import Site
 from rating.models import RatePlan
 
 from ..models import MONEY_PLACES, Account, LedgerEntry, Reservation

@@ -9,7 +9,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from billing.api.views import IsUser
+from core.api import IsUser
 
 from ..selectors import department_report, extension_report, extension_totals
 from .serializers import (

@@ -230,8 +230,8 @@ def test_a_write_that_skips_the_rollups_fails_the_check(priced_source):
 def test_the_migrations_fill_gives_what_the_services_keep(priced_source):
     """The frozen fill of the migrations (historical models) and the live upkeep agree."""
     from billing.migrations._rollups_fill import rollups_fill
-    from billing.models import Site
     from billing.rollups import rollups_drift
+    from org.models import Site
 
     ingest(priced_source)
     kept = {model: stored_rows(model) for model in ROLLUPS}

@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from billing.models import Department
 from capture.demo import MANAGER, demo_seed
+from org.models import Department
 from reports.budgets import subtree_spent
 from reports.models import Budget
 from tests.conftest import service_unavailable

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from billing.models import Call, Department
+from billing.models import Call
+from org.models import Department
 from tests.factories import AdminFactory
 
 from .conftest import sign_in
@@ -82,7 +83,7 @@ def test_the_admin_and_the_api_docs_hold_under_the_policy(watched, live_server, 
         "/admin/",
         "/admin/billing/call/",
         f"/admin/billing/call/{call.pk}/change/",
-        "/admin/billing/site/add/",
+        "/admin/org/site/add/",
         "/admin/credit/account/add/",
         "/admin/axes/accessattempt/",
     ]:

@@ -12,8 +12,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Sum
 from playwright.sync_api import expect
 
-from billing.models import Call, Department, MonthlyRollup
-from billing.selectors import departments_visible_to
+from billing.models import Call, MonthlyRollup
+from org.models import Department
+from org.selectors import departments_visible_to
 
 from .conftest import SCREENSHOTS, sign_in
 

@@ -6,10 +6,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from billing.models import Call, Extension, Trunk
+from billing.models import Call
 from capture.parsers import PARSERS, ParsedCall, ParserSettings, RecordError
 from capture.parsers.limits import MAX_DURATION, MAX_INTEGER, MAX_LENGTHS, MAX_RING, call_check
 from capture.simulators import ALL_GENERATORS, source_settings
+from org.models import Extension, Trunk
 
 RECEIVED = dt.datetime(2026, 11, 2, 12, tzinfo=dt.UTC)
 CALL = ParsedCall(

@@ -8,7 +8,7 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from billing.models import Call, Extension
+from billing.models import Call
 from billing.services import calls_delete_for_raw_records
 from capture.models import RawRecord, Transport
 from capture.services import (
@@ -21,6 +21,7 @@ from capture.services import (
     raw_records_sweep,
 )
 from core.errors import DomainError
+from org.models import Extension
 from tests.factories import DepartmentFactory, ExtensionFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

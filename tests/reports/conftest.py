@@ -26,9 +26,10 @@ from django.db.models import Count, Q, Sum
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from billing.models import Call, Department, Extension, Site
+from billing.models import Call
 from billing.rollups import rollups_rebuild
 from capture.models import RawRecord, Source
+from org.models import Department, Extension, Site
 from tests.factories import (
     AdminFactory,
     DepartmentFactory,

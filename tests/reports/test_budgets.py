@@ -15,7 +15,7 @@ from django.core.mail.backends.locmem import EmailBackend
 
 from billing.models import Call
 from billing.rollups import FACT_FIELDS, CallFact, rollups_apply
-from billing.selectors import department_subtree_ids
+from org.selectors import department_subtree_ids
 from reports.budgets import (
     budget_alerts_send,
     budget_check_months,

@@ -21,8 +21,9 @@ from django.core import mail
 from django.db.models import Q
 from django.test import Client
 
-from billing.models import Call, Site
+from billing.models import Call
 from billing.rollups import rollups_rebuild
+from org.models import Site
 from reports.mail import monthly_reports_send
 
 from .conftest import OCTOBER, call_make, client_for, local

@@ -5,8 +5,9 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from billing.models import RerateJob, Site
+from billing.models import RerateJob
 from billing.rerating import rerate_job_run
+from org.models import Site
 
 
 class Command(BaseCommand):

@@ -1,0 +1,49 @@
+"""Admin of the organization: sites, departments, extensions (with their history)
+and trunks."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Department, Extension, Site, Trunk
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "slug",
+        "time_zone",
+        "country_code",
+        "area_code",
+        "currency",
+        "rate_plan",
+    ]
+    search_fields = ["name", "slug"]
+    list_filter = ["time_zone", "currency", "rate_plan"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "parent"]
+    search_fields = ["code", "name"]
+    list_filter = ["parent"]
+    autocomplete_fields = ["parent"]
+    filter_horizontal = ["managers"]
+
+
+@admin.register(Extension)
+class ExtensionAdmin(SimpleHistoryAdmin):
+    list_display = ["number", "site", "department", "holder"]
+    search_fields = ["number", "holder", "department__name", "department__code"]
+    list_filter = ["site", "department"]
+    list_select_related = ["site", "department"]
+    autocomplete_fields = ["department"]
+    list_editable = ["department", "holder"]
+
+
+@admin.register(Trunk)
+class TrunkAdmin(admin.ModelAdmin):
+    list_display = ["name", "site", "description", "rate_plan", "answer_after_seconds"]
+    search_fields = ["name", "description"]
+    list_filter = ["site"]
