@@ -6,7 +6,7 @@ from csp.decorators import csp_update
 from django.contrib import admin
 from django.shortcuts import redirect
 from django.templatetags.static import static
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
@@ -30,6 +30,13 @@ def favicon(request):
     return redirect(static("reports/favicon.svg"))  # its hashed name, at request time
 
 
+def org_admin_moved(request, rest):
+    """The organization's admin pages moved from /admin/billing/ to /admin/org/ with
+    their models (issue 13); old bookmarks follow them."""
+    query = request.META.get("QUERY_STRING", "")
+    return redirect(f"/admin/org/{rest}" + (f"?{query}" if query else ""), permanent=True)
+
+
 router = DefaultRouter()
 router.register("calls", CallViewSet, basename="call")
 router.register("raw-records", RawRecordViewSet, basename="rawrecord")
@@ -43,6 +50,7 @@ urlpatterns = [
     # People land on the dashboard (signing in first); administrators also have /admin/.
     path("", RedirectView.as_view(pattern_name="reports:dashboard"), name="home"),
     path("accounts/", include("django.contrib.auth.urls")),
+    re_path(r"^admin/billing/(?P<rest>(site|department|extension|trunk)/.*)$", org_admin_moved),
     path("admin/", admin.site.urls),
     path("api/v1/ingest/", IngestView.as_view(), name="ingest"),
     path("api/v1/credit/", include("credit.api.urls")),

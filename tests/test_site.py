@@ -62,10 +62,10 @@ def test_api_docs_are_served_without_a_cdn(client):
 def test_admin_pages_load_for_every_model(admin_user, client, source):
     client.force_login(admin_user)
     for model in [
-        "billing/site",
-        "billing/department",
-        "billing/extension",
-        "billing/trunk",
+        "org/site",
+        "org/department",
+        "org/extension",
+        "org/trunk",
         "billing/call",
         "capture/source",
         "capture/rawrecord",
@@ -73,6 +73,16 @@ def test_admin_pages_load_for_every_model(admin_user, client, source):
     ]:
         response = client.get(f"/admin/{model}/")
         assert response.status_code == 200, model
+
+
+def test_the_organizations_old_admin_addresses_lead_to_the_new(admin_user, client):
+    client.force_login(admin_user)
+
+    response = client.get("/admin/billing/extension/?site__id__exact=1")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/admin/org/extension/?site__id__exact=1"
+    assert client.get("/admin/billing/call/").status_code == 200
 
 
 def _production_check(extra_env):
