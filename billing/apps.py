@@ -3,4 +3,4 @@ from django.apps import AppConfig
 
 class BillingConfig(AppConfig):
     name = "billing"
-    verbose_name = "Billing: sites, departments, extensions and calls"
+    verbose_name = "Billing: calls, re-rating and closed months"
