@@ -275,6 +275,9 @@ def _parse_and_record(
     source: Source, records: list[tuple[int, str, bytes | None, dt.datetime]]
 ) -> ProcessResult:
     result = ProcessResult()
+    # A record parsed again replaces its call, whatever it ends as: the old call
+    # leaves (table and rollups) in this transaction.
+    calls_delete_for_raw_records(raw_record_ids=[record[0] for record in records])
     try:
         parser = parser_for(source.family, parser_settings(source))
     except Exception as error:  # the source's settings are wrong: every record says so
@@ -362,15 +365,18 @@ def _set_state(record_ids: list[int], state: str) -> None:
 def raw_records_reprocess(*, records: Iterable[RawRecord] | None = None, queryset=None) -> int:
     """Parse records again (after a parser fix or a settings change); return how many.
 
-    Their calls, if any, are deleted (and taken out of the rollups) in the same
-    transaction that makes them pending again; parsing them stores their new calls.
-    The work is queued per source once the reset commits.
+    Their calls stay until the parse replaces them: the old calls leave (table and
+    rollups) in the transaction that stores the new ones, so report totals never
+    dip in between. The work is queued per source once the reset commits; without a
+    broker the serving process's sweeper takes it, so a request never waits for the
+    parse of thousands of records.
     """
     queryset = (
         queryset
         if queryset is not None
         else RawRecord.objects.filter(id__in=[record.id for record in records or []])
     )
+    from .sweeper import sweeper_wake_on_commit
     from .tasks import raw_records_process_task
 
     with transaction.atomic():
@@ -378,10 +384,10 @@ def raw_records_reprocess(*, records: Iterable[RawRecord] | None = None, queryse
         for record_id, source_id in queryset.values_list("id", "source_id"):
             ids_by_source.setdefault(source_id, []).append(record_id)
         record_ids = [record_id for ids in ids_by_source.values() for record_id in ids]
-        calls_delete_for_raw_records(raw_record_ids=record_ids)
         RawRecord.objects.filter(id__in=record_ids).update(state=RawRecord.State.PENDING, error="")
-        for source_id, ids in ids_by_source.items():
-            raw_records_process_task.delay_on_commit(source_id, min(ids), max(ids))
+        if ids_by_source and not sweeper_wake_on_commit():
+            for source_id, ids in ids_by_source.items():
+                raw_records_process_task.delay_on_commit(source_id, min(ids), max(ids))
     return len(record_ids)
 
 

@@ -7,7 +7,8 @@ daemon thread of each serving process (the web server, ``manage.py capture``)
 sweeps them. Its first sweep, as the process starts, takes every pending record
 (whatever is pending then was left by a crash, or is being parsed by another
 process, which the source's lock makes safe), so a restart parses what a crash
-left at once; then every :data:`capture.services.SWEEP_INTERVAL`.
+left at once; then every :data:`capture.services.SWEEP_INTERVAL`, or at once when
+woken (records set to be parsed again, which a request should not wait for).
 """
 
 from __future__ import annotations
@@ -16,10 +17,9 @@ import datetime as dt
 import logging
 import os
 import threading
-import time
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 from .services import SWEEP_INTERVAL, SWEEP_OLDER_THAN, raw_records_sweep
 
@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 _started_in: int | None = None  # the pid whose sweeper runs (a fork needs its own)
+_wake = threading.Event()
 
 
 def sweeper_start() -> bool:
@@ -53,11 +54,22 @@ def sweeper_start() -> bool:
     return True
 
 
+def sweeper_wake_on_commit() -> bool:
+    """Have this process's sweeper take every pending record once the current
+    transaction commits; ``False`` when no sweeper runs here (then the caller queues
+    the work itself)."""
+    if _started_in != os.getpid():
+        return False
+    transaction.on_commit(_wake.set)
+    return True
+
+
 def _sweep_forever() -> None:
     sweep_once(older_than=dt.timedelta(0))
     while True:
-        time.sleep(SWEEP_INTERVAL.total_seconds())
-        sweep_once()
+        woken = _wake.wait(SWEEP_INTERVAL.total_seconds())
+        _wake.clear()
+        sweep_once(older_than=dt.timedelta(0) if woken else SWEEP_OLDER_THAN)
 
 
 def sweep_once(*, older_than: dt.timedelta = SWEEP_OLDER_THAN) -> None:

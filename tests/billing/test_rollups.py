@@ -182,6 +182,9 @@ def test_reparsing_replaces_calls_in_the_totals(priced_source, admin_client):
 
     assert answer.status_code == 202, answer.content
     assert answer.json() == {"reprocessed": calls}
+    # Until the parse, the old calls stay, and so do the totals: they never dip.
+    assert Call.objects.count() == calls
+    assert sum(m.calls for m in MonthlyRollup.objects.all()) == calls
     raw_records_process(source_id=priced_source.id)  # the task queued on commit
     assert Call.objects.count() == calls
     assert sum(m.calls for m in MonthlyRollup.objects.all()) == calls
@@ -253,3 +256,22 @@ def test_rebuild_check_tells_drift_and_changes_nothing(priced_source, capsys):
 
     assert "MonthlyRollup" in str(raised.value)
     assert set(MonthlyRollup.objects.values_list("cost", flat=True)) == {Decimal("999")}
+
+
+def test_a_record_that_no_longer_parses_loses_its_call_and_its_share(priced_source):
+    """Parsing again after a settings change that breaks the records: their calls
+    leave the table and the totals in the transaction that marks them in error."""
+    from capture.models import RawRecord
+    from capture.services import raw_records_reprocess
+
+    ingest(priced_source, count=100)
+    priced_source.settings = {"time_zone": "Mars/Olympus"}  # written past clean()
+    priced_source.save()
+
+    raw_records_reprocess(queryset=RawRecord.objects.filter(source=priced_source)[:40])
+    raw_records_process(source_id=priced_source.id)
+
+    assert RawRecord.objects.filter(state="error").count() == 40
+    assert Call.objects.count() == 60
+    assert sum(m.calls for m in MonthlyRollup.objects.all()) == 60
+    assert_rollups_match_calls()

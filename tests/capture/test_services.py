@@ -9,7 +9,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from billing.models import Call
-from billing.services import calls_delete_for_raw_records
 from capture.models import RawRecord, Transport
 from capture.services import (
     PROCESS_LOCK_CLASS,
@@ -223,25 +222,34 @@ def test_reprocess_of_an_impossible_record_ends_in_error(source):
     assert RawRecord.objects.get().state == RawRecord.State.ERROR
 
 
-def test_a_call_the_database_refuses_ends_only_its_own_record_in_error(source):
-    """The check cannot foresee everything: a record that already has a call (its state
-    set back to pending by hand) is refused by the database, alone."""
-    store(source, SEGMENT_1, SEGMENT_2, SEGMENT_1.replace("1000014160", "1000014180"))
-    calls_delete_for_raw_records(
-        raw_record_ids=list(RawRecord.objects.exclude(seq=2).values_list("id", flat=True))
-    )
-    RawRecord.objects.update(state=RawRecord.State.PENDING)
+def test_a_call_the_database_refuses_ends_only_its_own_record_in_error(source, monkeypatch):
+    """The check cannot foresee everything: a call the database refuses (here a
+    negative ring, past a check made to let it through) ends its own record in error,
+    alone, and its batch-mates are stored."""
+    import dataclasses
 
-    result = raw_records_process(source_id=source.id)
+    from capture import services
 
-    assert (result.parsed, result.errors) == (2, 1)
+    parse = services.parser_for(source.family, services.parser_settings(source)).parse
+
+    class Parser:
+        def parse(self, text, received_at):
+            parsed = parse(text, received_at)
+            if parsed and "1000014170" in text:  # the second record
+                parsed = dataclasses.replace(parsed, ring_seconds=-5)
+            return parsed
+
+    monkeypatch.setattr(services, "parser_for", lambda family, settings: Parser())
+    monkeypatch.setattr(services, "call_check", lambda call, **kwargs: None)
+
+    store(source, SEGMENT_1, SEGMENT_1.replace("1000014160", "1000014170"), SEGMENT_2)
+
     states = dict(RawRecord.objects.values_list("seq", "state"))
     assert states == {1: "parsed", 2: "error", 3: "parsed"}
     error = RawRecord.objects.get(seq=2).error
     assert error.startswith("the database refused the call: ")
-    assert "raw_record" in error  # the constraint the call broke
-    assert Call.objects.count() == 3
-    assert Call.objects.filter(raw_record__seq=2).count() == 1  # the old call is kept
+    assert "ring_seconds" in error  # the constraint the call broke
+    assert Call.objects.count() == 2
 
 
 def test_wrong_source_settings_end_every_record_in_error(source):
@@ -256,11 +264,22 @@ def test_wrong_source_settings_end_every_record_in_error(source):
     }
 
 
-def test_the_sweep_parses_other_sources_past_a_poisoned_one(source):
-    """A source whose batch the database refuses no longer stops the sweep."""
+def test_the_sweep_parses_other_sources_past_a_poisoned_one(source, monkeypatch):
+    """A source whose parse fails (here its database writes fail as on a lost
+    connection) no longer stops the sweep: the others are parsed."""
+    from django.db import OperationalError
+
+    from capture import services
+
+    record = services.calls_record
+
+    def calls_record(*, site, source_id, entries):
+        if source_id == source.id:
+            raise OperationalError("server closed the connection unexpectedly")
+        return record(site=site, source_id=source_id, entries=entries)
+
+    monkeypatch.setattr(services, "calls_record", calls_record)
     store(source, SEGMENT_1, SEGMENT_2, process=False)
-    raw_records_process(source_id=source.id)
-    RawRecord.objects.update(state=RawRecord.State.PENDING)  # their calls remain: poison
     other = SourceFactory(site=source.site)
     store(other, SEGMENT_1, ENDLESS, process=False)
     RawRecord.objects.update(created_at=timezone.now() - dt.timedelta(minutes=10))
@@ -268,8 +287,8 @@ def test_the_sweep_parses_other_sources_past_a_poisoned_one(source):
     raw_records_sweep()
 
     assert list(RawRecord.objects.values_list("source", "seq", "state")) == [
-        (source.id, 1, "error"),
-        (source.id, 2, "error"),
+        (source.id, 1, "pending"),  # left for the next sweep
+        (source.id, 2, "pending"),
         (other.id, 1, "parsed"),
         (other.id, 2, "error"),
     ]

@@ -164,3 +164,29 @@ def test_with_a_broker_beat_sweeps_as_often(settings):
     assert entry["schedule"] == SWEEP_INTERVAL.total_seconds() == 15
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
     assert sweeper_start() is False
+
+
+def test_parse_again_is_handed_to_the_sweeper_not_run_in_the_request(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    """In a serving process without a broker, "Parse again" only marks the records and
+    wakes the sweeper: the admin's request for 40,000 records outlived gunicorn's
+    30 s timeout while it parsed them itself."""
+    from capture import sweeper
+    from capture.services import raw_records_process, raw_records_reprocess
+
+    source = SourceFactory(transport=Transport.FILE)
+    left_by_a_crash(source, 50, seed=7, minutes_ago=0)
+    raw_records_process(source_id=source.id)
+    monkeypatch.setattr(sweeper, "_started_in", os.getpid())  # as in a serving process
+    sweeper._wake.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert raw_records_reprocess(queryset=RawRecord.objects.all()) == 50
+
+    assert sweeper._wake.is_set()
+    assert RawRecord.objects.filter(state=RawRecord.State.PENDING).count() == 50
+    assert Call.objects.count() == 50  # the old calls stay until the parse replaces them
+    sweep_once(older_than=dt.timedelta(0))
+    assert RawRecord.objects.filter(state=RawRecord.State.PARSED).count() == 50
+    assert Call.objects.count() == 50
