@@ -150,7 +150,7 @@ def _agent(directory: Path, centre_port: int, slug: str, key: str, pbx_port: int
         f'[log]\nlevel = "WARNING"\n'
     )
     return subprocess.Popen(
-        [sys.executable, "-m", "capture.agent", "--config", str(config)],
+        [sys.executable, "-m", "smdr.agent", "--config", str(config)],
         cwd=ROOT,
         stderr=subprocess.DEVNULL,
     )

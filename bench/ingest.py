@@ -138,8 +138,8 @@ def _baseline_rate(lines: list[str]) -> float:
 
     from billing.models import Call
     from capture.models import RawRecord
-    from capture.parsers import parser_for
     from capture.services import parser_settings
+    from smdr.parsers import parser_for
 
     source, _ = _source("baseline")
     parser = parser_for(source.family, parser_settings(source))

@@ -91,7 +91,7 @@ class Source(models.Model):
         from zoneinfo import ZoneInfo
 
         from billing.models import validate_time_zone
-        from capture.parsers import PARSERS, ParserSettings, RecordError
+        from smdr.parsers import PARSERS, ParserSettings, RecordError
 
         if self.family and self.family not in PARSERS:
             ready = ", ".join(sorted(PARSERS))

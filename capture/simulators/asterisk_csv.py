@@ -22,7 +22,7 @@ internal calls; business hours weighted. One row per call (no transfers, queues 
 ``Local`` channels). Asterisk writes a row when the call ends: rows come in order of
 their end time, and every call starts in ``[start, end)``. The same arguments always
 give the same lines; every line parses with
-:class:`capture.parsers.asterisk_csv.AsteriskCSVParser` under its default options.
+:class:`smdr.parsers.asterisk_csv.AsteriskCSVParser` under its default options.
 '''
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 :func:`avaya_cm_records` yields CDR records in the printer format (``pbx-formats.md``
 section 4, Table 31; the default layout of
-:class:`capture.parsers.avaya_cm.AvayaCMParser`), without the CR LF and with trailing
+:class:`smdr.parsers.avaya_cm.AvayaCMParser`), without the CR LF and with trailing
 blanks stripped. With ``seed=1``, a Córdoba site, extensions 2000 to 2059 and the 30
 days before 2026-11-01, the fourth of 12 records is an ARS call (condition code ``7``)
 that ended at 13:24 after 4 minutes and 1 tenth (4 min 6 s), from extension 2001, who

@@ -11,7 +11,7 @@ CR LF), in the layout of the official examples in ``pbx-formats.md`` section 3.4
 on trunks with the caller's CLI (now and then a SIP ``number@ip``), internal calls, some
 unanswered, some in two segments sharing a Call ID (transfers, voicemail), business
 hours weighted. The same arguments always give the same lines; every line parses with
-:class:`capture.parsers.avaya_ipoffice.AvayaIPOfficeParser`.
+:class:`smdr.parsers.avaya_ipoffice.AvayaIPOfficeParser`.
 """
 
 from __future__ import annotations

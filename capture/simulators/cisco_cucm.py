@@ -55,7 +55,7 @@ included, as with the service parameter "CDR Log Calls with Zero Duration Flag" 
 CUCM writes a CDR when the call ends: rows come in order of ``dateTimeDisconnect``, and
 every call's ``dateTimeOrigination`` lies in ``[start, end)``; ``time_zone`` only
 shapes the business hours. The same arguments always give the same rows; every row
-parses with :class:`capture.parsers.cisco_cucm.CiscoCUCMParser` under its default
+parses with :class:`smdr.parsers.cisco_cucm.CiscoCUCMParser` under its default
 options.
 """
 
@@ -67,7 +67,8 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from zoneinfo import ZoneInfo
 
-from ..parsers.cisco_cucm import CDR_COLUMNS
+from smdr.parsers.cisco_cucm import CDR_COLUMNS
+
 from .common import ACCESS_CODE, ACCOUNT_CODES, CallMaker, checked_range, fit, records_at_instants
 
 # The data-type row of the CUCM 9/10 files (tests/data/cisco-cucm), column for column.

@@ -22,7 +22,7 @@ internal calls; business hours weighted. The uuids are time-based (version 1), a
 FreeSWITCH makes them; the B leg's only when the call was bridged. mod_cdr_csv writes a
 line when the call ends: lines come in order of their end stamp, and every call starts
 in ``[start, end)``. The same arguments always give the same lines; every line parses
-with :class:`capture.parsers.freeswitch_csv.FreeSWITCHCSVParser` under its default
+with :class:`smdr.parsers.freeswitch_csv.FreeSWITCHCSVParser` under its default
 options.
 """
 

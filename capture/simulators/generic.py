@@ -15,7 +15,7 @@ extension (4 digits at most, ``internal_max_digits``); so the mix is outgoing ca
 (local Córdoba, national, mobile, toll-free and international numbers, now and then an
 account code, some unanswered) and calls to colleagues, business hours weighted.
 Records come in start order; the same arguments always give the same records, and every
-record parses with :class:`capture.parsers.generic.GenericParser` under
+record parses with :class:`smdr.parsers.generic.GenericParser` under
 :data:`EXAMPLE_SETTINGS` when received after its call.
 """
 

@@ -18,7 +18,7 @@ colleagues at another node over an IP connection (``NET`` on ``P0001``), the onl
 internal calls this format reports; business hours weighted. START is ``HH:MM`` with no
 date, so the calls start on whole minutes and the records come in START order. The same
 arguments always give the same records; every record parses with
-:class:`capture.parsers.mitel_5000.Mitel5000Parser` when received after the call ended
+:class:`smdr.parsers.mitel_5000.Mitel5000Parser` when received after the call ended
 (see :func:`mitel_5000_timed_records`).
 """
 

@@ -21,7 +21,7 @@ DNIS (some rang out, some busy ``B``, some put through by the attendant or trans
 hours weighted. The start is ``mm/dd hh:mm`` on the 24-hour clock with no year, so calls
 start on whole minutes and records come in start order. The same arguments always give
 the same records; every record parses with
-:class:`capture.parsers.mitel_mivb.MitelMiVBParser` and its default options when
+:class:`smdr.parsers.mitel_mivb.MitelMiVBParser` and its default options when
 received after the call ended (see :func:`mitel_mivb_timed_records`).
 """
 

@@ -18,7 +18,7 @@ caller's name in the account column, some not answered (``NO ANSWER``, no statio
 intercom calls (``ICM``); business hours weighted. The lines come in order of the start
 time printed. Lines are padded to the 79 columns; no page headers, ``NEXT`` lines or
 summaries: every line is a call. The same arguments always give the same lines; every
-line parses with :class:`capture.parsers.nec.NECParser` when received after its call.
+line parses with :class:`smdr.parsers.nec.NECParser` when received after its call.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ answered (``AN``), transferred (``TR``) or not answered (``NA``); intercom calls
 call's end, and every call (end minus duration) starts in ``[start, end)``, to the
 second before the PBX drops the seconds. No page headers: every line is a call. The same
 arguments always give the same lines; every line parses with
-:class:`capture.parsers.panasonic.PanasonicParser` under its default options (pattern
+:class:`smdr.parsers.panasonic.PanasonicParser` under its default options (pattern
 detected, ``mdy`` dates).
 """
 

@@ -19,7 +19,7 @@ some to a ring group, and abandoned ones (``A``, the duration column showing the
 abandonment); business hours weighted. OfficeServ SMDR records trunk calls only: there
 are no intercom records. The records come in order of the start time printed. The same
 arguments always give the same records; every record parses with
-:class:`capture.parsers.samsung_officeserv.SamsungOfficeServParser` when received after
+:class:`smdr.parsers.samsung_officeserv.SamsungOfficeServParser` when received after
 its call.
 """
 

@@ -2,7 +2,7 @@
 
 :func:`siemens_hipath_records` yields lines of the compressed call charge output
 (``pbx-formats.md`` section 5.2, Table 7-1; the default layout of
-:class:`capture.parsers.siemens_hipath.SiemensHiPathParser`) as the PBX prints them on
+:class:`smdr.parsers.siemens_hipath.SiemensHiPathParser`) as the PBX prints them on
 its V.24 port, without the CR LF and with trailing blanks stripped. With ``seed=1``, a
 Córdoba site, extensions 200 to 259 and the 30 days before 2026-11-01, the ninth of 12
 lines is an outgoing call from extension 230 on trunk 14 to 0261 411 4701 (Mendoza),

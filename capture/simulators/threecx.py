@@ -20,7 +20,7 @@ hours weighted. Unanswered calls have no duration, answer time or chain, as in t
 real sample. 3CX writes a record when the call ends: lines come in order of their end
 time (history ids ascending), and every call starts in ``[start, end)``. The same
 arguments always give the same lines; every line parses with
-:class:`capture.parsers.threecx.ThreeCXParser` under its default options (the site's
+:class:`smdr.parsers.threecx.ThreeCXParser` under its default options (the site's
 zone: for a 3CX that writes UTC, generate with ``time_zone=UTC``).
 """
 

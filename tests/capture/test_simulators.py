@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from capture.parsers import Direction, ParserSettings
-from capture.parsers.avaya_ipoffice import AvayaIPOfficeParser
 from capture.simulators.avaya_ipoffice import ipoffice_records
+from smdr.parsers import Direction, ParserSettings
+from smdr.parsers.avaya_ipoffice import AvayaIPOfficeParser
 
 CORDOBA = ZoneInfo("America/Argentina/Cordoba")
 END = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)

@@ -8,7 +8,7 @@ import csv
 import re
 from collections import Counter
 
-from capture.parsers import Direction
+from smdr.parsers import Direction
 
 from .test_simulators_families import by_direction
 from .test_simulators_registry import month_of

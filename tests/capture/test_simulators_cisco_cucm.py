@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from capture.parsers import Direction, ParserSettings
-from capture.parsers.cisco_cucm import CDR_COLUMNS, CiscoCUCMParser
 from capture.simulators import cisco_cucm as module
 from capture.simulators.cisco_cucm import CDR_TYPES, VOICEMAIL_PILOT
+from smdr.parsers import Direction, ParserSettings
+from smdr.parsers.cisco_cucm import CDR_COLUMNS, CiscoCUCMParser
 
 from .test_simulators_families import docstring_record
 from .test_simulators_registry import CORDOBA, EXTENSIONS, month_of

@@ -12,8 +12,8 @@ from collections import Counter
 
 import pytest
 
-from capture.parsers import Direction
 from capture.simulators import GENERATORS
+from smdr.parsers import Direction
 
 from .test_simulators_registry import (
     CORDOBA,

@@ -9,9 +9,9 @@ import datetime as dt
 import uuid
 from collections import Counter
 
-from capture.parsers import Direction
-from capture.parsers.freeswitch_csv import EXAMPLE_TEMPLATE
 from capture.simulators.freeswitch_csv import MAIN_NUMBER
+from smdr.parsers import Direction
+from smdr.parsers.freeswitch_csv import EXAMPLE_TEMPLATE
 
 from .test_simulators_families import by_direction
 from .test_simulators_registry import EXTENSIONS, month_of

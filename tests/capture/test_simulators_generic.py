@@ -5,11 +5,11 @@ import json
 import re
 from zoneinfo import ZoneInfo
 
-from capture.parsers import Direction, ParserSettings
-from capture.parsers import generic as generic_parser
-from capture.parsers.generic import GenericParser
 from capture.simulators import generic as module
 from capture.simulators.generic import EXAMPLE_SETTINGS, generic_records
+from smdr.parsers import Direction, ParserSettings
+from smdr.parsers import generic as generic_parser
+from smdr.parsers.generic import GenericParser
 
 CORDOBA = ZoneInfo("America/Argentina/Cordoba")
 END = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)

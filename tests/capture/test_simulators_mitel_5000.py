@@ -4,7 +4,7 @@ numbers, ring-ins nobody answered, network calls over IP.
 What every family's month holds is tested in ``test_simulators_families.py``.
 """
 
-from capture.parsers import Direction
+from smdr.parsers import Direction
 
 from .test_simulators_registry import EXTENSIONS, month_of
 

@@ -6,7 +6,7 @@ What every family's month holds is tested in ``test_simulators_families.py``.
 
 import datetime as dt
 
-from capture.parsers import Direction
+from smdr.parsers import Direction
 
 from .test_simulators_families import by_direction
 from .test_simulators_registry import CORDOBA, EXTENSIONS, month_of, parse_all, received

@@ -4,7 +4,7 @@ incoming call nobody answered leaves without a station, all-lines-busy attempts.
 What every family's month holds is tested in ``test_simulators_families.py``.
 """
 
-from capture.parsers import Direction
+from smdr.parsers import Direction
 
 from .test_simulators_families import by_direction
 from .test_simulators_registry import EXTENSIONS, month_of

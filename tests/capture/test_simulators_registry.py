@@ -16,12 +16,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from capture.parsers import PARSERS, Direction, ParserSettings
 from capture.simulators import ALL_GENERATORS, GENERATORS, source_settings
 from capture.simulators.avaya_cm import avaya_cm_timed_records
 from capture.simulators.mitel_5000 import mitel_5000_timed_records
 from capture.simulators.mitel_mivb import mitel_mivb_timed_records
 from capture.simulators.siemens_hipath import siemens_hipath_timed_records
+from smdr.parsers import PARSERS, Direction, ParserSettings
 
 FAMILIES = sorted(ALL_GENERATORS)
 CORDOBA = ZoneInfo("America/Argentina/Cordoba")

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from capture.parsers import Direction, ParserSettings
-from capture.parsers.threecx import DEFAULT_COLUMNS, ThreeCXParser
 from capture.simulators.threecx import threecx_records
+from smdr.parsers import Direction, ParserSettings
+from smdr.parsers.threecx import DEFAULT_COLUMNS, ThreeCXParser
 
 from .test_simulators_families import by_direction
 from .test_simulators_registry import END, EXTENSIONS, START, month_of
