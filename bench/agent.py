@@ -111,7 +111,7 @@ class _Pbx:
 
 
 def _serve_pbx(port: int, rate: float, seed: int, listening) -> None:
-    from capture.simulators.pbx import SimulatedPbx
+    from pbxsim.pbx import SimulatedPbx
 
     async def serve():
         ready = asyncio.Event()

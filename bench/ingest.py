@@ -98,7 +98,7 @@ def _recreate_database() -> None:
 
 
 def _lines() -> list[str]:
-    from capture.simulators.avaya_ipoffice import ipoffice_records
+    from pbxsim.avaya_ipoffice import ipoffice_records
 
     end = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
     started = time.perf_counter()

@@ -19,7 +19,7 @@ TIME_ZONE = ZoneInfo("America/Argentina/Cordoba")
 
 
 def main() -> None:
-    from capture.simulators import GENERATORS
+    from pbxsim import GENERATORS
     from smdr.parsers import PARSERS, ParserSettings, RecordError
 
     print(f"== parse throughput: {RECORDS:,} records per family, one core ==")

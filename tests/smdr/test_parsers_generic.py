@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from capture.simulators.generic import EXAMPLE_SETTINGS
+from pbxsim.generic import EXAMPLE_SETTINGS
 from smdr.parsers import Direction, ParserSettings, RecordError
 from smdr.parsers.generic import DURATION_FORMATS, FIELDS, GenericParser
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from billing.models import Call, Extension, Trunk
-from capture.simulators import ALL_GENERATORS, source_settings
+from pbxsim import ALL_GENERATORS, source_settings
 from smdr.parsers import PARSERS, ParsedCall, ParserSettings, RecordError
 from smdr.parsers.limits import MAX_DURATION, MAX_INTEGER, MAX_LENGTHS, MAX_RING, call_check
 

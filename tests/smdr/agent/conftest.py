@@ -24,8 +24,8 @@ import pytest
 
 from capture.models import RawRecord
 from capture.services import raw_records_sweep, source_rotate_key
-from capture.simulators.avaya_ipoffice import ipoffice_records
-from capture.simulators.pbx import SimulatedPbx
+from pbxsim.avaya_ipoffice import ipoffice_records
+from pbxsim.pbx import SimulatedPbx
 from smdr.agent.spool import Spool
 from tests.factories import SourceFactory
 from tests.test_celery_worker import database_url, free_port

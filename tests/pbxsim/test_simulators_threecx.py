@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from capture.simulators.threecx import threecx_records
+from pbxsim.threecx import threecx_records
 from smdr.parsers import Direction, ParserSettings
 from smdr.parsers.threecx import DEFAULT_COLUMNS, ThreeCXParser
 

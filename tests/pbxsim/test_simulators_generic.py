@@ -5,8 +5,8 @@ import json
 import re
 from zoneinfo import ZoneInfo
 
-from capture.simulators import generic as module
-from capture.simulators.generic import EXAMPLE_SETTINGS, generic_records
+from pbxsim import generic as module
+from pbxsim.generic import EXAMPLE_SETTINGS, generic_records
 from smdr.parsers import Direction, ParserSettings
 from smdr.parsers import generic as generic_parser
 from smdr.parsers.generic import GenericParser

@@ -16,11 +16,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from capture.simulators import ALL_GENERATORS, GENERATORS, source_settings
-from capture.simulators.avaya_cm import avaya_cm_timed_records
-from capture.simulators.mitel_5000 import mitel_5000_timed_records
-from capture.simulators.mitel_mivb import mitel_mivb_timed_records
-from capture.simulators.siemens_hipath import siemens_hipath_timed_records
+from pbxsim import ALL_GENERATORS, GENERATORS, source_settings
+from pbxsim.avaya_cm import avaya_cm_timed_records
+from pbxsim.mitel_5000 import mitel_5000_timed_records
+from pbxsim.mitel_mivb import mitel_mivb_timed_records
+from pbxsim.siemens_hipath import siemens_hipath_timed_records
 from smdr.parsers import PARSERS, Direction, ParserSettings
 
 FAMILIES = sorted(ALL_GENERATORS)

@@ -12,7 +12,7 @@ from collections import Counter
 
 import pytest
 
-from capture.simulators import GENERATORS
+from pbxsim import GENERATORS
 from smdr.parsers import Direction
 
 from .test_simulators_registry import (

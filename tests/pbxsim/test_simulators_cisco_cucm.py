@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from capture.simulators import cisco_cucm as module
-from capture.simulators.cisco_cucm import CDR_TYPES, VOICEMAIL_PILOT
+from pbxsim import cisco_cucm as module
+from pbxsim.cisco_cucm import CDR_TYPES, VOICEMAIL_PILOT
 from smdr.parsers import Direction, ParserSettings
 from smdr.parsers.cisco_cucm import CDR_COLUMNS, CiscoCUCMParser
 

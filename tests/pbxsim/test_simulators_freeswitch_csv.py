@@ -9,7 +9,7 @@ import datetime as dt
 import uuid
 from collections import Counter
 
-from capture.simulators.freeswitch_csv import MAIN_NUMBER
+from pbxsim.freeswitch_csv import MAIN_NUMBER
 from smdr.parsers import Direction
 from smdr.parsers.freeswitch_csv import EXAMPLE_TEMPLATE
 

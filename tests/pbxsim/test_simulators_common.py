@@ -1,4 +1,4 @@
-"""The pieces every record generator shares (capture.simulators.common)."""
+"""The pieces every record generator shares (pbxsim.common)."""
 
 import datetime as dt
 import random
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from capture.simulators.common import (
+from pbxsim.common import (
     AREAS,
     LOCAL_AREA,
     CallMaker,

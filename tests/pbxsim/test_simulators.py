@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from capture.simulators.avaya_ipoffice import ipoffice_records
+from pbxsim.avaya_ipoffice import ipoffice_records
 from smdr.parsers import Direction, ParserSettings
 from smdr.parsers.avaya_ipoffice import AvayaIPOfficeParser
 
