@@ -137,6 +137,10 @@ class Agent:
         self.upload: dict = dict(FAST_UPLOAD)
         self.process: subprocess.Popen | None = None
         self.runs = 0
+        # The interpreter and the folder it runs in: by default this checkout's, with no
+        # site packages at all (-S); the distribution's test gives a virtualenv of its own.
+        self.python: list[str] = [sys.executable, "-S"]
+        self.cwd: Path = ROOT
 
     def configure(self, *, centre_url: str | None = None, capture=None, upload=None) -> Agent:
         self.centre_url = centre_url or self.centre_url
@@ -159,8 +163,8 @@ class Agent:
         self.runs += 1
         with (self.directory / f"stderr-{self.runs}.txt").open("wb") as stderr:
             self.process = subprocess.Popen(
-                [sys.executable, "-S", "-m", "smdr.agent", "--config", str(self.config_path)],
-                cwd=ROOT,
+                [*self.python, "-m", "smdr.agent", "--config", str(self.config_path)],
+                cwd=self.cwd,
                 stdout=subprocess.DEVNULL,
                 stderr=stderr,
             )
@@ -181,8 +185,8 @@ class Agent:
         """``python -S -m smdr.agent ARGUMENTS --config FILE``, as an operator runs it."""
         config = ("--config", str(self.config_path))
         return subprocess.run(
-            [sys.executable, "-S", "-m", "smdr.agent", *arguments, *config],
-            cwd=ROOT,
+            [*self.python, "-m", "smdr.agent", *arguments, *config],
+            cwd=self.cwd,
             capture_output=True,
             text=True,
             check=False,
