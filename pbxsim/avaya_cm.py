@@ -39,8 +39,9 @@ from .common import (
     ACCOUNT_CODES,
     CallMaker,
     check_arguments,
-    minute_instants,
     minute_range,
+    timed_records,
+    untimed,
 )
 
 EXTENSION_WIDTH = 5  # calling number, columns 37-41
@@ -49,32 +50,6 @@ TENTH = 6  # seconds in a tenth of a minute, the duration's unit
 _OUTGOING_TACS = ("101", "102", "103")  # trunk access codes of the outgoing groups
 _INCOMING_TACS = ("701", "702")  # and of the incoming ones
 _MAX_SECONDS = 4 * 3600
-
-
-def avaya_cm_records(
-    *,
-    count: int,
-    start: dt.datetime,
-    end: dt.datetime,
-    extensions: Sequence[str],
-    time_zone: ZoneInfo,
-    seed: int = 0,
-) -> Iterator[str]:
-    """Yield ``count`` printer-format CDR records of calls within ``[start, end)``.
-
-    Records come in order of end time, printed in ``time_zone`` to the minute: calls end
-    on whole minutes, and ``[start, end)`` must hold one at least 6 s after ``start``.
-    ``extensions`` are the site's extension numbers (1 to 5 digits).
-    """
-    timed = avaya_cm_timed_records(
-        count=count,
-        start=start,
-        end=end,
-        extensions=extensions,
-        time_zone=time_zone,
-        seed=seed,
-    )
-    return (record for _, record in timed)
 
 
 def avaya_cm_timed_records(
@@ -92,31 +67,37 @@ def avaya_cm_timed_records(
     PBX prints the record, so the ``received_at`` the parser needs to date it.
     """
     check_arguments(count, start, end, extensions, EXTENSION_WIDTH)
-    start_ts = start.timestamp()
     # Every call lasts at least a tenth of a minute, and ends on a whole minute.
     first_minute, last_minute = minute_range(start, end, after_seconds=TENTH)
     # Checked above, when called; the records come lazily from here.
-    return _records(count, start_ts, first_minute, last_minute, list(extensions), time_zone, seed)
+    return timed_records(
+        _Calls,
+        _hhmm,
+        count,
+        first_minute,
+        last_minute,
+        start.timestamp(),
+        list(extensions),
+        time_zone,
+        seed,
+        minutes=True,
+    )
 
 
-def _records(
-    count: int,
-    start_ts: float,
-    first_minute: int,
-    last_minute: int,
-    extensions: list[str],
-    time_zone: ZoneInfo,
-    seed: int,
-) -> Iterator[tuple[int, str]]:
-    if count == 0:
-        return
-    rng = random.Random(seed)
-    calls = _Calls(rng, extensions)
-    for instant, local in minute_instants(rng, count, first_minute, last_minute, time_zone):
-        hhmm = f"{local.hour:02d}{local.minute:02d}"
-        # The call started at or after ``start``: it lasted at most this long.
-        longest = min(int(instant - start_ts) // TENTH * TENTH, _MAX_SECONDS)
-        yield instant, calls.record(hhmm, longest)
+avaya_cm_records = untimed(
+    avaya_cm_timed_records,
+    """Yield ``count`` printer-format CDR records of calls within ``[start, end)``.
+
+    Records come in order of end time, printed in ``time_zone`` to the minute: calls end
+    on whole minutes, and ``[start, end)`` must hold one at least 6 s after ``start``.
+    ``extensions`` are the site's extension numbers (1 to 5 digits).
+    """,
+)
+
+
+def _hhmm(local: dt.datetime) -> str:
+    """The time the call ended, ``hhmm``."""
+    return f"{local.hour:02d}{local.minute:02d}"
 
 
 def _hmmt(seconds: int) -> str:
@@ -144,6 +125,11 @@ class _Calls(CallMaker):
 
     def _duration(self, median: float, longest: int) -> int:
         return self._tenths(self.rng.lognormvariate(math.log(median), 0.9), longest)
+
+    def timed(self, hhmm: str, since_start: float) -> tuple[int, str]:
+        """The record of a call that ended at ``hhmm``, printed then: it started at or
+        after the range's start, so it lasted at most ``since_start`` seconds."""
+        return 0, self.record(hhmm, min(int(since_start) // TENTH * TENTH, _MAX_SECONDS))
 
     def record(self, hhmm: str, longest: int) -> str:
         """The record of one call that ended at ``hhmm`` and lasted at most ``longest``."""

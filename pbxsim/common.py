@@ -4,16 +4,20 @@ base maker of calls.
 All generators simulate one site in Córdoba, Argentina (area code 351, outside access
 code ``0``): the same destinations, caller numbers and names, the same business-hours
 load. :func:`instants` draws the moments of the calls; :func:`records_at_instants` drives a
-:class:`CallMaker` through them.
+:class:`CallMaker` through them, and :func:`timed_records` does the same for the families
+whose records need the time they were printed (their ``*_records`` come from it by
+:func:`untimed`).
 """
 
 from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import math
 import random
 from collections.abc import Callable, Iterator, Sequence
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 ACCESS_CODE = "0"  # outside line
@@ -134,48 +138,69 @@ def minute_instants(
         yield instant, local
 
 
-def timed_records_at_minutes(
-    maker: Callable[[random.Random, list[str]], CallMaker],
+class TimedCallMaker(Protocol):
+    """What :func:`timed_records` drives: a family's maker of records that are dated by
+    the time the PBX printed them (they carry no date, or no year)."""
+
+    def timed(self, stamp: str, since_start: float) -> tuple[int, str]:
+        """``(seconds from the call's instant to its record's printing, record)`` of a
+        call whose instant, printed as ``stamp``, is ``since_start`` seconds after the
+        range's start."""
+        ...
+
+
+def timed_records(
+    maker: Callable[[random.Random, list[str]], TimedCallMaker],
     stamp: Callable[[dt.datetime], str],
     count: int,
-    start: dt.datetime,
-    end: dt.datetime,
-    extensions: Sequence[str],
-    time_zone: ZoneInfo,
-    seed: int,
-    max_digits: int,
-) -> Iterator[tuple[int, str]]:
-    """For formats that print a call's start to the minute, when it starts: ``(ended,
-    record)`` of a call at each of ``count`` whole minutes in ``[start, end)``.
-
-    The arguments are checked when called; the records come lazily. ``maker(rng,
-    extensions).record(stamp(local start))`` gives a call's seconds from its start to its
-    end and its record.
-    """
-    check_arguments(count, start, end, extensions, max_digits)
-    first_minute, last_minute = minute_range(start, end)
-    return _timed_at_minutes(
-        maker, stamp, count, first_minute, last_minute, list(extensions), time_zone, seed
-    )
-
-
-def _timed_at_minutes(
-    maker: Callable[[random.Random, list[str]], CallMaker],
-    stamp: Callable[[dt.datetime], str],
-    count: int,
-    first_minute: int,
-    last_minute: int,
+    first: int,
+    last: int,
+    start_ts: float,
     extensions: list[str],
     time_zone: ZoneInfo,
     seed: int,
+    *,
+    minutes: bool,
 ) -> Iterator[tuple[int, str]]:
+    """The loop of the families with ``*_timed_records``: ``(printed, record)`` of a call
+    at each of ``count`` ascending instants in ``[first, last]`` (POSIX seconds; whole
+    minutes when ``minutes``, for formats that print times to the minute), ``printed``
+    being when the PBX printed the record, so the ``received_at`` its parser needs.
+
+    ``maker(rng, extensions).timed(stamp(local instant), instant - start_ts)`` makes each
+    call. The family checks the arguments before calling; the records come lazily.
+    """
     if count == 0:
         return
     rng = random.Random(seed)
-    calls = maker(rng, extensions)
-    for instant, local in minute_instants(rng, count, first_minute, last_minute, time_zone):
-        seconds, record = calls.record(stamp(local))
-        yield instant + seconds, record
+    timed = maker(rng, extensions).timed
+    if minutes:
+        moments = minute_instants(rng, count, first, last, time_zone)
+    else:
+        fromtimestamp = dt.datetime.fromtimestamp
+        moments = (
+            (instant, fromtimestamp(instant, time_zone))
+            for instant in instants(rng, count, first, last + 1, time_zone)
+        )
+    for instant, local in moments:
+        after, record = timed(stamp(local), instant - start_ts)
+        yield instant + after, record
+
+
+def untimed(
+    timed_generator: Callable[..., Iterator[tuple[int, str]]], doc: str
+) -> Callable[..., Iterator[str]]:
+    """A family's ``*_records`` from its ``*_timed_records``: the same keyword arguments,
+    checked when called, and the records without their times; ``doc`` documents it."""
+
+    @functools.wraps(timed_generator)
+    def records(**arguments) -> Iterator[str]:
+        return (record for _, record in timed_generator(**arguments))
+
+    name = timed_generator.__name__.replace("_timed_records", "_records")
+    records.__name__ = records.__qualname__ = name
+    records.__doc__ = doc
+    return records
 
 
 def instants(

@@ -33,8 +33,11 @@ from .common import (
     ACCOUNT_CODES,
     LOCAL_AREA,
     CallMaker,
+    check_arguments,
     clock_text,
-    timed_records_at_minutes,
+    minute_range,
+    timed_records,
+    untimed,
 )
 
 EXTENSION_WIDTH = 5  # EXT#, columns 5-9
@@ -43,32 +46,6 @@ _TRUNKS = tuple(str(92000 + number) for number in range(1, 24))  # trunk extensi
 _IP_CONNECTIONS = ("P0001", "P0002")  # IP connections to the other nodes
 _CALL_TYPES = {"local": "LOC", "national": "TLD", "toll-free": "000", "international": "O/I"}
 _NO_COST = "$00.00"  # costing is not set up, as in the real record
-
-
-def mitel_5000_records(
-    *,
-    count: int,
-    start: dt.datetime,
-    end: dt.datetime,
-    extensions: Sequence[str],
-    time_zone: ZoneInfo,
-    seed: int = 0,
-) -> Iterator[str]:
-    """Yield ``count`` 80-column SMDR records with START in ``[start, end)``.
-
-    Records come in START order; START is printed in ``time_zone`` to the minute, so
-    calls start on whole minutes and ``[start, end)`` must hold one. ``extensions`` are
-    the site's extension numbers (1 to 5 digits): the callers and the answering parties.
-    """
-    timed = mitel_5000_timed_records(
-        count=count,
-        start=start,
-        end=end,
-        extensions=extensions,
-        time_zone=time_zone,
-        seed=seed,
-    )
-    return (record for _, record in timed)
 
 
 def mitel_5000_timed_records(
@@ -85,9 +62,32 @@ def mitel_5000_timed_records(
     Yields ``(ended, record)``, ``ended`` in POSIX seconds: when the PBX prints the
     record, so the ``received_at`` the parser needs to date it (START has no date).
     """
-    return timed_records_at_minutes(
-        _Calls, _start_text, count, start, end, extensions, time_zone, seed, EXTENSION_WIDTH
+    check_arguments(count, start, end, extensions, EXTENSION_WIDTH)
+    first_minute, last_minute = minute_range(start, end)
+    # Checked above, when called; the records come lazily from here.
+    return timed_records(
+        _Calls,
+        _start_text,
+        count,
+        first_minute,
+        last_minute,
+        start.timestamp(),
+        list(extensions),
+        time_zone,
+        seed,
+        minutes=True,
     )
+
+
+mitel_5000_records = untimed(
+    mitel_5000_timed_records,
+    """Yield ``count`` 80-column SMDR records with START in ``[start, end)``.
+
+    Records come in START order; START is printed in ``time_zone`` to the minute, so
+    calls start on whole minutes and ``[start, end)`` must hold one. ``extensions`` are
+    the site's extension numbers (1 to 5 digits): the callers and the answering parties.
+    """,
+)
 
 
 def _start_text(local: dt.datetime) -> str:
@@ -118,7 +118,9 @@ class _Calls(CallMaker):
         """The caller's number as the trunk delivers it; blank when withheld."""
         return self.cli(withheld=0.08)
 
-    def record(self, hhmm: str) -> tuple[int, str]:
+    def timed(self, hhmm: str, since_start: float) -> tuple[int, str]:
+        """(seconds from the start to the end of the call, record) of a call started at
+        ``hhmm`` (in the range: ``since_start`` sets no limit)."""
         """(seconds from START to the end of the call, record) of one call at ``hhmm``."""
         kind = self.random()
         if kind < 0.50:

@@ -36,8 +36,11 @@ from .common import (
     ACCOUNT_CODES,
     LOCAL_AREA,
     CallMaker,
+    check_arguments,
     clock_text,
-    timed_records_at_minutes,
+    minute_range,
+    timed_records,
+    untimed,
 )
 
 EXTENSION_WIDTH = 4  # calling and called party, columns 24-27 and 62-65
@@ -45,32 +48,6 @@ SYSTEM_ID = "000"
 
 _TRUNKS = tuple(f"T{number:03d}" for number in range(1, 31))
 _SITE_PREFIX = LOCAL_AREA + "52"  # the site's DID range: 351 52x xxxx
-
-
-def mitel_mivb_records(
-    *,
-    count: int,
-    start: dt.datetime,
-    end: dt.datetime,
-    extensions: Sequence[str],
-    time_zone: ZoneInfo,
-    seed: int = 0,
-) -> Iterator[str]:
-    """Yield ``count`` 112-column SMDR records with the start in ``[start, end)``.
-
-    Records come in start order; the start is printed in ``time_zone`` to the minute,
-    so calls start on whole minutes and ``[start, end)`` must hold one. ``extensions``
-    are the site's station numbers (1 to 4 digits).
-    """
-    timed = mitel_mivb_timed_records(
-        count=count,
-        start=start,
-        end=end,
-        extensions=extensions,
-        time_zone=time_zone,
-        seed=seed,
-    )
-    return (record for _, record in timed)
 
 
 def mitel_mivb_timed_records(
@@ -87,9 +64,32 @@ def mitel_mivb_timed_records(
     Yields ``(ended, record)``, ``ended`` in POSIX seconds: when the PBX prints the
     record, so the ``received_at`` the parser needs to find the year.
     """
-    return timed_records_at_minutes(
-        _Calls, _start_text, count, start, end, extensions, time_zone, seed, EXTENSION_WIDTH
+    check_arguments(count, start, end, extensions, EXTENSION_WIDTH)
+    first_minute, last_minute = minute_range(start, end)
+    # Checked above, when called; the records come lazily from here.
+    return timed_records(
+        _Calls,
+        _start_text,
+        count,
+        first_minute,
+        last_minute,
+        start.timestamp(),
+        list(extensions),
+        time_zone,
+        seed,
+        minutes=True,
     )
+
+
+mitel_mivb_records = untimed(
+    mitel_mivb_timed_records,
+    """Yield ``count`` 112-column SMDR records with the start in ``[start, end)``.
+
+    Records come in start order; the start is printed in ``time_zone`` to the minute,
+    so calls start on whole minutes and ``[start, end)`` must hold one. ``extensions``
+    are the site's station numbers (1 to 4 digits).
+    """,
+)
 
 
 def _start_text(local: dt.datetime) -> str:
@@ -119,8 +119,9 @@ class _Calls(CallMaker):
             seconds: _long_call_flag(seconds) + clock_text(seconds) for seconds in range(3600)
         }
 
-    def record(self, when: str) -> tuple[int, str]:
-        """(seconds from the start to the end of the call, record) of one call."""
+    def timed(self, when: str, since_start: float) -> tuple[int, str]:
+        """(seconds from the start to the end of the call, record) of a call started at
+        ``when`` (in the range: ``since_start`` sets no limit)."""
         kind = self.random()
         if kind < 0.50:
             return self._outgoing(when)

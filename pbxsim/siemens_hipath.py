@@ -33,7 +33,15 @@ import random
 from collections.abc import Iterator, Sequence
 from zoneinfo import ZoneInfo
 
-from .common import ACCESS_CODE, ACCOUNT_CODES, CallMaker, check_arguments, clock_text, instants
+from .common import (
+    ACCESS_CODE,
+    ACCOUNT_CODES,
+    CallMaker,
+    check_arguments,
+    clock_text,
+    timed_records,
+    untimed,
+)
 
 EXTENSION_WIDTH = 6  # columns 20-25
 FIRST_YEAR, LAST_YEAR = 1970, 2069  # what a two-digit year can stand for
@@ -48,31 +56,6 @@ _SECONDS_PER_UNIT = {
     "international": 10,
 }
 _MAX_SECONDS = 4 * 3600
-
-
-def siemens_hipath_records(
-    *,
-    count: int,
-    start: dt.datetime,
-    end: dt.datetime,
-    extensions: Sequence[str],
-    time_zone: ZoneInfo,
-    seed: int = 0,
-) -> Iterator[str]:
-    """Yield ``count`` compressed call charge lines of calls within ``[start, end)``.
-
-    Lines come in order of end time, printed in ``time_zone`` to the second, between
-    1970 and 2069. ``extensions`` are the site's extension numbers (1 to 6 digits).
-    """
-    timed = siemens_hipath_timed_records(
-        count=count,
-        start=start,
-        end=end,
-        extensions=extensions,
-        time_zone=time_zone,
-        seed=seed,
-    )
-    return (record for _, record in timed)
 
 
 def siemens_hipath_timed_records(
@@ -101,32 +84,36 @@ def siemens_hipath_timed_records(
                 f"the calls must end between {FIRST_YEAR} and {LAST_YEAR} (two-digit years)"
             )
     # Checked above, when called; the lines come lazily from here.
-    return _records(count, start_ts, first_end, last_end, list(extensions), time_zone, seed)
+    return timed_records(
+        _Calls,
+        _ended_text,
+        count,
+        first_end,
+        last_end,
+        start_ts,
+        list(extensions),
+        time_zone,
+        seed,
+        minutes=False,
+    )
 
 
-def _records(
-    count: int,
-    start_ts: float,
-    first_end: int,
-    last_end: int,
-    extensions: list[str],
-    time_zone: ZoneInfo,
-    seed: int,
-) -> Iterator[tuple[int, str]]:
-    if count == 0:
-        return
-    rng = random.Random(seed)
-    calls = _Calls(rng, extensions)
-    fromtimestamp = dt.datetime.fromtimestamp
-    for instant in instants(rng, count, first_end, last_end + 1, time_zone):
-        local = fromtimestamp(instant, time_zone)
-        ended = (
-            f"{local.day:02d}.{local.month:02d}.{local.year % 100:02d}"
-            f"{local.hour:02d}:{local.minute:02d}:{local.second:02d}"
-        )
-        # The call was connected at or after ``start``: it lasted at most this long.
-        longest = min(int(instant - start_ts), _MAX_SECONDS)
-        yield instant, calls.record(ended, longest)
+siemens_hipath_records = untimed(
+    siemens_hipath_timed_records,
+    """Yield ``count`` compressed call charge lines of calls within ``[start, end)``.
+
+    Lines come in order of end time, printed in ``time_zone`` to the second, between
+    1970 and 2069. ``extensions`` are the site's extension numbers (1 to 6 digits).
+    """,
+)
+
+
+def _ended_text(local: dt.datetime) -> str:
+    """When the call ended: ``DD.MM.YYhh:mm:ss``."""
+    return (
+        f"{local.day:02d}.{local.month:02d}.{local.year % 100:02d}"
+        f"{local.hour:02d}:{local.minute:02d}:{local.second:02d}"
+    )
 
 
 class _Calls(CallMaker):
@@ -162,6 +149,11 @@ class _Calls(CallMaker):
         """The caller's number in national form (``0`` and area code); blank if withheld."""
         cli = self.cli(withheld=0.08)
         return "0" + cli if cli else ""
+
+    def timed(self, ended: str, since_start: float) -> tuple[int, str]:
+        """The line of a call that ended at ``ended``, printed then: it was connected at
+        or after the range's start, so it lasted at most ``since_start`` seconds."""
+        return 0, self.record(ended, min(int(since_start), _MAX_SECONDS))
 
     def record(self, ended: str, longest: int) -> str:
         """The line of one call that ended at ``ended`` and lasted at most ``longest``."""

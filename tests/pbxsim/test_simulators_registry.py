@@ -9,6 +9,7 @@ only one family has (its columns, its call types) in ``test_simulators_<family>.
 
 import datetime as dt
 import functools
+import inspect
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -121,6 +122,20 @@ def test_registry_holds_every_family_with_a_parser():
 def test_same_arguments_same_records(family):
     assert generate(family, 300) == generate(family, 300)
     assert generate(family, 300) != generate(family, 300, seed=2)
+
+
+@pytest.mark.parametrize("family", sorted(TIMED))
+def test_timed_records_are_the_records_with_their_times(family):
+    """A family's ``*_records`` is its ``*_timed_records`` without the times, with the
+    same keyword-only arguments (both come from the shared loop in pbxsim.common)."""
+    arguments = {"count": 500, "start": START, "end": END, "extensions": EXTENSIONS}
+    timed = list(TIMED[family](**arguments, time_zone=CORDOBA, seed=4))
+    records = ALL_GENERATORS[family]
+
+    assert [record for _, record in timed] == generate(family, 500, seed=4)
+    assert inspect.signature(records).parameters == inspect.signature(TIMED[family]).parameters
+    assert records.__name__ == TIMED[family].__name__.replace("_timed_records", "_records")
+    assert records.__doc__.startswith("Yield ``count`` ")
 
 
 def test_yields_count_records_without_terminators(month):
