@@ -111,7 +111,7 @@ class _Pbx:
 
 
 def _serve_pbx(port: int, rate: float, seed: int, listening) -> None:
-    from capture.simulators.pbx import SimulatedPbx
+    from pbxsim.pbx import SimulatedPbx
 
     async def serve():
         ready = asyncio.Event()
@@ -150,7 +150,7 @@ def _agent(directory: Path, centre_port: int, slug: str, key: str, pbx_port: int
         f'[log]\nlevel = "WARNING"\n'
     )
     return subprocess.Popen(
-        [sys.executable, "-m", "capture.agent", "--config", str(config)],
+        [sys.executable, "-m", "smdr.agent", "--config", str(config)],
         cwd=ROOT,
         stderr=subprocess.DEVNULL,
     )

@@ -23,7 +23,7 @@ FIRST_PORT = int(os.environ.get("BENCH_CAPTURE_FIRST_PORT", "47000"))
 
 
 def _pbxs(first_port: int, count: int) -> None:
-    from capture.simulators.pbx import SimulatedPbx
+    from pbxsim.pbx import SimulatedPbx
 
     async def main():
         pbxs = [

@@ -98,7 +98,7 @@ def _recreate_database() -> None:
 
 
 def _lines() -> list[str]:
-    from capture.simulators.avaya_ipoffice import ipoffice_records
+    from pbxsim.avaya_ipoffice import ipoffice_records
 
     end = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
     started = time.perf_counter()
@@ -138,8 +138,8 @@ def _baseline_rate(lines: list[str]) -> float:
 
     from billing.models import Call
     from capture.models import RawRecord
-    from capture.parsers import parser_for
     from capture.services import parser_settings
+    from smdr.parsers import parser_for
 
     source, _ = _source("baseline")
     parser = parser_for(source.family, parser_settings(source))

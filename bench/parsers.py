@@ -19,8 +19,8 @@ TIME_ZONE = ZoneInfo("America/Argentina/Cordoba")
 
 
 def main() -> None:
-    from capture.parsers import PARSERS, ParserSettings, RecordError
-    from capture.simulators import GENERATORS
+    from pbxsim import GENERATORS
+    from smdr.parsers import PARSERS, ParserSettings, RecordError
 
     print(f"== parse throughput: {RECORDS:,} records per family, one core ==")
     end = dt.datetime(2026, 11, 2, 12, tzinfo=dt.UTC)

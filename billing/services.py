@@ -23,7 +23,7 @@ from .models import Call
 from .rollups import CallFact, call_facts, rollups_apply
 
 if TYPE_CHECKING:
-    from capture.parsers import ParsedCall
+    from smdr.parsers import ParsedCall
 
 CALL_COLUMNS = (
     "site_id",

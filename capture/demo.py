@@ -17,12 +17,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from org.models import Department, Extension, Site
+from pbxsim.avaya_ipoffice import ipoffice_records
 from rating.decks import deck_apply, deck_diff, deck_read
 from rating.models import RatePlan
 
 from .models import PbxFamily, Source, Transport
 from .services import IncomingRecord, ProcessResult, raw_records_process, raw_records_store
-from .simulators.avaya_ipoffice import ipoffice_records
 
 DEMO_SITE = "demo"
 DEMO_SOURCE = "demo-ipoffice"

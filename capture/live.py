@@ -1,6 +1,6 @@
 """Live capture of network, serial and file sources, many in one process.
 
-Each source runs a :class:`capture.runner.CaptureLoop`; framed records are stored
+Each source runs a :class:`smdr.runner.CaptureLoop`; framed records are stored
 at once through :func:`capture.services.raw_records_store` (numbered by the centre)
 and parsed as usual, and every change of link state is written to the source, so
 the admin and ``/healthz`` show it.
@@ -19,11 +19,12 @@ from collections import Counter
 from django.db import close_old_connections
 from django.utils import timezone
 
-from .framing import framer_for
+from smdr.framing import framer_for
+from smdr.runner import Backoff, CaptureLoop, RawLog, State
+from smdr.transports import transport_from_settings
+
 from .models import Source, Transport
-from .runner import Backoff, CaptureLoop, RawLog, State
 from .services import IncomingRecord, line_fingerprints, raw_records_store, text_or_bytes
-from .transports import transport_from_settings
 
 logger = logging.getLogger(__name__)
 

@@ -90,8 +90,8 @@ class Source(models.Model):
     def clean(self):
         from zoneinfo import ZoneInfo
 
-        from capture.parsers import PARSERS, ParserSettings, RecordError
         from org.models import validate_time_zone
+        from smdr.parsers import PARSERS, ParserSettings, RecordError
 
         if self.family and self.family not in PARSERS:
             ready = ", ".join(sorted(PARSERS))

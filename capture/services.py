@@ -25,10 +25,10 @@ from django.utils.translation import gettext as _
 from billing.services import calls_delete_for_raw_records, calls_record
 from core.bulk import insert_new_returning_ids, is_postgresql
 from core.errors import DomainError
+from smdr.parsers import ParsedCall, ParserSettings, RecordError, parser_for
+from smdr.parsers.limits import call_check
 
 from .models import RawRecord, Source, Transport
-from .parsers import ParsedCall, ParserSettings, RecordError, parser_for
-from .parsers.limits import call_check
 
 logger = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from django.db import transaction
 from billing.models import Call, DailyRollup, DestinationRollup, HourlyRollup, MonthlyRollup
 from billing.rollups import ROLLUPS
 from capture.services import IncomingRecord, raw_records_process, raw_records_store
-from capture.simulators import ALL_GENERATORS
+from pbxsim import ALL_GENERATORS
 from tests.factories import DepartmentFactory, ExtensionFactory, RatePlanFactory, SourceFactory
 from tests.rating.deck import ROWS
 from tests.rating.test_rating_db import deck_file

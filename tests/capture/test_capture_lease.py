@@ -19,7 +19,7 @@ from billing.models import Call
 from capture.live import sources_dispatch
 from capture.models import RawRecord, Transport
 from capture.services import raw_records_sweep
-from capture.simulators.pbx import SimulatedPbx
+from pbxsim.pbx import SimulatedPbx
 from tests.factories import SourceFactory
 from tests.test_celery_worker import database_url, free_port
 

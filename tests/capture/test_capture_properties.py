@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from capture.framing import LengthPrefixFramer, framer_for
-from capture.parsers import PARSERS, ParsedCall, ParserSettings, RecordError
-from capture.simulators import ALL_GENERATORS, source_settings
-from capture.simulators.pbx import frame
+from pbxsim import ALL_GENERATORS, source_settings
+from pbxsim.pbx import frame
+from smdr.framing import LengthPrefixFramer, framer_for
+from smdr.parsers import PARSERS, ParsedCall, ParserSettings, RecordError
 
 from ..properties import examples
 

@@ -10,8 +10,8 @@ from django.core.management import CommandError, call_command
 
 from billing.models import Call
 from capture.models import RawRecord, Transport
-from capture.simulators import GENERATORS
-from capture.simulators.pbx import frame
+from pbxsim import GENERATORS
+from pbxsim.pbx import frame
 from tests.factories import SourceFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -13,9 +13,9 @@ import pytest
 from billing.models import Call
 from capture.live import capturable_sources, capture_loop, sources_capture
 from capture.models import RawRecord, Source, Transport
-from capture.runner import Backoff, RawLog
-from capture.simulators.avaya_ipoffice import ipoffice_records
-from capture.simulators.pbx import SimulatedPbx, frame
+from pbxsim.avaya_ipoffice import ipoffice_records
+from pbxsim.pbx import SimulatedPbx, frame
+from smdr.runner import Backoff, RawLog
 from tests.factories import SourceFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

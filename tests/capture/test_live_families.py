@@ -5,8 +5,8 @@ import pytest
 
 from billing.models import Call
 from capture.models import RawRecord, Transport
-from capture.simulators import GENERATORS
-from capture.simulators.pbx import SimulatedPbx
+from pbxsim import GENERATORS
+from pbxsim.pbx import SimulatedPbx
 from tests.capture.test_live_capture import capture_until, free_port
 from tests.factories import SourceFactory
 

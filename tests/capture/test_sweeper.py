@@ -17,8 +17,8 @@ from django.utils import timezone
 from billing.models import Call
 from capture.models import RawRecord, Transport
 from capture.services import SWEEP_INTERVAL, IncomingRecord, raw_records_store
-from capture.simulators.avaya_ipoffice import ipoffice_records
 from capture.sweeper import sweep_once, sweeper_start
+from pbxsim.avaya_ipoffice import ipoffice_records
 from tests.factories import SourceFactory
 from tests.test_celery_worker import database_url, free_port
 

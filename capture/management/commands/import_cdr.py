@@ -7,7 +7,6 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from capture.framing import framer_for
 from capture.models import RawRecord, Source
 from capture.services import (
     IncomingRecord,
@@ -18,6 +17,7 @@ from capture.services import (
     text_or_bytes,
 )
 from core.errors import DomainError
+from smdr.framing import framer_for
 
 BATCH_SIZE = 5000
 SHOWN_ERRORS = 10

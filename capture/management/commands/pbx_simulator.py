@@ -4,7 +4,7 @@ import asyncio
 
 from django.core.management.base import BaseCommand, CommandError
 
-from capture.simulators.pbx import GENERATORS, SimulatedPbx
+from pbxsim.pbx import GENERATORS, SimulatedPbx
 
 
 class Command(BaseCommand):

@@ -1,0 +1,233 @@
+"""Local wall-clock times to aware UTC, and dating records from their time of receipt.
+
+Every parser turns a site-local date and time into an aware UTC datetime. The fast
+path is one dict lookup: the UTC offset of a whole local day is cached, and a time on
+that day is ``datetime(..., tzinfo=UTC) - offset``. A day whose offset changes (a DST
+change) is cached as ``None`` and its times are converted one by one by ``zoneinfo``
+with ``fold=0``: an ambiguous time (the hour repeated when clocks go back) is its
+first occurrence, a skipped one (the hour lost when clocks go forward) takes the
+offset in force before the change.
+
+Formats without a year or without a date are dated from the time of receipt by
+:class:`Receipt`: the latest moment at or before receipt (plus a clock tolerance, as
+the PBX's clock may run ahead) that carries the record's local date and time, so a
+call at 23:59 received at 00:01 is yesterday's and 12/31 received on 1 January is last
+year's. Moments are compared in UTC, never as wall-clock times, so the hour repeated
+when clocks go back dates no record a day or a year early.
+
+The functions raise ``ValueError`` for a date that does not exist and
+``OverflowError`` at the ends of the calendar; parsers turn both into a
+:class:`~smdr.parsers.base.RecordError` naming their own field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from .base import RecordError
+
+UTC = dt.UTC
+ONE_DAY = dt.timedelta(days=1)
+DAY_CACHE_LIMIT = 10_000  # days remembered per cache before it starts afresh
+_MISSING = object()
+
+
+def day_offset(zone: ZoneInfo | dt.tzinfo, year: int, month: int, day: int) -> dt.timedelta | None:
+    """The UTC offset of the whole local day, or ``None`` if it changes that day.
+
+    The same offset at both midnights means no DST change that day (two changes in one
+    day do not happen in the tz database's modern data).
+    """
+    midnight = dt.datetime(year, month, day, tzinfo=zone)
+    next_midnight = (midnight.replace(tzinfo=None) + ONE_DAY).replace(tzinfo=zone)
+    offset = midnight.utcoffset()
+    return offset if offset == next_midnight.utcoffset() else None
+
+
+def utc_midnight(zone: ZoneInfo | dt.tzinfo, year: int, month: int, day: int) -> dt.datetime | None:
+    """The UTC time of the local midnight starting the day, or ``None`` on a DST change day.
+
+    For parsers that add the time of day to it: ``midnight + timedelta(seconds=...)``.
+    """
+    offset = day_offset(zone, year, month, day)
+    if offset is None:
+        return None
+    return dt.datetime(year, month, day, tzinfo=UTC) - offset
+
+
+def to_utc(
+    zone: ZoneInfo | dt.tzinfo,
+    offset: dt.timedelta | None,
+    year: int,
+    month: int,
+    day: int,
+    hour: int,
+    minute: int,
+    second: int = 0,
+) -> dt.datetime:
+    """A local time as aware UTC, given its day's :func:`day_offset` (``None``: one by one)."""
+    if offset is not None:
+        return dt.datetime(year, month, day, hour, minute, second, tzinfo=UTC) - offset
+    return dt.datetime(year, month, day, hour, minute, second, tzinfo=zone).astimezone(UTC)
+
+
+def remember(cache: dict, key: object, value: object, limit: int = DAY_CACHE_LIMIT) -> object:
+    """Store ``value`` under ``key`` and return it; a full cache is emptied first."""
+    if len(cache) >= limit:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
+class LocalClock:
+    """One zone's local times as aware UTC, with the per-day offsets cached.
+
+    ``offsets`` maps ``(year, month, day)`` to :func:`day_offset`; parsers with a hot
+    path of their own may read it directly and call :meth:`offset` on a miss.
+    """
+
+    __slots__ = ("limit", "offsets", "zone")
+
+    def __init__(self, zone: ZoneInfo | dt.tzinfo, limit: int = DAY_CACHE_LIMIT):
+        self.zone = zone
+        self.limit = limit
+        self.offsets: dict[tuple[int, int, int], dt.timedelta | None] = {}
+
+    def offset(self, year: int, month: int, day: int) -> dt.timedelta | None:
+        """:func:`day_offset` of the day, cached."""
+        offset = self.offsets.get((year, month, day), _MISSING)
+        if offset is _MISSING:
+            offset = day_offset(self.zone, year, month, day)
+            remember(self.offsets, (year, month, day), offset, self.limit)
+        return offset
+
+    def utc(
+        self, year: int, month: int, day: int, hour: int, minute: int, second: int = 0
+    ) -> dt.datetime:
+        """The local time as aware UTC (``fold=0`` in a DST gap or overlap)."""
+        offset = self.offsets.get((year, month, day), _MISSING)
+        if offset is _MISSING:
+            offset = self.offset(year, month, day)
+        if offset is not None:
+            return dt.datetime(year, month, day, hour, minute, second, tzinfo=UTC) - offset
+        return dt.datetime(year, month, day, hour, minute, second, tzinfo=self.zone).astimezone(UTC)
+
+
+class Receipt:
+    """When a record arrived, and the latest moment a record received then can carry.
+
+    The comparison is between moments (aware UTC), never wall-clock times: around a DST
+    change the wall clock repeats or skips an hour, so a record whose local time is
+    later on the wall clock than its receipt may still have happened before it (the
+    repeated autumn hour). ``tolerance`` is how far the PBX's clock may run ahead of
+    ours; ``name`` is how error messages call the time of receipt. ``received_at``
+    ``None`` means now; a naive one is taken as UTC. The last limit is cached, as
+    records of one batch share their time of receipt.
+    """
+
+    __slots__ = ("_limit", "_received", "clock", "name", "tolerance")
+
+    def __init__(
+        self,
+        zone: ZoneInfo | dt.tzinfo,
+        tolerance: dt.timedelta,
+        name: str = "received_at",
+        cache_limit: int = DAY_CACHE_LIMIT,
+    ):
+        self.clock = LocalClock(zone, cache_limit)
+        self.tolerance = tolerance
+        self.name = name
+        self._received: dt.datetime | None = None
+        self._limit: tuple[dt.datetime, dt.datetime] | None = None
+
+    def utc_limit(self, received_at: dt.datetime | None) -> tuple[dt.datetime, dt.datetime]:
+        """Receipt plus tolerance as aware UTC, and the same moment in the zone."""
+        if received_at is None:
+            received_at = dt.datetime.now(UTC)
+        elif received_at is self._received or received_at == self._received:
+            return self._limit
+        if received_at.tzinfo is None:
+            received_at = received_at.replace(tzinfo=UTC)
+        try:
+            limit = received_at + self.tolerance
+            both = limit, limit.astimezone(self.clock.zone)
+        except OverflowError:
+            raise self.out_of_range(received_at) from None
+        self._received, self._limit = received_at, both
+        return both
+
+    def latest_time(
+        self, received_at: dt.datetime | None, hour: int, minute: int, second: int = 0
+    ) -> dt.datetime:
+        """A time of day with no date: the latest day that puts it at or before receipt.
+
+        That is the day of the limit or the day before, as aware UTC (``fold=0``, as
+        :meth:`LocalClock.utc`). Raises RecordError near the ends of the calendar.
+        """
+        limit, local = self.utc_limit(received_at)
+        utc = self.clock.utc
+        try:
+            moment = utc(local.year, local.month, local.day, hour, minute, second)
+            if moment > limit:
+                day = local.date() - ONE_DAY
+                moment = utc(day.year, day.month, day.day, hour, minute, second)
+        except (OverflowError, ValueError):
+            raise self.out_of_range(received_at) from None
+        return moment
+
+    def latest_date_time(
+        self,
+        received_at: dt.datetime | None,
+        month: int,
+        day: int,
+        hour: int,
+        minute: int,
+        second: int = 0,
+    ) -> dt.datetime | None:
+        """A date with no year: the latest year that puts it at or before receipt.
+
+        Aware UTC (``fold=0``). 02/29 goes back to the latest leap year. ``None`` when no
+        year in the eight before receipt fits (a date that exists in no year, or the
+        start of the calendar): the caller raises an error naming its own field.
+        """
+        limit, local = self.utc_limit(received_at)
+        year = local.year if (month, day) <= (local.month, local.day) else local.year - 1
+        utc = self.clock.utc
+        for candidate in range(year, year - 9, -1):
+            if month == 2 and day == 29 and not is_leap(candidate):
+                continue
+            try:
+                moment = utc(candidate, month, day, hour, minute, second)
+            except (OverflowError, ValueError):
+                return None
+            if moment <= limit:
+                return moment
+        return None
+
+    def out_of_range(self, received_at: dt.datetime | None) -> RecordError:
+        """The error for a time of receipt too close to the ends of the calendar."""
+        if received_at is None:
+            received_at = dt.datetime.now(UTC)
+        elif received_at.tzinfo is None:
+            received_at = received_at.replace(tzinfo=UTC)
+        return RecordError(f"{self.name} {received_at.isoformat()} is out of range")
+
+
+def expand_year(year: int, pivot: int = 70) -> int:
+    """A 2-digit year in the century that puts it from ``19<pivot>`` to ``20<pivot - 1>``."""
+    return year + (2000 if year < pivot else 1900)
+
+
+def is_leap(year: int) -> bool:
+    """True for a Gregorian leap year."""
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def is_valid_date(year: int, month: int, day: int) -> bool:
+    """True when the date exists (and is within ``datetime``'s years 1 to 9999)."""
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,327 @@
+"""How bytes arrive from a PBX: TCP client (with the family's login), TCP listener,
+serial port and file tail. Pure asyncio and pyserial, no Django: the remote agent
+uses this module too.
+
+A transport is an async context manager that opens the link and yields an async
+iterator of byte chunks; it raises :class:`LinkError` (with a message fit for a log
+line) when the link cannot be opened or breaks. Reconnecting with a growing delay
+is the job of :mod:`smdr.runner`, not of the transports.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import struct
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+READ_SIZE = 65536
+
+
+class LinkError(ConnectionError):
+    """The link to the PBX could not be opened or broke; the message says why."""
+
+
+def mitel_login(password: str) -> bytes:
+    """Mitel 5000 SMDR socket login: 4-byte little-endian length, 0x84, password, NUL.
+
+    The length counts the bytes after it (pbx-formats.md section 1.1).
+    """
+    body = b"\x84" + password.encode("ascii") + b"\x00"
+    return struct.pack("<I", len(body)) + body
+
+
+def panasonic_login(password: str) -> bytes:
+    """Panasonic KX-TDA/NS SMDR over TCP: ``SMDR`` then the password, each a line."""
+    return b"SMDR\r\n" + password.encode("ascii") + b"\r\n"
+
+
+LOGINS: dict[str, Callable[[str], bytes]] = {
+    "mitel-5000": mitel_login,
+    "panasonic": panasonic_login,
+}
+
+
+def login_for(family: str, password: str) -> bytes | None:
+    """The bytes a collector sends after connecting to a PBX of ``family``, if any."""
+    make = LOGINS.get(family)
+    return make(password) if make else None
+
+
+@dataclass
+class TcpClient:
+    """We connect to the PBX (Mitel 5000, Panasonic, IP Office in listen mode)."""
+
+    host: str
+    port: int
+    login: bytes | None = None
+    connect_timeout: float = 10.0
+    read_timeout: float = 600.0  # an idle PBX at night is normal; a dead link is not
+
+    def describe(self) -> str:
+        return f"tcp://{self.host}:{self.port}"
+
+    @contextlib.asynccontextmanager
+    async def open(self) -> AsyncIterator[AsyncIterator[bytes]]:
+        try:
+            reader, writer = await asyncio.wait_for(
+                asyncio.open_connection(self.host, self.port), self.connect_timeout
+            )
+        except (OSError, TimeoutError) as error:
+            reason = error or "timed out"
+            raise LinkError(f"cannot connect to {self.describe()}: {reason}") from None
+        try:
+            if self.login:
+                writer.write(self.login)
+                await writer.drain()
+            yield _read_stream(reader, self.read_timeout, self.describe())
+        finally:
+            writer.close()
+            with contextlib.suppress(OSError):
+                await writer.wait_closed()
+
+
+async def _read_stream(reader: asyncio.StreamReader, timeout: float, name: str):
+    while True:
+        try:
+            chunk = await asyncio.wait_for(reader.read(READ_SIZE), timeout)
+        except TimeoutError:
+            raise LinkError(f"{name}: nothing received for {timeout:.0f} s") from None
+        except OSError as error:
+            raise LinkError(f"{name}: {error}") from None
+        if not chunk:
+            raise LinkError(f"{name}: the PBX closed the connection")
+        yield chunk
+
+
+@dataclass
+class TcpServer:
+    """The PBX connects to us and pushes records (IP Office, 3CX).
+
+    A PBX keeps one connection open; should several arrive at once, their chunks
+    would interleave, so an empty chunk marks the end of each connection (the
+    runner flushes its framer there) and PBXs are expected to connect one at a time.
+    """
+
+    host: str
+    port: int
+    read_timeout: float = 3600.0
+
+    def describe(self) -> str:
+        return f"listen tcp://{self.host}:{self.port}"
+
+    @contextlib.asynccontextmanager
+    async def open(self) -> AsyncIterator[AsyncIterator[bytes]]:
+        queue: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=1000)
+
+        async def accept(reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
+            peer = writer.get_extra_info("peername")
+            logger.info("%s: PBX connected from %s", self.describe(), peer)
+            try:
+                async for chunk in _read_stream(reader, self.read_timeout, str(peer)):
+                    await queue.put(chunk)
+            except LinkError as error:
+                logger.info("%s: %s", self.describe(), error)
+            finally:
+                await queue.put(None)  # end of this connection: flush its framer
+                writer.close()
+
+        try:
+            server = await asyncio.start_server(accept, self.host, self.port)
+        except OSError as error:
+            raise LinkError(f"cannot listen on {self.host}:{self.port}: {error}") from None
+        try:
+            yield _queue_chunks(queue)
+        finally:
+            server.close()
+            await server.wait_closed()
+
+
+async def _queue_chunks(queue: asyncio.Queue):
+    while True:
+        chunk = await queue.get()
+        yield b"" if chunk is None else chunk
+
+
+@dataclass
+class Serial:
+    """A serial port (RS-232 SMDR output), read through pyserial in a thread."""
+
+    device: str
+    baud: int = 9600
+    bytesize: int = 8
+    parity: str = "N"
+    stopbits: float = 1
+    read_timeout: float = 1.0
+
+    def describe(self) -> str:
+        return f"serial {self.device} {self.baud} {self.bytesize}{self.parity}{self.stopbits:g}"
+
+    @contextlib.asynccontextmanager
+    async def open(self) -> AsyncIterator[AsyncIterator[bytes]]:
+        import serial  # pyserial; imported here so TCP-only installs need not load it
+
+        try:
+            port = await asyncio.to_thread(
+                serial.Serial,
+                self.device,
+                baudrate=self.baud,
+                bytesize=self.bytesize,
+                parity=self.parity,
+                stopbits=self.stopbits,
+                timeout=self.read_timeout,
+            )
+        except (serial.SerialException, ValueError) as error:
+            raise LinkError(f"cannot open {self.describe()}: {error}") from None
+        try:
+            yield self._chunks(port, serial.SerialException)
+        finally:
+            await asyncio.to_thread(port.close)
+
+    async def _chunks(self, port, serial_error):
+        while True:
+            try:
+                chunk = await asyncio.to_thread(port.read, READ_SIZE)
+            except (serial_error, OSError) as error:
+                raise LinkError(f"{self.describe()}: {error}") from None
+            if chunk:
+                yield chunk
+
+
+@dataclass
+class FileTail:
+    """A file the PBX (or a PBX-side tool) appends to: Asterisk or FreeSWITCH Master.csv.
+
+    Follows rotation: when the file at ``path`` is replaced or truncated, reading
+    starts again at the top of the new file. ``offset`` is where to resume, so a
+    restart does not read the file again from the beginning.
+    """
+
+    path: str
+    poll_seconds: float = 1.0
+    offset: int = 0
+
+    def describe(self) -> str:
+        return f"file {self.path}"
+
+    @contextlib.asynccontextmanager
+    async def open(self) -> AsyncIterator[AsyncIterator[bytes]]:
+        yield self._chunks()
+
+    async def _chunks(self):
+        path = Path(self.path)
+        handle = None
+        inode = None
+        try:
+            while True:
+                try:
+                    stat = path.stat()
+                except FileNotFoundError:
+                    await asyncio.sleep(self.poll_seconds)
+                    continue
+                if handle is None or stat.st_ino != inode or stat.st_size < self.offset:
+                    if handle is not None:  # rotated: finish the old file first
+                        rest = handle.read()
+                        if rest:
+                            yield rest
+                        yield b""  # end of that file: flush its framer
+                        handle.close()
+                        self.offset = 0
+                    handle = open(path, "rb")  # noqa: SIM115 (kept open while tailing)
+                    inode = stat.st_ino
+                    handle.seek(min(self.offset, stat.st_size))
+                chunk = handle.read(READ_SIZE)
+                if chunk:
+                    self.offset = handle.tell()
+                    yield chunk
+                else:
+                    await asyncio.sleep(self.poll_seconds)
+        finally:
+            if handle is not None:
+                handle.close()
+
+
+@dataclass
+class FolderWatch:
+    """A folder where whole files of records are dropped (CUCM's billing server, by SFTP).
+
+    Files matching ``pattern`` are read oldest name first, each to its end (an empty
+    chunk then marks the end of the file), and moved to ``processed`` afterwards. A
+    file seen still growing is left for the next poll.
+    """
+
+    folder: str
+    pattern: str = "*"
+    processed: str = ""
+    poll_seconds: float = 2.0
+
+    def describe(self) -> str:
+        return f"folder {self.folder}/{self.pattern}"
+
+    @contextlib.asynccontextmanager
+    async def open(self) -> AsyncIterator[AsyncIterator[bytes]]:
+        folder = Path(self.folder)
+        if not folder.is_dir():
+            raise LinkError(f"{self.describe()}: no such folder")
+        done = Path(self.processed) if self.processed else folder / "processed"
+        done.mkdir(parents=True, exist_ok=True)
+        yield self._chunks(folder, done)
+
+    async def _chunks(self, folder: Path, done: Path):
+        sizes: dict[Path, int] = {}
+        while True:
+            for path in sorted(p for p in folder.glob(self.pattern) if p.is_file()):
+                size = path.stat().st_size
+                if sizes.get(path) != size:  # new or still being written: look again later
+                    sizes[path] = size
+                    continue
+                yield await asyncio.to_thread(path.read_bytes)
+                yield b""  # end of this file: flush its framer
+                await asyncio.to_thread(path.replace, done / path.name)
+                sizes.pop(path, None)
+            await asyncio.sleep(self.poll_seconds)
+
+
+def transport_from_settings(transport: str, family: str, settings: dict):
+    """Build the transport a source's settings describe; ValueError names a bad setting."""
+    try:
+        if transport == "tcp-client":
+            return TcpClient(
+                host=settings["host"],
+                port=int(settings["port"]),
+                login=login_for(family, settings.get("password", "")),
+                connect_timeout=float(settings.get("connect_timeout", 10)),
+                read_timeout=float(settings.get("read_timeout", 600)),
+            )
+        if transport == "tcp-server":
+            return TcpServer(
+                host=settings.get("bind", "0.0.0.0"),  # noqa: S104 (a PBX pushes to us)
+                port=int(settings["port"]),
+            )
+        if transport == "serial":
+            return Serial(
+                device=settings["device"],
+                baud=int(settings.get("baud", 9600)),
+                bytesize=int(settings.get("bytesize", 8)),
+                parity=str(settings.get("parity", "N")),
+                stopbits=float(settings.get("stopbits", 1)),
+            )
+        if transport == "file" and settings.get("folder"):
+            return FolderWatch(
+                folder=os.fspath(settings["folder"]),
+                pattern=settings.get("pattern", "*"),
+                processed=settings.get("processed", ""),
+            )
+        if transport == "file":
+            return FileTail(path=os.fspath(settings["path"]))
+    except KeyError as missing:
+        raise ValueError(f"transport {transport!r} needs the setting {missing}") from None
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"transport {transport!r}: bad setting ({error})") from None
+    raise ValueError(f"transport {transport!r} is not captured by this process")
