@@ -88,7 +88,7 @@ class AccountAdmin(admin.ModelAdmin):
     def balance_shown(self, account):
         text = f"{account.balance:,.2f} {account.rate_plan.currency}"
         if account.balance < low_balance_threshold():
-            return format_html('<strong style="color:#b00020">{} (low)</strong>', text)
+            return format_html('<strong class="status-alert">{} (low)</strong>', text)
         return text
 
     @admin.display(description="Available now", ordering="available")

@@ -16,7 +16,12 @@ from .budgets import budgets_in_effect, level_for, subtree_spent
 from .mail import manager_report_send
 from .models import Budget, BudgetAlert, BudgetLevel, ReportDelivery
 
-LEVEL_COLOURS = {None: "#1b7f3b", BudgetLevel.WARNING: "#a15c00", BudgetLevel.EXCEEDED: "#b00020"}
+# Classes of core/static/core/admin.css: the Content-Security-Policy refuses style attributes.
+LEVEL_CLASSES = {
+    None: "status-good",
+    BudgetLevel.WARNING: "status-warning",
+    BudgetLevel.EXCEEDED: "status-alert",
+}
 
 
 class ReadOnlyLogAdmin(admin.ModelAdmin):
@@ -60,8 +65,8 @@ class BudgetAdmin(admin.ModelAdmin):
                 return "not in effect"
             cost = spent(budget)
             return format_html(
-                '<strong style="color: {}">{}%</strong>',
-                LEVEL_COLOURS[level_for(cost, budget.amount)],
+                '<strong class="{}">{}%</strong>',
+                LEVEL_CLASSES[level_for(cost, budget.amount)],
                 f"{100 * cost / budget.amount:.1f}",
             )
 

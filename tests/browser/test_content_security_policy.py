@@ -4,12 +4,23 @@ policy could have broken still shows (styled charts, the bars, the API docs)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 import pytest
+from django.utils import timezone
+from django_celery_beat.models import CrontabSchedule
 from playwright.sync_api import expect
 
 from billing.models import Call
+from capture.models import CaptureState, Transport
+from capture.services import IncomingRecord, raw_records_store
+from credit.models import Account
 from org.models import Department
-from tests.factories import AdminFactory
+from rating.models import RatePlan
+from reports.budgets import level_for, subtree_spent
+from reports.models import Budget, BudgetLevel
+from tests.factories import AdminFactory, SourceFactory
 
 from .conftest import sign_in
 
@@ -71,13 +82,23 @@ def test_the_report_pages_hold_under_the_policy(watched, live_server, demo):
     assert share.evaluate("e => e.getBoundingClientRect().width") > 0
 
 
-def test_the_admin_and_the_api_docs_hold_under_the_policy(watched, live_server, demo):
+def admin_sign_in(page, live_server):
     admin = AdminFactory(username="root", password=ADMIN_PASSWORD)
-    watched.goto(f"{live_server.url}/admin/login/")
-    watched.get_by_label("Username").fill(admin.username)
-    watched.get_by_label("Password").fill(ADMIN_PASSWORD)
-    watched.get_by_role("button", name="Log in").click()
-    watched.wait_for_load_state()
+    page.goto(f"{live_server.url}/admin/login/")
+    page.get_by_label("Username").fill(admin.username)
+    page.get_by_label("Password").fill(ADMIN_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+
+
+def colour(locator) -> str:
+    """The computed text colour of the first element ``locator`` finds."""
+    return locator.first.evaluate("e => getComputedStyle(e).color")
+
+
+def test_the_admin_and_the_api_docs_hold_under_the_policy(watched, live_server, demo):
+    admin_sign_in(watched, live_server)
+    crontab = CrontabSchedule.objects.create(minute="0", hour="6", day_of_month="1")
     call = Call.objects.first()
     for path in [
         "/admin/",
@@ -86,11 +107,92 @@ def test_the_admin_and_the_api_docs_hold_under_the_policy(watched, live_server, 
         "/admin/org/site/add/",
         "/admin/credit/account/add/",
         "/admin/axes/accessattempt/",
+        "/admin/django_celery_beat/periodictask/add/",
     ]:
         problems = visit(watched, f"{live_server.url}{path}")
         assert problems == [], "\n".join([path, *sorted(set(problems))])
+    # django-celery-beat's script, served from here, still puts the crontab in words.
+    watched.locator("#id_crontab").select_option(str(crontab.pk))
+    expect(watched.locator(".field-crontab .help")).to_contain_text(
+        f"Translation: {crontab.human_readable}"
+    )
 
     problems = visit(watched, f"{live_server.url}/api/docs/")
     assert problems == [], "\n".join(sorted(set(problems)))
     expect(watched.locator(".swagger-ui .info .title").first).to_contain_text("Tarificador API")
     expect(watched.locator(".opblock").first).to_be_visible()
+
+
+RED = "rgb(207, 34, 46)"  # #cf222e: a source failed, a gap in its records
+GREEN = "rgb(26, 127, 55)"  # #1a7f37: connected
+GREY = "rgb(87, 96, 106)"  # #57606a: idle
+LOW = "rgb(176, 0, 32)"  # #b00020: a low balance, an exceeded budget
+WARNING = "rgb(161, 92, 0)"  # #a15c00: a budget nearly spent
+
+
+def test_the_admin_warnings_keep_their_colours_under_the_policy(watched, live_server, demo):
+    """The health dots, the gap warning, the low balance and the budget ratio are
+    coloured by classes of a stylesheet: a style attribute would be refused."""
+    SourceFactory(name="Broken PBX", capture_state=CaptureState.FAILED, capture_error="refused")
+    SourceFactory(name="Quiet PBX", transport=Transport.TCP_CLIENT, capture_state=CaptureState.IDLE)
+    SourceFactory(
+        name="Live PBX", transport=Transport.TCP_CLIENT, capture_state=CaptureState.CONNECTED
+    )
+    gappy = SourceFactory(name="Gappy agent")
+    raw_records_store(
+        source=gappy,
+        records=[
+            IncomingRecord(
+                seq=seq, received_at=timezone.now() - dt.timedelta(seconds=5), line=f"r{seq}"
+            )
+            for seq in [1, 2, 3, 7]
+        ],
+        process=False,
+    )
+    plan = RatePlan.objects.first()
+    Account.objects.create(code="7001", holder="Empty booth", rate_plan=plan)
+    Account.objects.create(code="7002", holder="Full booth", rate_plan=plan, balance=Decimal(500))
+    # The demo's budget, half of what its department spent this month: exceeded (or,
+    # on a month's first minutes without calls yet, within bounds).
+    budget = Budget.objects.get()
+    spent = subtree_spent(month=timezone.localdate().replace(day=1)).get(
+        (budget.department_id, budget.currency), Decimal(0)
+    )
+    budget.amount = max(spent / 2, Decimal(1))
+    budget.save()
+    budget_colour = {None: GREEN, BudgetLevel.WARNING: WARNING, BudgetLevel.EXCEEDED: LOW}
+    admin_sign_in(watched, live_server)
+
+    for path in ["/admin/capture/source/", "/admin/credit/account/", "/admin/reports/budget/"]:
+        problems = visit(watched, f"{live_server.url}{path}")
+        assert problems == [], "\n".join([path, *sorted(set(problems))])
+        if path == "/admin/capture/source/":
+            rows = watched.locator("#result_list tbody tr")
+            gap = rows.filter(has_text="Gappy agent").get_by_text("3 missing: 4..6")
+            assert colour(gap) == RED
+            assert colour(rows.filter(has_text="Broken PBX").get_by_text("failed")) == RED
+            assert colour(rows.filter(has_text="Quiet PBX").get_by_text("idle")) == GREY
+            assert colour(rows.filter(has_text="Live PBX").get_by_text("connected")) == GREEN
+        elif path == "/admin/credit/account/":
+            rows = watched.locator("#result_list tbody tr")
+            low = rows.filter(has_text="Empty booth").get_by_text("(low)")
+            assert colour(low) == LOW
+            assert rows.filter(has_text="Full booth").get_by_text("(low)").count() == 0
+        else:
+            ratio = watched.locator("#result_list td.field-ratio_this_month strong")
+            assert colour(ratio) == budget_colour[level_for(spent, budget.amount)]
+
+
+def test_the_browsable_api_holds_under_the_policy(watched, live_server, demo):
+    admin_sign_in(watched, live_server)
+
+    problems = visit(watched, f"{live_server.url}/api/v1/calls/")
+
+    assert problems == [], "\n".join(sorted(set(problems)))
+    # What the refused bits styled: Pygments' sheet applies, the buttons float right.
+    expect(watched.locator(".response-info pre")).to_contain_text('"results"')
+    highlighting = watched.locator("head style").evaluate("e => e.sheet.cssRules.length")
+    assert highlighting > 0
+    filters = watched.get_by_role("button", name="Filters")
+    assert filters.evaluate("e => getComputedStyle(e).float") == "right"
+    assert filters.evaluate("e => getComputedStyle(e).marginRight") == "10px"

@@ -248,7 +248,7 @@ def test_admin_lists_budgets_with_this_months_spending_and_resends(org, monkeypa
 
     assert "Spent in October 2026" in page
     assert "21.28" in page
-    assert 'style="color: #a15c00">85.1%' in page  # the warning colour
+    assert 'class="status-warning">85.1%' in page  # the warning colour (core/admin.css)
     assert deliveries.status_code == 200
     assert "&lt;finance@example.org&gt;: sent</li>" in resend.content.decode()
     assert len(outbox_for("finance@example.org")) == 2
