@@ -4,6 +4,7 @@ and adjustments as actions, the ledger and the reservations as read-only logs.""
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import render
 from django.urls import reverse
@@ -154,16 +155,19 @@ class AccountAdmin(admin.ModelAdmin):
         if form.is_valid():
             amount, note = form.cleaned_data["amount"], form.cleaned_data["note"]
             try:
-                for account in queryset:
-                    service(
-                        account_id=account.pk,
-                        amount=amount,
-                        note=note,
-                        user=request.user,
-                        channel=Channel.WEB,
-                    )
+                # All or none: an account that cannot take the amount leaves every
+                # selected account as it was, so the action can simply be redone.
+                with transaction.atomic():
+                    for account in queryset:
+                        service(
+                            account_id=account.pk,
+                            amount=amount,
+                            note=note,
+                            user=request.user,
+                            channel=Channel.WEB,
+                        )
             except DomainError as error:
-                messages.error(request, str(error))
+                messages.error(request, f"{account}: {error}")
             else:
                 messages.success(
                     request, f"{title}: {amount} on {queryset.count()} account(s), in the ledger."

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from billing.models import Call
 from capture.models import Source
 from core.errors import DomainError
+from core.limits import decimal_max, decimal_refusal, decimal_text
 from rating.engine import ZERO, CallToRate, Rater, RateTerms
 from rating.services import numbering_of, numbering_of_country, tariff_for
 
@@ -118,6 +119,8 @@ def call_authorize(
             return _refuse(Reason.BLOCKED, f"Account {account.code} is blocked.", currency)
         _expire(Reservation.objects.filter(account=account), now)
         available = account.balance + account.credit_limit - _held(account)
+        # What one reservation may hold: its amount is a money column like the balance.
+        available = min(available, BALANCE_MAX)
         if terms is None:  # free by nature (emergency) or free by rate: no money held
             max_seconds, amount = cap, ZERO
         else:
@@ -232,9 +235,18 @@ def billsec_check(billsec) -> int:
     if isinstance(billsec, bool) or not isinstance(billsec, int) or not 0 <= billsec <= MAX_BILLSEC:
         raise DomainError(
             _("billsec must be a whole number of seconds from 0 to %(max)d, not %(value)s.")
-            % {"max": MAX_BILLSEC, "value": str(billsec)[:20]}
+            % {"max": MAX_BILLSEC, "value": _echoed(billsec)}
         )
     return billsec
+
+
+def _echoed(value, limit: int = 40) -> str:
+    """The value as sent, for a message: whole up to ``limit`` characters (10**30 was
+    cut to 10000000000000000000, another number), else cut saying how long it was."""
+    text = str(value)
+    if len(text) <= limit:
+        return text
+    return _("%(start)s... (%(length)s characters)") % {"start": text[:20], "length": len(text)}
 
 
 def call_settle(
@@ -311,8 +323,33 @@ def call_settle(
     return Settlement(cost, account.balance, currency)
 
 
+class AmountRefused(DomainError):
+    """An amount the ledger or the balance cannot hold; the API names ``amount``."""
+
+
+# What Account.balance holds: SQLite stored more digits and then could not read the
+# accounts back; PostgreSQL refused the write. Refused here, with the numbers.
+BALANCE_MAX = decimal_max(Account._meta.get_field("balance"))
+
+
+def _amount_check(amount: Decimal) -> None:
+    why = decimal_refusal(LedgerEntry._meta.get_field("amount"), amount)
+    if why:
+        raise AmountRefused(why)
+
+
 def _post(account: Account, *, kind, amount: Decimal, channel, **fields) -> LedgerEntry:
     """Move money on a locked account: its balance and a ledger entry, together."""
+    _amount_check(amount)
+    balance = account.balance + amount
+    if not -BALANCE_MAX <= balance <= BALANCE_MAX:
+        bound = BALANCE_MAX if balance > 0 else -BALANCE_MAX
+        text = (
+            _("the balance would be %(balance)s, more than the %(bound)s an account can hold")
+            if balance > 0
+            else _("the balance would be %(balance)s, less than the %(bound)s an account can hold")
+        )
+        raise AmountRefused(text % {"balance": decimal_text(balance), "bound": decimal_text(bound)})
     account.balance += amount
     account.save(update_fields=["balance"])
     return LedgerEntry.objects.create(

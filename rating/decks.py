@@ -20,7 +20,7 @@ import datetime as dt
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core.bulk import copy_insert
+from core.limits import field_refusal
 
 from .engine import OPEN_START
 from .models import Category, Destination, Rate, RatePlan, TimeBand
@@ -274,16 +275,28 @@ def _row(line: int, cells: dict[str, str], default_valid_from, errors: list[str]
                 problems.append(f"line {line}: {column} is empty")
             return default
         try:
-            return convert(raw)
-        except (ValueError, InvalidOperation):
+            value = convert(raw)
+        except (ValueError, ArithmeticError):
             problems.append(f"line {line}: {column} {raw!r} is not {_EXPECTED[convert]}")
             return None
+        return _fitting(line, column, value)
+
+    def _fitting(line, column, value):
+        """``value`` when its model field can hold it; else None and the limit named."""
+        field = FIELDS.get(column)
+        why = field_refusal(field, value) if field is not None else ""
+        if why:
+            problems.append(f"line {line}, {column}: {why}")
+            return None
+        return int(value) if column in SECONDS else value
 
     prefix = cells.get("prefix", "").lstrip("+")
     if not prefix.isdigit():
         problems.append(
             f"line {line}: prefix {cells.get('prefix')!r} must be digits (E.164 without +)"
         )
+    else:
+        _fitting(line, "prefix", prefix)
     category = cells.get("category", "").lower()
     if category not in Category.values:
         problems.append(
@@ -303,13 +316,15 @@ def _row(line: int, cells: dict[str, str], default_valid_from, errors: list[str]
     }
     if not cells.get("destination"):
         problems.append(f"line {line}: destination is empty")
+    for column in ("destination", "band"):
+        _fitting(line, column, cells.get(column, ""))
     if problems:
         errors.extend(problems)
         return None
     return DeckRow(
         line=line,
         prefix=prefix,
-        destination=cells["destination"][:200],
+        destination=cells["destination"],
         category=category,
         band=cells.get("band", ""),
         applies_to=applies_to,
@@ -326,9 +341,12 @@ def _money(raw: str) -> Decimal:
     return value
 
 
-def _seconds(raw: str) -> int:
-    value = int(Decimal(raw))  # spreadsheets store 60 as 60.0
-    if value < 1 or value != Decimal(raw):
+def _seconds(raw: str) -> Decimal:
+    """A whole number of seconds, still a Decimal (spreadsheets store 60 as 60.0): the
+    field's range is checked before it becomes an int, so 1e999999999 is refused, not
+    expanded to a billion digits."""
+    value = Decimal(raw)
+    if not value.is_finite() or value < 1 or value != value.to_integral_value():
         raise ValueError(raw)
     return value
 
@@ -337,6 +355,14 @@ _EXPECTED = {
     _money: "an amount of money (a non-negative decimal, e.g. 12.50)",
     _seconds: "a whole number of seconds (1 or more)",
     dt.date.fromisoformat: "an ISO date (YYYY-MM-DD)",
+}
+SECONDS = ("initial_seconds", "increment_seconds")
+# The model field that stores each column: what it holds is what a deck may say.
+FIELDS = {
+    **{name: Rate._meta.get_field(name) for name in TERMS},
+    "prefix": Destination._meta.get_field("prefix"),
+    "destination": Destination._meta.get_field("name"),
+    "band": TimeBand._meta.get_field("name"),
 }
 
 

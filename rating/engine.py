@@ -18,7 +18,8 @@ price calls by the thousand. The steps, in order:
    applies when no banded rate does.
 4. **Money.** Billable seconds from the initial and subsequent increments; cost =
    connection fee + billable seconds x price per minute / 60, at least the minimum
-   charge, rounded half-up to 4 decimals in the plan's currency.
+   charge, rounded half-up to 4 decimals in the plan's currency. A cost above the
+   rater's ``max_cost`` (what the call table holds) leaves the call unrated, saying so.
 
 Unanswered calls cost 0; incoming and internal calls cost 0 unless the plan has a
 rate for that direction. A call no destination matches is *unrated* (``cost`` is
@@ -31,7 +32,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
@@ -370,8 +371,11 @@ class Rater:
         subdivision: str = "",
         answer_after_seconds: int | None = None,
         fallback_currency: str = "",
+        max_cost: Decimal | None = None,
     ):
         self.tariff = tariff
+        # The largest cost the store of calls holds: a dearer call is unrated, with why.
+        self.max_cost = max_cost
         self.numbering = numbering
         self.zone = zone
         self.subdivision = subdivision
@@ -419,9 +423,16 @@ class Rater:
         key = (rate.id, billable)
         cost = self._costs.get(key)
         if cost is None:
-            cost = self._costs[key] = rate.cost(billable)
-        price.rate_id = rate.id
+            cost = self._costs[key] = _cost(rate, billable)
         price.billable_seconds = billable
+        if self.max_cost is not None and cost > self.max_cost:
+            price.unrated_reason = (
+                f"cost {cost} is more than the {self.max_cost:,f} a call can hold; check the "
+                f"rate of {destination.name} (#{rate.id}, {rate.price_per_minute}/min)"
+            )
+            _step(steps, "unrated", price.unrated_reason)
+            return price
+        price.rate_id = rate.id
         price.cost = cost
         if steps is not None:
             _explain_money(steps, rate, call.duration_seconds, billable, cost, self.currency)
@@ -558,6 +569,18 @@ class Rater:
             if band.covers(local):
                 return band
         return None
+
+
+def _cost(rate: RateTerms, billable: int) -> Decimal:
+    """The rate's cost of ``billable`` seconds; beyond the 28 digits that rounding to 4
+    decimals can hold (only a rate no deck accepts), the cost unrounded."""
+    try:
+        return rate.cost(billable)
+    except InvalidOperation:
+        return max(
+            rate.connection_fee + billable * rate.price_per_minute / SECONDS_PER_MINUTE,
+            rate.minimum_charge,
+        )
 
 
 def _step(steps: list[dict] | None, step: str, value: str, **details) -> None:

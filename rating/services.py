@@ -13,6 +13,9 @@ from collections.abc import Mapping, Sequence
 
 import phonenumbers
 
+from billing.models import Call
+from core.limits import decimal_max
+
 from .engine import (
     Band,
     NumberingPlan,
@@ -24,6 +27,11 @@ from .engine import (
 )
 from .models import Destination, Rate, RatePlan, TimeBand
 
+# What Call.cost holds (9,999,999,999.9999): a price above it is returned unrated,
+# so the call is stored and counted as not priced instead of refused by the database.
+# Not a bound on rollups: their cost (18 digits, 4 decimals) holds 10^14, so 10,000
+# calls near this limit in one rollup row would still overflow it.
+CALL_COST_MAX = decimal_max(Call._meta.get_field("cost"))
 _tariffs: dict[int, Tariff] = {}
 _tariffs_lock = threading.Lock()
 
@@ -128,6 +136,7 @@ def rater_for(*, site, trunk=None) -> Rater:
         subdivision=site.subdivision,
         answer_after_seconds=trunk.answer_after_seconds if trunk is not None else None,
         fallback_currency=site.currency,
+        max_cost=CALL_COST_MAX,
     )
 
 

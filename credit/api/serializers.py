@@ -33,7 +33,10 @@ class AccountSerializer(serializers.ModelSerializer):
     )
     balance = money(read_only=True)
     credit_limit = money(min_value=Decimal(0), required=False)
-    available = money(read_only=True, required=False)
+    # Balance plus credit limit may pass what one money column holds (2 x 10^10).
+    available = serializers.DecimalField(
+        max_digits=None, decimal_places=MONEY_PLACES, read_only=True, required=False
+    )
     currency = serializers.CharField(source="rate_plan.currency", read_only=True)
 
     class Meta:

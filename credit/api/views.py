@@ -3,7 +3,7 @@ the people who manage them. Each view translates the request and calls one servi
 
 from django.db.models import ProtectedError
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, status, viewsets
+from rest_framework import generics, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from ..models import Channel
 from ..selectors import accounts_with_available, reservations_live
 from ..services import (
+    AmountRefused,
     account_adjust,
     account_top_up,
     call_authorize,
@@ -129,13 +130,16 @@ class AccountViewSet(viewsets.ModelViewSet):
         account = self.get_object()
         given = MoneyMovementSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        entry = service(
-            account_id=account.pk,
-            amount=given.validated_data["amount"],
-            note=given.validated_data["note"],
-            user=request.user,
-            channel=Channel.API,
-        )
+        try:
+            entry = service(
+                account_id=account.pk,
+                amount=given.validated_data["amount"],
+                note=given.validated_data["note"],
+                user=request.user,
+                channel=Channel.API,
+            )
+        except AmountRefused as refused:
+            raise serializers.ValidationError({"amount": [str(refused)]}) from None
         return Response(LedgerEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=LedgerEntrySerializer(many=True))
