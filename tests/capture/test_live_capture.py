@@ -9,10 +9,11 @@ import time
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 
 from billing.models import Call
 from capture.live import capturable_sources, capture_loop, sources_capture
-from capture.models import RawRecord, Source, Transport
+from capture.models import CaptureState, RawRecord, Source, Transport
 from pbxsim.avaya_ipoffice import ipoffice_records
 from pbxsim.pbx import SimulatedPbx, frame
 from smdr.runner import Backoff, RawLog
@@ -144,7 +145,18 @@ def test_serial_port_on_a_pseudo_terminal(tmp_path):
     records = lines(12, seed=2)
 
     def pbx():
-        time.sleep(0.3)
+        # Opening the port sets its line discipline, which drops what the pty holds:
+        # a record written before capture opened it was lost on a busy machine. So
+        # write once the capture says it is connected (as a PBX would be cabled).
+        deadline = time.monotonic() + 20
+        while (
+            time.monotonic() < deadline
+            and not Source.objects.filter(
+                pk=source.pk, capture_state=CaptureState.CONNECTED
+            ).exists()
+        ):
+            time.sleep(0.05)
+        connection.close()  # this thread's own
         for record in records:
             os.write(controller, frame("avaya-ipoffice", record))
             time.sleep(0.01)
