@@ -51,6 +51,33 @@ CHUNK = 100_000
 REPEATS = 15
 AIMS_MS = {"departments": 100, "extensions": 200, "dashboard": 300}
 
+# The columns of Call the fill writes, in the order of its text lines; the others
+# (trunk, rate plan, rate) stay NULL. tests/billing/test_columns.py checks them.
+CALL_FILL_COLUMNS = (
+    "id",
+    "site_id",
+    "source_id",
+    "raw_record_id",
+    "start",
+    "duration_seconds",
+    "ring_seconds",
+    "answered",
+    "direction",
+    "extension_id",
+    "department_id",
+    "number",
+    "normalized_number",
+    "destination",
+    "category",
+    "cost",
+    "currency",
+    "unrated_reason",
+    "account_code",
+    "pbx_call_id",
+    "leg",
+    "details",
+)
+
 # Outgoing categories: (category, share, price per minute, destination).
 OUTGOING = (
     ("local", 0.45, Decimal("0.9000"), "Córdoba"),
@@ -458,10 +485,7 @@ def _copy(connection, rows) -> None:
             for start in range(0, len(raw_lines), 10_000):
                 copy.write("".join(raw_lines[start : start + 10_000]))
         with cursor.cursor.copy(
-            "COPY billing_call (id, site_id, source_id, raw_record_id, start, duration_seconds, "
-            "ring_seconds, answered, direction, extension_id, department_id, number, "
-            "normalized_number, destination, category, cost, currency, unrated_reason, "
-            "account_code, pbx_call_id, leg, details) FROM STDIN"
+            f"COPY billing_call ({', '.join(CALL_FILL_COLUMNS)}) FROM STDIN"
         ) as copy:
             for start in range(0, len(call_lines), 10_000):
                 copy.write("".join(call_lines[start : start + 10_000]))

@@ -40,6 +40,8 @@ from .rollups import CallFact, rollups_apply
 # priced) and the work a failure undoes; a busier single day is still one window.
 WINDOW_CALLS = 250_000
 
+# The columns of Call a re-rating writes (of billing.columns.CALL_COLUMNS, as are
+# STORED_FIELDS; tests/billing/test_columns.py checks).
 PRICE_FIELDS = (
     "cost",
     "currency",

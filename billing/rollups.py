@@ -45,7 +45,8 @@ class CallFact(NamedTuple):
     cost: Decimal | None  # None: not rated
 
 
-FACT_FIELDS = CallFact._fields  # the Call fields a fact is read from
+# The Call columns a fact is read from (of billing.columns.CALL_COLUMNS; a test checks).
+FACT_FIELDS = CallFact._fields
 
 
 def _measures() -> list:

@@ -19,38 +19,12 @@ from core.bulk import copy_insert
 from org.models import Extension, Site, Trunk
 from rating.services import calls_price
 
+from .columns import RECORDED_COLUMNS
 from .models import Call
 from .rollups import CallFact, call_facts, rollups_apply
 
 if TYPE_CHECKING:
     from smdr.parsers import ParsedCall
-
-CALL_COLUMNS = (
-    "site_id",
-    "source_id",
-    "raw_record_id",
-    "start",
-    "duration_seconds",
-    "ring_seconds",
-    "answered",
-    "direction",
-    "extension_id",
-    "department_id",
-    "trunk_id",
-    "number",
-    "normalized_number",
-    "destination",
-    "category",
-    "cost",
-    "currency",
-    "rate_plan_id",
-    "rate_id",
-    "unrated_reason",
-    "account_code",
-    "pbx_call_id",
-    "leg",
-    "details",
-)
 
 
 def calls_record(*, site: Site, source_id: int, entries: Sequence[tuple[int, ParsedCall]]) -> int:
@@ -71,7 +45,7 @@ def calls_record(*, site: Site, source_id: int, entries: Sequence[tuple[int, Par
     legs = _leg_counter(source_id, {p.pbx_call_id for p in parsed_calls if p.pbx_call_id})
     prices = calls_price(site=site, calls=parsed_calls, trunks=trunks_with_overrides(trunks))
 
-    rows = []
+    rows = []  # in the order of RECORDED_COLUMNS, the model's field order
     for (raw_record_id, parsed), price in zip(entries, prices, strict=True):
         extension_id = extension_ids.get(parsed.extension)
         leg = 1
@@ -106,7 +80,7 @@ def calls_record(*, site: Site, source_id: int, entries: Sequence[tuple[int, Par
                 orjson.dumps(parsed.details).decode(),
             )
         )
-    copy_insert(Call._meta.db_table, CALL_COLUMNS, rows)
+    copy_insert(Call._meta.db_table, RECORDED_COLUMNS, rows)
     rollups_apply(added=[_fact(row) for row in rows])
     return len(rows)
 
@@ -123,7 +97,7 @@ def calls_delete_for_raw_records(*, raw_record_ids: Sequence[int]) -> int:
     return len(removed)
 
 
-_FACT_COLUMNS = [CALL_COLUMNS.index(name) for name in CallFact._fields]
+_FACT_COLUMNS = [RECORDED_COLUMNS.index(name) for name in CallFact._fields]
 
 
 def _fact(row: tuple) -> CallFact:

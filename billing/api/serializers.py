@@ -8,7 +8,11 @@ from ..models import Call
 
 
 class CallSerializer(serializers.ModelSerializer):
-    """A call as the calls contract (DESIGN.md) names its fields; times in UTC."""
+    """A call as the calls contract (DESIGN.md) names its fields; times in UTC.
+
+    The keys and their order are the contract, so they are listed here rather than
+    taken from ``billing.columns``; each reads a field of ``Call`` (a test checks).
+    """
 
     site = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     source = serializers.SlugRelatedField(slug_field="slug", read_only=True)
