@@ -35,6 +35,7 @@ from rating.services import rater_for
 
 from .models import Call, ClosedMonth, RerateJob
 from .rollups import CallFact, rollups_apply
+from .services import CALL_COST_MAX
 
 # Calls per transaction, at most: bounds memory (about 1 kB a call while it is
 # priced) and the work a failure undoes; a busier single day is still one window.
@@ -300,8 +301,11 @@ def _calls_reprice(
         for trunk in Trunk.objects.filter(site=site, id__in={c.trunk_id for c in calls})
         if trunk.rate_plan_id or trunk.answer_after_seconds is not None
     }
-    site_rater = rater_for(site=site)
-    raters = {trunk_id: rater_for(site=site, trunk=trunk) for trunk_id, trunk in trunks.items()}
+    site_rater = rater_for(site=site, max_cost=CALL_COST_MAX)
+    raters = {
+        trunk_id: rater_for(site=site, max_cost=CALL_COST_MAX, trunk=trunk)
+        for trunk_id, trunk in trunks.items()
+    }
     site_id = site.id
     updates, removed, added = [], [], []
     for call in calls:

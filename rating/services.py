@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 
 import phonenumbers
-
-from billing.models import Call
-from core.limits import decimal_max
 
 from .engine import (
     Band,
@@ -27,11 +25,6 @@ from .engine import (
 )
 from .models import Destination, Rate, RatePlan, TimeBand
 
-# What Call.cost holds (9,999,999,999.9999): a price above it is returned unrated,
-# so the call is stored and counted as not priced instead of refused by the database.
-# Not a bound on rollups: their cost (18 digits, 4 decimals) holds 10^14, so 10,000
-# calls near this limit in one rollup row would still overflow it.
-CALL_COST_MAX = decimal_max(Call._meta.get_field("cost"))
 _tariffs: dict[int, Tariff] = {}
 _tariffs_lock = threading.Lock()
 
@@ -124,8 +117,12 @@ def numbering_of_country(region: str) -> NumberingPlan:
     )
 
 
-def rater_for(*, site, trunk=None) -> Rater:
-    """The rater of ``site``'s calls, or of those on ``trunk`` when it has overrides."""
+def rater_for(*, site, max_cost: Decimal | None, trunk=None) -> Rater:
+    """The rater of ``site``'s calls, or of those on ``trunk`` when it has overrides.
+
+    ``max_cost`` is the dearest price the caller can store (billing's
+    ``CALL_COST_MAX``, what the call table holds): a dearer call is left unrated,
+    saying why. ``None``: no bound."""
     plan_id = site.rate_plan_id
     if trunk is not None and trunk.rate_plan_id:
         plan_id = trunk.rate_plan_id
@@ -136,20 +133,27 @@ def rater_for(*, site, trunk=None) -> Rater:
         subdivision=site.subdivision,
         answer_after_seconds=trunk.answer_after_seconds if trunk is not None else None,
         fallback_currency=site.currency,
-        max_cost=CALL_COST_MAX,
+        max_cost=max_cost,
     )
 
 
 def calls_price(
-    *, site, calls: Sequence, trunks: Mapping[str, object] | None = None
+    *,
+    site,
+    calls: Sequence,
+    max_cost: Decimal | None,
+    trunks: Mapping[str, object] | None = None,
 ) -> list[Price]:
     """Price ``calls`` (anything with start, duration_seconds, answered, direction,
     number and trunk) of ``site``; one :class:`Price` per call, in order. ``trunks``
-    maps trunk names to trunks whose plan or answer detection differ from the site's.
+    maps trunk names to trunks whose plan or answer detection differ from the site's;
+    ``max_cost`` as for :func:`rater_for`.
     """
     trunks = trunks or {}
-    site_rater = rater_for(site=site)
-    raters = {name: rater_for(site=site, trunk=trunk) for name, trunk in trunks.items()}
+    site_rater = rater_for(site=site, max_cost=max_cost)
+    raters = {
+        name: rater_for(site=site, max_cost=max_cost, trunk=trunk) for name, trunk in trunks.items()
+    }
     prices = []
     for call in calls:
         rater = raters.get(call.trunk, site_rater) if call.trunk else site_rater
@@ -157,6 +161,6 @@ def calls_price(
     return prices
 
 
-def call_explain(*, site, call, trunk=None) -> Price:
+def call_explain(*, site, call, max_cost: Decimal | None, trunk=None) -> Price:
     """Rate one call again with the current tariff, recording every step."""
-    return rater_for(site=site, trunk=trunk).price(call, explain=True)
+    return rater_for(site=site, max_cost=max_cost, trunk=trunk).price(call, explain=True)

@@ -11,6 +11,7 @@ from ..filters import CallFilterSet
 from ..models import Call
 from ..pagination import CallCursorPagination
 from ..selectors import calls_visible_to
+from ..services import CALL_COST_MAX
 from .serializers import CallSerializer
 
 
@@ -33,7 +34,7 @@ class CallViewSet(viewsets.ReadOnlyModelViewSet):
         """How the call's price is reached, step by step, with today's tariff; says so
         when that differs from the stored price (re-rate to apply a tariff change)."""
         call = self.get_object()
-        price = call_explain(site=call.site, call=call, trunk=call.trunk)
+        price = call_explain(site=call.site, call=call, max_cost=CALL_COST_MAX, trunk=call.trunk)
         stored = None if call.cost is None else f"{call.cost:.4f}"
         current = None if price.cost is None else f"{price.cost:.4f}"
         return Response(

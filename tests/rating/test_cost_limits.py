@@ -14,11 +14,11 @@ import pytest
 from django.core.management import call_command
 
 from billing.models import Call
+from billing.services import CALL_COST_MAX
 from capture.models import RawRecord
 from capture.services import IncomingRecord, raw_records_process, raw_records_store
 from rating.engine import CallToRate, Rater, RateTerms, Tariff, TariffDestination
 from rating.models import Rate
-from rating.services import CALL_COST_MAX
 from tests.factories import AdminFactory, RatePlanFactory, SourceFactory
 
 from .deck import CORDOBA, CORDOBA_ZONE

@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 
 from billing import rerating
 from billing.models import Call, ClosedMonth, RerateJob
+from billing.services import CALL_COST_MAX
 from capture.services import IncomingRecord, raw_records_process, raw_records_store
 from core.bulk import is_postgresql
 from rating.models import Destination, Rate, RatePlan
@@ -323,7 +324,7 @@ def test_rerating_window_by_window_prices_every_call_as_the_engine_does(
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
     moved = 0
     for call in Call.objects.select_related("site", "trunk"):
-        now = call_explain(site=call.site, call=call, trunk=call.trunk)
+        now = call_explain(site=call.site, call=call, max_cost=CALL_COST_MAX, trunk=call.trunk)
         assert (call.cost, call.rate_id, call.destination) == (
             now.cost,
             now.rate_id,
