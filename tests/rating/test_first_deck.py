@@ -15,8 +15,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from billing.models import Call
+from billing.pipeline import raw_records_ingest, raw_records_process
 from billing.services import CALL_COST_MAX
-from capture.services import IncomingRecord, raw_records_process, raw_records_store
+from capture.services import IncomingRecord
 from rating.engine import OPEN_START, CallToRate
 from rating.models import Rate
 from rating.services import call_explain, rater_for
@@ -50,7 +51,7 @@ def mobile_call(start: dt.datetime) -> str:
 def ingest(source, starts):
     """Store one raw record per start, received now, and parse them as capture does."""
     now = timezone.now()
-    raw_records_store(
+    raw_records_ingest(
         source=source,
         records=[
             IncomingRecord(seq=seq, received_at=now, line=mobile_call(start))
