@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from capture.models import RawRecord
 from tests.conftest import token_client
+from tests.properties import utc_datetimes
 
 URL = "/api/v1/ingest/"
 SLUG = "cordoba-ipoffice"  # the ``source`` fixture's
@@ -85,11 +86,7 @@ GOOD_RECORD = st.fixed_dictionaries(
         "seq": st.integers(min_value=1, max_value=2**63 - 1),
         "received_at": st.builds(
             lambda moment, zone: moment.astimezone(zone).isoformat(),
-            st.datetimes(
-                min_value=dt.datetime(1, 1, 2),  # naive bounds; made aware in UTC
-                max_value=(NOW + dt.timedelta(hours=23)).replace(tzinfo=None),
-                timezones=st.just(dt.UTC),
-            ),
+            utc_datetimes(dt.datetime(1, 1, 2, tzinfo=dt.UTC), NOW + dt.timedelta(hours=23)),
             OFFSET,
         ),
     }
