@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import DataError, IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -133,7 +133,7 @@ def lock_source_for_processing(source_id: int) -> None:
 
 
 def _parse_and_record(
-    source: Source, records: list[tuple[int, str, bytes | None, dt.datetime]]
+    source: Source, records: list[tuple[int, str, bytes | memoryview | None, dt.datetime]]
 ) -> ProcessResult:
     result = ProcessResult()
     # A record parsed again replaces its call, whatever it ends as: the old call
@@ -223,7 +223,9 @@ def _set_state(record_ids: list[int], state: str) -> None:
         RawRecord.objects.filter(id__in=record_ids).update(state=state, error="")
 
 
-def raw_records_reprocess(*, records: Iterable[RawRecord] | None = None, queryset=None) -> int:
+def raw_records_reprocess(
+    *, records: Iterable[RawRecord] | None = None, queryset: QuerySet[RawRecord] | None = None
+) -> int:
     """Parse records again (after a parser fix or a settings change); return how many.
 
     Their calls stay until the parse replaces them: the old calls leave (table and

@@ -31,6 +31,7 @@ from psycopg.types.datetime import TimestamptzLoader
 
 from core.bulk import is_postgresql
 from org.models import Site, Trunk
+from rating.engine import Rater
 from rating.services import rater_for
 
 from .models import Call, ClosedMonth, RerateJob
@@ -177,7 +178,7 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _windows_rerate_overlapped(windows: list[Window], written: Callable[[int, int], None]):
+def _windows_rerate_overlapped(windows: list[Window], written: Callable[[int, int], None]) -> None:
     """Price each window while the previous one is written by a writer thread."""
 
     def write(window: Window, repriced: Repriced) -> tuple[int, int]:
@@ -302,7 +303,7 @@ def _calls_reprice(
         if trunk.rate_plan_id or trunk.answer_after_seconds is not None
     }
     site_rater = rater_for(site=site, max_cost=CALL_COST_MAX)
-    raters = {
+    raters: dict[int | None, Rater] = {
         trunk_id: rater_for(site=site, max_cost=CALL_COST_MAX, trunk=trunk)
         for trunk_id, trunk in trunks.items()
     }

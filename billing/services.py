@@ -8,7 +8,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import orjson
@@ -186,7 +186,9 @@ def trunks_with_overrides(trunks: dict[str, Trunk]) -> dict[str, Trunk]:
     }
 
 
-def _department_history(extension_ids):
+def _department_history(
+    extension_ids: Iterable[int],
+) -> Callable[[int, dt.datetime], int | None]:
     """A function giving an extension's department at a moment, from its history.
 
     Before the first recorded change, the earliest known department applies; an

@@ -8,9 +8,12 @@ checks.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 import phonenumbers
 
@@ -18,6 +21,7 @@ from .engine import (
     Band,
     NumberingPlan,
     Price,
+    RateableCall,
     Rater,
     RateTerms,
     Tariff,
@@ -25,6 +29,51 @@ from .engine import (
 )
 from .models import Destination, Rate, RatePlan, TimeBand
 
+
+class PricedSite(Protocol):
+    """What rating reads of a site: ``org.Site``, which rating does not import (the two
+    apps sit side by side, neither above the other)."""
+
+    @property
+    def region(self) -> str: ...
+    @property
+    def country_code(self) -> str: ...
+    @property
+    def area_code(self) -> str: ...
+    @property
+    def national_prefix(self) -> str: ...
+    @property
+    def international_prefix(self) -> str: ...
+    @property
+    def access_codes(self) -> Any: ...  # a JSON list of outside-line codes, or null
+    @property
+    def rate_plan_id(self) -> int | None: ...
+    @property
+    def zone(self) -> ZoneInfo: ...
+    @property
+    def subdivision(self) -> str: ...
+    @property
+    def currency(self) -> str: ...
+
+
+class PricedTrunk(Protocol):
+    """What rating reads of a trunk (``org.Trunk``): its own plan and answer detection."""
+
+    @property
+    def rate_plan_id(self) -> int | None: ...
+    @property
+    def answer_after_seconds(self) -> int | None: ...
+
+
+class CallOnTrunk(RateableCall, Protocol):
+    """A call to price that names the trunk it went out on ("" for none)."""
+
+    @property
+    def trunk(self) -> str: ...
+
+
+# The Rate columns that RateTerms holds: its fields, in its order.
+RATE_TERMS_COLUMNS = tuple(field.name for field in dataclasses.fields(RateTerms))
 _tariffs: dict[int, Tariff] = {}
 _tariffs_lock = threading.Lock()
 
@@ -54,17 +103,7 @@ def tariff_build(plan: RatePlan) -> Tariff:
         )
     }
     rates = Rate.objects.filter(plan=plan).values_list(
-        "destination_id",
-        "applies_to",
-        "id",
-        "price_per_minute",
-        "connection_fee",
-        "initial_seconds",
-        "increment_seconds",
-        "minimum_charge",
-        "valid_from",
-        "valid_to",
-        "band_id",
+        "destination_id", "applies_to", *RATE_TERMS_COLUMNS
     )
     for destination_id, applies_to, *terms in rates.iterator(chunk_size=20_000):
         destinations[destination_id].rates.setdefault(applies_to, []).append(RateTerms(*terms))
@@ -83,7 +122,7 @@ def tariff_build(plan: RatePlan) -> Tariff:
     )
 
 
-def numbering_of(site) -> NumberingPlan:
+def numbering_of(site: PricedSite) -> NumberingPlan:
     return NumberingPlan(
         region=site.region,
         country_code=site.country_code,
@@ -117,7 +156,9 @@ def numbering_of_country(region: str) -> NumberingPlan:
     )
 
 
-def rater_for(*, site, max_cost: Decimal | None, trunk=None) -> Rater:
+def rater_for(
+    *, site: PricedSite, max_cost: Decimal | None, trunk: PricedTrunk | None = None
+) -> Rater:
     """The rater of ``site``'s calls, or of those on ``trunk`` when it has overrides.
 
     ``max_cost`` is the dearest price the caller can store (billing's
@@ -139,10 +180,10 @@ def rater_for(*, site, max_cost: Decimal | None, trunk=None) -> Rater:
 
 def calls_price(
     *,
-    site,
-    calls: Sequence,
+    site: PricedSite,
+    calls: Sequence[CallOnTrunk],
     max_cost: Decimal | None,
-    trunks: Mapping[str, object] | None = None,
+    trunks: Mapping[str, PricedTrunk] | None = None,
 ) -> list[Price]:
     """Price ``calls`` (anything with start, duration_seconds, answered, direction,
     number and trunk) of ``site``; one :class:`Price` per call, in order. ``trunks``
@@ -161,6 +202,12 @@ def calls_price(
     return prices
 
 
-def call_explain(*, site, call, max_cost: Decimal | None, trunk=None) -> Price:
+def call_explain(
+    *,
+    site: PricedSite,
+    call: RateableCall,
+    max_cost: Decimal | None,
+    trunk: PricedTrunk | None = None,
+) -> Price:
     """Rate one call again with the current tariff, recording every step."""
     return rater_for(site=site, max_cost=max_cost, trunk=trunk).price(call, explain=True)
