@@ -137,8 +137,8 @@ def _baseline_rate(lines: list[str]) -> float:
     from django.db import transaction
 
     from billing.models import Call
+    from billing.pipeline import parser_settings
     from capture.models import RawRecord
-    from capture.services import parser_settings
     from smdr.parsers import parser_for
 
     source, _ = _source("baseline")

@@ -5,6 +5,8 @@ department (``org``) it had when the call was made. The rollups are the calls'
 running totals.
 """
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -218,6 +220,7 @@ class Rollup(models.Model):
     cost = models.DecimalField(**MONEY)
 
     MEASURES = ("calls", "answered", "seconds", "ring_seconds", "unrated", "cost")
+    KEYS: ClassVar[tuple[str, ...]]  # each rollup's dimensions, its period first
 
     class Meta:
         abstract = True

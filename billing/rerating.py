@@ -31,10 +31,12 @@ from psycopg.types.datetime import TimestamptzLoader
 
 from core.bulk import is_postgresql
 from org.models import Site, Trunk
+from rating.engine import Rater
 from rating.services import rater_for
 
 from .models import Call, ClosedMonth, RerateJob
 from .rollups import CallFact, rollups_apply
+from .services import CALL_COST_MAX
 
 # Calls per transaction, at most: bounds memory (about 1 kB a call while it is
 # priced) and the work a failure undoes; a busier single day is still one window.
@@ -178,7 +180,7 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _windows_rerate_overlapped(windows: list[Window], written: Callable[[int, int], None]):
+def _windows_rerate_overlapped(windows: list[Window], written: Callable[[int, int], None]) -> None:
     """Price each window while the previous one is written by a writer thread."""
 
     def write(window: Window, repriced: Repriced) -> tuple[int, int]:
@@ -302,8 +304,11 @@ def _calls_reprice(
         for trunk in Trunk.objects.filter(site=site, id__in={c.trunk_id for c in calls})
         if trunk.rate_plan_id or trunk.answer_after_seconds is not None
     }
-    site_rater = rater_for(site=site)
-    raters = {trunk_id: rater_for(site=site, trunk=trunk) for trunk_id, trunk in trunks.items()}
+    site_rater = rater_for(site=site, max_cost=CALL_COST_MAX)
+    raters: dict[int | None, Rater] = {
+        trunk_id: rater_for(site=site, max_cost=CALL_COST_MAX, trunk=trunk)
+        for trunk_id, trunk in trunks.items()
+    }
     site_id = site.id
     updates, removed, added = [], [], []
     for call in calls:

@@ -12,21 +12,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from core.bulk import upsert_add
 from org.models import Site
 
-from .models import Call, DailyRollup, DestinationRollup, HourlyRollup, MonthlyRollup
+from .models import Call, DailyRollup, DestinationRollup, HourlyRollup, MonthlyRollup, Rollup
 
-ROLLUPS = (DailyRollup, MonthlyRollup, DestinationRollup, HourlyRollup)
+ROLLUPS: tuple[type[Rollup], ...] = (DailyRollup, MonthlyRollup, DestinationRollup, HourlyRollup)
 ZERO = Decimal(0)
+# (day, month, weekday, hour) of a site's local hour; Nones when they change within it.
+LocalHour = tuple[dt.date, dt.date, int, int] | tuple[None, None, None, None]
 
 
 class CallFact(NamedTuple):
@@ -58,14 +60,14 @@ class Totals:
     """Differences per rollup key, summed in memory before they are written."""
 
     def __init__(self) -> None:
-        self.rows: dict[type, defaultdict[tuple, list]] = {
+        self.rows: dict[type[Rollup], defaultdict[tuple, list]] = {
             model: defaultdict(_measures) for model in ROLLUPS
         }
         self._zones: dict[int, dt.tzinfo] = {}
         # Sums by local hour and every dimension but the destination, shared out among
         # the daily, monthly and hourly rollups before they are written.
         self._hours: defaultdict[tuple, list] = defaultdict(_measures)
-        self._local_hours: dict[tuple[int, int], tuple] = {}
+        self._local_hours: dict[tuple[int, int], LocalHour] = {}
 
     def add(self, facts: Iterable[CallFact], sign: int = 1) -> None:
         # Runs for every call stored or re-priced (two facts per re-priced call), so it
@@ -93,7 +95,7 @@ class Totals:
             if local[0] is None:  # the hour is not the same local hour throughout
                 local = _local_fields(start.astimezone(self._zone(site_id)))
             department = department or 0
-            answered = sign if answered else 0
+            answered_count = sign if answered else 0
             duration_seconds *= sign
             ring_seconds *= sign
             if cost is None:
@@ -106,7 +108,7 @@ class Totals:
             ):
                 row = totals[key]
                 row[0] += sign
-                row[1] += answered
+                row[1] += answered_count
                 row[2] += duration_seconds
                 row[3] += ring_seconds
                 row[4] += unrated
@@ -139,7 +141,7 @@ class Totals:
                 row[5] += cost
         self._hours.clear()
 
-    def _local_hour(self, utc_hour: tuple[int, int]) -> tuple:
+    def _local_hour(self, utc_hour: tuple[int, int]) -> LocalHour:
         """The local fields of a UTC hour of a site, or Nones when they change within it
         (a zone whose offset is not whole hours, or the hour of a clock change)."""
         site_id, hour = utc_hour
@@ -147,14 +149,15 @@ class Totals:
         first = dt.datetime.fromtimestamp(hour * 3600, dt.UTC).astimezone(zone)
         last = dt.datetime.fromtimestamp(hour * 3600 + 3599, dt.UTC).astimezone(zone)
         offset = first.utcoffset()
-        if offset != last.utcoffset() or offset.total_seconds() % 3600:
+        fields: LocalHour
+        if offset is None or offset != last.utcoffset() or offset.total_seconds() % 3600:
             fields = (None, None, None, None)
         else:
             fields = _local_fields(first)
         self._local_hours[utc_hour] = fields
         return fields
 
-    def sums(self) -> dict[type, dict[tuple, tuple]]:
+    def sums(self) -> dict[type[Rollup], dict[tuple, tuple]]:
         """The differences summed so far, per rollup and key (nothing is written)."""
         self._share_out_hours()
         return {
@@ -170,7 +173,7 @@ class Totals:
             # A re-priced call may leave its old key with nothing in it.
             periods = {key[0] for key, measures in totals.items() if measures[0] < 0}
             if periods:
-                model.objects.filter(**{f"{model.KEYS[0]}__in": periods}, calls=0).delete()
+                model._default_manager.filter(**{f"{model.KEYS[0]}__in": periods}, calls=0).delete()
             totals.clear()
 
     def _zone(self, site_id: int) -> dt.tzinfo:
@@ -199,7 +202,7 @@ def rollups_apply(*, added: Iterable[CallFact] = (), removed: Iterable[CallFact]
         rollups_check()
 
 
-def call_facts(calls) -> list[CallFact]:
+def call_facts(calls: QuerySet[Call]) -> list[CallFact]:
     """The facts of a queryset of calls, as they are stored now."""
     return [CallFact(*row) for row in calls.order_by().values_list(*FACT_FIELDS)]
 
@@ -221,10 +224,15 @@ def rollups_rebuild(
 
 
 @transaction.atomic
-def _month_rebuild(month, following, sites, progress) -> int:
+def _month_rebuild(
+    month: dt.date,
+    following: dt.date,
+    sites: list[Site],
+    progress: Callable[[int], None] | None,
+) -> int:
     for model in ROLLUPS:
         key = model.KEYS[0]
-        model.objects.filter(**{f"{key}__gte": month, f"{key}__lt": following}).delete()
+        model._default_manager.filter(**{f"{key}__gte": month, f"{key}__lt": following}).delete()
     in_month = Q()
     for site in sites:  # each site's month runs between its own local midnights
         start = dt.datetime.combine(month, dt.time(), site.zone)
@@ -247,7 +255,7 @@ def months_with_calls() -> list[dt.date]:
     side so that every site's local month is covered)."""
     first = Call.objects.order_by("start").values_list("start", flat=True).first()
     last = Call.objects.order_by("-start").values_list("start", flat=True).first()
-    if first is None:
+    if first is None or last is None:
         return []
     month = (first.date().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     months = []
@@ -269,7 +277,7 @@ def rollups_drift(*, limit: int = 10) -> list[str]:
     for model, expected in totals.sums().items():
         stored = {
             tuple(row[: len(model.KEYS)]): tuple(row[len(model.KEYS) :])
-            for row in model.objects.values_list(*model.KEYS, *model.MEASURES)
+            for row in model._default_manager.values_list(*model.KEYS, *model.MEASURES)
         }
         for key in sorted(expected.keys() | stored.keys(), key=str):
             if expected.get(key) != stored.get(key):
@@ -292,7 +300,7 @@ def rollups_check() -> None:
         raise AssertionError("rollups differ from the calls:\n" + "\n".join(drift))
 
 
-def _batched(rows, size: int):
+def _batched(rows: QuerySet[Any, tuple[Any, ...]], size: int) -> Iterator[list[CallFact]]:
     batch: list[CallFact] = []
     for row in rows.iterator(chunk_size=size):
         batch.append(CallFact(*row))

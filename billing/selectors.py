@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, QuerySet
 
 from org.models import Site
 from org.selectors import departments_visible_to
+from rating.models import RatePlan
 
 from .models import (
     Call,
@@ -26,6 +28,18 @@ def calls_visible_to(user) -> QuerySet[Call]:
     if visible is None:
         return calls
     return calls.filter(department_id__in=visible)
+
+
+def calls_before_count(plan: RatePlan, day: dt.date) -> int:
+    """How many stored calls of the sites priced by ``plan`` started before ``day``,
+    at local midnight of each site: the calls that rates starting that day do not price."""
+    before = Q()
+    for site_id, zone in Site.objects.filter(rate_plan=plan).values_list("pk", "time_zone"):
+        midnight = dt.datetime.combine(day, dt.time(), ZoneInfo(zone))
+        before |= Q(site_id=site_id, start__lt=midnight)
+    if not before:
+        return 0
+    return Call.objects.filter(before).count()
 
 
 def calls_unrated_reasons(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import orjson
@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Count
 
 from core.bulk import copy_insert
+from core.limits import decimal_max
 from org.models import Extension, Site, Trunk
 from rating.services import calls_price
 
@@ -25,6 +26,12 @@ from .rollups import CallFact, call_facts, rollups_apply
 
 if TYPE_CHECKING:
     from smdr.parsers import ParsedCall
+
+# What Call.cost holds (9,999,999,999.9999): a price above it is returned unrated,
+# so the call is stored and counted as not priced instead of refused by the database.
+# Not a bound on rollups: their cost (18 digits, 4 decimals) holds 10^14, so 10,000
+# calls near this limit in one rollup row would still overflow it.
+CALL_COST_MAX = decimal_max(Call._meta.get_field("cost"))
 
 
 def calls_record(*, site: Site, source_id: int, entries: Sequence[tuple[int, ParsedCall]]) -> int:
@@ -43,7 +50,12 @@ def calls_record(*, site: Site, source_id: int, entries: Sequence[tuple[int, Par
     department_at = _department_history(extension_ids.values())
     trunks = _trunks(site, {p.trunk for p in parsed_calls if p.trunk})
     legs = _leg_counter(source_id, {p.pbx_call_id for p in parsed_calls if p.pbx_call_id})
-    prices = calls_price(site=site, calls=parsed_calls, trunks=trunks_with_overrides(trunks))
+    prices = calls_price(
+        site=site,
+        calls=parsed_calls,
+        max_cost=CALL_COST_MAX,
+        trunks=trunks_with_overrides(trunks),
+    )
 
     rows = []  # in the order of RECORDED_COLUMNS, the model's field order
     for (raw_record_id, parsed), price in zip(entries, prices, strict=True):
@@ -148,7 +160,9 @@ def trunks_with_overrides(trunks: dict[str, Trunk]) -> dict[str, Trunk]:
     }
 
 
-def _department_history(extension_ids):
+def _department_history(
+    extension_ids: Iterable[int],
+) -> Callable[[int, dt.datetime], int | None]:
     """A function giving an extension's department at a moment, from its history.
 
     Before the first recorded change, the earliest known department applies; an

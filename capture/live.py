@@ -1,9 +1,9 @@
 """Live capture of network, serial and file sources, many in one process.
 
-Each source runs a :class:`smdr.runner.CaptureLoop`; framed records are stored
-at once through :func:`capture.services.raw_records_store` (numbered by the centre)
-and parsed as usual, and every change of link state is written to the source, so
-the admin and ``/healthz`` show it.
+Each source runs a :class:`smdr.runner.CaptureLoop`; framed records are handed at
+once to ``ingest`` (billing's ``raw_records_ingest``: stored, numbered by the centre,
+and parsed as usual; capture sits below billing, so the caller gives it), and every
+change of link state is written to the source, so the admin and ``/healthz`` show it.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ import logging
 import threading
 import time
 from collections import Counter
+from collections.abc import Sequence
+from typing import Protocol
 
 from django.db import close_old_connections
 from django.utils import timezone
@@ -24,11 +26,18 @@ from smdr.runner import Backoff, CaptureLoop, RawLog, State
 from smdr.transports import transport_from_settings
 
 from .models import Source, Transport
-from .services import IncomingRecord, line_fingerprints, raw_records_store, text_or_bytes
+from .services import IncomingRecord, line_fingerprints, text_or_bytes
 
 logger = logging.getLogger(__name__)
 
 LIVE_TRANSPORTS = (Transport.TCP_CLIENT, Transport.TCP_SERVER, Transport.SERIAL, Transport.FILE)
+
+
+class Ingest(Protocol):
+    """What is done with the records a capture frames: commit them (and queue their
+    parse), as ``billing.pipeline.raw_records_ingest`` does."""
+
+    def __call__(self, *, source: Source, records: Sequence[IncomingRecord]) -> object: ...
 
 
 def capturable_sources(slugs: list[str] | None = None) -> list[Source]:
@@ -51,8 +60,8 @@ def capturable_sources(slugs: list[str] | None = None) -> list[Source]:
     ]
 
 
-def capture_loop(source: Source) -> CaptureLoop:
-    """The loop that captures ``source``; ValueError names a bad setting."""
+def capture_loop(source: Source, *, ingest: Ingest) -> CaptureLoop:
+    """The loop that captures ``source`` into ``ingest``; ValueError names a bad setting."""
     settings = source.settings or {}
     transport = transport_from_settings(source.transport, source.family, settings)
     raw_log = None
@@ -66,7 +75,7 @@ def capture_loop(source: Source) -> CaptureLoop:
     async def deliver(records: list[bytes], received_at: dt.datetime) -> None:
         if raw_log:
             await asyncio.to_thread(raw_log.write, records, received_at)
-        await asyncio.to_thread(_store, source, records, received_at, seen_lines)
+        await asyncio.to_thread(_store, ingest, source, records, received_at, seen_lines)
 
     async def on_state(state: str, detail: str) -> None:
         logger.info("%s: %s (%s)", source.slug, state, detail)
@@ -86,13 +95,14 @@ def capture_loop(source: Source) -> CaptureLoop:
     )
 
 
-async def sources_capture(sources: list[Source], stop: asyncio.Event) -> None:
-    """Capture every source in ``sources`` until ``stop`` is set."""
-    loops = [capture_loop(source) for source in sources]
+async def sources_capture(sources: list[Source], stop: asyncio.Event, *, ingest: Ingest) -> None:
+    """Capture every source in ``sources`` into ``ingest`` until ``stop`` is set."""
+    loops = [capture_loop(source, ingest=ingest) for source in sources]
     await asyncio.gather(*(loop.run(stop) for loop in loops))
 
 
 def _store(
+    ingest: Ingest,
     source: Source,
     records: list[bytes],
     received_at: dt.datetime,
@@ -110,7 +120,7 @@ def _store(
         incoming.append(
             IncomingRecord(received_at=received_at, line=line, data=data, fingerprint=fingerprint)
         )
-    raw_records_store(source=source, records=incoming)
+    ingest(source=source, records=incoming)
 
 
 def _set_state(source_id: int, state: str, detail: str) -> None:
@@ -132,9 +142,15 @@ def lease_key(source_id: int) -> str:
 
 
 def source_capture_leased(
-    source_id: int, *, redis_url: str, lease_seconds: float, stop: asyncio.Event | None = None
+    source_id: int,
+    *,
+    ingest: Ingest,
+    redis_url: str,
+    lease_seconds: float,
+    stop: asyncio.Event | None = None,
 ) -> str:
-    """Capture one source for as long as this process holds its lease in Redis.
+    """Capture one source into ``ingest`` for as long as this process holds its lease
+    in Redis.
 
     The lease expires ``lease_seconds`` after the last renewal, so when the worker
     holding it dies, another worker takes the source over once it expires. Renewal
@@ -153,7 +169,7 @@ def source_capture_leased(
         source = Source.objects.select_related("site").get(pk=source_id)
         if not source.enabled:
             return "source disabled"
-        loop = capture_loop(source)
+        loop = capture_loop(source, ingest=ingest)
 
         async def main():
             done = stop or asyncio.Event()

@@ -1,4 +1,4 @@
-"""Reads of capture state shared by the admin and ``/healthz``."""
+"""Reads of capture state shared by the admin, ``/healthz`` and billing's pipeline."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -61,6 +61,15 @@ class PendingRecords:
         if self.oldest is None:
             return None
         return max((now or timezone.now()) - self.oldest, dt.timedelta(0))
+
+
+def pending_raw_records(**filters) -> QuerySet[RawRecord]:
+    """Pending raw records (``filters`` narrow them). The exclude repeats the condition
+    of the partial index of unfinished records, which SQLite uses only when the query
+    spells it out."""
+    return RawRecord.objects.filter(state=RawRecord.State.PENDING, **filters).exclude(
+        state=RawRecord.State.PARSED
+    )
 
 
 def raw_records_pending() -> PendingRecords:

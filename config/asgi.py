@@ -12,6 +12,6 @@ application = get_asgi_application()
 # Started here rather than in an AppConfig.ready(), which every manage.py command
 # (migrate, shell) and the tests run too: this module is imported only by the
 # processes that serve (gunicorn's workers, runserver's serving child).
-from capture.sweeper import sweeper_start  # noqa: E402
+from billing.sweeper import sweeper_start  # noqa: E402
 
 sweeper_start()

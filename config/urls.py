@@ -11,8 +11,8 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from billing.api.views import CallViewSet
-from capture.api.views import IngestView, RawRecordViewSet, SourceViewSet
+from billing.api.views import CallViewSet, IngestView, RawRecordViewSet
+from capture.api.views import SourceViewSet
 from org.api.views import DepartmentViewSet, ExtensionViewSet, SiteViewSet
 from rating.api.views import RatePlanViewSet
 

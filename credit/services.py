@@ -17,10 +17,12 @@ import logging
 import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,7 +30,7 @@ from billing.models import Call
 from capture.models import Source
 from core.errors import DomainError
 from core.limits import decimal_max, decimal_refusal, decimal_text
-from rating.engine import ZERO, CallToRate, Rater, RateTerms
+from rating.engine import ZERO, CallToRate, Price, Rater, RateTerms
 from rating.services import numbering_of, numbering_of_country, tariff_for
 
 from .limits import affordable_seconds, terms_from_json, terms_to_json
@@ -125,16 +127,16 @@ def call_authorize(
             max_seconds, amount = cap, ZERO
         else:
             max_seconds = affordable_seconds(terms, available, cap)
-            amount = terms.cost(terms.billable_seconds(max_seconds)) if max_seconds else ZERO
-        if max_seconds == 0:
-            first_block = terms.cost(terms.initial_seconds)
-            return _refuse(
-                Reason.NO_CREDIT,
-                f"Account {account.code} has {max(available, ZERO):.2f} {currency} available; "
-                f"the first {terms.initial_seconds} s to {price.destination} cost "
-                f"{first_block:.2f} {currency}.",
-                currency,
-            )
+            if max_seconds == 0:
+                first_block = terms.cost(terms.initial_seconds)
+                return _refuse(
+                    Reason.NO_CREDIT,
+                    f"Account {account.code} has {max(available, ZERO):.2f} {currency} "
+                    f"available; the first {terms.initial_seconds} s to {price.destination} "
+                    f"cost {first_block:.2f} {currency}.",
+                    currency,
+                )
+            amount = terms.cost(terms.billable_seconds(max_seconds))
         try:
             with transaction.atomic():
                 Reservation.objects.create(
@@ -192,11 +194,14 @@ def _refuse(reason: str, message: str, currency: str = "") -> Authorization:
     return Authorization(False, 0, reason, message, currency=currency)
 
 
-def _terms_of(rater: Rater, price) -> RateTerms | None:
+def _terms_of(rater: Rater, price: Price) -> RateTerms | None:
     """The rate terms that priced ``price``; None for calls free without a rate."""
     if price.rate_id is None:
         return None
+    # A rate priced it: the rater has a tariff, and the number its rate's destination.
+    assert rater.tariff is not None
     destination = rater.tariff.match("outgoing", price.normalized_number.lstrip("+"))
+    assert destination is not None
     return next(rate for rate in destination.rates if rate.id == price.rate_id)
 
 
@@ -229,7 +234,7 @@ def _lifetime(max_seconds: int) -> dt.timedelta:
     return dt.timedelta(seconds=max_seconds + settings.TARIFICADOR_CREDIT_GRACE_SECONDS)
 
 
-def billsec_check(billsec) -> int:
+def billsec_check(billsec: object) -> int:
     """The billable seconds of a settle, as every path accepts them (REST, FastAGI,
     CDR matching): a whole number from 0 to ``MAX_BILLSEC``; else a DomainError."""
     if isinstance(billsec, bool) or not isinstance(billsec, int) or not 0 <= billsec <= MAX_BILLSEC:
@@ -240,7 +245,7 @@ def billsec_check(billsec) -> int:
     return billsec
 
 
-def _echoed(value, limit: int = 40) -> str:
+def _echoed(value: object, limit: int = 40) -> str:
     """The value as sent, for a message: whole up to ``limit`` characters (10**30 was
     cut to 10000000000000000000, another number), else cut saying how long it was."""
     text = str(value)
@@ -338,7 +343,9 @@ def _amount_check(amount: Decimal) -> None:
         raise AmountRefused(why)
 
 
-def _post(account: Account, *, kind, amount: Decimal, channel, **fields) -> LedgerEntry:
+def _post(
+    account: Account, *, kind: str, amount: Decimal, channel: str, **fields: Any
+) -> LedgerEntry:
     """Move money on a locked account: its balance and a ledger entry, together."""
     _amount_check(amount)
     balance = account.balance + amount
@@ -370,7 +377,12 @@ def _locked(account_id: int) -> Account:
 
 
 def account_top_up(
-    *, account_id: int, amount: Decimal, note: str = "", user=None, channel: str = Channel.API
+    *,
+    account_id: int,
+    amount: Decimal,
+    note: str = "",
+    user: AbstractBaseUser | None = None,
+    channel: str = Channel.API,
 ) -> LedgerEntry:
     """Add money to an account."""
     if amount <= 0:
@@ -389,7 +401,12 @@ def account_top_up(
 
 
 def account_adjust(
-    *, account_id: int, amount: Decimal, note: str, user=None, channel: str = Channel.API
+    *,
+    account_id: int,
+    amount: Decimal,
+    note: str,
+    user: AbstractBaseUser | None = None,
+    channel: str = Channel.API,
 ) -> LedgerEntry:
     """Correct a balance by a signed amount, saying why."""
     if amount == 0:
@@ -407,7 +424,13 @@ def account_adjust(
         )
 
 
-def call_refund(*, call_id: str, note: str = "", user=None, channel: str = Channel.API):
+def call_refund(
+    *,
+    call_id: str,
+    note: str = "",
+    user: AbstractBaseUser | None = None,
+    channel: str = Channel.API,
+) -> LedgerEntry:
     """Give back what a settled call was charged; once per call."""
     reservation = Reservation.objects.filter(call_id=call_id).first()
     if reservation is None:
@@ -441,7 +464,7 @@ def reservations_expire(*, now: dt.datetime | None = None) -> int:
     return _expire(Reservation.objects.all(), now or timezone.now())
 
 
-def _expire(reservations, now: dt.datetime) -> int:
+def _expire(reservations: QuerySet[Reservation], now: dt.datetime) -> int:
     stale = list(
         reservations.filter(state=Reservation.State.OPEN, expires_at__lte=now).select_related(
             "account"
@@ -481,8 +504,8 @@ def reservations_match_calls(*, now: dt.datetime | None = None) -> int:
         state__in=[Reservation.State.SETTLED, Reservation.State.EXPIRED],
     ).select_related("account")
     by_site: dict[int | None, dict[str, Reservation]] = {}
-    for reservation in pending:
-        by_site.setdefault(reservation.account.site_id, {})[reservation.call_id] = reservation
+    for held in pending:
+        by_site.setdefault(held.account.site_id, {})[held.call_id] = held
     matched = 0
     for site_id, reservations in by_site.items():
         # The (source, pbx_call_id) index: the site's sources, or every source for

@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -33,7 +33,6 @@ from core.limits import field_refusal
 
 from .engine import OPEN_START
 from .models import Category, Destination, Rate, RatePlan, TimeBand
-from .selectors import calls_before_count
 
 REQUIRED = ("prefix", "destination", "category", "price_per_minute")
 OPTIONAL = (
@@ -168,9 +167,16 @@ def deck_default_start(plan: RatePlan, valid_from: dt.date | None = None) -> dt.
     return timezone.localdate()
 
 
-def deck_coverage(plan: RatePlan, rows: list[DeckRow]) -> str:
+def deck_coverage(
+    plan: RatePlan,
+    rows: list[DeckRow],
+    *,
+    calls_before_count: Callable[[RatePlan, dt.date], int],
+) -> str:
     """Which stored calls the deck will price and which not, in plain words; read
-    before the deck is applied."""
+    before the deck is applied. ``calls_before_count(plan, day)`` counts the stored
+    calls of the plan's sites before ``day``: billing's selector, given by the caller
+    because the calls sit above rating."""
     start = min(row.valid_from for row in rows)
     latest = max(row.valid_from for row in rows)
     if start == OPEN_START:

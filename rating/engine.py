@@ -30,10 +30,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache, lru_cache
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -198,7 +199,9 @@ class Tariff:
         return _longest_prefix(self.names, digits, self._longest_name)
 
 
-def _longest_prefix(index: dict, digits: str, longest: int):
+def _longest_prefix(
+    index: Mapping[str, DestinationRates], digits: str, longest: int
+) -> DestinationRates | None:
     for length in range(min(len(digits), longest), -1, -1):
         found = index.get(digits[:length])
         if found is not None:
@@ -206,10 +209,30 @@ def _longest_prefix(index: dict, digits: str, longest: int):
     return None
 
 
+class RateableCall(Protocol):
+    """What the engine reads of a call: parsed calls, stored calls and
+    :class:`CallToRate` all have it, and are priced as they are."""
+
+    @property
+    def start(self) -> dt.datetime: ...  # aware
+
+    @property
+    def duration_seconds(self) -> int: ...
+
+    @property
+    def answered(self) -> bool: ...
+
+    @property
+    def direction(self) -> str: ...  # incoming | outgoing | internal
+
+    @property
+    def number(self) -> str: ...
+
+
 @dataclass(slots=True)
 class CallToRate:
-    """What the engine reads of a call; any object with these attributes will do
-    (parsed calls and stored calls are priced as they are)."""
+    """A call to price built for the purpose (a prepaid call being authorized, a
+    benchmark): the :class:`RateableCall` fields and nothing else."""
 
     start: dt.datetime  # aware
     duration_seconds: int
@@ -387,7 +410,7 @@ class Rater:
         self._costs: dict[tuple[int, int], Decimal] = {}
         self._utc_bounds: dict[int, tuple[dt.datetime, dt.datetime | None]] = {}
 
-    def price(self, call: CallToRate, *, explain: bool = False) -> Price:
+    def price(self, call: RateableCall, *, explain: bool = False) -> Price:
         """Price one call; with ``explain``, ``Price.steps`` records how."""
         steps: list[dict] | None = [] if explain else None
         answered = call.answered
@@ -455,7 +478,14 @@ class Rater:
             found = self._resolved[key] = (number, destination)
         return found
 
-    def _free_or_unrated(self, price, direction, number, answered, steps) -> Price:
+    def _free_or_unrated(
+        self,
+        price: Price,
+        direction: str,
+        number: Number,
+        answered: bool,
+        steps: list[dict] | None,
+    ) -> Price:
         """Calls no rate covers: free when they are free by nature, unrated otherwise."""
         named = self.tariff.name_of(number.digits) if self.tariff and number.digits else None
         if named is not None:
@@ -484,7 +514,7 @@ class Rater:
         return price
 
     def _rate_at(
-        self, destination: DestinationRates, start: dt.datetime, steps
+        self, destination: DestinationRates, start: dt.datetime, steps: list[dict] | None
     ) -> RateTerms | None:
         """The destination's rate at ``start``: valid on the local date, in the band
         that applies then, or else the one for any time."""
@@ -533,7 +563,14 @@ class Rater:
         band_note = f" in band {band.name}" if band else ""
         return f"no rate for {destination.name} valid on {local.date()}{band_note}"
 
-    def _explain_number(self, steps, call, answered, number, destination) -> None:
+    def _explain_number(
+        self,
+        steps: list[dict],
+        call: RateableCall,
+        answered: bool,
+        number: Number,
+        destination: DestinationRates | None,
+    ) -> None:
         if self.answer_after_seconds is not None:
             verdict = "answered" if answered else "unanswered"
             _step(
@@ -561,6 +598,7 @@ class Rater:
 
     def _band_at(self, local: dt.datetime) -> Band | None:
         tariff = self.tariff
+        assert tariff is not None  # only banded destinations ask, and they come from it
         if tariff.holiday_band is not None and local.date() in holidays_of(
             self.numbering.region, self.subdivision, local.year
         ):
@@ -583,12 +621,14 @@ def _cost(rate: RateTerms, billable: int) -> Decimal:
         )
 
 
-def _step(steps: list[dict] | None, step: str, value: str, **details) -> None:
+def _step(steps: list[dict] | None, step: str, value: str, **details: object) -> None:
     if steps is not None:
         steps.append({"step": step, "value": value, **{k: v for k, v in details.items() if v}})
 
 
-def _explain_money(steps, rate: RateTerms, duration, billable, cost, currency) -> None:
+def _explain_money(
+    steps: list[dict], rate: RateTerms, duration: int, billable: int, cost: Decimal, currency: str
+) -> None:
     if rate.valid_from == OPEN_START:
         validity = f"until {rate.valid_to}" if rate.valid_to else "always"
     else:

@@ -8,18 +8,20 @@ checks.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 import phonenumbers
-
-from billing.models import Call
-from core.limits import decimal_max
 
 from .engine import (
     Band,
     NumberingPlan,
     Price,
+    RateableCall,
     Rater,
     RateTerms,
     Tariff,
@@ -27,11 +29,51 @@ from .engine import (
 )
 from .models import Destination, Rate, RatePlan, TimeBand
 
-# What Call.cost holds (9,999,999,999.9999): a price above it is returned unrated,
-# so the call is stored and counted as not priced instead of refused by the database.
-# Not a bound on rollups: their cost (18 digits, 4 decimals) holds 10^14, so 10,000
-# calls near this limit in one rollup row would still overflow it.
-CALL_COST_MAX = decimal_max(Call._meta.get_field("cost"))
+
+class PricedSite(Protocol):
+    """What rating reads of a site: ``org.Site``, which rating does not import (the two
+    apps sit side by side, neither above the other)."""
+
+    @property
+    def region(self) -> str: ...
+    @property
+    def country_code(self) -> str: ...
+    @property
+    def area_code(self) -> str: ...
+    @property
+    def national_prefix(self) -> str: ...
+    @property
+    def international_prefix(self) -> str: ...
+    @property
+    def access_codes(self) -> Any: ...  # a JSON list of outside-line codes, or null
+    @property
+    def rate_plan_id(self) -> int | None: ...
+    @property
+    def zone(self) -> ZoneInfo: ...
+    @property
+    def subdivision(self) -> str: ...
+    @property
+    def currency(self) -> str: ...
+
+
+class PricedTrunk(Protocol):
+    """What rating reads of a trunk (``org.Trunk``): its own plan and answer detection."""
+
+    @property
+    def rate_plan_id(self) -> int | None: ...
+    @property
+    def answer_after_seconds(self) -> int | None: ...
+
+
+class CallOnTrunk(RateableCall, Protocol):
+    """A call to price that names the trunk it went out on ("" for none)."""
+
+    @property
+    def trunk(self) -> str: ...
+
+
+# The Rate columns that RateTerms holds: its fields, in its order.
+RATE_TERMS_COLUMNS = tuple(field.name for field in dataclasses.fields(RateTerms))
 _tariffs: dict[int, Tariff] = {}
 _tariffs_lock = threading.Lock()
 
@@ -61,17 +103,7 @@ def tariff_build(plan: RatePlan) -> Tariff:
         )
     }
     rates = Rate.objects.filter(plan=plan).values_list(
-        "destination_id",
-        "applies_to",
-        "id",
-        "price_per_minute",
-        "connection_fee",
-        "initial_seconds",
-        "increment_seconds",
-        "minimum_charge",
-        "valid_from",
-        "valid_to",
-        "band_id",
+        "destination_id", "applies_to", *RATE_TERMS_COLUMNS
     )
     for destination_id, applies_to, *terms in rates.iterator(chunk_size=20_000):
         destinations[destination_id].rates.setdefault(applies_to, []).append(RateTerms(*terms))
@@ -90,7 +122,7 @@ def tariff_build(plan: RatePlan) -> Tariff:
     )
 
 
-def numbering_of(site) -> NumberingPlan:
+def numbering_of(site: PricedSite) -> NumberingPlan:
     return NumberingPlan(
         region=site.region,
         country_code=site.country_code,
@@ -124,8 +156,14 @@ def numbering_of_country(region: str) -> NumberingPlan:
     )
 
 
-def rater_for(*, site, trunk=None) -> Rater:
-    """The rater of ``site``'s calls, or of those on ``trunk`` when it has overrides."""
+def rater_for(
+    *, site: PricedSite, max_cost: Decimal | None, trunk: PricedTrunk | None = None
+) -> Rater:
+    """The rater of ``site``'s calls, or of those on ``trunk`` when it has overrides.
+
+    ``max_cost`` is the dearest price the caller can store (billing's
+    ``CALL_COST_MAX``, what the call table holds): a dearer call is left unrated,
+    saying why. ``None``: no bound."""
     plan_id = site.rate_plan_id
     if trunk is not None and trunk.rate_plan_id:
         plan_id = trunk.rate_plan_id
@@ -136,20 +174,27 @@ def rater_for(*, site, trunk=None) -> Rater:
         subdivision=site.subdivision,
         answer_after_seconds=trunk.answer_after_seconds if trunk is not None else None,
         fallback_currency=site.currency,
-        max_cost=CALL_COST_MAX,
+        max_cost=max_cost,
     )
 
 
 def calls_price(
-    *, site, calls: Sequence, trunks: Mapping[str, object] | None = None
+    *,
+    site: PricedSite,
+    calls: Sequence[CallOnTrunk],
+    max_cost: Decimal | None,
+    trunks: Mapping[str, PricedTrunk] | None = None,
 ) -> list[Price]:
     """Price ``calls`` (anything with start, duration_seconds, answered, direction,
     number and trunk) of ``site``; one :class:`Price` per call, in order. ``trunks``
-    maps trunk names to trunks whose plan or answer detection differ from the site's.
+    maps trunk names to trunks whose plan or answer detection differ from the site's;
+    ``max_cost`` as for :func:`rater_for`.
     """
     trunks = trunks or {}
-    site_rater = rater_for(site=site)
-    raters = {name: rater_for(site=site, trunk=trunk) for name, trunk in trunks.items()}
+    site_rater = rater_for(site=site, max_cost=max_cost)
+    raters = {
+        name: rater_for(site=site, max_cost=max_cost, trunk=trunk) for name, trunk in trunks.items()
+    }
     prices = []
     for call in calls:
         rater = raters.get(call.trunk, site_rater) if call.trunk else site_rater
@@ -157,6 +202,12 @@ def calls_price(
     return prices
 
 
-def call_explain(*, site, call, trunk=None) -> Price:
+def call_explain(
+    *,
+    site: PricedSite,
+    call: RateableCall,
+    max_cost: Decimal | None,
+    trunk: PricedTrunk | None = None,
+) -> Price:
     """Rate one call again with the current tariff, recording every step."""
-    return rater_for(site=site, trunk=trunk).price(call, explain=True)
+    return rater_for(site=site, max_cost=max_cost, trunk=trunk).price(call, explain=True)

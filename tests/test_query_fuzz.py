@@ -135,8 +135,9 @@ def garbage():
         st.datetimes(timezones=st.timezones()).map(lambda moment: moment.isoformat()),
         # The ends of the calendar, where a local time is out of UTC's years.
         st.one_of(
-            st.datetimes(max_value=dt.datetime(1, 1, 2)),
-            st.datetimes(min_value=dt.datetime(9999, 12, 30)),
+            # Naive on purpose: the offsets are written after them, as text.
+            st.datetimes(max_value=dt.datetime(1, 1, 2)),  # noqa: DTZ001
+            st.datetimes(min_value=dt.datetime(9999, 12, 30)),  # noqa: DTZ001
         ).flatmap(
             lambda moment: st.sampled_from(["", "Z", "+05:00", "-05:00", "+14:00"]).map(
                 lambda offset: moment.isoformat() + offset

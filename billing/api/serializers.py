@@ -4,7 +4,7 @@ import datetime as dt
 
 from rest_framework import serializers
 
-from ..models import Call
+from billing.models import Call
 
 
 class CallSerializer(serializers.ModelSerializer):

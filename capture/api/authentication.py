@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import TokenAuthentication, get_authorization_header
 
-from ..models import Source, hash_key
+from capture.models import Source, hash_key
 
 
 @dataclass(frozen=True)

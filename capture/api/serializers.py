@@ -4,9 +4,8 @@ import base64
 
 from rest_framework import serializers
 
+from capture.models import RawRecord, Source
 from org.models import Site
-
-from ..models import RawRecord, Source
 
 
 class SourceSerializer(serializers.ModelSerializer):

@@ -196,9 +196,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # No global time limit: every task states its own, and captures run until stopped.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+# The parse and capture tasks are defined in billing.tasks under the names they had
+# in capture, which running deployments' beat entries, routes and queues still use.
 CELERY_BEAT_SCHEDULE = {
     # A safety net: records left pending by a crashed worker are parsed within 30 s
-    # (capture.services.SWEEP_INTERVAL; the embedded set-up sweeps in-process). A sweep
+    # (billing.pipeline.SWEEP_INTERVAL; the embedded set-up sweeps in-process). A sweep
     # still queued when the next is due is dropped rather than run late.
     "raw-records-sweep": {
         "task": "capture.tasks.raw_records_sweep",

@@ -6,11 +6,10 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from core.errors import DomainError
+from credit.models import MONEY_PLACES, Account, LedgerEntry, Reservation
+from credit.services import MAX_BILLSEC, billsec_check
 from org.models import Site
 from rating.models import RatePlan
-
-from ..models import MONEY_PLACES, Account, LedgerEntry, Reservation
-from ..services import MAX_BILLSEC, billsec_check
 
 
 def money(**options) -> serializers.DecimalField:

@@ -8,9 +8,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..models import Channel
-from ..selectors import accounts_with_available, reservations_live
-from ..services import (
+from credit.models import Channel
+from credit.selectors import accounts_with_available, reservations_live
+from credit.services import (
     AmountRefused,
     account_adjust,
     account_top_up,
@@ -18,6 +18,7 @@ from ..services import (
     call_refund,
     call_settle,
 )
+
 from .permissions import CreditModelPermissions, requires
 from .serializers import (
     AccountSerializer,

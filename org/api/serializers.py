@@ -3,7 +3,7 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from ..models import Department, Extension, Site
+from org.models import Department, Extension, Site
 
 
 class SiteSerializer(serializers.ModelSerializer):

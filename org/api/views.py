@@ -3,7 +3,8 @@ departments and extensions."""
 
 from rest_framework import viewsets
 
-from ..models import Department, Extension, Site
+from org.models import Department, Extension, Site
+
 from .serializers import DepartmentSerializer, ExtensionSerializer, SiteSerializer
 
 

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from ..models import RatePlan
+from rating.models import RatePlan
 
 
 class RatePlanSerializer(serializers.ModelSerializer):

@@ -2,7 +2,8 @@
 
 from rest_framework import viewsets
 
-from ..models import RatePlan
+from rating.models import RatePlan
+
 from .serializers import RatePlanSerializer
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..selectors import InvalidMonth, month_parse
+from reports.selectors import InvalidMonth, month_parse
 
 MONEY = {"max_digits": 18, "decimal_places": 4}
 UNRATED_HELP = _("Calls without a price (cost empty): not in the cost.")

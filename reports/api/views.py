@@ -10,8 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import IsUser
+from reports.selectors import department_report, extension_report, extension_totals
 
-from ..selectors import department_report, extension_report, extension_totals
 from .serializers import (
     DepartmentReportSerializer,
     ExtensionQuerySerializer,

@@ -26,7 +26,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..framing import FAMILIES, LineFramer, NulFramer, framer_for
+from smdr.framing import FAMILIES, LineFramer, NulFramer, framer_for
 
 TRANSPORTS = ("serial", "tcp-client", "tcp-server", "file")
 MAX_BATCH = 5000  # the ingest API's limit per request

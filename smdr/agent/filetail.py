@@ -15,8 +15,9 @@ import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from ..framing import DEFAULT_MAX_LINE
-from ..transports import FileTail
+from smdr.framing import DEFAULT_MAX_LINE
+from smdr.transports import FileTail
+
 from .spool import FilePosition
 
 logger = logging.getLogger(__name__)

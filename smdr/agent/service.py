@@ -17,9 +17,10 @@ import sqlite3
 import threading
 from zoneinfo import ZoneInfo
 
-from ..framing import NulFramer, framer_for
-from ..runner import Backoff, CaptureLoop, RawLog
-from ..transports import transport_from_settings
+from smdr.framing import NulFramer, framer_for
+from smdr.runner import Backoff, CaptureLoop, RawLog
+from smdr.transports import transport_from_settings
+
 from .config import AgentConfig
 from .filetail import ResumableFileTail
 from .spool import Spool, iso, utc_now

@@ -32,7 +32,8 @@ import time
 import urllib.error
 import urllib.request
 
-from ..runner import Backoff
+from smdr.runner import Backoff
+
 from .config import AgentConfig
 from .spool import Spool, SpooledRecord, iso, utc_now
 

@@ -7,7 +7,8 @@ import pytest
 from django.db import connection
 
 from billing.models import Call
-from capture.services import IncomingRecord, raw_records_process, raw_records_store
+from billing.pipeline import raw_records_process
+from capture.services import IncomingRecord, raw_records_store
 from tests.conftest import token_client
 from tests.factories import DepartmentFactory, ExtensionFactory, SourceFactory, UserFactory
 
@@ -49,7 +50,7 @@ def calls(source, departments):
         IncomingRecord(seq=n, received_at=received, line=line)
         for n, line in enumerate([OUTGOING, INCOMING, INTERNAL], start=1)
     ]
-    raw_records_store(source=source, records=records, process=False)
+    raw_records_store(source=source, records=records)
     raw_records_process(source_id=source.id)
     return {call.number: call for call in Call.objects.all()}
 
@@ -183,7 +184,6 @@ def test_calls_of_two_sources_are_kept_apart(admin_client, calls):
     raw_records_store(
         source=other,
         records=[IncomingRecord(seq=1, received_at=dt.datetime.now(dt.UTC), line=OUTGOING)],
-        process=False,
     )
     raw_records_process(source_id=other.id)
 

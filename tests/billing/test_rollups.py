@@ -11,8 +11,9 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from billing.models import Call, DailyRollup, DestinationRollup, HourlyRollup, MonthlyRollup
+from billing.pipeline import raw_records_ingest, raw_records_process
 from billing.rollups import ROLLUPS
-from capture.services import IncomingRecord, raw_records_process, raw_records_store
+from capture.services import IncomingRecord
 from pbxsim import ALL_GENERATORS
 from tests.factories import DepartmentFactory, ExtensionFactory, RatePlanFactory, SourceFactory
 from tests.rating.deck import ROWS
@@ -88,7 +89,7 @@ def ingest(source, count=600, first_seq=1, seed=1):
         seed=seed,
     )
     received = dt.datetime(2026, 11, 5, tzinfo=dt.UTC)
-    raw_records_store(
+    raw_records_ingest(
         source=source,
         records=[
             IncomingRecord(seq=first_seq + n, received_at=received, line=line)
@@ -261,8 +262,8 @@ def test_rebuild_check_tells_drift_and_changes_nothing(priced_source, capsys):
 def test_a_record_that_no_longer_parses_loses_its_call_and_its_share(priced_source):
     """Parsing again after a settings change that breaks the records: their calls
     leave the table and the totals in the transaction that marks them in error."""
+    from billing.pipeline import raw_records_reprocess
     from capture.models import RawRecord
-    from capture.services import raw_records_reprocess
 
     ingest(priced_source, count=100)
     priced_source.settings = {"time_zone": "Mars/Olympus"}  # written past clean()

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from capture.demo import MANAGER, demo_seed
+from billing.demo import MANAGER, demo_seed
 from org.models import Department
 from reports.budgets import subtree_spent
 from reports.models import Budget

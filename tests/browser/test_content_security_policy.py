@@ -147,7 +147,6 @@ def test_the_admin_warnings_keep_their_colours_under_the_policy(watched, live_se
             )
             for seq in [1, 2, 3, 7]
         ],
-        process=False,
     )
     plan = RatePlan.objects.first()
     Account.objects.create(code="7001", holder="Empty booth", rate_plan=plan)

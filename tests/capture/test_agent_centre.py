@@ -19,7 +19,6 @@ def store_seqs(source, seqs, *, received_at=None):
     raw_records_store(
         source=source,
         records=[IncomingRecord(seq=seq, received_at=received_at, line=f"r{seq}") for seq in seqs],
-        process=False,
     )
 
 

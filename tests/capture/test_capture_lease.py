@@ -16,9 +16,9 @@ import pytest
 from celery import Celery
 
 from billing.models import Call
+from billing.pipeline import raw_records_sweep
 from capture.live import sources_dispatch
 from capture.models import RawRecord, Transport
-from capture.services import raw_records_sweep
 from pbxsim.pbx import SimulatedPbx
 from tests.factories import SourceFactory
 from tests.test_celery_worker import database_url, free_port

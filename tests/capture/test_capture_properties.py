@@ -20,8 +20,7 @@ from pbxsim import ALL_GENERATORS, source_settings
 from pbxsim.pbx import frame
 from smdr.framing import LengthPrefixFramer, framer_for
 from smdr.parsers import PARSERS, ParsedCall, ParserSettings, RecordError
-
-from ..properties import examples
+from tests.properties import examples
 
 ZONE = ZoneInfo("America/Argentina/Cordoba")
 END = dt.datetime(2026, 11, 2, 15, tzinfo=dt.UTC)

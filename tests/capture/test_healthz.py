@@ -18,7 +18,7 @@ from rest_framework.authtoken.models import Token
 from capture.models import RawRecord
 from capture.selectors import MISSING_COUNT_CAP, raw_records_pending
 from capture.services import IncomingRecord, raw_records_store
-from tests.capture.test_api_ingest import serving
+from tests.billing.test_api_ingest import serving
 from tests.factories import AdminFactory, SourceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,12 +26,12 @@ URL = "/healthz"
 
 
 def store_seqs(source, seqs):
+    # Stored, not ingested: left pending, as after a crash between commit and parse.
     raw_records_store(
         source=source,
         records=[
             IncomingRecord(seq=seq, received_at=timezone.now(), line=f"r{seq}") for seq in seqs
         ],
-        process=False,  # left pending, as after a crash between commit and parse
     )
 
 

@@ -12,6 +12,7 @@ import pytest
 from django.db import connection
 
 from billing.models import Call
+from billing.pipeline import raw_records_ingest
 from capture.live import capturable_sources, capture_loop, sources_capture
 from capture.models import CaptureState, RawRecord, Source, Transport
 from pbxsim.avaya_ipoffice import ipoffice_records
@@ -56,7 +57,7 @@ def capture_until(sources, done, *, timeout=20.0, also=()):
                 await asyncio.sleep(0.05)
             stop.set()
 
-        await asyncio.gather(sources_capture(sources, stop), watch())
+        await asyncio.gather(sources_capture(sources, stop, ingest=raw_records_ingest), watch())
         for task in extra:
             task.cancel()
         await asyncio.gather(*extra, return_exceptions=True)
@@ -229,7 +230,7 @@ def test_incomplete_settings_name_the_missing_one():
     source = SourceFactory(transport=Transport.TCP_CLIENT, settings={"host": "pbx"})
 
     with pytest.raises(ValueError, match="needs the setting 'port'"):
-        capture_loop(source)
+        capture_loop(source, ingest=raw_records_ingest)
 
 
 def test_file_capture_after_a_restart_stores_nothing_twice(tmp_path):

@@ -23,6 +23,7 @@ from pbxsim.mitel_5000 import mitel_5000_timed_records
 from pbxsim.mitel_mivb import mitel_mivb_timed_records
 from pbxsim.siemens_hipath import siemens_hipath_timed_records
 from smdr.parsers import PARSERS, Direction, ParserSettings
+from tests.properties import utc_datetimes
 
 FAMILIES = sorted(ALL_GENERATORS)
 CORDOBA = ZoneInfo("America/Argentina/Cordoba")
@@ -190,7 +191,7 @@ def test_zero_count_yields_nothing(family):
 
 
 BAD_ARGUMENTS = [
-    {"start": dt.datetime(2026, 10, 1)},  # naive
+    {"start": dt.datetime(2026, 10, 1)},  # noqa: DTZ001 (naive on purpose: refused)
     {"end": START},
     {"extensions": []},
     {"extensions": ["20a"]},
@@ -224,10 +225,8 @@ def test_extensions_wider_than_the_column_fail_at_the_call(family, extension):
     family=st.sampled_from(FAMILIES),
     seed=st.integers(min_value=0, max_value=2**32),
     count=st.integers(min_value=1, max_value=60),
-    start=st.datetimes(
-        min_value=dt.datetime(2000, 1, 1),
-        max_value=dt.datetime(2035, 1, 1),
-        timezones=st.just(dt.UTC),
+    start=utc_datetimes(
+        dt.datetime(2000, 1, 1, tzinfo=dt.UTC), dt.datetime(2035, 1, 1, tzinfo=dt.UTC)
     ),
     span_seconds=st.integers(min_value=120, max_value=90 * 86_400),
     zone=st.sampled_from(

@@ -14,11 +14,12 @@ import pytest
 from django.core.management import call_command
 
 from billing.models import Call
+from billing.pipeline import raw_records_ingest, raw_records_process
+from billing.services import CALL_COST_MAX
 from capture.models import RawRecord
-from capture.services import IncomingRecord, raw_records_process, raw_records_store
+from capture.services import IncomingRecord
 from rating.engine import CallToRate, Rater, RateTerms, Tariff, TariffDestination
 from rating.models import Rate
-from rating.services import CALL_COST_MAX
 from tests.factories import AdminFactory, RatePlanFactory, SourceFactory
 
 from .deck import CORDOBA, CORDOBA_ZONE
@@ -59,7 +60,7 @@ def deck(plan, tmp_path, price, *options):
 
 def ingest(source):
     received = dt.datetime(2026, 11, 9, 12, tzinfo=dt.UTC)
-    raw_records_store(
+    raw_records_ingest(
         source=source, records=[IncomingRecord(seq=1, received_at=received, line=WEEK_LONG_CALL)]
     )
     raw_records_process(source_id=source.id)

@@ -160,19 +160,22 @@ def banded_tariff():
     return tariff([national], bands=[PEAK, NIGHT, HOLIDAY], holiday_band_id=HOLIDAY.id)
 
 
+def cordoba_time(*fields: int) -> dt.datetime:
+    """A wall-clock time in Córdoba."""
+    return dt.datetime(*fields, tzinfo=CORDOBA_ZONE)
+
+
 @pytest.mark.parametrize(
-    ("local_start", "band", "cost"),
+    ("start", "band", "cost"),
     [
-        (dt.datetime(2026, 11, 16, 9, 0), "peak", "3.6000"),  # Monday morning
-        (dt.datetime(2026, 11, 16, 22, 0), "night", "1.8000"),  # Monday night
-        (dt.datetime(2026, 11, 17, 3, 0), "night", "1.8000"),  # past midnight, same band
-        (dt.datetime(2026, 11, 21, 10, 0), "", None),  # Saturday: no band, no any-time rate
-        (dt.datetime(2026, 12, 8, 10, 0), "holiday", "0.6000"),  # Tuesday, Immaculate Conception
+        (cordoba_time(2026, 11, 16, 9, 0), "peak", "3.6000"),  # Monday morning
+        (cordoba_time(2026, 11, 16, 22, 0), "night", "1.8000"),  # Monday night
+        (cordoba_time(2026, 11, 17, 3, 0), "night", "1.8000"),  # past midnight, same band
+        (cordoba_time(2026, 11, 21, 10, 0), "", None),  # Saturday: no band, no any-time rate
+        (cordoba_time(2026, 12, 8, 10, 0), "holiday", "0.6000"),  # Tuesday, Immaculate Conception
     ],
 )
-def test_the_band_at_the_local_start_picks_the_rate(local_start, band, cost):
-    start = local_start.replace(tzinfo=CORDOBA_ZONE)
-
+def test_the_band_at_the_local_start_picks_the_rate(start, band, cost):
     price = rater(banded_tariff()).price(call("002614123456", 60, start=start), explain=True)
 
     steps = {step["step"]: step["value"] for step in price.steps}

@@ -15,7 +15,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from billing.models import Call
-from capture.services import IncomingRecord, raw_records_process, raw_records_store
+from billing.pipeline import raw_records_ingest, raw_records_process
+from billing.services import CALL_COST_MAX
+from capture.services import IncomingRecord
 from rating.engine import OPEN_START, CallToRate
 from rating.models import Rate
 from rating.services import call_explain, rater_for
@@ -49,7 +51,7 @@ def mobile_call(start: dt.datetime) -> str:
 def ingest(source, starts):
     """Store one raw record per start, received now, and parse them as capture does."""
     now = timezone.now()
-    raw_records_store(
+    raw_records_ingest(
         source=source,
         records=[
             IncomingRecord(seq=seq, received_at=now, line=mobile_call(start))
@@ -104,7 +106,9 @@ def test_a_second_undated_deck_starts_today_and_leaves_the_first_for_earlier_cal
     ingest(source, [last_month()])
     # A call after the second deck's start, priced by the service ingest uses.
     later = dt.datetime.combine(today + dt.timedelta(days=2), dt.time(12), CORDOBA)
-    price = rater_for(site=source.site).price(CallToRate(later, 95, True, "outgoing", "0155123456"))
+    price = rater_for(site=source.site, max_cost=CALL_COST_MAX).price(
+        CallToRate(later, 95, True, "outgoing", "0155123456")
+    )
 
     mobile = Rate.objects.filter(destination__prefix="549351").order_by("valid_from")
     assert [(r.price_per_minute, r.valid_from, r.valid_to) for r in mobile] == [
@@ -196,5 +200,8 @@ def test_rerate_prices_calls_stored_before_an_undated_first_deck(source, plan, t
     assert unrated is None
     assert "1 calls re-rated, 1 changed price" in capsys.readouterr().out
     assert call.cost == Decimal("23.7500")
-    steps = {step["step"]: step for step in call_explain(site=call.site, call=call).steps}
+    steps = {
+        step["step"]: step
+        for step in call_explain(site=call.site, call=call, max_cost=CALL_COST_MAX).steps
+    }
     assert steps["rate"]["value"] == f"#{call.rate_id}, valid always"

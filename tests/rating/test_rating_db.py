@@ -10,7 +10,9 @@ from django.core.management import CommandError, call_command
 
 from billing import rerating
 from billing.models import Call, ClosedMonth, RerateJob
-from capture.services import IncomingRecord, raw_records_process, raw_records_store
+from billing.pipeline import raw_records_ingest, raw_records_process
+from billing.services import CALL_COST_MAX
+from capture.services import IncomingRecord
 from core.bulk import is_postgresql
 from rating.models import Destination, Rate, RatePlan
 from rating.services import call_explain
@@ -49,7 +51,7 @@ def source(plan):
 
 def ingest(source, line=MOBILE_CALL, seq=1):
     received = dt.datetime(2026, 11, 3, 12, tzinfo=dt.UTC)
-    raw_records_store(
+    raw_records_ingest(
         source=source, records=[IncomingRecord(seq=seq, received_at=received, line=line)]
     )
     raw_records_process(source_id=source.id)
@@ -323,7 +325,7 @@ def test_rerating_window_by_window_prices_every_call_as_the_engine_does(
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
     moved = 0
     for call in Call.objects.select_related("site", "trunk"):
-        now = call_explain(site=call.site, call=call, trunk=call.trunk)
+        now = call_explain(site=call.site, call=call, max_cost=CALL_COST_MAX, trunk=call.trunk)
         assert (call.cost, call.rate_id, call.destination) == (
             now.cost,
             now.rate_id,

@@ -128,7 +128,7 @@ def test_receipt_utc_limit_adds_the_tolerance_to_the_moment():
     received = dt.datetime(2025, 3, 30, 0, 58, tzinfo=UTC)  # 00:58 GMT, 2 min before BST
     limit, local = receipt.utc_limit(received)
     assert limit == dt.datetime(2025, 3, 30, 1, 3, tzinfo=UTC)
-    assert local.replace(tzinfo=None) == dt.datetime(2025, 3, 30, 2, 3)
+    assert local == dt.datetime(2025, 3, 30, 2, 3, tzinfo=LONDON)
     assert receipt.utc_limit(received.replace(tzinfo=None))[0] == limit  # naive is UTC
 
 

@@ -57,7 +57,8 @@ def test_a_plain_call_passes():
             "start: 2026-11-03T12:00:01+00:00 is more than 1 day after the record was "
             "received (2026-11-02T12:00:00+00:00)",
         ),
-        ({"start": dt.datetime(2026, 11, 2)}, "start: datetime.datetime(2026, 11, 2, 0, 0) is"),
+        # A naive start, on purpose: refused.
+        ({"start": dt.datetime(2026, 11, 2)}, "start: datetime.datetime(2026, 11, 2, 0, 0) is"),  # noqa: DTZ001
         ({"direction": "sideways"}, "direction: 'sideways' is not one of"),
         ({"extension": "1" * 33}, "extension: '111111111111111111111111111111111' is longer "),
         ({"trunk": "T" * 65}, "trunk: "),

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from smdr.framing import framer_for
 from smdr.parsers import Direction, ParserSettings, RecordError
 from smdr.parsers.mitel_5000 import Mitel5000Parser
+from tests.properties import utc_datetimes
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "mitel-5000"
 CORDOBA = ZoneInfo("America/Argentina/Cordoba")  # UTC-3 all year
@@ -438,9 +439,7 @@ COLUMN_TEXT = st.text(alphabet=st.sampled_from("0123456789:S=$.*> -/INTLCR\x00\u
 @settings(max_examples=400, deadline=None)
 @given(
     st.dictionaries(st.integers(min_value=0, max_value=79), COLUMN_TEXT, max_size=4),
-    st.datetimes(
-        min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2100, 1, 1), timezones=st.just(UTC)
-    ),
+    utc_datetimes(dt.datetime(1990, 1, 1, tzinfo=UTC), dt.datetime(2100, 1, 1, tzinfo=UTC)),
 )
 def test_damaged_records_raise_only_record_errors(damage, received):
     """The sample with columns overwritten by look-alike junk never crashes the parser."""

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from smdr.parsers import Direction, ParserSettings, RecordError
 from smdr.parsers.mitel_mivb import MitelMiVBParser
+from tests.properties import utc_datetimes
 
 TORONTO = ZoneInfo("America/Toronto")  # EST (UTC-5); EDT (UTC-4) from 2026-03-08
 CORDOBA = ZoneInfo("America/Argentina/Cordoba")  # UTC-3 all year
@@ -541,9 +542,7 @@ COLUMN_TEXT = st.text(alphabet=st.sampled_from("0123456789:/pP*TXA -%+\x00\u00b2
     st.sampled_from([OUTGOING, INCOMING]),
     st.dictionaries(st.integers(min_value=0, max_value=95), COLUMN_TEXT, max_size=4),
     st.sampled_from(["auto", "12", "24"]),
-    st.datetimes(
-        min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2100, 1, 1), timezones=st.just(UTC)
-    ),
+    utc_datetimes(dt.datetime(1990, 1, 1, tzinfo=UTC), dt.datetime(2100, 1, 1, tzinfo=UTC)),
 )
 def test_damaged_records_raise_only_record_errors(line, damage, clock, received):
     """Records with columns overwritten by look-alike junk never crash the parser."""

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from smdr.framing import framer_for
 from smdr.parsers.base import Direction, ParserSettings, RecordError
 from smdr.parsers.nec import NECParser
+from tests.properties import utc_datetimes
 
 CHICAGO = ZoneInfo("America/Chicago")
 UTC = dt.UTC
@@ -415,9 +416,7 @@ def test_every_record_has_plain_details():
             assert call.start.tzinfo is UTC
 
 
-RECEIPTS = st.datetimes(
-    min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2090, 1, 1), timezones=st.just(UTC)
-)
+RECEIPTS = utc_datetimes(dt.datetime(1990, 1, 1, tzinfo=UTC), dt.datetime(2090, 1, 1, tzinfo=UTC))
 
 
 @settings(max_examples=300, deadline=None)

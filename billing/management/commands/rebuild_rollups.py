@@ -12,7 +12,7 @@ from billing.rollups import months_with_calls, rollups_drift, rollups_rebuild
 
 def month(value: str) -> dt.date:
     try:
-        return dt.datetime.strptime(value, "%Y-%m").date()
+        return dt.datetime.strptime(value, "%Y-%m").replace(tzinfo=dt.UTC).date()
     except ValueError:
         raise CommandError(f"{value!r} is not a month; write it as YYYY-MM.") from None
 

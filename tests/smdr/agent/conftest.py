@@ -22,8 +22,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from billing.pipeline import raw_records_sweep
 from capture.models import RawRecord
-from capture.services import raw_records_sweep, source_rotate_key
+from capture.services import source_rotate_key
 from pbxsim.avaya_ipoffice import ipoffice_records
 from pbxsim.pbx import SimulatedPbx
 from smdr.agent.spool import Spool

@@ -16,13 +16,14 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from capture.models import PbxFamily, Source, Transport
+from capture.services import IncomingRecord, raw_records_store
 from org.models import Department, Extension, Site
 from pbxsim.avaya_ipoffice import ipoffice_records
 from rating.decks import deck_apply, deck_diff, deck_read
 from rating.models import RatePlan
 
-from .models import PbxFamily, Source, Transport
-from .services import IncomingRecord, ProcessResult, raw_records_process, raw_records_store
+from .pipeline import ProcessResult, raw_records_process
 
 DEMO_SITE = "demo"
 DEMO_SOURCE = "demo-ipoffice"
@@ -135,7 +136,7 @@ def demo_seed(
 
 
 def _store_and_parse(source: Source, batch: list[IncomingRecord]) -> ProcessResult:
-    stored = raw_records_store(source=source, records=batch, process=False)
+    stored = raw_records_store(source=source, records=batch)
     return raw_records_process(
         source_id=source.id, first_id=stored.first_id, last_id=stored.last_id
     )

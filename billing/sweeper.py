@@ -7,7 +7,7 @@ daemon thread of each serving process (the web server, ``manage.py capture``)
 sweeps them. Its first sweep, as the process starts, takes every pending record
 (whatever is pending then was left by a crash, or is being parsed by another
 process, which the source's lock makes safe), so a restart parses what a crash
-left at once; then every :data:`capture.services.SWEEP_INTERVAL`, or at once when
+left at once; then every :data:`billing.pipeline.SWEEP_INTERVAL`, or at once when
 woken (records set to be parsed again, which a request should not wait for).
 """
 
@@ -21,7 +21,7 @@ import threading
 from django.conf import settings
 from django.db import connection, transaction
 
-from .services import SWEEP_INTERVAL, SWEEP_OLDER_THAN, raw_records_sweep
+from .pipeline import SWEEP_INTERVAL, SWEEP_OLDER_THAN, raw_records_sweep
 
 logger = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ import orjson
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..services import IncomingRecord, text_or_bytes
+from capture.services import IncomingRecord, text_or_bytes
 
 MAX_SEQ = 2**63 - 1
 MAX_LISTED_ERRORS = 100

@@ -1,12 +1,17 @@
-"""``manage.py capture [--source SLUG ...]``: capture PBXs in the foreground."""
+"""``manage.py capture [--source SLUG ...]``: capture PBXs in the foreground.
+
+Billing's command, not capture's: what it captures goes on through billing's
+pipeline (stored, then parsed and priced), and capture sits below billing.
+"""
 
 import asyncio
 import signal
 
 from django.core.management.base import BaseCommand, CommandError
 
+from billing.pipeline import raw_records_ingest
+from billing.sweeper import sweeper_start
 from capture.live import capturable_sources, sources_capture
-from capture.sweeper import sweeper_start
 
 
 class Command(BaseCommand):
@@ -51,4 +56,4 @@ class Command(BaseCommand):
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        await sources_capture(chosen, stop)
+        await sources_capture(chosen, stop, ingest=raw_records_ingest)

@@ -15,9 +15,10 @@ import pytest
 from django.utils import timezone
 
 from billing.models import Call
+from billing.pipeline import SWEEP_INTERVAL
+from billing.sweeper import sweep_once, sweeper_start
 from capture.models import RawRecord, Transport
-from capture.services import SWEEP_INTERVAL, IncomingRecord, raw_records_store
-from capture.sweeper import sweep_once, sweeper_start
+from capture.services import IncomingRecord, raw_records_store
 from pbxsim.avaya_ipoffice import ipoffice_records
 from tests.factories import SourceFactory
 from tests.test_celery_worker import database_url, free_port
@@ -49,7 +50,7 @@ def left_by_a_crash(source, count: int, *, seed: int, minutes_ago: float) -> Non
         IncomingRecord(seq=n + 1, received_at=END, line=line)
         for n, line in enumerate(lines(count, seed))
     ]
-    raw_records_store(source=source, records=records, process=False)
+    raw_records_store(source=source, records=records)
     RawRecord.objects.filter(source=source).update(
         created_at=timezone.now() - dt.timedelta(minutes=minutes_ago)
     )
@@ -172,8 +173,8 @@ def test_parse_again_is_handed_to_the_sweeper_not_run_in_the_request(
     """In a serving process without a broker, "Parse again" only marks the records and
     wakes the sweeper: the admin's request for 40,000 records outlived gunicorn's
     30 s timeout while it parsed them itself."""
-    from capture import sweeper
-    from capture.services import raw_records_process, raw_records_reprocess
+    from billing import sweeper
+    from billing.pipeline import raw_records_process, raw_records_reprocess
 
     source = SourceFactory(transport=Transport.FILE)
     left_by_a_crash(source, 50, seed=7, minutes_ago=0)

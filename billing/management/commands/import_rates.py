@@ -1,4 +1,8 @@
-"""``manage.py import_rates --plan SLUG FILE [--apply]``: load a carrier's rate deck."""
+"""``manage.py import_rates --plan SLUG FILE [--apply]``: load a carrier's rate deck.
+
+A billing command, not rating's: its check says which stored calls the new rates
+leave out, a read of the calls, which sit above rating.
+"""
 
 import datetime as dt
 import time
@@ -7,6 +11,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from billing.selectors import calls_before_count
 from rating.decks import (
     DeckError,
     deck_apply,
@@ -65,7 +70,7 @@ class Command(BaseCommand):
         if not diff.has_changes:
             self.stdout.write("Nothing to change.")
             return
-        coverage = deck_coverage(plan, rows)
+        coverage = deck_coverage(plan, rows, calls_before_count=calls_before_count)
         self.stdout.write(_("This version %(coverage)s.") % {"coverage": coverage})
         if not apply:
             self.stdout.write("Nothing written: run again with --apply to apply these changes.")

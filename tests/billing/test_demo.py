@@ -6,8 +6,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import Sum
 
+from billing.demo import MANAGER, demo_seed
 from billing.models import Call, MonthlyRollup
-from capture.demo import MANAGER, demo_seed
 from org.selectors import departments_visible_to
 
 
@@ -36,7 +36,7 @@ def test_the_demo_has_a_year_of_priced_calls_and_a_manager(db):
 
 
 def test_bootstrap_prints_both_passwords_once_and_keeps_data(db, capsys, monkeypatch):
-    monkeypatch.setattr("capture.management.commands.bootstrap.demo_seed", _small_seed)
+    monkeypatch.setattr("billing.management.commands.bootstrap.demo_seed", _small_seed)
 
     call_command("bootstrap")
     first = capsys.readouterr().out

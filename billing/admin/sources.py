@@ -1,17 +1,22 @@
-"""Admin of PBX sources (with capture health) and raw records (with reprocessing)."""
+"""Admin of PBX sources (with capture health) and raw records (with reprocessing).
+
+Capture's models, administered from billing: their actions parse records again,
+which is billing's pipeline (it sits above capture).
+"""
 
 from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .models import CaptureState, RawRecord, Source, Transport
-from .selectors import (
+from billing.pipeline import raw_records_reprocess
+from capture.models import CaptureState, RawRecord, Source, Transport
+from capture.selectors import (
     source_seq_gap_summary,
     source_seq_gaps,
     sources_with_health,
     upload_lag,
 )
-from .services import raw_records_reprocess, source_rotate_key
+from capture.services import source_rotate_key
 
 # Classes of core/static/core/admin.css: the Content-Security-Policy refuses style attributes.
 STATE_CLASSES = {

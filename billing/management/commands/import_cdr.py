@@ -1,4 +1,8 @@
-"""``manage.py import_cdr --source SLUG FILE...``: import files of raw call records."""
+"""``manage.py import_cdr --source SLUG FILE...``: import files of raw call records.
+
+Billing's command, not capture's: it parses what it stores (billing's pipeline,
+which sits above capture).
+"""
 
 import datetime as dt
 import time
@@ -7,12 +11,11 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from billing.pipeline import ProcessResult, raw_records_process
 from capture.models import RawRecord, Source
 from capture.services import (
     IncomingRecord,
-    ProcessResult,
     line_fingerprints,
-    raw_records_process,
     raw_records_store,
     text_or_bytes,
 )
@@ -71,7 +74,7 @@ class Command(BaseCommand):
                         )
                     ]
                     try:
-                        result = raw_records_store(source=source, records=batch, process=False)
+                        result = raw_records_store(source=source, records=batch)
                     except DomainError as error:
                         raise CommandError(str(error)) from None
                     stored += result.stored

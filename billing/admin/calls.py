@@ -1,4 +1,4 @@
-"""Admin of the call store. Calls are read-only here."""
+"""Admin of the call store, re-rating jobs and closed months. Calls are read-only here."""
 
 from django.contrib import admin
 from django.db import transaction
@@ -7,10 +7,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 
+from billing.models import Call, ClosedMonth, RerateJob
+from billing.services import CALL_COST_MAX
 from org.models import Site
 from rating.services import call_explain
-
-from .models import Call, ClosedMonth, RerateJob
 
 
 @admin.register(Call)
@@ -73,7 +73,7 @@ class CallAdmin(admin.ModelAdmin):
         """The steps of GET /api/v1/calls/{id}/explain/, as a table."""
         if call.pk is None:
             return "-"
-        price = call_explain(site=call.site, call=call, trunk=call.trunk)
+        price = call_explain(site=call.site, call=call, max_cost=CALL_COST_MAX, trunk=call.trunk)
         stored = None if call.cost is None else f"{call.cost:.4f}"
         current = None if price.cost is None else f"{price.cost:.4f}"
         steps = [
@@ -144,7 +144,7 @@ class RerateJobAdmin(admin.ModelAdmin):
 
 def _queue_rerate_jobs(job_ids: list[int]) -> None:
     """Run the jobs as Celery tasks once they are committed."""
-    from .tasks import rerate_job_task
+    from billing.tasks import rerate_job_task
 
     for job_id in job_ids:
         transaction.on_commit(lambda job_id=job_id: rerate_job_task.delay(job_id))

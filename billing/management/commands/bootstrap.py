@@ -10,7 +10,7 @@ import secrets
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
-from capture.demo import MANAGER, demo_exists, demo_seed
+from billing.demo import MANAGER, demo_exists, demo_seed
 
 
 class Command(BaseCommand):

@@ -1,0 +1,5 @@
+"""Billing's admin: the call store (``calls``), and the admin of capture's and rating's
+models whose actions reach the pipeline or the calls (``sources``: parsing records again;
+``rate_plans``: a deck import counts the calls it leaves out)."""
+
+from . import calls, rate_plans, sources  # noqa: F401  (each module registers its models)

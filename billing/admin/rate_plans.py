@@ -1,0 +1,97 @@
+"""Admin of rate plans, with their bands and the import of a rate deck.
+
+It lives in billing rather than rating because the deck import says which stored
+calls the new rates leave out (a read of billing's calls, which sit above rating).
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from billing.selectors import calls_before_count
+from rating.decks import (
+    DeckError,
+    deck_apply,
+    deck_coverage,
+    deck_default_start,
+    deck_diff,
+    deck_read,
+)
+from rating.models import RatePlan, TimeBand
+
+
+class DeckForm(forms.Form):
+    deck = forms.FileField(help_text="A .csv or .xlsx rate deck.")
+    valid_from = forms.DateField(
+        required=False,
+        help_text=gettext_lazy(
+            "First day of rates that give none; rates the deck leaves out end then. "
+            "Empty: a plan's first deck prices all calls, past and future; a later one "
+            "starts today."
+        ),
+    )
+    apply = forms.BooleanField(required=False, help_text="Write the changes.")
+
+
+class TimeBandInline(admin.TabularInline):
+    model = TimeBand
+    extra = 0
+
+
+@admin.register(RatePlan)
+class RatePlanAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "currency", "version", "import_link"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["version"]
+    inlines = [TimeBandInline]
+
+    def get_urls(self):
+        import_view = self.admin_site.admin_view(self.import_deck)
+        return [
+            path("<int:plan_id>/import/", import_view, name="rating_rateplan_import"),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description="Rate deck")
+    def import_link(self, plan):
+        return format_html('<a href="{}/import/">Import…</a>', plan.pk)
+
+    def import_deck(self, request, plan_id):
+        """Upload a deck: see the line errors or the diff; with "apply", write it."""
+        plan = get_object_or_404(RatePlan, pk=plan_id)
+        if not self.has_change_permission(request, plan):
+            return redirect("admin:index")
+        form = DeckForm(request.POST or None, request.FILES or None)
+        context = {**self.admin_site.each_context(request), "plan": plan, "form": form}
+        context["title"] = f"Import a rate deck into {plan}"
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["deck"]
+            valid_from = deck_default_start(plan, form.cleaned_data["valid_from"])
+            try:
+                rows = deck_read(upload.name, default_valid_from=valid_from, content=upload.read())
+                diff = deck_diff(plan, rows)
+            except DeckError as error:
+                context["errors"] = error.errors[:200]
+            else:
+                context["summary"] = f"{len(rows):,} rates: {diff.summary()}"
+                context["lines"] = list(diff.lines(50))
+                coverage = deck_coverage(plan, rows, calls_before_count=calls_before_count)
+                context["coverage"] = _("This version %(coverage)s.") % {"coverage": coverage}
+                if form.cleaned_data["apply"] and diff.has_changes:
+                    deck_apply(plan, rows, diff, ends_on=valid_from)
+                    messages.success(
+                        request,
+                        _("Applied to %(plan)s: %(summary)s. This version %(coverage)s.")
+                        % {"plan": plan, "summary": diff.summary(), "coverage": coverage},
+                    )
+                    return redirect("admin:rating_rateplan_changelist")
+        return render(request, "admin/rating/rateplan/import_deck.html", context)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        RatePlan.bump_version(form.instance.pk)  # bands may have changed
