@@ -107,7 +107,6 @@ def test_calls_record_stores_each_value_in_its_own_column(rated_site):
     raw_records_store(
         source=source,
         records=[IncomingRecord(seq=1, received_at=received, line="x")],
-        process=False,
     )
     raw_record = RawRecord.objects.get()
     parsed = ParsedCall(
