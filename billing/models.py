@@ -13,6 +13,7 @@ from django.db import models
 
 from org.models import Department, Extension, Site, Trunk
 from rating.models import Rate, RatePlan
+from smdr.parsers.base import Direction as CallDirection
 
 
 class Call(models.Model):
@@ -23,9 +24,10 @@ class Call(models.Model):
     """
 
     class Direction(models.TextChoices):
-        INCOMING = "incoming"
-        OUTGOING = "outgoing"
-        INTERNAL = "internal"
+        # The parsers' directions (smdr), which calls are stored with.
+        INCOMING = CallDirection.INCOMING
+        OUTGOING = CallDirection.OUTGOING
+        INTERNAL = CallDirection.INTERNAL
 
     # Rates are versioned, never deleted in use; a plan's removal leaves the ids
     # behind (DO_NOTHING) rather than scanning millions of calls for references.

@@ -46,6 +46,7 @@ the call line before it.
 from __future__ import annotations
 
 import re
+from typing import Protocol
 
 # Bytes dropped before the first printable character of a line: C0 controls except TAB
 # (CR and LF end lines before this applies).
@@ -74,6 +75,14 @@ FAMILIES = frozenset(
         "generic",
     }
 )
+
+
+class Framer(Protocol):
+    """What the capture loop needs of a framer: records out of chunks, and the rest."""
+
+    def feed(self, data: bytes) -> list[bytes]: ...
+
+    def flush(self) -> list[bytes]: ...
 
 
 class LineFramer:

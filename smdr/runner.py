@@ -13,7 +13,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .transports import LinkError
+from .framing import Framer
+from .transports import LinkError, Transport
 
 logger = logging.getLogger(__name__)
 
@@ -52,10 +53,11 @@ OnState = Callable[[str, str], Awaitable[None]]
 class RawLog:
     """Optional daily text files of everything a PBX sent: ``<dir>/<name>-YYYY-MM-DD.log``.
 
-    For sites that archive SMDR as text today. Days follow ``time_zone`` (the site's).
+    For sites that archive SMDR as text today. Days follow ``time_zone`` (the site's;
+    ``None``: the computer's own).
     """
 
-    def __init__(self, directory: str | Path, name: str, time_zone: dt.tzinfo = dt.UTC):
+    def __init__(self, directory: str | Path, name: str, time_zone: dt.tzinfo | None = dt.UTC):
         self.directory = Path(directory)
         self.name = name
         self.time_zone = time_zone
@@ -76,8 +78,8 @@ class CaptureLoop:
         self,
         *,
         name: str,
-        transport,
-        framer_factory: Callable[[], object],
+        transport: Transport,
+        framer_factory: Callable[[], Framer],
         deliver: Deliver,
         on_state: OnState,
         backoff: Backoff | None = None,
@@ -128,7 +130,7 @@ class CaptureLoop:
                 await self.deliver(rest, dt.datetime.now(dt.UTC))
 
     @staticmethod
-    async def _until_stopped(work, stop: asyncio.Event) -> None:
+    async def _until_stopped(work: Awaitable[None], stop: asyncio.Event) -> None:
         task = asyncio.ensure_future(work)
         stopper = asyncio.ensure_future(stop.wait())
         done, _ = await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)

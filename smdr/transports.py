@@ -15,9 +15,13 @@ import contextlib
 import logging
 import os
 import struct
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
+
+if TYPE_CHECKING:
+    import serial
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +30,14 @@ READ_SIZE = 65536
 
 class LinkError(ConnectionError):
     """The link to the PBX could not be opened or broke; the message says why."""
+
+
+class Transport(Protocol):
+    """What the capture loop needs of a link: its name for logs, and a way to open it."""
+
+    def describe(self) -> str: ...
+
+    def open(self) -> contextlib.AbstractAsyncContextManager[AsyncIterator[bytes]]: ...
 
 
 def mitel_login(password: str) -> bytes:
@@ -87,7 +99,9 @@ class TcpClient:
                 await writer.wait_closed()
 
 
-async def _read_stream(reader: asyncio.StreamReader, timeout: float, name: str):
+async def _read_stream(
+    reader: asyncio.StreamReader, timeout: float, name: str
+) -> AsyncIterator[bytes]:
     while True:
         try:
             chunk = await asyncio.wait_for(reader.read(READ_SIZE), timeout)
@@ -120,7 +134,7 @@ class TcpServer:
     async def open(self) -> AsyncIterator[AsyncIterator[bytes]]:
         queue: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=1000)
 
-        async def accept(reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
+        async def accept(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
             peer = writer.get_extra_info("peername")
             logger.info("%s: PBX connected from %s", self.describe(), peer)
             try:
@@ -143,7 +157,7 @@ class TcpServer:
             await server.wait_closed()
 
 
-async def _queue_chunks(queue: asyncio.Queue):
+async def _queue_chunks(queue: asyncio.Queue[bytes | None]) -> AsyncIterator[bytes]:
     while True:
         chunk = await queue.get()
         yield b"" if chunk is None else chunk
@@ -184,7 +198,9 @@ class Serial:
         finally:
             await asyncio.to_thread(port.close)
 
-    async def _chunks(self, port, serial_error):
+    async def _chunks(
+        self, port: serial.Serial, serial_error: type[Exception]
+    ) -> AsyncIterator[bytes]:
         while True:
             try:
                 chunk = await asyncio.to_thread(port.read, READ_SIZE)
@@ -214,9 +230,9 @@ class FileTail:
     async def open(self) -> AsyncIterator[AsyncIterator[bytes]]:
         yield self._chunks()
 
-    async def _chunks(self):
+    async def _chunks(self) -> AsyncIterator[bytes]:
         path = Path(self.path)
-        handle = None
+        handle: BinaryIO | None = None
         inode = None
         try:
             while True:
@@ -273,7 +289,7 @@ class FolderWatch:
         done.mkdir(parents=True, exist_ok=True)
         yield self._chunks(folder, done)
 
-    async def _chunks(self, folder: Path, done: Path):
+    async def _chunks(self, folder: Path, done: Path) -> AsyncIterator[bytes]:
         sizes: dict[Path, int] = {}
         while True:
             for path in sorted(p for p in folder.glob(self.pattern) if p.is_file()):
@@ -288,8 +304,13 @@ class FolderWatch:
             await asyncio.sleep(self.poll_seconds)
 
 
-def transport_from_settings(transport: str, family: str, settings: dict):
-    """Build the transport a source's settings describe; ValueError names a bad setting."""
+def transport_from_settings(
+    transport: str, family: str, settings: Mapping[str, Any]
+) -> TcpClient | TcpServer | Serial | FolderWatch | FileTail:
+    """Build the transport a source's settings describe; ValueError names a bad setting.
+
+    ``settings`` is the source's JSON, so its values are of any type until checked here.
+    """
     try:
         if transport == "tcp-client":
             return TcpClient(

@@ -110,7 +110,7 @@ def _resend(config: AgentConfig, *, dead_letters: bool, from_seq: int | None) ->
         print("resend: give exactly one of --dead-letters or --from-seq N", file=sys.stderr)
         return 2
     with Spool(config.spool_path) as spool:
-        count = spool.resend_dead_letters() if dead_letters else spool.resend_from(from_seq)
+        count = spool.resend_from(from_seq) if from_seq is not None else spool.resend_dead_letters()
     print(f"{count} records queued for upload (the running agent sends them within seconds)")
     return 0
 

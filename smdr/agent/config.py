@@ -25,6 +25,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from smdr.framing import FAMILIES, LineFramer, NulFramer, framer_for
 
@@ -33,6 +34,10 @@ MAX_BATCH = 5000  # the ingest API's limit per request
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 # Framers that hold nothing back past a line's end, so a file can be resumed exactly.
 FILE_FRAMERS = (LineFramer, NulFramer)
+
+# A TOML document or table, as tomllib reads it.
+Table = dict[str, Any]
+Kind = TypeVar("Kind")
 
 
 class ConfigError(ValueError):
@@ -60,7 +65,7 @@ class AgentConfig:
     key_file: Path | None
     transport: str
     family: str
-    capture_settings: dict = field(default_factory=dict)
+    capture_settings: Table = field(default_factory=dict)
     spool_path: Path = Path("spool.sqlite3")
     retention_days: float = 7.0
     upload: UploadSettings = field(default_factory=UploadSettings)
@@ -94,7 +99,7 @@ def config_load(path: str | Path) -> AgentConfig:
     return config_from_dict(document, path=path)
 
 
-def config_from_dict(document: dict, *, path: Path) -> AgentConfig:
+def config_from_dict(document: Table, *, path: Path) -> AgentConfig:
     reader = _Reader(document, path)
     url = reader.text("centre", "url").rstrip("/")
     if not url.startswith(("http://", "https://")):
@@ -105,7 +110,7 @@ def config_from_dict(document: dict, *, path: Path) -> AgentConfig:
     if bool(key_text) == bool(key_file):
         raise reader.error("centre", "key_file", "give exactly one of key_file or key")
     key_path = _relative_to(path, key_file) if key_file else None
-    key = _read_key_file(path, key_path) if key_path else key_text.strip()
+    key = _read_key_file(path, key_path) if key_path else (key_text or "").strip()
 
     capture = dict(reader.table("capture"))
     transport = reader.text("capture", "transport")
@@ -183,20 +188,20 @@ def _upload_settings(reader: _Reader) -> UploadSettings:
 class _Reader:
     """Typed access to the TOML document, with errors that name file, table and key."""
 
-    def __init__(self, document: dict, path: Path):
+    def __init__(self, document: Table, path: Path):
         self.document = document
         self.path = path
 
     def error(self, table: str, key: str, message: str) -> ConfigError:
         return ConfigError(f"{self.path}: [{table}] {key} {message}")
 
-    def table(self, table: str) -> dict:
+    def table(self, table: str) -> Table:
         value = self.document.get(table, {})
         if not isinstance(value, dict):
             raise ConfigError(f"{self.path}: [{table}] must be a table")
         return value
 
-    def optional(self, table: str, key: str, kind: type):
+    def optional(self, table: str, key: str, kind: type[Kind]) -> Kind | None:
         value = self.table(table).get(key)
         if value is not None and not isinstance(value, kind):
             raise self.error(table, key, f"must be a {kind.__name__}, not {value!r}")

@@ -68,7 +68,9 @@ class ResumableFileTail:
         self.position = FilePosition(inode=stat.st_ino, offset=0)
         return 0
 
-    async def _whole_records(self, tail: FileTail, chunks: AsyncIterator[bytes]):
+    async def _whole_records(
+        self, tail: FileTail, chunks: AsyncIterator[bytes]
+    ) -> AsyncIterator[bytes]:
         held = b""  # an unfinished record at the end of what was read
         async for chunk in chunks:
             if not chunk:  # FileTail moved on to a new file: the old one's rest is a record

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 import signal
 import sqlite3
@@ -19,11 +20,11 @@ from zoneinfo import ZoneInfo
 
 from smdr.framing import NulFramer, framer_for
 from smdr.runner import Backoff, CaptureLoop, RawLog
-from smdr.transports import transport_from_settings
+from smdr.transports import Transport, transport_from_settings
 
 from .config import AgentConfig
 from .filetail import ResumableFileTail
-from .spool import Spool, iso, utc_now
+from .spool import FilePosition, Spool, iso, utc_now
 from .uploader import upload_forever
 
 logger = logging.getLogger(__name__)
@@ -94,7 +95,7 @@ def capture_loop(config: AgentConfig, spool: Spool, wake: threading.Event) -> Ca
         zone = ZoneInfo(config.time_zone) if config.time_zone else None
         raw_log = RawLog(config.raw_log_dir, config.source, zone)
 
-    async def deliver(records: list[bytes], received_at) -> None:
+    async def deliver(records: list[bytes], received_at: dt.datetime) -> None:
         position = getattr(transport, "position", None)
         await _store(spool, records, received_at, position)
         wake.set()
@@ -123,7 +124,7 @@ def capture_loop(config: AgentConfig, spool: Spool, wake: threading.Event) -> Ca
     )
 
 
-def _transport(config: AgentConfig, spool: Spool):
+def _transport(config: AgentConfig, spool: Spool) -> Transport:
     if config.transport != "file":
         return transport_from_settings(config.transport, config.family, config.capture_settings)
     if "path" not in config.capture_settings:
@@ -137,7 +138,12 @@ def _transport(config: AgentConfig, spool: Spool):
     )
 
 
-async def _store(spool: Spool, records, received_at, position) -> None:
+async def _store(
+    spool: Spool,
+    records: list[bytes],
+    received_at: dt.datetime,
+    position: FilePosition | None,
+) -> None:
     """Commit the records; while the disk refuses (full, failing), keep trying rather than
     drop them: the link then stalls and the PBX keeps its records in its own buffer."""
     delay = 1.0

@@ -33,6 +33,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS record (
@@ -60,6 +61,20 @@ def iso(moment: dt.datetime) -> str:
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+# What the state table holds by name: numbers, ISO times, messages.
+StateValue = int | float | str | None
+
+
+class SpoolFigures(TypedDict):
+    """The queue's figures, as ``status`` shows them."""
+
+    unsent: int
+    oldest_unsent_seq: int | None
+    oldest_unsent_received_at: str | None
+    sent_kept: int
+    dead_letters: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +115,7 @@ class Spool:
     def __enter__(self) -> Spool:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     @contextlib.contextmanager
@@ -141,7 +156,7 @@ class Spool:
         """
         stamp = iso(received_at)
         with self._transaction() as db:
-            last_seq = self._state_value("last_seq")
+            last_seq = self._state_int("last_seq") or 0  # set when the spool was made
             db.executemany(
                 "INSERT INTO record (seq, received_at, data) VALUES (?, ?, ?)",
                 ((last_seq + n, stamp, record) for n, record in enumerate(records, start=1)),
@@ -153,8 +168,10 @@ class Spool:
         return last_seq
 
     def file_position(self) -> FilePosition | None:
-        inode, offset = self._state_value("file_inode"), self._state_value("file_offset")
-        return None if inode is None else FilePosition(inode=inode, offset=offset)
+        inode, offset = self._state_int("file_inode"), self._state_int("file_offset")
+        if inode is None or offset is None:  # both are set together, by append
+            return None
+        return FilePosition(inode=inode, offset=offset)
 
     # Upload side.
 
@@ -174,7 +191,9 @@ class Spool:
             batch.append(SpooledRecord(seq, received_at, bytes(data)))
         return batch
 
-    def mark_sent(self, first_seq: int, last_seq: int, *, at: dt.datetime, **state) -> None:
+    def mark_sent(
+        self, first_seq: int, last_seq: int, *, at: dt.datetime, **state: StateValue
+    ) -> None:
         """Mark the unsent records from ``first_seq`` to ``last_seq`` sent; they were one
         batch, since later records always get higher numbers."""
         with self._transaction() as db:
@@ -226,14 +245,14 @@ class Spool:
 
     # State and figures.
 
-    def set_state(self, **values) -> None:
+    def set_state(self, **values: StateValue) -> None:
         with self._transaction() as db:
             self._set(db, **values)
 
-    def state(self) -> dict:
+    def state(self) -> dict[str, StateValue]:
         return dict(self._db.execute("SELECT name, value FROM state"))
 
-    def figures(self) -> dict:
+    def figures(self) -> SpoolFigures:
         """What ``status`` shows about the queue."""
         db = self._db
         unsent, oldest_seq = db.execute(
@@ -263,12 +282,20 @@ class Spool:
             )
         )
 
-    def _state_value(self, name: str):
+    def _state_value(self, name: str) -> StateValue:
         row = self._db.execute("SELECT value FROM state WHERE name = ?", (name,)).fetchone()
-        return None if row is None else row[0]
+        value: StateValue = None if row is None else row[0]
+        return value
+
+    def _state_int(self, name: str) -> int | None:
+        """A number of the state table (``None`` when not set)."""
+        value = self._state_value(name)
+        if value is not None and not isinstance(value, int):
+            raise TypeError(f"spool state {name} is {value!r}, not a whole number")
+        return value
 
     @staticmethod
-    def _set(db: sqlite3.Connection, **values) -> None:
+    def _set(db: sqlite3.Connection, **values: StateValue) -> None:
         db.executemany(
             "INSERT INTO state (name, value) VALUES (?, ?) "
             "ON CONFLICT (name) DO UPDATE SET value = excluded.value",

@@ -8,13 +8,48 @@ PBX link's state, and whether the agent is alive (its heartbeat).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import TypedDict
 
 from .config import AgentConfig
 from .service import HEARTBEAT_SECONDS
-from .spool import Spool
+from .spool import Spool, SpoolFigures, StateValue
 
 
-def status_figures(config: AgentConfig, *, now: dt.datetime | None = None) -> dict:
+class DeadLetter(TypedDict):
+    seq: int
+    failed_at: str
+    error: str
+
+
+class StatusFigures(SpoolFigures):
+    """The agent's state, as ``status`` shows it (``status --json`` prints it as is)."""
+
+    source: str
+    centre: str
+    spool: str
+    spool_bytes: int
+    last_seq: StateValue
+    running: bool
+    agent_started_at: str | None
+    agent_stopped_at: str | None
+    heartbeat_at: str | None
+    capture_state: str | None
+    capture_detail: str | None
+    capture_at: str | None
+    last_upload_at: str | None
+    last_upload: str | None
+    uploaded_total: int
+    duplicates_total: int
+    last_error_at: str | None
+    last_error: str | None
+    uploading_halted: str | None
+    latest_dead_letters: list[DeadLetter]
+    healthy: bool
+    retention_days: float
+
+
+def status_figures(config: AgentConfig, *, now: dt.datetime | None = None) -> StatusFigures:
     """The agent's state as plain data (``status --json`` prints it as is)."""
     now = now or dt.datetime.now(dt.UTC)
     with Spool(config.spool_path, read_only=True) as spool:
@@ -23,16 +58,16 @@ def status_figures(config: AgentConfig, *, now: dt.datetime | None = None) -> di
         latest_dead_letters = spool.dead_letters()
     wal = config.spool_path.with_name(config.spool_path.name + "-wal")
     spool_bytes = sum(path.stat().st_size for path in (config.spool_path, wal) if path.exists())
-    heartbeat = _moment(state.get("heartbeat_at"))
+    heartbeat = _moment(_text(state, "heartbeat_at"))
     running = (
         not state.get("agent_stopped_at")
         and heartbeat is not None
         and (now - heartbeat).total_seconds() < 3 * HEARTBEAT_SECONDS
     )
-    last_error_at = state.get("last_error_at") or ""
-    last_upload_at = state.get("last_upload_at") or ""
+    last_error_at = _text(state, "last_error_at")
+    last_upload_at = _text(state, "last_upload_at")
     uploads_failing = bool(last_error_at) and last_error_at > last_upload_at  # ISO text sorts
-    halted = state.get("halted") or ""
+    halted = _text(state, "halted")
     return {
         "source": config.source,
         "centre": config.ingest_url,
@@ -41,18 +76,18 @@ def status_figures(config: AgentConfig, *, now: dt.datetime | None = None) -> di
         **figures,
         "last_seq": state.get("last_seq"),
         "running": running,
-        "agent_started_at": state.get("agent_started_at") or None,
-        "agent_stopped_at": state.get("agent_stopped_at") or None,
-        "heartbeat_at": state.get("heartbeat_at") or None,
-        "capture_state": state.get("capture_state") or None,
-        "capture_detail": state.get("capture_detail") or None,
-        "capture_at": state.get("capture_at") or None,
+        "agent_started_at": _text(state, "agent_started_at") or None,
+        "agent_stopped_at": _text(state, "agent_stopped_at") or None,
+        "heartbeat_at": _text(state, "heartbeat_at") or None,
+        "capture_state": _text(state, "capture_state") or None,
+        "capture_detail": _text(state, "capture_detail") or None,
+        "capture_at": _text(state, "capture_at") or None,
         "last_upload_at": last_upload_at or None,
-        "last_upload": state.get("last_upload") or None,
+        "last_upload": _text(state, "last_upload") or None,
         "uploaded_total": int(state.get("uploaded_total") or 0),
         "duplicates_total": int(state.get("duplicates_total") or 0),
         "last_error_at": last_error_at or None,
-        "last_error": state.get("last_error") or None,
+        "last_error": _text(state, "last_error") or None,
         "uploading_halted": halted or None,
         "latest_dead_letters": [
             {"seq": seq, "failed_at": failed_at, "error": error}
@@ -63,7 +98,7 @@ def status_figures(config: AgentConfig, *, now: dt.datetime | None = None) -> di
     }
 
 
-def status_text(figures: dict, *, now: dt.datetime | None = None) -> str:
+def status_text(figures: StatusFigures, *, now: dt.datetime | None = None) -> str:
     """The figures as an operator reads them."""
     now = now or dt.datetime.now(dt.UTC)
 
@@ -117,6 +152,12 @@ def status_text(figures: dict, *, now: dt.datetime | None = None) -> str:
         lines.append(f"  UPLOADING STOPPED: {figures['uploading_halted']}")
     lines.append(f"  overall        {'OK' if figures['healthy'] else 'NEEDS ATTENTION'}")
     return "\n".join(lines)
+
+
+def _text(state: Mapping[str, StateValue], name: str) -> str:
+    """A text of the spool's state; "" when it is not set."""
+    value = state.get(name)
+    return "" if value is None else str(value)
 
 
 def _moment(value: str | None) -> dt.datetime | None:

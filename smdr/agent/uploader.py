@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import email.message
 import enum
 import http.client
 import json
@@ -31,15 +32,18 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from typing import IO, Any
 
 from smdr.runner import Backoff
 
 from .config import AgentConfig
-from .spool import Spool, SpooledRecord, iso, utc_now
+from .spool import Spool, SpooledRecord, StateValue, iso, utc_now
 
 logger = logging.getLogger(__name__)
 
 USER_AGENT = "tarificador-agent/1"
+# The centre's answer: a JSON object, whose values are checked where they are read.
+Answer = dict[str, Any]
 PRUNE_EVERY_SECONDS = 3600.0
 
 
@@ -78,7 +82,15 @@ def batch_body(source: str, batch: list[SpooledRecord]) -> bytes:
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
     """A redirect would turn the POST into a GET; report it as the answer instead."""
 
-    def redirect_request(self, *args, **kwargs):
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: IO[bytes],
+        code: int,
+        msg: str,
+        headers: email.message.Message,
+        newurl: str,
+    ) -> None:
         return None
 
 
@@ -95,7 +107,7 @@ class CentreClient:
             urllib.request.HTTPSHandler(context=context), _NoRedirects
         )
 
-    def post(self, body: bytes, *, key: str) -> tuple[int, dict]:
+    def post(self, body: bytes, *, key: str) -> tuple[int, Answer]:
         request = urllib.request.Request(  # noqa: S310 (config checks for http(s)://)
             self.url,
             data=body,
@@ -125,7 +137,7 @@ class CentreClient:
             raise CentreUnreachable(f"{self.url}: {reason}") from None
 
 
-def _json(body: bytes) -> dict:
+def _json(body: bytes) -> Answer:
     try:
         answer = json.loads(body)
     except ValueError:
@@ -206,7 +218,7 @@ class Uploader:
             return self._too_large(batch, detail)
         return self._failed(f"centre answered {status}: {detail or 'no detail'}", described)
 
-    def _sent(self, batch: list[SpooledRecord], answer: dict) -> Outcome:
+    def _sent(self, batch: list[SpooledRecord], answer: Answer) -> Outcome:
         stored, duplicates = int(answer.get("stored", 0)), int(answer.get("duplicates", 0))
         state = self.spool.state()
         self.spool.mark_sent(
@@ -248,7 +260,7 @@ class Uploader:
         self._note_error(reason, halted=reason)
         return Outcome.REFUSED
 
-    def _rejected(self, batch: list[SpooledRecord], errors: list) -> Outcome:
+    def _rejected(self, batch: list[SpooledRecord], errors: list[Any]) -> Outcome:
         by_seq = {record.seq for record in batch}
         rejected: dict[int, str] = {}
         for error in errors:
@@ -278,7 +290,7 @@ class Uploader:
         )
         return Outcome.SENT
 
-    def _note_error(self, message: str, **state) -> None:
+    def _note_error(self, message: str, **state: StateValue) -> None:
         self.spool.set_state(last_error=message, last_error_at=iso(utc_now()), **state)
 
     def _reread_key(self) -> None:
@@ -297,7 +309,7 @@ class Uploader:
             logger.info("pruned %s records sent before %s", pruned, iso(cutoff))
 
 
-def _rejected_seq(error, batch: list[SpooledRecord]) -> int | None:
+def _rejected_seq(error: object, batch: list[SpooledRecord]) -> int | None:
     """The seq a 400's per-record error is about: by its index in the batch, else its seq."""
     if not isinstance(error, dict):
         return None

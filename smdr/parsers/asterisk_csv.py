@@ -82,8 +82,17 @@ import csv
 import datetime as dt
 import re
 
-from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError, is_digits
-from .clock import day_offset, remember, to_utc
+from .base import (
+    Details,
+    Direction,
+    ParsedCall,
+    Parser,
+    ParserSettings,
+    RecordError,
+    field_error,
+    is_digits,
+)
+from .clock import LocalClock, LocalDay, remember
 from .options import bool_option, contexts_option, digits_option
 
 UTC = dt.UTC
@@ -154,19 +163,86 @@ _TRAILING_JUNK = "\r\n\x00 \t"
 _MAX_DIGITS = 9  # longest count of seconds accepted (about 31 years)
 _MAX_EXTENSION = 32  # billing.Extension.number
 _MAX_TRUNK = 64  # billing.Trunk.name
+_CACHE_LIMIT = 100_000
+
+# Shared by every parser (they repeat a lot), once checked: counts of seconds -> int,
+# and the time of day of the start, "HH:MM:SS" -> (hour, minute, second).
+_counts: dict[str, int] = {}
+_times_of_day: dict[str, tuple[int, int, int]] = {}
 
 
-def _error(number: int, name: str, value: str, problem: str) -> RecordError:
-    """A RecordError naming field ``number`` (1-based) and quoting its value."""
-    if len(value) > 60:
-        value = value[:57] + "..."
-    return RecordError(f"field {number} ({name}): {value!r} {problem}")
+def _field(number: int, name: str) -> str:
+    """Field ``number`` (1-based) as error messages name it: ``field 10 (start)``."""
+    return f"field {number} ({name})"
 
 
 def _seconds(value: str, number: int) -> int:
-    if not is_digits(value) or len(value) > _MAX_DIGITS:
-        raise _error(number, FIELD_NAMES[number - 1], value, "is not a number of seconds")
-    return int(value)
+    """A count of seconds (duration, billsec), remembered in ``_counts``."""
+    if not value.isdigit() or not value.isascii() or len(value) > _MAX_DIGITS:
+        raise field_error(
+            _field(number, FIELD_NAMES[number - 1]), value, "is not a number of seconds"
+        )
+    return remember(_counts, value, int(value), _CACHE_LIMIT)
+
+
+def _time_of_day(value: str) -> tuple[int, int, int]:
+    """The ``HH:MM:SS`` of a stamp (its shape checked) as (hour, minute, second),
+    remembered in ``_times_of_day``; ``ValueError`` when it is not a time of day."""
+    hour, minute, second = int(value[:2]), int(value[3:5]), int(value[6:8])
+    if hour > 23 or minute > 59 or second > 59:
+        raise ValueError(value)
+    return remember(_times_of_day, value, (hour, minute, second), _CACHE_LIMIT)
+
+
+def _optional_columns(fields: list[str]) -> tuple[str, str, str, str, str]:
+    """The columns after amaflags that cdr.conf turned on, by their count: (uniqueid,
+    userfield, peeraccount, linkedid, sequence), empty when absent."""
+    count = len(fields)
+    if count == 18:
+        return fields[16], fields[17], "", "", ""
+    if count == 21:
+        uniqueid, userfield, peer_account, linkedid, sequence = fields[16:]
+        return uniqueid, userfield, peer_account, linkedid, sequence
+    if count == 19:
+        peer_account, linkedid, sequence = fields[16:]
+        return "", "", peer_account, linkedid, sequence
+    if count == BASE_COUNT:
+        return "", "", "", "", ""
+    # 17 or 20: one of uniqueid and userfield, told apart by shape.
+    uniqueid = fields[16] if _UNIQUEID_RE.fullmatch(fields[16]) else ""
+    userfield = "" if uniqueid else fields[16]
+    if count == 20:
+        peer_account, linkedid, sequence = fields[17:]
+        return uniqueid, userfield, peer_account, linkedid, sequence
+    return uniqueid, userfield, "", "", ""
+
+
+def _details(fields: list[str], optional: tuple[str, str, str, str, str]) -> tuple[Details, str]:
+    """The call's details, and its id: linkedid (shared by every leg) when logged, else
+    the uniqueid, kept in details when it differs."""
+    clid, last_app, disposition, ama_flags = fields[4], fields[7], fields[14], fields[15]
+    uniqueid, userfield, peer_account, linkedid, sequence_text = optional
+    details: Details = {}
+    if disposition:
+        details["disposition"] = disposition
+    name = _caller_name(clid)
+    if name and name != fields[1]:  # more than the number (src)
+        details["caller_name"] = name
+    if last_app:
+        details["last_app"] = last_app
+    if ama_flags and ama_flags != "DOCUMENTATION":
+        details["amaflags"] = ama_flags
+    if linkedid and uniqueid and uniqueid != linkedid:
+        details["uniqueid"] = uniqueid
+    if userfield:
+        details["userfield"] = userfield
+    if peer_account:
+        details["peeraccount"] = peer_account
+    if sequence_text:
+        if not is_digits(sequence_text) or len(sequence_text) > 18:
+            raise field_error(_field(len(fields), "sequence"), sequence_text, "is not an integer")
+        details["sequence"] = int(sequence_text)
+    return details, linkedid or uniqueid
 
 
 def _peer(channel: str) -> tuple[str, str]:
@@ -209,47 +285,29 @@ class AsteriskCSVParser(Parser):
     def __init__(self, settings: ParserSettings):
         super().__init__(settings)
         options = settings.options or {}
-        self._zone = (
-            UTC if bool_option(options, "usegmtime", False, words=True) else settings.time_zone
-        )
+        zone = UTC if bool_option(options, "usegmtime", False, words=True) else settings.time_zone
         self._internal = contexts_option(options, "internal_contexts", DEFAULT_INTERNAL_CONTEXTS)
         self._outgoing = contexts_option(options, "outgoing_contexts", DEFAULT_OUTGOING_CONTEXTS)
         self._incoming = contexts_option(options, "incoming_contexts", DEFAULT_INCOMING_CONTEXTS)
         self._max_extension_digits = digits_option(
             options, "max_extension_digits", DEFAULT_MAX_EXTENSION_DIGITS
         )
-        # "YYYY-MM-DD" -> (year, month, day, UTC offset of the whole day, or None on a
-        # day with a DST change, whose times are converted one by one).
-        self._days: dict[str, tuple[int, int, int, dt.timedelta | None]] = {}
+        self._clock = LocalClock(zone)  # its days: "YYYY-MM-DD" -> LocalDay
 
     def parse(self, text: str, received_at: dt.datetime | None = None) -> ParsedCall | None:
         """Parse one Master.csv line; ``None`` for a blank line or a header row."""
-        line = text.rstrip(_TRAILING_JUNK)
-        if line[:1] != '"':  # cdr_csv always quotes the first field (accountcode)
-            line = line.lstrip(_LEADING_JUNK)
-            if not line:
-                return None
-        try:
-            fields = next(csv.reader((line,)), None) or []
-        except csv.Error as error:
-            raise RecordError(f"record is not valid CSV: {error}") from None
-        count = len(fields)
-        if count and fields[0].strip().lower() == "accountcode":
-            return None  # a header row added by a spreadsheet export
-        if count < BASE_COUNT or count > MAX_COUNT:
-            raise RecordError(
-                f"record has {count} comma-separated fields, expected 16 to 21 "
-                "(16 plus the uniqueid, userfield and newcdrcolumns groups of cdr.conf)"
-            )
+        fields = _fields(text)
+        if fields is None:
+            return None
         (
             account_code,
             src,
             dst,
             context,
-            clid,
+            _clid,
             channel,
             dst_channel,
-            last_app,
+            _last_app,
             _last_data,
             start_text,
             answer_text,
@@ -257,178 +315,160 @@ class AsteriskCSVParser(Parser):
             duration_text,
             billsec_text,
             disposition,
-            ama_flags,
+            _ama_flags,
         ) = fields[:BASE_COUNT]
+        optional = _optional_columns(fields)
 
-        uniqueid = userfield = peer_account = linkedid = sequence_text = ""
-        if count == 18:
-            uniqueid, userfield = fields[16], fields[17]
-        elif count == 21:
-            uniqueid, userfield, peer_account, linkedid, sequence_text = fields[16:]
-        elif count == 19:
-            peer_account, linkedid, sequence_text = fields[16:]
-        elif count != BASE_COUNT:  # 17 or 20: one of uniqueid and userfield
-            if _UNIQUEID_RE.fullmatch(fields[16]):
-                uniqueid = fields[16]
-            else:
-                userfield = fields[16]
-            if count == 20:
-                peer_account, linkedid, sequence_text = fields[17:]
-
-        if not _STAMP_RE.fullmatch(start_text):
-            raise _error(10, "start", start_text, "is not YYYY-MM-DD HH:MM:SS")
-        start = self._utc(start_text)
-        if answer_text and not _STAMP_RE.fullmatch(answer_text):
-            raise _error(11, "answer", answer_text, "is not empty or YYYY-MM-DD HH:MM:SS")
-        if end_text and not _STAMP_RE.fullmatch(end_text):
-            raise _error(12, "end", end_text, "is not YYYY-MM-DD HH:MM:SS")
-        duration = _seconds(duration_text, 13)
-        billsec = _seconds(billsec_text, 14)
+        start = self._start(start_text, answer_text, end_text)
+        duration = _counts.get(duration_text)
+        if duration is None:
+            duration = _seconds(duration_text, 13)
+        billsec = _counts.get(billsec_text)
+        if billsec is None:
+            billsec = _seconds(billsec_text, 14)
         # The disposition says it; the answer time when the disposition is unknown.
         answered = disposition == ANSWERED if disposition in DISPOSITIONS else answer_text != ""
 
-        details: dict = {}
-        if disposition:
-            details["disposition"] = disposition
-        name = _caller_name(clid)
-        if name and name != src:
-            details["caller_name"] = name
-        if last_app:
-            details["last_app"] = last_app
+        details, pbx_call_id = _details(fields, optional)
+        direction, extension, number, trunk = self._parties(
+            context, src, dst, channel, dst_channel, details
+        )
+        return ParsedCall(
+            start=start,
+            duration_seconds=billsec,
+            ring_seconds=duration - billsec if duration > billsec else 0,
+            direction=direction,
+            extension=extension if len(extension) <= _MAX_EXTENSION else "",
+            trunk=trunk[:_MAX_TRUNK],
+            number=number,
+            account_code=account_code,
+            pbx_call_id=pbx_call_id,
+            answered=answered,
+            details=details,
+        )
 
-        # Direction: see the module docstring.
+    def _parties(
+        self, context: str, src: str, dst: str, channel: str, dst_channel: str, details: Details
+    ) -> tuple[str, str, str, str]:
+        """(direction, extension, number, trunk): see the module docstring."""
         max_digits = self._max_extension_digits
         source_technology, source_name = _peer(channel)
         source_is_extension = (
             source_technology not in TRUNK_TECHNOLOGIES
             and source_technology != "Local"
-            and is_digits(source_name)
+            and source_name.isdigit()
+            and source_name.isascii()
             and len(source_name) <= max_digits
         )
         target_technology, target_name = _peer(dst_channel) if dst_channel else ("", "")
         target_is_extension = (
             target_technology not in TRUNK_TECHNOLOGIES
-            and is_digits(target_name)
+            and target_name.isdigit()
+            and target_name.isascii()
             and len(target_name) <= max_digits
         )
-        exact, prefixes = self._outgoing
-        if context in exact or context.startswith(prefixes):
-            direction = Direction.OUTGOING
-        else:
-            exact, prefixes = self._incoming
-            if context in exact or context.startswith(prefixes):
-                direction = Direction.INCOMING
-            elif source_is_extension:
-                direction = ""  # from an extension: decided below
-            else:
-                exact, prefixes = self._internal
-                if context in exact or context.startswith(prefixes):
-                    direction = ""
-                else:
-                    direction = Direction.INCOMING
+        direction = self._context_direction(context, source_is_extension)
 
-        trunk = ""
         if direction == Direction.INCOMING:
-            number = src
             if target_is_extension:
                 extension = target_name
             elif is_digits(dst) and len(dst) <= max_digits:
                 extension = dst
             else:
                 extension = ""
-            if channel and source_technology != "Local":
-                trunk = _trunk(source_technology, source_name)
             if dst and dst != extension:
                 details["dst"] = dst
+            trunk = ""
+            if channel and source_technology != "Local":
+                trunk = _trunk(source_technology, source_name)
+            return direction, extension, src, trunk
+
+        # From an extension: the context may have said outgoing; else where it went says.
+        if source_is_extension:
+            extension = source_name
+        elif is_digits(src) and len(src) <= max_digits:
+            extension = src
+        elif source_technology not in TRUNK_TECHNOLOGIES and source_technology != "Local":
+            extension = source_name
         else:
-            number = dst
-            if source_is_extension:
-                extension = source_name
-            elif is_digits(src) and len(src) <= max_digits:
-                extension = src
-            elif source_technology not in TRUNK_TECHNOLOGIES and source_technology != "Local":
-                extension = source_name
-            else:
-                extension = ""
-            if dst_channel:
-                if target_is_extension:
-                    direction = direction or Direction.INTERNAL
-                else:
-                    direction = direction or Direction.OUTGOING
-                    if target_technology != "Local":
-                        trunk = _trunk(target_technology, target_name)
-            elif not direction:
-                national = dst[1:] if dst[:1] == "+" else dst
-                if is_digits(national) and len(national) > max_digits:
-                    direction = Direction.OUTGOING
-                else:
-                    direction = Direction.INTERNAL
+            extension = ""
+        trunk = ""
+        if dst_channel:
+            if not target_is_extension:
+                direction = direction or Direction.OUTGOING
+                if target_technology != "Local":
+                    trunk = _trunk(target_technology, target_name)
+            direction = direction or Direction.INTERNAL
+        elif not direction:
+            national = dst[1:] if dst[:1] == "+" else dst
+            long_number = is_digits(national) and len(national) > max_digits
+            direction = Direction.OUTGOING if long_number else Direction.INTERNAL
+        return direction, extension, dst, trunk
 
-        if ama_flags and ama_flags != "DOCUMENTATION":
-            details["amaflags"] = ama_flags
-        if linkedid:
-            pbx_call_id = linkedid
-            if uniqueid and uniqueid != linkedid:
-                details["uniqueid"] = uniqueid
-        else:
-            pbx_call_id = uniqueid
-        if userfield:
-            details["userfield"] = userfield
-        if peer_account:
-            details["peeraccount"] = peer_account
-        if sequence_text:
-            if not is_digits(sequence_text) or len(sequence_text) > 18:
-                raise _error(count, "sequence", sequence_text, "is not an integer")
-            details["sequence"] = int(sequence_text)
+    def _context_direction(self, context: str, source_is_extension: bool) -> str:
+        """The direction the dialplan context says: outgoing, incoming, or ``""`` for a
+        call from an extension that its destination decides."""
+        exact, prefixes = self._outgoing
+        if context in exact or context.startswith(prefixes):
+            return Direction.OUTGOING
+        exact, prefixes = self._incoming
+        if context in exact or context.startswith(prefixes):
+            return Direction.INCOMING
+        if source_is_extension:
+            return ""
+        exact, prefixes = self._internal
+        if context in exact or context.startswith(prefixes):
+            return ""
+        return Direction.INCOMING
 
-        return ParsedCall(
-            start,
-            billsec,
-            duration - billsec if duration > billsec else 0,
-            direction,
-            extension if len(extension) <= _MAX_EXTENSION else "",
-            trunk[:_MAX_TRUNK],
-            number,
-            account_code,
-            pbx_call_id,
-            answered,
-            details,
-        )
-
-    def _utc(self, value: str) -> dt.datetime:
-        """A ``YYYY-MM-DD HH:MM:SS`` start (shape already checked) as an aware UTC time."""
-        day = self._days.get(value[:10])
-        if day is None:
-            day = self._day(value)
-        year, month, day_of_month, offset = day
+    def _start(self, value: str, answer_text: str, end_text: str) -> dt.datetime:
+        """The ``YYYY-MM-DD HH:MM:SS`` start as an aware UTC time; the answer (empty when
+        unanswered) and end stamps are checked for their shape only."""
+        day = self._clock.days.get(value[:10])
+        time_of_day = _times_of_day.get(value[11:])
+        # Both parts remembered and a blank between them: the shape was checked before.
+        checked = day is not None and time_of_day is not None and value[10:11] == " "
+        if not checked and not _STAMP_RE.fullmatch(value):
+            raise field_error(_field(10, "start"), value, "is not YYYY-MM-DD HH:MM:SS")
         try:
-            return to_utc(
-                self._zone,
-                offset,
-                year,
-                month,
-                day_of_month,
-                int(value[11:13]),
-                int(value[14:16]),
-                int(value[17:19]),
+            day = day or self._day(value)
+            hour, minute, second = time_of_day or _time_of_day(value[11:])
+            start = self._clock.on(day, hour, minute, second)
+        except ValueError:
+            raise field_error(_field(10, "start"), value, "is not a valid date and time") from None
+        except OverflowError:
+            raise field_error(_field(10, "start"), value, "is out of range") from None
+        if answer_text and not _STAMP_RE.fullmatch(answer_text):
+            raise field_error(
+                _field(11, "answer"), answer_text, "is not empty or YYYY-MM-DD HH:MM:SS"
             )
-        except ValueError:
-            raise _error(10, "start", value, "is not a valid date and time") from None
-        except OverflowError:
-            raise _error(10, "start", value, "is out of range") from None
+        if end_text and not _STAMP_RE.fullmatch(end_text):
+            raise field_error(_field(12, "end"), end_text, "is not YYYY-MM-DD HH:MM:SS")
+        return start
 
-    def _day(self, value: str) -> tuple[int, int, int, dt.timedelta | None]:
-        """Validate the date of ``value``, work out its UTC offset, and cache both.
-
-        The same offset at both midnights means no DST change that day; on a day with
-        one, times are converted one by one (``fold=0``: an ambiguous time is the first
-        occurrence, a skipped one takes the offset in force before the change).
-        """
+    def _day(self, value: str) -> LocalDay:
+        """Cache the date of ``value`` in the clock (ValueError: it does not exist)."""
         year, month, day = int(value[:4]), int(value[5:7]), int(value[8:10])
-        try:
-            offset = day_offset(self._zone, year, month, day)
-        except ValueError:
-            raise _error(10, "start", value, "is not a valid date and time") from None
-        except OverflowError:
-            raise _error(10, "start", value, "is out of range") from None
-        return remember(self._days, value[:10], (year, month, day, offset))
+        return self._clock.day(value[:10], year, month, day)
+
+
+def _fields(text: str) -> list[str] | None:
+    """The record's fields; ``None`` for a blank line or a header row."""
+    line = text.rstrip(_TRAILING_JUNK)
+    if line[:1] != '"':  # cdr_csv always quotes the first field (accountcode)
+        line = line.lstrip(_LEADING_JUNK)
+        if not line:
+            return None
+    try:
+        fields = next(csv.reader((line,)), None) or []
+    except csv.Error as error:
+        raise RecordError(f"record is not valid CSV: {error}") from None
+    count = len(fields)
+    if count and fields[0].strip().lower() == "accountcode":
+        return None  # a header row added by a spreadsheet export
+    if count < BASE_COUNT or count > MAX_COUNT:
+        raise RecordError(
+            f"record has {count} comma-separated fields, expected 16 to 21 "
+            "(16 plus the uniqueid, userfield and newcdrcolumns groups of cdr.conf)"
+        )
+    return fields

@@ -70,9 +70,10 @@ Options read from the source's settings:
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 
-from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError
+from .base import Details, Direction, ParsedCall, Parser, ParserSettings, RecordError, field_error
 from .clock import Receipt
 
 UTC = dt.UTC
@@ -168,6 +169,19 @@ _CLOCK_CHANGED = "9999"
 _duration_seconds: dict[str, int] = {}
 
 
+def _direction(condition: str, access_used: str, in_circuit: str) -> str:
+    """The call's direction from its condition code, else from the trunks it used."""
+    if condition == "0":
+        return Direction.INTERNAL
+    if condition in _INCOMING_CODES:
+        return Direction.INCOMING
+    if condition in _OUTGOING_CODES or access_used:
+        return Direction.OUTGOING
+    if in_circuit:
+        return Direction.INCOMING
+    return Direction.INTERNAL
+
+
 class AvayaCMParser(Parser):
     """Parses CM CDR records in the printer, expanded or TELESEER format."""
 
@@ -179,14 +193,22 @@ class AvayaCMParser(Parser):
         layout = settings.options.get("layout", DEFAULT_LAYOUT)
         if isinstance(layout, str):
             layout = layout.strip().lower()
-        if layout not in LAYOUTS:
+        if not isinstance(layout, str) or layout not in LAYOUTS:
             raise RecordError(
                 f"option layout: {layout!r} is not one of {', '.join(LAYOUTS)} (the CDR format set "
                 "on the system-parameters cdr form)"
             )
         self.layout = layout
         self._slices = _SLICES[layout]
+        self._columns = {key: slice(a, b) for key, (a, b) in self._slices.items()}
+        self._detail_columns = tuple(
+            (self._columns[key], name) for key, name in _DETAIL_FIELDS if key in self._columns
+        )
         self._separators = _SEPARATORS[layout]
+        # The separator columns at once, of the record padded with blanks past its end.
+        self._separator_chars = operator.itemgetter(*self._separators)
+        self._separators_width = max(self._separators) + 1
+        self._blanks = (" ",) * len(self._separators)
         self._min_length = _MIN_LENGTH[layout]
         self._max_length = _MAX_LENGTH[layout]
         self._time_at, _ = self._slices["time"]
@@ -196,17 +218,82 @@ class AvayaCMParser(Parser):
 
     def parse(self, text: str, received_at: dt.datetime | None = None) -> ParsedCall | None:
         """Parse one CDR record; ``None`` for a blank line or a date record."""
+        line = self._record(text)
+        if line is None:
+            return None
+        self._check_layout(line)
+
+        at = self._time_at
+        time_text = line[at : at + 4]
+        if (
+            not time_text.isdigit()
+            or not time_text.isascii()
+            or time_text[:2] > "23"
+            or time_text[2:] > "59"
+        ):
+            raise field_error(self._field("time"), time_text, "is not HHMM")
+        at = self._duration_at
+        duration_text = line[at : at + 4]
+        details: Details = {}
+        if duration_text == _CLOCK_CHANGED:
+            seconds = 0
+            details["clock_changed"] = True
+        else:
+            cached = _duration_seconds.get(duration_text)
+            seconds = cached if cached is not None else self._duration(duration_text)
+        condition = line[self._condition_at]
+        if condition == " " or not condition.isalnum() or not condition.isascii():
+            raise field_error(self._field("condition"), condition, "is not a condition code")
+        details["condition_code"] = condition
+
+        end = self._receipt.latest_time(received_at, int(time_text[:2]), int(time_text[2:]))
+        try:
+            start = end - dt.timedelta(0, seconds)
+        except OverflowError:
+            raise self._receipt.out_of_range(received_at) from None
+
+        columns = self._columns
+        access_used = line[columns["access_used"]].strip()
+        direction = _direction(condition, access_used, line[columns["in_circuit"]].strip())
+        extension, number, trunk = self._parties(line, direction, access_used, details)
+        self._optional_details(line, details)
+
+        ring_seconds = 0
+        if condition in _RING_CODES:
+            ring_seconds, seconds = seconds, 0
+            details["ring_record"] = True
+        return ParsedCall(
+            start=start,
+            duration_seconds=seconds,
+            ring_seconds=ring_seconds,
+            direction=direction,
+            extension=extension,
+            trunk=trunk,
+            number=number,
+            account_code=line[columns["account"]].strip(),
+            pbx_call_id="",
+            answered=condition not in _UNANSWERED_CODES,
+            details=details,
+        )
+
+    def _record(self, text: str) -> str | None:
+        """The record without the padding links add; ``None`` for a blank or a date record."""
         line = text.rstrip(_TRAILING_JUNK)
         if line[:1] in ("\x00", "\r", "\n"):
             line = line.lstrip(_LEADING_JUNK)
-        layout = self.layout
-        if layout == "teleseer" and line[:3] != "   ":
-            line = "   " + line.lstrip(" ")
+        if self.layout == "teleseer" and line[:3] != "   ":
+            line = "   " + line.lstrip(" ")  # a framer stripped the leading blanks
             if not line.strip():
                 return None
-        length = len(line)
-        if length < 16 and (not line.strip() or _DATE_RECORD_RE.fullmatch(line)):
+        if len(line) < 16 and (not line.strip() or _DATE_RECORD_RE.fullmatch(line)):
             return None
+        return line
+
+    def _check_layout(self, line: str) -> None:
+        """Refuse a record shorter or longer than the layout's, or whose blank columns are
+        not: most likely a record of another layout."""
+        length = len(line)
+        layout = self.layout
         if length < self._min_length:
             raise RecordError(
                 f"record is {length} characters; a {layout} record runs at least to the "
@@ -217,119 +304,53 @@ class AvayaCMParser(Parser):
                 f"record is {length} characters, longer than a {layout} record "
                 f"({self._max_length}); check the source's layout option"
             )
-        for index in self._separators:
-            if index < length and line[index] != " ":
-                raise RecordError(
-                    f"column {index + 1} is {line[index]!r}, blank in the {layout} layout; "
-                    "check the source's layout option"
-                )
+        if self._separator_chars(line.ljust(self._separators_width)) != self._blanks:
+            index = next(i for i in self._separators if i < length and line[i] != " ")
+            raise RecordError(
+                f"column {index + 1} is {line[index]!r}, blank in the {layout} layout; "
+                "check the source's layout option"
+            )
 
-        slices = self._slices
-        at = self._time_at
-        time_text = line[at : at + 4]
-        if (
-            not time_text.isdigit()
-            or not time_text.isascii()
-            or time_text[:2] > "23"
-            or time_text[2:] > "59"
-        ):
-            raise self._error("time", time_text, "is not HHMM")
-        at = self._duration_at
-        duration_text = line[at : at + 4]
-        details: dict = {}
-        if duration_text == _CLOCK_CHANGED:
-            seconds = 0
-            details["clock_changed"] = True
-        else:
-            seconds = _duration_seconds.get(duration_text)
-            if seconds is None:
-                seconds = self._duration(duration_text)
-        condition = line[self._condition_at]
-        if condition == " " or not condition.isalnum() or not condition.isascii():
-            raise self._error("condition", condition, "is not a condition code")
-        details["condition_code"] = condition
+    def _parties(
+        self, line: str, direction: str, access_used: str, details: Details
+    ) -> tuple[str, str, str]:
+        """(extension, number, trunk) from the dialled and calling numbers."""
+        columns = self._columns
+        dialled = line[columns["dialled"]].strip()
+        calling = line[columns["calling"]].strip()
+        if direction != Direction.INCOMING:
+            return calling, dialled, access_used
+        if access_used:
+            details["access_code_used"] = access_used  # a tandem call's way out
+        if self.layout == "expanded":
+            return dialled, calling, line[columns["in_trunk_code"]].strip()
+        return dialled, "", calling  # calling: the incoming trunk group's access code
 
-        end = self._receipt.latest_time(received_at, int(time_text[:2]), int(time_text[2:]))
-        try:
-            start = end - dt.timedelta(seconds=seconds)
-        except OverflowError:
-            raise self._receipt.out_of_range(received_at) from None
-
-        a, b = slices["access_used"]
-        access_used = line[a:b].strip()
-        a, b = slices["in_circuit"]
-        in_circuit = line[a:b].strip()
-        if condition == "0":
-            direction = Direction.INTERNAL
-        elif condition in _INCOMING_CODES:
-            direction = Direction.INCOMING
-        elif condition in _OUTGOING_CODES or access_used:
-            direction = Direction.OUTGOING
-        elif in_circuit:
-            direction = Direction.INCOMING
-        else:
-            direction = Direction.INTERNAL
-
-        a, b = slices["dialled"]
-        dialled = line[a:b].strip()
-        a, b = slices["calling"]
-        calling = line[a:b].strip()
-        if direction == Direction.INCOMING:
-            extension = dialled
-            if layout == "expanded":
-                number = calling
-                a, b = slices["in_trunk_code"]
-                trunk = line[a:b].strip()
-            else:
-                number = ""
-                trunk = calling  # the incoming trunk group's access code
-            if access_used:
-                details["access_code_used"] = access_used  # a tandem call's way out
-        else:
-            extension = calling
-            number = dialled
-            trunk = access_used
-        a, b = slices["access_dialled"]
-        access_dialled = line[a:b].strip()
+    def _optional_details(self, line: str, details: Details) -> None:
+        """The access code dialled and the columns after it, when not blank."""
+        access_dialled_column = self._columns["access_dialled"]
+        access_dialled = line[access_dialled_column].strip()
         if access_dialled:
             details["access_code_dialled"] = access_dialled
-        if length > b:
-            for key, name in _DETAIL_FIELDS:
-                bounds = slices.get(key)
-                if bounds is not None and bounds[0] < length:
-                    value = line[bounds[0] : bounds[1]].strip()
-                    if value:
-                        details[name] = value
-
-        ring_seconds = 0
-        if condition in _RING_CODES:
-            ring_seconds, seconds = seconds, 0
-            details["ring_record"] = True
-        a, b = slices["account"]
-        return ParsedCall(
-            start,
-            seconds,
-            ring_seconds,
-            direction,
-            extension,
-            trunk,
-            number,
-            line[a:b].strip(),
-            "",
-            condition not in _UNANSWERED_CODES,
-            details,
-        )
+        if len(line) > access_dialled_column.stop:
+            for column, name in self._detail_columns:
+                value = line[column].strip()  # "" past the end of the record
+                if value:
+                    details[name] = value
 
     def _duration(self, value: str) -> int:
         """``H MM T`` (hours, minutes, tenths of a minute) in seconds."""
         if not value.isdigit() or not value.isascii() or len(value) != 4 or value[1:3] > "59":
-            raise self._error("duration", value, "is not H MM T (hours, minutes, tenths)")
+            raise field_error(
+                self._field("duration"), value, "is not H MM T (hours, minutes, tenths)"
+            )
         seconds = int(value[0]) * 3600 + int(value[1:3]) * 60 + int(value[3]) * 6
         if len(_duration_seconds) < _DURATION_CACHE_LIMIT:
             _duration_seconds[value] = seconds
         return seconds
 
-    def _error(self, key: str, value: str, problem: str) -> RecordError:
+    def _field(self, key: str) -> str:
+        """A field as error messages name it, with its columns: ``duration (columns 6-9)``."""
         a, b = self._slices[key]
         columns = f"column {b}" if b == a + 1 else f"columns {a + 1}-{b}"
-        return RecordError(f"{_FIELD_TITLES[key]} ({columns}): {value!r} {problem}")
+        return f"{_FIELD_TITLES[key]} ({columns})"

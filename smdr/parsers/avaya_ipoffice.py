@@ -33,8 +33,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError, is_digits
-from .clock import day_offset, remember, to_utc
+from .base import (
+    Details,
+    Direction,
+    ParsedCall,
+    Parser,
+    ParserSettings,
+    RecordError,
+    field_error,
+    is_digits,
+)
+from .clock import LocalClock, LocalDay, remember
 
 UTC = dt.UTC
 
@@ -109,30 +118,29 @@ _TRAILING_JUNK = "\r\n\x00 \t"
 _CALL_START_RE = re.compile(r"[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9]{2}:[0-9]{2}")
 _MAX_DIGITS = 9  # longest count of seconds accepted (about 31 years)
 _TIME_CACHE_LIMIT = 200_000
+_CALL_START_FORMAT = "is not YYYY/MM/DD HH:MM[:SS]"
 
-# "HH:MM:SS" -> seconds, shared by every parser (durations repeat a lot).
+# Shared by every parser (they repeat a lot): Connected Time "HH:MM:SS" -> seconds, and
+# the time of day of Call Start, "HH:MM" or "HH:MM:SS" -> (hour, minute, second).
 _connected_seconds: dict[str, int] = {}
+_times_of_day: dict[str, tuple[int, int, int]] = {}
 
 
-def _error(number: int, value: str, problem: str) -> RecordError:
-    """A RecordError naming field ``number`` (1-based) and quoting its value."""
-    if len(value) > 60:
-        value = value[:57] + "..."
-    return RecordError(f"field {number} ({FIELD_NAMES[number - 1]}): {value!r} {problem}")
+def _field(number: int) -> str:
+    """Field ``number`` (1-based) as error messages name it: ``field 3 (Ring Time)``."""
+    return f"field {number} ({FIELD_NAMES[number - 1]})"
 
 
 def _seconds(value: str, number: int) -> int:
     """A count of seconds such as Ring Time or Hold Time."""
-    if not is_digits(value) or len(value) > _MAX_DIGITS:
-        raise _error(number, value, "is not a number of seconds")
+    if not value.isdigit() or not value.isascii() or len(value) > _MAX_DIGITS:
+        raise field_error(_field(number), value, "is not a number of seconds")
     return int(value)
 
 
 def _connected(value: str) -> int:
-    """Connected Time ``HH:MM:SS`` (hours may run past 99) in seconds."""
-    seconds = _connected_seconds.get(value)
-    if seconds is not None:
-        return seconds
+    """Connected Time ``HH:MM:SS`` (hours may run past 99) in seconds, remembered in
+    ``_connected_seconds``."""
     parts = value.split(":")
     if (
         len(parts) != 3
@@ -143,11 +151,107 @@ def _connected(value: str) -> int:
         or parts[1] > "59"
         or parts[2] > "59"
     ):
-        raise _error(2, value, "is not HH:MM:SS")
+        raise field_error(_field(2), value, "is not HH:MM:SS")
     seconds = int(parts[0]) * 3600 + int(parts[1]) * 60 + int(parts[2])
     if len(_connected_seconds) < _TIME_CACHE_LIMIT:
         _connected_seconds[value] = seconds
     return seconds
+
+
+def _time_of_day(value: str, call_start: str) -> tuple[int, int, int]:
+    """``HH:MM`` or ``HH:MM:SS`` (from Call Start) as (hour, minute, second), remembered
+    in ``_times_of_day``."""
+    hour_text, minute_text, second_text = value[:2], value[3:5], value[6:] or "00"
+    digits = hour_text + minute_text + second_text
+    if (
+        len(value) not in (5, 8)
+        or value[2] != ":"
+        or value[5:6] not in ("", ":")
+        or not is_digits(digits)
+        or hour_text > "23"
+        or minute_text > "59"
+        or second_text > "59"
+    ):
+        raise field_error(_field(1), call_start, _CALL_START_FORMAT)
+    return remember(
+        _times_of_day,
+        value,
+        (int(hour_text), int(minute_text), int(second_text)),
+        _TIME_CACHE_LIMIT,
+    )
+
+
+def _direction(direction_code: str, is_internal: str) -> str:
+    """Direction (field 5) and Is Internal (field 9) as the call's direction."""
+    if direction_code == "I":
+        direction = Direction.INCOMING
+    elif direction_code == "O":
+        direction = Direction.OUTGOING
+    else:
+        raise field_error(_field(5), direction_code, "is not I or O")
+    if is_internal == "1" or is_internal == "I" or is_internal == "i":  # "I": doc typo
+        return Direction.INTERNAL
+    if is_internal != "0" and is_internal != "":
+        raise field_error(_field(9), is_internal, "is not 1 or 0")
+    return direction
+
+
+def _continuation(value: str) -> bool:
+    """Continuation (field 11): whether more segments of the call follow."""
+    if value == "0" or value == "":
+        return False
+    if value == "1":
+        return True
+    raise field_error(_field(11), value, "is not 1 or 0")
+
+
+def _devices(party1_device: str, party2_device: str) -> tuple[str, str]:
+    """The extension (``E2001``) and trunk (``T9001``) among the two parties' devices."""
+    extension = trunk = ""
+    for device in (party1_device, party2_device):
+        kind, number = device[:1], device[1:]
+        if kind == "E":
+            if not extension and number.isdigit() and number.isascii():
+                extension = number
+        elif kind == "T" and not trunk and number.isdigit() and number.isascii():
+            trunk = number
+    return extension, trunk
+
+
+def _party_details(fields: list[str], extension: str, trunk: str, details: Details) -> None:
+    """Fields 12-17 into details: the devices that are not the extension or the trunk,
+    the parties' names, and hold and park times that are not zero."""
+    party1_device, party1_name, party2_device, party2_name, hold_time, park_time = fields[11:17]
+    if party1_device and party1_device[1:] not in (extension, trunk):
+        details["party1_device"] = party1_device
+    if party2_device and party2_device[1:] not in (extension, trunk):
+        details["party2_device"] = party2_device
+    if party1_name:
+        details["party1_name"] = party1_name
+    if party2_name:
+        details["party2_name"] = party2_name
+    hold_seconds = _seconds(hold_time, 16) if hold_time else 0
+    if hold_seconds:
+        details["hold_seconds"] = hold_seconds
+    park_seconds = _seconds(park_time, 17) if park_time else 0
+    if park_seconds:
+        details["park_seconds"] = park_seconds
+
+
+def _tail_details(fields: list[str], details: Details) -> None:
+    """Fields 18-35 (R11 and later) into details, when not empty."""
+    count = len(fields)
+    for index, key, kind in _TAIL_FIELDS:
+        if index >= count:
+            break
+        value = fields[index]
+        if value:
+            if kind == "int":
+                details[key] = _text_or_int(value)
+            elif kind == "bool":
+                details[key] = _text_or_bool(value)
+            else:
+                details[key] = value
 
 
 def _text_or_int(value: str) -> int | str:
@@ -170,18 +274,17 @@ class AvayaIPOfficeParser(Parser):
 
     def __init__(self, settings: ParserSettings):
         super().__init__(settings)
-        # "YYYY/MM/DD" -> (year, month, day, UTC offset of the whole day, or None on a
-        # day with a DST change, whose times are converted one by one).
-        self._days: dict[str, tuple[int, int, int, dt.timedelta | None]] = {}
+        self._clock = LocalClock(settings.time_zone)
 
     def parse(self, text: str, received_at: dt.datetime | None = None) -> ParsedCall | None:
         """Parse one SMDR record; ``None`` for a blank line or a CSV header row."""
         line = text.rstrip(_TRAILING_JUNK)
         # Fast path: the record starts with the year, as it does on the socket.
         if line[4:5] != "/" or not line[:4].isdigit():
-            line = self._strip_prefix(line)
-            if line is None:
+            record = self._strip_prefix(line)
+            if record is None:
                 return None
+            line = record
         fields = line.split(",")
         count = len(fields)
         if count < MIN_FIELDS or count > MAX_FIELDS:
@@ -199,79 +302,32 @@ class AvayaIPOfficeParser(Parser):
             call_id,
             continuation,
             party1_device,
-            party1_name,
+            _party1_name,
             party2_device,
-            party2_name,
-            hold_time,
-            park_time,
-        ) = fields[:MIN_FIELDS]
+        ) = fields[:14]
 
         start = self._start(call_start)
-        duration_seconds = _connected(connected_time)
+        duration_seconds = _connected_seconds.get(connected_time)
+        if duration_seconds is None:
+            duration_seconds = _connected(connected_time)
         ring_seconds = _seconds(ring_time, 3)
-
-        if direction_code == "I":
-            direction = Direction.INCOMING
-        elif direction_code == "O":
-            direction = Direction.OUTGOING
-        else:
-            raise _error(5, direction_code, "is not I or O")
-        if is_internal == "1" or is_internal == "I" or is_internal == "i":  # "I": doc typo
-            direction = Direction.INTERNAL
-        elif is_internal != "0" and is_internal != "":
-            raise _error(9, is_internal, "is not 1 or 0")
-
-        if not is_digits(call_id):
-            raise _error(10, call_id, "is not an integer")
-        if continuation == "0" or continuation == "":
-            more_segments = False
-        elif continuation == "1":
-            more_segments = True
-        else:
-            raise _error(11, continuation, "is not 1 or 0")
-
-        extension = trunk = ""
-        for device in (party1_device, party2_device):
-            kind = device[:1]
-            if kind == "E":
-                if not extension and is_digits(device[1:]):
-                    extension = device[1:]
-            elif kind == "T" and not trunk and is_digits(device[1:]):
-                trunk = device[1:]
+        direction = _direction(direction_code, is_internal)
+        if not call_id.isdigit() or not call_id.isascii():
+            raise field_error(_field(10), call_id, "is not an integer")
+        more_segments = _continuation(continuation)
+        extension, trunk = _devices(party1_device, party2_device)
 
         # Details keep what the call's own columns do not already say: every call
         # row carries them, and the raw record keeps the rest byte for byte.
-        details: dict = {}
+        details: Details = {}
         caller, at, caller_ip = caller.partition("@")
         if at:
             details["caller_ip"] = caller_ip
         if more_segments:
             details["continuation"] = True
-        for key, device in (("party1_device", party1_device), ("party2_device", party2_device)):
-            if device and device[1:] not in (extension, trunk):
-                details[key] = device
-        if party1_name:
-            details["party1_name"] = party1_name
-        if party2_name:
-            details["party2_name"] = party2_name
-        hold_seconds = _seconds(hold_time, 16) if hold_time else 0
-        if hold_seconds:
-            details["hold_seconds"] = hold_seconds
-        park_seconds = _seconds(park_time, 17) if park_time else 0
-        if park_seconds:
-            details["park_seconds"] = park_seconds
+        _party_details(fields, extension, trunk, details)
         if count > MIN_FIELDS and any(fields[MIN_FIELDS:]):
-            for index, key, kind in _TAIL_FIELDS:
-                if index >= count:
-                    break
-                value = fields[index]
-                if value:
-                    if kind == "int":
-                        details[key] = _text_or_int(value)
-                    elif kind == "bool":
-                        details[key] = _text_or_bool(value)
-                    else:
-                        details[key] = value
+            _tail_details(fields, details)
 
         if direction == Direction.INCOMING:
             number = caller
@@ -285,17 +341,17 @@ class AvayaIPOfficeParser(Parser):
             number = dialled_number
 
         return ParsedCall(
-            start,
-            duration_seconds,
-            ring_seconds,
-            direction,
-            extension,
-            trunk,
-            number,
-            account_code,
-            call_id,
-            duration_seconds > 0,
-            details,
+            start=start,
+            duration_seconds=duration_seconds,
+            ring_seconds=ring_seconds,
+            direction=direction,
+            extension=extension,
+            trunk=trunk,
+            number=number,
+            account_code=account_code,
+            pbx_call_id=call_id,
+            answered=duration_seconds > 0,
+            details=details,
         )
 
     def _strip_prefix(self, line: str) -> str | None:
@@ -310,44 +366,22 @@ class AvayaIPOfficeParser(Parser):
         key = first_field.replace(" ", "").replace("_", "").replace('"', "").lower()
         if key.endswith("callstart"):
             return None  # Delta Server CSV header row
-        raise _error(1, first_field, "is not YYYY/MM/DD HH:MM[:SS]")
+        raise field_error(_field(1), first_field, _CALL_START_FORMAT)
 
     def _start(self, value: str) -> dt.datetime:
         """Call Start, local to the site, as an aware UTC datetime."""
-        length = len(value)
-        if length == 19 and value[16] == ":":
-            second_text = value[17:19]
-        elif length == 16:
-            second_text = "00"
-        else:
-            raise _error(1, value, "is not YYYY/MM/DD HH:MM[:SS]")
-        hour_text = value[11:13]
-        minute_text = value[14:16]
-        if (
-            value[10] != " "
-            or value[13] != ":"
-            or not is_digits(hour_text + minute_text + second_text)
-            or hour_text > "23"
-            or minute_text > "59"
-            or second_text > "59"
-        ):
-            raise _error(1, value, "is not YYYY/MM/DD HH:MM[:SS]")
-        day = self._days.get(value[:10])
-        if day is None:
-            day = self._day(value)
-        year, month, day_of_month, offset = day
-        hour = int(hour_text)
-        minute = int(minute_text)
-        second = int(second_text)
+        if value[10:11] != " ":
+            raise field_error(_field(1), value, _CALL_START_FORMAT)
+        time_text = value[11:]
+        hour, minute, second = _times_of_day.get(time_text) or _time_of_day(time_text, value)
+        day = self._clock.days.get(value[:10]) or self._day(value)
         try:
-            return to_utc(
-                self.settings.time_zone, offset, year, month, day_of_month, hour, minute, second
-            )
+            return self._clock.on(day, hour, minute, second)
         except OverflowError:
-            raise _error(1, value, "is out of range") from None
+            raise field_error(_field(1), value, "is out of range") from None
 
-    def _day(self, value: str) -> tuple[int, int, int, dt.timedelta | None]:
-        """Validate the date of ``value`` and work out its UTC offset, and cache both."""
+    def _day(self, value: str) -> LocalDay:
+        """Validate the date of Call Start ``value`` and cache it in the clock."""
         date_text = value[:10]
         year_text, month_text, day_text = date_text[:4], date_text[5:7], date_text[8:10]
         if (
@@ -355,15 +389,13 @@ class AvayaIPOfficeParser(Parser):
             or date_text[7] != "/"
             or not is_digits(year_text + month_text + day_text)
         ):
-            raise _error(1, value, "is not YYYY/MM/DD HH:MM[:SS]")
-        year, month, day = int(year_text), int(month_text), int(day_text)
+            raise field_error(_field(1), value, _CALL_START_FORMAT)
         try:
-            offset = day_offset(self.settings.time_zone, year, month, day)
+            return self._clock.day(date_text, int(year_text), int(month_text), int(day_text))
         except ValueError:
-            raise _error(1, value, "is not a valid date") from None
+            raise field_error(_field(1), value, "is not a valid date") from None
         except OverflowError:
-            raise _error(1, value, "is out of range") from None
-        return remember(self._days, date_text, (year, month, day, offset))
+            raise field_error(_field(1), value, "is out of range") from None
 
     @staticmethod
     def _count_error(count: int) -> RecordError:

@@ -2,27 +2,48 @@
 
 Parsers are pure Python (no Django): they take one framed record as text and the
 per-source settings, and return a :class:`ParsedCall`, ``None`` for noise such as a
-page header, or raise :class:`RecordError` naming the field at fault.
+page header, or raise :class:`RecordError` naming the field at fault, made by
+:func:`field_error` when it quotes the field's value.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import ClassVar
+from collections.abc import Mapping
+from typing import ClassVar, Final
 from zoneinfo import ZoneInfo
 
 
 class Direction:
     """Call directions, as stored on ``billing.Call`` and shown by the API."""
 
-    INCOMING = "incoming"
-    OUTGOING = "outgoing"
-    INTERNAL = "internal"
+    INCOMING: Final = "incoming"
+    OUTGOING: Final = "outgoing"
+    INTERNAL: Final = "internal"
+
+
+DIRECTIONS: Final = (Direction.INCOMING, Direction.OUTGOING, Direction.INTERNAL)
+
+# What a call's details hold, by name: JSON scalars, stored with the call.
+Details = dict[str, str | int | bool]
+# A source's parser options, as its settings (JSON) give them.
+Options = Mapping[str, object]
 
 
 class RecordError(ValueError):
     """A record that could not be parsed; the message names the field and the fault."""
+
+
+def field_error(field: str, value: str, problem: str) -> RecordError:
+    """The error for a field's value: ``<field>: <value, quoted> <problem>``.
+
+    ``field`` names the field as the family's documentation does (``field 3 (Ring
+    Time)``, ``MM/DD (columns 27-31)``); a value longer than 60 characters is shortened.
+    """
+    if len(value) > 60:
+        value = value[:57] + "..."
+    return RecordError(f"{field}: {value!r} {problem}")
 
 
 def is_digits(value: str) -> bool:
@@ -30,22 +51,23 @@ def is_digits(value: str) -> bool:
     return value.isdigit() and value.isascii()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class ParserSettings:
     """What varies by installation: the source's settings merged over its site's."""
 
     time_zone: ZoneInfo
-    options: dict = field(default_factory=dict)
+    options: Options = dataclasses.field(default_factory=dict)
 
 
-@dataclass(slots=True)
+@dataclasses.dataclass(slots=True, kw_only=True)
 class ParsedCall:
     """One call (or one segment of a call) as the PBX reported it.
 
     ``start`` is aware; durations are whole seconds. ``number`` is the other party as
     dialled (outgoing, internal) or presented (incoming), not yet normalized.
     ``details`` keeps the family's remaining fields by name, so nothing the PBX sent
-    is lost between the raw record and the call.
+    is lost between the raw record and the call. Built by keyword only: the text
+    fields are all ``str``, and a positional slip would swap them silently.
     """
 
     start: dt.datetime
@@ -58,7 +80,7 @@ class ParsedCall:
     account_code: str = ""
     pbx_call_id: str = ""
     answered: bool = False
-    details: dict = field(default_factory=dict)
+    details: Details = dataclasses.field(default_factory=dict)
 
 
 class Parser:

@@ -88,7 +88,17 @@ import datetime as dt
 import operator
 import re
 
-from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError, is_digits
+from .base import (
+    Details,
+    Direction,
+    Options,
+    ParsedCall,
+    Parser,
+    ParserSettings,
+    RecordError,
+    field_error,
+    is_digits,
+)
 from .options import digits_option
 
 UTC = dt.UTC
@@ -234,37 +244,40 @@ DEFAULT_VOICEMAIL_DEVICE_PREFIXES = ("CiscoUM",)
 # deflection, immediate divert (to voicemail), alternate party, on failure.
 FORWARD_REASONS = frozenset({"1", "2", "10", "15", "18", "50", "66", "82"})
 
-# The columns read, by the name the parser gives them, and whether a file must have them.
+# The columns read, and whether a file must have them, in the order parse unpacks them:
+# the call, then the columns only details keep (from _LEG_COLUMNS on).
 _READ = (
     ("cdrRecordType", True),
     ("globalCallID_callId", True),
     ("dateTimeOrigination", True),
     ("duration", True),
+    ("dateTimeConnect", False),
+    ("dateTimeDisconnect", False),
     ("callingPartyNumber", True),
     ("finalCalledPartyNumber", True),
+    ("originalCalledPartyNumber", False),
+    ("lastRedirectDn", False),
+    ("lastRedirectRedirectReason", False),
+    ("origDeviceName", False),
+    ("destDeviceName", False),
+    ("huntPilotDN", False),
+    ("outpulsedCalledPartyNumber", False),
+    ("clientMatterCode", False),
     ("globalCallID_callManagerId", False),
+    ("pkid", False),
     ("origLegCallIdentifier", False),
     ("destLegIdentifier", False),
     ("origIpAddr", False),
-    ("destIpAddr", False),
     ("origIpv4v6Addr", False),
+    ("destIpAddr", False),
     ("destIpv4v6Addr", False),
-    ("originalCalledPartyNumber", False),
-    ("dateTimeConnect", False),
-    ("dateTimeDisconnect", False),
     ("origCause_value", False),
     ("destCause_value", False),
-    ("lastRedirectDn", False),
-    ("pkid", False),
-    ("origDeviceName", False),
-    ("destDeviceName", False),
-    ("clientMatterCode", False),
     ("authCodeDescription", False),
     ("authorizationLevel", False),
-    ("outpulsedCalledPartyNumber", False),
-    ("huntPilotDN", False),
-    ("lastRedirectRedirectReason", False),
 )
+_LEG_COLUMNS = 16
+_READ_INDEX = {name: index for index, (name, _) in enumerate(_READ)}
 _CMR_COLUMNS = frozenset({"directorynum", "numberpacketssent", "varvqmetrics"})
 _TYPE_RE = re.compile(
     r"(?:INTEGER|BIGINT|SMALLINT|UNIQUEIDENTIFIER|N?VARCHAR\([0-9]+\)|N?CHAR\([0-9]+\))",
@@ -277,23 +290,30 @@ _MAX_EPOCH_DIGITS = 11  # seconds since 1970, up to year 5138
 _MAX_EXTENSION = 32  # billing.Extension.number
 _MAX_TRUNK = 64  # billing.Trunk.name
 _ADDRESS_CACHE_LIMIT = 10_000
+_NO_ADDRESS = {"": "", "0": ""}  # an empty field and 0: no address
 _MAX_EPOCH = 253402300799  # 9999-12-31 23:59:59 UTC
 _MAX_SECONDS = 10**_MAX_DIGITS - 1
 _EPOCH_PROBLEM = "is not a time in seconds since 1970"
-# Bare integer fields: (index in _READ, most digits, required, what is wrong otherwise).
+# Bare integer fields: (column, most digits, required, what is wrong otherwise), in the
+# order _number_error reports them.
 _INTEGER_FIELDS = (
-    (1, 18, True, "is not an integer"),
-    (2, _MAX_EPOCH_DIGITS, True, _EPOCH_PROBLEM),
-    (3, _MAX_DIGITS, True, "is not a number of seconds"),
-    (14, _MAX_EPOCH_DIGITS, False, _EPOCH_PROBLEM),
-    (15, _MAX_EPOCH_DIGITS, False, _EPOCH_PROBLEM),
-    (6, 18, False, "is not an integer"),
-    (7, 18, False, "is not an integer"),
-    (8, 18, False, "is not an integer"),
-    (16, 18, False, "is not an integer"),
-    (17, 18, False, "is not an integer"),
-    (24, 18, False, "is not an integer"),
-    (27, 18, False, "is not an integer"),
+    ("globalCallID_callId", 18, True, "is not an integer"),
+    ("dateTimeOrigination", _MAX_EPOCH_DIGITS, True, _EPOCH_PROBLEM),
+    ("duration", _MAX_DIGITS, True, "is not a number of seconds"),
+    ("dateTimeConnect", _MAX_EPOCH_DIGITS, False, _EPOCH_PROBLEM),
+    ("dateTimeDisconnect", _MAX_EPOCH_DIGITS, False, _EPOCH_PROBLEM),
+    ("globalCallID_callManagerId", 18, False, "is not an integer"),
+    ("origLegCallIdentifier", 18, False, "is not an integer"),
+    ("destLegIdentifier", 18, False, "is not an integer"),
+    ("origCause_value", 18, False, "is not an integer"),
+    ("destCause_value", 18, False, "is not an integer"),
+    ("authorizationLevel", 18, False, "is not an integer"),
+    ("lastRedirectRedirectReason", 18, False, "is not an integer"),
+)
+# All of them, joined by commas: digits, at most 18 (so in range of int() and of JSON),
+# and not empty when required.
+_INTEGERS_RE = re.compile(
+    ",".join("[0-9]{1,18}" if required else "[0-9]{0,18}" for _, _, required, _ in _INTEGER_FIELDS)
 )
 
 
@@ -303,7 +323,7 @@ def _dotted_quad(value: int) -> str:
     return f"{value & 255}.{value >> 8 & 255}.{value >> 16 & 255}.{value >> 24}"
 
 
-def _names_option(options: dict, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+def _names_option(options: Options, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
     value = options.get(key, default)
     if (
         not isinstance(value, list | tuple)
@@ -314,7 +334,7 @@ def _names_option(options: dict, key: str, default: tuple[str, ...]) -> tuple[st
     return tuple(item.strip().strip('"') for item in value)
 
 
-def _list_option(options: dict, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+def _list_option(options: Options, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
     """A list of non-blank strings, which may be empty."""
     value = options.get(key, default)
     if not isinstance(value, list | tuple) or not all(
@@ -346,14 +366,18 @@ class CiscoCUCMParser(Parser):
                 f"option columns: the header lacks {', '.join(missing)}, which the parser"
                 " needs (set it to the header row of the source's CDR files)"
             )
-        # Absent optional columns read an empty string appended after the last column.
-        self._indices = tuple(position.get(name.lower(), self._count) for name, _ in _READ)
         # Rows are split no further than the last column read; absent columns read the
         # "" appended to every row (index -1).
-        self._indices = tuple(index if index < self._count else -1 for index in self._indices)
+        self._indices = tuple(position.get(name.lower(), -1) for name, _ in _READ)
         self._split_count = max(self._indices) + 1
         self._comma_count = self._count - 1
-        self._get = operator.itemgetter(*self._indices)
+        # The values read from a row: the call's, those for details only, the integers.
+        self._read = operator.itemgetter(*self._indices)
+        self._call_values = operator.itemgetter(*self._indices[:_LEG_COLUMNS])
+        self._leg_values = operator.itemgetter(*self._indices[_LEG_COLUMNS:])
+        self._integers = operator.itemgetter(
+            *(self._indices[_READ_INDEX[name]] for name, _, _, _ in _INTEGER_FIELDS)
+        )
         self._first_name = self._folded[0]
         self._type_index = position["cdrrecordtype"]
         self._phone_prefixes = tuple(
@@ -375,175 +399,62 @@ class CiscoCUCMParser(Parser):
             )
         )
         # Integer text -> dotted quad: phones and gateways keep their addresses.
-        self._addresses: dict[str, str] = {}
+        self._addresses: dict[str, str] = dict(_NO_ADDRESS)
 
     def parse(self, text: str, received_at: dt.datetime | None = None) -> ParsedCall | None:
         """Parse one CDR row; ``None`` for the header and type rows, CMRs and blanks."""
-        line = text.rstrip(_TRAILING_JUNK)
-        if line[:1] not in "0123456789" or not line:
-            line = line.lstrip(_LEADING_JUNK)
-            if not line:
-                return None
-            head = line.partition(",")[0].strip().strip('"')
-            if head.lower() == self._first_name:
-                return self._header(line)
-            if _TYPE_RE.fullmatch(head):
-                return None  # the data-type row: INTEGER,INTEGER,...,VARCHAR(50),...
-        values = self._split(line)
-        if values is None:
-            try:
-                row = next(csv.reader((line,)), None) or []
-            except csv.Error as error:
-                raise RecordError(f"record is not valid CSV: {error}") from None
-            if len(row) != self._count:
-                if self._type_index == 0 and row and row[0] in ("0", "2"):
-                    return None  # a CMR (2) or a start record (0): other columns
-                raise RecordError(
-                    f"record has {len(row)} comma-separated fields, the header has"
-                    f" {self._count}; set the source's columns option to its files' header"
-                )
-            row.append("")
-            values = self._get(row)
+        row = self._row(text)
+        if row is None:
+            return None
         (
             record_type,
             call_id,
             origination_text,
             duration_text,
-            calling,
-            final_called,
-            call_manager_id,
-            orig_leg,
-            dest_leg,
-            orig_ip,
-            dest_ip,
-            orig_ip_text,
-            dest_ip_text,
-            original_called,
             connect_text,
             disconnect_text,
-            orig_cause,
-            dest_cause,
+            calling,
+            final_called,
+            original_called,
             last_redirect,
-            pkid,
+            redirect_reason,
             orig_device,
             dest_device,
-            client_matter_code,
-            auth_code_description,
-            authorization_level,
-            outpulsed_called,
             hunt_pilot,
-            redirect_reason,
-        ) = values
+            outpulsed_called,
+            client_matter_code,
+        ) = self._call_values(row)
         if record_type != "1":
             if record_type in ("0", "2"):
                 return None  # a start record or a CMR: no call to bill
-            raise self._error(0, record_type, "is not 0, 1 or 2")
-        # Every bare integer read, checked at once (_number_error finds the bad one);
-        # at most 18 digits each keeps them in range of int() and of JSON.
-        integers = (
-            call_id,
-            origination_text,
-            duration_text,
-            connect_text,
-            disconnect_text,
-            call_manager_id,
-            orig_leg,
-            dest_leg,
-            orig_cause,
-            dest_cause,
-            authorization_level,
-            redirect_reason,
+            raise field_error(self._field("cdrRecordType"), record_type, "is not 0, 1 or 2")
+        self._check_integers(row)
+        start, duration, ring_seconds, connect = self._times(
+            origination_text, duration_text, connect_text, disconnect_text
         )
-        numbers = "".join(integers)
-        if not (
-            numbers.isdigit()
-            and numbers.isascii()
-            and max(map(len, integers)) <= 18
-            and call_id
-            and origination_text
-            and duration_text
-        ):
-            raise self._number_error(values)
-        origination = int(origination_text)
-        if origination == 0:
-            raise self._error(2, origination_text, "is 0 (no start time)")
-        if origination > _MAX_EPOCH:
-            raise self._error(2, origination_text, "is out of range")
-        start = dt.datetime.fromtimestamp(origination, UTC)
-        duration = int(duration_text)
-        if duration > _MAX_SECONDS:
-            raise self._error(3, duration_text, "is out of range")
-        connect = int(connect_text) if connect_text else 0
-        if connect > _MAX_EPOCH:
-            raise self._error(14, connect_text, "is out of range")
-        disconnect = int(disconnect_text) if disconnect_text else 0
-        if disconnect > _MAX_EPOCH:
-            raise self._error(15, disconnect_text, "is out of range")
-        if connect:
-            ring_seconds = connect - origination
-            if ring_seconds > _MAX_SECONDS:
-                raise self._error(14, connect_text, "is too long after dateTimeOrigination")
-        elif disconnect:
-            ring_seconds = disconnect - origination
-            if ring_seconds > _MAX_SECONDS:
-                raise self._error(15, disconnect_text, "is too long after dateTimeOrigination")
-        else:
-            ring_seconds = 0
 
         # The "#" that ended dialling is not part of the number.
         calling = calling.removesuffix("#")
         final_called = final_called.removesuffix("#")
         original_called = original_called.removesuffix("#")
-        max_digits = self._max_extension_digits
-        prefixes = self._phone_prefixes
+        last_redirect = last_redirect.removesuffix("#")
+        details: Details = {}
         if orig_device:
-            from_phone = orig_device.upper().startswith(prefixes)
+            from_phone = orig_device.upper().startswith(self._phone_prefixes)
         else:
-            from_phone = is_digits(calling) and len(calling) <= max_digits
-        details: dict = {}
-        trunk = ""
+            from_phone = is_digits(calling) and len(calling) <= self._max_extension_digits
         if from_phone:
-            extension = calling
-            number = final_called
-            if dest_device:
-                if dest_device.upper().startswith(prefixes):
-                    direction = Direction.INTERNAL
-                elif self._is_voicemail(dest_device, final_called, redirect_reason):
-                    direction = Direction.INTERNAL  # forwarded (or dialled) to voicemail
-                    details["voicemail"] = True
-                else:
-                    direction = Direction.OUTGOING
-                    trunk = dest_device
-            else:
-                reached = final_called or original_called
-                national = reached[1:] if reached[:1] == "+" else reached
-                if is_digits(national) and len(national) > max_digits:
-                    direction = Direction.OUTGOING
-                else:
-                    direction = Direction.INTERNAL
-            if orig_device:
-                details["orig_device"] = orig_device
-            if dest_device and not trunk:
-                details["dest_device"] = dest_device
+            extension, number = calling, final_called
+            direction, trunk = self._phone_call(
+                (orig_device, dest_device), final_called, original_called, redirect_reason, details
+            )
         else:
-            direction = Direction.INCOMING
-            number = calling
-            trunk = orig_device
-            if dest_device and not dest_device.upper().startswith(prefixes):
-                # Forwarded on to voicemail or out through a trunk: the forwarding extension.
-                extension = last_redirect.removesuffix("#")
-                details["dest_device"] = dest_device
-                if final_called:
-                    details["final_called_number"] = final_called
-                if self._is_voicemail(dest_device, final_called, redirect_reason):
-                    details["voicemail"] = True
-            else:
-                extension = final_called
-                if dest_device:
-                    details["dest_device"] = dest_device
+            direction, number, trunk = Direction.INCOMING, calling, orig_device
+            extension = self._incoming_extension(
+                dest_device, final_called, last_redirect, redirect_reason, details
+            )
         if original_called and original_called not in (number, extension):
             details["original_called_number"] = original_called
-        last_redirect = last_redirect.removesuffix("#")
         if last_redirect and last_redirect not in (number, extension, original_called):
             details["last_redirect_dn"] = last_redirect
         if hunt_pilot:
@@ -551,7 +462,185 @@ class CiscoCUCMParser(Parser):
         outpulsed_called = outpulsed_called.removesuffix("#")
         if outpulsed_called and outpulsed_called != number:
             details["outpulsed_called_number"] = outpulsed_called
+        self._leg_details(self._leg_values(row), details)
 
+        return ParsedCall(
+            start=start,
+            duration_seconds=duration,
+            ring_seconds=ring_seconds if ring_seconds > 0 else 0,
+            direction=direction,
+            extension=extension if len(extension) <= _MAX_EXTENSION else "",
+            trunk=trunk[:_MAX_TRUNK],
+            number=number,
+            account_code=client_matter_code,
+            pbx_call_id=call_id,
+            answered=connect != 0,
+            details=details,
+        )
+
+    def _row(self, text: str) -> list[str] | None:
+        """The fields of a data row, split no further than the last column read, and ""
+        after them for the columns the header lacks; ``None`` for the header and
+        data-type rows, blanks, and CMR and start records.
+
+        The row is split on commas when that gives the header's count of fields and every
+        quote in it opens or closes a field: as many ``,"`` as ``",`` and two quotes per
+        quoted field (no comma or doubled quote inside a value); else by the csv module.
+        """
+        line = text.rstrip(_TRAILING_JUNK)
+        if line[:1] not in "0123456789" or not line:
+            line = line.lstrip(_LEADING_JUNK)
+            if not line or self._is_header_or_types(line):
+                return None
+        opening = line.count(',"') + (line[0] == '"')
+        if line.count('",') + (line[-1] == '"') == opening:
+            # Every quote is a field's own when there are two per quoted field: dropping
+            # them all unquotes every field.
+            unquoted = line.replace('"', "")
+            if len(line) - len(unquoted) == 2 * opening:
+                # Split no further than the last column read: the commas after it are
+                # counted in the rest, which the last piece holds.
+                fields = unquoted.split(",", self._split_count)
+                if len(fields) - 1 + fields[-1].count(",") == self._comma_count:
+                    fields.append("")
+                    return fields
+        return self._csv_row(line)
+
+    def _csv_row(self, line: str) -> list[str] | None:
+        """:meth:`_row` of a row the csv module splits; ``None`` for a CMR or start
+        record, whose columns are not the header's."""
+        try:
+            row = next(csv.reader((line,)), None) or []
+        except csv.Error as error:
+            raise RecordError(f"record is not valid CSV: {error}") from None
+        if len(row) != self._count:
+            if self._type_index == 0 and row and row[0] in ("0", "2"):
+                return None  # a CMR (2) or a start record (0): other columns
+            raise RecordError(
+                f"record has {len(row)} comma-separated fields, the header has"
+                f" {self._count}; set the source's columns option to its files' header"
+            )
+        row.append("")
+        return row
+
+    def _is_header_or_types(self, line: str) -> bool:
+        """Whether the row is the header (an error when it is not the configured one) or
+        the data-type row (``INTEGER,INTEGER,...,VARCHAR(50),...``)."""
+        head = line.partition(",")[0].strip().strip('"')
+        if head.lower() == self._first_name:
+            self._header(line)
+            return True
+        return _TYPE_RE.fullmatch(head) is not None
+
+    def _check_integers(self, row: list[str]) -> None:
+        """Every bare integer read, checked at once (_number_error finds the bad one); at
+        most 18 digits each keeps them in range of int() and of JSON."""
+        if not _INTEGERS_RE.fullmatch(",".join(self._integers(row))):
+            raise self._number_error(self._read(row))
+
+    def _times(
+        self, origination_text: str, duration_text: str, connect_text: str, disconnect_text: str
+    ) -> tuple[dt.datetime, int, int, int]:
+        """(start, duration, ring seconds, connect time) from the origination, connect and
+        disconnect times (epoch seconds, UTC; a connect time of 0: never connected) and
+        the duration."""
+        origination = int(origination_text)
+        if origination == 0:
+            raise field_error(
+                self._field("dateTimeOrigination"), origination_text, "is 0 (no start time)"
+            )
+        if origination > _MAX_EPOCH:
+            raise field_error(
+                self._field("dateTimeOrigination"), origination_text, "is out of range"
+            )
+        duration = int(duration_text)
+        if duration > _MAX_SECONDS:
+            raise field_error(self._field("duration"), duration_text, "is out of range")
+        connect = int(connect_text) if connect_text else 0
+        if connect > _MAX_EPOCH:
+            raise field_error(self._field("dateTimeConnect"), connect_text, "is out of range")
+        disconnect = int(disconnect_text) if disconnect_text else 0
+        if disconnect > _MAX_EPOCH:
+            raise field_error(self._field("dateTimeDisconnect"), disconnect_text, "is out of range")
+        # Ringing: from origination to connect, or to disconnect when never connected.
+        if connect:
+            ring_seconds, name, text = connect - origination, "dateTimeConnect", connect_text
+        elif disconnect:
+            ring_seconds, name, text = (
+                disconnect - origination,
+                "dateTimeDisconnect",
+                disconnect_text,
+            )
+        else:
+            ring_seconds, name, text = 0, "", ""
+        if ring_seconds > _MAX_SECONDS:
+            raise field_error(self._field(name), text, "is too long after dateTimeOrigination")
+        return dt.datetime.fromtimestamp(origination, UTC), duration, ring_seconds, connect
+
+    def _phone_call(
+        self,
+        devices: tuple[str, str],
+        final_called: str,
+        original_called: str,
+        redirect_reason: str,
+        details: Details,
+    ) -> tuple[str, str]:
+        """(direction, trunk) of a call from a phone: internal when it reached a phone or
+        voicemail, outgoing through any other device (the trunk); the devices to details."""
+        orig_device, dest_device = devices
+        if orig_device:
+            details["orig_device"] = orig_device
+        if not dest_device:  # no device reached: a long number went out
+            reached = final_called or original_called
+            national = reached[1:] if reached[:1] == "+" else reached
+            long_number = is_digits(national) and len(national) > self._max_extension_digits
+            return (Direction.OUTGOING if long_number else Direction.INTERNAL), ""
+        if dest_device.upper().startswith(self._phone_prefixes):
+            details["dest_device"] = dest_device
+            return Direction.INTERNAL, ""
+        if self._is_voicemail(dest_device, final_called, redirect_reason):
+            details["dest_device"] = dest_device
+            details["voicemail"] = True  # forwarded (or dialled) to voicemail
+            return Direction.INTERNAL, ""
+        return Direction.OUTGOING, dest_device
+
+    def _incoming_extension(
+        self,
+        dest_device: str,
+        final_called: str,
+        last_redirect: str,
+        redirect_reason: str,
+        details: Details,
+    ) -> str:
+        """The extension of a call from a trunk: the party reached, or the one that
+        forwarded it out through a trunk or to voicemail; the device to details."""
+        if dest_device:
+            details["dest_device"] = dest_device
+        if not dest_device or dest_device.upper().startswith(self._phone_prefixes):
+            return final_called
+        if final_called:
+            details["final_called_number"] = final_called
+        if self._is_voicemail(dest_device, final_called, redirect_reason):
+            details["voicemail"] = True
+        return last_redirect
+
+    def _leg_details(self, leg: tuple[str, ...], details: Details) -> None:
+        """The columns read for details only (from ``_LEG_COLUMNS`` on): node, record id,
+        leg ids, addresses, causes and authorization, when they say something."""
+        (
+            call_manager_id,
+            pkid,
+            orig_leg,
+            dest_leg,
+            orig_ip,
+            orig_ip_text,
+            dest_ip,
+            dest_ip_text,
+            orig_cause,
+            dest_cause,
+            auth_code_description,
+            authorization_level,
+        ) = leg
         if call_manager_id:
             details["call_manager_id"] = int(call_manager_id)
         if pkid:
@@ -560,10 +649,17 @@ class CiscoCUCMParser(Parser):
             details["orig_leg"] = int(orig_leg)
         if dest_leg and dest_leg != "0":
             details["dest_leg"] = int(dest_leg)
-        address = self._address(orig_ip, 9) or orig_ip_text
+        addresses = self._addresses
+        address = addresses.get(orig_ip)
+        address = (address if address is not None else self._address(orig_ip, "origIpAddr")) or (
+            orig_ip_text
+        )
         if address:
             details["orig_ip"] = address
-        address = self._address(dest_ip, 10) or dest_ip_text
+        address = addresses.get(dest_ip)
+        address = (address if address is not None else self._address(dest_ip, "destIpAddr")) or (
+            dest_ip_text
+        )
         if address:
             details["dest_ip"] = address
         if orig_cause and orig_cause != "0":
@@ -574,20 +670,6 @@ class CiscoCUCMParser(Parser):
             details["auth_code_description"] = auth_code_description
         if authorization_level and authorization_level != "0":
             details["authorization_level"] = int(authorization_level)
-
-        return ParsedCall(
-            start,
-            duration,
-            ring_seconds if ring_seconds > 0 else 0,
-            direction,
-            extension if len(extension) <= _MAX_EXTENSION else "",
-            trunk[:_MAX_TRUNK],
-            number,
-            client_matter_code,
-            call_id,
-            connect != 0,
-            details,
-        )
 
     def _is_voicemail(self, dest_device: str, final_called: str, redirect_reason: str) -> bool:
         """A call that reached voicemail through ``dest_device`` (not a phone): a voicemail
@@ -602,26 +684,9 @@ class CiscoCUCMParser(Parser):
             )
         )
 
-    def _split(self, line: str) -> tuple[str, ...] | None:
-        """The fields read, split on commas; ``None`` when the csv module must do it.
-
-        Splitting is right when it gives the header's count of fields and every quote
-        in the row opens or closes a field: as many ``,"`` as ``",`` and two quotes
-        per quoted field (no comma or doubled quote inside a value).
-        """
-        if line.count(",") != self._comma_count:
-            return None
-        opening = line.count(',"') + (line[0] == '"')
-        if line.count('",') + (line[-1] == '"') != opening or line.count('"') != 2 * opening:
-            return None
-        # Split no further than the last column read; an absent one reads "".
-        # Every quote is then a field's own: dropping them all unquotes every field.
-        fields = line.replace('"', "").split(",", self._split_count)
-        fields.append("")
-        return self._get(fields)
-
     def _header(self, line: str) -> None:
-        """A header row: noise when it is the configured one (or a CMR header)."""
+        """A header row: nothing when it is the configured one (or a CMR header), else
+        the error that says how it differs."""
         try:
             names = next(csv.reader((line,)), None) or []
         except csv.Error:
@@ -643,43 +708,34 @@ class CiscoCUCMParser(Parser):
             " columns option to this file's header row"
         )
 
-    def _error(self, read_index: int, value: str, problem: str) -> RecordError:
-        """A RecordError naming the field by number (1-based, in the row) and name."""
-        name = _READ[read_index][0]
-        number = self._indices[read_index] + 1
-        if len(value) > 60:
-            value = value[:57] + "..."
-        return RecordError(f"field {number} ({name}): {value!r} {problem}")
+    def _field(self, name: str) -> str:
+        """A column read as error messages name it, by number (1-based, in the row) and
+        name: ``field 5 (dateTimeOrigination)``."""
+        return f"field {self._indices[_READ_INDEX[name]] + 1} ({name})"
 
     def _number_error(self, values: tuple[str, ...]) -> RecordError:
         """The error of the first bare integer field that is wrong."""
-        for read_index, max_digits, required, problem in _INTEGER_FIELDS:
-            value = values[read_index]
+        for name, max_digits, required, problem in _INTEGER_FIELDS:
+            value = values[_READ_INDEX[name]]
             if not value:
                 if required:
-                    return self._error(read_index, value, problem)
+                    return field_error(self._field(name), value, problem)
             elif not is_digits(value) or len(value) > max_digits:
-                return self._error(read_index, value, problem)
+                return field_error(self._field(name), value, problem)
         return RecordError("record has malformed integer fields")  # not reached
 
-    def _integer(self, value: str, read_index: int) -> int:
+    def _address(self, value: str, name: str) -> str:
+        """An integer IP address (not 0 or empty) as a dotted quad, remembered in
+        ``_addresses``."""
         text = value[1:] if value[:1] == "-" else value
         if not is_digits(text) or len(text) > 18:
-            raise self._error(read_index, value, "is not an integer")
-        return int(value)
-
-    def _address(self, value: str, read_index: int) -> str:
-        """An integer IP address as a dotted quad; empty for 0 or an empty field."""
-        address = self._addresses.get(value)
-        if address is not None:
-            return address
-        if not value or value == "0":
-            return ""
-        number = self._integer(value, read_index)
+            raise field_error(self._field(name), value, "is not an integer")
+        number = int(value)
         if not -(2**31) <= number < 2**32:
-            raise self._error(read_index, value, "is not a 32-bit IP address")
+            raise field_error(self._field(name), value, "is not a 32-bit IP address")
         address = _dotted_quad(number)
         if len(self._addresses) >= _ADDRESS_CACHE_LIMIT:
             self._addresses.clear()
+            self._addresses.update(_NO_ADDRESS)
         self._addresses[value] = address
         return address

@@ -1,8 +1,9 @@
 """Local wall-clock times to aware UTC, and dating records from their time of receipt.
 
-Every parser turns a site-local date and time into an aware UTC datetime. The fast
-path is one dict lookup: the UTC offset of a whole local day is cached, and a time on
-that day is ``datetime(..., tzinfo=UTC) - offset``. A day whose offset changes (a DST
+Every parser turns a site-local date and time into an aware UTC datetime through a
+:class:`LocalClock`. The fast path is one dict lookup: the UTC offset of a whole local
+day is cached (by the date's text as the records write it, or by its parts), and a
+time on that day is ``datetime(..., UTC) - offset``. A day whose offset changes (a DST
 change) is cached as ``None`` and its times are converted one by one by ``zoneinfo``
 with ``fold=0``: an ambiguous time (the hour repeated when clocks go back) is its
 first occurrence, a skipped one (the hour lost when clocks go forward) takes the
@@ -23,17 +24,20 @@ The functions raise ``ValueError`` for a date that does not exist and
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
+from typing import NamedTuple, TypeVar
 
 from .base import RecordError
 
 UTC = dt.UTC
 ONE_DAY = dt.timedelta(days=1)
 DAY_CACHE_LIMIT = 10_000  # days remembered per cache before it starts afresh
-_MISSING = object()
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
+
+Key = TypeVar("Key")
+Value = TypeVar("Value")
 
 
-def day_offset(zone: ZoneInfo | dt.tzinfo, year: int, month: int, day: int) -> dt.timedelta | None:
+def day_offset(zone: dt.tzinfo, year: int, month: int, day: int) -> dt.timedelta | None:
     """The UTC offset of the whole local day, or ``None`` if it changes that day.
 
     The same offset at both midnights means no DST change that day (two changes in one
@@ -45,19 +49,19 @@ def day_offset(zone: ZoneInfo | dt.tzinfo, year: int, month: int, day: int) -> d
     return offset if offset == next_midnight.utcoffset() else None
 
 
-def utc_midnight(zone: ZoneInfo | dt.tzinfo, year: int, month: int, day: int) -> dt.datetime | None:
+def utc_midnight(zone: dt.tzinfo, year: int, month: int, day: int) -> dt.datetime | None:
     """The UTC time of the local midnight starting the day, or ``None`` on a DST change day.
 
-    For parsers that add the time of day to it: ``midnight + timedelta(seconds=...)``.
+    For parsers that add the time of day to it: ``midnight + timedelta(0, seconds)``.
     """
     offset = day_offset(zone, year, month, day)
     if offset is None:
         return None
-    return dt.datetime(year, month, day, tzinfo=UTC) - offset
+    return dt.datetime(year, month, day, 0, 0, 0, 0, UTC) - offset
 
 
 def to_utc(
-    zone: ZoneInfo | dt.tzinfo,
+    zone: dt.tzinfo,
     offset: dt.timedelta | None,
     year: int,
     month: int,
@@ -67,12 +71,15 @@ def to_utc(
     second: int = 0,
 ) -> dt.datetime:
     """A local time as aware UTC, given its day's :func:`day_offset` (``None``: one by one)."""
+    # tzinfo is passed by position: datetime() with a keyword costs a dict per call.
     if offset is not None:
-        return dt.datetime(year, month, day, hour, minute, second, tzinfo=UTC) - offset
-    return dt.datetime(year, month, day, hour, minute, second, tzinfo=zone).astimezone(UTC)
+        return dt.datetime(year, month, day, hour, minute, second, 0, UTC) - offset
+    return dt.datetime(year, month, day, hour, minute, second, 0, zone).astimezone(UTC)
 
 
-def remember(cache: dict, key: object, value: object, limit: int = DAY_CACHE_LIMIT) -> object:
+def remember(
+    cache: dict[Key, Value], key: Key, value: Value, limit: int = DAY_CACHE_LIMIT
+) -> Value:
     """Store ``value`` under ``key`` and return it; a full cache is emptied first."""
     if len(cache) >= limit:
         cache.clear()
@@ -80,38 +87,83 @@ def remember(cache: dict, key: object, value: object, limit: int = DAY_CACHE_LIM
     return value
 
 
+class LocalDay(NamedTuple):
+    """A local date with what converting its times needs, as :class:`LocalClock` caches it.
+
+    ``offset`` is the UTC offset of the whole day and ``midnight`` the local midnight
+    starting it, in UTC; both are ``None`` on a day whose offset changes (a DST change),
+    whose times are converted one by one.
+    """
+
+    year: int
+    month: int
+    day: int
+    offset: dt.timedelta | None
+    midnight: dt.datetime | None
+
+
 class LocalClock:
     """One zone's local times as aware UTC, with the per-day offsets cached.
 
-    ``offsets`` maps ``(year, month, day)`` to :func:`day_offset`; parsers with a hot
-    path of their own may read it directly and call :meth:`offset` on a miss.
+    Two caches, for two kinds of caller. ``days`` maps a date as a family's records
+    write it (``"2025-07-01"``, ``"01.07.25"``) to its :class:`LocalDay`: a parser
+    looks the text up, calls :meth:`day` on a miss with the parts it read, and converts
+    with :meth:`on` or from ``midnight``, so the fast path is one dict lookup and no
+    parsing of the date. ``offsets`` maps ``(year, month, day)`` to :func:`day_offset`
+    for callers that already hold the parts (:class:`Receipt`, :meth:`utc`).
     """
 
-    __slots__ = ("limit", "offsets", "zone")
+    __slots__ = ("days", "limit", "offsets", "zone")
 
-    def __init__(self, zone: ZoneInfo | dt.tzinfo, limit: int = DAY_CACHE_LIMIT):
+    def __init__(self, zone: dt.tzinfo, limit: int = DAY_CACHE_LIMIT):
         self.zone = zone
         self.limit = limit
+        self.days: dict[str, LocalDay] = {}
         self.offsets: dict[tuple[int, int, int], dt.timedelta | None] = {}
+
+    def day(self, text: str, year: int, month: int, day: int) -> LocalDay:
+        """The day ``year-month-day``, cached in ``days`` under ``text``.
+
+        Raises ``ValueError`` for a date that does not exist and ``OverflowError`` at
+        the ends of the calendar.
+        """
+        offset = day_offset(self.zone, year, month, day)
+        midnight = None
+        if offset is not None:
+            try:
+                midnight = dt.datetime(year, month, day, 0, 0, 0, 0, UTC) - offset
+            except OverflowError:  # the first day of the calendar, east of UTC
+                offset = None  # its times are converted one by one, as on a DST day
+        return remember(self.days, text, LocalDay(year, month, day, offset, midnight), self.limit)
+
+    def on(self, day: LocalDay, hour: int, minute: int, second: int = 0) -> dt.datetime:
+        """A time of ``day`` as aware UTC (``fold=0`` in a DST gap or overlap)."""
+        year, month, day_of_month, offset, _ = day
+        if offset is not None:
+            return dt.datetime(year, month, day_of_month, hour, minute, second, 0, UTC) - offset
+        return dt.datetime(
+            year, month, day_of_month, hour, minute, second, 0, self.zone
+        ).astimezone(UTC)
 
     def offset(self, year: int, month: int, day: int) -> dt.timedelta | None:
         """:func:`day_offset` of the day, cached."""
-        offset = self.offsets.get((year, month, day), _MISSING)
-        if offset is _MISSING:
+        try:
+            return self.offsets[year, month, day]
+        except KeyError:
             offset = day_offset(self.zone, year, month, day)
-            remember(self.offsets, (year, month, day), offset, self.limit)
-        return offset
+            return remember(self.offsets, (year, month, day), offset, self.limit)
 
     def utc(
         self, year: int, month: int, day: int, hour: int, minute: int, second: int = 0
     ) -> dt.datetime:
         """The local time as aware UTC (``fold=0`` in a DST gap or overlap)."""
-        offset = self.offsets.get((year, month, day), _MISSING)
-        if offset is _MISSING:
+        try:
+            offset = self.offsets[year, month, day]
+        except KeyError:
             offset = self.offset(year, month, day)
         if offset is not None:
-            return dt.datetime(year, month, day, hour, minute, second, tzinfo=UTC) - offset
-        return dt.datetime(year, month, day, hour, minute, second, tzinfo=self.zone).astimezone(UTC)
+            return dt.datetime(year, month, day, hour, minute, second, 0, UTC) - offset
+        return dt.datetime(year, month, day, hour, minute, second, 0, self.zone).astimezone(UTC)
 
 
 class Receipt:
@@ -126,11 +178,11 @@ class Receipt:
     records of one batch share their time of receipt.
     """
 
-    __slots__ = ("_limit", "_received", "clock", "name", "tolerance")
+    __slots__ = ("_limit", "_received", "_today", "clock", "name", "tolerance")
 
     def __init__(
         self,
-        zone: ZoneInfo | dt.tzinfo,
+        zone: dt.tzinfo,
         tolerance: dt.timedelta,
         name: str = "received_at",
         cache_limit: int = DAY_CACHE_LIMIT,
@@ -139,7 +191,9 @@ class Receipt:
         self.tolerance = tolerance
         self.name = name
         self._received: dt.datetime | None = None
-        self._limit: tuple[dt.datetime, dt.datetime] | None = None
+        self._limit = (_EPOCH, _EPOCH)  # of _received
+        # The local date of the limit and its UTC offset, once latest_time needs them.
+        self._today: tuple[int, int, int, dt.timedelta | None] | None = None
 
     def utc_limit(self, received_at: dt.datetime | None) -> tuple[dt.datetime, dt.datetime]:
         """Receipt plus tolerance as aware UTC, and the same moment in the zone."""
@@ -154,7 +208,7 @@ class Receipt:
             both = limit, limit.astimezone(self.clock.zone)
         except OverflowError:
             raise self.out_of_range(received_at) from None
-        self._received, self._limit = received_at, both
+        self._received, self._limit, self._today = received_at, both, None
         return both
 
     def latest_time(
@@ -165,16 +219,31 @@ class Receipt:
         That is the day of the limit or the day before, as aware UTC (``fold=0``, as
         :meth:`LocalClock.utc`). Raises RecordError near the ends of the calendar.
         """
-        limit, local = self.utc_limit(received_at)
-        utc = self.clock.utc
+        if received_at is not self._received or received_at is None:
+            self.utc_limit(received_at)
+        limit, local = self._limit
         try:
-            moment = utc(local.year, local.month, local.day, hour, minute, second)
+            # The records of a batch share their receipt, and so the limit's day.
+            today = self._today or self._local_today(local)
+            year, month, day, offset = today
+            if offset is not None:
+                moment = dt.datetime(year, month, day, hour, minute, second, 0, UTC) - offset
+            else:
+                moment = self.clock.utc(year, month, day, hour, minute, second)
             if moment > limit:
-                day = local.date() - ONE_DAY
-                moment = utc(day.year, day.month, day.day, hour, minute, second)
+                yesterday = local.date() - ONE_DAY
+                moment = self.clock.utc(
+                    yesterday.year, yesterday.month, yesterday.day, hour, minute, second
+                )
         except (OverflowError, ValueError):
             raise self.out_of_range(received_at) from None
         return moment
+
+    def _local_today(self, local: dt.datetime) -> tuple[int, int, int, dt.timedelta | None]:
+        """The local date of the limit with its UTC offset, kept until the next receipt."""
+        year, month, day = local.year, local.month, local.day
+        self._today = year, month, day, self.clock.offset(year, month, day)
+        return self._today
 
     def latest_date_time(
         self,
@@ -191,8 +260,19 @@ class Receipt:
         year in the eight before receipt fits (a date that exists in no year, or the
         start of the calendar): the caller raises an error naming its own field.
         """
-        limit, local = self.utc_limit(received_at)
+        if received_at is not self._received or received_at is None:
+            self.utc_limit(received_at)
+        limit, local = self._limit
         year = local.year if (month, day) <= (local.month, local.day) else local.year - 1
+        # Fast path: a day seen before (so a date that exists), with no DST change.
+        offset = self.clock.offsets.get((year, month, day))
+        if offset is not None:
+            try:
+                moment = dt.datetime(year, month, day, hour, minute, second, 0, UTC) - offset
+            except (OverflowError, ValueError):
+                return None
+            if moment <= limit:
+                return moment
         utc = self.clock.utc
         for candidate in range(year, year - 9, -1):
             if month == 2 and day == 29 and not is_leap(candidate):

@@ -64,9 +64,20 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+from typing import Literal, overload
 
-from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError, is_digits
-from .clock import day_offset, remember, to_utc
+from .base import (
+    Details,
+    Direction,
+    Options,
+    ParsedCall,
+    Parser,
+    ParserSettings,
+    RecordError,
+    field_error,
+    is_digits,
+)
+from .clock import LocalClock, LocalDay, remember
 from .options import contexts_option, digits_option
 
 UTC = dt.UTC
@@ -123,9 +134,14 @@ _MAX_DIGITS = 9  # longest count of seconds accepted (about 31 years)
 _MAX_EPOCH_DIGITS = 11  # seconds since 1970, up to year 5138
 _MAX_EXTENSION = 32  # billing.Extension.number
 _MAX_TRUNK = 64  # billing.Trunk.name
+_CACHE_LIMIT = 100_000
+
+# Shared by every parser (they repeat a lot), once checked: the time of day of a stamp,
+# "HH:MM:SS" -> (hour, minute, second).
+_times_of_day: dict[str, tuple[int, int, int]] = {}
 
 
-def _template_option(options: dict) -> tuple[str, ...]:
+def _template_option(options: Options) -> tuple[str, ...]:
     """The template's variable names, from a list or from the template text."""
     value = options.get("template", EXAMPLE_TEMPLATE)
     if isinstance(value, str):
@@ -149,6 +165,20 @@ def _template_option(options: dict) -> tuple[str, ...]:
     return names
 
 
+def _field(index: int, name: str) -> str:
+    """The field at ``index`` (0-based) as error messages name it: ``field 5 (start_stamp)``."""
+    return f"field {index + 1} ({name})"
+
+
+def _time_of_day(value: str) -> tuple[int, int, int]:
+    """The ``HH:MM:SS`` of a stamp (its shape checked) as (hour, minute, second),
+    remembered in ``_times_of_day``; ``ValueError`` when it is not a time of day."""
+    hour, minute, second = int(value[:2]), int(value[3:5]), int(value[6:8])
+    if hour > 23 or minute > 59 or second > 59:
+        raise ValueError(value)
+    return remember(_times_of_day, value, (hour, minute, second), _CACHE_LIMIT)
+
+
 class FreeSWITCHCSVParser(Parser):
     """Parses FreeSWITCH ``mod_cdr_csv`` records laid out by the source's template."""
 
@@ -161,7 +191,7 @@ class FreeSWITCHCSVParser(Parser):
         names = _template_option(options)
         self._names = names
         self._count = len(names)
-        position = {}
+        position: dict[str, int] = {}
         for index, name in enumerate(names):
             position.setdefault(name, index)  # a repeated variable: its first column
         self._position = position
@@ -172,6 +202,8 @@ class FreeSWITCHCSVParser(Parser):
                     return position[name], name
             return -1, ""
 
+        # Columns by index; a variable the template does not log reads the "" appended
+        # to every row (index -1).
         self._start = first(*_START)
         self._answer = first(*_ANSWER)
         self._end = first(*_END)
@@ -193,11 +225,48 @@ class FreeSWITCHCSVParser(Parser):
         self._max_extension_digits = digits_option(
             options, "max_extension_digits", DEFAULT_MAX_EXTENSION_DIGITS
         )
-        self._zone = settings.time_zone
-        self._days: dict[str, tuple[int, int, int, dt.timedelta | None]] = {}
+        self._clock = LocalClock(settings.time_zone)  # its days: "YYYY-MM-DD" -> LocalDay
 
     def parse(self, text: str, received_at: dt.datetime | None = None) -> ParsedCall | None:
         """Parse one Master.csv line; ``None`` for a blank line or a header row."""
+        fields = self._fields(text)
+        if fields is None:
+            return None
+        index, name = self._start
+        start = self._time(fields[index], index, name, required=True)
+        duration, billsec = self._durations(fields)
+        index, name = self._answer
+        # An empty answer stamp is an unanswered call; no answer column: billsec says.
+        answered = billsec > 0 if index < 0 else self._time(fields[index], index, name) is not None
+        index, name = self._end
+        if index >= 0:
+            self._time(fields[index], index, name)  # validated, not needed
+
+        details: Details = {}
+        caller = fields[self._caller_number]
+        direction, extension, number = self._parties(
+            caller, fields[self._destination], fields[self._context], details
+        )
+        trunk = fields[self._gateway] if direction != Direction.INTERNAL else ""
+        pbx_call_id = self._details(fields, caller, details)
+
+        return ParsedCall(
+            start=start,
+            duration_seconds=billsec,
+            ring_seconds=duration - billsec if duration > billsec else 0,
+            direction=direction,
+            extension=extension if len(extension) <= _MAX_EXTENSION else "",
+            trunk=trunk[:_MAX_TRUNK],
+            number=number,
+            account_code=fields[self._account_code],
+            pbx_call_id=pbx_call_id,
+            answered=answered,
+            details=details,
+        )
+
+    def _fields(self, text: str) -> list[str] | None:
+        """The record's fields, and "" after them for the variables not logged; ``None``
+        for a blank line or a header row."""
         line = text.rstrip(_TRAILING_JUNK)
         if line[:1] != '"':
             line = line.lstrip(_LEADING_JUNK)
@@ -217,26 +286,24 @@ class FreeSWITCHCSVParser(Parser):
         index, name = self._start
         if fields[index] == name:
             return None  # a header row naming the template's variables
-        start = self._time(fields[index], index, name, required=True)
+        fields.append("")
+        return fields
+
+    def _durations(self, fields: list[str]) -> tuple[int, int]:
+        """(duration, billsec) in seconds; the duration is billsec when not logged."""
         index, name = self._billsec
         billsec = self._seconds(fields[index], index, name)
         if name == "billmsec":
             billsec //= 1000
-        duration = billsec
-        if self._duration >= 0:
-            duration = self._seconds(fields[self._duration], self._duration, "duration")
-        index, name = self._answer
-        # An empty answer stamp is an unanswered call; no answer column: billsec says.
-        answered = billsec > 0 if index < 0 else self._time(fields[index], index, name) is not None
-        index, name = self._end
-        if index >= 0:
-            self._time(fields[index], index, name)  # validated, not needed
+        if self._duration < 0:
+            return billsec, billsec
+        return self._seconds(fields[self._duration], self._duration, "duration"), billsec
 
-        caller = fields[self._caller_number] if self._caller_number >= 0 else ""
-        destination = fields[self._destination] if self._destination >= 0 else ""
-        context = fields[self._context] if self._context >= 0 else ""
+    def _parties(
+        self, caller: str, destination: str, context: str, details: Details
+    ) -> tuple[str, str, str]:
+        """(direction, extension, number): see the module docstring."""
         max_digits = self._max_extension_digits
-        details: dict = {}
         exact, prefixes = self._incoming
         if context in exact or context.startswith(prefixes):
             from_extension = False
@@ -246,69 +313,47 @@ class FreeSWITCHCSVParser(Parser):
                 is_digits(caller) and len(caller) <= max_digits
             )
         if from_extension:
-            extension = caller
-            number = destination
             national = destination[1:] if destination[:1] == "+" else destination
             if is_digits(national) and len(national) > max_digits:
-                direction = Direction.OUTGOING
-            else:
-                direction = Direction.INTERNAL
-        else:
-            direction = Direction.INCOMING
-            number = caller
-            if is_digits(destination) and len(destination) <= max_digits:
-                extension = destination
-            else:
-                extension = ""
-                if destination:
-                    details["ddi"] = destination
-        trunk = ""
-        if self._gateway >= 0 and direction != Direction.INTERNAL:
-            trunk = fields[self._gateway]
+                return Direction.OUTGOING, caller, destination
+            return Direction.INTERNAL, caller, destination
+        if is_digits(destination) and len(destination) <= max_digits:
+            return Direction.INCOMING, destination, caller
+        if destination:
+            details["ddi"] = destination
+        return Direction.INCOMING, "", caller
 
-        if self._caller_name >= 0:
-            caller_name = fields[self._caller_name]
-            if caller_name and caller_name != caller:
-                details["caller_name"] = caller_name
+    def _details(self, fields: list[str], caller: str, details: Details) -> str:
+        """The caller's name and every other variable logged into details; returns the
+        call's id (``call_uuid``, else ``uuid``, kept in details when it differs)."""
+        caller_name = fields[self._caller_name]
+        if caller_name and caller_name != caller:
+            details["caller_name"] = caller_name
         for index, name in self._extras:
             value = fields[index]
             if value:
                 details[name] = value
-        if self._call_id >= 0:
-            pbx_call_id = fields[self._call_id]
-            if self._uuid >= 0 and self._uuid != self._call_id:
-                uuid = fields[self._uuid]
-                if uuid and uuid != pbx_call_id:
-                    details["uuid"] = uuid
-        else:
-            pbx_call_id = ""
-
-        return ParsedCall(
-            start,
-            billsec,
-            duration - billsec if duration > billsec else 0,
-            direction,
-            extension if len(extension) <= _MAX_EXTENSION else "",
-            trunk[:_MAX_TRUNK],
-            number,
-            fields[self._account_code] if self._account_code >= 0 else "",
-            pbx_call_id,
-            answered,
-            details,
-        )
-
-    def _error(self, index: int, name: str, value: str, problem: str) -> RecordError:
-        """A RecordError naming the field by number (1-based) and variable name."""
-        if len(value) > 60:
-            value = value[:57] + "..."
-        return RecordError(f"field {index + 1} ({name}): {value!r} {problem}")
+        pbx_call_id = fields[self._call_id]
+        if self._uuid != self._call_id:
+            uuid = fields[self._uuid]
+            if uuid and uuid != pbx_call_id:
+                details["uuid"] = uuid
+        return pbx_call_id
 
     def _seconds(self, value: str, index: int, name: str) -> int:
         """A count of seconds (``billmsec``: milliseconds, three digits more)."""
         digits = _MAX_DIGITS + 3 if name == "billmsec" else _MAX_DIGITS
-        if not is_digits(value) or len(value) > digits:
-            raise self._error(index, name, value, "is not a number of seconds")
+        if not value.isdigit() or not value.isascii() or len(value) > digits:
+            raise field_error(_field(index, name), value, "is not a number of seconds")
         return int(value)
+
+    @overload
+    def _time(self, value: str, index: int, name: str, required: Literal[True]) -> dt.datetime: ...
+
+    @overload
+    def _time(
+        self, value: str, index: int, name: str, required: bool = False
+    ) -> dt.datetime | None: ...
 
     def _time(
         self, value: str, index: int, name: str, required: bool = False
@@ -320,52 +365,40 @@ class FreeSWITCHCSVParser(Parser):
         if name.endswith("_stamp"):
             if not value and not required:
                 return None
-            if not _STAMP_RE.fullmatch(value):
-                raise self._error(index, name, value, "is not YYYY-MM-DD HH:MM:SS")
             return self._local(value, index, name)
         if not value or value == "0":
             if not required:
                 return None
-            raise self._error(index, name, value, "is not a time in seconds since 1970")
+            raise field_error(_field(index, name), value, "is not a time in seconds since 1970")
         digits = _MAX_EPOCH_DIGITS + (6 if name.endswith("_uepoch") else 0)
         if not is_digits(value) or len(value) > digits:
-            raise self._error(index, name, value, "is not a time in seconds since 1970")
+            raise field_error(_field(index, name), value, "is not a time in seconds since 1970")
         seconds = int(value)
         if name.endswith("_uepoch"):
             seconds //= 1_000_000
         try:
             return dt.datetime.fromtimestamp(seconds, UTC)
         except (ValueError, OverflowError, OSError):
-            raise self._error(index, name, value, "is out of range") from None
+            raise field_error(_field(index, name), value, "is out of range") from None
 
     def _local(self, value: str, index: int, name: str) -> dt.datetime:
-        """A ``YYYY-MM-DD HH:MM:SS`` local time (shape checked) as aware UTC."""
-        day = self._days.get(value[:10])
+        """A ``YYYY-MM-DD HH:MM:SS`` local time as aware UTC."""
+        day = self._clock.days.get(value[:10])
+        time_of_day = _times_of_day.get(value[11:])
+        # Both parts remembered and a blank between them: the shape was checked before.
+        checked = day is not None and time_of_day is not None and value[10:11] == " "
+        if not checked and not _STAMP_RE.fullmatch(value):
+            raise field_error(_field(index, name), value, "is not YYYY-MM-DD HH:MM:SS")
         try:
-            if day is None:
-                day = self._day(value[:10])
-            year, month, day_of_month, offset = day
-            return to_utc(
-                self._zone,
-                offset,
-                year,
-                month,
-                day_of_month,
-                int(value[11:13]),
-                int(value[14:16]),
-                int(value[17:19]),
-            )
+            day = day or self._day(value)
+            hour, minute, second = time_of_day or _time_of_day(value[11:])
+            return self._clock.on(day, hour, minute, second)
         except ValueError:
-            raise self._error(index, name, value, "is not a valid date and time") from None
+            raise field_error(_field(index, name), value, "is not a valid date and time") from None
         except OverflowError:
-            raise self._error(index, name, value, "is out of range") from None
+            raise field_error(_field(index, name), value, "is out of range") from None
 
-    def _day(self, date_text: str) -> tuple[int, int, int, dt.timedelta | None]:
-        """The date's UTC offset, or ``None`` on a day with a DST change (cached).
-
-        On such a day times are converted one by one (``fold=0``: an ambiguous time is
-        the first occurrence, a skipped one takes the offset in force before the change).
-        """
-        year, month, day = int(date_text[:4]), int(date_text[5:7]), int(date_text[8:10])
-        offset = day_offset(self._zone, year, month, day)
-        return remember(self._days, date_text, (year, month, day, offset))
+    def _day(self, value: str) -> LocalDay:
+        """Cache the date of ``value`` in the clock (ValueError: it does not exist)."""
+        year, month, day = int(value[:4]), int(value[5:7]), int(value[8:10])
+        return self._clock.day(value[:10], year, month, day)

@@ -79,9 +79,22 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+from collections.abc import Mapping
+from typing import Protocol
 
-from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError, is_digits
-from .clock import Receipt, is_valid_date
+from .base import (
+    DIRECTIONS,
+    Details,
+    Direction,
+    Options,
+    ParsedCall,
+    Parser,
+    ParserSettings,
+    RecordError,
+    field_error,
+    is_digits,
+)
+from .clock import Receipt, expand_year, is_valid_date
 
 UTC = dt.UTC
 
@@ -106,7 +119,6 @@ DURATION_FORMATS = (
     "mm'ss",
     "tenths-of-minute",
 )
-DIRECTIONS = (Direction.INCOMING, Direction.OUTGOING, Direction.INTERNAL)
 CLOCK_TOLERANCE = dt.timedelta(minutes=10)
 _CACHE_LIMIT = 100_000
 _NAME_RE = re.compile(r"[a-z][a-z0-9_]{0,39}")
@@ -137,9 +149,25 @@ _DIRECTIVES = {
 _DATE_KINDS = frozenset(("year", "year2", "month", "month_name", "day"))
 _TIME_KINDS = frozenset(("hour", "hour12", "minute", "second", "ampm"))
 
+# A date and time read from a record: (year, month, day, hour, minute, second), with
+# None for the parts its format does not have.
+DateTimeParts = tuple[int | None, int | None, int | None, int | None, int | None, int | None]
+Directive = tuple[str, str, bool]
+
 
 def _config_error(path: str, problem: str) -> RecordError:
     return RecordError(f"{path}: {problem}")
+
+
+class _Format(Protocol):
+    """What the parser needs of a ``date_format`` or ``time_format``."""
+
+    text: str
+    has_date: bool
+    has_time: bool
+    has_year: bool
+
+    def parse(self, value: str) -> DateTimeParts | None: ...
 
 
 class _Pattern:
@@ -149,58 +177,15 @@ class _Pattern:
         if not isinstance(fmt, str) or not fmt.strip():
             raise _config_error(option, f"{fmt!r} is not a format such as '%d/%m/%y'")
         self.text = fmt
-        parts: list[tuple[str, str, bool] | str] = []
-        index = 0
-        while index < len(fmt):
-            char = fmt[index]
-            if char == "%":
-                code = fmt[index + 1 : index + 2]
-                if code == "%":
-                    parts.append("%")
-                elif code in _DIRECTIVES:
-                    parts.append(_DIRECTIVES[code])
-                else:
-                    raise _config_error(
-                        option,
-                        f"%{code} is not supported; use %Y %y %m %d %b %H %I %M %S %p or %%",
-                    )
-                index += 2
-            else:
-                parts.append(char)
-                index += 1
-        regex = []
-        self.kinds: list[str] = []
-        for position, part in enumerate(parts):
-            if isinstance(part, str):
-                regex.append(r"\s+" if part == " " else re.escape(part))
-                continue
-            kind, pattern, numeric = part
-            if kind in self.kinds:
-                raise _config_error(option, f"{fmt!r} has the {kind.replace('2', '')} twice")
-            following = parts[position + 1] if position + 1 < len(parts) else None
-            if numeric and isinstance(following, tuple) and following[2]:
-                pattern = pattern.replace("{1,2}", "{2}")
-            regex.append(f"({pattern})")
-            self.kinds.append(kind)
-        self.regex = re.compile("".join(regex))
+        self.regex, self.kinds = _compile(option, fmt, _directives(option, fmt))
         kinds = set(self.kinds)
         self.has_date = bool(kinds & _DATE_KINDS)
         self.has_time = bool(kinds & _TIME_KINDS)
         self.has_year = bool(kinds & {"year", "year2"})
-        if self.has_date and not ("day" in kinds and ("month" in kinds or "month_name" in kinds)):
-            raise _config_error(option, f"{fmt!r} needs a month (%m or %b) and a day (%d)")
-        if self.has_year and not self.has_date:
-            raise _config_error(option, f"{fmt!r} has a year but no month and day")
-        if self.has_time:
-            if not (kinds & {"hour", "hour12"}) or "minute" not in kinds:
-                raise _config_error(option, f"{fmt!r} needs an hour (%H or %I) and minutes (%M)")
-            if "hour" in kinds and ("ampm" in kinds or "hour12" in kinds):
-                raise _config_error(option, f"{fmt!r}: use %I, not %H, with %p")
-            if ("hour12" in kinds) != ("ampm" in kinds):
-                raise _config_error(option, f"{fmt!r}: %I (12-hour clock) goes with %p (AM/PM)")
-        self._cache: dict[str, tuple] = {}
+        _check_parts(option, fmt, kinds)
+        self._cache: dict[str, DateTimeParts] = {}
 
-    def parse(self, value: str) -> tuple | None:
+    def parse(self, value: str) -> DateTimeParts | None:
         """``(year, month, day, hour, minute, second)`` with ``None`` for absent parts.
 
         ``None`` when the value does not fit the format or a part is out of range.
@@ -211,36 +196,32 @@ class _Pattern:
         match = self.regex.fullmatch(value)
         if match is None:
             return None
-        year = month = day = hour = minute = second = None
-        pm = None
-        for kind, text in zip(self.kinds, match.groups(), strict=True):
-            if kind == "year":
-                year = int(text)
-            elif kind == "year2":
-                year = int(text)
-                year += 2000 if year < 70 else 1900
-            elif kind == "month":
-                month = int(text)
-            elif kind == "month_name":
-                month = _MONTHS.get(text.lower())
-                if month is None:
-                    return None
-            elif kind == "day":
-                day = int(text)
-            elif kind == "hour":
-                hour = int(text)
-            elif kind == "hour12":
-                hour = int(text)
-                if not 1 <= hour <= 12:
-                    return None
-            elif kind == "minute":
-                minute = int(text)
-            elif kind == "second":
-                second = int(text)
-            else:
-                pm = text[0] in "Pp"
-        if pm is not None:
-            hour = hour % 12 + (12 if pm else 0)
+        parsed = self._parts(dict(zip(self.kinds, match.groups(), strict=True)))
+        if parsed is not None and len(self._cache) < _CACHE_LIMIT:
+            self._cache[value] = parsed
+        return parsed
+
+    def _parts(self, texts: dict[str, str]) -> DateTimeParts | None:
+        """The parts of a match, by directive kind; ``None`` when one is out of range."""
+        year = _number(texts, "year")
+        if "year2" in texts:
+            year = expand_year(int(texts["year2"]))  # 00-69 is 20xx
+        month = _number(texts, "month")
+        if "month_name" in texts:
+            month = _MONTHS.get(texts["month_name"].lower())
+            if month is None:
+                return None
+        hour = _number(texts, "hour")
+        if "hour12" in texts:
+            hour = int(texts["hour12"])
+            if not 1 <= hour <= 12:
+                return None
+            hour = hour % 12 + (12 if texts["ampm"][0] in "Pp" else 0)  # %I goes with %p
+        day, minute, second = (
+            _number(texts, "day"),
+            _number(texts, "minute"),
+            _number(texts, "second"),
+        )
         if (
             (month is not None and not 1 <= month <= 12)
             or (day is not None and not 1 <= day <= 31)
@@ -251,10 +232,73 @@ class _Pattern:
             return None
         if self.has_time and second is None:
             second = 0
-        parsed = (year, month, day, hour, minute, second)
-        if len(self._cache) < _CACHE_LIMIT:
-            self._cache[value] = parsed
-        return parsed
+        return year, month, day, hour, minute, second
+
+
+def _number(texts: dict[str, str], kind: str) -> int | None:
+    text = texts.get(kind)
+    return None if text is None else int(text)
+
+
+def _directives(option: str, fmt: str) -> list[Directive | str]:
+    """The format as directives (kind, regex, numeric) and literal characters."""
+    parts: list[Directive | str] = []
+    index = 0
+    while index < len(fmt):
+        char = fmt[index]
+        if char != "%":
+            parts.append(char)
+            index += 1
+            continue
+        code = fmt[index + 1 : index + 2]
+        if code == "%":
+            parts.append("%")
+        elif code in _DIRECTIVES:
+            parts.append(_DIRECTIVES[code])
+        else:
+            raise _config_error(
+                option, f"%{code} is not supported; use %Y %y %m %d %b %H %I %M %S %p or %%"
+            )
+        index += 2
+    return parts
+
+
+def _compile(
+    option: str, fmt: str, parts: list[Directive | str]
+) -> tuple[re.Pattern[str], list[str]]:
+    """The regex of a format's parts, a group per directive, and the directives' kinds."""
+    regex = []
+    kinds: list[str] = []
+    for position, part in enumerate(parts):
+        if isinstance(part, str):
+            regex.append(r"\s+" if part == " " else re.escape(part))
+            continue
+        kind, pattern, numeric = part
+        if kind in kinds:
+            raise _config_error(option, f"{fmt!r} has the {kind.replace('2', '')} twice")
+        following = parts[position + 1] if position + 1 < len(parts) else None
+        if numeric and isinstance(following, tuple) and following[2]:
+            pattern = pattern.replace("{1,2}", "{2}")
+        regex.append(f"({pattern})")
+        kinds.append(kind)
+    return re.compile("".join(regex)), kinds
+
+
+def _check_parts(option: str, fmt: str, kinds: set[str]) -> None:
+    """Refuse a format whose parts do not make a date, a time of day or both."""
+    has_date = bool(kinds & _DATE_KINDS)
+    if has_date and not ("day" in kinds and ("month" in kinds or "month_name" in kinds)):
+        raise _config_error(option, f"{fmt!r} needs a month (%m or %b) and a day (%d)")
+    if kinds & {"year", "year2"} and not has_date:
+        raise _config_error(option, f"{fmt!r} has a year but no month and day")
+    if not kinds & _TIME_KINDS:
+        return
+    if not (kinds & {"hour", "hour12"}) or "minute" not in kinds:
+        raise _config_error(option, f"{fmt!r} needs an hour (%H or %I) and minutes (%M)")
+    if "hour" in kinds and ("ampm" in kinds or "hour12" in kinds):
+        raise _config_error(option, f"{fmt!r}: use %I, not %H, with %p")
+    if ("hour12" in kinds) != ("ampm" in kinds):
+        raise _config_error(option, f"{fmt!r}: %I (12-hour clock) goes with %p (AM/PM)")
 
 
 class _DefaultTime:
@@ -265,18 +309,18 @@ class _DefaultTime:
     has_time = True
     _regex = re.compile(r"([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?")
 
-    def __init__(self):
-        self._cache: dict[str, tuple] = {}
+    def __init__(self) -> None:
+        self._cache: dict[str, DateTimeParts] = {}
 
-    def parse(self, value: str) -> tuple | None:
+    def parse(self, value: str) -> DateTimeParts | None:
         parsed = self._cache.get(value)
         if parsed is not None:
             return parsed
         match = self._regex.fullmatch(value)
         if match is None:
             return None
-        hour, minute, second = match.groups()
-        hour, minute, second = int(hour), int(minute), int(second or 0)
+        hour_text, minute_text, second_text = match.groups()
+        hour, minute, second = int(hour_text), int(minute_text), int(second_text or 0)
         if hour > 23 or minute > 59 or second > 59:
             return None
         parsed = (None, None, None, hour, minute, second)
@@ -354,10 +398,106 @@ class _Column:
             self.index = spec - 1
             self.label = f"{name} (field {spec})"
 
-    def error(self, value: str, problem: str) -> RecordError:
-        if len(value) > 60:
-            value = value[:57] + "..."
-        return RecordError(f"{self.label}: {value!r} {problem}")
+
+def _column_map_option(options: Options) -> tuple[Mapping[str, object], bool]:
+    """``column_map``, checked to be a map with a format: (the map, fixed-width)."""
+    column_map = options.get("column_map")
+    if not isinstance(column_map, dict):
+        raise _config_error(
+            "column_map",
+            'required: {"format": "fixed" or "delimited", "fields": {"date": ..., '
+            '"time": ..., "duration": ...}}',
+        )
+    layout = column_map.get("format")
+    if layout not in ("fixed", "delimited"):
+        raise _config_error("column_map.format", f"{layout!r} is not 'fixed' or 'delimited'")
+    return column_map, layout == "fixed"
+
+
+def _mapped_columns(
+    column_map: Mapping[str, object], fixed: bool
+) -> tuple[dict[str, _Column], tuple[_Column, ...]]:
+    """The call's columns (``fields``) by field name, and the columns kept in details."""
+    fields = column_map.get("fields")
+    if not isinstance(fields, dict) or not fields:
+        raise _config_error("column_map.fields", "required: a map of field name to column")
+    columns: dict[str, _Column] = {}
+    for name, spec in fields.items():
+        if name not in FIELDS:
+            raise _config_error(
+                f"column_map.fields.{name}",
+                f"unknown field; fields are {', '.join(FIELDS)} (put other columns "
+                "under column_map.details)",
+            )
+        columns[name] = _Column(name, f"column_map.fields.{name}", spec, fixed)
+    if "duration" not in columns:
+        raise _config_error("column_map.fields", "needs duration")
+    if "date" not in columns and "time" not in columns:
+        raise _config_error("column_map.fields", "needs time, date, or both")
+    extra = column_map.get("details", {})
+    if not isinstance(extra, dict):
+        raise _config_error("column_map.details", "expected a map of name to column")
+    detail_columns: list[_Column] = []
+    for name, spec in extra.items():
+        if not isinstance(name, str) or not _NAME_RE.fullmatch(name) or name in FIELDS:
+            raise _config_error(
+                f"column_map.details.{name}",
+                "names are lower case letters, digits and _, starting with a letter, and "
+                "not a field name",
+            )
+        detail_columns.append(_Column(name, f"column_map.details.{name}", spec, fixed))
+    return columns, tuple(detail_columns)
+
+
+def _delimiter_options(column_map: Mapping[str, object], fixed: bool) -> tuple[str, str | None]:
+    """A delimited layout's ``delimiter`` and ``quote`` (``None``: split on every one)."""
+    if fixed:
+        for key in ("delimiter", "quote"):
+            if key in column_map:
+                raise _config_error(f"column_map.{key}", "applies to delimited records only")
+        return ",", None
+    delimiter = column_map.get("delimiter", ",")
+    if not isinstance(delimiter, str) or not delimiter or delimiter in "\r\n":
+        raise _config_error("column_map.delimiter", f"{delimiter!r} is not a delimiter such as ','")
+    quote = column_map.get("quote")
+    if quote is None:
+        return delimiter, None
+    if not isinstance(quote, str) or len(quote) != 1 or quote == delimiter:
+        raise _config_error("column_map.quote", f"{quote!r} is not one character such as '\"'")
+    if len(delimiter) != 1:
+        raise _config_error("column_map.delimiter", "must be one character when a quote is set")
+    return delimiter, quote
+
+
+def _duration_options(options: Options) -> tuple[str, str]:
+    """``duration_format`` and ``ring_format`` (the duration's unless set)."""
+    duration_format = options.get("duration_format", "seconds")
+    if not isinstance(duration_format, str) or duration_format not in DURATION_FORMATS:
+        raise _config_error(
+            "duration_format",
+            f"{duration_format!r} is not one of {', '.join(DURATION_FORMATS)}",
+        )
+    ring_format = options.get("ring_format", duration_format)
+    if not isinstance(ring_format, str) or ring_format not in DURATION_FORMATS:
+        raise _config_error(
+            "ring_format", f"{ring_format!r} is not one of {', '.join(DURATION_FORMATS)}"
+        )
+    return duration_format, ring_format
+
+
+def _line_options(options: Options) -> tuple[tuple[str, ...], int]:
+    """``skip_prefixes`` and ``min_length``."""
+    prefixes = options.get("skip_prefixes", [])
+    if not isinstance(prefixes, list | tuple) or not all(
+        isinstance(prefix, str) and prefix for prefix in prefixes
+    ):
+        raise _config_error(
+            "skip_prefixes", f"expected a list of non-empty strings, got {prefixes!r}"
+        )
+    min_length = options.get("min_length", 0)
+    if not isinstance(min_length, int) or isinstance(min_length, bool) or min_length < 0:
+        raise _config_error("min_length", f"{min_length!r} is not a number of characters")
+    return tuple(prefixes), min_length
 
 
 class GenericParser(Parser):
@@ -369,147 +509,65 @@ class GenericParser(Parser):
     def __init__(self, settings: ParserSettings):
         super().__init__(settings)
         options = settings.options
-        column_map = options.get("column_map")
-        if not isinstance(column_map, dict):
-            raise _config_error(
-                "column_map",
-                'required: {"format": "fixed" or "delimited", "fields": {"date": ..., '
-                '"time": ..., "duration": ...}}',
-            )
-        layout = column_map.get("format")
-        if layout not in ("fixed", "delimited"):
-            raise _config_error("column_map.format", f"{layout!r} is not 'fixed' or 'delimited'")
-        self._fixed = fixed = layout == "fixed"
-        fields = column_map.get("fields")
-        if not isinstance(fields, dict) or not fields:
-            raise _config_error("column_map.fields", "required: a map of field name to column")
-        columns: dict[str, _Column] = {}
-        for name, spec in fields.items():
-            if name not in FIELDS:
-                raise _config_error(
-                    f"column_map.fields.{name}",
-                    f"unknown field; fields are {', '.join(FIELDS)} (put other columns "
-                    "under column_map.details)",
-                )
-            columns[name] = _Column(name, f"column_map.fields.{name}", spec, fixed)
-        if "duration" not in columns:
-            raise _config_error("column_map.fields", "needs duration")
-        if "date" not in columns and "time" not in columns:
-            raise _config_error("column_map.fields", "needs time, date, or both")
-        extra = column_map.get("details", {})
-        if not isinstance(extra, dict):
-            raise _config_error("column_map.details", "expected a map of name to column")
-        detail_columns: list[_Column] = []
-        for name, spec in extra.items():
-            if not isinstance(name, str) or not _NAME_RE.fullmatch(name) or name in FIELDS:
-                raise _config_error(
-                    f"column_map.details.{name}",
-                    "names are lower case letters, digits and _, starting with a letter, and "
-                    "not a field name",
-                )
-            detail_columns.append(_Column(name, f"column_map.details.{name}", spec, fixed))
-        self._columns = columns
-        self._detail_columns = tuple(detail_columns)
-
-        self._delimiter = ","
-        self._quote = None
-        if not fixed:
-            delimiter = column_map.get("delimiter", ",")
-            if not isinstance(delimiter, str) or not delimiter or delimiter in "\r\n":
-                raise _config_error(
-                    "column_map.delimiter", f"{delimiter!r} is not a delimiter such as ','"
-                )
-            quote = column_map.get("quote")
-            if quote is not None:
-                if not isinstance(quote, str) or len(quote) != 1 or quote == delimiter:
-                    raise _config_error(
-                        "column_map.quote", f"{quote!r} is not one character such as '\"'"
-                    )
-                if len(delimiter) != 1:
-                    raise _config_error(
-                        "column_map.delimiter", "must be one character when a quote is set"
-                    )
-            self._delimiter, self._quote = delimiter, quote
-            required = [columns[name] for name in ("date", "time", "duration") if name in columns]
-            self._needed = max(required, key=lambda column: column.index)
-        else:
-            self._needed = None
-        for key in ("delimiter", "quote"):
-            if fixed and key in column_map:
-                raise _config_error(f"column_map.{key}", "applies to delimited records only")
-
-        # Dates and times.
-        self._date_pattern = self._time_pattern = None
-        if "date" in columns:
-            if "date_format" not in options:
-                raise _config_error("date_format", "required with a date column (e.g. '%d/%m/%y')")
-            self._date_pattern = _Pattern("date_format", options["date_format"])
-            if not self._date_pattern.has_date:
-                raise _config_error(
-                    "date_format", f"{options['date_format']!r} has no month and day"
-                )
-        elif "date_format" in options:
-            raise _config_error("date_format", "set, but column_map.fields has no date")
-        if "time" in columns:
-            if self._date_pattern is not None and self._date_pattern.has_time:
-                raise _config_error(
-                    "date_format", "has a time of day, and column_map.fields also maps time"
-                )
-            time_format = options.get("time_format")
-            self._time_pattern = (
-                _DefaultTime() if time_format is None else _Pattern("time_format", time_format)
-            )
-            if self._time_pattern.has_date:
-                raise _config_error("time_format", "has date parts; map a date column instead")
-            if not self._time_pattern.has_time:
-                raise _config_error("time_format", "needs an hour and minutes")
-        else:
-            if "time_format" in options:
-                raise _config_error("time_format", "set, but column_map.fields has no time")
-            if not self._date_pattern.has_time:
-                raise _config_error(
-                    "column_map.fields",
-                    "needs a time column, or a date_format with the time (%H:%M)",
-                )
+        column_map, self._fixed = _column_map_option(options)
+        self._columns, self._detail_columns = _mapped_columns(column_map, self._fixed)
+        self._delimiter, self._quote = _delimiter_options(column_map, self._fixed)
+        # The last column a delimited record needs.
+        required = [
+            self._columns[name] for name in ("date", "time", "duration") if name in self._columns
+        ]
+        self._needed = max(required, key=lambda column: column.index)
+        self._date_pattern, self._time_pattern = self._date_and_time_formats(options)
         self._has_date = self._date_pattern is not None
-        self._has_year = self._has_date and self._date_pattern.has_year
-
-        duration_format = options.get("duration_format", "seconds")
-        if duration_format not in DURATION_FORMATS:
-            raise _config_error(
-                "duration_format",
-                f"{duration_format!r} is not one of {', '.join(DURATION_FORMATS)}",
-            )
-        ring_format = options.get("ring_format", duration_format)
-        if ring_format not in DURATION_FORMATS:
-            raise _config_error(
-                "ring_format", f"{ring_format!r} is not one of {', '.join(DURATION_FORMATS)}"
-            )
-        self._duration_format, self._ring_format = duration_format, ring_format
+        self._has_year = self._date_pattern is not None and self._date_pattern.has_year
+        self._duration_format, self._ring_format = _duration_options(options)
         self._durations: dict[str, int] = {}
         self._rings: dict[str, int] = {}
         time_is = options.get("time_is", "start")
         if time_is not in ("start", "end"):
             raise _config_error("time_is", f"{time_is!r} is not 'start' or 'end'")
         self._time_is_end = time_is == "end"
-
         self._configure_direction(options.get("direction"))
-
-        prefixes = options.get("skip_prefixes", [])
-        if not isinstance(prefixes, list | tuple) or not all(
-            isinstance(prefix, str) and prefix for prefix in prefixes
-        ):
-            raise _config_error(
-                "skip_prefixes", f"expected a list of non-empty strings, got {prefixes!r}"
-            )
-        self._skip = tuple(prefixes)
-        min_length = options.get("min_length", 0)
-        if not isinstance(min_length, int) or isinstance(min_length, bool) or min_length < 0:
-            raise _config_error("min_length", f"{min_length!r} is not a number of characters")
-        self._min_length = min_length
-
+        self._skip, self._min_length = _line_options(options)
         self._receipt = Receipt(settings.time_zone, CLOCK_TOLERANCE)
         self._local_clock = self._receipt.clock
+
+    def _date_and_time_formats(self, options: Options) -> tuple[_Pattern | None, _Format | None]:
+        """The ``date_format`` of the date column and the ``time_format`` of the time
+        column, checked against each other and the columns mapped."""
+        date_pattern = None
+        if "date" in self._columns:
+            if "date_format" not in options:
+                raise _config_error("date_format", "required with a date column (e.g. '%d/%m/%y')")
+            date_pattern = _Pattern("date_format", options["date_format"])
+            if not date_pattern.has_date:
+                raise _config_error(
+                    "date_format", f"{options['date_format']!r} has no month and day"
+                )
+        elif "date_format" in options:
+            raise _config_error("date_format", "set, but column_map.fields has no date")
+        if "time" not in self._columns:
+            if "time_format" in options:
+                raise _config_error("time_format", "set, but column_map.fields has no time")
+            if date_pattern is None or not date_pattern.has_time:
+                raise _config_error(
+                    "column_map.fields",
+                    "needs a time column, or a date_format with the time (%H:%M)",
+                )
+            return date_pattern, None
+        if date_pattern is not None and date_pattern.has_time:
+            raise _config_error(
+                "date_format", "has a time of day, and column_map.fields also maps time"
+            )
+        time_format = options.get("time_format")
+        time_pattern: _Format = (
+            _DefaultTime() if time_format is None else _Pattern("time_format", time_format)
+        )
+        if time_pattern.has_date:
+            raise _config_error("time_format", "has date parts; map a date column instead")
+        if not time_pattern.has_time:
+            raise _config_error("time_format", "needs an hour and minutes")
+        return date_pattern, time_pattern
 
     def _configure_direction(self, rule: object) -> None:
         """Check the ``direction`` option and keep its parts."""
@@ -533,12 +591,33 @@ class GenericParser(Parser):
                 "direction.values",
                 f"expected a map of column value to {', '.join(DIRECTIONS)}, got {values!r}",
             )
-        self._direction_values = {key.strip(): value for key, value in values.items()}
+        self._direction_values: dict[str, str] = {
+            key.strip(): value for key, value in values.items()
+        }
         default = rule.get("default")
         if default is not None and default not in DIRECTIONS:
             raise _config_error(
                 "direction.default", f"{default!r} is not one of {', '.join(DIRECTIONS)}"
             )
+        self._direction_column = self._direction_column_option(rule, values)
+        # Without a default, a value of the column not listed is an error; with no
+        # column either, every call is outgoing.
+        self._direction_default: str = default or Direction.OUTGOING
+        self._direction_required = self._direction_column is not None and default is None
+        max_digits = rule.get("internal_max_digits")
+        if max_digits is not None and (
+            not isinstance(max_digits, int) or isinstance(max_digits, bool) or max_digits < 1
+        ):
+            raise _config_error(
+                "direction.internal_max_digits", f"{max_digits!r} is not a number of digits"
+            )
+        self._internal_max_digits: int | None = max_digits
+
+    def _direction_column_option(
+        self, rule: Mapping[str, object], values: Mapping[str, str]
+    ) -> _Column | None:
+        """``direction.field``: the mapped column (in fields or details) read for the
+        direction, or ``None`` when there is none to read."""
         field_name = rule.get("field", "direction")
         if not isinstance(field_name, str):
             raise _config_error("direction.field", f"{field_name!r} is not a column name")
@@ -551,19 +630,42 @@ class GenericParser(Parser):
             raise _config_error("direction.values", f"required to read the {field_name} column")
         if column is None and values:
             raise _config_error("direction.values", "set, but there is no direction column to read")
-        self._direction_column = column
-        self._direction_default = default if default is not None or column else Direction.OUTGOING
-        max_digits = rule.get("internal_max_digits")
-        if max_digits is not None and (
-            not isinstance(max_digits, int) or isinstance(max_digits, bool) or max_digits < 1
-        ):
-            raise _config_error(
-                "direction.internal_max_digits", f"{max_digits!r} is not a number of digits"
-            )
-        self._internal_max_digits = max_digits
+        return column
 
     def parse(self, text: str, received_at: dt.datetime | None = None) -> ParsedCall | None:
         """Parse one record; ``None`` for blank, separator and skipped lines."""
+        line = self._line(text)
+        if line is None:
+            return None
+        values, details = self._fixed_values(line) if self._fixed else self._split(line)
+        moment = self._moment(values, received_at)
+        duration_seconds, ring_seconds = self._durations_of(values)
+        if self._time_is_end:
+            try:
+                moment -= dt.timedelta(0, duration_seconds)
+            except OverflowError:
+                raise field_error(
+                    self._columns["duration"].label, values["duration"], "is out of range"
+                ) from None
+
+        number = values.get("number", "")
+        return ParsedCall(
+            start=moment,
+            duration_seconds=duration_seconds,
+            ring_seconds=ring_seconds,
+            direction=self._direction(values, details, number),
+            extension=values.get("extension", ""),
+            trunk=values.get("trunk", ""),
+            number=number,
+            account_code=values.get("account_code", ""),
+            pbx_call_id=values.get("call_id", ""),
+            answered=duration_seconds > 0,
+            details=details,
+        )
+
+    def _line(self, text: str) -> str | None:
+        """The record without junk around it; ``None`` for a blank, separator or skipped
+        line. A line shorter than ``min_length`` is an error."""
         line = text.rstrip(_TRAILING_JUNK)
         if line[:1] < " " or line[:1] == "\ufeff":
             line = line.lstrip(_LEADING_JUNK)
@@ -576,77 +678,25 @@ class GenericParser(Parser):
             return None
         if self._skip and (line.startswith(self._skip) or line.lstrip().startswith(self._skip)):
             return None
-        length = len(line)
-        if length < self._min_length:
+        if len(line) < self._min_length:
             raise RecordError(
-                f"record is {length} characters, shorter than min_length {self._min_length}"
+                f"record is {len(line)} characters, shorter than min_length {self._min_length}"
             )
+        return line
 
-        if self._fixed:
-            values = {
-                name: line[column.start : column.end].strip()
-                for name, column in self._columns.items()
-            }
-            details = {}
-            for column in self._detail_columns:
-                value = line[column.start : column.end].strip()
-                if value:
-                    details[column.name] = value
-        else:
-            values, details = self._split(line)
+    def _fixed_values(self, line: str) -> tuple[dict[str, str], Details]:
+        """The mapped values and details of a fixed-width record."""
+        values = {
+            name: line[column.start : column.end].strip() for name, column in self._columns.items()
+        }
+        details: Details = {}
+        for column in self._detail_columns:
+            value = line[column.start : column.end].strip()
+            if value:
+                details[column.name] = value
+        return values, details
 
-        columns = self._columns
-        date_parts = time_parts = None
-        if self._has_date:
-            value = values["date"]
-            date_parts = self._date_pattern.parse(value)
-            if date_parts is None:
-                raise columns["date"].error(value, f"does not match {self._date_pattern.text!r}")
-        if self._time_pattern is not None:
-            value = values["time"]
-            time_parts = self._time_pattern.parse(value)
-            if time_parts is None:
-                raise columns["time"].error(value, f"does not match {self._time_pattern.text!r}")
-        moment = self._moment(date_parts, time_parts, received_at)
-
-        value = values["duration"]
-        duration_seconds = self._durations.get(value)
-        if duration_seconds is None:
-            duration_seconds = self._seconds(value, columns["duration"], self._duration_format)
-            if len(self._durations) < _CACHE_LIMIT:
-                self._durations[value] = duration_seconds
-        ring_seconds = 0
-        value = values.get("ring")
-        if value:
-            ring_seconds = self._rings.get(value)
-            if ring_seconds is None:
-                ring_seconds = self._seconds(value, columns["ring"], self._ring_format)
-                if len(self._rings) < _CACHE_LIMIT:
-                    self._rings[value] = ring_seconds
-
-        if self._time_is_end:
-            try:
-                moment -= dt.timedelta(seconds=duration_seconds)
-            except OverflowError:
-                raise columns["duration"].error(values["duration"], "is out of range") from None
-
-        number = values.get("number", "")
-        direction = self._direction(values, details, number)
-        return ParsedCall(
-            moment,
-            duration_seconds,
-            ring_seconds,
-            direction,
-            values.get("extension", ""),
-            values.get("trunk", ""),
-            number,
-            values.get("account_code", ""),
-            values.get("call_id", ""),
-            duration_seconds > 0,
-            details,
-        )
-
-    def _split(self, line: str) -> tuple[dict[str, str], dict]:
+    def _split(self, line: str) -> tuple[dict[str, str], Details]:
         """The mapped values and details of a delimited record."""
         quote = self._quote
         if quote is not None and quote in line:
@@ -669,7 +719,7 @@ class GenericParser(Parser):
         values = {}
         for name, column in self._columns.items():
             values[name] = _clean(parts[column.index]) if column.index < count else ""
-        details = {}
+        details: Details = {}
         for column in self._detail_columns:
             if column.index < count:
                 value = _clean(parts[column.index])
@@ -677,59 +727,86 @@ class GenericParser(Parser):
                     details[column.name] = value
         return values, details
 
+    def _durations_of(self, values: dict[str, str]) -> tuple[int, int]:
+        """(duration, ring) in seconds, remembered by their text."""
+        value = values["duration"]
+        duration_seconds = self._durations.get(value)
+        if duration_seconds is None:
+            duration_seconds = self._seconds(
+                value, self._columns["duration"], self._duration_format
+            )
+            if len(self._durations) < _CACHE_LIMIT:
+                self._durations[value] = duration_seconds
+        value = values.get("ring", "")
+        if not value:
+            return duration_seconds, 0
+        ring_seconds = self._rings.get(value)
+        if ring_seconds is None:
+            ring_seconds = self._seconds(value, self._columns["ring"], self._ring_format)
+            if len(self._rings) < _CACHE_LIMIT:
+                self._rings[value] = ring_seconds
+        return duration_seconds, ring_seconds
+
     @staticmethod
     def _seconds(value: str, column: _Column, fmt: str) -> int:
         if not value:
             return 0
         seconds = _duration(value, fmt)
         if seconds is None:
-            raise column.error(value, f"is not {fmt}")
+            raise field_error(column.label, value, f"is not {fmt}")
         return seconds
 
-    def _direction(self, values: dict[str, str], details: dict, number: str) -> str:
+    def _direction(self, values: dict[str, str], details: Details, number: str) -> str:
         column = self._direction_column
         direction = self._direction_default
         if column is not None:
             value = values[column.name] if column.name in values else details.get(column.name, "")
-            found = self._direction_values.get(value)
+            found = self._direction_values.get(str(value))
             if found is not None:
                 direction = found
-            elif direction is None:
+            elif self._direction_required:
                 listed = ", ".join(repr(key) for key in self._direction_values)
-                raise column.error(
-                    value, f"is not one of {listed} (direction.default accepts any other)"
+                raise field_error(
+                    column.label,
+                    str(value),
+                    f"is not one of {listed} (direction.default accepts any other)",
                 )
         max_digits = self._internal_max_digits
         if max_digits is not None and number and len(number) <= max_digits and is_digits(number):
             return Direction.INTERNAL
         return direction
 
-    def _moment(
-        self, date_parts: tuple | None, time_parts: tuple | None, received_at: dt.datetime | None
-    ) -> dt.datetime:
+    def _moment(self, values: dict[str, str], received_at: dt.datetime | None) -> dt.datetime:
         """The record's local date and time, completed from receipt, as aware UTC."""
-        if date_parts is not None:
-            year, month, day, hour, minute, second = date_parts
-            if time_parts is not None:
-                hour, minute, second = time_parts[3:]
-        else:
-            year = month = day = None
+        date_parts = time_parts = None
+        if self._date_pattern is not None:
+            value = values["date"]
+            date_parts = self._date_pattern.parse(value)
+            if date_parts is None:
+                raise field_error(
+                    self._columns["date"].label,
+                    value,
+                    f"does not match {self._date_pattern.text!r}",
+                )
+        if self._time_pattern is not None:
+            value = values["time"]
+            time_parts = self._time_pattern.parse(value)
+            if time_parts is None:
+                raise field_error(
+                    self._columns["time"].label,
+                    value,
+                    f"does not match {self._time_pattern.text!r}",
+                )
+        year, month, day, hour, minute, second = date_parts or (None,) * 6
+        if time_parts is not None:
             hour, minute, second = time_parts[3:]
-        if month is None:
+        # Every format has an hour and minutes (checked when the parser is made); the
+        # seconds are 0 when not printed.
+        assert hour is not None and minute is not None and second is not None
+        if month is None or day is None:
             return self._receipt.latest_time(received_at, hour, minute, second)
         if year is None:
-            moment = None
-            if is_valid_date(2000, month, day):  # 2000 is a leap year: 02/29 is a date
-                moment = self._receipt.latest_date_time(
-                    received_at, month, day, hour, minute, second
-                )
-            if moment is None:
-                column = self._columns.get("date") or self._columns["time"]
-                raise RecordError(
-                    f"{column.label}: {month:02d}/{day:02d} is not a date in the 8 years "
-                    "before receipt"
-                )
-            return moment
+            return self._dated_from_receipt(received_at, month, day, hour, minute, second)
         try:
             return self._local_clock.utc(year, month, day, hour, minute, second)
         except ValueError:
@@ -737,7 +814,29 @@ class GenericParser(Parser):
         except OverflowError:
             raise self._date_error(year, month, day, "is out of range") from None
 
+    def _dated_from_receipt(
+        self,
+        received_at: dt.datetime | None,
+        month: int,
+        day: int,
+        hour: int,
+        minute: int,
+        second: int,
+    ) -> dt.datetime:
+        """A date without a year: the latest year that puts it at or before receipt."""
+        moment = None
+        if is_valid_date(2000, month, day):  # 2000 is a leap year: 02/29 is a date
+            moment = self._receipt.latest_date_time(received_at, month, day, hour, minute, second)
+        if moment is None:
+            column = self._columns.get("date") or self._columns["time"]
+            raise RecordError(
+                f"{column.label}: {month:02d}/{day:02d} is not a date in the 8 years before receipt"
+            )
+        return moment
+
     def _date_error(self, year: int, month: int, day: int, problem: str) -> RecordError:
+        """The error for a date read whole that does not exist or cannot be stored; the
+        date is shown as read, in ISO order, whatever the date_format."""
         column = self._columns.get("date") or self._columns["time"]
         return RecordError(f"{column.label}: {year:04d}-{month:02d}-{day:02d} {problem}")
 

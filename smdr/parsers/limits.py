@@ -14,8 +14,9 @@ refers to (a test keeps them equal).
 from __future__ import annotations
 
 import datetime as dt
+from typing import NoReturn
 
-from .base import Direction, ParsedCall, RecordError
+from .base import DIRECTIONS, ParsedCall, RecordError
 
 MAX_DURATION = dt.timedelta(days=7)  # longer is a PBX's counter gone wrong, not a call
 MAX_RING = dt.timedelta(hours=1)
@@ -28,7 +29,7 @@ MAX_INTEGER = 2**31 - 1  # PositiveIntegerField: a 4-byte integer on PostgreSQL
 # whole), so they are not refused here; extension and trunk name other rows, and
 # cutting them would charge one extension's calls to another.
 MAX_LENGTHS = {"extension": 32, "trunk": 64}
-DIRECTIONS = frozenset({Direction.INCOMING, Direction.OUTGOING, Direction.INTERNAL})
+_DIRECTIONS = frozenset(DIRECTIONS)
 TEXT_FIELDS = ("extension", "trunk", "number", "account_code", "pbx_call_id")
 
 
@@ -49,8 +50,8 @@ def call_check(
     if not (type(ring) is int and 0 <= ring <= _MAX_RING_SECONDS):
         _seconds_refused("ring_seconds", ring, MAX_RING)
     _start_check(call.start, received_at)
-    if call.direction not in DIRECTIONS:
-        raise RecordError(f"direction: {call.direction!r} is not one of {sorted(DIRECTIONS)}")
+    if call.direction not in _DIRECTIONS:
+        raise RecordError(f"direction: {call.direction!r} is not one of {sorted(_DIRECTIONS)}")
     for name in TEXT_FIELDS:
         value = getattr(call, name)
         if type(value) is not str:
@@ -73,7 +74,7 @@ _MAX_DURATION_SECONDS = int(MAX_DURATION.total_seconds())
 _MAX_RING_SECONDS = int(MAX_RING.total_seconds())
 
 
-def _seconds_refused(name: str, value, limit: dt.timedelta) -> None:
+def _seconds_refused(name: str, value: object, limit: dt.timedelta) -> NoReturn:
     if type(value) is not int:
         raise RecordError(f"{name}: {value!r} is not a whole number of seconds")
     if value < 0:
@@ -82,7 +83,7 @@ def _seconds_refused(name: str, value, limit: dt.timedelta) -> None:
     raise RecordError(f"{name}: {value} is more than {_span(limit)}")
 
 
-def _start_check(start, received_at: dt.datetime | None) -> None:
+def _start_check(start: object, received_at: dt.datetime | None) -> None:
     if type(start) is not dt.datetime or start.utcoffset() is None:
         raise RecordError(f"start: {start!r} is not an aware date and time")
     if start < EARLIEST_START:
@@ -105,7 +106,7 @@ def _quoted(value: str) -> str:
     return repr(value if len(value) <= 60 else value[:57] + "...")
 
 
-def _holds_nul(value) -> bool:
+def _holds_nul(value: object) -> bool:
     if isinstance(value, str):
         return "\x00" in value
     if isinstance(value, dict):

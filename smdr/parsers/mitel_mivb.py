@@ -74,8 +74,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError, is_digits
-from .clock import Receipt
+from .base import (
+    Details,
+    Direction,
+    Options,
+    ParsedCall,
+    Parser,
+    ParserSettings,
+    RecordError,
+    field_error,
+    is_digits,
+)
+from .clock import Receipt, remember
 from .options import bool_option, choice_option, tolerance_option
 
 UTC = dt.UTC
@@ -119,13 +129,14 @@ _SEPARATOR_CHARS = frozenset("-= ")
 _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _TIME_CACHE_LIMIT = 100_000
 
-# "hh:mm:ss" -> seconds, shared by every parser instance.
+# "hh:mm:ss" -> seconds and "mm/dd" -> (month, day), shared by every parser instance.
 _duration_seconds: dict[str, int] = {}
+_dates: dict[str, tuple[int, int]] = {}
 
 
-def _error(number: int, value: str, problem: str) -> RecordError:
-    """A RecordError naming field ``number`` (1-based) and quoting its value."""
-    return RecordError(f"field {number} ({FIELD_NAMES[number - 1]}): {value!r} {problem}")
+def _field(number: int) -> str:
+    """Field ``number`` (1-based) as error messages name it: ``field 4 (Duration)``."""
+    return f"field {number} ({FIELD_NAMES[number - 1]})"
 
 
 def _quote(line: str) -> str:
@@ -134,7 +145,57 @@ def _quote(line: str) -> str:
 
 def _is_trunk(party: str) -> bool:
     """``Tnnn`` (CO trunk) or ``Xnnn`` (non-CO trunk)."""
-    return party[:1] in ("T", "X") and is_digits(party[1:])
+    return party[:1] in ("T", "X") and party[1:].isdigit() and party.isascii()
+
+
+def _check_layout(line: str) -> None:
+    """Refuse a record too short, or whose blank columns are not, or of a layout (Extended
+    Digit Length, Extended Reporting) whose columns do not line up with this one."""
+    if len(line) < MIN_LENGTH:
+        raise RecordError(
+            f"record is {len(line)} characters long, expected at least {MIN_LENGTH} "
+            f"(through the calling party): {_quote(line)}"
+        )
+    if line[0] not in LONG_CALL_FLAGS:
+        raise field_error(_field(1), line[0], "is not blank, -, % or +")
+    if line[12] == ":" and line[3] == "/":
+        raise RecordError(
+            f"field 3 (Start Time, columns 8-15): {line[7:15]!r} has seconds (SMDR "
+            f"Extended Reporting), which is not supported (record {_quote(line)})"
+        )
+    late = line[27:28] + line[32:33] + line[66:67] + line[71:72]  # "" past the end
+    if line[6] != " " or line[13] != " " or line[22] != " " or late.strip(" "):
+        raise _separator_error(line)
+
+
+def _separator_error(line: str) -> RecordError:
+    """The error for the first column that should be blank and is not."""
+    for index, column in _SEPARATORS:
+        if line[index] != " ":
+            return RecordError(
+                f"column {column}: {line[index]!r} where the 90-column layout has a blank "
+                f"(record {_quote(line)})"
+            )
+    index, column = next(
+        (index, column) for index, column in _LATE_SEPARATORS if line[index : index + 1].strip(" ")
+    )
+    return RecordError(
+        f"column {column}: {line[index]!r} where the 90-column layout has a blank "
+        "(Extended Digit Length records are not supported) "
+        f"(record {_quote(line)})"
+    )
+
+
+def _date(value: str) -> tuple[int, int]:
+    """Date ``mm/dd`` (columns 2-6) as (month, day), remembered in ``_dates``."""
+    month_text, day_text = value[:2], value[3:5]
+    digits = month_text + day_text
+    if not (digits.isdigit() and digits.isascii()):
+        raise field_error(_field(2), value, "is not mm/dd")
+    month, day = int(month_text), int(day_text)
+    if not 1 <= month <= 12 or not 1 <= day <= _DAYS_IN_MONTH[month - 1]:
+        raise field_error(_field(2), value, "is not a valid date")
+    return remember(_dates, value, (month, day), _TIME_CACHE_LIMIT)
 
 
 def _duration(value: str) -> int:
@@ -153,14 +214,89 @@ def _duration(value: str) -> int:
         or minutes > "59"
         or secs > "59"
     ):
-        raise _error(4, value, "is not hh:mm:ss")
+        raise field_error(_field(4), value, "is not hh:mm:ss")
     seconds = int(hours) * 3600 + int(minutes) * 60 + int(secs)
     if len(_duration_seconds) < _TIME_CACHE_LIMIT:
         _duration_seconds[value] = seconds
     return seconds
 
 
-def _options(options: dict) -> tuple[str, bool, dt.timedelta]:
+def _time_to_answer(line: str, details: Details) -> int:
+    """The Attendant Flag (column 29) into details, and Time to Answer (30-32) in seconds."""
+    if line[28:29] == "*":
+        details["attendant"] = True
+    elif line[28:29] not in ("", " "):
+        raise field_error(_field(6), line[28], "is not blank or *")
+    answer_text = line[29:32].strip()
+    if not answer_text:
+        return 0
+    if not is_digits(answer_text):
+        raise field_error(_field(7), line[29:32], "is not a number of seconds")
+    return int(answer_text)
+
+
+def _completion(line: str, details: Details) -> tuple[str, str, str, str]:
+    """Columns 60-88 and the ANI/DNIS and OLI extension: (completion status, called
+    party, account code, ANI); the flags and the rest into details."""
+    status = line[59].strip()
+    if status:
+        details["completion_status"] = status
+    if line[60:61].strip():
+        details["speed_call_flag"] = line[60]
+    called = line[61:65].strip()
+    if line[65:66].strip():
+        details["transfer_flag"] = line[65]
+    third_party = line[67:71].strip()
+    if third_party:
+        details["third_party"] = third_party
+    account_code = line[72:84].strip()
+    if line[84:85].strip():
+        details["route_optimization"] = line[84]
+    system_id = line[85:88].strip()
+    if system_id:
+        details["system_id"] = system_id
+    ani = _network_numbers(line, details) if len(line) > 90 else ""
+    return status, called, account_code, ani
+
+
+def _network_numbers(line: str, details: Details) -> str:
+    """ANI (columns 92-101), returned; DNIS (103-112) and network OLI (114-131) into
+    details, when the record has them."""
+    dnis = line[102:112].strip()
+    if dnis:
+        details["dnis"] = dnis
+    calling_oli = line[113:122].strip()
+    if calling_oli:
+        details["calling_oli"] = calling_oli
+    called_oli = line[123:131].strip()
+    if called_oli:
+        details["called_oli"] = called_oli
+    return line[91:101].strip()
+
+
+def _parties(
+    calling: str, called: str, digits: str, ani: str, details: Details
+) -> tuple[str, str, str, str]:
+    """(direction, extension, trunk, number) from the calling and called parties."""
+    if _is_trunk(calling):
+        extension = called
+        if _is_trunk(called):
+            details["called_party"] = called
+            extension = ""
+        if digits:
+            details["digits"] = digits
+        return Direction.INCOMING, extension, calling, ani
+    if ani:
+        details["ani"] = ani
+    if _is_trunk(called):
+        return Direction.OUTGOING, calling, called, digits
+    number = digits or called
+    if called and called != number:
+        details["called_party"] = called
+    return Direction.INTERNAL, calling, "", number
+
+
+def _options(options: Options) -> tuple[str, bool, dt.timedelta]:
     clock = choice_option(options, "clock", "auto", CLOCKS)
     meter_pulses = bool_option(options, "meter_pulses", False)
     tolerance = tolerance_option(options, DEFAULT_TOLERANCE_MINUTES, MAX_TOLERANCE_MINUTES)
@@ -177,6 +313,8 @@ class MitelMiVBParser(Parser):
         super().__init__(settings)
         self._clock, self._meter_pulses, self._tolerance = _options(settings.options or {})
         self._receipt = Receipt(settings.time_zone, self._tolerance, "time of receipt", 1000)
+        # "hh:mmp" -> (hour, minute) on this source's clock.
+        self._times: dict[str, tuple[int, int]] = {}
 
     def parse(self, text: str, received_at: dt.datetime | None = None) -> ParsedCall | None:
         """Parse one SMDR record; ``None`` for a blank or separator line."""
@@ -188,171 +326,82 @@ class MitelMiVBParser(Parser):
                 line = " " + line  # the leading long-call blank was trimmed
             elif not line or set(line) <= _SEPARATOR_CHARS:
                 return None
-        if len(line) < MIN_LENGTH:
-            raise RecordError(
-                f"record is {len(line)} characters long, expected at least {MIN_LENGTH} "
-                f"(through the calling party): {_quote(line)}"
-            )
-        if line[0] not in LONG_CALL_FLAGS:
-            raise _error(1, line[0], "is not blank, -, % or +")
-        if line[12] == ":" and line[3] == "/":
-            raise RecordError(
-                f"field 3 (Start Time, columns 8-15): {line[7:15]!r} has seconds (SMDR "
-                f"Extended Reporting), which is not supported (record {_quote(line)})"
-            )
-        for index, column in _SEPARATORS:
-            if line[index] != " ":
-                raise RecordError(
-                    f"column {column}: {line[index]!r} where the 90-column layout has a blank "
-                    f"(record {_quote(line)})"
-                )
-        length = len(line)
-        for index, column in _LATE_SEPARATORS:
-            if index < length and line[index] != " ":
-                raise RecordError(
-                    f"column {column}: {line[index]!r} where the 90-column layout has a blank "
-                    "(Extended Digit Length records are not supported) "
-                    f"(record {_quote(line)})"
-                )
-
-        month_text, day_text = line[1:3], line[4:6]
-        if not is_digits(month_text + day_text):
-            raise _error(2, line[1:6], "is not mm/dd")
-        month, day = int(month_text), int(day_text)
-        if not 1 <= month <= 12 or not 1 <= day <= _DAYS_IN_MONTH[month - 1]:
-            raise _error(2, line[1:6], "is not a valid date")
-        hour, minute = self._time(line[7:13])
+        _check_layout(line)
+        date_text, time_text = line[1:6], line[7:13]
+        month, day = _dates.get(date_text) or _date(date_text)
+        hour, minute = self._times.get(time_text) or self._time(time_text)
         duration_text = line[14:22]
         duration_seconds = _duration(duration_text)
-
         calling = line[23:27].strip()
         if not calling:
-            raise _error(5, line[23:27], "is blank")
-        details: dict = {}
+            raise field_error(_field(5), line[23:27], "is blank")
+
+        details: Details = {}
         if duration_text == CAPPED_DURATION:
             details["duration_capped"] = True
-        if line[28:29] == "*":
-            details["attendant"] = True
-        elif line[28:29] not in ("", " "):
-            raise _error(6, line[28], "is not blank or *")
-        answer_text = line[29:32].strip()
-        if not answer_text:
-            ring_seconds = 0
-        elif is_digits(answer_text):
-            ring_seconds = int(answer_text)
-        else:
-            raise _error(7, line[29:32], "is not a number of seconds")
-        if self._meter_pulses:
-            digits = line[33:54].strip()
-            pulses = line[54:59].strip()
-            if pulses:
-                if not is_digits(pulses):
-                    raise _error(9, line[54:59], "is not a pulse count")
-                details["meter_pulses"] = int(pulses)
-        else:
-            digits = line[33:59].strip()
-
-        extension = trunk = number = account_code = ""
-        called = ""
-        status = ""
-        if length > 59:
-            status = line[59].strip()
-            if status:
-                details["completion_status"] = status
-            if line[60:61].strip():
-                details["speed_call_flag"] = line[60]
-            called = line[61:65].strip()
-            if line[65:66].strip():
-                details["transfer_flag"] = line[65]
-            third_party = line[67:71].strip()
-            if third_party:
-                details["third_party"] = third_party
-            account_code = line[72:84].strip()
-            if line[84:85].strip():
-                details["route_optimization"] = line[84]
-            system_id = line[85:88].strip()
-            if system_id:
-                details["system_id"] = system_id
-            if length > 90:
-                self._extensions(line, details)
-
-        if _is_trunk(calling):
-            direction = Direction.INCOMING
-            trunk = calling
-            if _is_trunk(called):
-                details["called_party"] = called
-            else:
-                extension = called
-            number = details.pop("ani", "")
-            if digits:
-                details["digits"] = digits
-        elif _is_trunk(called):
-            direction = Direction.OUTGOING
-            extension = calling
-            trunk = called
-            number = digits
-        else:
-            direction = Direction.INTERNAL
-            extension = calling
-            number = digits or called
-            if called and called != number:
-                details["called_party"] = called
+        ring_seconds = _time_to_answer(line, details)
+        digits = self._digits(line, details)
+        status = called = account_code = ani = ""
+        if len(line) > 59:
+            status, called, account_code, ani = _completion(line, details)
+        direction, extension, trunk, number = _parties(calling, called, digits, ani, details)
 
         return ParsedCall(
-            self._start(month, day, hour, minute, received_at),
-            duration_seconds,
-            ring_seconds,
-            direction,
-            extension,
-            trunk,
-            number,
-            account_code,
-            "",
-            duration_seconds > 0 and status not in FAILED_STATUSES,
-            details,
+            start=self._start(month, day, hour, minute, received_at),
+            duration_seconds=duration_seconds,
+            ring_seconds=ring_seconds,
+            direction=direction,
+            extension=extension,
+            trunk=trunk,
+            number=number,
+            account_code=account_code,
+            pbx_call_id="",
+            answered=duration_seconds > 0 and status not in FAILED_STATUSES,
+            details=details,
         )
 
     def _time(self, value: str) -> tuple[int, int]:
-        """Start time ``hh:mm`` and the P.M. flag (columns 8-13) as 24-hour (hour, minute)."""
+        """Start time ``hh:mm`` and the P.M. flag (columns 8-13) as 24-hour (hour, minute),
+        remembered in ``_times``."""
+        return remember(self._times, value, self._clock_time(value), _TIME_CACHE_LIMIT)
+
+    def _clock_time(self, value: str) -> tuple[int, int]:
+        """:meth:`_time`, not remembered."""
         hour_text, minute_text, suffix = value[:2], value[3:5], value[5:6]
+        digits = hour_text + minute_text
         if (
             value[2:3] != ":"
-            or not is_digits(hour_text + minute_text)
+            or not (digits.isdigit() and digits.isascii())
             or len(minute_text) != 2
             or minute_text > "59"
         ):
-            raise _error(3, value, "is not hh:mm")
+            raise field_error(_field(3), value, "is not hh:mm")
         hour = int(hour_text)
         clock = self._clock
         if suffix in ("p", "P"):
             if clock == "24" or not 1 <= hour <= 12:
-                raise _error(3, value, "is not a 12-hour P.M. time")
+                raise field_error(_field(3), value, "is not a 12-hour P.M. time")
             return (hour if hour == 12 else hour + 12), int(minute_text)
         if suffix not in ("", " "):
-            raise _error(3, value, "is not hh:mm followed by p or a blank")
+            raise field_error(_field(3), value, "is not hh:mm followed by p or a blank")
         if clock == "12":
             if not 1 <= hour <= 12:
-                raise _error(3, value, "is not a 12-hour time")
+                raise field_error(_field(3), value, "is not a 12-hour time")
             return (0 if hour == 12 else hour), int(minute_text)
         if hour > 23:
-            raise _error(3, value, "is not hh:mm")
+            raise field_error(_field(3), value, "is not hh:mm")
         return hour, int(minute_text)
 
-    @staticmethod
-    def _extensions(line: str, details: dict) -> None:
-        """ANI/DNIS (columns 92-112) and network OLI (114-131), when the record has them."""
-        ani = line[91:101].strip()
-        if ani:
-            details["ani"] = ani
-        dnis = line[102:112].strip()
-        if dnis:
-            details["dnis"] = dnis
-        calling_oli = line[113:122].strip()
-        if calling_oli:
-            details["calling_oli"] = calling_oli
-        called_oli = line[123:131].strip()
-        if called_oli:
-            details["called_oli"] = called_oli
+    def _digits(self, line: str, details: Details) -> str:
+        """Digits Dialed (columns 34-59, or 34-54 and the Meter Pulses in 55-59)."""
+        if not self._meter_pulses:
+            return line[33:59].strip()
+        pulses = line[54:59].strip()
+        if pulses:
+            if not is_digits(pulses):
+                raise field_error(_field(9), line[54:59], "is not a pulse count")
+            details["meter_pulses"] = int(pulses)
+        return line[33:54].strip()
 
     def _start(
         self, month: int, day: int, hour: int, minute: int, received_at: dt.datetime | None

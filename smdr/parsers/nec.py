@@ -64,7 +64,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError, is_digits
+from .base import Details, Direction, ParsedCall, Parser, ParserSettings, field_error, is_digits
 from .clock import Receipt
 from .options import tolerance_option
 
@@ -104,47 +104,41 @@ _LOOKS_LIKE_A_RECORD = re.compile(r"[A-Z]{2,5} +[0-9]{1,2}:[0-9]{2}")
 _DAYS_IN_MONTH = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _CACHE_LIMIT = 100_000
 
-# Shared by every parser: "HH:MM" -> minutes of the day, "HH:MM:SS" -> seconds.
-_clock_minutes: dict[str, int | None] = {}
-_duration_seconds: dict[str, int | None] = {}
+# Shared by every parser (they repeat a lot), once checked: "HH:MM" -> minutes of the
+# day, "HH:MM:SS" (blank: 0) -> seconds.
+_clock_minutes: dict[str, int] = {}
+_duration_seconds: dict[str, int] = {}
 
 
-def _error(number: int, value: str, problem: str, columns: str) -> RecordError:
-    """A RecordError naming field ``number`` (1-based) and its columns, quoting the value."""
-    if len(value) > 60:
-        value = value[:57] + "..."
-    return RecordError(
-        f"field {number} ({FIELD_NAMES[number - 1]}, columns {columns}): {value!r} {problem}"
-    )
+def _field(number: int, columns: str) -> str:
+    """Field ``number`` (1-based) in ``columns`` as error messages name it:
+    ``field 2 (Time, columns 6-10)``."""
+    return f"field {number} ({FIELD_NAMES[number - 1]}, columns {columns})"
 
 
-def _minutes(value: str) -> int | None:
-    """``HH:MM`` (24 h) as minutes after midnight."""
-    minutes = _clock_minutes.get(value, -1)
-    if minutes != -1:
-        return minutes
+def _remember(cache: dict[str, int], value: str, number: int) -> int:
+    if len(cache) < _CACHE_LIMIT:
+        cache[value] = number
+    return number
+
+
+def _minutes(value: str) -> int:
+    """Time ``HH:MM`` (24 h) as minutes after midnight."""
     hours, minutes_text = value[:2], value[3:5]
-    minutes = None
-    if (
+    if not (
         len(value) == 5
         and value[2] == ":"
         and is_digits(hours + minutes_text)
         and hours <= "23"
         and minutes_text <= "59"
     ):
-        minutes = int(hours) * 60 + int(minutes_text)
-    if len(_clock_minutes) < _CACHE_LIMIT:
-        _clock_minutes[value] = minutes
-    return minutes
+        raise field_error(_field(2, "6-10"), value, "is not HH:MM")
+    return _remember(_clock_minutes, value, int(hours) * 60 + int(minutes_text))
 
 
-def _duration(value: str) -> int | None:
-    """``HH:MM:SS`` in seconds; blank is 0."""
-    seconds = _duration_seconds.get(value, -1)
-    if seconds != -1:
-        return seconds
+def _duration(value: str) -> int:
+    """Duration ``HH:MM:SS`` in seconds; blank is 0."""
     hours, minutes, secs = value[:2], value[3:5], value[6:8]
-    seconds = None
     if not value.strip():
         seconds = 0
     elif (
@@ -156,9 +150,47 @@ def _duration(value: str) -> int | None:
         and secs <= "59"
     ):
         seconds = int(hours) * 3600 + int(minutes) * 60 + int(secs)
-    if len(_duration_seconds) < _CACHE_LIMIT:
-        _duration_seconds[value] = seconds
-    return seconds
+    else:
+        raise field_error(_field(5, "23-30"), value, "is not HH:MM:SS or blank")
+    return _remember(_duration_seconds, value, seconds)
+
+
+def _unframed(line: str) -> tuple[str, str, str] | None:
+    """A line that does not start with a known class and a time: the record after
+    control bytes, with its class and direction, or ``None`` for noise (a header, a
+    summary, a ``NEXT`` line on its own); an error for what looks like a record."""
+    line = line.lstrip(_LEADING_JUNK)
+    class_code = line[:5].rstrip()
+    direction = _DIRECTIONS.get(class_code)
+    if direction is None:
+        first_word = line[:6].split(" ", 1)[0]
+        if first_word in _NOISE_CLASSES:
+            return None  # NEXT (caller name of the previous record), BFL
+        if first_word in _DIRECTIONS:
+            raise field_error(_field(2, "6-10"), line[5:10], "is not HH:MM (columns collapsed?)")
+        if _LOOKS_LIKE_A_RECORD.match(line):
+            raise field_error(_field(1, "1-5"), first_word, "is not a known NEC call class")
+        return None  # page header, page number, summary report, wrapped name
+    if line[7:8] != ":":
+        raise field_error(_field(2, "6-10"), line[5:10], "is not HH:MM")
+    return line, class_code, direction
+
+
+def _account(
+    account_text: str, direction: str, answered: bool, details: Details
+) -> tuple[str, bool]:
+    """(account code, answered) from the Account column, which may say ``NO ANSWER`` or
+    hold an incoming caller's name instead."""
+    if account_text == NO_ANSWER:
+        return "", False
+    if (
+        account_text
+        and direction == Direction.INCOMING
+        and not is_digits(account_text.replace("*", "").replace("#", ""))
+    ):
+        details["caller_name"] = account_text
+        return "", answered
+    return account_text, answered
 
 
 class NECParser(Parser):
@@ -184,75 +216,52 @@ class NECParser(Parser):
         direction = _DIRECTIONS.get(class_code)
         # Fast path: a known class, then the time's colon in column 8.
         if direction is None or line[7:8] != ":":
-            line = line.lstrip(_LEADING_JUNK)
-            class_code = line[:5].rstrip()
-            direction = _DIRECTIONS.get(class_code)
-            if direction is None:
-                first_word = line[:6].split(" ", 1)[0]
-                if first_word in _NOISE_CLASSES:
-                    return None  # NEXT (caller name of the previous record), BFL
-                if first_word in _DIRECTIONS:
-                    raise _error(2, line[5:10], "is not HH:MM (columns collapsed?)", "6-10")
-                if _LOOKS_LIKE_A_RECORD.match(line):
-                    raise _error(1, first_word, "is not a known NEC call class", "1-5")
-                return None  # page header, page number, summary report, wrapped name
-            if line[7:8] != ":":
-                raise _error(2, line[5:10], "is not HH:MM", "6-10")
+            record = _unframed(line)
+            if record is None:
+                return None
+            line, class_code, direction = record
 
-        minutes = _minutes(line[5:10])
+        time_text = line[5:10]
+        minutes = _clock_minutes.get(time_text)
         if minutes is None:
-            raise _error(2, line[5:10], "is not HH:MM", "6-10")
+            minutes = _minutes(time_text)
         dated = line[13:14] == "/"
-        if dated:
-            trunk = line[17:21].strip()
-            trunk_columns = "18-21"
-        else:
-            trunk = line[11:21].strip()
-            trunk_columns = "12-21"
-        if trunk and not is_digits(trunk):
-            raise _error(4, trunk, "is not a line number", trunk_columns)
-        duration_seconds = _duration(line[22:30])
+        trunk = line[17:21].strip() if dated else line[11:21].strip()
+        if trunk and not (trunk.isdigit() and trunk.isascii()):
+            raise field_error(
+                _field(4, "18-21" if dated else "12-21"), trunk, "is not a line number"
+            )
+        duration_text = line[22:30]
+        duration_seconds = _duration_seconds.get(duration_text)
         if duration_seconds is None:
-            raise _error(5, line[22:30], "is not HH:MM:SS or blank", "23-30")
+            duration_seconds = _duration(duration_text)
 
         start = self._start(line, minutes, dated, received_at)
 
-        details: dict = {}
+        details: Details = {}
         if class_code not in _PLAIN_CLASSES:
             details["class"] = class_code
         station = line[31:41].strip()
-        if is_digits(station) or not station:
-            extension = station
-        else:
+        extension = station
+        if station and not (station.isdigit() and station.isascii()):
             extension = ""
             details["station_name"] = station
-        account_code = line[63:].strip()
-        answered = duration_seconds > 0
-        if account_code == NO_ANSWER:
-            account_code = ""
-            answered = False
-        elif (
-            account_code
-            and direction == Direction.INCOMING
-            and not is_digits(account_code.replace("*", "").replace("#", ""))
-        ):
-            details["caller_name"] = account_code
-            account_code = ""
-        if class_code in _ATTEMPT_CLASSES:
-            answered = False
+        account_code, answered = _account(
+            line[63:].strip(), direction, duration_seconds > 0, details
+        )
 
         return ParsedCall(
-            start,
-            duration_seconds,
-            0,
-            direction,
-            extension,
-            trunk,
-            line[42:62].strip(),
-            account_code,
-            "",
-            answered,
-            details,
+            start=start,
+            duration_seconds=duration_seconds,
+            ring_seconds=0,
+            direction=direction,
+            extension=extension,
+            trunk=trunk,
+            number=line[42:62].strip(),
+            account_code=account_code,
+            pbx_call_id="",
+            answered=answered and class_code not in _ATTEMPT_CLASSES,
+            details=details,
         )
 
     def _with_continuations(self, text: str, received_at: dt.datetime | None) -> ParsedCall | None:
@@ -279,11 +288,13 @@ class NECParser(Parser):
         date_text = line[11:16]
         month_text, day_text = date_text[:2], date_text[3:]
         if date_text[2] != "/" or not (is_digits(month_text) and is_digits(day_text)):
-            raise _error(3, date_text, "is not MM/DD", "12-16")
+            raise field_error(_field(3, "12-16"), date_text, "is not MM/DD")
         month, day = int(month_text), int(day_text)
         if not (1 <= month <= 12 and 1 <= day <= _DAYS_IN_MONTH[month]):
-            raise _error(3, date_text, "is not a valid date", "12-16")
+            raise field_error(_field(3, "12-16"), date_text, "is not a valid date")
         start = self._receipt.latest_date_time(received_at, month, day, hour, minute)
         if start is None:
-            raise _error(3, date_text, "cannot be dated in the 8 years before receipt", "12-16")
+            raise field_error(
+                _field(3, "12-16"), date_text, "cannot be dated in the 8 years before receipt"
+            )
         return start

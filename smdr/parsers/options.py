@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .base import RecordError
+from .base import Options, RecordError
 
 TRUE_WORDS = frozenset({"1", "yes", "true", "on", "y"})
 FALSE_WORDS = frozenset({"0", "no", "false", "off", "n", ""})
 
 
-def bool_option(options: dict, key: str, default: bool, words: bool = False) -> bool:
+def bool_option(options: Options, key: str, default: bool, words: bool = False) -> bool:
     """A true/false option; with ``words``, also "yes"/"no", "on"/"off", "1"/"0"..."""
     value = options.get(key, default)
     if isinstance(value, bool):
@@ -30,7 +30,9 @@ def bool_option(options: dict, key: str, default: bool, words: bool = False) -> 
     raise RecordError(f"option {key}: {value!r} is not true or false")
 
 
-def int_option(options: dict, key: str, default: int, low: int, high: int, unit: str = "") -> int:
+def int_option(
+    options: Options, key: str, default: int, low: int, high: int, unit: str = ""
+) -> int:
     """A whole number from ``low`` to ``high`` (``unit``, e.g. "minutes", in the message)."""
     value = options.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
@@ -41,12 +43,12 @@ def int_option(options: dict, key: str, default: int, low: int, high: int, unit:
     return value
 
 
-def digits_option(options: dict, key: str, default: int) -> int:
+def digits_option(options: Options, key: str, default: int) -> int:
     """A count of digits, 1 to 32 (an extension number is at most 32 characters)."""
     return int_option(options, key, default, 1, 32)
 
 
-def tolerance_option(options: dict, default_minutes: int, max_minutes: int) -> dt.timedelta:
+def tolerance_option(options: Options, default_minutes: int, max_minutes: int) -> dt.timedelta:
     """``clock_tolerance_minutes``: how far the PBX's clock may run ahead of ours."""
     minutes = int_option(
         options, "clock_tolerance_minutes", default_minutes, 0, max_minutes, "minutes"
@@ -54,16 +56,16 @@ def tolerance_option(options: dict, default_minutes: int, max_minutes: int) -> d
     return dt.timedelta(minutes=minutes)
 
 
-def choice_option(options: dict, key: str, default: str, choices: tuple[str, ...]) -> str:
+def choice_option(options: Options, key: str, default: str, choices: tuple[str, ...]) -> str:
     """One of ``choices``, as given."""
     value = options.get(key, default)
-    if value not in choices:
+    if not isinstance(value, str) or value not in choices:
         raise RecordError(f"option {key}: {value!r} is not one of {', '.join(choices)}")
     return value
 
 
 def contexts_option(
-    options: dict, key: str, default: tuple[str, ...]
+    options: Options, key: str, default: tuple[str, ...]
 ) -> tuple[frozenset[str], tuple[str, ...]]:
     """A list of dialplan context names as (exact names, prefixes of the ``name*`` entries)."""
     value = options.get(key, default)

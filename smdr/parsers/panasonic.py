@@ -64,8 +64,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError, is_digits
-from .clock import expand_year, remember, utc_midnight
+from .base import (
+    Details,
+    Direction,
+    ParsedCall,
+    Parser,
+    ParserSettings,
+    RecordError,
+    field_error,
+    is_digits,
+)
+from .clock import LocalClock, LocalDay, expand_year
 from .options import choice_option
 
 UTC = dt.UTC
@@ -86,15 +95,15 @@ FIELD_NAMES = (
     "CD",
 )
 
-# Per pattern, 0-based (start, end) of CO, Dial Number, Ring (None: no ring) and Duration.
+# Per pattern, the 0-based slices of CO, Dial Number, Ring (None: no ring) and Duration.
 _COLUMNS = {
-    "A": ((23, 25), (26, 51), (52, 56), (57, 65)),
-    "B": ((23, 25), (26, 46), None, (47, 55)),
-    "C": ((23, 27), (28, 78), (79, 83), (84, 92)),
+    "A": (slice(23, 25), slice(26, 51), slice(52, 56), slice(57, 65)),
+    "B": (slice(23, 25), slice(26, 46), None, slice(47, 55)),
+    "C": (slice(23, 27), slice(28, 78), slice(79, 83), slice(84, 92)),
 }
-_DATE_COLUMNS = (0, 8)
-_TIME_COLUMNS = (9, 16)
-_EXT_COLUMNS = (17, 22)
+_DATE_COLUMNS = slice(0, 8)
+_TIME_COLUMNS = slice(9, 16)
+_EXT_COLUMNS = slice(17, 22)
 
 _LEADING_JUNK = "".join(chr(code) for code in range(32)) + "\x7f\ufeff"
 _TRAILING_JUNK = "\r\n\x00 \t\x0c"
@@ -106,28 +115,27 @@ _COST_CHARACTERS = frozenset("0123456789.,")
 _NUMBER_AT_END = re.compile(r"[0-9*#][0-9*#PFX.=\-]*\Z")
 _CACHE_LIMIT = 100_000
 
-# Shared by every parser: "hh:mmAM" -> minutes of the day, "HH:MM'SS" and "M'SS" ->
-# seconds; None when malformed.
-_clock_minutes: dict[str, int | None] = {}
-_duration_seconds: dict[str, int | None] = {}
-_ring_seconds: dict[str, int | None] = {}
+# Shared by every parser (they repeat a lot), once checked: "hh:mmAM" -> minutes of the
+# day, "HH:MM'SS" and "M'SS" (blank: 0) -> seconds.
+_clock_minutes: dict[str, int] = {}
+_duration_seconds: dict[str, int] = {}
+_ring_seconds: dict[str, int] = {}
 
 
-def _error(number: int, value: str, problem: str, columns: tuple[int, int]) -> RecordError:
-    """A RecordError naming field ``number`` (1-based) and its columns, quoting the value."""
-    if len(value) > 60:
-        value = value[:57] + "..."
-    return RecordError(
-        f"field {number} ({FIELD_NAMES[number - 1]}, columns {columns[0] + 1}-{columns[1]}): "
-        f"{value!r} {problem}"
-    )
+def _field(number: int, columns: slice) -> str:
+    """Field ``number`` (1-based) at 0-based ``columns`` as error messages name it:
+    ``field 7 (Duration, columns 58-65)``."""
+    return f"field {number} ({FIELD_NAMES[number - 1]}, columns {columns.start + 1}-{columns.stop})"
 
 
-def _minutes(value: str) -> int | None:
-    """``hh:mmAM``/``hh:mmPM`` (or 24-hour ``HH:MM``) as minutes after midnight."""
-    minutes = _clock_minutes.get(value, -1)
-    if minutes != -1:
-        return minutes
+def _remember(cache: dict[str, int], value: str, number: int) -> int:
+    if len(cache) < _CACHE_LIMIT:
+        cache[value] = number
+    return number
+
+
+def _minutes(value: str) -> int:
+    """Time ``hh:mmAM``/``hh:mmPM`` (or 24-hour ``HH:MM``) as minutes after midnight."""
     hour_text, colon, rest = value.strip().partition(":")
     minute_text, suffix = rest[:2], rest[2:].upper()
     minutes = None
@@ -145,19 +153,15 @@ def _minutes(value: str) -> int | None:
                 minutes = (hour % 12 + (12 if suffix == "PM" else 0)) * 60 + minute
         elif not suffix and hour <= 23:
             minutes = hour * 60 + minute
-    if len(_clock_minutes) < _CACHE_LIMIT:
-        _clock_minutes[value] = minutes
-    return minutes
+    if minutes is None:
+        raise field_error(_field(2, _TIME_COLUMNS), value, "is not hh:mmAM, hh:mmPM or HH:MM")
+    return _remember(_clock_minutes, value, minutes)
 
 
-def _duration(value: str) -> int | None:
-    """``HH:MM'SS`` in seconds."""
-    seconds = _duration_seconds.get(value, -1)
-    if seconds != -1:
-        return seconds
+def _duration(value: str, columns: slice) -> int:
+    """Duration ``HH:MM'SS`` in seconds."""
     hours, minutes, secs = value[0:2], value[3:5], value[6:8]
-    seconds = None
-    if (
+    if not (
         len(value) == 8
         and value[2] == ":"
         and value[5] == "'"
@@ -165,26 +169,20 @@ def _duration(value: str) -> int | None:
         and minutes <= "59"
         and secs <= "59"
     ):
-        seconds = int(hours) * 3600 + int(minutes) * 60 + int(secs)
-    if len(_duration_seconds) < _CACHE_LIMIT:
-        _duration_seconds[value] = seconds
-    return seconds
+        raise field_error(_field(7, columns), value, "is not HH:MM'SS")
+    return _remember(_duration_seconds, value, int(hours) * 3600 + int(minutes) * 60 + int(secs))
 
 
-def _ring(value: str) -> int | None:
-    """``M'SS`` (blank-padded, 4 wide) in seconds; blank is 0."""
-    seconds = _ring_seconds.get(value, -1)
-    if seconds != -1:
-        return seconds
+def _ring(value: str, columns: slice) -> int:
+    """Ring ``M'SS`` (blank-padded, 4 wide) in seconds; blank is 0."""
     minutes, mark, secs = value.strip().partition("'")
-    seconds = None
     if not value.strip():
         seconds = 0
     elif mark and is_digits(minutes) and len(secs) == 2 and is_digits(secs) and secs <= "59":
         seconds = int(minutes) * 60 + int(secs)
-    if len(_ring_seconds) < _CACHE_LIMIT:
-        _ring_seconds[value] = seconds
-    return seconds
+    else:
+        raise field_error(_field(6, columns), value, "is not M'SS or blank")
+    return _remember(_ring_seconds, value, seconds)
 
 
 def _detect_pattern(line: str) -> str | None:
@@ -200,12 +198,78 @@ def _detect_pattern(line: str) -> str | None:
 
 def _name_and_number(text: str) -> tuple[str, str]:
     """Split ``ABC COMPANY12345678`` into the name and the trailing number."""
-    if not text or is_digits(text):
+    if not text or (text.isdigit() and text.isascii()):
         return "", text
     match = _NUMBER_AT_END.search(text)
     if match is None:
         return text, ""
     return text[: match.start()].rstrip(), match.group()
+
+
+def _dialled(dial: str, trunk: str, columns: slice, details: Details) -> tuple[str, str]:
+    """(direction, number) from Dial Number; no direction for a status line that has a
+    duration (Timed Reminder/Answer)."""
+    if dial[:1] == "<":
+        return Direction.INCOMING, _incoming(dial, details, columns)
+    if dial[:3] == "EXT":
+        return Direction.INTERNAL, dial[3:].strip()
+    if dial.isdigit() and dial.isascii():  # most numbers dialled out: no name to split off
+        name, number = "", dial
+    else:
+        name, number = _name_and_number(dial)
+    if name:
+        details["name"] = name
+    if trunk:
+        return Direction.OUTGOING, number
+    return (Direction.INTERNAL if number else ""), number
+
+
+def _incoming(dial: str, details: Details, columns: slice) -> str:
+    """The caller's number from ``<I>...`` / ``<D>...<I>...``; the rest to details."""
+    ddi = caller = ""
+    if dial.startswith("<D>"):
+        ddi, marker, caller = dial[3:].partition("<I>")
+        details["dial_prefix"] = "<D><I>" if marker else "<D>"
+    elif dial.startswith("<I>"):
+        caller = dial[3:]
+        details["dial_prefix"] = "<I>"
+    else:
+        raise field_error(_field(5, columns), dial, "starts with neither <I> nor <D>")
+    ddi = ddi.strip()
+    if ddi:
+        details["ddi"] = ddi
+    name, number = _name_and_number(caller.strip())
+    if name:
+        details["name"] = name
+    return number
+
+
+def _tail(tail: str, pattern: str, details: Details, offset: int) -> tuple[str, str]:
+    """Cost, account code and condition code after the duration, told apart by shape."""
+    account_code = condition = ""
+    cost_expected = pattern != "A"
+    for token in tail.split():
+        if cost_expected and token[:1] in _DIGITS and "." in token:
+            amount = token.rstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+            if not set(amount) <= _COST_CHARACTERS:
+                raise field_error(
+                    _field(8, slice(offset, offset + len(tail))), token, "is not a cost"
+                )
+            whole = amount.lstrip("0")
+            details["cost"] = whole if whole[:1] not in ("", ".", ",") else "0" + whole
+            if amount != token:
+                details["currency"] = token[len(amount) :]
+            cost_expected = False
+        elif not account_code and not condition and set(token) <= _ACCOUNT_CHARACTERS:
+            account_code = token
+        elif not condition and len(token) <= 3 and token.isalnum() and token.isascii():
+            condition = token
+        else:
+            raise RecordError(
+                f"fields after Duration (columns {offset + 1}-{offset + len(tail)}): "
+                f"{tail.strip()!r} is not [cost] [account code] [condition code]"
+            )
+    return account_code, condition
 
 
 class PanasonicParser(Parser):
@@ -219,13 +283,12 @@ class PanasonicParser(Parser):
         options = settings.options or {}
         pattern = options.get("pattern", "auto")
         if pattern is None or pattern == "auto":
-            pattern = None
+            self._pattern = None
         elif isinstance(pattern, str) and pattern.upper() in PATTERNS:
-            pattern = pattern.upper()
+            self._pattern = pattern.upper()
         else:
             raise RecordError(f"option pattern: {pattern!r} is not 'A', 'B', 'C' or 'auto'")
         date_order = choice_option(options, "date_order", "mdy", DATE_ORDERS)
-        self._pattern = pattern
         # Positions of year, month and day among the three parts of the date.
         self._date_order = (
             date_order.index("y"),
@@ -233,178 +296,125 @@ class PanasonicParser(Parser):
             date_order.index("d"),
         )
         self._date_format = "/".join({"y": "YY", "m": "MM", "d": "DD"}[part] for part in date_order)
-        # "01/02/02" -> (year, month, day, UTC time of local midnight or None on a DST day).
-        self._days: dict[str, tuple[int, int, int, dt.datetime | None]] = {}
+        self._clock = LocalClock(settings.time_zone)  # its days: "01/02/02" -> LocalDay
 
     def parse(self, text: str, received_at: dt.datetime | None = None) -> ParsedCall | None:
         """Parse one SMDR line; ``None`` for headers, separators, blanks and status events."""
         line = text.rstrip(_TRAILING_JUNK)
         # Fast path: the line starts with the date, as every record does.
         if line[2:3] != "/" or line[5:6] != "/":
-            line = line.lstrip(_LEADING_JUNK)
-            stripped = line.strip()
-            if (
-                not stripped
-                or not stripped.strip("-=")
-                or stripped.startswith("Date ")
-                or stripped == "Date"
-            ):
+            record = self._unframed(line)
+            if record is None:
                 return None
-            if line[2:3] != "/" or line[5:6] != "/":
-                raise _error(1, line[:8], f"is not {self._date_format}", _DATE_COLUMNS)
+            line = record
 
         pattern = self._pattern or _detect_pattern(line)
-        co_text = line[23:25] if pattern is None else line[slice(*_COLUMNS[pattern][0])]
         if pattern is None:
-            if not co_text.strip():
-                return None  # a status line (LOG IN, Check in, ...): no CO, no duration
-            raise RecordError(
-                "field 7 (Duration): no HH:MM'SS in columns 58-65 (pattern A), 48-55 (B) "
-                f"or 85-92 (C); set the pattern option if this one is right: {line[:60]!r}..."
-            )
+            return self._without_pattern(line)
         co_columns, dial_columns, ring_columns, duration_columns = _COLUMNS[pattern]
-        duration_text = line[duration_columns[0] : duration_columns[1]]
-        trunk = co_text.strip()
-        if not duration_text.strip() and not trunk:
+        trunk = line[co_columns].strip()
+        duration_text = line[duration_columns]
+        if not trunk and not duration_text.strip():
             return None  # a status line under a fixed pattern
 
-        day = self._days.get(line[:8])
-        if day is None:
-            day = self._day(line[:8])
-        time_text = line[9:16]
-        minutes = _minutes(time_text)
+        date_text = line[_DATE_COLUMNS]
+        day = self._clock.days.get(date_text) or self._day(date_text)
+        time_text = line[_TIME_COLUMNS]
+        minutes = _clock_minutes.get(time_text)
         if minutes is None:
-            raise _error(2, time_text, "is not hh:mmAM, hh:mmPM or HH:MM", _TIME_COLUMNS)
-        duration_seconds = _duration(duration_text)
+            minutes = _minutes(time_text)
+        duration_seconds = _duration_seconds.get(duration_text)
         if duration_seconds is None:
-            raise _error(7, duration_text, "is not HH:MM'SS", duration_columns)
-        if ring_columns is None:
-            ring_seconds = 0
-        else:
-            ring_text = line[ring_columns[0] : ring_columns[1]]
-            ring_seconds = _ring(ring_text)
-            if ring_seconds is None:
-                raise _error(6, ring_text, "is not M'SS or blank", ring_columns)
-        if trunk and not is_digits(trunk):
-            raise _error(4, trunk, "is not a CO line number", co_columns)
+            duration_seconds = _duration(duration_text, duration_columns)
+        ring_seconds = 0
+        if ring_columns is not None:
+            ring_text = line[ring_columns]
+            cached = _ring_seconds.get(ring_text)
+            ring_seconds = cached if cached is not None else _ring(ring_text, ring_columns)
+        if trunk and not (trunk.isdigit() and trunk.isascii()):
+            raise field_error(_field(4, co_columns), trunk, "is not a CO line number")
 
-        details: dict = {}
-        dial = line[dial_columns[0] : dial_columns[1]].strip()
-        if dial[:1] == "<":
-            direction = Direction.INCOMING
-            number = self._incoming(dial, details, dial_columns)
-        elif dial[:3] == "EXT":
-            direction = Direction.INTERNAL
-            number = dial[3:].strip()
-        else:
-            name, number = _name_and_number(dial)
-            if name:
-                details["name"] = name
-            if trunk:
-                direction = Direction.OUTGOING
-            elif number:
-                direction = Direction.INTERNAL
-            else:
-                return None  # a status line with a duration (Timed Reminder/Answer)
+        details: Details = {}
+        dial = line[dial_columns].strip()
+        direction, number = _dialled(dial, trunk, dial_columns, details)
+        if not direction:
+            return None  # a status line with a duration (Timed Reminder/Answer)
 
         account_code = condition = ""
-        tail = line[duration_columns[1] :]
+        tail = line[duration_columns.stop :]
         if tail:
-            account_code, condition = self._tail(tail, pattern, details, duration_columns[1])
+            account_code, condition = _tail(tail, pattern, details, duration_columns.stop)
         if condition:
             details["condition"] = condition
 
-        midnight = day[3]
-        if midnight is not None:
-            start = midnight + dt.timedelta(seconds=minutes * 60 - duration_seconds)
-        else:
-            year, month, day_of_month, _ = day
-            end = dt.datetime(
-                year,
-                month,
-                day_of_month,
-                minutes // 60,
-                minutes % 60,
-                tzinfo=self.settings.time_zone,
-            ).astimezone(UTC)
-            start = end - dt.timedelta(seconds=duration_seconds)
-
+        midnight = day.midnight
         return ParsedCall(
-            start,
-            duration_seconds,
-            ring_seconds,
-            direction,
-            line[17:22].strip(),
-            trunk,
-            number,
-            account_code,
-            "",
-            duration_seconds > 0 and condition != "NA",
-            details,
+            start=(
+                midnight + dt.timedelta(0, minutes * 60 - duration_seconds)
+                if midnight is not None
+                else self._start_on_dst_day(day, minutes, duration_seconds)
+            ),
+            duration_seconds=duration_seconds,
+            ring_seconds=ring_seconds,
+            direction=direction,
+            extension=line[_EXT_COLUMNS].strip(),
+            trunk=trunk,
+            number=number,
+            account_code=account_code,
+            pbx_call_id="",
+            answered=duration_seconds > 0 and condition != "NA",
+            details=details,
         )
 
-    @staticmethod
-    def _incoming(dial: str, details: dict, columns: tuple[int, int]) -> str:
-        """The caller's number from ``<I>...`` / ``<D>...<I>...``; the rest to details."""
-        ddi = caller = ""
-        if dial.startswith("<D>"):
-            ddi, marker, caller = dial[3:].partition("<I>")
-            details["dial_prefix"] = "<D><I>" if marker else "<D>"
-        elif dial.startswith("<I>"):
-            caller = dial[3:]
-            details["dial_prefix"] = "<I>"
-        else:
-            raise _error(5, dial, "starts with neither <I> nor <D>", columns)
-        ddi = ddi.strip()
-        if ddi:
-            details["ddi"] = ddi
-        name, number = _name_and_number(caller.strip())
-        if name:
-            details["name"] = name
-        return number
+    def _unframed(self, line: str) -> str | None:
+        """A line that does not start with the date: the record after control bytes, or
+        ``None`` for a header, a separator or a blank line."""
+        line = line.lstrip(_LEADING_JUNK)
+        stripped = line.strip()
+        if (
+            not stripped
+            or not stripped.strip("-=")
+            or stripped.startswith("Date ")
+            or stripped == "Date"
+        ):
+            return None
+        if line[2:3] != "/" or line[5:6] != "/":
+            raise field_error(_field(1, _DATE_COLUMNS), line[:8], f"is not {self._date_format}")
+        return line
 
     @staticmethod
-    def _tail(tail: str, pattern: str, details: dict, offset: int) -> tuple[str, str]:
-        """Cost, account code and condition code after the duration, told apart by shape."""
-        account_code = condition = ""
-        cost_expected = pattern != "A"
-        for token in tail.split():
-            if cost_expected and token[:1] in _DIGITS and "." in token:
-                amount = token.rstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-                if not set(amount) <= _COST_CHARACTERS:
-                    raise _error(8, token, "is not a cost", (offset, offset + len(tail)))
-                whole = amount.lstrip("0")
-                details["cost"] = whole if whole[:1] not in ("", ".", ",") else "0" + whole
-                if amount != token:
-                    details["currency"] = token[len(amount) :]
-                cost_expected = False
-            elif not account_code and not condition and set(token) <= _ACCOUNT_CHARACTERS:
-                account_code = token
-            elif not condition and len(token) <= 3 and token.isalnum() and token.isascii():
-                condition = token
-            else:
-                raise RecordError(
-                    f"fields after Duration (columns {offset + 1}-{offset + len(tail)}): "
-                    f"{tail.strip()!r} is not [cost] [account code] [condition code]"
-                )
-        return account_code, condition
+    def _without_pattern(line: str) -> None:
+        """A line with no duration where a pattern has one: a status line (LOG IN,
+        Check in, ...) when it has no CO either, else an error."""
+        if not line[23:25].strip():
+            return None
+        raise RecordError(
+            "field 7 (Duration): no HH:MM'SS in columns 58-65 (pattern A), 48-55 (B) "
+            f"or 85-92 (C); set the pattern option if this one is right: {line[:60]!r}..."
+        )
 
-    def _day(self, date_text: str) -> tuple[int, int, int, dt.datetime | None]:
-        """Validate the date in the configured order and cache its local midnight in UTC."""
+    def _day(self, date_text: str) -> LocalDay:
+        """Validate the date in the configured order and cache it in the clock."""
         parts = [part.strip() for part in date_text.split("/")]
         if (
             len(date_text) != 8
             or len(parts) != 3
             or not all(is_digits(part) and len(part) <= 2 for part in parts)
         ):
-            raise _error(1, date_text, f"is not {self._date_format}", _DATE_COLUMNS)
+            raise field_error(_field(1, _DATE_COLUMNS), date_text, f"is not {self._date_format}")
         year_index, month_index, day_index = self._date_order
         year = expand_year(int(parts[year_index]))
         month, day = int(parts[month_index]), int(parts[day_index])
         try:
-            midnight = utc_midnight(self.settings.time_zone, year, month, day)
+            return self._clock.day(date_text, year, month, day)
         except ValueError:
-            raise _error(
-                1, date_text, f"is not a valid date ({self._date_format})", _DATE_COLUMNS
+            raise field_error(
+                _field(1, _DATE_COLUMNS), date_text, f"is not a valid date ({self._date_format})"
             ) from None
-        return remember(self._days, date_text, (year, month, day, midnight))
+
+    def _start_on_dst_day(
+        self, day: LocalDay, end_minutes: int, duration_seconds: int
+    ) -> dt.datetime:
+        """The start of a call that ended ``end_minutes`` into a day with a DST change."""
+        end = self._clock.on(day, end_minutes // 60, end_minutes % 60)
+        return end - dt.timedelta(0, duration_seconds)

@@ -64,9 +64,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import TypeVar
 
-from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError
+from .base import Details, Direction, ParsedCall, Parser, ParserSettings, RecordError, field_error
 from .clock import Receipt
+
+Value = TypeVar("Value")
 
 UTC = dt.UTC
 
@@ -84,21 +87,19 @@ _COLUMNS = {
     "ring": ("RING TIME", 144, 151),
 }
 
-_OUTGOING = Direction.OUTGOING
-_INCOMING = Direction.INCOMING
 # Flag -> direction; None means "from the dialled digits" (transfers).
 _FLAGS = {
-    "O": _OUTGOING,
-    "I": _INCOMING,
-    "A": _INCOMING,
-    "DI": _INCOMING,
-    "DO": _OUTGOING,
-    "DE": _INCOMING,
-    "FO": _OUTGOING,
-    "FI": _INCOMING,
+    "O": Direction.OUTGOING,
+    "I": Direction.INCOMING,
+    "A": Direction.INCOMING,
+    "DI": Direction.INCOMING,
+    "DO": Direction.OUTGOING,
+    "DE": Direction.INCOMING,
+    "FO": Direction.OUTGOING,
+    "FI": Direction.INCOMING,
     "T": None,
-    "IT": _INCOMING,
-    "OT": _OUTGOING,
+    "IT": Direction.INCOMING,
+    "OT": Direction.OUTGOING,
     "TT": None,
 }
 _UNANSWERED_FLAGS = frozenset(("A", "DE"))
@@ -108,14 +109,23 @@ _LEADING_JUNK = "\r\n\x00"
 _TRAILING_JUNK = "\r\n\x00 \t"
 _MAX_DAY = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
-# "HH:MM:SS" -> seconds, shared by every parser (durations repeat a lot).
+# Shared by every parser (they repeat a lot), once checked: "HH:MM:SS" -> seconds, and
+# the start's "MM/DD" -> (month, day) and "HH:MM:SS" -> (hour, minute, second).
 _clock_seconds: dict[str, int] = {}
+_dates: dict[str, tuple[int, int]] = {}
+_times_of_day: dict[str, tuple[int, int, int]] = {}
 
 
-def _error(column: str, value: str, problem: str) -> RecordError:
-    """A RecordError naming the column by title and position and quoting its value."""
+def _field(column: str) -> str:
+    """A column as error messages name it, by title and position: ``FG (columns 51-52)``."""
     title, first, last = _COLUMNS[column]
-    return RecordError(f"{title} (columns {first}-{last}): {value!r} {problem}")
+    return f"{title} (columns {first}-{last})"
+
+
+def _remember(cache: dict[str, Value], value: str, parsed: Value) -> Value:
+    if len(cache) < _TIME_CACHE_LIMIT:
+        cache[value] = parsed
+    return parsed
 
 
 def _hh_mm_ss(value: str, column: str) -> int:
@@ -132,11 +142,10 @@ def _hh_mm_ss(value: str, column: str) -> int:
         or value[3:5] > "59"
         or value[6:] > "59"
     ):
-        raise _error(column, value, "is not HH:MM:SS")
-    seconds = int(value[:2]) * 3600 + int(value[3:5]) * 60 + int(value[6:])
-    if len(_clock_seconds) < _TIME_CACHE_LIMIT:
-        _clock_seconds[value] = seconds
-    return seconds
+        raise field_error(_field(column), value, "is not HH:MM:SS")
+    return _remember(
+        _clock_seconds, value, int(value[:2]) * 3600 + int(value[3:5]) * 60 + int(value[6:])
+    )
 
 
 def _ring(value: str) -> int:
@@ -155,7 +164,84 @@ def _ring(value: str) -> int:
         and seconds <= "59"
     ):
         return int(minutes) * 60 + int(seconds)
-    raise _error("ring", value, "is not HH:MM:SS, MM:SS or seconds")
+    raise field_error(_field("ring"), value, "is not HH:MM:SS, MM:SS or seconds")
+
+
+def _date(value: str) -> tuple[int, int]:
+    """The start's ``MM/DD`` as (month, day)."""
+    month_text, day_text = value[:2], value[3:]
+    if not (month_text + day_text).isdigit() or not value.isascii():
+        raise field_error(_field("date"), value, "is not MM/DD")
+    month = int(month_text)
+    day = int(day_text)
+    if not 1 <= month <= 12 or not 1 <= day <= _MAX_DAY[month]:
+        raise field_error(_field("date"), value, "is not a valid date")
+    return _remember(_dates, value, (month, day))
+
+
+def _time_of_day(value: str) -> tuple[int, int, int]:
+    """The start's ``HH:MM:SS`` as (hour, minute, second)."""
+    if (
+        value[2:3] != ":"
+        or value[5:6] != ":"
+        or len(value) != 8
+        or not (value[:2] + value[3:5] + value[6:]).isdigit()
+        or not value.isascii()
+        or value[:2] > "23"
+        or value[3:5] > "59"
+        or value[6:] > "59"
+    ):
+        raise field_error(_field("time"), value, "is not HH:MM:SS")
+    return _remember(_times_of_day, value, (int(value[:2]), int(value[3:5]), int(value[6:])))
+
+
+def _check_length(line: str) -> None:
+    length = len(line)
+    if length < MIN_LENGTH:
+        raise RecordError(
+            f"record is {length} characters; an OfficeServ record runs at least to the "
+            f"call type flag in column {MIN_LENGTH}"
+        )
+    if length > MAX_LENGTH:
+        raise RecordError(
+            f"record is {length} characters; OfficeServ records have at most "
+            f"{MAX_LENGTH} (154 bytes with the NUL)"
+        )
+
+
+def _durations(line: str, flag: str, details: Details) -> tuple[int, int, bool]:
+    """(duration, ring seconds, answered) from the duration and ring time columns and the
+    flag; a cost printed in the duration column into details."""
+    duration_text = line[41:49].strip()
+    if duration_text[:1] == "$" or ("." in duration_text and ":" not in duration_text):
+        duration_seconds = 0
+        details["duration_cost"] = duration_text
+    else:
+        duration_seconds = _hh_mm_ss(duration_text, "duration")
+    ring_text = line[143:151].strip()
+    ring_seconds = _ring(ring_text) if ring_text else 0
+    if flag in _UNANSWERED_FLAGS:
+        # The duration column timed the ringing, unless the record has its own.
+        return 0, ring_seconds if ring_text else duration_seconds, False
+    return duration_seconds, ring_seconds, duration_seconds > 0 or "duration_cost" in details
+
+
+def _more_details(line: str, details: Details) -> None:
+    """The authorization code, cost, caller id name and group into details, when given."""
+    auth_code = line[16:25].strip()
+    if auth_code:
+        details["auth_code"] = auth_code
+    if len(line) > 90:
+        cost = line[90:100].strip()
+        if cost:
+            details["cost"] = cost
+        if len(line) > 118:
+            caller_name = line[118:136].strip()
+            if caller_name:
+                details["caller_name"] = caller_name
+            group = line[137:143].strip()
+            if group:
+                details["group"] = group
 
 
 class SamsungOfficeServParser(Parser):
@@ -176,57 +262,30 @@ class SamsungOfficeServParser(Parser):
         if line[:1] in ("\r", "\n", "\x00"):
             line = line.lstrip(_LEADING_JUNK)
         if line[28:29] != "/":
-            line = _realign(line)
-            if line is None:
+            realigned = _realign(line)
+            if realigned is None:
                 return None
-        length = len(line)
-        if length < MIN_LENGTH:
-            raise RecordError(
-                f"record is {length} characters; an OfficeServ record runs at least to the "
-                f"call type flag in column {MIN_LENGTH}"
-            )
-        if length > MAX_LENGTH:
-            raise RecordError(
-                f"record is {length} characters; OfficeServ records have at most "
-                f"{MAX_LENGTH} (154 bytes with the NUL)"
-            )
+            line = realigned
+        _check_length(line)
 
         dialled = line[53:71].strip()
         flag = line[50:52].strip()
         if dialled in _STATUS_MESSAGES:
             return None
-        try:
-            direction = _FLAGS[flag]
-        except KeyError:
-            raise _error(
-                "flag",
+        if flag not in _FLAGS:
+            raise field_error(
+                _field("flag"),
                 line[50:52],
                 "is not a call type flag (O, I, A, DI, DO, DE, FO, FI, T, IT, OT, TT)",
-            ) from None
-
+            )
         start = self._start(line[26:31], line[32:40], received_at)
-
-        duration_text = line[41:49].strip()
-        details: dict = {"flag": flag}
-        if duration_text[:1] == "$" or ("." in duration_text and ":" not in duration_text):
-            duration_seconds = 0
-            details["duration_cost"] = duration_text
-        else:
-            duration_seconds = _hh_mm_ss(duration_text, "duration")
-        ring_text = line[143:151].strip()
-        ring_seconds = _ring(ring_text) if ring_text else 0
-        if flag in _UNANSWERED_FLAGS:
-            if not ring_text:
-                ring_seconds = duration_seconds  # time to abandonment
-            duration_seconds = 0
-            answered = False
-        else:
-            answered = duration_seconds > 0 or "duration_cost" in details
+        details: Details = {"flag": flag}
+        duration_seconds, ring_seconds, answered = _durations(line, flag, details)
 
         caller_id = line[101:117].strip()
-        if direction is None:
-            direction = _OUTGOING if dialled else _INCOMING
-        if direction == _OUTGOING:
+        # Transfers (no direction of their own) are outgoing when digits were dialled.
+        direction = _FLAGS[flag] or (Direction.OUTGOING if dialled else Direction.INCOMING)
+        if direction == Direction.OUTGOING:
             number = dialled
             if caller_id:
                 details["caller_id"] = caller_id
@@ -234,60 +293,33 @@ class SamsungOfficeServParser(Parser):
             number = caller_id
             if dialled:
                 details["dialled"] = dialled
-        auth_code = line[16:25].strip()
-        if auth_code:
-            details["auth_code"] = auth_code
-        if length > 90:
-            cost = line[90:100].strip()
-            if cost:
-                details["cost"] = cost
-            if length > 118:
-                caller_name = line[118:136].strip()
-                if caller_name:
-                    details["caller_name"] = caller_name
-                group = line[137:143].strip()
-                if group:
-                    details["group"] = group
+        _more_details(line, details)
 
         return ParsedCall(
-            start,
-            duration_seconds,
-            ring_seconds,
-            direction,
-            line[9:15].strip(),
-            "",
-            number,
-            line[72:89].strip(),
-            line[2:8].strip(),
-            answered,
-            details,
+            start=start,
+            duration_seconds=duration_seconds,
+            ring_seconds=ring_seconds,
+            direction=direction,
+            extension=line[9:15].strip(),
+            trunk="",
+            number=number,
+            account_code=line[72:89].strip(),
+            pbx_call_id=line[2:8].strip(),
+            answered=answered,
+            details=details,
         )
 
-    def _start(self, date_text: str, time_text: str, received_at: dt.datetime | None):
+    def _start(
+        self, date_text: str, time_text: str, received_at: dt.datetime | None
+    ) -> dt.datetime:
         """``MM/DD`` and ``HH:MM:SS`` local, dated from receipt, as an aware UTC datetime."""
-        month_text, day_text = date_text[:2], date_text[3:]
-        if not (month_text + day_text).isdigit() or not date_text.isascii():
-            raise _error("date", date_text, "is not MM/DD")
-        month = int(month_text)
-        day = int(day_text)
-        if not 1 <= month <= 12 or not 1 <= day <= _MAX_DAY[month]:
-            raise _error("date", date_text, "is not a valid date")
-        if (
-            time_text[2:3] != ":"
-            or time_text[5:6] != ":"
-            or len(time_text) != 8
-            or not (time_text[:2] + time_text[3:5] + time_text[6:]).isdigit()
-            or not time_text.isascii()
-            or time_text[:2] > "23"
-            or time_text[3:5] > "59"
-            or time_text[6:] > "59"
-        ):
-            raise _error("time", time_text, "is not HH:MM:SS")
-        hour, minute, second = int(time_text[:2]), int(time_text[3:5]), int(time_text[6:])
-
+        month, day = _dates.get(date_text) or _date(date_text)
+        hour, minute, second = _times_of_day.get(time_text) or _time_of_day(time_text)
         start = self._receipt.latest_date_time(received_at, month, day, hour, minute, second)
         if start is None:
-            raise _error("date", date_text, "cannot be dated in the 8 years before receipt")
+            raise field_error(
+                _field("date"), date_text, "cannot be dated in the 8 years before receipt"
+            )
         return start
 
 
@@ -318,4 +350,6 @@ def _realign(line: str) -> str | None:
     upper = line.upper()
     if "SMDR REPORT" in upper or ("DURATION" in upper and "DIAL" in upper):
         return None  # a page header without its row of "="
-    raise _error("date", line[26:31], "is not MM/DD (no MM/DD HH:MM:SS in columns 27-40)")
+    raise field_error(
+        _field("date"), line[26:31], "is not MM/DD (no MM/DD HH:MM:SS in columns 27-40)"
+    )

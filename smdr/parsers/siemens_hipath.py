@@ -65,8 +65,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError
-from .clock import expand_year, remember, utc_midnight
+from .base import Details, Direction, ParsedCall, Parser, ParserSettings, RecordError, field_error
+from .clock import LocalClock, LocalDay, expand_year
 from .options import bool_option, choice_option
 
 UTC = dt.UTC
@@ -90,20 +90,26 @@ FIELD_NAMES = (
     "USA PRI data",
 )
 
-# Per layout, (start, end) of fields 1-9 as 0-based slices, then the shortest and
-# longest acceptable record.
+
+def _slices(*columns: tuple[int, int]) -> tuple[slice, ...]:
+    return tuple(slice(start, end) for start, end in columns)
+
+
+# Per layout, the 0-based slices of fields 1-9, then the shortest and longest acceptable
+# record.
 _COMPRESSED = (
-    ((0, 8), (8, 16), (16, 19), (19, 25), (25, 30), (30, 38), (38, 63), (63, 74), (74, 76)),
+    _slices((0, 8), (8, 16), (16, 19), (19, 25), (25, 30), (30, 38), (38, 63), (63, 74), (74, 76)),
     76,
     120,
 )
 _LONG = (
-    ((0, 8), (9, 17), (18, 21), (22, 28), (29, 34), (35, 43), (44, 64), (65, 76), (77, 79)),
+    _slices((0, 8), (9, 17), (18, 21), (22, 28), (29, 34), (35, 43), (44, 64), (65, 76), (77, 79)),
     79,
     90,
 )
 
-# Information element (last digit) -> direction.
+# Information element (last digit) -> direction; 1 and 2 are the plain ones.
+_PLAIN = {1: Direction.INCOMING, 2: Direction.OUTGOING}
 _DIRECTIONS = {
     0: Direction.INCOMING,
     1: Direction.INCOMING,
@@ -123,40 +129,93 @@ _TRAILING_JUNK = "\r\n\x00 \t\x0c"
 _DIGITS = frozenset("0123456789")
 _CACHE_LIMIT = 100_000
 
-# "hh:mm:ss" / "mm:ss" -> seconds (None when malformed), shared by every parser.
-_clock_seconds: dict[str, int | None] = {}
+# Shared by every parser (they repeat a lot), once checked: the end time "hh:mm:ss" and
+# the ringing "mm:ss" and duration "hh:mm:ss" fields (blank is 0) -> seconds.
+_end_seconds: dict[str, int] = {}
+_ring_seconds: dict[str, int] = {"     ": 0}
+_duration_seconds: dict[str, int] = {"        ": 0}
 
 
-def _error(number: int, value: str, problem: str, columns: tuple[int, int]) -> RecordError:
-    """A RecordError naming field ``number`` (1-based) and its columns, quoting the value."""
-    if len(value) > 60:
-        value = value[:57] + "..."
-    start, end = columns
-    return RecordError(
-        f"field {number} ({FIELD_NAMES[number - 1]}, columns {start + 1}-{end}): "
-        f"{value!r} {problem}"
-    )
+def _field(number: int, columns: slice) -> str:
+    """Field ``number`` (1-based) at 0-based ``columns`` as error messages name it:
+    ``field 1 (Date, columns 1-8)``."""
+    return f"field {number} ({FIELD_NAMES[number - 1]}, columns {columns.start + 1}-{columns.stop})"
 
 
 def _clock(value: str) -> int | None:
     """``hh:mm:ss`` or ``mm:ss`` in seconds, or ``None`` when it is neither."""
-    seconds = _clock_seconds.get(value, -1)
-    if seconds != -1:
-        return seconds
     parts = value.split(":")
-    if (
+    if not (
         2 <= len(parts) <= 3
         and all(len(part) == 2 and part[0] in _DIGITS and part[1] in _DIGITS for part in parts)
         and all(part <= "59" for part in parts[1:])
     ):
-        seconds = 0
-        for part in parts:
-            seconds = seconds * 60 + int(part)
-    else:
-        seconds = None
-    if len(_clock_seconds) < _CACHE_LIMIT:
-        _clock_seconds[value] = seconds
+        return None
+    seconds = 0
+    for part in parts:
+        seconds = seconds * 60 + int(part)
     return seconds
+
+
+def _end_time(value: str, columns: slice) -> int:
+    """Time (of the end) ``hh:mm:ss`` in seconds after midnight, remembered."""
+    seconds = _clock(value)
+    if seconds is None or seconds >= 86400 or len(value) != 8:
+        raise field_error(_field(2, columns), value, "is not hh:mm:ss")
+    return _remember(_end_seconds, value, seconds)
+
+
+def _ring(value: str, columns: slice) -> int:
+    """Ringing ``mm:ss`` (not blank) in seconds, remembered."""
+    seconds = _clock(value)
+    if seconds is None or len(value) != 5:
+        raise field_error(_field(5, columns), value, "is not mm:ss")
+    return _remember(_ring_seconds, value, seconds)
+
+
+def _duration(value: str, columns: slice) -> int:
+    """Duration ``hh:mm:ss`` (not blank) in seconds, remembered."""
+    seconds = _clock(value)
+    if seconds is None or len(value) != 8:
+        raise field_error(_field(6, columns), value, "is not hh:mm:ss or blank")
+    return _remember(_duration_seconds, value, seconds)
+
+
+def _remember(cache: dict[str, int], value: str, seconds: int) -> int:
+    if len(cache) < _CACHE_LIMIT:
+        cache[value] = seconds
+    return seconds
+
+
+def _direction(info: int, details: Details) -> str:
+    """The direction of information element ``info``; DISA and the element into details."""
+    element = info
+    if info >= 50:
+        details["disa"] = True
+        element -= 50
+    if info == 0:
+        details["ring_notice"] = True
+    elif info != 1 and info != 2:
+        details["info_element"] = info
+    return _DIRECTIONS[element % 10]
+
+
+def _project_and_more(line: str, details: Details) -> str:
+    """Columns 77-112 of a compressed record: the project code (the account code),
+    returned, and MSN, seizure code, LCR route and USA PRI data into details."""
+    msn = line[87:98].strip()
+    if msn:
+        details["msn"] = msn
+    seizure_code = line[98:103].strip()
+    if seizure_code:
+        details["seizure_code"] = seizure_code
+    lcr_route = line[103:105].strip()
+    if lcr_route:
+        details["lcr_route"] = lcr_route
+    usa_pri = line[105:112].strip()
+    if usa_pri:
+        details["usa_pri"] = usa_pri
+    return line[76:87].strip()
 
 
 class SiemensHiPathParser(Parser):
@@ -173,8 +232,7 @@ class SiemensHiPathParser(Parser):
         self._long = layout == "long"
         self._columns, self._min_length, self._max_length = _LONG if self._long else _COMPRESSED
         self._ring_notices = ring_notices
-        # "DD.MM.YY" -> UTC time of that local midnight, or None on a DST change day.
-        self._days: dict[str, tuple[int, int, int, dt.datetime | None]] = {}
+        self._clock = LocalClock(settings.time_zone)  # its days: "DD.MM.YY" -> LocalDay
 
     def parse(self, text: str, received_at: dt.datetime | None = None) -> ParsedCall | None:
         """Parse one call charge line; ``None`` for blank lines, headers and ring notices."""
@@ -182,10 +240,8 @@ class SiemensHiPathParser(Parser):
         # Fast path: the line starts with the date, as it does once framed.
         if line[2:3] != "." or line[5:6] != ".":
             line = line.lstrip(_LEADING_JUNK)
-            if not line.strip(" -="):
-                return None  # blank, a form feed, a separator
-            if self._long and line.lstrip()[:1].isalpha():
-                return None  # the long layout's header, in the system language
+            if not line.strip(" -=") or (self._long and line.lstrip()[:1].isalpha()):
+                return None  # blank, a form feed, a separator, the long layout's header
         length = len(line)
         if length < self._min_length or length > self._max_length:
             raise self._length_error(line)
@@ -201,115 +257,60 @@ class SiemensHiPathParser(Parser):
             info_columns,
         ) = self._columns
 
-        info_text = line[info_columns[0] : info_columns[1]].lstrip()
+        info_text = line[info_columns].lstrip()
         if not (info_text.isdigit() and info_text.isascii()):
-            raise _error(9, info_text, "is not an information element number", info_columns)
+            raise field_error(
+                _field(9, info_columns), info_text, "is not an information element number"
+            )
         info = int(info_text)
         if info == 0 and not self._ring_notices:
             return None
 
-        date_text = line[: date_columns[1]]
-        day = self._days.get(date_text)
-        if day is None:
-            day = self._day(date_text, date_columns)
-        time_text = line[time_columns[0] : time_columns[1]]
-        time_seconds = _clock(time_text)
-        if time_seconds is None or time_seconds >= 86400 or len(time_text) != 8:
-            raise _error(2, time_text, "is not hh:mm:ss", time_columns)
+        date_text = line[date_columns]
+        day = self._clock.days.get(date_text) or self._day(date_text, date_columns)
+        time_text = line[time_columns]
+        time_seconds = _end_seconds.get(time_text)
+        if time_seconds is None:
+            time_seconds = _end_time(time_text, time_columns)
+        ring_text = line[ring_columns]
+        ring_seconds = _ring_seconds.get(ring_text)
+        if ring_seconds is None:
+            ring_seconds = _ring(ring_text, ring_columns)
+        duration_text = line[duration_columns]
+        duration_seconds = _duration_seconds.get(duration_text)
+        if duration_seconds is None:
+            duration_seconds = _duration(duration_text, duration_columns)
 
-        ring_text = line[ring_columns[0] : ring_columns[1]]
-        if ring_text == "     ":
-            ring_seconds = 0
-        else:
-            ring_seconds = _clock(ring_text)
-            if ring_seconds is None or len(ring_text) != 5:
-                raise _error(5, ring_text, "is not mm:ss", ring_columns)
-        duration_text = line[duration_columns[0] : duration_columns[1]]
-        if duration_text == "        ":
-            duration_seconds = 0
-            answered = False
-        else:
-            duration_seconds = _clock(duration_text)
-            if duration_seconds is None or len(duration_text) != 8:
-                raise _error(6, duration_text, "is not hh:mm:ss or blank", duration_columns)
-            answered = True
-
-        midnight = day[3]
-        if midnight is not None:
-            start = midnight + dt.timedelta(seconds=time_seconds - duration_seconds)
-        else:
-            year, month, day_of_month, _ = day
-            hours, rest = divmod(time_seconds, 3600)
-            end = dt.datetime(
-                year,
-                month,
-                day_of_month,
-                hours,
-                rest // 60,
-                rest % 60,
-                tzinfo=self.settings.time_zone,
-            ).astimezone(UTC)
-            start = end - dt.timedelta(seconds=duration_seconds)
-
-        details: dict = {}
-        if info >= 50:
-            details["disa"] = True
-            element = info - 50
-        else:
-            element = info
-        direction = _DIRECTIONS[element % 10]
-        if info == 0:
-            details["ring_notice"] = True
-        elif info != 1 and info != 2:
-            details["info_element"] = info
-
-        charges = line[charge_columns[0] : charge_columns[1]].strip()
+        details: Details = {}
+        direction = _PLAIN.get(info) or _direction(info, details)
+        charges = line[charge_columns].strip()
         if charges:
-            if self._long:
-                amount_digits = charges.replace(".", "", 1).replace(",", "", 1)
-                if not (amount_digits.isdigit() and amount_digits.isascii()):
-                    raise _error(8, charges, "is not an amount", charge_columns)
-                details["charge_amount"] = charges
-            else:
-                if not (charges.isdigit() and charges.isascii()):
-                    raise _error(8, charges, "is not a number of charge units", charge_columns)
-                if int(charges):
-                    details["charge_units"] = int(charges)
-
+            self._charges(charges, charge_columns, details)
         account_code = ""
         if length > 76 and not self._long:
-            account_code = line[76:87].strip()
-            msn = line[87:98].strip()
-            if msn:
-                details["msn"] = msn
-            seizure_code = line[98:103].strip()
-            if seizure_code:
-                details["seizure_code"] = seizure_code
-            lcr_route = line[103:105].strip()
-            if lcr_route:
-                details["lcr_route"] = lcr_route
-            usa_pri = line[105:112].strip()
-            if usa_pri:
-                details["usa_pri"] = usa_pri
+            account_code = _project_and_more(line, details)
 
+        midnight = day.midnight
         return ParsedCall(
-            start,
-            duration_seconds,
-            ring_seconds,
-            direction,
-            line[extension_columns[0] : extension_columns[1]].strip(),
-            line[trunk_columns[0] : trunk_columns[1]].strip(),
-            line[number_columns[0] : number_columns[1]].strip(),
-            account_code,
-            "",
-            answered,
-            details,
+            start=(
+                midnight + dt.timedelta(0, time_seconds - duration_seconds)
+                if midnight is not None
+                else self._start_on_dst_day(day, time_seconds, duration_seconds)
+            ),
+            duration_seconds=duration_seconds,
+            ring_seconds=ring_seconds,
+            direction=direction,
+            extension=line[extension_columns].strip(),
+            trunk=line[trunk_columns].strip(),
+            number=line[number_columns].strip(),
+            account_code=account_code,
+            pbx_call_id="",
+            answered=duration_text != "        ",  # blank: an incoming call not connected
+            details=details,
         )
 
-    def _day(
-        self, date_text: str, columns: tuple[int, int]
-    ) -> tuple[int, int, int, dt.datetime | None]:
-        """Validate ``DD.MM.YY``, find the UTC time of its local midnight, cache both."""
+    def _day(self, date_text: str, columns: slice) -> LocalDay:
+        """Validate ``DD.MM.YY`` and cache it in the clock."""
         day_text, month_text, year_text = date_text[:2], date_text[3:5], date_text[6:8]
         digits = day_text + month_text + year_text
         if (
@@ -318,13 +319,33 @@ class SiemensHiPathParser(Parser):
             or date_text[5] != "."
             or not (digits.isdigit() and digits.isascii())
         ):
-            raise _error(1, date_text, "is not DD.MM.YY", columns)
+            raise field_error(_field(1, columns), date_text, "is not DD.MM.YY")
         year, month, day = expand_year(int(year_text)), int(month_text), int(day_text)
         try:
-            midnight = utc_midnight(self.settings.time_zone, year, month, day)
+            return self._clock.day(date_text, year, month, day)
         except ValueError:
-            raise _error(1, date_text, "is not a valid date", columns) from None
-        return remember(self._days, date_text, (year, month, day, midnight))
+            raise field_error(_field(1, columns), date_text, "is not a valid date") from None
+
+    def _start_on_dst_day(
+        self, day: LocalDay, end_seconds: int, duration_seconds: int
+    ) -> dt.datetime:
+        """The start of a call that ended ``end_seconds`` into a day with a DST change."""
+        hours, rest = divmod(end_seconds, 3600)
+        end = self._clock.on(day, hours, rest // 60, rest % 60)
+        return end - dt.timedelta(0, duration_seconds)
+
+    def _charges(self, charges: str, columns: slice, details: Details) -> None:
+        """Charges (not blank): an amount in the long layout, else charge units."""
+        if self._long:
+            amount_digits = charges.replace(".", "", 1).replace(",", "", 1)
+            if not (amount_digits.isdigit() and amount_digits.isascii()):
+                raise field_error(_field(8, columns), charges, "is not an amount")
+            details["charge_amount"] = charges
+            return
+        if not (charges.isdigit() and charges.isascii()):
+            raise field_error(_field(8, columns), charges, "is not a number of charge units")
+        if int(charges):
+            details["charge_units"] = int(charges)
 
     def _length_error(self, line: str) -> RecordError:
         """The error for a record shorter or longer than the layout allows."""
@@ -332,7 +353,7 @@ class SiemensHiPathParser(Parser):
         if len(line) < self._min_length:
             problem = "too short: the information element"
             columns = self._columns[8]
-            problem += f" (columns {columns[0] + 1}-{columns[1]}) is missing"
+            problem += f" (columns {columns.start + 1}-{columns.stop}) is missing"
         else:
             problem = "too long: two records run together?"
         shown = line if len(line) <= 60 else line[:57] + "..."

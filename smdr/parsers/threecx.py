@@ -66,8 +66,18 @@ import datetime as dt
 import operator
 import re
 
-from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError, is_digits
-from .clock import day_offset, remember, to_utc
+from .base import (
+    Details,
+    Direction,
+    Options,
+    ParsedCall,
+    Parser,
+    ParserSettings,
+    RecordError,
+    field_error,
+    is_digits,
+)
+from .clock import LocalClock, LocalDay, remember
 from .options import digits_option
 
 UTC = dt.UTC
@@ -146,8 +156,10 @@ _MAX_TRUNK = 64  # billing.Trunk.name
 _MAX_SECONDS = 999_999_999  # fits the calls table's integer columns
 _DURATION_CACHE_LIMIT = 100_000
 
-# "HH:MM:SS" -> seconds, shared by every parser (durations repeat a lot).
+# Shared by every parser (they repeat a lot), once checked: durations "HH:MM:SS" ->
+# seconds, and the time of day of a time, "HH:MM:SS" -> (hour, minute, second).
 _duration_seconds: dict[str, int] = {}
+_times_of_day: dict[str, tuple[int, int, int]] = {}
 
 
 def _party(value: str) -> str:
@@ -155,7 +167,16 @@ def _party(value: str) -> str:
     return value[4:] if value[:4] == "Ext." else value
 
 
-def _columns_option(options: dict) -> tuple[str, ...]:
+def _time_of_day(value: str) -> tuple[int, int, int]:
+    """The ``HH:MM:SS`` of a time (its shape checked) as (hour, minute, second),
+    remembered in ``_times_of_day``; ``ValueError`` when it is not a time of day."""
+    hour, minute, second = int(value[:2]), int(value[3:5]), int(value[6:8])
+    if hour > 23 or minute > 59 or second > 59:
+        raise ValueError(value)
+    return remember(_times_of_day, value, (hour, minute, second), _DURATION_CACHE_LIMIT)
+
+
+def _columns_option(options: Options) -> tuple[str, ...]:
     value = options.get("columns", DEFAULT_COLUMNS)
     if (
         not isinstance(value, list | tuple)
@@ -197,11 +218,71 @@ class ThreeCXParser(Parser):
         self._max_extension_digits = digits_option(
             options, "max_extension_digits", DEFAULT_MAX_EXTENSION_DIGITS
         )
-        self._zone = settings.time_zone
-        self._days: dict[str, tuple[int, int, int, dt.timedelta | None]] = {}
+        self._clock = LocalClock(settings.time_zone)  # its days: "YYYY/MM/DD" -> LocalDay
 
     def parse(self, text: str, received_at: dt.datetime | None = None) -> ParsedCall | None:
         """Parse one CDR line; ``None`` for a blank line or a header row."""
+        fields = self._fields(text)
+        if fields is None:
+            return None
+        (
+            history_id,
+            call_id,
+            duration_text,
+            start_text,
+            answer_text,
+            end_text,
+            from_no,
+            to_no,
+            from_dn,
+            to_dn,
+            dial_no,
+            final_number,
+            final_dn,
+            from_type,
+            to_type,
+            final_type,
+            bill_code,
+        ) = self._get(fields)
+
+        if start_text.lower().replace("-", "_") == "time_start" or history_id == "historyid":
+            return None  # a header row
+        start = self._time(start_text, 3, "is not YYYY/MM/DD HH:MM:SS")
+        duration = 0
+        if duration_text:
+            cached = _duration_seconds.get(duration_text)
+            duration = cached if cached is not None else self._duration(duration_text)
+        ring_seconds, answered_at = self._ringing(start, answer_text, end_text)
+        answered = answered_at if self._has_answer_time else duration > 0
+
+        if history_id[:5] == "Call ":
+            history_id = history_id[5:]
+        details: Details = {"history_id": history_id} if history_id else {}
+        direction, extension, number, trunk = self._parties(
+            (from_no, to_no, from_dn, to_dn, dial_no), (from_type, to_type, final_type), details
+        )
+        final_party = _party(final_number) or final_dn
+        if final_party and final_party not in (number, extension):
+            details["final_number"] = final_party
+        self._more_details(fields, details)
+
+        return ParsedCall(
+            start=start,
+            duration_seconds=duration,
+            ring_seconds=ring_seconds if ring_seconds > 0 else 0,
+            direction=direction,
+            extension=extension if len(extension) <= _MAX_EXTENSION else "",
+            trunk=trunk[:_MAX_TRUNK],
+            number=number,
+            account_code=bill_code,
+            pbx_call_id=call_id or history_id,
+            answered=answered,
+            details=details,
+        )
+
+    def _fields(self, text: str) -> list[str] | None:
+        """The record's fields, and "" after them for the fields not logged; ``None`` for
+        a blank line or a header row."""
         line = text.rstrip("\r\n\x00")
         if line[:1] in _LEADING_JUNK:  # "" too: blank, byte-order mark, control bytes
             line = line.lstrip(_LEADING_JUNK)
@@ -226,54 +307,37 @@ class ThreeCXParser(Parser):
                     f" option has {self._count} ({', '.join(self._names[:4])}, ...)"
                 )
         fields.append("")
-        (
-            history_id,
-            call_id,
-            duration_text,
-            start_text,
-            answer_text,
-            end_text,
-            from_no,
-            to_no,
-            from_dn,
-            to_dn,
-            dial_no,
-            final_number,
-            final_dn,
-            from_type,
-            to_type,
-            final_type,
-            bill_code,
-        ) = self._get(fields)
+        return fields
 
-        if start_text.lower().replace("-", "_") == "time_start" or history_id == "historyid":
-            return None  # a header row
-        start = self._time(start_text, 3, required=True)
-        if duration_text:
-            duration = _duration_seconds.get(duration_text)
-            if duration is None:
-                duration = self._duration(duration_text)
-        else:
-            duration = 0
+    def _ringing(self, start: dt.datetime, answer_text: str, end_text: str) -> tuple[int, bool]:
+        """(seconds from start to answer, or to the end when not answered; whether the
+        call has an answer time)."""
         answered_at = self._time(answer_text, 4) if answer_text else None
         ended_at = self._time(end_text, 5) if end_text else None
         if answered_at is not None:
             ring_seconds = int((answered_at - start).total_seconds())
             if ring_seconds > _MAX_SECONDS:
-                raise self._error(4, answer_text, "is too long after time_start")
-        elif ended_at is not None:
+                raise field_error(self._field(4), answer_text, "is too long after time_start")
+            return ring_seconds, True
+        if ended_at is not None:
             ring_seconds = int((ended_at - start).total_seconds())
             if ring_seconds > _MAX_SECONDS:
-                raise self._error(5, end_text, "is too long after time_start")
-        else:
-            ring_seconds = 0
-        answered = answered_at is not None if self._has_answer_time else duration > 0
+                raise field_error(self._field(5), end_text, "is too long after time_start")
+            return ring_seconds, False
+        return 0, False
 
-        if history_id[:5] == "Call ":
-            history_id = history_id[5:]
+    def _parties(
+        self,
+        parties: tuple[str, str, str, str, str],
+        types: tuple[str, str, str],
+        details: Details,
+    ) -> tuple[str, str, str, str]:
+        """(direction, extension, number, trunk) from the parties (from_no, to_no,
+        from_dn, to_dn, dial_no) and their types (from, to, final)."""
+        from_no, to_no, from_dn, to_dn, dial_no = parties
+        from_type, to_type, final_type = types
         from_party = _party(from_no)
         to_party = _party(to_no)
-        final_party = _party(final_number) or final_dn
         max_digits = self._max_extension_digits
         if from_type:
             from_internal = from_type.lower() not in _EXTERNAL_TYPES
@@ -287,30 +351,24 @@ class ThreeCXParser(Parser):
                 is_digits(to_party) and len(to_party) <= max_digits
             )
             final_internal = True
-
-        details: dict = {}
-        if history_id:
-            details["history_id"] = history_id
-        trunk = ""
         if not from_internal:
-            direction = Direction.INCOMING
-            number = from_party
-            if is_digits(from_dn) and from_dn != from_party:
-                trunk = from_dn
             extension = (to_dn or to_party) if to_internal else ""
             if dial_no and dial_no not in (extension, to_party):
                 details["dial_no"] = dial_no
-        else:
-            extension = from_dn or from_party
-            number = dial_no or to_party
-            if to_internal and final_internal:
-                direction = Direction.INTERNAL
-            else:
-                direction = Direction.OUTGOING
-                if not to_internal and is_digits(to_dn) and to_dn not in (to_party, dial_no):
-                    trunk = to_dn
-        if final_party and final_party not in (number, extension):
-            details["final_number"] = final_party
+            trunk = from_dn if is_digits(from_dn) and from_dn != from_party else ""
+            return Direction.INCOMING, extension, from_party, trunk
+        extension = from_dn or from_party
+        number = dial_no or to_party
+        if to_internal and final_internal:
+            return Direction.INTERNAL, extension, number, ""
+        trunk = ""
+        if not to_internal and is_digits(to_dn) and to_dn not in (to_party, dial_no):
+            trunk = to_dn
+        return Direction.OUTGOING, extension, number, trunk
+
+    def _more_details(self, fields: list[str], details: Details) -> None:
+        """The kept fields (reasons, rate, names, ...) and the source's extra fields, when
+        not empty."""
         for index, name in self._kept:
             value = fields[index]
             if value:
@@ -320,69 +378,44 @@ class ThreeCXParser(Parser):
             if value:
                 details[name] = value
 
-        return ParsedCall(
-            start,
-            duration,
-            ring_seconds if ring_seconds > 0 else 0,
-            direction,
-            extension if len(extension) <= _MAX_EXTENSION else "",
-            trunk[:_MAX_TRUNK],
-            number,
-            bill_code,
-            call_id or history_id,
-            answered,
-            details,
-        )
-
-    def _error(self, read_index: int, value: str, problem: str) -> RecordError:
-        """A RecordError naming the field by number (1-based, in the line) and name."""
-        if len(value) > 60:
-            value = value[:57] + "..."
-        number = self._read[read_index] + 1
-        return RecordError(f"field {number} ({_READ[read_index]}): {value!r} {problem}")
+    def _field(self, read_index: int) -> str:
+        """A field read as error messages name it, by number (1-based, in the line) and
+        name: ``field 4 (time_start)``."""
+        return f"field {self._read[read_index] + 1} ({_READ[read_index]})"
 
     def _duration(self, value: str) -> int:
         """``HH:MM:SS`` in seconds (cached)."""
         match = _DURATION_RE.fullmatch(value)
         if match is None:
-            raise self._error(2, value, "is not empty or HH:MM:SS")
+            raise field_error(self._field(2), value, "is not empty or HH:MM:SS")
         hours, minutes, seconds = match.groups()
         total = int(hours) * 3600 + int(minutes) * 60 + int(seconds)
         if len(_duration_seconds) < _DURATION_CACHE_LIMIT:
             _duration_seconds[value] = total
         return total
 
-    def _time(self, value: str, read_index: int, required: bool = False) -> dt.datetime:
+    def _time(
+        self, value: str, read_index: int, shape: str = "is not empty or a time"
+    ) -> dt.datetime:
         """A ``YYYY/MM/DD HH:MM:SS`` local time as an aware UTC datetime."""
-        if not _TIME_RE.fullmatch(value):
-            problem = "is not YYYY/MM/DD HH:MM:SS"
-            raise self._error(read_index, value, problem if required else "is not empty or a time")
+        day = self._clock.days.get(value[:10])
+        time_of_day = _times_of_day.get(value[11:])
+        # Both parts remembered and a blank between them: the shape was checked before.
+        checked = day is not None and time_of_day is not None and value[10:11] == " "
+        if not checked and not _TIME_RE.fullmatch(value):
+            raise field_error(self._field(read_index), value, shape)
         try:
-            day = self._days.get(value[:10])
-            if day is None:
-                day = self._day(value[:10])
-            year, month, day_of_month, offset = day
-            return to_utc(
-                self._zone,
-                offset,
-                year,
-                month,
-                day_of_month,
-                int(value[11:13]),
-                int(value[14:16]),
-                int(value[17:19]),
-            )
+            day = day or self._day(value[:10])
+            hour, minute, second = time_of_day or _time_of_day(value[11:])
+            return self._clock.on(day, hour, minute, second)
         except ValueError:
-            raise self._error(read_index, value, "is not a valid date and time") from None
+            raise field_error(
+                self._field(read_index), value, "is not a valid date and time"
+            ) from None
         except OverflowError:
-            raise self._error(read_index, value, "is out of range") from None
+            raise field_error(self._field(read_index), value, "is out of range") from None
 
-    def _day(self, date_text: str) -> tuple[int, int, int, dt.timedelta | None]:
-        """The date's UTC offset, or ``None`` on a day with a DST change (cached).
-
-        On such a day times are converted one by one (``fold=0``: an ambiguous time is
-        the first occurrence, a skipped one takes the offset in force before the change).
-        """
+    def _day(self, date_text: str) -> LocalDay:
+        """Cache the date in the clock (ValueError: it does not exist)."""
         year, month, day = int(date_text[:4]), int(date_text[5:7]), int(date_text[8:10])
-        offset = day_offset(self._zone, year, month, day)
-        return remember(self._days, date_text, (year, month, day, offset))
+        return self._clock.day(date_text, year, month, day)
