@@ -79,7 +79,7 @@ def main() -> None:
         while stored < expected and time.perf_counter() - started < PER_SOURCE / RATE + 120:
             time.sleep(1)
             stored = RawRecord.objects.count()
-            now_connected = Source.objects.filter(capture_state="connected").count()
+            now_connected = Source.objects.filter(capture_state="capturing").count()
             connected = max(connected, now_connected)
         elapsed = time.perf_counter() - started
         fed = RawRecord.objects.values("source").distinct().count()

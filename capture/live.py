@@ -126,9 +126,9 @@ def _store(
 def _set_state(source_id: int, state: str, detail: str) -> None:
     close_old_connections()
     changes = {"capture_state": state, "capture_state_at": timezone.now()}
-    if state in (State.DISCONNECTED, State.FAILED):
+    if state == State.ERROR:
         changes["capture_error"] = detail
-    elif state == State.CONNECTED:
+    elif state == State.CAPTURING:
         changes["capture_error"] = ""  # the last error stays visible until the link is back
     Source.objects.filter(pk=source_id).update(**changes)
 

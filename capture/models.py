@@ -5,12 +5,14 @@ A ``Source`` is one PBX feed of a site. Every record a source sends is stored as
 is kept, shown, and parsed again once the parser is fixed.
 """
 
+import datetime as dt
 import hashlib
 import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from org.models import Site
 
@@ -42,11 +44,12 @@ class Transport(models.TextChoices):
 
 
 class CaptureState(models.TextChoices):
-    IDLE = "idle"
-    CONNECTING = "connecting"
-    CONNECTED = "connected"
-    DISCONNECTED = "disconnected"
-    FAILED = "failed"
+    """What the capture last said of a source's link (``smdr.runner.State``)."""
+
+    IDLE = "idle", _("Not captured")
+    CONNECTING = "connecting", _("Connecting")
+    CAPTURING = "capturing", _("Capturing")
+    ERROR = "error", _("Error")
 
 
 def hash_key(key: str) -> str:
@@ -80,6 +83,21 @@ class Source(models.Model):
     )
     capture_state_at = models.DateTimeField(null=True, blank=True, editable=False)
     capture_error = models.TextField(blank=True, editable=False)
+    # How long a source may send nothing before health calls it silent: PBXs are quiet
+    # at night and on weekends, so working hours (weekdays 08:00-18:00 in the site's
+    # zone) have a shorter limit than the rest of the week.
+    silent_after_working = models.DurationField(
+        _("silent after (working hours)"),
+        default=dt.timedelta(hours=2),
+        help_text=_("No record for this long on a weekday from 08:00 to 18:00 means silent."),
+    )
+    silent_after = models.DurationField(
+        _("silent after"),
+        default=dt.timedelta(hours=24),
+        help_text=_("No record for this long at any time means silent."),
+    )
+    # The health state last announced to administrators, so each change is told once.
+    health_notified = models.CharField(max_length=16, blank=True, editable=False)
 
     class Meta:
         ordering = ["site", "slug"]
@@ -184,3 +202,16 @@ class RawRecord(models.Model):
         if self.data is not None:
             return bytes(self.data).decode("utf-8", errors="replace")
         return self.line
+
+
+class CaptureHeartbeat(models.Model):
+    """A running capture process (``manage.py capture`` or a capture worker), beating
+    every few seconds: health is unhealthy when none has beaten for a minute."""
+
+    process = models.CharField(max_length=200, unique=True, help_text="host:pid")
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField(db_index=True)
+    sources = models.PositiveIntegerField(default=0, help_text="Sources it captures now.")
+
+    def __str__(self):
+        return self.process

@@ -20,11 +20,12 @@ logger = logging.getLogger(__name__)
 
 
 class State:
+    """A link's states, as a source's ``capture_state`` stores them and health shows them."""
+
     CONNECTING = "connecting"
-    CONNECTED = "connected"
-    DISCONNECTED = "disconnected"
-    FAILED = "failed"
-    IDLE = "idle"
+    CAPTURING = "capturing"  # connected: records are flowing, or may at any moment
+    ERROR = "error"  # the link broke, could not open, or the capture failed (message beside)
+    IDLE = "idle"  # nobody captures it
 
 
 @dataclass
@@ -97,11 +98,11 @@ class CaptureLoop:
             try:
                 await self._until_stopped(self._capture(), stop)
             except LinkError as error:
-                await self.on_state(State.DISCONNECTED, str(error))
+                await self.on_state(State.ERROR, str(error))
                 logger.warning("%s: %s", self.name, error)
             except Exception as error:  # a bug must not end the capture of every source
                 logger.exception("%s: capture failed", self.name)
-                await self.on_state(State.FAILED, f"{type(error).__name__}: {error}")
+                await self.on_state(State.ERROR, f"{type(error).__name__}: {error}")
             if stop.is_set():
                 break
             delay = self.backoff.next_delay()
@@ -114,7 +115,7 @@ class CaptureLoop:
         framer = self.framer_factory()
         try:
             async with self.transport.open() as chunks:
-                await self.on_state(State.CONNECTED, self.transport.describe())
+                await self.on_state(State.CAPTURING, self.transport.describe())
                 self.backoff.reset()
                 async for chunk in chunks:
                     if chunk:

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_healthz_reports_database_broker_and_sources_to_staff(client, admin_user):
-    SourceFactory(slug="hq-ipoffice", capture_state=CaptureState.CONNECTED)
+    SourceFactory(slug="hq-ipoffice", capture_state=CaptureState.CAPTURING)
     client.force_login(admin_user)
 
     response = client.get("/healthz")
@@ -24,7 +24,7 @@ def test_healthz_reports_database_broker_and_sources_to_staff(client, admin_user
     body = response.json()
     assert body["status"] == "ok" and body["database"] == "ok"
     assert body["sources"][0]["source"] == "hq-ipoffice"
-    assert body["sources"][0]["capture_state"] == "connected"
+    assert body["sources"][0]["capture_state"] == "capturing"
 
 
 def test_healthz_is_503_when_the_broker_is_unreachable(client, admin_user, settings):

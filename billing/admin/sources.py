@@ -20,10 +20,9 @@ from capture.services import source_rotate_key
 
 # Classes of core/static/core/admin.css: the Content-Security-Policy refuses style attributes.
 STATE_CLASSES = {
-    CaptureState.CONNECTED: "status-good",
+    CaptureState.CAPTURING: "status-good",
     CaptureState.CONNECTING: "status-pending",
-    CaptureState.DISCONNECTED: "status-bad",
-    CaptureState.FAILED: "status-bad",
+    CaptureState.ERROR: "status-bad",
     CaptureState.IDLE: "status-idle",
 }
 

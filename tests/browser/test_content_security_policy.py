@@ -133,10 +133,10 @@ WARNING = "rgb(161, 92, 0)"  # #a15c00: a budget nearly spent
 def test_the_admin_warnings_keep_their_colours_under_the_policy(watched, live_server, demo):
     """The health dots, the gap warning, the low balance and the budget ratio are
     coloured by classes of a stylesheet: a style attribute would be refused."""
-    SourceFactory(name="Broken PBX", capture_state=CaptureState.FAILED, capture_error="refused")
+    SourceFactory(name="Broken PBX", capture_state=CaptureState.ERROR, capture_error="refused")
     SourceFactory(name="Quiet PBX", transport=Transport.TCP_CLIENT, capture_state=CaptureState.IDLE)
     SourceFactory(
-        name="Live PBX", transport=Transport.TCP_CLIENT, capture_state=CaptureState.CONNECTED
+        name="Live PBX", transport=Transport.TCP_CLIENT, capture_state=CaptureState.CAPTURING
     )
     gappy = SourceFactory(name="Gappy agent")
     raw_records_store(
@@ -169,9 +169,9 @@ def test_the_admin_warnings_keep_their_colours_under_the_policy(watched, live_se
             rows = watched.locator("#result_list tbody tr")
             gap = rows.filter(has_text="Gappy agent").get_by_text("3 missing: 4..6")
             assert colour(gap) == RED
-            assert colour(rows.filter(has_text="Broken PBX").get_by_text("failed")) == RED
-            assert colour(rows.filter(has_text="Quiet PBX").get_by_text("idle")) == GREY
-            assert colour(rows.filter(has_text="Live PBX").get_by_text("connected")) == GREEN
+            assert colour(rows.filter(has_text="Broken PBX").get_by_text("Error")) == RED
+            assert colour(rows.filter(has_text="Quiet PBX").get_by_text("Not captured")) == GREY
+            assert colour(rows.filter(has_text="Live PBX").get_by_text("Capturing")) == GREEN
         elif path == "/admin/credit/account/":
             rows = watched.locator("#result_list tbody tr")
             low = rows.filter(has_text="Empty booth").get_by_text("(low)")

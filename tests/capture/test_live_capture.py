@@ -153,7 +153,7 @@ def test_serial_port_on_a_pseudo_terminal(tmp_path):
         while (
             time.monotonic() < deadline
             and not Source.objects.filter(
-                pk=source.pk, capture_state=CaptureState.CONNECTED
+                pk=source.pk, capture_state=CaptureState.CAPTURING
             ).exists()
         ):
             time.sleep(0.05)
@@ -200,14 +200,14 @@ def test_file_tail_follows_rotation(tmp_path):
     assert sorted(RawRecord.objects.values_list("line", flat=True)) == sorted(first + second)
 
 
-def test_unreachable_pbx_is_shown_as_disconnected():
+def test_unreachable_pbx_is_shown_as_error():
     source = SourceFactory(
         transport=Transport.TCP_CLIENT,
         settings={"host": "127.0.0.1", "port": free_port(), **FAST_RECONNECT},
     )
 
     def done():
-        return Source.objects.get(pk=source.pk).capture_state == "disconnected"
+        return Source.objects.get(pk=source.pk).capture_state == "error"
 
     capture_until([source], done, timeout=10)
 
