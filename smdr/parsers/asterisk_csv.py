@@ -92,7 +92,7 @@ from .base import (
     field_error,
     is_digits,
 )
-from .clock import LocalClock, LocalDay, remember
+from .clock import TIMES_OF_DAY, LocalClock, LocalDay, remember, time_of_day
 from .options import bool_option, contexts_option, digits_option
 
 UTC = dt.UTC
@@ -165,10 +165,8 @@ _MAX_EXTENSION = 32  # billing.Extension.number
 _MAX_TRUNK = 64  # billing.Trunk.name
 _CACHE_LIMIT = 100_000
 
-# Shared by every parser (they repeat a lot), once checked: counts of seconds -> int,
-# and the time of day of the start, "HH:MM:SS" -> (hour, minute, second).
+# Counts of seconds -> int, once checked; shared by every parser (they repeat a lot).
 _counts: dict[str, int] = {}
-_times_of_day: dict[str, tuple[int, int, int]] = {}
 
 
 def _field(number: int, name: str) -> str:
@@ -183,15 +181,6 @@ def _seconds(value: str, number: int) -> int:
             _field(number, FIELD_NAMES[number - 1]), value, "is not a number of seconds"
         )
     return remember(_counts, value, int(value), _CACHE_LIMIT)
-
-
-def _time_of_day(value: str) -> tuple[int, int, int]:
-    """The ``HH:MM:SS`` of a stamp (its shape checked) as (hour, minute, second),
-    remembered in ``_times_of_day``; ``ValueError`` when it is not a time of day."""
-    hour, minute, second = int(value[:2]), int(value[3:5]), int(value[6:8])
-    if hour > 23 or minute > 59 or second > 59:
-        raise ValueError(value)
-    return remember(_times_of_day, value, (hour, minute, second), _CACHE_LIMIT)
 
 
 def _optional_columns(fields: list[str]) -> tuple[str, str, str, str, str]:
@@ -425,15 +414,16 @@ class AsteriskCSVParser(Parser):
         """The ``YYYY-MM-DD HH:MM:SS`` start as an aware UTC time; the answer (empty when
         unanswered) and end stamps are checked for their shape only."""
         day = self._clock.days.get(value[:10])
-        time_of_day = _times_of_day.get(value[11:])
+        since_midnight = TIMES_OF_DAY.get(value[11:])
         # Both parts remembered and a blank between them: the shape was checked before.
-        checked = day is not None and time_of_day is not None and value[10:11] == " "
+        checked = day is not None and since_midnight is not None and value[10:11] == " "
         if not checked and not _STAMP_RE.fullmatch(value):
             raise field_error(_field(10, "start"), value, "is not YYYY-MM-DD HH:MM:SS")
         try:
             day = day or self._day(value)
-            hour, minute, second = time_of_day or _time_of_day(value[11:])
-            start = self._clock.on(day, hour, minute, second)
+            if since_midnight is None:
+                since_midnight = time_of_day(value[11:])
+            start = self._clock.on(day, since_midnight)
         except ValueError:
             raise field_error(_field(10, "start"), value, "is not a valid date and time") from None
         except OverflowError:

@@ -74,7 +74,7 @@ import operator
 import re
 
 from .base import Details, Direction, ParsedCall, Parser, ParserSettings, RecordError, field_error
-from .clock import Receipt
+from .clock import ONE_SECOND, Receipt
 
 UTC = dt.UTC
 
@@ -248,7 +248,7 @@ class AvayaCMParser(Parser):
 
         end = self._receipt.latest_time(received_at, int(time_text[:2]), int(time_text[2:]))
         try:
-            start = end - dt.timedelta(0, seconds)
+            start = end - ONE_SECOND * seconds
         except OverflowError:
             raise self._receipt.out_of_range(received_at) from None
 

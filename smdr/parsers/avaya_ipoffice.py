@@ -43,7 +43,7 @@ from .base import (
     field_error,
     is_digits,
 )
-from .clock import LocalClock, LocalDay, remember
+from .clock import ONE_SECOND, LocalClock, LocalDay, remember
 
 UTC = dt.UTC
 
@@ -121,9 +121,9 @@ _TIME_CACHE_LIMIT = 200_000
 _CALL_START_FORMAT = "is not YYYY/MM/DD HH:MM[:SS]"
 
 # Shared by every parser (they repeat a lot): Connected Time "HH:MM:SS" -> seconds, and
-# the time of day of Call Start, "HH:MM" or "HH:MM:SS" -> (hour, minute, second).
+# the time of day of Call Start, "HH:MM" or "HH:MM:SS" -> the time from midnight.
 _connected_seconds: dict[str, int] = {}
-_times_of_day: dict[str, tuple[int, int, int]] = {}
+_times_of_day: dict[str, dt.timedelta] = {}
 
 
 def _field(number: int) -> str:
@@ -158,8 +158,8 @@ def _connected(value: str) -> int:
     return seconds
 
 
-def _time_of_day(value: str, call_start: str) -> tuple[int, int, int]:
-    """``HH:MM`` or ``HH:MM:SS`` (from Call Start) as (hour, minute, second), remembered
+def _time_of_day(value: str, call_start: str) -> dt.timedelta:
+    """``HH:MM`` or ``HH:MM:SS`` (from Call Start) as the time from midnight, remembered
     in ``_times_of_day``."""
     hour_text, minute_text, second_text = value[:2], value[3:5], value[6:] or "00"
     digits = hour_text + minute_text + second_text
@@ -173,12 +173,8 @@ def _time_of_day(value: str, call_start: str) -> tuple[int, int, int]:
         or second_text > "59"
     ):
         raise field_error(_field(1), call_start, _CALL_START_FORMAT)
-    return remember(
-        _times_of_day,
-        value,
-        (int(hour_text), int(minute_text), int(second_text)),
-        _TIME_CACHE_LIMIT,
-    )
+    seconds = int(hour_text) * 3600 + int(minute_text) * 60 + int(second_text)
+    return remember(_times_of_day, value, ONE_SECOND * seconds, _TIME_CACHE_LIMIT)
 
 
 def _direction(direction_code: str, is_internal: str) -> str:
@@ -373,10 +369,12 @@ class AvayaIPOfficeParser(Parser):
         if value[10:11] != " ":
             raise field_error(_field(1), value, _CALL_START_FORMAT)
         time_text = value[11:]
-        hour, minute, second = _times_of_day.get(time_text) or _time_of_day(time_text, value)
+        since_midnight = _times_of_day.get(time_text)
+        if since_midnight is None:
+            since_midnight = _time_of_day(time_text, value)
         day = self._clock.days.get(value[:10]) or self._day(value)
         try:
-            return self._clock.on(day, hour, minute, second)
+            return self._clock.on(day, since_midnight)
         except OverflowError:
             raise field_error(_field(1), value, "is out of range") from None
 

@@ -23,6 +23,7 @@ The functions raise ``ValueError`` for a date that does not exist and
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import NamedTuple, TypeVar
 
@@ -30,6 +31,9 @@ from .base import RecordError
 
 UTC = dt.UTC
 ONE_DAY = dt.timedelta(days=1)
+# Seconds as a timedelta: ONE_SECOND * n is faster than timedelta(seconds=n) (a keyword
+# costs a dict per call) and than timedelta(0, n).
+ONE_SECOND = dt.timedelta(seconds=1)
 DAY_CACHE_LIMIT = 10_000  # days remembered per cache before it starts afresh
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -52,7 +56,7 @@ def day_offset(zone: dt.tzinfo, year: int, month: int, day: int) -> dt.timedelta
 def utc_midnight(zone: dt.tzinfo, year: int, month: int, day: int) -> dt.datetime | None:
     """The UTC time of the local midnight starting the day, or ``None`` on a DST change day.
 
-    For parsers that add the time of day to it: ``midnight + timedelta(0, seconds)``.
+    For parsers that add the time of day to it: ``midnight + ONE_SECOND * seconds``.
     """
     offset = day_offset(zone, year, month, day)
     if offset is None:
@@ -87,18 +91,38 @@ def remember(
     return value
 
 
-class LocalDay(NamedTuple):
-    """A local date with what converting its times needs, as :class:`LocalClock` caches it.
+# "HH:MM:SS" -> the time from midnight, for the parsers of such times, once checked.
+TIMES_OF_DAY: dict[str, dt.timedelta] = {}
+TIMES_OF_DAY_LIMIT = 100_000
 
-    ``offset`` is the UTC offset of the whole day and ``midnight`` the local midnight
-    starting it, in UTC; both are ``None`` on a day whose offset changes (a DST change),
-    whose times are converted one by one.
-    """
+
+def time_of_day(value: str) -> dt.timedelta:
+    """``HH:MM:SS`` as the time from midnight, remembered in ``TIMES_OF_DAY`` (so a text
+    found there is a time of day); ``ValueError`` when it is not one."""
+    hour, minute, second = value[:2], value[3:5], value[6:]
+    digits = hour + minute + second
+    if (
+        len(value) != 8
+        or value[2] != ":"
+        or value[5] != ":"
+        or not (digits.isdigit() and digits.isascii())
+        or hour > "23"
+        or minute > "59"
+        or second > "59"
+    ):
+        raise ValueError(f"{value!r} is not a time of day")
+    seconds = int(hour) * 3600 + int(minute) * 60 + int(second)
+    return remember(TIMES_OF_DAY, value, ONE_SECOND * seconds, TIMES_OF_DAY_LIMIT)
+
+
+class LocalDay(NamedTuple):
+    """A local date, and the local midnight starting it in UTC, as :class:`LocalClock`
+    caches it. ``midnight`` is ``None`` on a day whose UTC offset changes (a DST change):
+    its times are converted one by one."""
 
     year: int
     month: int
     day: int
-    offset: dt.timedelta | None
     midnight: dt.datetime | None
 
 
@@ -130,20 +154,21 @@ class LocalClock:
         offset = day_offset(self.zone, year, month, day)
         midnight = None
         if offset is not None:
-            try:
+            # Not on the first day of the calendar east of UTC: converted one by one.
+            with contextlib.suppress(OverflowError):
                 midnight = dt.datetime(year, month, day, 0, 0, 0, 0, UTC) - offset
-            except OverflowError:  # the first day of the calendar, east of UTC
-                offset = None  # its times are converted one by one, as on a DST day
-        return remember(self.days, text, LocalDay(year, month, day, offset, midnight), self.limit)
+        return remember(self.days, text, LocalDay(year, month, day, midnight), self.limit)
 
-    def on(self, day: LocalDay, hour: int, minute: int, second: int = 0) -> dt.datetime:
-        """A time of ``day`` as aware UTC (``fold=0`` in a DST gap or overlap)."""
-        year, month, day_of_month, offset, _ = day
-        if offset is not None:
-            return dt.datetime(year, month, day_of_month, hour, minute, second, 0, UTC) - offset
-        return dt.datetime(
-            year, month, day_of_month, hour, minute, second, 0, self.zone
-        ).astimezone(UTC)
+    def on(self, day: LocalDay, time_of_day: dt.timedelta) -> dt.datetime:
+        """The moment ``time_of_day`` (from midnight, under a day) on ``day`` as aware
+        UTC (``fold=0`` in a DST gap or overlap)."""
+        midnight = day.midnight
+        if midnight is not None:
+            return midnight + time_of_day
+        hour, seconds = divmod(time_of_day.seconds, 3600)
+        minute, second = divmod(seconds, 60)
+        local = dt.datetime(day.year, day.month, day.day, hour, minute, second, 0, self.zone)
+        return local.astimezone(UTC)
 
     def offset(self, year: int, month: int, day: int) -> dt.timedelta | None:
         """:func:`day_offset` of the day, cached."""

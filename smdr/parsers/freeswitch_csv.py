@@ -77,7 +77,7 @@ from .base import (
     field_error,
     is_digits,
 )
-from .clock import LocalClock, LocalDay, remember
+from .clock import TIMES_OF_DAY, LocalClock, LocalDay, time_of_day
 from .options import contexts_option, digits_option
 
 UTC = dt.UTC
@@ -134,11 +134,6 @@ _MAX_DIGITS = 9  # longest count of seconds accepted (about 31 years)
 _MAX_EPOCH_DIGITS = 11  # seconds since 1970, up to year 5138
 _MAX_EXTENSION = 32  # billing.Extension.number
 _MAX_TRUNK = 64  # billing.Trunk.name
-_CACHE_LIMIT = 100_000
-
-# Shared by every parser (they repeat a lot), once checked: the time of day of a stamp,
-# "HH:MM:SS" -> (hour, minute, second).
-_times_of_day: dict[str, tuple[int, int, int]] = {}
 
 
 def _template_option(options: Options) -> tuple[str, ...]:
@@ -168,15 +163,6 @@ def _template_option(options: Options) -> tuple[str, ...]:
 def _field(index: int, name: str) -> str:
     """The field at ``index`` (0-based) as error messages name it: ``field 5 (start_stamp)``."""
     return f"field {index + 1} ({name})"
-
-
-def _time_of_day(value: str) -> tuple[int, int, int]:
-    """The ``HH:MM:SS`` of a stamp (its shape checked) as (hour, minute, second),
-    remembered in ``_times_of_day``; ``ValueError`` when it is not a time of day."""
-    hour, minute, second = int(value[:2]), int(value[3:5]), int(value[6:8])
-    if hour > 23 or minute > 59 or second > 59:
-        raise ValueError(value)
-    return remember(_times_of_day, value, (hour, minute, second), _CACHE_LIMIT)
 
 
 class FreeSWITCHCSVParser(Parser):
@@ -384,15 +370,16 @@ class FreeSWITCHCSVParser(Parser):
     def _local(self, value: str, index: int, name: str) -> dt.datetime:
         """A ``YYYY-MM-DD HH:MM:SS`` local time as aware UTC."""
         day = self._clock.days.get(value[:10])
-        time_of_day = _times_of_day.get(value[11:])
+        since_midnight = TIMES_OF_DAY.get(value[11:])
         # Both parts remembered and a blank between them: the shape was checked before.
-        checked = day is not None and time_of_day is not None and value[10:11] == " "
+        checked = day is not None and since_midnight is not None and value[10:11] == " "
         if not checked and not _STAMP_RE.fullmatch(value):
             raise field_error(_field(index, name), value, "is not YYYY-MM-DD HH:MM:SS")
         try:
             day = day or self._day(value)
-            hour, minute, second = time_of_day or _time_of_day(value[11:])
-            return self._clock.on(day, hour, minute, second)
+            if since_midnight is None:
+                since_midnight = time_of_day(value[11:])
+            return self._clock.on(day, since_midnight)
         except ValueError:
             raise field_error(_field(index, name), value, "is not a valid date and time") from None
         except OverflowError:

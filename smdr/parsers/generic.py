@@ -94,7 +94,7 @@ from .base import (
     field_error,
     is_digits,
 )
-from .clock import Receipt, expand_year, is_valid_date
+from .clock import ONE_SECOND, Receipt, expand_year, is_valid_date
 
 UTC = dt.UTC
 
@@ -642,7 +642,7 @@ class GenericParser(Parser):
         duration_seconds, ring_seconds = self._durations_of(values)
         if self._time_is_end:
             try:
-                moment -= dt.timedelta(0, duration_seconds)
+                moment -= ONE_SECOND * duration_seconds
             except OverflowError:
                 raise field_error(
                     self._columns["duration"].label, values["duration"], "is out of range"

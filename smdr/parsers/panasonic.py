@@ -74,7 +74,7 @@ from .base import (
     field_error,
     is_digits,
 )
-from .clock import LocalClock, LocalDay, expand_year
+from .clock import ONE_SECOND, LocalClock, LocalDay, expand_year
 from .options import choice_option
 
 UTC = dt.UTC
@@ -108,7 +108,7 @@ _EXT_COLUMNS = slice(17, 22)
 _LEADING_JUNK = "".join(chr(code) for code in range(32)) + "\x7f\ufeff"
 _TRAILING_JUNK = "\r\n\x00 \t\x0c"
 _DIGITS = frozenset("0123456789")
-_ACCOUNT_CHARACTERS = frozenset("0123456789*#")
+_ACCOUNT_CHARACTERS = "0123456789*#"  # tokens made only of these: strip leaves nothing
 _COST_CHARACTERS = frozenset("0123456789.,")
 # The number at the end of a dial field: a digit (or * #), then digits and the marks a
 # Panasonic prints in numbers (pause, EFA, privacy, secret dial, host access, transfer).
@@ -209,14 +209,13 @@ def _name_and_number(text: str) -> tuple[str, str]:
 def _dialled(dial: str, trunk: str, columns: slice, details: Details) -> tuple[str, str]:
     """(direction, number) from Dial Number; no direction for a status line that has a
     duration (Timed Reminder/Answer)."""
+    if dial.isdigit() and dial.isascii():  # the most common: a number, and no name
+        return (Direction.OUTGOING if trunk else Direction.INTERNAL), dial
     if dial[:1] == "<":
         return Direction.INCOMING, _incoming(dial, details, columns)
     if dial[:3] == "EXT":
         return Direction.INTERNAL, dial[3:].strip()
-    if dial.isdigit() and dial.isascii():  # most numbers dialled out: no name to split off
-        name, number = "", dial
-    else:
-        name, number = _name_and_number(dial)
+    name, number = _name_and_number(dial)
     if name:
         details["name"] = name
     if trunk:
@@ -260,7 +259,7 @@ def _tail(tail: str, pattern: str, details: Details, offset: int) -> tuple[str, 
             if amount != token:
                 details["currency"] = token[len(amount) :]
             cost_expected = False
-        elif not account_code and not condition and set(token) <= _ACCOUNT_CHARACTERS:
+        elif not account_code and not condition and not token.strip(_ACCOUNT_CHARACTERS):
             account_code = token
         elif not condition and len(token) <= 3 and token.isalnum() and token.isascii():
             condition = token
@@ -350,7 +349,7 @@ class PanasonicParser(Parser):
         midnight = day.midnight
         return ParsedCall(
             start=(
-                midnight + dt.timedelta(0, minutes * 60 - duration_seconds)
+                midnight + ONE_SECOND * (minutes * 60 - duration_seconds)
                 if midnight is not None
                 else self._start_on_dst_day(day, minutes, duration_seconds)
             ),
@@ -416,5 +415,5 @@ class PanasonicParser(Parser):
         self, day: LocalDay, end_minutes: int, duration_seconds: int
     ) -> dt.datetime:
         """The start of a call that ended ``end_minutes`` into a day with a DST change."""
-        end = self._clock.on(day, end_minutes // 60, end_minutes % 60)
-        return end - dt.timedelta(0, duration_seconds)
+        end = self._clock.on(day, ONE_SECOND * (end_minutes * 60))
+        return end - ONE_SECOND * duration_seconds

@@ -66,7 +66,7 @@ from __future__ import annotations
 import datetime as dt
 
 from .base import Details, Direction, ParsedCall, Parser, ParserSettings, RecordError, field_error
-from .clock import LocalClock, LocalDay, expand_year
+from .clock import ONE_SECOND, LocalClock, LocalDay, expand_year
 from .options import bool_option, choice_option
 
 UTC = dt.UTC
@@ -108,6 +108,11 @@ _LONG = (
     90,
 )
 
+# The information element as usually printed (right-aligned or zero-padded) -> number.
+_INFO_ELEMENTS = {
+    **{f"{number:2d}": number for number in range(100)},
+    **{f"{number:02d}": number for number in range(100)},
+}
 # Information element (last digit) -> direction; 1 and 2 are the plain ones.
 _PLAIN = {1: Direction.INCOMING, 2: Direction.OUTGOING}
 _DIRECTIONS = {
@@ -187,6 +192,14 @@ def _remember(cache: dict[str, int], value: str, seconds: int) -> int:
     return seconds
 
 
+def _info_element(value: str, columns: slice) -> int:
+    """The information element (columns 75-76, or 78-79 long), however it is padded."""
+    digits = value.lstrip()
+    if not (digits.isdigit() and digits.isascii()):
+        raise field_error(_field(9, columns), digits, "is not an information element number")
+    return int(digits)
+
+
 def _direction(info: int, details: Details) -> str:
     """The direction of information element ``info``; DISA and the element into details."""
     element = info
@@ -257,12 +270,10 @@ class SiemensHiPathParser(Parser):
             info_columns,
         ) = self._columns
 
-        info_text = line[info_columns].lstrip()
-        if not (info_text.isdigit() and info_text.isascii()):
-            raise field_error(
-                _field(9, info_columns), info_text, "is not an information element number"
-            )
-        info = int(info_text)
+        info_text = line[info_columns]
+        info = _INFO_ELEMENTS.get(info_text)
+        if info is None:
+            info = _info_element(info_text, info_columns)
         if info == 0 and not self._ring_notices:
             return None
 
@@ -293,7 +304,7 @@ class SiemensHiPathParser(Parser):
         midnight = day.midnight
         return ParsedCall(
             start=(
-                midnight + dt.timedelta(0, time_seconds - duration_seconds)
+                midnight + ONE_SECOND * (time_seconds - duration_seconds)
                 if midnight is not None
                 else self._start_on_dst_day(day, time_seconds, duration_seconds)
             ),
@@ -330,9 +341,8 @@ class SiemensHiPathParser(Parser):
         self, day: LocalDay, end_seconds: int, duration_seconds: int
     ) -> dt.datetime:
         """The start of a call that ended ``end_seconds`` into a day with a DST change."""
-        hours, rest = divmod(end_seconds, 3600)
-        end = self._clock.on(day, hours, rest // 60, rest % 60)
-        return end - dt.timedelta(0, duration_seconds)
+        end = self._clock.on(day, ONE_SECOND * end_seconds)
+        return end - ONE_SECOND * duration_seconds
 
     def _charges(self, charges: str, columns: slice, details: Details) -> None:
         """Charges (not blank): an amount in the long layout, else charge units."""

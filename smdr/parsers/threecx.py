@@ -77,7 +77,7 @@ from .base import (
     field_error,
     is_digits,
 )
-from .clock import LocalClock, LocalDay, remember
+from .clock import TIMES_OF_DAY, LocalClock, LocalDay, time_of_day
 from .options import digits_option
 
 UTC = dt.UTC
@@ -156,24 +156,13 @@ _MAX_TRUNK = 64  # billing.Trunk.name
 _MAX_SECONDS = 999_999_999  # fits the calls table's integer columns
 _DURATION_CACHE_LIMIT = 100_000
 
-# Shared by every parser (they repeat a lot), once checked: durations "HH:MM:SS" ->
-# seconds, and the time of day of a time, "HH:MM:SS" -> (hour, minute, second).
+# Durations "HH:MM:SS" -> seconds, shared by every parser (durations repeat a lot).
 _duration_seconds: dict[str, int] = {}
-_times_of_day: dict[str, tuple[int, int, int]] = {}
 
 
 def _party(value: str) -> str:
     """A party without 3CX's ``Ext.`` prefix (``Ext.610`` -> ``610``)."""
     return value[4:] if value[:4] == "Ext." else value
-
-
-def _time_of_day(value: str) -> tuple[int, int, int]:
-    """The ``HH:MM:SS`` of a time (its shape checked) as (hour, minute, second),
-    remembered in ``_times_of_day``; ``ValueError`` when it is not a time of day."""
-    hour, minute, second = int(value[:2]), int(value[3:5]), int(value[6:8])
-    if hour > 23 or minute > 59 or second > 59:
-        raise ValueError(value)
-    return remember(_times_of_day, value, (hour, minute, second), _DURATION_CACHE_LIMIT)
 
 
 def _columns_option(options: Options) -> tuple[str, ...]:
@@ -399,15 +388,16 @@ class ThreeCXParser(Parser):
     ) -> dt.datetime:
         """A ``YYYY/MM/DD HH:MM:SS`` local time as an aware UTC datetime."""
         day = self._clock.days.get(value[:10])
-        time_of_day = _times_of_day.get(value[11:])
+        since_midnight = TIMES_OF_DAY.get(value[11:])
         # Both parts remembered and a blank between them: the shape was checked before.
-        checked = day is not None and time_of_day is not None and value[10:11] == " "
+        checked = day is not None and since_midnight is not None and value[10:11] == " "
         if not checked and not _TIME_RE.fullmatch(value):
             raise field_error(self._field(read_index), value, shape)
         try:
             day = day or self._day(value[:10])
-            hour, minute, second = time_of_day or _time_of_day(value[11:])
-            return self._clock.on(day, hour, minute, second)
+            if since_midnight is None:
+                since_midnight = time_of_day(value[11:])
+            return self._clock.on(day, since_midnight)
         except ValueError:
             raise field_error(
                 self._field(read_index), value, "is not a valid date and time"

@@ -7,12 +7,15 @@ import pytest
 
 from smdr.parsers.base import RecordError
 from smdr.parsers.clock import (
+    TIMES_OF_DAY,
     LocalClock,
+    LocalDay,
     Receipt,
     day_offset,
     expand_year,
     is_leap,
     remember,
+    time_of_day,
     to_utc,
     utc_midnight,
 )
@@ -74,6 +77,36 @@ def test_local_clock_caches_offsets_and_agrees_with_to_utc():
     clock.utc(2025, 7, 2, 0, 0)
     clock.utc(2025, 7, 3, 0, 0)  # full: starts afresh
     assert list(clock.offsets) == [(2025, 7, 3)]
+
+
+def test_local_clock_days_by_their_text():
+    """A day is cached under the text the records write it in, with its UTC midnight;
+    a DST change day has none, and its times are converted one by one (fold=0)."""
+    clock = LocalClock(LONDON)
+    summer = clock.day("01.07.25", 2025, 7, 1)
+    assert summer == LocalDay(2025, 7, 1, dt.datetime(2025, 6, 30, 23, tzinfo=UTC))
+    assert clock.days == {"01.07.25": summer}
+    assert clock.on(summer, dt.timedelta(hours=12, seconds=5)) == dt.datetime(
+        2025, 7, 1, 11, 0, 5, tzinfo=UTC
+    )
+    autumn = clock.day("2025-10-26", 2025, 10, 26)
+    assert autumn.midnight is None
+    first_130 = clock.on(autumn, dt.timedelta(hours=1, minutes=30))
+    assert first_130 == dt.datetime(2025, 10, 26, 0, 30, tzinfo=UTC)  # BST, the first
+    assert clock.on(autumn, dt.timedelta(hours=3)) == clock.utc(2025, 10, 26, 3, 0)
+    with pytest.raises(ValueError):
+        clock.day("2025-02-30", 2025, 2, 30)
+    with pytest.raises(OverflowError):
+        clock.day("9999-12-31", 9999, 12, 31)
+
+
+def test_time_of_day_is_checked_and_remembered():
+    assert time_of_day("10:03:05") == dt.timedelta(hours=10, minutes=3, seconds=5)
+    assert TIMES_OF_DAY["10:03:05"] == dt.timedelta(hours=10, minutes=3, seconds=5)
+    for value in ("24:00:00", "10:60:00", "10:00:60", "10:03", "1:03:05", "10-03-05"):
+        with pytest.raises(ValueError):
+            time_of_day(value)
+        assert value not in TIMES_OF_DAY
 
 
 def test_remember_empties_a_full_cache():
