@@ -267,3 +267,62 @@ def test_the_command_waits_for_sources_and_outlives_bad_settings(monkeypatch, se
     assert "capturing fine" in output and "capturing broken" not in output
     assert output.rstrip().endswith("capture stopped")
     assert not CaptureHeartbeat.objects.exists()
+
+
+def test_a_leased_capture_ends_when_its_settings_change_and_bad_settings_are_an_error(
+    redis_url,
+):
+    """The Celery path: the capture task returns when its source changes (beat's
+    dispatcher starts it again with the new settings); bad settings are an error
+    state and a returned task, not a crash."""
+    import redis
+
+    from capture.live import lease_key, source_capture_leased
+
+    port = free_port()
+    pbx_loop = asyncio.new_event_loop()
+    pbx = SimulatedPbx(family="avaya-ipoffice", rate=20, seed=5)
+    pbx_task = pbx_loop.create_task(pbx.serve("127.0.0.1", port))
+    pbx_thread = threading.Thread(target=pbx_loop.run_forever, daemon=True)
+    pbx_thread.start()
+    source = tcp_source(port)
+    client = redis.Redis.from_url(redis_url)
+    client.delete(lease_key(source.pk))
+    outcome = []
+
+    def task():
+        outcome.append(
+            source_capture_leased(
+                source.pk, ingest=raw_records_ingest, redis_url=redis_url, lease_seconds=1.5
+            )
+        )
+        connection.close()
+
+    worker = threading.Thread(target=task)
+    worker.start()
+    try:
+        wait_for(lambda: stored(source) > 0, what="the leased capture's records")
+        beat = CaptureHeartbeat.objects.get(process=capture_process_name())
+        assert beat.sources == 1
+
+        Source.objects.filter(pk=source.pk).update(
+            settings={"host": "127.0.0.1", "port": free_port(), **FAST_RECONNECT}
+        )
+        wait_for(lambda: not worker.is_alive(), what="the capture task to return")
+        assert outcome == ["stopped"]
+        assert state(source) == CaptureState.IDLE
+        assert not CaptureHeartbeat.objects.exists()
+        assert not client.exists(lease_key(source.pk))
+
+        Source.objects.filter(pk=source.pk).update(settings={"host": "127.0.0.1"})
+        for _ in range(2):  # the lease is released each time: no worker keeps it
+            answer = source_capture_leased(
+                source.pk, ingest=raw_records_ingest, redis_url=redis_url, lease_seconds=1.5
+            )
+            assert answer == "cannot capture: transport 'tcp-client' needs the setting 'port'"
+        assert state(source) == CaptureState.ERROR
+    finally:
+        worker.join(10)
+        pbx_loop.call_soon_threadsafe(pbx_task.cancel)
+        pbx_loop.call_soon_threadsafe(pbx_loop.stop)
+        pbx_thread.join(10)
