@@ -254,8 +254,10 @@ def source_capture_leased(
 
     The lease expires ``lease_seconds`` after the last renewal, so when the worker
     holding it dies, another worker takes the source over once it expires. Renewal
-    happens three times per lease period; a lost lease (Redis restarted, clock
-    stalled) stops the capture at once rather than risk two captures of one PBX.
+    happens three times per lease period (every 5 s at most); a lost lease (Redis
+    restarted, clock stalled) stops the capture at once rather than risk two captures
+    of one PBX. Each renewal also checks the source: disabled, deleted or with other
+    settings, the capture ends, and the dispatcher starts it again if still wanted.
     """
     import redis
 
@@ -282,7 +284,9 @@ def source_capture_leased(
 
             async def keep_lease():
                 while not done.is_set():
-                    renew_at = time.monotonic() + lease_seconds / 3
+                    # Renewal also rechecks the source: at most 5 s apart, so a change
+                    # ends this capture about as soon as the reconcile pass would.
+                    renew_at = time.monotonic() + min(lease_seconds / 3, 5.0)
                     while not done.is_set() and time.monotonic() < renew_at:
                         if SHUTDOWN.is_set():
                             done.set()
