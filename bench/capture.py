@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import os
 import signal
@@ -129,6 +130,7 @@ def reconcile_cpu(site) -> None:
     from smdr.supervisor import Supervisor
 
     _sources(site, "reconcile", FIRST_PORT + 5000, RECONCILE_SOURCES)
+    logging.getLogger("smdr").setLevel(logging.ERROR)  # 500 "cannot connect" lines
     failures = Failures(f"reconcile with {RECONCILE_SOURCES} sources")
 
     async def main():
