@@ -21,6 +21,7 @@ run: install
 	$(BIN)/python manage.py bootstrap
 	@trap 'kill 0' INT TERM EXIT; \
 	$(BIN)/python manage.py pbx_simulator --family avaya-ipoffice --port 6001 --rate 0.2 & \
+	$(BIN)/python manage.py pbx_simulator --family mitel-5000 --port 6002 --rate 0.2 & \
 	$(BIN)/python manage.py capture & \
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 

@@ -11,22 +11,33 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
+import json
 import logging
+import os
+import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from smdr.framing import framer_for
 from smdr.runner import Backoff, CaptureLoop, RawLog, State
+from smdr.supervisor import CaptureSpec, Supervisor
 from smdr.transports import transport_from_settings
 
 from .models import Source, Transport
-from .services import IncomingRecord, line_fingerprints, text_or_bytes
+from .services import (
+    IncomingRecord,
+    capture_heartbeat,
+    capture_heartbeat_end,
+    line_fingerprints,
+    text_or_bytes,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +112,86 @@ async def sources_capture(sources: list[Source], stop: asyncio.Event, *, ingest:
     await asyncio.gather(*(loop.run(stop) for loop in loops))
 
 
+def source_fingerprint(source: Source) -> str:
+    """What, when it changes, means the capture of ``source`` restarts."""
+    return json.dumps(
+        [source.family, source.transport, source.settings, source.site.time_zone],
+        sort_keys=True,
+        default=str,
+    )
+
+
+def capture_process_name() -> str:
+    """This process as its :class:`~capture.models.CaptureHeartbeat` names it."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def capture_specs(*, ingest: Ingest, slugs: list[str] | None = None) -> dict[str, CaptureSpec]:
+    """The captures wanted now, by slug: enabled capturable sources (of ``slugs`` only,
+    when given), read in one query."""
+    close_old_connections()
+    sources = capturable_sources()
+    if slugs:
+        sources = [source for source in sources if source.slug in slugs]
+    return {
+        source.slug: CaptureSpec(
+            fingerprint=(source.pk, source_fingerprint(source)),
+            factory=functools.partial(capture_loop, source, ingest=ingest),
+        )
+        for source in sources
+    }
+
+
+async def sources_serve(
+    stop: asyncio.Event,
+    *,
+    ingest: Ingest,
+    slugs: list[str] | None = None,
+    interval: float = 5.0,
+    on_pass: Callable[[set[str]], None] | None = None,
+) -> None:
+    """Capture, until ``stop`` is set, whatever the Source table says to capture.
+
+    Every ``interval`` seconds a pass reads the wanted sources and hands them to a
+    :class:`~smdr.supervisor.Supervisor`: added or re-enabled sources start, changed
+    ones restart, disabled or deleted ones stop (state ``idle``), the others' links
+    are left alone. A source that cannot start (bad settings) shows ``error`` and is
+    retried on its own backoff. The pass also writes this process's heartbeat.
+    ``on_pass`` gets the slugs captured after each pass.
+    """
+    process = capture_process_name()
+    source_ids: dict[str, int] = {}
+
+    async def on_error(slug: str, message: str) -> None:
+        await asyncio.to_thread(_set_state, source_ids[slug], State.ERROR, message)
+
+    supervisor = Supervisor(on_error=on_error)
+    try:
+        while not stop.is_set():
+            try:
+                specs = await asyncio.to_thread(capture_specs, ingest=ingest, slugs=slugs)
+                logger.debug("capture: %d sources wanted", len(specs))
+                previous = dict(source_ids)
+                source_ids.update({slug: spec.fingerprint[0] for slug, spec in specs.items()})
+                for slug in await supervisor.reconcile(specs):
+                    await asyncio.to_thread(_set_state, previous[slug], State.IDLE, "stopped")
+                for slug in set(source_ids) - specs.keys():
+                    del source_ids[slug]
+                await asyncio.to_thread(
+                    capture_heartbeat, process=process, sources=len(supervisor.names)
+                )
+                if on_pass:
+                    on_pass(supervisor.names)
+            except Exception:  # the database away, say: running captures go on
+                logger.exception("capture: reconcile pass failed; trying again")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), interval)
+    finally:
+        await supervisor.stop_all()
+        with contextlib.suppress(Exception):
+            await asyncio.to_thread(capture_heartbeat_end, process=process)
+
+
 def _store(
     ingest: Ingest,
     source: Source,
@@ -120,7 +211,16 @@ def _store(
         incoming.append(
             IncomingRecord(received_at=received_at, line=line, data=data, fingerprint=fingerprint)
         )
-    ingest(source=source, records=incoming)
+    if connection.vendor == "sqlite":
+        # SQLite has one writer at a time: many captures storing and parsing at once
+        # only queue in its busy handler (seen stalling for seconds), so take turns.
+        with _SQLITE_STORE:
+            ingest(source=source, records=incoming)
+    else:
+        ingest(source=source, records=incoming)
+
+
+_SQLITE_STORE = threading.Lock()
 
 
 def _set_state(source_id: int, state: str, detail: str) -> None:
@@ -154,8 +254,10 @@ def source_capture_leased(
 
     The lease expires ``lease_seconds`` after the last renewal, so when the worker
     holding it dies, another worker takes the source over once it expires. Renewal
-    happens three times per lease period; a lost lease (Redis restarted, clock
-    stalled) stops the capture at once rather than risk two captures of one PBX.
+    happens three times per lease period (every 5 s at most); a lost lease (Redis
+    restarted, clock stalled) stops the capture at once rather than risk two captures
+    of one PBX. Each renewal also checks the source: disabled, deleted or with other
+    settings, the capture ends, and the dispatcher starts it again if still wanted.
     """
     import redis
 
@@ -169,14 +271,22 @@ def source_capture_leased(
         source = Source.objects.select_related("site").get(pk=source_id)
         if not source.enabled:
             return "source disabled"
-        loop = capture_loop(source, ingest=ingest)
+        fingerprint = source_fingerprint(source)
+        try:
+            loop = capture_loop(source, ingest=ingest)
+        except Exception as error:  # bad settings: shown; the dispatcher tries again later
+            message = str(error) if isinstance(error, ValueError) else repr(error)
+            _set_state(source_id, State.ERROR, message)
+            return f"cannot capture: {message}"
 
         async def main():
             done = stop or asyncio.Event()
 
             async def keep_lease():
                 while not done.is_set():
-                    renew_at = time.monotonic() + lease_seconds / 3
+                    # Renewal also rechecks the source: at most 5 s apart, so a change
+                    # ends this capture about as soon as the reconcile pass would.
+                    renew_at = time.monotonic() + min(lease_seconds / 3, 5.0)
                     while not done.is_set() and time.monotonic() < renew_at:
                         if SHUTDOWN.is_set():
                             done.set()
@@ -187,16 +297,44 @@ def source_capture_leased(
                     if not await asyncio.to_thread(_renew, lease):
                         logger.error("%s: capture lease lost; stopping", source.slug)
                         done.set()
-                    elif not await asyncio.to_thread(_enabled, source_id):
-                        done.set()
+                    elif not await asyncio.to_thread(_still_wanted, source_id, fingerprint):
+                        done.set()  # disabled, deleted or changed: the dispatcher restarts it
+                    else:
+                        await asyncio.to_thread(_worker_heartbeat)
 
             await asyncio.gather(loop.run(done), keep_lease())
 
-        asyncio.run(main())
+        _worker_captures(+1)
+        try:
+            asyncio.run(main())
+        finally:
+            _worker_captures(-1)
         return "stopped"
     finally:
         with contextlib.suppress(redis.exceptions.LockError):
             lease.release()
+
+
+# How many captures this worker process runs now (one thread each), for its heartbeat.
+_WORKER_CAPTURES = 0
+_WORKER_CAPTURES_LOCK = threading.Lock()
+
+
+def _worker_captures(change: int) -> None:
+    global _WORKER_CAPTURES
+    with _WORKER_CAPTURES_LOCK:
+        _WORKER_CAPTURES += change
+        running = _WORKER_CAPTURES
+    close_old_connections()
+    with contextlib.suppress(Exception):  # a heartbeat never stops a capture
+        if running:
+            capture_heartbeat(process=capture_process_name(), sources=running)
+        else:
+            capture_heartbeat_end(process=capture_process_name())
+
+
+def _worker_heartbeat() -> None:
+    _worker_captures(0)
 
 
 def sources_dispatch(*, redis_url: str, start_task, lease_seconds: float) -> list[str]:
@@ -228,6 +366,8 @@ def _renew(lease) -> bool:
     return True
 
 
-def _enabled(source_id: int) -> bool:
+def _still_wanted(source_id: int, fingerprint: str) -> bool:
+    """Whether ``source_id`` is still enabled, with the settings its capture started with."""
     close_old_connections()
-    return Source.objects.filter(pk=source_id, enabled=True).exists()
+    source = Source.objects.select_related("site").filter(pk=source_id, enabled=True).first()
+    return source is not None and source_fingerprint(source) == fingerprint

@@ -21,7 +21,7 @@ from django.utils import timezone
 from core.bulk import insert_new_returning_ids
 from core.errors import DomainError
 
-from .models import RawRecord, Source, Transport
+from .models import CaptureHeartbeat, RawRecord, Source, Transport
 
 RAW_RECORD_COLUMNS = (
     "source_id",
@@ -174,3 +174,19 @@ def source_rotate_key(*, source: Source) -> str:
     key = source.rotate_key()
     source.save(update_fields=["key_hash", "key_created_at"])
     return key
+
+
+def capture_heartbeat(*, process: str, sources: int) -> None:
+    """Record that capture process ``process`` ("host:pid") is alive and captures
+    ``sources`` sources now (health reads how fresh the beats are)."""
+    now = timezone.now()
+    CaptureHeartbeat.objects.update_or_create(
+        process=process,
+        defaults={"beat_at": now, "sources": sources},
+        create_defaults={"started_at": now, "beat_at": now, "sources": sources},
+    )
+
+
+def capture_heartbeat_end(*, process: str) -> None:
+    """A capture process that stops cleanly says so, rather than go stale."""
+    CaptureHeartbeat.objects.filter(process=process).delete()

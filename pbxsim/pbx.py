@@ -94,6 +94,7 @@ class SimulatedPbx:
         self.sent = 0
         self.collectors = 0  # connected right now
         self.most_collectors = 0  # at the same time, ever: a second capture shows here
+        self.connections = 0  # collectors logged in, ever: a reconnect shows here
 
     def _next_frames(self, count: int) -> bytes:
         return b"".join(frame(self.family, next(self.records)) for _ in range(count))
@@ -123,6 +124,7 @@ class SimulatedPbx:
                     return
                 logger.info("collector %s connected", peer)
                 self.collectors += 1
+                self.connections += 1
                 self.most_collectors = max(self.most_collectors, self.collectors)
                 try:
                     await self._emit(writer)

@@ -221,6 +221,10 @@ CELERY_TASK_ROUTES = {"capture.tasks.capture_source_task": {"queue": "capture"}}
 TARIFICADOR_INGEST_MAX_RECORDS = 5000
 # A capture lease lapses this long after its worker stops renewing it (dies).
 TARIFICADOR_CAPTURE_LEASE_SECONDS = env.float("TARIFICADOR_CAPTURE_LEASE_SECONDS", default=30.0)
+# How often a capture process reads the Source table to start, restart and stop captures.
+TARIFICADOR_CAPTURE_RECONCILE_SECONDS = env.float(
+    "TARIFICADOR_CAPTURE_RECONCILE_SECONDS", default=5.0
+)
 # Prepaid credit (docs/credit.md): the longest call authorized at once; how long past
 # its maximum a reservation waits for its settle (ringing, delays) before the reaper
 # releases it; the balance under which the admin flags an account.
