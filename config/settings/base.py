@@ -209,6 +209,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Starts capture of sources nobody holds; a dead worker's sources move within a lease.
     "capture-dispatch": {"task": "capture.tasks.capture_dispatch", "schedule": 10.0},
+    # E-mails administrators when a source turns error or silent, and when it recovers.
+    "sources-health-notify": {
+        "task": "capture.tasks.sources_health_notify",
+        "schedule": 60.0,
+        "options": {"expire_seconds": 60},
+    },
     # Releases prepaid reservations whose hang-up never came; charges them from their CDRs.
     "credit-sweep": {"task": "credit.tasks.credit_sweep", "schedule": 60.0},
 }
