@@ -240,3 +240,15 @@ def test_a_state_another_runner_announced_is_not_sent_again(administrator):
 
     assert sources_health_notify() == 0
     assert mail.outbox == []
+
+
+def test_the_admin_list_shows_each_state_and_the_age_of_the_last_record(client):
+    live_source(slug="hushed", last_seen_at=timezone.now() - dt.timedelta(days=2))
+    live_source(slug="lively", last_seen_at=timezone.now() - dt.timedelta(minutes=3))
+    client.force_login(AdminFactory())
+
+    page = client.get("/admin/capture/source/").content.decode()
+
+    assert '<span class="status-bad" title="">&#9679; Silent</span>' in page
+    assert "last record 2\xa0days ago" in page
+    assert "&#9679; Capturing" in page and "last record 3\xa0minutes ago" in page
