@@ -159,3 +159,23 @@ def test_the_dashboard_charts_style_carries_the_nonce_of_the_policy(admin_user, 
     html = response.content.decode()
     assert html.count("<style") == html.count(f'<style nonce="{nonce}"') == 2
     assert ' style="' not in html  # a style attribute would be refused
+
+
+def test_static_files_are_linked_before_collectstatic_without_debug(settings, tmp_path):
+    """``runserver`` without DJANGO_DEBUG=1 on a fresh checkout: no manifest yet, so
+    the plain name (served from the apps by WhiteNoise), not a 500."""
+    from django.templatetags.static import static
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "core.storage.ManifestOrFindersStorage"},
+    }
+
+    assert static("core/admin.css") == "/static/core/admin.css"
+
+
+def test_admin_pages_link_the_favicon(admin_user, client):
+    client.force_login(admin_user)
+
+    assert b'rel="icon"' in client.get("/admin/").content

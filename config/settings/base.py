@@ -150,7 +150,7 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # also creates var/ for the embedded database
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "core.storage.ManifestOrFindersStorage"},
 }
 WHITENOISE_USE_FINDERS = True  # serve app static files without collectstatic on the embedded set-up
 
