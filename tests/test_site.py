@@ -179,3 +179,22 @@ def test_admin_pages_link_the_favicon(admin_user, client):
     client.force_login(admin_user)
 
     assert b'rel="icon"' in client.get("/admin/").content
+
+
+def test_without_a_broker_tasks_log_no_line_each_and_kombu_no_warning(tmp_path):
+    """Tasks run in-process; Celery's "Task ... succeeded" (a line per record batch)
+    and kombu's "No hostname was supplied" stay out of the log."""
+    env = {key: value for key, value in os.environ.items() if key != "CELERY_BROKER_URL"}
+    env.update(DJANGO_SETTINGS_MODULE="config.settings.base", TARIFICADOR_VAR_DIR=str(tmp_path))
+    code = (
+        "import django; django.setup()\n"
+        "from billing.tasks import capture_dispatch\n"
+        "capture_dispatch.delay()\n"
+        "print('ran')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+    assert result.stdout.strip() == "ran", result.stderr
+    assert "succeeded" not in result.stderr and "No hostname" not in result.stderr

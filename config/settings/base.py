@@ -257,5 +257,15 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     # axes says "BEGIN" at INFO as every process starts; its lockouts are warnings.
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    # Celery logs each task's success at INFO: a line per record batch of the capture.
+    # Failures stay (ERROR); the sweeper and capture log their own summaries.
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        "celery.app.trace": {"level": "WARNING"},
+    },
 }
+if not CELERY_BROKER_URL:
+    # Tasks run in-process, yet Celery's eager producer still builds a kombu connection,
+    # which warns "No hostname was supplied" on every task: no broker is meant.
+    LOGGING["loggers"]["kombu.connection"] = {"level": "ERROR"}
