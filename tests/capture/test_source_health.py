@@ -252,3 +252,20 @@ def test_the_admin_list_shows_each_state_and_the_age_of_the_last_record(client):
     assert '<span class="status-bad" title="">&#9679; Silent</span>' in page
     assert "last record 2\xa0days ago" in page
     assert "&#9679; Capturing" in page and "last record 3\xa0minutes ago" in page
+
+
+@pytest.mark.django_db(transaction=True)  # the sweep closes its connection
+def test_the_sweeper_sends_the_health_emails_once_a_minute(administrator, monkeypatch):
+    from billing import sweeper
+
+    monkeypatch.setattr(sweeper, "_health_notified_at", None)
+    source = live_source(capture_state=CaptureState.ERROR)
+
+    sweeper.sweep_once()
+    Source.objects.filter(pk=source.pk).update(capture_state=CaptureState.CAPTURING)
+    sweeper.sweep_once()  # within the minute: the recovery waits
+
+    assert len(mail.outbox) == 1
+    monkeypatch.setattr(sweeper, "_health_notified_at", None)
+    sweeper.sweep_once()
+    assert len(mail.outbox) == 2
