@@ -1,8 +1,10 @@
 """Site-wide endpoints: health, API schema and docs, the admin; production settings."""
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -198,3 +200,21 @@ def test_without_a_broker_tasks_log_no_line_each_and_kombu_no_warning(tmp_path):
 
     assert result.stdout.strip() == "ran", result.stderr
     assert "succeeded" not in result.stderr and "No hostname" not in result.stderr
+
+
+def test_ctrl_c_on_make_run_stops_every_process_without_a_crash():
+    """``make run``'s trap, on children that stand for its three processes."""
+    recipe = (ROOT / "Makefile").read_text()
+    trap = next(line for line in recipe.splitlines() if "trap " in line)
+    trap = trap.strip().removeprefix("@").removesuffix("\\\\").strip()
+    script = f"{trap} sleep 300 & sleep 300 & sleep 300"
+    shell = subprocess.Popen(["bash", "-c", script], start_new_session=True)
+    time.sleep(0.5)
+
+    os.killpg(shell.pid, signal.SIGINT)
+    code = shell.wait(timeout=10)
+
+    assert code not in (-signal.SIGSEGV, 128 + signal.SIGSEGV)
+    time.sleep(0.2)
+    with pytest.raises(ProcessLookupError):
+        os.killpg(shell.pid, 0)  # nothing of the group is left
