@@ -17,9 +17,12 @@ import datetime as dt
 import logging
 import os
 import threading
+import time
 
 from django.conf import settings
 from django.db import connection, transaction
+
+from capture.services import sources_health_notify
 
 from .pipeline import SWEEP_INTERVAL, SWEEP_OLDER_THAN, raw_records_sweep
 
@@ -28,6 +31,9 @@ logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 _started_in: int | None = None  # the pid whose sweeper runs (a fork needs its own)
 _wake = threading.Event()
+# A sweep follows each ingest commit; the health e-mails are looked at once a minute.
+HEALTH_NOTIFY_INTERVAL = 60.0
+_health_notified_at: float | None = None
 
 
 def sweeper_start() -> bool:
@@ -72,8 +78,19 @@ def _sweep_forever() -> None:
         sweep_once(older_than=dt.timedelta(0) if woken else SWEEP_OLDER_THAN)
 
 
+def _health_notify_due() -> None:
+    global _health_notified_at
+    if _health_notified_at is not None and (
+        time.monotonic() - _health_notified_at < HEALTH_NOTIFY_INTERVAL
+    ):
+        return
+    _health_notified_at = time.monotonic()
+    sources_health_notify()
+
+
 def sweep_once(*, older_than: dt.timedelta = SWEEP_OLDER_THAN) -> None:
-    """One sweep, logged only when it found something; never raises."""
+    """One sweep, logged only when it found something, then the e-mails of sources'
+    health changes (beat sends them when a broker is configured); never raises."""
     try:
         result = raw_records_sweep(older_than=older_than)
         if result.parsed or result.ignored or result.errors:
@@ -85,6 +102,10 @@ def sweep_once(*, older_than: dt.timedelta = SWEEP_OLDER_THAN) -> None:
             )
     except Exception:  # the database is down, say: try again next time
         logger.exception("sweep failed")
+    try:
+        _health_notify_due()
+    except Exception:
+        logger.exception("health notification failed")
     finally:
         # Hold no connection between sweeps (and none a fork could inherit).
         connection.close()

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import OperationalError
 
 from capture import live
+from capture import services as capture_services
 
 from . import pipeline
 from .rerating import rerate_job_run
@@ -43,6 +44,12 @@ def raw_records_sweep() -> dict:
     """Parse raw records left pending by a lost task or a dead worker."""
     result = pipeline.raw_records_sweep()
     return {"parsed": result.parsed, "ignored": result.ignored, "errors": result.errors}
+
+
+@shared_task(name="capture.tasks.sources_health_notify", time_limit=120)
+def sources_health_notify() -> int:
+    """E-mail administrators the sources that turned error or silent, or recovered."""
+    return capture_services.sources_health_notify()
 
 
 @shared_task(

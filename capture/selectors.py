@@ -2,12 +2,13 @@
 
 import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from .models import RawRecord, Source
+from .models import CaptureHeartbeat, CaptureState, RawRecord, Source, Transport
 
 # Gaps are looked for among a source's newest records only, so that the check costs
 # the same on a table of a billion rows as on a fresh one.
@@ -87,7 +88,8 @@ def raw_records_pending() -> PendingRecords:
 def sources_with_health(now: dt.datetime | None = None) -> QuerySet[Source]:
     """Sources annotated with ``records_today`` (last 24 hours), ``parse_errors``,
     ``pending``, and the receipt and storage times of their newest record
-    (``newest_received_at``, ``newest_stored_at``: see :func:`upload_lag`)."""
+    (``newest_received_at``, ``newest_stored_at``: see :func:`upload_lag`). Their
+    health is :func:`source_health_state`."""
     since = (now or timezone.now()) - dt.timedelta(hours=24)
     newest = RawRecord.objects.filter(source=OuterRef("pk")).order_by("-seq")
     return Source.objects.select_related("site").annotate(
@@ -151,3 +153,94 @@ def source_seq_gap_summary(
         missing=min(spans, MISSING_COUNT_CAP),
         capped=more or spans > MISSING_COUNT_CAP,
     )
+
+
+class HealthState:
+    """A source's health (a contract: DESIGN.md, Health)."""
+
+    CAPTURING = "capturing"
+    CONNECTING = "connecting"
+    ERROR = "error"
+    SILENT = "silent"
+    DISABLED = "disabled"
+
+
+# The states that make /healthz unhealthy and are announced to administrators.
+ALARMING_STATES = (HealthState.ERROR, HealthState.SILENT)
+# Transports captured by a process at the centre (the rest arrive by upload or import).
+LIVE_TRANSPORTS = (Transport.TCP_CLIENT, Transport.TCP_SERVER, Transport.SERIAL, Transport.FILE)
+HEARTBEAT_MAX_AGE = dt.timedelta(seconds=60)
+WORKING_DAYS = range(0, 5)  # Monday to Friday
+WORKING_HOURS = (dt.time(8), dt.time(18))  # from 08:00 inclusive to 18:00 exclusive
+
+
+def is_live(source: Source) -> bool:
+    """Captured by ``manage.py capture`` or a capture worker: a network or serial
+    link, or a file followed at a path (a file source without a path is import-only)."""
+    if source.transport == Transport.FILE:
+        return bool((source.settings or {}).get("path"))
+    return source.transport in LIVE_TRANSPORTS
+
+
+def is_import_only(source: Source) -> bool:
+    return source.transport == Transport.FILE and not is_live(source)
+
+
+def source_time_zone(source: Source) -> ZoneInfo:
+    """The source's own ``time_zone`` setting, else its site's."""
+    return ZoneInfo((source.settings or {}).get("time_zone") or source.site.time_zone)
+
+
+def in_working_hours(source: Source, now: dt.datetime) -> bool:
+    """Whether ``now`` falls on a weekday from 08:00 (inclusive) to 18:00 (exclusive)
+    on the source's wall clock; the zone's DST moves the hours with the clock."""
+    local = now.astimezone(source_time_zone(source))
+    start, end = WORKING_HOURS
+    return local.weekday() in WORKING_DAYS and start <= local.time() < end
+
+
+def silence_limit(source: Source, now: dt.datetime) -> dt.timedelta:
+    """How long the source may send nothing at ``now``: the shorter working-hours
+    limit applies while ``now`` is in working hours, the overall limit always."""
+    if in_working_hours(source, now):
+        return min(source.silent_after_working, source.silent_after)
+    return source.silent_after
+
+
+def silent_since(source: Source) -> dt.datetime | None:
+    """When the source's silence began: its newest record's storage, else (it never
+    sent anything) when capture last changed its state, else when its key was issued.
+    None when none is known: such a source is never called silent."""
+    return source.last_seen_at or source.capture_state_at or source.key_created_at
+
+
+def source_health_state(source: Source, now: dt.datetime | None = None) -> str:
+    """One of :class:`HealthState`, in this order: ``disabled`` (not enabled);
+    ``error`` (its capture failed, with ``capture_error``); ``silent`` (no record for
+    longer than :func:`silence_limit`); ``connecting`` (a live link not up yet, or an
+    agent that never uploaded); ``capturing``.
+
+    An import-only file source (no path) expects no records between imports: it is
+    ``capturing`` while enabled, never ``silent``.
+    """
+    now = now or timezone.now()
+    if not source.enabled:
+        return HealthState.DISABLED
+    if is_import_only(source):
+        return HealthState.CAPTURING
+    if is_live(source) and source.capture_state == CaptureState.ERROR:
+        return HealthState.ERROR
+    since = silent_since(source)
+    if since is not None and now - since > silence_limit(source, now):
+        return HealthState.SILENT
+    if is_live(source):
+        if source.capture_state == CaptureState.CAPTURING:
+            return HealthState.CAPTURING
+        return HealthState.CONNECTING  # connecting, or not picked up by a capture yet
+    return HealthState.CAPTURING if source.last_seen_at else HealthState.CONNECTING
+
+
+def capture_heartbeat_fresh(now: dt.datetime | None = None) -> bool:
+    """Whether some capture process beat within :data:`HEARTBEAT_MAX_AGE`."""
+    now = now or timezone.now()
+    return CaptureHeartbeat.objects.filter(beat_at__gte=now - HEARTBEAT_MAX_AGE).exists()

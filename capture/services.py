@@ -13,15 +13,20 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import models, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.bulk import insert_new_returning_ids
 from core.errors import DomainError
 
 from .models import CaptureHeartbeat, RawRecord, Source, Transport
+from .selectors import ALARMING_STATES, HealthState, source_health_state, sources_with_health
 
 RAW_RECORD_COLUMNS = (
     "source_id",
@@ -190,3 +195,57 @@ def capture_heartbeat(*, process: str, sources: int) -> None:
 def capture_heartbeat_end(*, process: str) -> None:
     """A capture process that stops cleanly says so, rather than go stale."""
     CaptureHeartbeat.objects.filter(process=process).delete()
+
+
+def sources_health_notify(now: dt.datetime | None = None) -> int:
+    """E-mail administrators each source that turned ``error`` or ``silent``, and each
+    that recovered from it, once per change; the number of e-mails sent.
+
+    ``Source.health_notified`` holds the state last announced. A conditional UPDATE
+    claims each change before its e-mail goes out, so two runners (the sweeper of two
+    processes, beat and an operator) never send it twice; a mail server failing after
+    the claim loses that e-mail rather than repeating it.
+    """
+    sent = 0
+    for source in sources_with_health(now):
+        state = source_health_state(source, now)
+        previous = source.health_notified
+        if state == previous:
+            continue
+        announce = state in ALARMING_STATES or previous in ALARMING_STATES
+        claimed = Source.objects.filter(pk=source.pk, health_notified=previous).update(
+            health_notified=state
+        )
+        if claimed and announce:
+            sent += _source_health_mail(source, state, previous)
+    return sent
+
+
+def _source_health_mail(source: Source, state: str, previous: str) -> int:
+    administrators = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(models.Q(is_staff=True) | models.Q(is_superuser=True))
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    recipients = sorted(set(administrators))
+    if not recipients:
+        return 0
+    names = {"source": source.slug, "site": source.site.name, "state": state}
+    if state in ALARMING_STATES:
+        subject = _("Tarificador: source %(source)s is %(state)s") % names
+        body = _("Source %(source)s (site %(site)s) is now %(state)s.") % names
+        if state == HealthState.ERROR and source.capture_error:
+            body += "\n\n" + _("Error: %(error)s") % {"error": source.capture_error}
+        if state == HealthState.SILENT:
+            body += "\n\n" + _("Last record: %(last)s") % {
+                "last": source.last_seen_at.isoformat() if source.last_seen_at else _("never")
+            }
+    else:
+        names["previous"] = previous
+        subject = _("Tarificador: source %(source)s recovered (%(state)s)") % names
+        body = _("Source %(source)s (site %(site)s) was %(previous)s and is now %(state)s.") % (
+            names
+        )
+    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)

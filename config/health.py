@@ -7,13 +7,19 @@ import datetime as dt
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
+from django.utils import timezone
 from kombu import Connection
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
 from capture.models import Transport
 from capture.selectors import (
+    ALARMING_STATES,
+    HealthState,
+    capture_heartbeat_fresh,
+    is_live,
     raw_records_pending,
+    source_health_state,
     source_seq_gap_summary,
     sources_with_health,
     upload_lag,
@@ -28,17 +34,29 @@ def healthz(request):
     """``{"status": "ok"|"unhealthy"}``, 200 or 503, so a load balancer or monitor can
     act on the status code alone.
 
-    Unhealthy when the database or a configured broker is unreachable, or the oldest
-    pending record is older than :data:`PENDING_MAX_AGE`. Staff (a session, or an
-    administrator's ``Authorization: Token KEY``) also get the detail: database,
-    broker, pending records, and each source's capture state, last seen, upload lag
-    and, for agent sources, gaps in the sequence. Strangers get no names or errors.
+    Unhealthy when the database or a configured broker is unreachable, the oldest
+    pending record is older than :data:`PENDING_MAX_AGE`, an enabled source is
+    ``error`` or ``silent``, or enabled live sources exist and no capture process beat
+    within a minute. Staff (a session, or an administrator's ``Authorization: Token
+    KEY``) also get the detail: database, broker, capture heartbeat, pending records,
+    and each source's health state, last record, error, upload lag and, for agent
+    sources, gaps in the sequence. Strangers get no names or errors.
     """
+    now = timezone.now()
     checks = {"database": _database_ok(), "broker": _broker_state()}
     healthy = checks["database"] == "ok" and checks["broker"] in ("ok", "none (in-process)")
-    pending = raw_records_pending() if checks["database"] == "ok" else None
-    age = pending.oldest_age() if pending else None
+    database_up = checks["database"] == "ok"
+    pending = raw_records_pending() if database_up else None
+    age = pending.oldest_age(now) if pending else None
     if age is not None and age > PENDING_MAX_AGE:
+        healthy = False
+    sources = list(sources_with_health(now)) if database_up else []
+    states = {source.pk: source_health_state(source, now) for source in sources}
+    if any(state in ALARMING_STATES for state in states.values()):
+        healthy = False
+    needs_capture = any(source.enabled and is_live(source) for source in sources)
+    heartbeat = _heartbeat_state(now, needs_capture) if database_up else None
+    if heartbeat == "stale":
         healthy = False
     status = {"status": "ok" if healthy else "unhealthy"}
     code = 200 if healthy else 503
@@ -46,6 +64,7 @@ def healthz(request):
         return JsonResponse(status, status=code)
     detail = {
         **checks,
+        "capture_heartbeat": heartbeat,
         "pending": None
         if pending is None
         else {
@@ -53,7 +72,7 @@ def healthz(request):
             "oldest": pending.oldest,
             "oldest_age_seconds": None if age is None else round(age.total_seconds(), 3),
         },
-        "sources": _sources() if checks["database"] == "ok" else [],
+        "sources": [_source(source, states[source.pk]) for source in sources],
     }
     return JsonResponse({**status, **detail}, status=code)
 
@@ -71,24 +90,32 @@ def _is_staff(request) -> bool:
     return found is not None and found[0].is_staff
 
 
-def _sources() -> list[dict]:
-    return [
-        {
-            **_arrival(source),
-            "source": source.slug,
-            "site": source.site.slug,
-            "transport": source.transport,
-            "enabled": source.enabled,
-            "capture_state": source.capture_state,
-            "capture_error": source.capture_error,
-            "last_seen_at": source.last_seen_at,
-            "last_seq": source.last_seq,
-            "records_last_24h": source.records_today,
-            "parse_errors": source.parse_errors,
-            "pending": source.pending,
-        }
-        for source in sources_with_health()
-    ]
+def _heartbeat_state(now, needs_capture: bool) -> str:
+    """``ok`` (a capture process beat within a minute), ``stale`` (none did, and enabled
+    live sources need one) or ``not needed``."""
+    if capture_heartbeat_fresh(now):
+        return "ok"
+    return "stale" if needs_capture else "not needed"
+
+
+def _source(source, state: str) -> dict:
+    return {
+        **_arrival(source),
+        "source": source.slug,
+        "state": state,
+        "last_record_at": source.last_seen_at,
+        "error": source.capture_error if state == HealthState.ERROR else "",
+        "site": source.site.slug,
+        "transport": source.transport,
+        "enabled": source.enabled,
+        "capture_state": source.capture_state,
+        "capture_error": source.capture_error,
+        "last_seen_at": source.last_seen_at,
+        "last_seq": source.last_seq,
+        "records_last_24h": source.records_today,
+        "parse_errors": source.parse_errors,
+        "pending": source.pending,
+    }
 
 
 def _arrival(source) -> dict:

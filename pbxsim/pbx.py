@@ -43,6 +43,32 @@ def live_records(
         batch += 1
 
 
+# Each family's login and framing on the wire, as ``--help`` lists them (what
+# :func:`expect_login` checks and :func:`frame` writes).
+NO_LOGIN = "none"
+CRLF_LINES = "CR LF-terminated lines"
+WIRE_FORMATS = dict.fromkeys(GENERATORS, (NO_LOGIN, CRLF_LINES)) | {
+    "mitel-5000": (
+        "length-prefixed 0x84 PASSWORD NUL frame from the collector",
+        "4-byte little-endian length, then the record and CR LF",
+    ),
+    "panasonic": ('"SMDR" CR LF, then PASSWORD CR LF, from the collector', CRLF_LINES),
+    "samsung-officeserv": (NO_LOGIN, "NUL-terminated records"),
+    "nec": (NO_LOGIN, CRLF_LINES + " (a NEXT line continues its call)"),
+}
+
+
+def wire_formats_help() -> str:
+    """Every family's login and framing, one family a line (``--password`` sets the
+    password those with a login expect)."""
+    width = max(map(len, WIRE_FORMATS))
+    lines = [
+        f"  {family:<{width}}  login: {login}; framing: {framing}"
+        for family, (login, framing) in sorted(WIRE_FORMATS.items())
+    ]
+    return "\n".join(["families, their login (--password) and framing:", *lines])
+
+
 def frame(family: str, record: str) -> bytes:
     """One record as the family's PBX puts it on the wire."""
     payload = record.encode()

@@ -1,8 +1,10 @@
 """Site-wide endpoints: health, API schema and docs, the admin; production settings."""
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -159,3 +161,60 @@ def test_the_dashboard_charts_style_carries_the_nonce_of_the_policy(admin_user, 
     html = response.content.decode()
     assert html.count("<style") == html.count(f'<style nonce="{nonce}"') == 2
     assert ' style="' not in html  # a style attribute would be refused
+
+
+def test_static_files_are_linked_before_collectstatic_without_debug(settings, tmp_path):
+    """``runserver`` without DJANGO_DEBUG=1 on a fresh checkout: no manifest yet, so
+    the plain name (served from the apps by WhiteNoise), not a 500."""
+    from django.templatetags.static import static
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "core.storage.ManifestOrFindersStorage"},
+    }
+
+    assert static("core/admin.css") == "/static/core/admin.css"
+
+
+def test_admin_pages_link_the_favicon(admin_user, client):
+    client.force_login(admin_user)
+
+    assert b'rel="icon"' in client.get("/admin/").content
+
+
+def test_without_a_broker_tasks_log_no_line_each_and_kombu_no_warning(tmp_path):
+    """Tasks run in-process; Celery's "Task ... succeeded" (a line per record batch)
+    and kombu's "No hostname was supplied" stay out of the log."""
+    env = {key: value for key, value in os.environ.items() if key != "CELERY_BROKER_URL"}
+    env.update(DJANGO_SETTINGS_MODULE="config.settings.base", TARIFICADOR_VAR_DIR=str(tmp_path))
+    code = (
+        "import django; django.setup()\n"
+        "from billing.tasks import capture_dispatch\n"
+        "capture_dispatch.delay()\n"
+        "print('ran')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+    assert result.stdout.strip() == "ran", result.stderr
+    assert "succeeded" not in result.stderr and "No hostname" not in result.stderr
+
+
+def test_ctrl_c_on_make_run_stops_every_process_without_a_crash():
+    """``make run``'s trap, on children that stand for its three processes."""
+    recipe = (ROOT / "Makefile").read_text()
+    trap = next(line for line in recipe.splitlines() if "trap " in line)
+    trap = trap.strip().removeprefix("@").removesuffix("\\\\").strip()
+    script = f"{trap} sleep 300 & sleep 300 & sleep 300"
+    shell = subprocess.Popen(["bash", "-c", script], start_new_session=True)
+    time.sleep(0.5)
+
+    os.killpg(shell.pid, signal.SIGINT)
+    code = shell.wait(timeout=10)
+
+    assert code not in (-signal.SIGSEGV, 128 + signal.SIGSEGV)
+    time.sleep(0.2)
+    with pytest.raises(ProcessLookupError):
+        os.killpg(shell.pid, 0)  # nothing of the group is left

@@ -6,11 +6,17 @@ which is billing's pipeline (it sits above capture).
 
 from django.contrib import admin, messages
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from billing.pipeline import raw_records_reprocess
-from capture.models import CaptureState, RawRecord, Source, Transport
+from capture.models import RawRecord, Source, Transport
 from capture.selectors import (
+    HealthState,
+    source_health_state,
     source_seq_gap_summary,
     source_seq_gaps,
     sources_with_health,
@@ -20,10 +26,18 @@ from capture.services import source_rotate_key
 
 # Classes of core/static/core/admin.css: the Content-Security-Policy refuses style attributes.
 STATE_CLASSES = {
-    CaptureState.CAPTURING: "status-good",
-    CaptureState.CONNECTING: "status-pending",
-    CaptureState.ERROR: "status-bad",
-    CaptureState.IDLE: "status-idle",
+    HealthState.CAPTURING: "status-good",
+    HealthState.CONNECTING: "status-pending",
+    HealthState.ERROR: "status-bad",
+    HealthState.SILENT: "status-bad",
+    HealthState.DISABLED: "status-idle",
+}
+STATE_LABELS = {
+    HealthState.CAPTURING: gettext_lazy("Capturing"),
+    HealthState.CONNECTING: gettext_lazy("Connecting"),
+    HealthState.ERROR: gettext_lazy("Error"),
+    HealthState.SILENT: gettext_lazy("Silent"),
+    HealthState.DISABLED: gettext_lazy("Disabled"),
 }
 
 
@@ -61,11 +75,22 @@ class SourceAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return sources_with_health()
 
-    @admin.display(description="Capture")
+    @admin.display(description=gettext_lazy("Health"))
     def health(self, source):
-        css_class = STATE_CLASSES.get(source.capture_state, "status-idle")
+        """The health state in its colour, and the age of the last record."""
+        state = source_health_state(source)
+        if source.last_seen_at is None:
+            age = _("no record yet")
+        else:
+            age = _("last record %(age)s ago") % {
+                "age": timesince(source.last_seen_at, timezone.now(), depth=1)
+            }
         return format_html(
-            '<span class="{}">&#9679; {}</span>', css_class, source.get_capture_state_display()
+            '<span class="{}" title="{}">&#9679; {}</span> <small>{}</small>',
+            STATE_CLASSES[state],
+            source.capture_error if state == HealthState.ERROR else "",
+            STATE_LABELS[state],
+            age,
         )
 
     @admin.display(description="Upload lag")

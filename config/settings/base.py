@@ -150,7 +150,7 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # also creates var/ for the embedded database
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "core.storage.ManifestOrFindersStorage"},
 }
 WHITENOISE_USE_FINDERS = True  # serve app static files without collectstatic on the embedded set-up
 
@@ -209,6 +209,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Starts capture of sources nobody holds; a dead worker's sources move within a lease.
     "capture-dispatch": {"task": "capture.tasks.capture_dispatch", "schedule": 10.0},
+    # E-mails administrators when a source turns error or silent, and when it recovers.
+    "sources-health-notify": {
+        "task": "capture.tasks.sources_health_notify",
+        "schedule": 60.0,
+        "options": {"expire_seconds": 60},
+    },
     # Releases prepaid reservations whose hang-up never came; charges them from their CDRs.
     "credit-sweep": {"task": "credit.tasks.credit_sweep", "schedule": 60.0},
 }
@@ -255,5 +261,15 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     # axes says "BEGIN" at INFO as every process starts; its lockouts are warnings.
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    # Celery logs each task's success at INFO: a line per record batch of the capture.
+    # Failures stay (ERROR); the sweeper and capture log their own summaries.
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        "celery.app.trace": {"level": "WARNING"},
+    },
 }
+if not CELERY_BROKER_URL:
+    # Tasks run in-process, yet Celery's eager producer still builds a kombu connection,
+    # which warns "No hostname was supplied" on every task: no broker is meant.
+    LOGGING["loggers"]["kombu.connection"] = {"level": "ERROR"}

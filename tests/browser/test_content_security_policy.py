@@ -133,10 +133,21 @@ WARNING = "rgb(161, 92, 0)"  # #a15c00: a budget nearly spent
 def test_the_admin_warnings_keep_their_colours_under_the_policy(watched, live_server, demo):
     """The health dots, the gap warning, the low balance and the budget ratio are
     coloured by classes of a stylesheet: a style attribute would be refused."""
-    SourceFactory(name="Broken PBX", capture_state=CaptureState.ERROR, capture_error="refused")
-    SourceFactory(name="Quiet PBX", transport=Transport.TCP_CLIENT, capture_state=CaptureState.IDLE)
+    SourceFactory(
+        name="Broken PBX",
+        transport=Transport.TCP_CLIENT,
+        capture_state=CaptureState.ERROR,
+        capture_error="refused",
+    )
+    SourceFactory(name="Quiet PBX", transport=Transport.TCP_CLIENT, enabled=False)
     SourceFactory(
         name="Live PBX", transport=Transport.TCP_CLIENT, capture_state=CaptureState.CAPTURING
+    )
+    SourceFactory(
+        name="Hushed PBX",
+        transport=Transport.TCP_CLIENT,
+        capture_state=CaptureState.CAPTURING,
+        last_seen_at=timezone.now() - dt.timedelta(days=2),
     )
     gappy = SourceFactory(name="Gappy agent")
     raw_records_store(
@@ -170,8 +181,9 @@ def test_the_admin_warnings_keep_their_colours_under_the_policy(watched, live_se
             gap = rows.filter(has_text="Gappy agent").get_by_text("3 missing: 4..6")
             assert colour(gap) == RED
             assert colour(rows.filter(has_text="Broken PBX").get_by_text("Error")) == RED
-            assert colour(rows.filter(has_text="Quiet PBX").get_by_text("Not captured")) == GREY
+            assert colour(rows.filter(has_text="Quiet PBX").get_by_text("Disabled")) == GREY
             assert colour(rows.filter(has_text="Live PBX").get_by_text("Capturing")) == GREEN
+            assert colour(rows.filter(has_text="Hushed PBX").get_by_text("Silent")) == RED
         elif path == "/admin/credit/account/":
             rows = watched.locator("#result_list tbody tr")
             low = rows.filter(has_text="Empty booth").get_by_text("(low)")

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from capture.models import CaptureHeartbeat
 from capture.selectors import SeqGap, source_seq_gaps, sources_with_health, upload_lag
 from capture.services import IncomingRecord, raw_records_store
 from tests.factories import SourceFactory
@@ -102,6 +103,9 @@ def test_upload_lag_is_from_receipt_at_the_site_to_storage(agent_source):
 def test_healthz_shows_last_seen_lag_and_gaps_of_agent_sources(admin_client_session, agent_source):
     store_seqs(agent_source, [1, 2, 5], received_at=timezone.now() - dt.timedelta(seconds=30))
     SourceFactory(slug="hq-capture", transport="tcp-client")
+    # A live source needs a capture process beating for health to be ok.
+    now = timezone.now()
+    CaptureHeartbeat.objects.create(process="host:1", started_at=now, beat_at=now)
 
     response = admin_client_session.get("/healthz")
 

@@ -283,3 +283,16 @@ def test_simulator_command_refuses_bad_arguments():
         call_command("pbx_simulator", "--family", "avaya-ipoffice", "--push", "nowhere")
     with pytest.raises(CommandError, match="must be positive"):
         call_command("pbx_simulator", "--family", "avaya-ipoffice", "--rate", "0")
+
+
+def test_the_simulators_help_lists_each_familys_login_and_framing():
+    from capture.management.commands.pbx_simulator import Command
+    from pbxsim.pbx import GENERATORS
+
+    text = Command().create_parser("manage.py", "pbx_simulator").format_help()
+
+    for family in GENERATORS:
+        assert f"\n  {family} " in text
+    assert "login: none; framing: CR LF-terminated lines" in text
+    assert "0x84 PASSWORD NUL" in text and '"SMDR" CR LF, then PASSWORD' in text
+    assert "NUL-terminated records" in text

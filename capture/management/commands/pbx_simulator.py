@@ -1,10 +1,11 @@
 """``manage.py pbx_simulator --family F [--port N | --serial PATH] [--rate CALLS_PER_S]``."""
 
+import argparse
 import asyncio
 
 from django.core.management.base import BaseCommand, CommandError
 
-from pbxsim.pbx import GENERATORS, SimulatedPbx
+from pbxsim.pbx import GENERATORS, SimulatedPbx, wire_formats_help
 
 
 class Command(BaseCommand):
@@ -13,6 +14,15 @@ class Command(BaseCommand):
         "and framing: listening on a TCP port (the default), pushing to a collector "
         "(--push HOST:PORT) or writing to a serial device (--serial PATH)."
     )
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        parser.epilog = wire_formats_help()
+        # Django's formatter keeps the epilog's lines only with a raw description.
+        parser.formatter_class = type(
+            "HelpFormatter", (parser.formatter_class, argparse.RawDescriptionHelpFormatter), {}
+        )
+        return parser
 
     def add_arguments(self, parser):
         parser.add_argument("--family", required=True, choices=sorted(GENERATORS))
