@@ -50,7 +50,8 @@ class SourceSerializer(serializers.ModelSerializer):
     def _current(self):
         if self.instance is None:
             return {}
-        return {field: getattr(self.instance, field) for field in ("family", "settings", "site")}
+        fields = ("family", "transport", "settings", "site")
+        return {field: getattr(self.instance, field) for field in fields}
 
 
 class SourceKeySerializer(serializers.Serializer):
