@@ -5,6 +5,7 @@ which is billing's pipeline (it sits above capture).
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -18,6 +19,11 @@ from capture.selectors import (
 )
 from capture.services import source_rotate_key
 
+from .source_form import PREFIX, SourceAdminForm
+
+# Shown only for agent sources: other sources have no key nor sequence of their own.
+AGENT_ONLY_FIELDS = ("key_created_at", "last_seq", "sequence_gaps")
+
 # Classes of core/static/core/admin.css: the Content-Security-Policy refuses style attributes.
 STATE_CLASSES = {
     CaptureState.CAPTURING: "status-good",
@@ -29,6 +35,7 @@ STATE_CLASSES = {
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    form = SourceAdminForm
     list_display = [
         "slug",
         "name",
@@ -60,6 +67,31 @@ class SourceAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return sources_with_health()
+
+    def get_readonly_fields(self, request, obj=None):
+        """The key and the sequence are an agent's: other sources show neither."""
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is None or obj.transport != Transport.AGENT:
+            fields = [name for name in fields if name not in AGENT_ONLY_FIELDS]
+        return fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # The typed settings are the form's own fields, not the model's.
+        if "fields" in kwargs:
+            listed = kwargs["fields"]
+        else:
+            listed = flatten_fieldsets(self.get_fieldsets(request, obj))
+        if listed is not None:
+            kwargs["fields"] = [name for name in listed if not name.startswith(PREFIX)]
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        # The form's typed settings come from the schema of the chosen transport and
+        # family, so the list of fields is the form's, not a fixed one.
+        form = self._get_form_for_get_fields(request, obj)
+        fields = [*form.base_fields, *self.get_readonly_fields(request, obj)]
+        typed = [name for name in form(instance=obj).fields if name.startswith(PREFIX)]
+        return [*fields, *typed]
 
     @admin.display(description="Capture")
     def health(self, source):
