@@ -6,7 +6,8 @@ which is billing's pipeline (it sits above capture).
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
-from django.urls import reverse
+from django.core.exceptions import PermissionDenied
+from django.urls import path, reverse
 from django.utils.html import format_html
 
 from billing.pipeline import raw_records_reprocess
@@ -20,6 +21,7 @@ from capture.selectors import (
 from capture.services import source_rotate_key
 
 from .source_form import PREFIX, SourceAdminForm
+from .source_preview import preview_view
 
 # Shown only for agent sources: other sources have no key nor sequence of their own.
 AGENT_ONLY_FIELDS = ("key_created_at", "last_seq", "sequence_gaps")
@@ -67,6 +69,22 @@ class SourceAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return sources_with_health()
+
+    def get_urls(self):
+        def preview(request, object_id=None):
+            if not (self.has_add_permission(request) or self.has_change_permission(request)):
+                raise PermissionDenied
+            source = self.get_object(request, object_id) if object_id else None
+            response = preview_view(request, source)
+            response.context_data.update(self.admin_site.each_context(request), opts=self.opts)
+            return response
+
+        wrap = self.admin_site.admin_view
+        return [
+            path("preview/", wrap(preview), name="capture_source_preview_new"),
+            path("<path:object_id>/preview/", wrap(preview), name="capture_source_preview"),
+            *super().get_urls(),
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         """The key and the sequence are an agent's: other sources show neither."""

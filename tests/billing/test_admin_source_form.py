@@ -118,3 +118,64 @@ def test_the_add_page_still_works(staff):
     )
     assert response.status_code == 302
     assert Source.objects.get(slug="new-one").settings == {"device": "/dev/ttyS0", "baud": 1200}
+
+
+IP_OFFICE_CALL = (
+    "2024/05/02 10:15:00,00:01:05,4,2001,O,04234567,04234567,77,0,1000200,0,"
+    "E2001,Ana,T9001,Line 1.1,0,0,1,4455,Ana,120,ARS,100,12,10,100,150,U Xfd,Extn2002,"
+    "2002,192.168.0.10,1234,192.168.0.11,5678,2024/05/02 13:16:09"
+)
+
+
+def test_the_preview_page_shows_how_pasted_records_parse(staff):
+    from billing.models import Call
+    from capture.models import RawRecord
+
+    source = SourceFactory(site__time_zone="America/Argentina/Cordoba")
+    url = f"/admin/capture/source/{source.pk}/preview/"
+
+    form = staff.get(url)
+    change = staff.get(change_url(source)).content.decode()
+    response = staff.post(
+        url,
+        {
+            "site": source.site_id,
+            "family": "avaya-ipoffice",
+            "transport": "agent",
+            "settings": "{}",
+            "lines": IP_OFFICE_CALL + "\n2024/05/02 10:15:00,garbage\n",
+        },
+    )
+
+    assert form.status_code == 200
+    assert url in change  # the change form links to it
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "2024-05-02T10:15:00-03:00" in page
+    assert "04234567" in page
+    assert "status-bad" in page  # the garbage line is an error
+    assert not RawRecord.objects.exists() and not Call.objects.exists()
+
+
+def test_the_preview_page_names_bad_settings_and_takes_a_file(staff):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    site = SiteFactory()
+    assert staff.get("/admin/capture/source/preview/").status_code == 200
+
+    bad = staff.post(
+        "/admin/capture/source/preview/",
+        {"site": site.pk, "family": "nec", "settings": '{"prot": 1}', "lines": "x"},
+    )
+    uploaded = staff.post(
+        "/admin/capture/source/preview/",
+        {
+            "site": site.pk,
+            "family": "avaya-ipoffice",
+            "settings": "{}",
+            "upload": SimpleUploadedFile("cdr.txt", IP_OFFICE_CALL.encode() + b"\r\n"),
+        },
+    )
+
+    assert "unknown key &#x27;prot&#x27;" in bad.content.decode()
+    assert "04234567" in uploaded.content.decode()
