@@ -110,12 +110,21 @@ class Source(models.Model):
 
         from org.models import validate_time_zone
         from smdr.parsers import PARSERS, ParserSettings, RecordError
+        from smdr.schema import SettingsError
+        from smdr.source_settings import settings_schema
 
         if self.family and self.family not in PARSERS:
             ready = ", ".join(sorted(PARSERS))
             raise ValidationError(
                 {"family": f"No parser for {self.family!r} yet; available: {ready}."}
             )
+        if self.transport:
+            # One declared schema per transport and family: unknown keys, missing
+            # required ones and wrong kinds are refused here, naming the key.
+            try:
+                settings_schema(self.transport, self.family).validate(self.settings or {})
+            except SettingsError as error:
+                raise ValidationError({"settings": [str(error)]}) from None
         options = dict(self.settings or {})
         time_zone = options.pop("time_zone", None)
         if time_zone:

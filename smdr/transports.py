@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
+from .schema import Kind, Schema, Setting, schema
+
 if TYPE_CHECKING:
     import serial
 
@@ -346,3 +348,75 @@ def transport_from_settings(
     except (TypeError, ValueError) as error:
         raise ValueError(f"transport {transport!r}: bad setting ({error})") from None
     raise ValueError(f"transport {transport!r} is not captured by this process")
+
+
+_PORT = Setting("port", Kind.INT, help="TCP port.", low=1, high=65535, required=True)
+_TIMEOUTS = (
+    Setting(
+        "connect_timeout",
+        Kind.FLOAT,
+        10.0,
+        "Seconds to wait for a connection.",
+        low=0.001,
+        high=600,
+    ),
+    Setting(
+        "read_timeout",
+        Kind.FLOAT,
+        600.0,
+        "Seconds without a byte after which the link is taken as dead.",
+        low=0.001,
+        high=86400,
+    ),
+)
+
+# What each transport reads from a source's settings (transport_from_settings, the
+# agent's file tail). "agent" sources are captured by the agent, whose TOML holds
+# the link's settings: the centre keeps none for them.
+TRANSPORT_SCHEMAS: dict[str, Schema] = {
+    "tcp-client": schema(
+        Setting("host", Kind.TEXT, help="The PBX's address (name or IP).", required=True),
+        _PORT,
+        Setting(
+            "password",
+            Kind.SECRET,
+            "",
+            "SMDR password sent after connecting (Mitel 5000, Panasonic).",
+        ),
+        _TIMEOUTS,
+    ),
+    "tcp-server": schema(
+        Setting("bind", Kind.TEXT, "0.0.0.0", "The local address to listen on."),  # noqa: S104
+        _PORT,
+    ),
+    "serial": schema(
+        Setting("device", Kind.TEXT, help="e.g. /dev/ttyUSB0 or COM3.", required=True),
+        Setting(
+            "baud",
+            Kind.INT,
+            9600,
+            "Bits per second, as set on the PBX.",
+            low=50,
+            high=4000000,
+        ),
+        Setting("bytesize", Kind.INT, 8, "Data bits.", low=5, high=8),
+        Setting(
+            "parity",
+            Kind.CHOICE,
+            "N",
+            "N (none), E (even), O (odd), M (mark), S (space).",
+            ("N", "E", "O", "M", "S"),
+        ),
+        Setting("stopbits", Kind.FLOAT, 1, "Stop bits: 1, 1.5 or 2.", low=1, high=2),
+    ),
+    "file": schema(
+        Setting("path", Kind.TEXT, help="A file to follow as it grows (Master.csv)."),
+        Setting("folder", Kind.TEXT, help="Or a folder where whole files are dropped (CUCM)."),
+        Setting("pattern", Kind.TEXT, "*", "Names of the files read in the folder."),
+        Setting("processed", Kind.TEXT, "", "Where read files go (default: folder/processed)."),
+        Setting(
+            "poll_seconds", Kind.FLOAT, 1.0, "How often to look for more.", low=0.001, high=3600
+        ),
+    ),
+    "agent": Schema(),
+}

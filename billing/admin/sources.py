@@ -5,7 +5,9 @@ which is billing's pipeline (it sits above capture).
 """
 
 from django.contrib import admin, messages
-from django.urls import reverse
+from django.contrib.admin.utils import flatten_fieldsets
+from django.core.exceptions import PermissionDenied
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.timesince import timesince
@@ -23,6 +25,12 @@ from capture.selectors import (
     upload_lag,
 )
 from capture.services import source_rotate_key
+
+from .source_form import PREFIX, SourceAdminForm
+from .source_preview import preview_view
+
+# Shown only for agent sources: other sources have no key nor sequence of their own.
+AGENT_ONLY_FIELDS = ("key_created_at", "last_seq", "sequence_gaps")
 
 # Classes of core/static/core/admin.css: the Content-Security-Policy refuses style attributes.
 STATE_CLASSES = {
@@ -43,6 +51,7 @@ STATE_LABELS = {
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    form = SourceAdminForm
     list_display = [
         "slug",
         "name",
@@ -74,6 +83,47 @@ class SourceAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return sources_with_health()
+
+    def get_urls(self):
+        def preview(request, object_id=None):
+            if not (self.has_add_permission(request) or self.has_change_permission(request)):
+                raise PermissionDenied
+            source = self.get_object(request, object_id) if object_id else None
+            response = preview_view(request, source)
+            response.context_data.update(self.admin_site.each_context(request), opts=self.opts)
+            return response
+
+        wrap = self.admin_site.admin_view
+        return [
+            path("preview/", wrap(preview), name="capture_source_preview_new"),
+            path("<path:object_id>/preview/", wrap(preview), name="capture_source_preview"),
+            *super().get_urls(),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        """The key and the sequence are an agent's: other sources show neither."""
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is None or obj.transport != Transport.AGENT:
+            fields = [name for name in fields if name not in AGENT_ONLY_FIELDS]
+        return fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # The typed settings are the form's own fields, not the model's.
+        if "fields" in kwargs:
+            listed = kwargs["fields"]
+        else:
+            listed = flatten_fieldsets(self.get_fieldsets(request, obj))
+        if listed is not None:
+            kwargs["fields"] = [name for name in listed if not name.startswith(PREFIX)]
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        # The form's typed settings come from the schema of the chosen transport and
+        # family, so the list of fields is the form's, not a fixed one.
+        form = self._get_form_for_get_fields(request, obj)
+        fields = [*form.base_fields, *self.get_readonly_fields(request, obj)]
+        typed = [name for name in form(instance=obj).fields if name.startswith(PREFIX)]
+        return [*fields, *typed]
 
     @admin.display(description=gettext_lazy("Health"))
     def health(self, source):

@@ -4,7 +4,8 @@ import base64
 
 from rest_framework import serializers
 
-from capture.models import RawRecord, Source
+from capture.models import PbxFamily, RawRecord, Source, Transport
+from capture.preview import MAX_PREVIEW_LINES
 from org.models import Site
 
 
@@ -50,7 +51,49 @@ class SourceSerializer(serializers.ModelSerializer):
     def _current(self):
         if self.instance is None:
             return {}
-        return {field: getattr(self.instance, field) for field in ("family", "settings", "site")}
+        fields = ("family", "transport", "settings", "site")
+        return {field: getattr(self.instance, field) for field in fields}
+
+
+class SourcePreviewSerializer(serializers.Serializer):
+    """Settings and sample lines to parse, before a source is saved (nothing is stored)."""
+
+    site = serializers.SlugRelatedField(slug_field="slug", queryset=Site.objects.all())
+    family = serializers.ChoiceField(choices=PbxFamily.choices)
+    transport = serializers.ChoiceField(choices=Transport.choices, required=False)
+    settings = serializers.JSONField(required=False, default=dict)
+    # Lines are kept as sent: spaces are columns in fixed-width records.
+    lines = serializers.ListField(
+        child=serializers.CharField(allow_blank=True, trim_whitespace=False),
+        allow_empty=True,
+        max_length=MAX_PREVIEW_LINES,
+    )
+
+    def validate_settings(self, value):
+        if not isinstance(value, dict):
+            raise serializers.ValidationError("settings must be a JSON object.")
+        return value
+
+
+class SourcePreviewCallSerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    duration = serializers.IntegerField()
+    ring = serializers.IntegerField()
+    direction = serializers.CharField()
+    extension = serializers.CharField()
+    number = serializers.CharField()
+    trunk = serializers.CharField()
+    account_code = serializers.CharField()
+    pbx_call_id = serializers.CharField()
+    answered = serializers.BooleanField()
+    details = serializers.DictField()
+
+
+class SourcePreviewLineSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    outcome = serializers.ChoiceField(choices=["call", "noise", "error"])
+    error = serializers.CharField()
+    call = SourcePreviewCallSerializer(allow_null=True)
 
 
 class SourceKeySerializer(serializers.Serializer):

@@ -4,15 +4,22 @@ The ingest endpoint and the raw records (which parsing reaches) are billing's AP
 in ``billing.api.views``: capture sits below billing's pipeline.
 """
 
+from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from capture.models import Source
+from capture.preview import source_preview
 from capture.services import source_rotate_key
 
-from .serializers import SourceKeySerializer, SourceSerializer
+from .serializers import (
+    SourceKeySerializer,
+    SourcePreviewLineSerializer,
+    SourcePreviewSerializer,
+    SourceSerializer,
+)
 
 
 class SourceViewSet(viewsets.ModelViewSet):
@@ -36,3 +43,17 @@ class SourceViewSet(viewsets.ModelViewSet):
     def rotate_key(self, request, slug=None):
         """Issue a new key; the old one stops working at once."""
         return Response({"key": source_rotate_key(source=self.get_object())})
+
+    @extend_schema(
+        request=SourcePreviewSerializer, responses={200: SourcePreviewLineSerializer(many=True)}
+    )
+    @action(detail=False, methods=["post"])
+    def preview(self, request):
+        """How sample lines parse with these settings; nothing is stored."""
+        serializer = SourcePreviewSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            entries = source_preview(**serializer.validated_data)
+        except ValidationError as error:
+            return Response(error.message_dict, status=status.HTTP_400_BAD_REQUEST)
+        return Response(entries)

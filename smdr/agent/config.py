@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from smdr.framing import FAMILIES, LineFramer, NulFramer, framer_for
+from smdr.schema import SettingsError
+from smdr.source_settings import settings_schema
 
 TRANSPORTS = ("serial", "tcp-client", "tcp-server", "file")
 MAX_BATCH = 5000  # the ingest API's limit per request
@@ -132,6 +134,13 @@ def config_from_dict(document: Table, *, path: Path) -> AgentConfig:
         )
     if time_zone is not None:
         _check_time_zone(reader, time_zone)
+    link_settings = {k: v for k, v in capture.items() if k not in ("transport", "family")}
+    # The schema the centre checks a source's settings by; a missing key is told when
+    # the link is opened (transport_from_settings), as it always was.
+    try:
+        settings_schema(transport, family).validate(link_settings, partial=True)
+    except SettingsError as error:
+        raise ConfigError(f"{path}: [capture] {error}") from None
 
     spool_path = _relative_to(path, reader.text("spool", "path"))
     log_file = reader.optional("log", "file", str)

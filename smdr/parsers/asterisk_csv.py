@@ -82,6 +82,8 @@ import csv
 import datetime as dt
 import re
 
+from smdr.schema import Kind, Setting, schema
+
 from .base import (
     Details,
     Direction,
@@ -93,7 +95,7 @@ from .base import (
     is_digits,
 )
 from .clock import TIMES_OF_DAY, LocalClock, LocalDay, remember, time_of_day
-from .options import bool_option, contexts_option, digits_option
+from .options import bool_option, contexts_option, contexts_setting, digits_option, digits_setting
 
 UTC = dt.UTC
 
@@ -270,6 +272,19 @@ class AsteriskCSVParser(Parser):
 
     family = "asterisk-csv"
     label = "Asterisk cdr_csv (Master.csv)"
+    options = schema(
+        Setting("usegmtime", Kind.BOOL, False, "The times are UTC (usegmtime=yes).", words=True),
+        contexts_setting(
+            "internal_contexts", DEFAULT_INTERNAL_CONTEXTS, "Internal dialplan contexts"
+        ),
+        contexts_setting(
+            "outgoing_contexts", DEFAULT_OUTGOING_CONTEXTS, "Outgoing dialplan contexts"
+        ),
+        contexts_setting(
+            "incoming_contexts", DEFAULT_INCOMING_CONTEXTS, "Incoming dialplan contexts"
+        ),
+        digits_setting(DEFAULT_MAX_EXTENSION_DIGITS),
+    )
 
     def __init__(self, settings: ParserSettings):
         super().__init__(settings)

@@ -73,6 +73,8 @@ import datetime as dt
 import operator
 import re
 
+from smdr.schema import Kind, Setting, schema
+
 from .base import Details, Direction, ParsedCall, Parser, ParserSettings, RecordError, field_error
 from .clock import ONE_SECOND, Receipt
 
@@ -187,6 +189,9 @@ class AvayaCMParser(Parser):
 
     family = "avaya-cm"
     label = "Avaya Communication Manager CDR"
+    options = schema(
+        Setting("layout", Kind.TEXT, DEFAULT_LAYOUT, "CDR format: " + ", ".join(LAYOUTS) + "."),
+    )
 
     def __init__(self, settings: ParserSettings):
         super().__init__(settings)

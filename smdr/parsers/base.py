@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from typing import ClassVar, Final
 from zoneinfo import ZoneInfo
 
+from smdr.schema import Schema
+
 
 class Direction:
     """Call directions, as stored on ``billing.Call`` and shown by the API."""
@@ -88,6 +90,8 @@ class Parser:
 
     family: ClassVar[str]
     label: ClassVar[str]
+    # The options it reads from a source's settings (smdr.schema): no other is accepted.
+    options: ClassVar[Schema] = Schema()
 
     def __init__(self, settings: ParserSettings):
         self.settings = settings

@@ -88,6 +88,8 @@ import datetime as dt
 import operator
 import re
 
+from smdr.schema import Kind, Setting, schema
+
 from .base import (
     Details,
     Direction,
@@ -99,7 +101,7 @@ from .base import (
     field_error,
     is_digits,
 )
-from .options import digits_option
+from .options import digits_option, digits_setting
 
 UTC = dt.UTC
 
@@ -349,6 +351,23 @@ class CiscoCUCMParser(Parser):
 
     family = "cisco-cucm"
     label = "Cisco Unified CM CDR"
+    options = schema(
+        Setting("columns", Kind.LIST, list(CDR_COLUMNS), "The CDR file's column names, in order."),
+        Setting(
+            "phone_device_prefixes",
+            Kind.LIST,
+            list(DEFAULT_PHONE_DEVICE_PREFIXES),
+            "Device name prefixes of phones.",
+        ),
+        digits_setting(DEFAULT_MAX_EXTENSION_DIGITS),
+        Setting("voicemail_numbers", Kind.LIST, [], "Voicemail pilot numbers."),
+        Setting(
+            "voicemail_device_prefixes",
+            Kind.LIST,
+            list(DEFAULT_VOICEMAIL_DEVICE_PREFIXES),
+            "Device name prefixes of voicemail ports.",
+        ),
+    )
 
     def __init__(self, settings: ParserSettings):
         super().__init__(settings)

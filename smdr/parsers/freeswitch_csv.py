@@ -66,6 +66,8 @@ import datetime as dt
 import re
 from typing import Literal, overload
 
+from smdr.schema import Kind, Setting, schema
+
 from .base import (
     Details,
     Direction,
@@ -78,7 +80,7 @@ from .base import (
     is_digits,
 )
 from .clock import TIMES_OF_DAY, LocalClock, LocalDay, time_of_day
-from .options import contexts_option, digits_option
+from .options import contexts_option, contexts_setting, digits_option, digits_setting
 
 UTC = dt.UTC
 
@@ -170,6 +172,18 @@ class FreeSWITCHCSVParser(Parser):
 
     family = "freeswitch-csv"
     label = "FreeSWITCH mod_cdr_csv"
+    options = schema(
+        Setting(
+            "template",
+            Kind.LIST,
+            EXAMPLE_TEMPLATE,
+            "The cdr_csv template, or its channel variable names in order.",
+            text_ok=True,
+        ),
+        contexts_setting("internal_contexts", DEFAULT_INTERNAL_CONTEXTS, "Internal contexts"),
+        contexts_setting("incoming_contexts", DEFAULT_INCOMING_CONTEXTS, "Incoming contexts"),
+        digits_setting(DEFAULT_MAX_EXTENSION_DIGITS),
+    )
 
     def __init__(self, settings: ParserSettings):
         super().__init__(settings)

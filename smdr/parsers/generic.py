@@ -82,6 +82,8 @@ import re
 from collections.abc import Mapping
 from typing import Protocol
 
+from smdr.schema import Kind, Setting, schema
+
 from .base import (
     DIRECTIONS,
     Details,
@@ -505,6 +507,37 @@ class GenericParser(Parser):
 
     family = "generic"
     label = "Generic (column map)"
+    options = schema(
+        Setting(
+            "column_map",
+            Kind.MAPPING,
+            help='{"format": "fixed" or "delimited", "fields": {"date": ..., "time": ..., '
+            '"duration": ...}} (README, generic parser).',
+            required=True,
+        ),
+        Setting("date_format", Kind.TEXT, help="e.g. DD/MM/YYYY."),
+        Setting("time_format", Kind.TEXT, help="e.g. HH:MM:SS."),
+        Setting(
+            "duration_format",
+            Kind.CHOICE,
+            "seconds",
+            "How durations are written.",
+            DURATION_FORMATS,
+        ),
+        Setting(
+            "ring_format", Kind.CHOICE, help="Default: the duration's.", choices=DURATION_FORMATS
+        ),
+        Setting(
+            "time_is",
+            Kind.CHOICE,
+            "start",
+            "The time is the call's start or end.",
+            ("start", "end"),
+        ),
+        Setting("direction", Kind.MAPPING, help="How the direction is read (README)."),
+        Setting("skip_prefixes", Kind.LIST, [], "Lines starting with these are noise."),
+        Setting("min_length", Kind.INT, 0, "Shorter lines are noise.", low=0, high=65536),
+    )
 
     def __init__(self, settings: ParserSettings):
         super().__init__(settings)

@@ -67,6 +67,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from smdr.schema import Kind, Setting, schema
+
 from .base import (
     DIRECTIONS,
     Details,
@@ -80,7 +82,7 @@ from .base import (
     is_digits,
 )
 from .clock import Receipt
-from .options import tolerance_option
+from .options import tolerance_option, tolerance_setting
 
 UTC = dt.UTC
 
@@ -207,6 +209,14 @@ class Mitel5000Parser(Parser):
 
     family = "mitel-5000"
     label = "Mitel 5000 / Inter-Tel / Axxess SMDR"
+    options = schema(
+        tolerance_setting(DEFAULT_TOLERANCE_MINUTES, MAX_TOLERANCE_MINUTES),
+        Setting(
+            "call_types",
+            Kind.MAPPING,
+            help='Extra TYP codes and their direction, e.g. {"ACD": "incoming"}.',
+        ),
+    )
 
     def __init__(self, settings: ParserSettings):
         super().__init__(settings)

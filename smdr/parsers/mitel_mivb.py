@@ -74,6 +74,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from smdr.schema import Kind, Setting, schema
+
 from .base import (
     Details,
     Direction,
@@ -86,7 +88,7 @@ from .base import (
     is_digits,
 )
 from .clock import Receipt, remember
-from .options import bool_option, choice_option, tolerance_option
+from .options import bool_option, choice_option, tolerance_option, tolerance_setting
 
 UTC = dt.UTC
 
@@ -308,6 +310,11 @@ class MitelMiVBParser(Parser):
 
     family = "mitel-mivb"
     label = "Mitel MiVoice Business / SX-2000 / SX-200 SMDR"
+    options = schema(
+        Setting("clock", Kind.CHOICE, "auto", "12- or 24-hour times, or auto.", CLOCKS),
+        Setting("meter_pulses", Kind.BOOL, False, "The record carries meter pulses."),
+        tolerance_setting(DEFAULT_TOLERANCE_MINUTES, MAX_TOLERANCE_MINUTES),
+    )
 
     def __init__(self, settings: ParserSettings):
         super().__init__(settings)

@@ -64,9 +64,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from smdr.schema import schema
+
 from .base import Details, Direction, ParsedCall, Parser, ParserSettings, field_error, is_digits
 from .clock import Receipt
-from .options import tolerance_option
+from .options import tolerance_option, tolerance_setting
 
 UTC = dt.UTC
 
@@ -198,6 +200,7 @@ class NECParser(Parser):
 
     family = "nec"
     label = "NEC SL / SV SMDR"
+    options = schema(tolerance_setting(DEFAULT_TOLERANCE_MINUTES, MAX_TOLERANCE_MINUTES))
 
     def __init__(self, settings: ParserSettings):
         super().__init__(settings)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from smdr.schema import Kind, Setting
+
 from .base import Options, RecordError
 
 TRUE_WORDS = frozenset({"1", "yes", "true", "on", "y"})
@@ -74,3 +76,32 @@ def contexts_option(
     exact = frozenset(item for item in value if item and not item.endswith("*"))
     prefixes = tuple(item[:-1] for item in value if item.endswith("*"))
     return exact, prefixes
+
+
+# Declarations of the options above, for the parsers' ``options`` schemas.
+
+
+def digits_setting(default: int) -> Setting:
+    return Setting(
+        "max_extension_digits",
+        Kind.INT,
+        default,
+        "Numbers this long or shorter are extensions, longer ones external.",
+        low=1,
+        high=32,
+    )
+
+
+def tolerance_setting(default_minutes: int, max_minutes: int) -> Setting:
+    return Setting(
+        "clock_tolerance_minutes",
+        Kind.INT,
+        default_minutes,
+        "How far the PBX's clock may run ahead of ours, in minutes.",
+        low=0,
+        high=max_minutes,
+    )
+
+
+def contexts_setting(key: str, default: tuple[str, ...], help_text: str) -> Setting:
+    return Setting(key, Kind.LIST, list(default), f"{help_text} (name* for a prefix).")

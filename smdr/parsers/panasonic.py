@@ -64,6 +64,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from smdr.schema import Kind, Setting, schema
+
 from .base import (
     Details,
     Direction,
@@ -276,6 +278,10 @@ class PanasonicParser(Parser):
 
     family = "panasonic"
     label = "Panasonic KX SMDR"
+    options = schema(
+        Setting("pattern", Kind.TEXT, "auto", "Record pattern: A, B, C or auto."),
+        Setting("date_order", Kind.CHOICE, "mdy", "Order of the date's parts.", DATE_ORDERS),
+    )
 
     def __init__(self, settings: ParserSettings):
         super().__init__(settings)

@@ -65,6 +65,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from smdr.schema import Kind, Setting, schema
+
 from .base import Details, Direction, ParsedCall, Parser, ParserSettings, RecordError, field_error
 from .clock import ONE_SECOND, LocalClock, LocalDay, expand_year
 from .options import bool_option, choice_option
@@ -236,6 +238,10 @@ class SiemensHiPathParser(Parser):
 
     family = "siemens-hipath"
     label = "Siemens / Unify HiPath call charge output"
+    options = schema(
+        Setting("layout", Kind.CHOICE, "compressed", "Record layout.", LAYOUTS),
+        Setting("ring_notices", Kind.BOOL, False, "The PBX also prints ring notices."),
+    )
 
     def __init__(self, settings: ParserSettings):
         super().__init__(settings)

@@ -66,6 +66,8 @@ import datetime as dt
 import operator
 import re
 
+from smdr.schema import Kind, Setting, schema
+
 from .base import (
     Details,
     Direction,
@@ -78,7 +80,7 @@ from .base import (
     is_digits,
 )
 from .clock import TIMES_OF_DAY, LocalClock, LocalDay, time_of_day
-from .options import digits_option
+from .options import digits_option, digits_setting
 
 UTC = dt.UTC
 
@@ -184,6 +186,12 @@ class ThreeCXParser(Parser):
 
     family = "3cx"
     label = "3CX CDR"
+    options = schema(
+        Setting(
+            "columns", Kind.LIST, list(DEFAULT_COLUMNS), "The CDR fields, in the order 3CX sends."
+        ),
+        digits_setting(DEFAULT_MAX_EXTENSION_DIGITS),
+    )
 
     def __init__(self, settings: ParserSettings):
         super().__init__(settings)

@@ -101,3 +101,21 @@ def test_key_file_is_read_again(tmp_path):
     (tmp_path / "agent.key").write_text("rotated-key\n")
 
     assert config.read_key() == "rotated-key"
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("prot = 4000\n", "[capture] unknown key 'prot'; known: host, port, password"),
+        ('port = "four"\n', "[capture] port: 'four' is not a whole number"),
+        ("clock_tolerance_minutes = -1\n", "[capture] clock_tolerance_minutes: -1 is not"),
+    ],
+)
+def test_capture_keys_are_checked_by_the_centre_s_schema(tmp_path, extra, message):
+    text = DESIGN_EXAMPLE.replace('password = ""', 'password = ""\n' + extra.rstrip("\n"))
+    text = text.replace("port = 4000\n", "") if extra.startswith("port") else text
+
+    with pytest.raises(ConfigError) as caught:
+        config_load(write(tmp_path, text))
+
+    assert message in str(caught.value)

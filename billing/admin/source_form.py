@@ -1,0 +1,108 @@
+"""The Source form's typed settings: one form field per key the source's transport and
+family declare (smdr.schema), stored into the ``settings`` JSON.
+
+The raw JSON stays on the form as the advanced field (lists and maps such as a
+column map are written there); a typed field left empty keeps what the JSON says.
+"""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from capture.models import Source
+from smdr.schema import Kind, Setting
+from smdr.source_settings import settings_schema
+
+PREFIX = "setting_"
+# Lists and maps have no simple widget: they are written in the JSON field.
+JSON_ONLY = (Kind.LIST, Kind.MAPPING)
+
+
+def setting_field(setting: Setting) -> forms.Field:
+    """The form field of ``setting``: never required (empty keeps the JSON's value)."""
+    help_text = setting.help
+    if setting.default not in (None, ""):
+        help_text = _("%(help)s Default: %(default)s.") % {
+            "help": setting.help,
+            "default": setting.default,
+        }
+    common = {"required": False, "label": setting.key, "help_text": help_text}
+    if setting.kind == Kind.INT:
+        return forms.IntegerField(min_value=setting.low, max_value=setting.high, **common)
+    if setting.kind == Kind.FLOAT:
+        return forms.FloatField(min_value=setting.low, max_value=setting.high, **common)
+    if setting.kind == Kind.BOOL:
+        return forms.NullBooleanField(**common)
+    if setting.kind == Kind.CHOICE:
+        return forms.ChoiceField(
+            choices=[("", "-")] + [(choice, choice) for choice in setting.choices], **common
+        )
+    if setting.kind == Kind.SECRET:
+        kept = _("%(help)s Left empty, the stored one is kept.") % {"help": setting.help}
+        return forms.CharField(
+            widget=forms.PasswordInput(render_value=False),
+            strip=False,
+            **{**common, "help_text": kept},
+        )
+    return forms.CharField(**common)
+
+
+class SourceAdminForm(forms.ModelForm):
+    class Meta:
+        model = Source
+        fields = [
+            "site",
+            "slug",
+            "name",
+            "family",
+            "transport",
+            "settings",
+            "enabled",
+            "silent_after_working",
+            "silent_after",
+        ]
+        help_texts = {
+            "settings": _(
+                "Advanced: the settings as JSON. The typed fields above override it; lists"
+                " and maps (column map, contexts) are written here."
+            )
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.typed = self._typed_settings()
+        stored = (self.instance.settings or {}) if self.instance else {}
+        for setting in self.typed:
+            field = setting_field(setting)
+            if setting.kind != Kind.SECRET and setting.key in stored:
+                field.initial = stored[setting.key]
+            if setting.default not in (None, "") and setting.kind != Kind.BOOL:
+                # Shown, not stored: a default saved into every source would stay
+                # behind should the default change.
+                field.widget.attrs["placeholder"] = str(setting.default)
+            self.fields[PREFIX + setting.key] = field
+
+    def _typed_settings(self) -> list[Setting]:
+        """The settings of the transport and family chosen (posted, or stored)."""
+        transport = self.data.get("transport") or getattr(self.instance, "transport", "")
+        family = self.data.get("family") or getattr(self.instance, "family", "")
+        if not transport or not family:
+            return []
+        schema = settings_schema(transport, family)
+        return [setting for setting in schema.settings if setting.kind not in JSON_ONLY]
+
+    def clean(self):
+        cleaned = super().clean()
+        settings = dict(cleaned.get("settings") or {})
+        stored = (self.instance.settings or {}) if self.instance.pk else {}
+        for setting in self.typed:
+            value = cleaned.get(PREFIX + setting.key)
+            if value in (None, ""):
+                if setting.kind == Kind.SECRET and setting.key in stored:
+                    settings.setdefault(setting.key, stored[setting.key])
+                continue
+            if setting.kind == Kind.FLOAT and float(value).is_integer():
+                value = int(value)  # 10, as an operator writes it, not 10.0
+            settings[setting.key] = value
+        cleaned["settings"] = settings
+        self.instance.settings = settings
+        return cleaned

@@ -1,0 +1,130 @@
+"""POST /api/v1/sources/preview/: settings and sample lines in, one entry per line out,
+and nothing stored."""
+
+import pytest
+
+from billing.models import Call
+from capture.models import RawRecord, Source
+from capture.preview import MAX_PREVIEW_LINE_BYTES, MAX_PREVIEW_LINES
+from capture.services import source_rotate_key
+from tests.conftest import token_client
+from tests.factories import SiteFactory, SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/sources/preview/"
+IP_OFFICE_CALL = (
+    "2024/05/02 10:15:00,00:01:05,4,2001,O,04234567,04234567,77,0,1000200,0,"
+    "E2001,Ana,T9001,Line 1.1,0,0,1,4455,Ana,120,ARS,100,12,10,100,150,U Xfd,Extn2002,"
+    "2002,192.168.0.10,1234,192.168.0.11,5678,2024/05/02 13:16:09"
+)
+
+
+@pytest.fixture
+def site():
+    return SiteFactory(slug="cordoba", time_zone="America/Argentina/Cordoba")
+
+
+def preview(client, **body):
+    return client.post(URL, {"site": "cordoba", "family": "avaya-ipoffice", **body}, format="json")
+
+
+def test_each_line_says_how_it_parses_and_nothing_is_stored(admin_client, site):
+    response = preview(admin_client, lines=[IP_OFFICE_CALL, "", "2024/05/02 10:15:00,garbage"])
+
+    assert response.status_code == 200, response.content
+    call, noise, error = response.json()
+    assert call["line"] == 1
+    assert call["outcome"] == "call"
+    assert call["error"] == ""
+    assert call["call"] == {
+        "start": "2024-05-02T10:15:00-03:00",  # in the site's zone
+        "duration": 65,
+        "ring": 4,
+        "direction": "outgoing",
+        "extension": "2001",
+        "number": "04234567",
+        "trunk": call["call"]["trunk"],
+        "account_code": "77",
+        "pbx_call_id": "1000200",
+        "answered": True,
+        "details": {},
+    }
+    assert (noise["line"], noise["outcome"], noise["call"]) == (2, "noise", None)
+    assert (error["line"], error["outcome"]) == (3, "error")
+    assert error["error"]  # the parser's reason
+    assert not RawRecord.objects.exists()
+    assert not Call.objects.exists()
+    assert not Source.objects.exists()
+
+
+def test_the_source_time_zone_reads_the_pbx_clock_and_the_site_zone_shows_it(admin_client, site):
+    response = preview(admin_client, settings={"time_zone": "UTC"}, lines=[IP_OFFICE_CALL])
+
+    assert response.json()[0]["call"]["start"] == "2024-05-02T07:15:00-03:00"
+
+
+def test_settings_are_checked_by_the_schema(admin_client, site):
+    unknown = preview(admin_client, settings={"prot": 1}, lines=[])
+    wrong = preview(
+        admin_client, family="siemens-hipath", settings={"layout": "sideways"}, lines=[]
+    )
+    generic = preview(admin_client, family="generic", settings={}, lines=["x"])
+
+    assert unknown.status_code == wrong.status_code == generic.status_code == 400
+    assert unknown.json()["settings"][0].startswith("unknown key 'prot'; known: ")
+    assert "layout: 'sideways' is not one of" in wrong.json()["settings"][0]
+    assert "column_map" in generic.json()["settings"][0]
+
+
+def test_the_transport_is_optional_and_narrows_the_keys(admin_client, site):
+    link = {"host": "10.0.0.5", "port": 4000}
+
+    without = preview(admin_client, settings=link, lines=[IP_OFFICE_CALL])
+    serial = preview(admin_client, transport="serial", settings=link, lines=[IP_OFFICE_CALL])
+    client = preview(admin_client, transport="tcp-client", settings={}, lines=[IP_OFFICE_CALL])
+
+    assert without.status_code == 200
+    assert serial.status_code == 400
+    assert "unknown key 'host'" in serial.json()["settings"][0]
+    assert client.status_code == 200  # a preview reads no link: host and port may wait
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"lines": ["x"] * (MAX_PREVIEW_LINES + 1)}, "lines"),
+        ({"lines": ["x" * (MAX_PREVIEW_LINE_BYTES + 1)]}, "lines"),
+        ({"lines": ["é" * (MAX_PREVIEW_LINE_BYTES // 2 + 1)]}, "lines"),  # bytes, not characters
+        ({"lines": "one line"}, "lines"),
+        ({"lines": [1, {"a": 2}]}, "lines"),
+        ({"lines": ["a\x00b"]}, "lines"),
+        ({"lines": [], "settings": ["host"]}, "settings"),
+        ({"lines": [], "family": "pbx-of-the-future"}, "family"),
+        ({"lines": [], "site": "nowhere"}, "site"),
+        ({"lines": [], "transport": "pigeon"}, "transport"),
+        ({}, "lines"),
+    ],
+)
+def test_hostile_input_answers_400_with_the_reason(admin_client, site, body, field):
+    response = preview(admin_client, **body)
+
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_a_thousand_lines_are_fine(admin_client, site):
+    response = preview(admin_client, lines=[IP_OFFICE_CALL] * MAX_PREVIEW_LINES)
+
+    assert response.status_code == 200
+    assert len(response.json()) == MAX_PREVIEW_LINES
+    assert response.json()[-1]["line"] == MAX_PREVIEW_LINES
+
+
+def test_for_administrators_only(site, user_token):
+    agent_key = source_rotate_key(source=SourceFactory(site=site))
+    for client in (token_client(user_token), token_client(agent_key)):
+        response = client.post(
+            URL, {"site": "cordoba", "family": "avaya-ipoffice", "lines": []}, format="json"
+        )
+        assert response.status_code in (401, 403)
