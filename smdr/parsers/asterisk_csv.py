@@ -93,6 +93,7 @@ from .base import (
     is_digits,
 )
 from .clock import LocalClock, LocalDay, remember
+from .direction import RULE_KEY, Rule, context_direction, known_direction, trunk_direction
 from .options import bool_option, contexts_option, digits_option
 
 UTC = dt.UTC
@@ -293,6 +294,18 @@ class AsteriskCSVParser(Parser):
             options, "max_extension_digits", DEFAULT_MAX_EXTENSION_DIGITS
         )
         self._clock = LocalClock(zone)  # its days: "YYYY-MM-DD" -> LocalDay
+        self._extensions = settings.extensions
+        self._longest = settings.longest_extension
+        # The context lists the source set itself override what the site knows; the
+        # defaults come after it. An internal context leaves it to the destination.
+        self._option_contexts = tuple(
+            (contexts, direction)
+            for key, contexts, direction in (
+                ("outgoing_contexts", self._outgoing, Direction.OUTGOING),
+                ("incoming_contexts", self._incoming, Direction.INCOMING),
+            )
+            if key in options
+        )
 
     def parse(self, text: str, received_at: dt.datetime | None = None) -> ParsedCall | None:
         """Parse one Master.csv line; ``None`` for a blank line or a header row."""
@@ -350,7 +363,8 @@ class AsteriskCSVParser(Parser):
     def _parties(
         self, context: str, src: str, dst: str, channel: str, dst_channel: str, details: Details
     ) -> tuple[str, str, str, str]:
-        """(direction, extension, number, trunk): see the module docstring."""
+        """(direction, extension, number, trunk): see the module docstring. The rule that
+        decided the direction goes to ``details``."""
         max_digits = self._max_extension_digits
         source_technology, source_name = _peer(channel)
         source_is_extension = (
@@ -367,15 +381,27 @@ class AsteriskCSVParser(Parser):
             and target_name.isascii()
             and len(target_name) <= max_digits
         )
-        direction = self._context_direction(context, source_is_extension)
+        source_peer = source_name if source_technology != "Local" else ""
+        target_peer = target_name if target_technology != "Local" else ""
+        direction, rule = self._decided(context, src, dst, source_peer, target_peer)
+        if not direction:
+            direction = self._context_direction(context, source_is_extension)
+            rule = Rule.DEFAULT
+        details[RULE_KEY] = rule
 
         if direction == Direction.INCOMING:
-            if target_is_extension:
+            known = self._extensions
+            if not known:
+                if target_is_extension:
+                    extension = target_name
+                elif is_digits(dst) and len(dst) <= max_digits:
+                    extension = dst
+                else:
+                    extension = ""
+            elif target_name in known:
                 extension = target_name
-            elif is_digits(dst) and len(dst) <= max_digits:
-                extension = dst
             else:
-                extension = ""
+                extension = dst if dst in known else ""
             if dst and dst != extension:
                 details["dst"] = dst
             trunk = ""
@@ -394,16 +420,33 @@ class AsteriskCSVParser(Parser):
             extension = ""
         trunk = ""
         if dst_channel:
-            if not target_is_extension:
-                direction = direction or Direction.OUTGOING
-                if target_technology != "Local":
+            if not target_is_extension or direction == Direction.OUTGOING:
+                if target_technology != "Local" and direction != Direction.INTERNAL:
                     trunk = _trunk(target_technology, target_name)
+                direction = direction or Direction.OUTGOING
             direction = direction or Direction.INTERNAL
         elif not direction:
             national = dst[1:] if dst[:1] == "+" else dst
             long_number = is_digits(national) and len(national) > max_digits
             direction = Direction.OUTGOING if long_number else Direction.INTERNAL
         return direction, extension, dst, trunk
+
+    def _decided(
+        self, context: str, src: str, dst: str, source_peer: str, target_peer: str
+    ) -> tuple[str, str]:
+        """(direction, rule) by the source's own context options, then by what the site
+        knows; ``("", "")`` leaves it to the family's default."""
+        for contexts, direction in self._option_contexts:
+            exact, prefixes = contexts
+            if context in exact or context.startswith(prefixes):
+                return direction, Rule.OPTION
+        known = known_direction(
+            self._extensions, self._longest, (src, source_peer), (dst, target_peer)
+        )
+        if known is not None:
+            return known
+        direction = context_direction(context) or trunk_direction((source_peer,), (target_peer,))
+        return (direction, Rule.TRUNK_NAME) if direction else ("", "")
 
     def _context_direction(self, context: str, source_is_extension: bool) -> str:
         """The direction the dialplan context says: outgoing, incoming, or ``""`` for a

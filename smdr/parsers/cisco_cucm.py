@@ -99,6 +99,7 @@ from .base import (
     field_error,
     is_digits,
 )
+from .direction import RULE_KEY, Rule, known_direction, trunk_direction
 from .options import digits_option
 
 UTC = dt.UTC
@@ -398,6 +399,8 @@ class CiscoCUCMParser(Parser):
                 options, "voicemail_device_prefixes", DEFAULT_VOICEMAIL_DEVICE_PREFIXES
             )
         )
+        self._extensions = settings.extensions
+        self._longest = settings.longest_extension
         # Integer text -> dotted quad: phones and gateways keep their addresses.
         self._addresses: dict[str, str] = dict(_NO_ADDRESS)
 
@@ -443,11 +446,23 @@ class CiscoCUCMParser(Parser):
             from_phone = orig_device.upper().startswith(self._phone_prefixes)
         else:
             from_phone = is_digits(calling) and len(calling) <= self._max_extension_digits
+        decided, rule = self._decided(
+            from_phone, calling, final_called, orig_device, dest_device, redirect_reason
+        )
+        details[RULE_KEY] = rule
+        if decided:
+            from_phone = decided != Direction.INCOMING
         if from_phone:
             extension, number = calling, final_called
             direction, trunk = self._phone_call(
                 (orig_device, dest_device), final_called, original_called, redirect_reason, details
             )
+            if decided == Direction.INTERNAL:
+                direction, trunk = decided, ""
+            elif decided == Direction.OUTGOING and direction != decided:
+                direction = decided
+                if not dest_device.upper().startswith(self._phone_prefixes):
+                    trunk = dest_device
         else:
             direction, number, trunk = Direction.INCOMING, calling, orig_device
             extension = self._incoming_extension(
@@ -603,6 +618,31 @@ class CiscoCUCMParser(Parser):
             details["voicemail"] = True  # forwarded (or dialled) to voicemail
             return Direction.INTERNAL, ""
         return Direction.OUTGOING, dest_device
+
+    def _decided(
+        self,
+        from_phone: bool,
+        calling: str,
+        final_called: str,
+        orig_device: str,
+        dest_device: str,
+        redirect_reason: str,
+    ) -> tuple[str, str]:
+        """(direction, rule) by the source's ``voicemail_numbers``, then by what the site
+        knows; ``""`` as the direction leaves it to the family's default."""
+        if from_phone and final_called in self._voicemail_numbers:
+            return Direction.INTERNAL, Rule.OPTION  # a phone reaching the voicemail pilot
+        known = known_direction(self._extensions, self._longest, (calling,), (final_called,))
+        if known is not None:
+            return known
+        # A call from a device that is no phone stays incoming whatever it reached; the
+        # device prefixes (phone_device_prefixes) say which are phones.
+        direction = trunk_direction((orig_device,), (dest_device,) if from_phone else ())
+        if direction == Direction.OUTGOING and self._is_voicemail(
+            dest_device, final_called, redirect_reason
+        ):
+            direction = ""  # a voicemail SIP trunk ("Unity-Trunk") is no way out
+        return (direction, Rule.TRUNK_NAME) if direction else ("", Rule.DEFAULT)
 
     def _incoming_extension(
         self,

@@ -78,6 +78,7 @@ from .base import (
     is_digits,
 )
 from .clock import LocalClock, LocalDay, remember
+from .direction import RULE_KEY, Rule, known_direction
 from .options import digits_option
 
 UTC = dt.UTC
@@ -219,6 +220,8 @@ class ThreeCXParser(Parser):
             options, "max_extension_digits", DEFAULT_MAX_EXTENSION_DIGITS
         )
         self._clock = LocalClock(settings.time_zone)  # its days: "YYYY/MM/DD" -> LocalDay
+        self._extensions = settings.extensions
+        self._longest = settings.longest_extension
 
     def parse(self, text: str, received_at: dt.datetime | None = None) -> ParsedCall | None:
         """Parse one CDR line; ``None`` for a blank line or a header row."""
@@ -259,7 +262,9 @@ class ThreeCXParser(Parser):
             history_id = history_id[5:]
         details: Details = {"history_id": history_id} if history_id else {}
         direction, extension, number, trunk = self._parties(
-            (from_no, to_no, from_dn, to_dn, dial_no), (from_type, to_type, final_type), details
+            (from_no, to_no, from_dn, to_dn, dial_no, final_number, final_dn),
+            (from_type, to_type, final_type),
+            details,
         )
         final_party = _party(final_number) or final_dn
         if final_party and final_party not in (number, extension):
@@ -328,13 +333,13 @@ class ThreeCXParser(Parser):
 
     def _parties(
         self,
-        parties: tuple[str, str, str, str, str],
+        parties: tuple[str, str, str, str, str, str, str],
         types: tuple[str, str, str],
         details: Details,
     ) -> tuple[str, str, str, str]:
         """(direction, extension, number, trunk) from the parties (from_no, to_no,
         from_dn, to_dn, dial_no) and their types (from, to, final)."""
-        from_no, to_no, from_dn, to_dn, dial_no = parties
+        from_no, to_no, from_dn, to_dn, dial_no, final_number, final_dn = parties
         from_type, to_type, final_type = types
         from_party = _party(from_no)
         to_party = _party(to_no)
@@ -351,6 +356,19 @@ class ThreeCXParser(Parser):
                 is_digits(to_party) and len(to_party) <= max_digits
             )
             final_internal = True
+        final_party = _party(final_number) or final_dn
+        known = known_direction(
+            self._extensions,
+            self._longest,
+            (from_party, from_dn),
+            (final_party,) if final_party else (to_party, to_dn),
+        )
+        if known is None:
+            details[RULE_KEY] = Rule.DEFAULT
+        else:
+            details[RULE_KEY] = known[1]
+            from_internal = known[0] != Direction.INCOMING
+            to_internal = final_internal = known[0] != Direction.OUTGOING
         if not from_internal:
             extension = (to_dn or to_party) if to_internal else ""
             if dial_no and dial_no not in (extension, to_party):
