@@ -53,18 +53,25 @@ Format decisions, where the source leaves room:
   is ``duration - billsec`` (start to answer, so it includes IVR and queue time).
   ``answered`` follows the disposition (``ANSWERED``), or the answer time when the
   disposition is not one Asterisk writes.
-* Direction, in this order: a context in ``outgoing_contexts`` is outgoing and one in
+* Direction, in this order (``smdr.parsers.direction``; the rule goes to
+  ``details["direction_rule"]``): a context in ``outgoing_contexts`` or
+  ``incoming_contexts`` set on the source says outgoing or incoming; then the site's
+  known extensions (``src`` or the channel's peer, ``dst`` or the destination channel's
+  peer), a number longer than the longest of them, and a trunk-like context (``*-pstn``,
+  ``from-trunk``: incoming; ``outbound``, ``macro-dialout-trunk``: outgoing) or peer
+  name. Else the defaults: a context in ``outgoing_contexts`` is outgoing and one in
   ``incoming_contexts`` incoming. Otherwise the call came from an extension when the
   channel's name is a short number (``SIP/2001-0000000a``, ``PJSIP/2001-00000001``,
-  ``IAX2/2001-3``) or the context is in ``internal_contexts``; else it is incoming. A call
-  from an extension is internal when its destination channel is an extension too (or,
-  with no destination channel, when ``dst`` is not a long number), and outgoing when it
-  went to any other channel (a trunk such as ``SIP/isoft-00000005``). Channels of
-  DAHDI, Zap, OOH323, H323, mISDN, CAPI, Dongle and Khomp are trunks whatever their
+  ``IAX2/2001-3``) or the context is in ``internal_contexts``; else it is incoming. A
+  call from an extension is internal when its destination channel is an extension too
+  (or, with no destination channel, when ``dst`` is not a long number), and outgoing
+  when it went to any other channel (a trunk such as ``SIP/isoft-00000005``). Channels
+  of DAHDI, Zap, OOH323, H323, mISDN, CAPI, Dongle and Khomp are trunks whatever their
   number (an FXS phone on DAHDI is an extension only through its context).
 * The extension is the number in the phone's channel name (``SIP/2001-...`` gives 2001),
   or ``src`` when the channel name is not a number; for an incoming call it is the
-  destination channel's number, or ``dst``. The trunk is the other channel's name
+  destination channel's number, or ``dst`` (with the site's extensions known, only one
+  of them that is known). The trunk is the other channel's name
   without technology and sequence (``SIP/KTTK-000009ae`` gives ``KTTK``). ``Local``
   channels are dialplan plumbing, never trunks. A DAHDI (or Zap) trunk keeps its
   technology and channel or span, as a bare number says little (``DAHDI/1-1`` gives

@@ -48,7 +48,13 @@ Format decisions, where the source leaves room:
   ``dateTimeConnect`` of 0 means never connected (unanswered). ``duration_seconds`` is
   ``duration`` (connected seconds); ``ring_seconds`` runs from origination to connect, or
   to disconnect when the call never connected.
-* Direction from the devices: a call from a phone is internal when it reached a phone
+* Direction (``smdr.parsers.direction``; the rule goes to ``details["direction_rule"]``):
+  a phone reaching one of ``voicemail_numbers`` is internal; then the site's known
+  extensions (``callingPartyNumber``, ``finalCalledPartyNumber``: a voicemail pilot
+  that is an extension makes a phone's call to the voicemail SIP trunk internal), a
+  number longer than the longest of them, and a device named like a trunk (from it:
+  incoming; a phone's call to it: outgoing, unless it reached voicemail). Else from
+  the devices: a call from a phone is internal when it reached a phone
   or voicemail and outgoing when it reached any other device (the trunk); a call from
   any other device is incoming, its trunk that device. With no device name, the numbers
   decide (a short all-digit number is an extension).

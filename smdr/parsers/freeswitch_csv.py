@@ -44,7 +44,11 @@ Format decisions, where the source leaves room:
   column, a call is answered when ``billsec`` is not zero. ``duration_seconds`` is
   ``billsec`` (answer to hang-up); ``ring_seconds`` is ``duration - billsec`` when the
   template has ``duration``.
-* Direction: a context in ``incoming_contexts`` is incoming. A context in
+* Direction (``smdr.parsers.direction``; the rule goes to ``details["direction_rule"]``):
+  a context in ``incoming_contexts`` set on the source is incoming; then the site's
+  known extensions (caller, ``destination_number``), a number longer than the longest
+  of them, and a trunk-like context. Else the defaults: a context in
+  ``incoming_contexts`` is incoming. A context in
   ``internal_contexts``, or any other context with a short all-digit caller number, is a
   call from an extension: internal when ``destination_number`` is not a long number,
   outgoing when it is. Everything else is incoming. mod_cdr_csv does not name trunks or

@@ -326,3 +326,40 @@ def test_start_is_unchanged_by_the_rules():
     assert asterisk().parse(line).start == asterisk(SITE_EXTENSIONS).parse(line).start
     assert asterisk().parse(line).start.tzinfo is dt.UTC
     assert next(csv.reader([line]))[3] == "site-pstn"
+
+
+# --- 3CX chains -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "chain",
+    [
+        "Chain: 0611360468,Ext.610,Ext.185,",
+        "Chain: 0611360468;Ext.610;Ext.185;",
+        "Chain: 0611360468'Ext.610'Ext.185'",
+    ],
+)
+def test_chain_parties_whatever_the_separator(chain):
+    from smdr.parsers.threecx import chain_parties
+
+    assert chain_parties(chain) == ["0611360468", "Ext.610", "Ext.185"]
+
+
+def test_chain_with_apostrophes_names_the_final_party():
+    """A source logging the chain but no final columns: the chain's last party is the
+    final one, so a call forwarded out to a mobile is outgoing by the site's extensions."""
+    columns = ["historyid", "time_start", "from_no", "to_no", "from_dn", "to_dn", "chain"]
+    line = (
+        "Call 9801,2020/05/04 10:53:43,Ext.610,Ext.185,610,185,Chain: Ext.610'Ext.185'0611360468'"
+    )
+    known = ThreeCXParser(settings(["610", "185"], columns=columns)).parse(line)
+    assert known.direction == OUT
+    assert known.details["final_number"] == "0611360468"
+    assert known.details["direction_rule"] == Rule.KNOWN_EXTENSION
+
+
+def test_chain_quoted_with_apostrophes_keeps_the_field_count():
+    """The real sample's first record with its chain quoted with ' instead of "."""
+    line = lines("3cx/cdr.csv")[0].replace('"', "'")
+    expected = ThreeCXParser(settings()).parse(lines("3cx/cdr.csv")[0])
+    assert ThreeCXParser(settings()).parse(line) == expected
