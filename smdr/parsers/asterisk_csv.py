@@ -100,7 +100,13 @@ from .base import (
     is_digits,
 )
 from .clock import LocalClock, LocalDay, remember
-from .direction import RULE_KEY, Rule, context_direction, known_direction, trunk_direction
+from .direction import (
+    RULE_KEY,
+    Rule,
+    context_direction,
+    is_trunk_name,
+    known_direction,
+)
 from .options import bool_option, contexts_option, digits_option
 
 UTC = dt.UTC
@@ -390,7 +396,16 @@ class AsteriskCSVParser(Parser):
         )
         source_peer = source_name if source_technology != "Local" else ""
         target_peer = target_name if target_technology != "Local" else ""
-        direction, rule = self._decided(context, src, dst, source_peer, target_peer)
+        if self._option_contexts or self._extensions:
+            direction, rule = self._decided(context, src, dst, source_peer, target_peer)
+        else:  # what the names say, inline: this runs on every record
+            direction, rule = context_direction(context), Rule.TRUNK_NAME
+            if direction:
+                pass
+            elif is_trunk_name(source_peer):
+                direction = Direction.INCOMING
+            elif is_trunk_name(target_peer):
+                direction = Direction.OUTGOING
         if not direction:
             direction = self._context_direction(context, source_is_extension)
             rule = Rule.DEFAULT
@@ -447,13 +462,21 @@ class AsteriskCSVParser(Parser):
             exact, prefixes = contexts
             if context in exact or context.startswith(prefixes):
                 return direction, Rule.OPTION
-        known = known_direction(
-            self._extensions, self._longest, (src, source_peer), (dst, target_peer)
-        )
-        if known is not None:
-            return known
-        direction = context_direction(context) or trunk_direction((source_peer,), (target_peer,))
-        return (direction, Rule.TRUNK_NAME) if direction else ("", "")
+        if self._extensions:
+            known = known_direction(
+                self._extensions, self._longest, (src, source_peer), (dst, target_peer)
+            )
+            if known is not None:
+                return known
+        direction = context_direction(context)
+        if not direction:
+            if is_trunk_name(source_peer):
+                direction = Direction.INCOMING
+            elif is_trunk_name(target_peer):
+                direction = Direction.OUTGOING
+            else:
+                return "", ""
+        return direction, Rule.TRUNK_NAME
 
     def _context_direction(self, context: str, source_is_extension: bool) -> str:
         """The direction the dialplan context says: outgoing, incoming, or ``""`` for a

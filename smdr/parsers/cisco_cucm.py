@@ -105,7 +105,7 @@ from .base import (
     field_error,
     is_digits,
 )
-from .direction import RULE_KEY, Rule, known_direction, trunk_direction
+from .direction import RULE_KEY, Rule, is_trunk_name, known_direction
 from .options import digits_option
 
 UTC = dt.UTC
@@ -452,10 +452,9 @@ class CiscoCUCMParser(Parser):
             from_phone = orig_device.upper().startswith(self._phone_prefixes)
         else:
             from_phone = is_digits(calling) and len(calling) <= self._max_extension_digits
-        decided, rule = self._decided(
-            from_phone, calling, final_called, orig_device, dest_device, redirect_reason
-        )
-        details[RULE_KEY] = rule
+        decided, rule = "", ""
+        if self._voicemail_numbers or self._extensions:
+            decided, rule = self._decided(from_phone, calling, final_called)
         if decided:
             from_phone = decided != Direction.INCOMING
         if from_phone:
@@ -474,6 +473,13 @@ class CiscoCUCMParser(Parser):
             extension = self._incoming_extension(
                 dest_device, final_called, last_redirect, redirect_reason, details
             )
+        if not rule:
+            # Trunk-like device names agree with the devices' reading (from a device that
+            # is no phone: incoming; a phone's call to one: outgoing, unless it reached
+            # voicemail), so they only name the rule.
+            trunk_side = orig_device if direction == Direction.INCOMING else trunk
+            rule = Rule.TRUNK_NAME if is_trunk_name(trunk_side) else Rule.DEFAULT
+        details[RULE_KEY] = rule
         if original_called and original_called not in (number, extension):
             details["original_called_number"] = original_called
         if last_redirect and last_redirect not in (number, extension, original_called):
@@ -625,30 +631,16 @@ class CiscoCUCMParser(Parser):
             return Direction.INTERNAL, ""
         return Direction.OUTGOING, dest_device
 
-    def _decided(
-        self,
-        from_phone: bool,
-        calling: str,
-        final_called: str,
-        orig_device: str,
-        dest_device: str,
-        redirect_reason: str,
-    ) -> tuple[str, str]:
-        """(direction, rule) by the source's ``voicemail_numbers``, then by what the site
-        knows; ``""`` as the direction leaves it to the family's default."""
+    def _decided(self, from_phone: bool, calling: str, final_called: str) -> tuple[str, str]:
+        """(direction, rule) by the source's ``voicemail_numbers``, then by the site's
+        extensions; ``("", "")`` leaves it to the devices."""
         if from_phone and final_called in self._voicemail_numbers:
             return Direction.INTERNAL, Rule.OPTION  # a phone reaching the voicemail pilot
-        known = known_direction(self._extensions, self._longest, (calling,), (final_called,))
-        if known is not None:
-            return known
-        # A call from a device that is no phone stays incoming whatever it reached; the
-        # device prefixes (phone_device_prefixes) say which are phones.
-        direction = trunk_direction((orig_device,), (dest_device,) if from_phone else ())
-        if direction == Direction.OUTGOING and self._is_voicemail(
-            dest_device, final_called, redirect_reason
-        ):
-            direction = ""  # a voicemail SIP trunk ("Unity-Trunk") is no way out
-        return (direction, Rule.TRUNK_NAME) if direction else ("", Rule.DEFAULT)
+        if self._extensions:
+            known = known_direction(self._extensions, self._longest, (calling,), (final_called,))
+            if known is not None:
+                return known
+        return "", ""
 
     def _incoming_extension(
         self,

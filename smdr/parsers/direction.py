@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from typing import Final
 
 from .base import Direction, is_digits
+from .clock import remember
 
 
 class Rule:
@@ -45,18 +46,31 @@ TRUNK_NAME_RE: Final = re.compile(r"pstn|trunk|from-external|outbound", re.IGNOR
 _SENDING_RE: Final = re.compile(r"out", re.IGNORECASE)
 
 
+_CACHE_LIMIT: Final = 100_000
+# Names repeat on every record (contexts, peers, devices): their readings, once made.
+_trunk_names: dict[str, bool] = {"": False}
+_context_directions: dict[str, str] = {"": ""}
+
+
 def is_trunk_name(name: str) -> bool:
     """True for a context, channel, trunk or device name that reads as a trunk."""
-    return bool(name) and TRUNK_NAME_RE.search(name) is not None
+    known = _trunk_names.get(name)
+    if known is not None:
+        return known
+    return remember(_trunk_names, name, TRUNK_NAME_RE.search(name) is not None, _CACHE_LIMIT)
 
 
 def context_direction(context: str) -> str:
     """The direction a trunk-like dialplan context says: outgoing for one that sends
     calls out (``outbound``, ``macro-dialout-trunk``), incoming for one that takes them
     in (``from-pstn``, ``site-pstn``, ``from-trunk``); ``""`` when it is no trunk's."""
-    if not is_trunk_name(context):
-        return ""
-    return Direction.OUTGOING if _SENDING_RE.search(context) else Direction.INCOMING
+    known = _context_directions.get(context)
+    if known is not None:
+        return known
+    direction = ""
+    if is_trunk_name(context):
+        direction = Direction.OUTGOING if _SENDING_RE.search(context) else Direction.INCOMING
+    return remember(_context_directions, context, direction, _CACHE_LIMIT)
 
 
 def _is_long(value: str, longest: int) -> bool:

@@ -314,7 +314,10 @@ class FreeSWITCHCSVParser(Parser):
         """(direction, extension, number): see the module docstring. The rule that decided
         the direction goes to ``details``."""
         max_digits = self._max_extension_digits
-        direction, rule = self._decided(caller, destination, context)
+        if self._incoming_set or self._extensions:
+            direction, rule = self._decided(caller, destination, context)
+        else:  # only the context's name can say: this runs on every record
+            direction, rule = context_direction(context), Rule.TRUNK_NAME
         if direction:
             from_extension = direction != Direction.INCOMING
         else:
@@ -353,9 +356,10 @@ class FreeSWITCHCSVParser(Parser):
             exact, prefixes = self._incoming
             if context in exact or context.startswith(prefixes):
                 return Direction.INCOMING, Rule.OPTION
-        known = known_direction(self._extensions, self._longest, (caller,), (destination,))
-        if known is not None:
-            return known
+        if self._extensions:
+            known = known_direction(self._extensions, self._longest, (caller,), (destination,))
+            if known is not None:
+                return known
         direction = context_direction(context)
         return (direction, Rule.TRUNK_NAME) if direction else ("", "")
 

@@ -383,11 +383,15 @@ class ThreeCXParser(Parser):
             )
             final_internal = True
         final_party = _party(final_number) or final_dn
-        known = known_direction(
-            self._extensions,
-            self._longest,
-            (from_party, from_dn),
-            (final_party,) if final_party else (to_party, to_dn),
+        known = (
+            known_direction(
+                self._extensions,
+                self._longest,
+                (from_party, from_dn),
+                (final_party,) if final_party else (to_party, to_dn),
+            )
+            if self._extensions
+            else None
         )
         if known is None:
             details[RULE_KEY] = Rule.DEFAULT
