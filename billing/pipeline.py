@@ -26,6 +26,7 @@ from capture.models import RawRecord, Source
 from capture.selectors import pending_raw_records
 from capture.services import IncomingRecord, StoreResult, raw_records_store
 from core.bulk import is_postgresql
+from org.models import Extension
 from smdr.parsers import ParsedCall, ParserSettings, RecordError, parser_for
 from smdr.parsers.limits import call_check
 
@@ -75,14 +76,20 @@ def _queue_processing(source: Source, result: StoreResult) -> None:
 
 
 def parser_settings(source: Source) -> ParserSettings:
-    """The parser settings of ``source``: its own settings over its site's time zone."""
+    """The parser settings of ``source``: its own settings over its site's time zone,
+    and the numbers of its site's extensions."""
     options = dict(source.settings or {})
     time_zone = options.pop("time_zone", None) or source.site.time_zone
     try:
         zone = ZoneInfo(time_zone)
     except (TypeError, ValueError, ZoneInfoNotFoundError):  # settings that skipped clean()
         raise RecordError(f"time_zone: {time_zone!r} is not an IANA time zone") from None
-    return ParserSettings(time_zone=zone, options=options)
+    # The site's extension numbers tell inside from outside (smdr.parsers.direction);
+    # read once per batch, not per record.
+    extensions = frozenset(
+        Extension.objects.filter(site_id=source.site_id).values_list("number", flat=True)
+    )
+    return ParserSettings(time_zone=zone, options=options, extensions=extensions)
 
 
 def raw_records_process(

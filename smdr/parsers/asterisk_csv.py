@@ -53,18 +53,25 @@ Format decisions, where the source leaves room:
   is ``duration - billsec`` (start to answer, so it includes IVR and queue time).
   ``answered`` follows the disposition (``ANSWERED``), or the answer time when the
   disposition is not one Asterisk writes.
-* Direction, in this order: a context in ``outgoing_contexts`` is outgoing and one in
+* Direction, in this order (``smdr.parsers.direction``; the rule goes to
+  ``details["direction_rule"]``): a context in ``outgoing_contexts`` or
+  ``incoming_contexts`` set on the source says outgoing or incoming; then the site's
+  known extensions (``src`` or the channel's peer, ``dst`` or the destination channel's
+  peer), a number longer than the longest of them, and a trunk-like context (``*-pstn``,
+  ``from-trunk``: incoming; ``outbound``, ``macro-dialout-trunk``: outgoing) or peer
+  name. Else the defaults: a context in ``outgoing_contexts`` is outgoing and one in
   ``incoming_contexts`` incoming. Otherwise the call came from an extension when the
   channel's name is a short number (``SIP/2001-0000000a``, ``PJSIP/2001-00000001``,
-  ``IAX2/2001-3``) or the context is in ``internal_contexts``; else it is incoming. A call
-  from an extension is internal when its destination channel is an extension too (or,
-  with no destination channel, when ``dst`` is not a long number), and outgoing when it
-  went to any other channel (a trunk such as ``SIP/isoft-00000005``). Channels of
-  DAHDI, Zap, OOH323, H323, mISDN, CAPI, Dongle and Khomp are trunks whatever their
+  ``IAX2/2001-3``) or the context is in ``internal_contexts``; else it is incoming. A
+  call from an extension is internal when its destination channel is an extension too
+  (or, with no destination channel, when ``dst`` is not a long number), and outgoing
+  when it went to any other channel (a trunk such as ``SIP/isoft-00000005``). Channels
+  of DAHDI, Zap, OOH323, H323, mISDN, CAPI, Dongle and Khomp are trunks whatever their
   number (an FXS phone on DAHDI is an extension only through its context).
 * The extension is the number in the phone's channel name (``SIP/2001-...`` gives 2001),
   or ``src`` when the channel name is not a number; for an incoming call it is the
-  destination channel's number, or ``dst``. The trunk is the other channel's name
+  destination channel's number, or ``dst`` (with the site's extensions known, only one
+  of them that is known). The trunk is the other channel's name
   without technology and sequence (``SIP/KTTK-000009ae`` gives ``KTTK``). ``Local``
   channels are dialplan plumbing, never trunks. A DAHDI (or Zap) trunk keeps its
   technology and channel or span, as a bare number says little (``DAHDI/1-1`` gives
@@ -95,6 +102,13 @@ from .base import (
     is_digits,
 )
 from .clock import TIMES_OF_DAY, LocalClock, LocalDay, remember, time_of_day
+from .direction import (
+    RULE_KEY,
+    Rule,
+    context_direction,
+    is_trunk_name,
+    known_direction,
+)
 from .options import bool_option, contexts_option, contexts_setting, digits_option, digits_setting
 
 UTC = dt.UTC
@@ -297,6 +311,18 @@ class AsteriskCSVParser(Parser):
             options, "max_extension_digits", DEFAULT_MAX_EXTENSION_DIGITS
         )
         self._clock = LocalClock(zone)  # its days: "YYYY-MM-DD" -> LocalDay
+        self._extensions = settings.extensions
+        self._longest = settings.longest_extension
+        # The context lists the source set itself override what the site knows; the
+        # defaults come after it. An internal context leaves it to the destination.
+        self._option_contexts = tuple(
+            (contexts, direction)
+            for key, contexts, direction in (
+                ("outgoing_contexts", self._outgoing, Direction.OUTGOING),
+                ("incoming_contexts", self._incoming, Direction.INCOMING),
+            )
+            if key in options
+        )
 
     def parse(self, text: str, received_at: dt.datetime | None = None) -> ParsedCall | None:
         """Parse one Master.csv line; ``None`` for a blank line or a header row."""
@@ -354,7 +380,8 @@ class AsteriskCSVParser(Parser):
     def _parties(
         self, context: str, src: str, dst: str, channel: str, dst_channel: str, details: Details
     ) -> tuple[str, str, str, str]:
-        """(direction, extension, number, trunk): see the module docstring."""
+        """(direction, extension, number, trunk): see the module docstring. The rule that
+        decided the direction goes to ``details``."""
         max_digits = self._max_extension_digits
         source_technology, source_name = _peer(channel)
         source_is_extension = (
@@ -371,15 +398,36 @@ class AsteriskCSVParser(Parser):
             and target_name.isascii()
             and len(target_name) <= max_digits
         )
-        direction = self._context_direction(context, source_is_extension)
+        source_peer = source_name if source_technology != "Local" else ""
+        target_peer = target_name if target_technology != "Local" else ""
+        if self._option_contexts or self._extensions:
+            direction, rule = self._decided(context, src, dst, source_peer, target_peer)
+        else:  # what the names say, inline: this runs on every record
+            direction, rule = context_direction(context), Rule.TRUNK_NAME
+            if direction:
+                pass
+            elif is_trunk_name(source_peer):
+                direction = Direction.INCOMING
+            elif is_trunk_name(target_peer):
+                direction = Direction.OUTGOING
+        if not direction:
+            direction = self._context_direction(context, source_is_extension)
+            rule = Rule.DEFAULT
+        details[RULE_KEY] = rule
 
         if direction == Direction.INCOMING:
-            if target_is_extension:
+            known = self._extensions
+            if not known:
+                if target_is_extension:
+                    extension = target_name
+                elif is_digits(dst) and len(dst) <= max_digits:
+                    extension = dst
+                else:
+                    extension = ""
+            elif target_name in known:
                 extension = target_name
-            elif is_digits(dst) and len(dst) <= max_digits:
-                extension = dst
             else:
-                extension = ""
+                extension = dst if dst in known else ""
             if dst and dst != extension:
                 details["dst"] = dst
             trunk = ""
@@ -398,16 +446,41 @@ class AsteriskCSVParser(Parser):
             extension = ""
         trunk = ""
         if dst_channel:
-            if not target_is_extension:
-                direction = direction or Direction.OUTGOING
-                if target_technology != "Local":
+            if not target_is_extension or direction == Direction.OUTGOING:
+                if target_technology != "Local" and direction != Direction.INTERNAL:
                     trunk = _trunk(target_technology, target_name)
+                direction = direction or Direction.OUTGOING
             direction = direction or Direction.INTERNAL
         elif not direction:
             national = dst[1:] if dst[:1] == "+" else dst
             long_number = is_digits(national) and len(national) > max_digits
             direction = Direction.OUTGOING if long_number else Direction.INTERNAL
         return direction, extension, dst, trunk
+
+    def _decided(
+        self, context: str, src: str, dst: str, source_peer: str, target_peer: str
+    ) -> tuple[str, str]:
+        """(direction, rule) by the source's own context options, then by what the site
+        knows; ``("", "")`` leaves it to the family's default."""
+        for contexts, direction in self._option_contexts:
+            exact, prefixes = contexts
+            if context in exact or context.startswith(prefixes):
+                return direction, Rule.OPTION
+        if self._extensions:
+            known = known_direction(
+                self._extensions, self._longest, (src, source_peer), (dst, target_peer)
+            )
+            if known is not None:
+                return known
+        direction = context_direction(context)
+        if not direction:
+            if is_trunk_name(source_peer):
+                direction = Direction.INCOMING
+            elif is_trunk_name(target_peer):
+                direction = Direction.OUTGOING
+            else:
+                return "", ""
+        return direction, Rule.TRUNK_NAME
 
     def _context_direction(self, context: str, source_is_extension: bool) -> str:
         """The direction the dialplan context says: outgoing, incoming, or ``""`` for a

@@ -59,6 +59,14 @@ class ParserSettings:
 
     time_zone: ZoneInfo
     options: Options = dataclasses.field(default_factory=dict)
+    # The numbers of the site's extensions: they tell inside from outside (see
+    # ``smdr.parsers.direction``). Empty: the families' own rules decide alone.
+    extensions: frozenset[str] = frozenset()
+
+    @property
+    def longest_extension(self) -> int:
+        """The length of the site's longest extension number (0 with none known)."""
+        return max(map(len, self.extensions), default=0)
 
 
 @dataclasses.dataclass(slots=True, kw_only=True)

@@ -48,7 +48,13 @@ Format decisions, where the source leaves room:
   ``dateTimeConnect`` of 0 means never connected (unanswered). ``duration_seconds`` is
   ``duration`` (connected seconds); ``ring_seconds`` runs from origination to connect, or
   to disconnect when the call never connected.
-* Direction from the devices: a call from a phone is internal when it reached a phone
+* Direction (``smdr.parsers.direction``; the rule goes to ``details["direction_rule"]``):
+  a phone reaching one of ``voicemail_numbers`` is internal; then the site's known
+  extensions (``callingPartyNumber``, ``finalCalledPartyNumber``: a voicemail pilot
+  that is an extension makes a phone's call to the voicemail SIP trunk internal), a
+  number longer than the longest of them, and a device named like a trunk (from it:
+  incoming; a phone's call to it: outgoing, unless it reached voicemail). Else from
+  the devices: a call from a phone is internal when it reached a phone
   or voicemail and outgoing when it reached any other device (the trunk); a call from
   any other device is incoming, its trunk that device. With no device name, the numbers
   decide (a short all-digit number is an extension).
@@ -101,6 +107,7 @@ from .base import (
     field_error,
     is_digits,
 )
+from .direction import RULE_KEY, Rule, is_trunk_name, known_direction
 from .options import digits_option, digits_setting
 
 UTC = dt.UTC
@@ -417,6 +424,8 @@ class CiscoCUCMParser(Parser):
                 options, "voicemail_device_prefixes", DEFAULT_VOICEMAIL_DEVICE_PREFIXES
             )
         )
+        self._extensions = settings.extensions
+        self._longest = settings.longest_extension
         # Integer text -> dotted quad: phones and gateways keep their addresses.
         self._addresses: dict[str, str] = dict(_NO_ADDRESS)
 
@@ -462,16 +471,34 @@ class CiscoCUCMParser(Parser):
             from_phone = orig_device.upper().startswith(self._phone_prefixes)
         else:
             from_phone = is_digits(calling) and len(calling) <= self._max_extension_digits
+        decided, rule = "", ""
+        if self._voicemail_numbers or self._extensions:
+            decided, rule = self._decided(from_phone, calling, final_called)
+        if decided:
+            from_phone = decided != Direction.INCOMING
         if from_phone:
             extension, number = calling, final_called
             direction, trunk = self._phone_call(
                 (orig_device, dest_device), final_called, original_called, redirect_reason, details
             )
+            if decided == Direction.INTERNAL:
+                direction, trunk = decided, ""
+            elif decided == Direction.OUTGOING and direction != decided:
+                direction = decided
+                if not dest_device.upper().startswith(self._phone_prefixes):
+                    trunk = dest_device
         else:
             direction, number, trunk = Direction.INCOMING, calling, orig_device
             extension = self._incoming_extension(
                 dest_device, final_called, last_redirect, redirect_reason, details
             )
+        if not rule:
+            # Trunk-like device names agree with the devices' reading (from a device that
+            # is no phone: incoming; a phone's call to one: outgoing, unless it reached
+            # voicemail), so they only name the rule.
+            trunk_side = orig_device if direction == Direction.INCOMING else trunk
+            rule = Rule.TRUNK_NAME if is_trunk_name(trunk_side) else Rule.DEFAULT
+        details[RULE_KEY] = rule
         if original_called and original_called not in (number, extension):
             details["original_called_number"] = original_called
         if last_redirect and last_redirect not in (number, extension, original_called):
@@ -622,6 +649,17 @@ class CiscoCUCMParser(Parser):
             details["voicemail"] = True  # forwarded (or dialled) to voicemail
             return Direction.INTERNAL, ""
         return Direction.OUTGOING, dest_device
+
+    def _decided(self, from_phone: bool, calling: str, final_called: str) -> tuple[str, str]:
+        """(direction, rule) by the source's ``voicemail_numbers``, then by the site's
+        extensions; ``("", "")`` leaves it to the devices."""
+        if from_phone and final_called in self._voicemail_numbers:
+            return Direction.INTERNAL, Rule.OPTION  # a phone reaching the voicemail pilot
+        if self._extensions:
+            known = known_direction(self._extensions, self._longest, (calling,), (final_called,))
+            if known is not None:
+                return known
+        return "", ""
 
     def _incoming_extension(
         self,

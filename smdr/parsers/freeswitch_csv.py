@@ -44,7 +44,11 @@ Format decisions, where the source leaves room:
   column, a call is answered when ``billsec`` is not zero. ``duration_seconds`` is
   ``billsec`` (answer to hang-up); ``ring_seconds`` is ``duration - billsec`` when the
   template has ``duration``.
-* Direction: a context in ``incoming_contexts`` is incoming. A context in
+* Direction (``smdr.parsers.direction``; the rule goes to ``details["direction_rule"]``):
+  a context in ``incoming_contexts`` set on the source is incoming; then the site's
+  known extensions (caller, ``destination_number``), a number longer than the longest
+  of them, and a trunk-like context. Else the defaults: a context in
+  ``incoming_contexts`` is incoming. A context in
   ``internal_contexts``, or any other context with a short all-digit caller number, is a
   call from an extension: internal when ``destination_number`` is not a long number,
   outgoing when it is. Everything else is incoming. mod_cdr_csv does not name trunks or
@@ -80,6 +84,7 @@ from .base import (
     is_digits,
 )
 from .clock import TIMES_OF_DAY, LocalClock, LocalDay, time_of_day
+from .direction import RULE_KEY, Rule, context_direction, known_direction
 from .options import contexts_option, contexts_setting, digits_option, digits_setting
 
 UTC = dt.UTC
@@ -226,6 +231,10 @@ class FreeSWITCHCSVParser(Parser):
             options, "max_extension_digits", DEFAULT_MAX_EXTENSION_DIGITS
         )
         self._clock = LocalClock(settings.time_zone)  # its days: "YYYY-MM-DD" -> LocalDay
+        self._extensions = settings.extensions
+        self._longest = settings.longest_extension
+        # Incoming contexts the source set itself override what the site knows.
+        self._incoming_set = "incoming_contexts" in options
 
     def parse(self, text: str, received_at: dt.datetime | None = None) -> ParsedCall | None:
         """Parse one Master.csv line; ``None`` for a blank line or a header row."""
@@ -302,26 +311,57 @@ class FreeSWITCHCSVParser(Parser):
     def _parties(
         self, caller: str, destination: str, context: str, details: Details
     ) -> tuple[str, str, str]:
-        """(direction, extension, number): see the module docstring."""
+        """(direction, extension, number): see the module docstring. The rule that decided
+        the direction goes to ``details``."""
         max_digits = self._max_extension_digits
-        exact, prefixes = self._incoming
-        if context in exact or context.startswith(prefixes):
-            from_extension = False
+        if self._incoming_set or self._extensions:
+            direction, rule = self._decided(caller, destination, context)
+        else:  # only the context's name can say: this runs on every record
+            direction, rule = context_direction(context), Rule.TRUNK_NAME
+        if direction:
+            from_extension = direction != Direction.INCOMING
         else:
-            exact, prefixes = self._internal
-            from_extension = (context in exact or context.startswith(prefixes)) or (
-                is_digits(caller) and len(caller) <= max_digits
-            )
+            rule = Rule.DEFAULT
+            exact, prefixes = self._incoming
+            if context in exact or context.startswith(prefixes):
+                from_extension = False
+            else:
+                exact, prefixes = self._internal
+                from_extension = (context in exact or context.startswith(prefixes)) or (
+                    is_digits(caller) and len(caller) <= max_digits
+                )
+        details[RULE_KEY] = rule
         if from_extension:
+            if direction:
+                return direction, caller, destination
             national = destination[1:] if destination[:1] == "+" else destination
             if is_digits(national) and len(national) > max_digits:
                 return Direction.OUTGOING, caller, destination
             return Direction.INTERNAL, caller, destination
-        if is_digits(destination) and len(destination) <= max_digits:
+        known = self._extensions
+        if (
+            (destination in known)
+            if known
+            else (is_digits(destination) and len(destination) <= max_digits)
+        ):
             return Direction.INCOMING, destination, caller
         if destination:
             details["ddi"] = destination
         return Direction.INCOMING, "", caller
+
+    def _decided(self, caller: str, destination: str, context: str) -> tuple[str, str]:
+        """(direction, rule) by the source's own context options, then by what the site
+        knows; ``("", "")`` leaves it to the family's default."""
+        if self._incoming_set:
+            exact, prefixes = self._incoming
+            if context in exact or context.startswith(prefixes):
+                return Direction.INCOMING, Rule.OPTION
+        if self._extensions:
+            known = known_direction(self._extensions, self._longest, (caller,), (destination,))
+            if known is not None:
+                return known
+        direction = context_direction(context)
+        return (direction, Rule.TRUNK_NAME) if direction else ("", "")
 
     def _details(self, fields: list[str], caller: str, details: Details) -> str:
         """The caller's name and every other variable logged into details; returns the

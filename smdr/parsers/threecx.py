@@ -56,7 +56,12 @@ Format decisions, where the source leaves room:
 * ``account_code`` is ``bill_code``, the billing code dialled after the number
   (``**Sales``). Details keep the history id, the reasons, the final party, the rate,
   cost and rate name, the display names and the missed queue calls when not empty.
-  ``chain`` stays in the raw record only.
+  ``chain`` stays in the raw record only; its parties may end with ``,``, ``;`` or
+  ``'``, and a chain quoted with ``'`` rather than ``"`` is read too. When the source
+  logs neither ``final_number`` nor ``final_dn``, the chain's last party is the final
+  party.
+* Direction: the site's known extensions first (``smdr.parsers.direction``; the
+  callee is the final party), then the party types as below.
 """
 
 from __future__ import annotations
@@ -80,6 +85,7 @@ from .base import (
     is_digits,
 )
 from .clock import TIMES_OF_DAY, LocalClock, LocalDay, time_of_day
+from .direction import RULE_KEY, Rule, known_direction
 from .options import digits_option, digits_setting
 
 UTC = dt.UTC
@@ -149,6 +155,7 @@ _KEPT = (
 )
 _RAW_ONLY = frozenset({"chain"})  # the call's path, long: left in the raw record
 _EXTERNAL_TYPES = frozenset({"external", "line"})
+_CHAIN_SEPARATORS_RE = re.compile(r"[,;']")
 _TIME_RE = re.compile(r"[0-9]{4}([/-])[0-9]{2}\1[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}", re.ASCII)
 _DURATION_RE = re.compile(r"([0-9]{1,5}):([0-5][0-9]):([0-5][0-9])", re.ASCII)
 _LEADING_JUNK = "".join(chr(code) for code in range(33)) + "\x7f\ufeff"
@@ -165,6 +172,13 @@ _duration_seconds: dict[str, int] = {}
 def _party(value: str) -> str:
     """A party without 3CX's ``Ext.`` prefix (``Ext.610`` -> ``610``)."""
     return value[4:] if value[:4] == "Ext." else value
+
+
+def chain_parties(chain: str) -> list[str]:
+    """The parties of a ``chain`` field, in order, as 3CX writes them: ``Chain: `` then
+    parties each ended by ``,`` (older versions), ``;`` or ``'`` (newer ones)."""
+    path = chain.removeprefix("Chain:").strip()
+    return [part.strip() for part in _CHAIN_SEPARATORS_RE.split(path) if part.strip()]
 
 
 def _columns_option(options: Options) -> tuple[str, ...]:
@@ -212,10 +226,15 @@ class ThreeCXParser(Parser):
             if name not in _READ and name not in _KEPT and name not in _RAW_ONLY
         )
         self._has_answer_time = "time_answered" in position
+        # Without final_number and final_dn, the chain's last party is the final one.
+        no_final = "final_number" not in position and "final_dn" not in position
+        self._chain = position.get("chain", -1) if no_final else -1
         self._max_extension_digits = digits_option(
             options, "max_extension_digits", DEFAULT_MAX_EXTENSION_DIGITS
         )
         self._clock = LocalClock(settings.time_zone)  # its days: "YYYY/MM/DD" -> LocalDay
+        self._extensions = settings.extensions
+        self._longest = settings.longest_extension
 
     def parse(self, text: str, received_at: dt.datetime | None = None) -> ParsedCall | None:
         """Parse one CDR line; ``None`` for a blank line or a header row."""
@@ -252,11 +271,16 @@ class ThreeCXParser(Parser):
         ring_seconds, answered_at = self._ringing(start, answer_text, end_text)
         answered = answered_at if self._has_answer_time else duration > 0
 
+        if self._chain >= 0:
+            chain = chain_parties(fields[self._chain])
+            final_number = chain[-1] if chain else ""
         if history_id[:5] == "Call ":
             history_id = history_id[5:]
         details: Details = {"history_id": history_id} if history_id else {}
         direction, extension, number, trunk = self._parties(
-            (from_no, to_no, from_dn, to_dn, dial_no), (from_type, to_type, final_type), details
+            (from_no, to_no, from_dn, to_dn, dial_no, final_number, final_dn),
+            (from_type, to_type, final_type),
+            details,
         )
         final_party = _party(final_number) or final_dn
         if final_party and final_party not in (number, extension):
@@ -293,6 +317,13 @@ class ThreeCXParser(Parser):
         else:
             fields = line.split(",")
         count = len(fields)
+        if count != self._count and "'Chain:" in line:
+            # A chain quoted with ' instead of " (its commas split it above).
+            try:
+                fields = next(csv.reader((line,), quotechar="'"), [])
+            except csv.Error as error:
+                raise RecordError(f"record is not valid CSV: {error}") from None
+            count = len(fields)
         if count != self._count:
             if count == self._count + 1 and not fields[-1]:
                 fields.pop()  # a trailing comma after the last field
@@ -325,13 +356,13 @@ class ThreeCXParser(Parser):
 
     def _parties(
         self,
-        parties: tuple[str, str, str, str, str],
+        parties: tuple[str, str, str, str, str, str, str],
         types: tuple[str, str, str],
         details: Details,
     ) -> tuple[str, str, str, str]:
         """(direction, extension, number, trunk) from the parties (from_no, to_no,
         from_dn, to_dn, dial_no) and their types (from, to, final)."""
-        from_no, to_no, from_dn, to_dn, dial_no = parties
+        from_no, to_no, from_dn, to_dn, dial_no, final_number, final_dn = parties
         from_type, to_type, final_type = types
         from_party = _party(from_no)
         to_party = _party(to_no)
@@ -348,6 +379,23 @@ class ThreeCXParser(Parser):
                 is_digits(to_party) and len(to_party) <= max_digits
             )
             final_internal = True
+        final_party = _party(final_number) or final_dn
+        known = (
+            known_direction(
+                self._extensions,
+                self._longest,
+                (from_party, from_dn),
+                (final_party,) if final_party else (to_party, to_dn),
+            )
+            if self._extensions
+            else None
+        )
+        if known is None:
+            details[RULE_KEY] = Rule.DEFAULT
+        else:
+            details[RULE_KEY] = known[1]
+            from_internal = known[0] != Direction.INCOMING
+            to_internal = final_internal = known[0] != Direction.OUTGOING
         if not from_internal:
             extension = (to_dn or to_party) if to_internal else ""
             if dial_no and dial_no not in (extension, to_party):

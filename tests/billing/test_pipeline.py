@@ -333,3 +333,25 @@ def test_a_nul_inside_a_field_ends_its_record_in_error(source):
 
     assert dict(RawRecord.objects.values_list("seq", "state")) == {1: "error", 2: "parsed"}
     assert RawRecord.objects.get(seq=1).error == "number: '0170\\x007392200' holds a NUL character"
+
+
+def test_the_sites_extensions_decide_the_direction():
+    """2003 calls 2004 through named SIP peers in the ``default`` context: by the
+    channel names alone a call in from a peer, internal once the site's extensions
+    (2003, 2004) are known; the rule goes with the call's details."""
+    source = SourceFactory(family="asterisk-csv", site__slug="mendoza")
+    line = (
+        '"","2003","2004","default","""Ana"" <2003>","SIP/office-00000001","SIP/desk-00000002",'
+        '"Dial","SIP/desk","2026-11-02 09:30:00","2026-11-02 09:30:05","2026-11-02 09:31:05",'
+        '65,60,"ANSWERED","DOCUMENTATION","1793615400.1",""'
+    )
+    store(source, line)
+    call = Call.objects.get()
+    assert call.direction == "incoming"
+
+    for number in ("2003", "2004"):  # the pipeline may have added one from the call
+        Extension.objects.get_or_create(site=source.site, number=number)
+    raw_records_reprocess(queryset=RawRecord.objects.filter(source=source))
+    call = Call.objects.get()
+    assert call.direction == "internal"
+    assert call.details["direction_rule"] == "known-extension"

@@ -90,7 +90,11 @@ def test_outgoing_call_over_an_h323_trunk():
     assert call.account_code == ""
     assert call.pbx_call_id == "1536293101.12458"
     # The clid name "2889" is just the number, so it is not repeated.
-    assert call.details == {"disposition": "ANSWERED", "last_app": "Dial"}
+    assert call.details == {
+        "direction_rule": "default",
+        "disposition": "ANSWERED",
+        "last_app": "Dial",
+    }
 
 
 def test_unanswered_incoming_call_with_an_empty_answer_time():
@@ -103,7 +107,12 @@ def test_unanswered_incoming_call_with_an_empty_answer_time():
     assert call.answered is False
     # billsec 0, duration 28: no conversation, 28 s from start to hang-up.
     assert (call.duration_seconds, call.ring_seconds) == (0, 28)
-    assert call.details == {"disposition": "NO ANSWER", "caller_name": "Bryl A", "last_app": "Dial"}
+    assert call.details == {
+        "direction_rule": "default",
+        "disposition": "NO ANSWER",
+        "caller_name": "Bryl A",
+        "last_app": "Dial",
+    }
 
 
 def test_incoming_call_through_an_ivr_context():
@@ -130,6 +139,7 @@ def test_anonymous_pjsip_call_answered_by_hangup():
     assert call.duration_seconds == 0
     assert call.pbx_call_id == "1496260158.0"
     assert call.details == {
+        "direction_rule": "default",
         "disposition": "ANSWERED",
         "caller_name": "Anonymous",
         "last_app": "Hangup",

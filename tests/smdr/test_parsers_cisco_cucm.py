@@ -124,6 +124,7 @@ def test_outgoing_call_through_a_gateway():
     # 167880896 = 0x0A01A8C0: bytes C0 A8 01 0A read little-endian are 192.168.1.10;
     # -939458294 + 2**32 = 3355509002 = 0xC801010A: 0A 01 01 C8 is 10.1.1.200.
     assert call.details == {
+        "direction_rule": "trunk-name",
         "orig_device": "SEP0011223344AA",
         "call_manager_id": 1,
         "pkid": "7526cf73-ae78-48b1-9640-7ea19b546321",
@@ -146,6 +147,7 @@ def test_unanswered_incoming_call():
     assert (call.duration_seconds, call.ring_seconds) == (0, 20)
     assert call.pbx_call_id == "48600"
     assert call.details == {
+        "direction_rule": "trunk-name",
         "dest_device": "SEPAABBCCDDEEFF",
         "original_called_number": "5550100",  # the DID dialled
         "call_manager_id": 2,
@@ -350,7 +352,7 @@ def test_columns_option_maps_by_name():
     call = cucm.parse(build(columns, types, **OUTGOING))
     assert call.start == dt.datetime(2018, 1, 5, 9, 37, 29, tzinfo=UTC)
     assert (call.extension, call.number, call.trunk) == ("2001", "90114155551234", "GW_PSTN_1")
-    assert call.details == {"orig_device": "SEP0011223344AA"}
+    assert call.details == {"direction_rule": "trunk-name", "orig_device": "SEP0011223344AA"}
     header = ",".join(f'"{name}"' for name in columns)
     assert cucm.parse(header) is None
     assert cucm.parse(",".join(types)) is None

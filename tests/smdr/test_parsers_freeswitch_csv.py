@@ -94,7 +94,11 @@ def test_first_documentation_record():
     assert call.account_code == ""
     assert call.pbx_call_id == "a5c9f6c0-e752-11e3-8bfb-65b6c3cdac7d"
     # The caller's name is just the number again; empty bleg_uuid and codecs are dropped.
-    assert call.details == {"ddi": "0034688886392", "hangup_cause": "NORMAL_CLEARING"}
+    assert call.details == {
+        "direction_rule": "default",
+        "ddi": "0034688886392",
+        "hangup_cause": "NORMAL_CLEARING",
+    }
 
 
 def test_second_documentation_record_keeps_the_plus():
@@ -117,6 +121,7 @@ def test_outgoing_call_from_the_default_context():
     assert (call.duration_seconds, call.ring_seconds) == (60, 5)
     assert call.account_code == "77"
     assert call.details == {
+        "direction_rule": "default",
         "caller_name": "Ana",
         "hangup_cause": "NORMAL_CLEARING",
         "bleg_uuid": "5f0c0b6e-0002-11ef-8000-0242ac120002",
@@ -193,6 +198,7 @@ def test_custom_template_with_epochs_gateway_and_extra_variables():
     assert call.answered is True
     assert call.pbx_call_id == "call-1"  # call_uuid groups the legs
     assert call.details == {
+        "direction_rule": "default",
         "uuid": "leg-b",
         "sip_user_agent": "Yealink T46U",
         "progresssec": "3",

@@ -76,6 +76,7 @@ def test_incoming_call_transferred():
     assert call.answered is True
     assert call.account_code == ""
     assert call.details == {
+        "direction_rule": "default",
         "history_id": "9744",
         "final_number": "185",  # Ext.185 without its prefix
         "reason_terminated": "TerminatedByDst",
@@ -93,6 +94,7 @@ def test_internal_call_not_answered():
     assert call.answered is False
     assert (call.duration_seconds, call.ring_seconds) == (0, 16)  # 10:58:46 to 10:59:02
     assert call.details == {
+        "direction_rule": "default",
         "history_id": "9745",
         "reason_terminated": "Failed_Cancelled",
         **PLACEHOLDERS,
@@ -107,6 +109,7 @@ def test_outgoing_call_with_billing():
     assert (call.extension, call.number, call.trunk) == ("114", "0232354095", "10001")
     assert (call.duration_seconds, call.ring_seconds) == (307, 5)  # answered 10:57:03
     assert call.details == {
+        "direction_rule": "default",
         "history_id": "9748",
         "reason_terminated": "TerminatedByDst",
         "bill_rate": "1",
@@ -177,7 +180,7 @@ def test_columns_option_with_documented_names_in_another_order():
     assert call.answered is True  # no time_answered column: the duration says
     assert call.ring_seconds == 312  # to the end: no answer time to go by
     assert call.pbx_call_id == "00000171DEE71559_2510"
-    assert call.details == {"queue_name": "Support"}
+    assert call.details == {"direction_rule": "default", "queue_name": "Support"}
     header = ",".join(columns)
     assert parser(columns=columns).parse(header) is None
 
