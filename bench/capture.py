@@ -5,8 +5,10 @@
    record and the rate, against one PBX captured the same way in the same run.
 2. A reconcile pass (read the sources, compare, start and stop) with 500 sources: its
    CPU time (``time.process_time``), median and worst of the passes, against the 1 s aim.
-3. Sources added while ``manage.py capture`` runs: time from the Source created to its
-   state ``capturing``, median and worst of 20 additions, against the 10 s aim.
+3. Sources added while capture runs: time from the Source created to its state
+   ``capturing``, median and worst of 20 additions, against the 10 s aim; once with
+   ``manage.py capture``, once with Celery (beat's dispatcher and a thread-pool worker
+   on Redis, ``BENCH_REDIS_URL``).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ FIRST_PORT = int(os.environ.get("BENCH_CAPTURE_FIRST_PORT", "47000"))
 RECONCILE_SOURCES = int(os.environ.get("BENCH_RECONCILE_SOURCES", "500"))
 RECONCILE_PASSES = 10
 ADDITIONS = int(os.environ.get("BENCH_CAPTURE_ADDITIONS", "20"))
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 
 
 def _pbxs(first_port: int, count: int, limit: int | None) -> None:
@@ -66,8 +69,25 @@ def _sources(site, prefix: str, first_port: int, count: int, **fields):
 
 
 def _capture_process(env):
+    return _process(env, "manage.py", "capture")
+
+
+def _celery_processes(env) -> list[subprocess.Popen]:
+    """Beat (whose dispatcher starts a capture task per source) and a worker for them."""
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    env = {**env, "CELERY_BROKER_URL": REDIS_URL}
+    worker = ("worker", "-Q", "capture,celery", "--pool", "threads", "--without-gossip")
+    return [
+        _process(env, "-m", "celery", "-A", "config", "beat"),
+        _process(env, "-m", "celery", "-A", "config", *worker, "--concurrency", "40"),
+    ]
+
+
+def _process(env, *arguments: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "manage.py", "capture"],
+        [sys.executable, *arguments],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -76,8 +96,11 @@ def _capture_process(env):
 
 
 def _stop(capture, pbxs) -> None:
-    capture.send_signal(signal.SIGTERM)
-    capture.wait(60)
+    processes = capture if isinstance(capture, list) else [capture]
+    for process in processes:
+        process.send_signal(signal.SIGTERM)
+    for process in processes:
+        process.wait(60)
     pbxs.terminate()
     pbxs.join(10)
 
@@ -163,23 +186,25 @@ def reconcile_cpu(site) -> None:
     Source.objects.filter(slug__startswith="reconcile-").update(enabled=False)
 
 
-def additions(env, site) -> None:
+def additions(env, site, *, celery: bool) -> None:
     """Time from a Source created to its state ``capturing``, for ``ADDITIONS`` sources
-    added one after the other to a running ``manage.py capture``."""
+    added one after the other to a running capture (``manage.py capture``, or Celery)."""
     from capture.models import Source
 
-    first_port = FIRST_PORT + 3000
+    how = "Celery beat and worker" if celery else "manage.py capture"
+    prefix = "celery-added" if celery else "added"
+    first_port = FIRST_PORT + (3500 if celery else 3000)
     pbxs = multiprocessing.Process(target=_pbxs, args=(first_port, ADDITIONS, None))
     pbxs.start()
     time.sleep(2)
-    capture = _capture_process(env)
-    time.sleep(3)  # started, waiting for sources
-    failures = Failures(f"{ADDITIONS} sources added")
+    capture = _celery_processes(env) if celery else _capture_process(env)
+    time.sleep(5 if celery else 3)  # started, waiting for sources
+    failures = Failures(f"{ADDITIONS} sources added ({how})")
     delays = []
     try:
         for n in range(ADDITIONS):
             added = time.perf_counter()
-            (source,) = _sources(site, f"added{n}", first_port + n, 1)
+            (source,) = _sources(site, f"{prefix}{n}", first_port + n, 1)
             while time.perf_counter() - added < 30:
                 if Source.objects.filter(pk=source.pk, capture_state="capturing").exists():
                     delays.append(time.perf_counter() - added)
@@ -189,9 +214,10 @@ def additions(env, site) -> None:
                 failures.add(f"{source.slug} not capturing 30 s after it was added")
     finally:
         _stop(capture, pbxs)
+        Source.objects.filter(slug__startswith=f"{prefix}").update(enabled=False)
     failures.check(ADDITIONS)
     print(
-        f"a source added is capturing after {statistics.median(delays):.1f} s "
+        f"{how}: a source added is capturing after {statistics.median(delays):.1f} s "
         f"(median of {len(delays)}; worst {max(delays):.1f} s; aim 10 s)"
     )
 
@@ -219,7 +245,8 @@ def main() -> None:
         f"({SOURCES}x is the ideal); {many_ratio / one_ratio:.2f}x its time to store them"
     )
     reconcile_cpu(site)
-    additions(env, site)
+    additions(env, site, celery=False)
+    additions(env, site, celery=True)
 
 
 if __name__ == "__main__":

@@ -250,14 +250,15 @@ def source_capture_leased(
     stop: asyncio.Event | None = None,
 ) -> str:
     """Capture one source into ``ingest`` for as long as this process holds its lease
-    in Redis.
+    in Redis and the source stays enabled.
 
     The lease expires ``lease_seconds`` after the last renewal, so when the worker
     holding it dies, another worker takes the source over once it expires. Renewal
     happens three times per lease period (every 5 s at most); a lost lease (Redis
     restarted, clock stalled) stops the capture at once rather than risk two captures
-    of one PBX. Each renewal also checks the source: disabled, deleted or with other
-    settings, the capture ends, and the dispatcher starts it again if still wanted.
+    of one PBX. Each renewal also checks the source: with other settings, the capture
+    restarts in place with them (the lease kept, so within 5 s); disabled or deleted,
+    it ends. Bad settings end it too, shown as an error: the dispatcher tries again.
     """
     import redis
 
@@ -267,52 +268,75 @@ def source_capture_leased(
     )
     if not lease.acquire():
         return "already captured by another worker"
+    _worker_captures(+1)
     try:
-        source = Source.objects.select_related("site").get(pk=source_id)
-        if not source.enabled:
-            return "source disabled"
-        fingerprint = source_fingerprint(source)
-        try:
-            loop = capture_loop(source, ingest=ingest)
-        except Exception as error:  # bad settings: shown; the dispatcher tries again later
-            message = str(error) if isinstance(error, ValueError) else repr(error)
-            _set_state(source_id, State.ERROR, message)
-            return f"cannot capture: {message}"
-
-        async def main():
-            done = stop or asyncio.Event()
-
-            async def keep_lease():
-                while not done.is_set():
-                    # Renewal also rechecks the source: at most 5 s apart, so a change
-                    # ends this capture about as soon as the reconcile pass would.
-                    renew_at = time.monotonic() + min(lease_seconds / 3, 5.0)
-                    while not done.is_set() and time.monotonic() < renew_at:
-                        if SHUTDOWN.is_set():
-                            done.set()
-                        with contextlib.suppress(TimeoutError):
-                            await asyncio.wait_for(done.wait(), 0.5)
-                    if done.is_set():
-                        break
-                    if not await asyncio.to_thread(_renew, lease):
-                        logger.error("%s: capture lease lost; stopping", source.slug)
-                        done.set()
-                    elif not await asyncio.to_thread(_still_wanted, source_id, fingerprint):
-                        done.set()  # disabled, deleted or changed: the dispatcher restarts it
-                    else:
-                        await asyncio.to_thread(_worker_heartbeat)
-
-            await asyncio.gather(loop.run(done), keep_lease())
-
-        _worker_captures(+1)
-        try:
-            asyncio.run(main())
-        finally:
-            _worker_captures(-1)
-        return "stopped"
+        while True:
+            source = _enabled_source(source_id)
+            if source is None:
+                return "stopped"
+            try:
+                loop = capture_loop(source, ingest=ingest)
+            except Exception as error:  # bad settings: shown; the dispatcher tries again
+                message = str(error) if isinstance(error, ValueError) else repr(error)
+                _set_state(source_id, State.ERROR, message)
+                return f"cannot capture: {message}"
+            ended = asyncio.run(_capture_while_leased(loop, source, lease, lease_seconds, stop))
+            if ended != _Ended.CHANGED:
+                return "stopped"
+            logger.info("%s: settings changed; restarting its capture", source.slug)
     finally:
+        _worker_captures(-1)
         with contextlib.suppress(redis.exceptions.LockError):
             lease.release()
+
+
+class _Ended:
+    """Why a leased capture's run ended."""
+
+    STOPPED = "stopped"  # disabled, deleted, shut down, the lease lost, or ``stop`` set
+    CHANGED = "changed"  # still wanted, with other settings: start again
+
+
+async def _capture_while_leased(
+    loop: CaptureLoop,
+    source: Source,
+    lease,
+    lease_seconds: float,
+    stop: asyncio.Event | None,
+) -> str:
+    """Run ``loop`` while the lease renews and ``source`` keeps its settings."""
+    done = asyncio.Event()
+    fingerprint = source_fingerprint(source)
+    ended = _Ended.STOPPED
+
+    async def keep_lease() -> None:
+        nonlocal ended
+        while not done.is_set():
+            # Renewal also rechecks the source: at most 5 s apart, so a change restarts
+            # this capture about as soon as the reconcile pass of ``manage.py capture``.
+            renew_at = time.monotonic() + min(lease_seconds / 3, 5.0)
+            while not done.is_set() and time.monotonic() < renew_at:
+                if SHUTDOWN.is_set() or (stop is not None and stop.is_set()):
+                    done.set()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(done.wait(), 0.5)
+            if done.is_set():
+                break
+            if not await asyncio.to_thread(_renew, lease):
+                logger.error("%s: capture lease lost; stopping", source.slug)
+                done.set()
+                break
+            now = await asyncio.to_thread(_enabled_source, source.pk)
+            if now is None:
+                done.set()
+            elif source_fingerprint(now) != fingerprint:
+                ended = _Ended.CHANGED
+                done.set()
+            else:
+                await asyncio.to_thread(_worker_heartbeat)
+
+    await asyncio.gather(loop.run(done), keep_lease())
+    return ended
 
 
 # How many captures this worker process runs now (one thread each), for its heartbeat.
@@ -366,8 +390,7 @@ def _renew(lease) -> bool:
     return True
 
 
-def _still_wanted(source_id: int, fingerprint: str) -> bool:
-    """Whether ``source_id`` is still enabled, with the settings its capture started with."""
+def _enabled_source(source_id: int) -> Source | None:
+    """``source_id`` with its site, when it still exists and is enabled."""
     close_old_connections()
-    source = Source.objects.select_related("site").filter(pk=source_id, enabled=True).first()
-    return source is not None and source_fingerprint(source) == fingerprint
+    return Source.objects.select_related("site").filter(pk=source_id, enabled=True).first()

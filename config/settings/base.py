@@ -208,7 +208,7 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expire_seconds": 15},
     },
     # Starts capture of sources nobody holds; a dead worker's sources move within a lease.
-    "capture-dispatch": {"task": "capture.tasks.capture_dispatch", "schedule": 10.0},
+    "capture-dispatch": {"task": "capture.tasks.capture_dispatch", "schedule": 5.0},
     # E-mails administrators when a source turns error or silent, and when it recovers.
     "sources-health-notify": {
         "task": "capture.tasks.sources_health_notify",

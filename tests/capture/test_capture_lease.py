@@ -18,7 +18,7 @@ from celery import Celery
 from billing.models import Call
 from billing.pipeline import raw_records_sweep
 from capture.live import sources_dispatch
-from capture.models import RawRecord, Transport
+from capture.models import CaptureState, RawRecord, Source, Transport
 from pbxsim.pbx import SimulatedPbx
 from tests.factories import SourceFactory
 from tests.test_celery_worker import database_url, free_port
@@ -66,7 +66,7 @@ def start_worker(name, redis_url, tmp_path):
     return subprocess.Popen(
         [
             *(sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "capture,celery"),
-            *("--pool", "threads", "--concurrency", "4", "-n", f"{name}@%h"),
+            *("--pool", "threads", "--concurrency", "6", "-n", f"{name}@%h"),
             *("--without-gossip", "--without-mingle", "--loglevel", "WARNING"),
         ],
         cwd=ROOT,
@@ -134,3 +134,89 @@ def test_a_dead_workers_source_is_taken_over(redis_url, pbx, tmp_path):
     raw_records_sweep(older_than=dt.timedelta(0))
     assert Call.objects.count() == RawRecord.objects.count()
     assert set(RawRecord.objects.values_list("state", flat=True)) == {"parsed"}
+
+
+class Simulators:
+    """Simulated IP Offices on free ports, served by one event loop in a thread."""
+
+    def __init__(self, count):
+        self.loop = asyncio.new_event_loop()
+        self.pbxs = [SimulatedPbx(family="avaya-ipoffice", rate=20, seed=n) for n in range(count)]
+        self.ports = [free_port() for _ in range(count)]
+        self.tasks = [
+            self.loop.create_task(pbx.serve("127.0.0.1", port))
+            for pbx, port in zip(self.pbxs, self.ports, strict=True)
+        ]
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        async def cancel():
+            for task in self.tasks:
+                task.cancel()
+            await asyncio.gather(*self.tasks, return_exceptions=True)
+
+        asyncio.run_coroutine_threadsafe(cancel(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+
+
+def test_beat_and_a_worker_follow_the_source_table(redis_url, tmp_path):
+    """The Celery deployment end to end: a real beat (its database scheduler) and a
+    real thread-pool worker. Sources added, changed and disabled as the admin would
+    are started, restarted and stopped while the other source keeps its link."""
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
+    pbxs = Simulators(3)
+    first, second, third = pbxs.pbxs
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.base",
+        "DATABASE_URL": database_url(),
+        "CELERY_BROKER_URL": redis_url,
+        "TARIFICADOR_CAPTURE_LEASE_SECONDS": str(LEASE_SECONDS),
+        "TARIFICADOR_VAR_DIR": str(tmp_path),
+    }
+    beat = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "beat", "--loglevel", "WARNING"],
+        cwd=ROOT,
+        env=env,
+    )
+    worker = start_worker("only", redis_url, tmp_path)
+
+    def tcp(port):
+        return {"host": "127.0.0.1", "port": port, "reconnect_initial": 0.2}
+
+    try:
+        one = SourceFactory(transport=Transport.TCP_CLIENT, settings=tcp(pbxs.ports[0]))
+        assert wait_for(lambda: RawRecord.objects.filter(source=one).count() >= 10, 60)
+
+        two = SourceFactory(transport=Transport.TCP_CLIENT, settings=tcp(pbxs.ports[1]))
+        assert wait_for(lambda: RawRecord.objects.filter(source=two).count() >= 10, 60)
+
+        Source.objects.filter(pk=two.pk).update(settings=tcp(pbxs.ports[2]))
+        assert wait_for(lambda: third.collectors == 1 and second.collectors == 0, 60)
+        assert wait_for(lambda: source_state(two) == CaptureState.CAPTURING, 30)
+
+        Source.objects.filter(pk=one.pk).update(enabled=False)
+        assert wait_for(lambda: first.collectors == 0, 60)
+        assert wait_for(lambda: source_state(one) == CaptureState.IDLE, 30)
+        assert source_state(two) == CaptureState.CAPTURING
+    finally:
+        for process in (worker, beat):
+            process.send_signal(signal.SIGTERM)
+        for process in (worker, beat):
+            process.wait(30)
+        pbxs.close()
+
+    # One link each, never two captures of a PBX; the untouched one never reconnected.
+    assert [pbx.most_collectors for pbx in pbxs.pbxs] == [1, 1, 1]
+    assert first.connections == 1 and third.connections == 1
+    raw_records_sweep(older_than=dt.timedelta(0))
+    assert Call.objects.count() == RawRecord.objects.count()
+    assert set(RawRecord.objects.values_list("state", flat=True)) == {"parsed"}
+
+
+def source_state(source):
+    return Source.objects.get(pk=source.pk).capture_state

@@ -269,23 +269,27 @@ def test_the_command_waits_for_sources_and_outlives_bad_settings(monkeypatch, se
     assert not CaptureHeartbeat.objects.exists()
 
 
-def test_a_leased_capture_ends_when_its_settings_change_and_bad_settings_are_an_error(
+def test_a_leased_capture_restarts_in_place_on_new_settings_and_ends_when_disabled(
     redis_url,
 ):
-    """The Celery path: the capture task returns when its source changes (beat's
-    dispatcher starts it again with the new settings); bad settings are an error
+    """The Celery path: a capture task keeps its lease and restarts with its source's
+    new settings; it returns when the source is disabled; bad settings are an error
     state and a returned task, not a crash."""
     import redis
 
     from capture.live import lease_key, source_capture_leased
 
-    port = free_port()
+    first_port, second_port = free_port(), free_port()
     pbx_loop = asyncio.new_event_loop()
-    pbx = SimulatedPbx(family="avaya-ipoffice", rate=20, seed=5)
-    pbx_task = pbx_loop.create_task(pbx.serve("127.0.0.1", port))
+    first = SimulatedPbx(family="avaya-ipoffice", rate=20, seed=5)
+    second = SimulatedPbx(family="avaya-ipoffice", rate=20, seed=6)
+    pbx_tasks = [
+        pbx_loop.create_task(first.serve("127.0.0.1", first_port)),
+        pbx_loop.create_task(second.serve("127.0.0.1", second_port)),
+    ]
     pbx_thread = threading.Thread(target=pbx_loop.run_forever, daemon=True)
     pbx_thread.start()
-    source = tcp_source(port)
+    source = tcp_source(first_port)
     client = redis.Redis.from_url(redis_url)
     client.delete(lease_key(source.pk))
     outcome = []
@@ -306,23 +310,33 @@ def test_a_leased_capture_ends_when_its_settings_change_and_bad_settings_are_an_
         assert beat.sources == 1
 
         Source.objects.filter(pk=source.pk).update(
-            settings={"host": "127.0.0.1", "port": free_port(), **FAST_RECONNECT}
+            settings={"host": "127.0.0.1", "port": second_port, **FAST_RECONNECT}
         )
+        wait_for(lambda: second.collectors == 1, what="the capture of the new port")
+        wait_for(lambda: first.collectors == 0, what="the old link to close")
+        before = stored(source)
+        wait_for(lambda: stored(source) > before, what="records from the new port")
+        assert worker.is_alive() and client.exists(lease_key(source.pk))  # same task, lease kept
+
+        Source.objects.filter(pk=source.pk).update(enabled=False)
         wait_for(lambda: not worker.is_alive(), what="the capture task to return")
         assert outcome == ["stopped"]
         assert state(source) == CaptureState.IDLE
         assert not CaptureHeartbeat.objects.exists()
         assert not client.exists(lease_key(source.pk))
+        assert first.most_collectors == second.most_collectors == 1
 
-        Source.objects.filter(pk=source.pk).update(settings={"host": "127.0.0.1"})
+        Source.objects.filter(pk=source.pk).update(enabled=True, settings={"host": "127.0.0.1"})
         for _ in range(2):  # the lease is released each time: no worker keeps it
             answer = source_capture_leased(
                 source.pk, ingest=raw_records_ingest, redis_url=redis_url, lease_seconds=1.5
             )
             assert answer == "cannot capture: transport 'tcp-client' needs the setting 'port'"
         assert state(source) == CaptureState.ERROR
+        assert not CaptureHeartbeat.objects.exists()
     finally:
         worker.join(10)
-        pbx_loop.call_soon_threadsafe(pbx_task.cancel)
+        for pbx_task in pbx_tasks:
+            pbx_loop.call_soon_threadsafe(pbx_task.cancel)
         pbx_loop.call_soon_threadsafe(pbx_loop.stop)
         pbx_thread.join(10)
