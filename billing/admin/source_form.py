@@ -8,11 +8,13 @@ column map are written there); a typed field left empty keeps what the JSON says
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from capture.models import Source
+from capture.models import PbxFamily, Source, Transport
 from smdr.schema import Kind, Setting
 from smdr.source_settings import settings_schema
 
 PREFIX = "setting_"
+# The fields whose choice decides the typed settings.
+PICKED = ("transport", "family")
 # Lists and maps have no simple widget: they are written in the JSON field.
 JSON_ONLY = (Kind.LIST, Kind.MAPPING)
 
@@ -47,6 +49,9 @@ def setting_field(setting: Setting) -> forms.Field:
 
 
 class SourceAdminForm(forms.ModelForm):
+    class Media:
+        js = ["core/source_form.js"]
+
     class Meta:
         model = Source
         fields = [
@@ -67,8 +72,13 @@ class SourceAdminForm(forms.ModelForm):
             )
         }
 
+    # The transport and family picked on the page, before saving (set by the admin).
+    picked: dict[str, str] = {}
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.update(self.picked)
         self.typed = self._typed_settings()
         stored = (self.instance.settings or {}) if self.instance else {}
         for setting in self.typed:
@@ -82,12 +92,14 @@ class SourceAdminForm(forms.ModelForm):
             self.fields[PREFIX + setting.key] = field
 
     def _typed_settings(self) -> list[Setting]:
-        """The settings of the transport and family chosen (posted, or stored)."""
-        transport = self.data.get("transport") or getattr(self.instance, "transport", "")
-        family = self.data.get("family") or getattr(self.instance, "family", "")
-        if not transport or not family:
+        """The settings of the transport and family chosen (posted, picked, or stored)."""
+        chosen = {
+            name: self.data.get(name) or self.initial.get(name) or getattr(self.instance, name, "")
+            for name in PICKED
+        }
+        if chosen["transport"] not in Transport.values or chosen["family"] not in PbxFamily.values:
             return []
-        schema = settings_schema(transport, family)
+        schema = settings_schema(chosen["transport"], chosen["family"])
         return [setting for setting in schema.settings if setting.kind not in JSON_ONLY]
 
     def clean(self):

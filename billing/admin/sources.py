@@ -26,7 +26,7 @@ from capture.selectors import (
 )
 from capture.services import source_rotate_key
 
-from .source_form import PREFIX, SourceAdminForm
+from .source_form import PICKED, PREFIX, SourceAdminForm
 from .source_preview import preview_view
 
 # Shown only for agent sources: other sources have no key nor sequence of their own.
@@ -115,14 +115,22 @@ class SourceAdmin(admin.ModelAdmin):
             listed = flatten_fieldsets(self.get_fieldsets(request, obj))
         if listed is not None:
             kwargs["fields"] = [name for name in listed if not name.startswith(PREFIX)]
-        return super().get_form(request, obj, change, **kwargs)
+        form = super().get_form(request, obj, change, **kwargs)
+        # Picking another transport or family reloads the page with them in the query
+        # (core/source_form.js): the form shows that choice and its typed settings.
+        picked = {name: request.GET[name] for name in PICKED if request.GET.get(name)}
+        if picked and request.method == "GET":
+            form = type(form.__name__, (form,), {"picked": picked})
+        return form
 
     def get_fields(self, request, obj=None):
         # The form's typed settings come from the schema of the chosen transport and
-        # family, so the list of fields is the form's, not a fixed one.
+        # family (posted, picked on the page, or stored), so the list of fields is the
+        # form's, not a fixed one.
         form = self._get_form_for_get_fields(request, obj)
         fields = [*form.base_fields, *self.get_readonly_fields(request, obj)]
-        typed = [name for name in form(instance=obj).fields if name.startswith(PREFIX)]
+        chosen = form(data=request.POST or None, instance=obj)
+        typed = [name for name in chosen.fields if name.startswith(PREFIX)]
         return [*fields, *typed]
 
     @admin.display(description=gettext_lazy("Health"))

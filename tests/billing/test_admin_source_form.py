@@ -179,3 +179,39 @@ def test_the_preview_page_names_bad_settings_and_takes_a_file(staff):
 
     assert "unknown key &#x27;prot&#x27;" in bad.content.decode()
     assert "04234567" in uploaded.content.decode()
+
+
+def test_a_new_source_shows_the_typed_fields_of_the_transport_and_family_picked(staff):
+    site = SiteFactory()
+
+    blank = staff.get("/admin/capture/source/add/").content.decode()
+    picked = staff.get(
+        f"/admin/capture/source/add/?site={site.pk}&slug=pbx-2"
+        "&transport=tcp-client&family=mitel-5000"
+    ).content.decode()
+    posted = staff.post(
+        "/admin/capture/source/add/",
+        {**form_data(SourceFactory.build(site=site, family="mitel-5000"), transport="serial")},
+    ).content.decode()
+
+    assert 'name="setting_host"' not in blank
+    assert 'name="setting_host"' in picked and 'name="setting_port"' in picked
+    assert 'value="pbx-2"' in picked
+    assert "core/source_form.js" in picked
+    # A post that fails validation keeps the typed fields of what was posted.
+    assert 'name="setting_device"' in posted and 'name="setting_host"' not in posted
+
+
+def test_picking_another_transport_on_a_source_shows_its_typed_fields(staff):
+    source = SourceFactory(
+        transport="tcp-client", family="mitel-5000", settings={"host": "pbx", "port": 4000}
+    )
+
+    page = staff.get(change_url(source) + "?transport=serial").content.decode()
+    unknown = staff.get(change_url(source) + "?transport=carrier-pigeon")
+
+    assert 'name="setting_device"' in page and 'name="setting_host"' not in page
+    assert '<option value="serial" selected>' in page
+    assert unknown.status_code == 200
+    assert 'name="setting_host"' not in unknown.content.decode()
+    assert Source.objects.get(pk=source.pk).transport == "tcp-client"  # nothing saved

@@ -207,3 +207,24 @@ def test_the_browsable_api_holds_under_the_policy(watched, live_server, demo):
     filters = watched.get_by_role("button", name="Filters")
     assert filters.evaluate("e => getComputedStyle(e).float") == "right"
     assert filters.evaluate("e => getComputedStyle(e).marginRight") == "10px"
+
+
+def test_picking_a_transport_on_a_new_source_shows_its_settings(watched, live_server, demo):
+    """The Source form's script (no inline script: the policy would refuse it) reloads
+    the form with the typed settings of the transport and family picked."""
+    admin_sign_in(watched, live_server)
+    assert visit(watched, f"{live_server.url}/admin/capture/source/add/") == []
+    watched.fill("#id_slug", "second-pbx")
+    with watched.expect_navigation():
+        watched.select_option("#id_family", "mitel-5000")
+    with watched.expect_navigation():
+        watched.select_option("#id_transport", "tcp-client")
+
+    expect(watched.locator("#id_setting_port")).to_be_visible()
+    expect(watched.locator("#id_setting_host")).to_be_visible()
+    expect(watched.locator("#id_slug")).to_have_value("second-pbx")
+    with watched.expect_navigation():
+        watched.select_option("#id_transport", "serial")
+    expect(watched.locator("#id_setting_device")).to_be_visible()
+    expect(watched.locator("#id_setting_host")).to_have_count(0)
+    assert watched.evaluate("window.__violations") + watched.problems == []
