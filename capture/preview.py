@@ -66,6 +66,32 @@ def source_preview(
                     % {"number": number, "limit": MAX_PREVIEW_LINE_BYTES}
                 }
             )
+    return _lines_parsed(site, family, settings, lines, transport)
+
+
+def framed_records_preview(
+    *,
+    site: Site,
+    family: str,
+    settings: Mapping[str, object],
+    records: Sequence[bytes],
+    transport: str | None = None,
+) -> tuple[list[str], list[Entry]]:
+    """The lines of records framed from a live link (so no longer than ingest takes)
+    and how each parses, as :func:`source_preview` shows pasted ones."""
+    if family not in PARSERS:
+        raise ValidationError({"family": _("No parser for %(family)r.") % {"family": family}})
+    lines = [record.decode("utf-8", errors="replace") for record in records]
+    return lines, _lines_parsed(site, family, settings, lines, transport)
+
+
+def _lines_parsed(
+    site: Site,
+    family: str,
+    settings: Mapping[str, object],
+    lines: Sequence[str],
+    transport: str | None,
+) -> list[Entry]:
     try:
         preview_schema(family, transport).validate(settings, partial=True)
     except SettingsError as error:
