@@ -46,7 +46,7 @@ def simulator(family: str, *, password: str = "", rate: float = 200, limit: int 
         await started.wait()
         ready.set()
         await stopping.wait()
-        others = asyncio.all_tasks() - {asyncio.current_task()}  # the server, its collectors
+        others = {server, *asyncio.all_tasks()} - {asyncio.current_task()}  # and collectors
         for task in others:
             task.cancel()
         await asyncio.gather(*others, return_exceptions=True)
