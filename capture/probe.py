@@ -30,7 +30,7 @@ MAX_CAPTURE_SECONDS = 60
 
 def source_probe(
     *,
-    site: Site,
+    site: Site | None,
     family: str,
     transport: str,
     settings: Mapping[str, object],
@@ -39,9 +39,10 @@ def source_probe(
     """Open the link ``settings`` describe once and say what happened.
 
     ``{"ok", "steps": [{"status", "message"}], "bytes"}``; with ``capture_seconds``
-    (1 to 60), also the ``lines`` framed in that time (at most 200) and their preview
-    ``entries``. Bad input raises ValidationError naming the field; a link that fails
-    is an answer (``ok`` false, its last step says why), never an exception.
+    (1 to 60), also the ``lines`` framed in that time (at most 200) and how each
+    parses (``entries``), which needs ``site`` (its zone and extensions). Bad input
+    raises ValidationError naming the field; a link that fails is an answer (``ok``
+    false, its last step says why), never an exception.
     """
     if family not in FAMILIES:
         raise ValidationError({"family": _("No framer for %(family)r.") % {"family": family}})
@@ -52,6 +53,8 @@ def source_probe(
                 % {"limit": MAX_CAPTURE_SECONDS}
             }
         )
+    if capture_seconds is not None and site is None:
+        raise ValidationError({"site": _("A capture needs the site.")})
     if transport == Transport.AGENT:
         message = _("An agent's link is on the agent's computer: test it there.")
         return {"ok": False, "steps": [{"status": Status.ERROR, "message": message}], "bytes": 0}
@@ -73,7 +76,7 @@ def source_probe(
         "steps": [step_shown(step) for step in result.steps],
         "bytes": result.bytes_received,
     }
-    if capture:
+    if capture and site is not None:
         answer["lines"], answer["entries"] = framed_records_preview(
             site=site,
             family=family,
