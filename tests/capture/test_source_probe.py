@@ -3,6 +3,7 @@
 loopback links (a pbxsim PBX, a PBX pushing to the probe, a pty, refused and taken
 ports, a missing device). Nothing is stored."""
 
+import contextlib
 import os
 import socket
 import threading
@@ -258,3 +259,38 @@ def test_the_source_forms_button_tests_its_unsaved_values(staff):
     assert "login accepted: the PBX is sending" in page
     source.refresh_from_db()
     assert source.settings["port"] == 1  # nothing saved
+
+
+def test_a_hostile_endless_line_is_bounded(admin_client, site):
+    """A peer sending one endless line: the capture stops at 1 MiB, the framer cuts
+    records at 64 KiB, and each is an error of the preview, not a 500."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def flood():
+        conn, _ = listener.accept()
+        with conn, contextlib.suppress(OSError):
+            while True:
+                conn.sendall(b"9" * 65536)
+
+    thread = threading.Thread(target=flood)
+    thread.start()
+    try:
+        response = probe_api(
+            admin_client,
+            site="cordoba",
+            family="avaya-ipoffice",
+            transport="tcp-client",
+            settings={"host": "127.0.0.1", "port": port},
+            capture_seconds=DEADLINE,
+        )
+    finally:
+        listener.close()
+        thread.join(DEADLINE)
+
+    answer = response.json()
+    assert response.status_code == 200
+    assert "stopped after" in messages(answer)[-2]
+    assert {len(line) for line in answer["lines"]} == {64 * 1024}
+    assert {entry["outcome"] for entry in answer["entries"]} == {"error"}
+    assert len(response.content) < 4 * 1024 * 1024
