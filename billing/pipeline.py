@@ -15,7 +15,6 @@ import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, QuerySet
@@ -23,10 +22,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from capture.models import RawRecord, Source
+from capture.parsing import parser_settings_for
 from capture.selectors import pending_raw_records
 from capture.services import IncomingRecord, StoreResult, raw_records_store
 from core.bulk import is_postgresql
-from org.models import Extension
 from smdr.parsers import ParsedCall, ParserSettings, RecordError, parser_for
 from smdr.parsers.limits import call_check
 
@@ -77,19 +76,9 @@ def _queue_processing(source: Source, result: StoreResult) -> None:
 
 def parser_settings(source: Source) -> ParserSettings:
     """The parser settings of ``source``: its own settings over its site's time zone,
-    and the numbers of its site's extensions."""
-    options = dict(source.settings or {})
-    time_zone = options.pop("time_zone", None) or source.site.time_zone
-    try:
-        zone = ZoneInfo(time_zone)
-    except (TypeError, ValueError, ZoneInfoNotFoundError):  # settings that skipped clean()
-        raise RecordError(f"time_zone: {time_zone!r} is not an IANA time zone") from None
-    # The site's extension numbers tell inside from outside (smdr.parsers.direction);
-    # read once per batch, not per record.
-    extensions = frozenset(
-        Extension.objects.filter(site_id=source.site_id).values_list("number", flat=True)
-    )
-    return ParserSettings(time_zone=zone, options=options, extensions=extensions)
+    and the numbers of its site's confirmed extensions (:func:`parser_settings_for`,
+    which the preview uses too)."""
+    return parser_settings_for(site=source.site, settings=source.settings)
 
 
 def raw_records_process(

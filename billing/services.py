@@ -117,7 +117,8 @@ def _fact(row: tuple) -> CallFact:
 
 
 def _extension_ids(site: Site, numbers: set[str]) -> dict[str, int]:
-    """Map extension numbers to ids, creating the ones the site does not have yet."""
+    """Map extension numbers to ids, creating the ones the site does not have yet
+    (as discovered: the parsers do not count them as known until confirmed)."""
     if not numbers:
         return {}
     known = dict(
@@ -126,7 +127,7 @@ def _extension_ids(site: Site, numbers: set[str]) -> dict[str, int]:
     missing = numbers - known.keys()
     if missing:
         Extension.objects.bulk_create(
-            [Extension(site=site, number=number) for number in sorted(missing)],
+            [Extension(site=site, number=number, discovered=True) for number in sorted(missing)],
             ignore_conflicts=True,  # another worker may be creating the same ones
         )
         known.update(

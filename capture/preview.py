@@ -5,7 +5,6 @@ preview page both answer through :func:`source_preview`."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -13,11 +12,13 @@ from django.utils.translation import gettext as _
 
 from org.models import Site
 from smdr.framing import DEFAULT_MAX_LINE
-from smdr.parsers import PARSERS, ParserSettings, RecordError
+from smdr.parsers import PARSERS, RecordError
 from smdr.preview import Entry, lines_preview
 from smdr.schema import COMMON, Schema, SettingsError
 from smdr.source_settings import settings_schema
 from smdr.transports import TRANSPORT_SCHEMAS
+
+from .parsing import parser_settings_for
 
 MAX_PREVIEW_LINES = 1000
 # A line is at most what the framer passes on to ingest (longer ones are cut there).
@@ -65,14 +66,38 @@ def source_preview(
                     % {"number": number, "limit": MAX_PREVIEW_LINE_BYTES}
                 }
             )
+    return _lines_parsed(site, family, settings, lines, transport)
+
+
+def framed_records_preview(
+    *,
+    site: Site,
+    family: str,
+    settings: Mapping[str, object],
+    records: Sequence[bytes],
+    transport: str | None = None,
+) -> tuple[list[str], list[Entry]]:
+    """The lines of records framed from a live link (so no longer than ingest takes)
+    and how each parses, as :func:`source_preview` shows pasted ones."""
+    if family not in PARSERS:
+        raise ValidationError({"family": _("No parser for %(family)r.") % {"family": family}})
+    lines = [record.decode("utf-8", errors="replace") for record in records]
+    return lines, _lines_parsed(site, family, settings, lines, transport)
+
+
+def _lines_parsed(
+    site: Site,
+    family: str,
+    settings: Mapping[str, object],
+    lines: Sequence[str],
+    transport: str | None,
+) -> list[Entry]:
     try:
         preview_schema(family, transport).validate(settings, partial=True)
     except SettingsError as error:
         raise ValidationError({"settings": [str(error)]}) from None
-    options = dict(settings)
-    time_zone = options.pop("time_zone", None) or site.time_zone
     try:
-        parser = PARSERS[family](ParserSettings(ZoneInfo(str(time_zone)), options))
+        parser = PARSERS[family](parser_settings_for(site=site, settings=settings))
     except RecordError as error:
         raise ValidationError({"settings": [str(error)]}) from None
     return lines_preview(parser, lines, zone=site.zone, received_at=timezone.now())

@@ -1,7 +1,8 @@
 """Admin of the organization: sites, departments, extensions (with their history)
 and trunks."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy, ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Department, Extension, Site, Trunk
@@ -34,12 +35,30 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 @admin.register(Extension)
 class ExtensionAdmin(SimpleHistoryAdmin):
-    list_display = ["number", "site", "department", "holder"]
+    list_display = ["number", "site", "department", "holder", "discovered"]
     search_fields = ["number", "holder", "department__name", "department__code"]
-    list_filter = ["site", "department"]
+    list_filter = ["site", "discovered", "department"]
     list_select_related = ["site", "department"]
     autocomplete_fields = ["department"]
     list_editable = ["department", "holder"]
+    readonly_fields = ["discovered"]
+    actions = ["confirm"]
+
+    def save_model(self, request, obj, form, change):
+        # An administrator who saves an extension vouches for it.
+        obj.discovered = False
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=gettext_lazy("Confirm as extensions"))
+    def confirm(self, request, queryset):
+        """Count the selected discovered extensions as the site's own."""
+        confirmed = queryset.filter(discovered=True).update(discovered=False)
+        self.message_user(
+            request,
+            ngettext("%(count)d extension confirmed.", "%(count)d extensions confirmed.", confirmed)
+            % {"count": confirmed},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Trunk)

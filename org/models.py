@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.validators import currency_validator
@@ -149,6 +150,17 @@ class Extension(models.Model):
         Department, null=True, blank=True, on_delete=models.PROTECT, related_name="extensions"
     )
     holder = models.CharField(max_length=200, blank=True, help_text="Person or place using it.")
+    # Created by billing when a call names an extension the site does not have: it may
+    # be a wrong guess (a PSTN account taken as the extension), so it tells nothing
+    # about inside and outside until an administrator confirms it.
+    discovered = models.BooleanField(
+        _("discovered"),
+        default=False,
+        help_text=_(
+            "Created from a call record; not used to tell inside from outside until an "
+            "administrator confirms it."
+        ),
+    )
 
     history = HistoricalRecords(table_name="billing_historicalextension")
 

@@ -1,5 +1,10 @@
 """The Source admin's preview page: pasted or uploaded records, parsed with the
-settings given, shown as a table; the same function as the API's preview."""
+settings given, shown as a table; the same function as the API's preview.
+
+The page also tests the link once ("Test connection") or captures a few seconds of it
+and previews what came ("Capture 30 s from the PBX"), as the API's test-connection
+does; the Source form's own "Test connection" button posts its unsaved values here.
+"""
 
 import json
 
@@ -9,11 +14,17 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from capture.models import PbxFamily, Transport
+from capture.models import PbxFamily, Source, Transport
 from capture.preview import MAX_PREVIEW_LINE_BYTES, MAX_PREVIEW_LINES, source_preview
+from capture.probe import DEFAULT_CAPTURE_SECONDS, source_probe
 from org.models import Site
 
+from .source_form import SourceAdminForm
+
 MAX_UPLOAD_BYTES = 1024 * 1024
+# The buttons' names: preview what is pasted, test the link, capture from it.
+TEST = "_test_connection"
+CAPTURE = "_capture"
 
 
 class PreviewForm(forms.Form):
@@ -53,20 +64,24 @@ class PreviewForm(forms.Form):
 
 
 def preview_view(request, source=None):
-    """GET: the form, filled from ``source`` when given; POST: the table as well."""
-    entries = None
+    """GET: the form, filled from ``source`` when given; POST: the table as well, or
+    what a test of the link (or a capture from it) found."""
+    entries = probe = None
     if request.method == "POST":
-        form = PreviewForm(request.POST, request.FILES)
+        data = request.POST
+        if TEST in data and "slug" in data:  # posted by the Source form's button
+            data = _source_form_as_preview(data, source)
+        form = PreviewForm(data, request.FILES)
         if form.is_valid():
-            data = form.cleaned_data
             try:
-                entries = source_preview(
-                    site=data["site"],
-                    family=data["family"],
-                    transport=data["transport"] or None,
-                    settings=data["settings"],
-                    lines=data["sample"],
-                )
+                if TEST in data or CAPTURE in data:
+                    probe = _probe(form, capture=CAPTURE in data)
+                    entries = probe.get("entries")
+                    if "lines" in probe:  # shown in the records box, to edit and preview
+                        form = PreviewForm({**data.dict(), "lines": "\n".join(probe["lines"])})
+                        form.is_valid()
+                else:
+                    entries = _preview(form)
             except ValidationError as error:
                 for field, messages in error.message_dict.items():
                     form.add_error(field if field in form.fields else None, messages)
@@ -84,6 +99,43 @@ def preview_view(request, source=None):
         "title": _("Preview records"),
         "form": form,
         "entries": entries,
+        "probe": probe,
+        "buttons": {"test": TEST, "capture": CAPTURE},
         "limits": (MAX_PREVIEW_LINES, MAX_PREVIEW_LINE_BYTES),
     }
     return TemplateResponse(request, "admin/capture/source/preview.html", context)
+
+
+def _preview(form):
+    data = form.cleaned_data
+    return source_preview(
+        site=data["site"],
+        family=data["family"],
+        transport=data["transport"] or None,
+        settings=data["settings"],
+        lines=data["sample"],
+    )
+
+
+def _probe(form, *, capture):
+    data = form.cleaned_data
+    if not data["transport"]:
+        raise ValidationError({"transport": _("Choose the transport to test.")})
+    return source_probe(
+        site=data["site"],
+        family=data["family"],
+        transport=data["transport"],
+        settings=data["settings"],
+        capture_seconds=DEFAULT_CAPTURE_SECONDS if capture else None,
+    )
+
+
+def _source_form_as_preview(posted, source):
+    """The Source form's unsaved values as the preview form takes them: its typed
+    settings merged over its JSON, a secret left empty kept from ``source``."""
+    source_form = SourceAdminForm(posted, instance=source or Source())
+    source_form.is_valid()  # its clean() merges the settings; other errors are the save's
+    data = posted.copy()
+    data["settings"] = json.dumps(source_form.instance.settings or {})
+    data["lines"] = ""
+    return data

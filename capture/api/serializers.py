@@ -2,10 +2,12 @@
 
 import base64
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from capture.models import PbxFamily, RawRecord, Source, Transport
 from capture.preview import MAX_PREVIEW_LINES
+from capture.probe import MAX_CAPTURE_SECONDS
 from org.models import Site
 
 
@@ -94,6 +96,53 @@ class SourcePreviewLineSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=["call", "noise", "error"])
     error = serializers.CharField()
     call = SourcePreviewCallSerializer(allow_null=True)
+
+
+class SourceTestConnectionSerializer(serializers.Serializer):
+    """A link to try once (its settings as the source would hold them), and optionally
+    how many seconds of records to capture and preview (nothing is stored)."""
+
+    site = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Site.objects.all(),
+        required=False,
+        help_text=_("Needed to capture: the preview shows starts in its zone."),
+    )
+    family = serializers.ChoiceField(choices=PbxFamily.choices)
+    transport = serializers.ChoiceField(choices=Transport.choices)
+    settings = serializers.JSONField(required=False, default=dict)
+    capture_seconds = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_CAPTURE_SECONDS,
+        help_text=_(
+            "Capture this many seconds (at most 60; the request waits that long) and "
+            "preview the records; without it, a test of at most 10 s."
+        ),
+    )
+
+    def validate_settings(self, value):
+        if not isinstance(value, dict):
+            raise serializers.ValidationError(_("settings must be a JSON object."))
+        return value
+
+    def validate(self, attrs):
+        if "capture_seconds" in attrs and "site" not in attrs:
+            raise serializers.ValidationError({"site": _("A capture needs the site.")})
+        return attrs
+
+
+class SourceProbeStepSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["ok", "warning", "error"])
+    message = serializers.CharField()
+
+
+class SourceTestConnectionResultSerializer(serializers.Serializer):
+    ok = serializers.BooleanField()
+    steps = SourceProbeStepSerializer(many=True)
+    bytes = serializers.IntegerField()
+    lines = serializers.ListField(child=serializers.CharField(), required=False)
+    entries = SourcePreviewLineSerializer(many=True, required=False)
 
 
 class SourceKeySerializer(serializers.Serializer):

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from capture.models import Source
 from capture.preview import source_preview
+from capture.probe import source_probe
 from capture.services import source_rotate_key
 
 from .serializers import (
@@ -19,6 +20,8 @@ from .serializers import (
     SourcePreviewLineSerializer,
     SourcePreviewSerializer,
     SourceSerializer,
+    SourceTestConnectionResultSerializer,
+    SourceTestConnectionSerializer,
 )
 
 
@@ -57,3 +60,21 @@ class SourceViewSet(viewsets.ModelViewSet):
         except ValidationError as error:
             return Response(error.message_dict, status=status.HTTP_400_BAD_REQUEST)
         return Response(entries)
+
+    @extend_schema(
+        request=SourceTestConnectionSerializer,
+        responses={200: SourceTestConnectionResultSerializer},
+    )
+    @action(detail=False, methods=["post"], url_path="test-connection")
+    def test_connection(self, request):
+        """Open the link once and say what happened; with ``capture_seconds``, also the
+        records framed in that time and how each parses. Nothing is stored; the
+        request waits for the test (at most 10 s) or the capture (at most 60 s)."""
+        serializer = SourceTestConnectionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            data = dict(serializer.validated_data)
+            answer = source_probe(site=data.pop("site", None), **data)
+        except ValidationError as error:
+            return Response(error.message_dict, status=status.HTTP_400_BAD_REQUEST)
+        return Response(answer)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from billing.models import Call
 from billing.pipeline import (
     PROCESS_LOCK_CLASS,
+    parser_settings,
     raw_records_ingest,
     raw_records_process,
     raw_records_reprocess,
@@ -114,7 +115,20 @@ def test_unknown_extensions_are_created_for_an_administrator_to_assign(source):
 
     extension = Extension.objects.get(site=source.site, number="4750")
     assert extension.department is None
+    assert extension.discovered  # not counted as known until confirmed
     assert Call.objects.get().extension == extension
+
+
+def test_discovered_extensions_do_not_tell_inside_from_outside(source):
+    """A PSTN account taken for the extension (211474) is kept, discovered: neither a
+    known extension nor the site's longest; confirmed ones are both."""
+    ExtensionFactory(site=source.site, number="2001")
+    ExtensionFactory(site=source.site, number="211474", discovered=True)
+
+    settings = parser_settings(source)
+
+    assert settings.extensions == frozenset({"2001"})
+    assert settings.longest_extension == 4
 
 
 def test_processing_twice_makes_no_second_call(source):
@@ -349,8 +363,10 @@ def test_the_sites_extensions_decide_the_direction():
     call = Call.objects.get()
     assert call.direction == "incoming"
 
-    for number in ("2003", "2004"):  # the pipeline may have added one from the call
-        Extension.objects.get_or_create(site=source.site, number=number)
+    for number in ("2003", "2004"):  # the pipeline may have discovered one from the call
+        Extension.objects.update_or_create(
+            site=source.site, number=number, defaults={"discovered": False}
+        )
     raw_records_reprocess(queryset=RawRecord.objects.filter(source=source))
     call = Call.objects.get()
     assert call.direction == "internal"

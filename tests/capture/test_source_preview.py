@@ -7,8 +7,9 @@ from billing.models import Call
 from capture.models import RawRecord, Source
 from capture.preview import MAX_PREVIEW_LINE_BYTES, MAX_PREVIEW_LINES
 from capture.services import source_rotate_key
+from org.models import Extension
 from tests.conftest import token_client
-from tests.factories import SiteFactory, SourceFactory
+from tests.factories import ExtensionFactory, SiteFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -128,3 +129,25 @@ def test_for_administrators_only(site, user_token):
             URL, {"site": "cordoba", "family": "avaya-ipoffice", "lines": []}, format="json"
         )
         assert response.status_code in (401, 403)
+
+
+ASTERISK_2003_TO_2004 = (
+    '"","2003","2004","default","""Ana"" <2003>","SIP/office-00000001","SIP/desk-00000002",'
+    '"Dial","SIP/desk","2026-11-02 09:30:00","2026-11-02 09:30:05","2026-11-02 09:31:05",'
+    '65,60,"ANSWERED","DOCUMENTATION","1793615400.1",""'
+)
+
+
+def test_the_sites_confirmed_extensions_decide_the_direction_as_in_the_pipeline(admin_client, site):
+    """As billing.pipeline does (capture.parsing.parser_settings_for): 2003 and 2004
+    known make the call internal; a discovered extension does not count."""
+    ExtensionFactory(site=site, number="2003")
+    ExtensionFactory(site=site, number="2004", discovered=True)
+    before = preview(admin_client, family="asterisk-csv", lines=[ASTERISK_2003_TO_2004])
+    Extension.objects.filter(number="2004").update(discovered=False)
+    after = preview(admin_client, family="asterisk-csv", lines=[ASTERISK_2003_TO_2004])
+
+    assert before.json()[0]["call"]["direction"] == "outgoing"  # only the caller known
+    call = after.json()[0]["call"]
+    assert call["direction"] == "internal"
+    assert call["details"]["direction_rule"] == "known-extension"
