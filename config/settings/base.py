@@ -269,7 +269,3 @@ LOGGING = {
         "celery.app.trace": {"level": "WARNING"},
     },
 }
-if not CELERY_BROKER_URL:
-    # Tasks run in-process, yet Celery's eager producer still builds a kombu connection,
-    # which warns "No hostname was supplied" on every task: no broker is meant.
-    LOGGING["loggers"]["kombu.connection"] = {"level": "ERROR"}
