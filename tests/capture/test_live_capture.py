@@ -2,6 +2,7 @@
 
 import asyncio
 import datetime as dt
+import logging
 import os
 import socket
 import threading
@@ -13,7 +14,7 @@ from django.db import connection
 
 from billing.models import Call
 from billing.pipeline import raw_records_ingest
-from capture.live import capturable_sources, capture_loop, sources_capture
+from capture.live import CaptureSummary, capturable_sources, capture_loop, sources_capture
 from capture.models import CaptureState, RawRecord, Source, Transport
 from pbxsim.avaya_ipoffice import ipoffice_records
 from pbxsim.pbx import SimulatedPbx, frame
@@ -119,6 +120,50 @@ def test_tcp_client_captures_a_listening_pbx_and_reconnects():
     assert len(connections) >= 3  # it reconnected after each drop
     source.refresh_from_db()
     assert source.capture_state == "idle"
+
+
+def test_capture_logs_one_summary_line_a_minute_not_one_per_batch(caplog):
+    """Batches every second for three minutes: three lines, counting every record."""
+    now = [0.0]
+    summary = CaptureSummary(
+        "hq-ipo", time_zone=ZoneInfo("America/Argentina/Cordoba"), clock=lambda: now[0]
+    )
+    received_at = dt.datetime(2026, 11, 2, 23, 51, 3, tzinfo=dt.UTC)
+
+    with caplog.at_level(logging.INFO, logger="capture.live"):
+        for second in range(1, 181):
+            now[0] = float(second)
+            summary.add(7, received_at)
+
+    assert [record.getMessage() for record in caplog.records] == [
+        "hq-ipo: 420 records in the last 60 s, 420 since start; last 20:51:03",
+        "hq-ipo: 420 records in the last 60 s, 840 since start; last 20:51:03",
+        "hq-ipo: 420 records in the last 60 s, 1,260 since start; last 20:51:03",
+    ]
+
+
+def test_live_capture_logs_state_changes_and_a_summary_not_each_batch(caplog):
+    port = free_port()
+    source = SourceFactory(
+        slug="hq-ipo", transport=Transport.TCP_SERVER, settings={"port": port, "bind": "127.0.0.1"}
+    )
+    pbx = SimulatedPbx(family="avaya-ipoffice", rate=200, limit=40, seed=5)
+
+    with caplog.at_level(logging.INFO, logger="capture.live"):
+        capture_until(
+            [source], lambda: Call.objects.count() >= 40, also=[pbx.push("127.0.0.1", port, 0.05)]
+        )
+
+    messages = [record.getMessage() for record in caplog.records if record.name == "capture.live"]
+    assert [message.split(" (")[0] for message in messages if "records" not in message] == [
+        "hq-ipo: connecting",
+        "hq-ipo: capturing",
+        "hq-ipo: idle",
+    ]
+    summaries = [message for message in messages if "records" in message]
+    assert len(summaries) == 1  # the capture stopped before a minute was out
+    assert summaries[0].startswith("hq-ipo: 40 records in the last ")
+    assert ", 40 since start; last " in summaries[0]
 
 
 def test_tcp_server_takes_records_a_pbx_pushes():
