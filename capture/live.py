@@ -18,11 +18,14 @@ import os
 import socket
 import threading
 import time
+import weakref
 from collections import Counter
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 from smdr.framing import framer_for
@@ -69,6 +72,48 @@ def capturable_sources(slugs: list[str] | None = None) -> list[Source]:
         or source.settings.get("path")
         or source.settings.get("folder")
     ]
+
+
+class DatabaseThreads(ThreadPoolExecutor):
+    """An event loop's default executor, the threads ``asyncio.to_thread`` hands the
+    captures' ORM work to, which closes their database connections once shut down.
+
+    Otherwise each thread's connection outlives it until the garbage collector breaks
+    the reference cycles of Django's connection objects: PostgreSQL kept counting the
+    sessions, and a test database could not be dropped ("being accessed by other
+    users"). ``asyncio.run`` shuts its loop's default executor down as it returns.
+    """
+
+    def __init__(self) -> None:
+        self._connections: list[BaseDatabaseWrapper] = []
+        super().__init__(thread_name_prefix="capture-db", initializer=self._thread_started)
+
+    def _thread_started(self) -> None:
+        # This thread's connection objects (not connected yet), to close when it is gone.
+        self._connections.extend(connections[alias] for alias in connections)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        super().shutdown(wait=wait, cancel_futures=cancel_futures)
+        if not wait:
+            return  # the threads may still be running their last work
+        while self._connections:
+            database = self._connections.pop()
+            database.inc_thread_sharing()  # its own thread has ended
+            try:
+                database.close()
+            finally:
+                database.dec_thread_sharing()
+
+
+_LOOPS_WITH_DATABASE_THREADS: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
+
+
+def use_database_threads() -> None:
+    """Make the running loop hand its blocking work to :class:`DatabaseThreads`."""
+    loop = asyncio.get_running_loop()
+    if loop not in _LOOPS_WITH_DATABASE_THREADS:
+        loop.set_default_executor(DatabaseThreads())
+        _LOOPS_WITH_DATABASE_THREADS.add(loop)
 
 
 # A capture logs what it stores at most this often, per source (state changes apart).
@@ -143,6 +188,7 @@ def capture_loop(source: Source, *, ingest: Ingest) -> CaptureLoop:
         summary.add(len(records), received_at)
 
     async def on_state(state: str, detail: str) -> None:
+        use_database_threads()  # the first thing a capture does (its leased task too)
         if state == State.IDLE:
             summary.flush()  # what came since the last line, before "stopped"
         logger.info("%s: %s (%s)", source.slug, state, detail)
@@ -164,6 +210,7 @@ def capture_loop(source: Source, *, ingest: Ingest) -> CaptureLoop:
 
 async def sources_capture(sources: list[Source], stop: asyncio.Event, *, ingest: Ingest) -> None:
     """Capture every source in ``sources`` into ``ingest`` until ``stop`` is set."""
+    use_database_threads()
     loops = [capture_loop(source, ingest=ingest) for source in sources]
     await asyncio.gather(*(loop.run(stop) for loop in loops))
 
@@ -215,6 +262,7 @@ async def sources_serve(
     retried on its own backoff. The pass also writes this process's heartbeat.
     ``on_pass`` gets the slugs captured after each pass.
     """
+    use_database_threads()
     process = capture_process_name()
     source_ids: dict[str, int] = {}
 

@@ -142,8 +142,15 @@ class SimulatedPbx:
             await asyncio.sleep(interval)
 
     async def serve(self, host: str, port: int, ready: asyncio.Event | None = None) -> None:
+        """Listen for collectors and send each the records, until cancelled; the
+        collectors' connections end with it."""
+        collectors: set[asyncio.Task] = set()
+
         async def collector(reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
             peer = writer.get_extra_info("peername")
+            task = asyncio.current_task()
+            if task:
+                collectors.add(task)
             try:
                 if not await expect_login(self.family, self.password, reader):
                     logger.warning("collector %s sent a wrong login; closing", peer)
@@ -159,13 +166,22 @@ class SimulatedPbx:
             except (ConnectionError, asyncio.IncompleteReadError):
                 logger.info("collector %s went away", peer)
             finally:
+                collectors.discard(task)
                 writer.close()
 
         server = await asyncio.start_server(collector, host, port)
         if ready:
             ready.set()
-        async with server:
-            await server.serve_forever()
+        try:
+            async with server:
+                await server.serve_forever()
+        finally:
+            # Closing the server leaves its connections' tasks running (Python 3.11):
+            # ended here, none is left pending to be destroyed with its loop, when
+            # ``writer.close()`` fails on the closed loop ("Exception ignored in").
+            for task in collectors:
+                task.cancel()
+            await asyncio.gather(*collectors, return_exceptions=True)
 
     async def push(self, host: str, port: int, retry_seconds: float = 5.0) -> None:
         while self.limit is None or self.sent < self.limit:

@@ -10,11 +10,17 @@ import time
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 
 from billing.models import Call
 from billing.pipeline import raw_records_ingest
-from capture.live import CaptureSummary, capturable_sources, capture_loop, sources_capture
+from capture.live import (
+    CaptureSummary,
+    capturable_sources,
+    capture_loop,
+    sources_capture,
+    use_database_threads,
+)
 from capture.models import CaptureState, RawRecord, Source, Transport
 from pbxsim.avaya_ipoffice import ipoffice_records
 from pbxsim.pbx import SimulatedPbx, frame
@@ -164,6 +170,24 @@ def test_live_capture_logs_state_changes_and_a_summary_not_each_batch(caplog):
     assert len(summaries) == 1  # the capture stopped before a minute was out
     assert summaries[0].startswith("hq-ipo: 40 records in the last ")
     assert ", 40 since start; last " in summaries[0]
+
+
+def test_the_capture_threads_close_their_database_connections_when_it_ends():
+    """Left to the garbage collector, they kept PostgreSQL sessions open after the
+    capture (and the test database from being dropped)."""
+
+    def query():
+        Source.objects.exists()
+        return connections["default"]
+
+    async def capture():
+        use_database_threads()
+        return await asyncio.to_thread(query)
+
+    database = asyncio.run(capture())
+
+    assert database is not connection  # another thread's
+    assert database.connection is None
 
 
 def test_tcp_server_takes_records_a_pbx_pushes():
