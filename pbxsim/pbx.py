@@ -49,8 +49,8 @@ NO_LOGIN = "none"
 CRLF_LINES = "CR LF-terminated lines"
 WIRE_FORMATS = dict.fromkeys(GENERATORS, (NO_LOGIN, CRLF_LINES)) | {
     "mitel-5000": (
-        "length-prefixed 0x84 PASSWORD NUL frame from the collector",
-        "4-byte little-endian length, then the record and CR LF",
+        "length-prefixed 0x84 PASSWORD NUL frame from the collector (none on --serial)",
+        "4-byte little-endian length, then the record and CR LF (on --serial: " + CRLF_LINES + ")",
     ),
     "panasonic": ('"SMDR" CR LF, then PASSWORD CR LF, from the collector', CRLF_LINES),
     "samsung-officeserv": (NO_LOGIN, "NUL-terminated records"),
@@ -69,10 +69,12 @@ def wire_formats_help() -> str:
     return "\n".join(["families, their login (--password) and framing:", *lines])
 
 
-def frame(family: str, record: str) -> bytes:
-    """One record as the family's PBX puts it on the wire."""
+def frame(family: str, record: str, *, serial: bool = False) -> bytes:
+    """One record as the family's PBX puts it on the wire (on a serial line with
+    ``serial``: a Mitel 5000's printer port sends plain lines, as
+    :func:`smdr.framing.framer_for` expects)."""
     payload = record.encode()
-    if family == "mitel-5000":  # 4-byte little-endian length, then the text and CR LF
+    if family == "mitel-5000" and not serial:  # 4-byte little-endian length, text, CR LF
         body = payload + b"\r\n"
         return struct.pack("<I", len(body)) + body
     if family == "samsung-officeserv":
@@ -122,8 +124,8 @@ class SimulatedPbx:
         self.most_collectors = 0  # at the same time, ever: a second capture shows here
         self.connections = 0  # collectors logged in, ever: a reconnect shows here
 
-    def _next_frames(self, count: int) -> bytes:
-        return b"".join(frame(self.family, next(self.records)) for _ in range(count))
+    def _next_frames(self, count: int, *, serial: bool = False) -> bytes:
+        return b"".join(frame(self.family, next(self.records), serial=serial) for _ in range(count))
 
     async def _emit(self, writer: asyncio.StreamWriter) -> None:
         """Send records at the configured rate until the limit or the peer goes."""
@@ -209,7 +211,7 @@ class SimulatedPbx:
                 count = max(1, int(self.rate))
                 if self.limit is not None:
                     count = min(count, self.limit - self.sent)
-                await asyncio.to_thread(port.write, self._next_frames(count))
+                await asyncio.to_thread(port.write, self._next_frames(count, serial=True))
                 self.sent += count
                 await asyncio.sleep(1)
         finally:

@@ -365,3 +365,4 @@ def test_the_simulators_help_lists_each_familys_login_and_framing():
     assert "login: none; framing: CR LF-terminated lines" in text
     assert "0x84 PASSWORD NUL" in text and '"SMDR" CR LF, then PASSWORD' in text
     assert "NUL-terminated records" in text
+    assert "(on --serial: CR LF-terminated lines)" in text  # a Mitel 5000's printer port
