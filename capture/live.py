@@ -191,7 +191,8 @@ def capture_loop(source: Source, *, ingest: Ingest) -> CaptureLoop:
         use_database_threads()  # the first thing a capture does (its leased task too)
         if state == State.IDLE:
             summary.flush()  # what came since the last line, before "stopped"
-        logger.info("%s: %s (%s)", source.slug, state, detail)
+        if state != State.ERROR:  # the loop logs a failure with its retry, in one line
+            logger.info("%s: %s (%s)", source.slug, state, detail)
         await asyncio.to_thread(_set_state, source.id, state, detail)
 
     return CaptureLoop(

@@ -284,6 +284,36 @@ def test_unreachable_pbx_is_shown_as_error():
     assert "cannot connect to tcp://127.0.0.1" in source.capture_error
 
 
+def test_a_link_failure_is_one_warning_line_with_its_retry(caplog):
+    source = SourceFactory(
+        slug="hq-ipo",
+        transport=Transport.TCP_CLIENT,
+        settings={"host": "127.0.0.1", "port": free_port(), **FAST_RECONNECT},
+    )
+
+    with caplog.at_level(logging.INFO):
+        capture_until(
+            [source],
+            lambda: any("; reconnecting in" in record.getMessage() for record in caplog.records),
+            timeout=10,
+        )
+
+    lines = [
+        (record.levelname, record.getMessage())
+        for record in caplog.records
+        if record.name in ("capture.live", "smdr.runner")
+    ]
+    failures = [line for line in lines if "cannot connect" in line[1]]
+    assert failures, lines
+    assert "; reconnecting in " in failures[0][1]
+    for level, message in failures:
+        assert level == "WARNING"
+        assert message.startswith("hq-ipo: cannot connect to tcp://127.0.0.1")
+    assert not [message for _, message in lines if message.startswith("hq-ipo: reconnecting")]
+    attempts = [message for _, message in lines if message.startswith("hq-ipo: connecting")]
+    assert len(attempts) - len(failures) in (0, 1)  # the last may be cut by the stop
+
+
 def test_only_live_sources_are_captured_by_default():
     live = SourceFactory(transport=Transport.TCP_CLIENT, settings={"host": "pbx", "port": 1})
     SourceFactory(transport=Transport.AGENT)
