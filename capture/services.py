@@ -220,6 +220,8 @@ def sources_health_notify(now: dt.datetime | None = None) -> int:
         previous = source.health_notified
         if state == previous:
             continue
+        if state == HealthState.CONNECTING and previous in ALARMING_STATES:
+            continue  # retrying is not recovering: the e-mail waits for a record or a fix
         announce = state in ALARMING_STATES or previous in ALARMING_STATES
         last_mail_at = source.health_notified_at
         if announce and last_mail_at is not None and now - last_mail_at < quiet:

@@ -219,6 +219,22 @@ def test_one_email_per_change_and_one_on_recovery(administrator):
     assert Source.objects.get(pk=source.pk).health_notified == "capturing"
 
 
+def test_a_source_that_retries_after_an_error_has_not_recovered(administrator):
+    source = live_source(slug="hq", capture_state=CaptureState.ERROR, capture_error="refused")
+    assert sources_health_notify() == 1
+    later = timezone.now() + dt.timedelta(minutes=20)
+
+    Source.objects.filter(pk=source.pk).update(capture_state=CaptureState.CONNECTING)
+    assert sources_health_notify(later) == 0
+    assert Source.objects.get(pk=source.pk).health_notified == "error"
+
+    Source.objects.filter(pk=source.pk).update(
+        capture_state=CaptureState.CAPTURING, last_seen_at=later
+    )
+    assert sources_health_notify(later) == 1
+    assert "recovered" in mail.outbox[-1].subject and "capturing" in mail.outbox[-1].subject
+
+
 def link(source, state, at):
     """``source``'s link in ``state`` at ``at``, its last record just then."""
     Source.objects.filter(pk=source.pk).update(
