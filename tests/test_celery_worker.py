@@ -71,7 +71,7 @@ def servers(redis_url, transactional_db, tmp_path):
         ),
     ]
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # a loaded machine starts servers slowly
     try:  # stopped even when they fail to start: a stray server keeps the test database
         while time.monotonic() < deadline:
             try:

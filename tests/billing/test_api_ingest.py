@@ -344,7 +344,7 @@ def serving(command: list[str], tmp_path: Path, **settings: str):
             stderr=log,
             start_new_session=True,
         )
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # a loaded machine starts servers slowly
     try:  # stopped even when it fails to start: a stray server keeps the test database
         while True:
             try:

@@ -50,7 +50,7 @@ def server(transactional_db, tmp_path, asterisk_token):
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # a loaded machine starts servers slowly
     try:  # stopped even when it fails to start: a stray server keeps the test database
         while True:
             try:
