@@ -49,6 +49,7 @@ router.register("rate-plans", RatePlanViewSet, basename="rateplan")
 urlpatterns = [
     # People land on the dashboard (signing in first); administrators also have /admin/.
     path("", RedirectView.as_view(pattern_name="reports:dashboard"), name="home"),
+    path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     re_path(r"^admin/billing/(?P<rest>(site|department|extension|trunk)/.*)$", org_admin_moved),
     path("admin/", admin.site.urls),

@@ -1,10 +1,13 @@
-"""Formats for the report pages: money with its currency, durations, changes."""
+"""Formats for the report pages: money with its currency, durations, changes, in the
+active language's separators (``2,229.15 ARS`` in English, ``2.229,15 ARS`` in
+Spanish and Portuguese)."""
 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from django import template
+from django.utils.formats import number_format
 
 register = template.Library()
 
@@ -16,7 +19,7 @@ def money(amount, currency: str = "") -> str:
     """``Decimal("1234.5")|money:"ARS"`` → ``1,234.50 ARS`` (a dash for no amount)."""
     if amount is None or amount == "":
         return "—"
-    text = f"{Decimal(amount).quantize(CENT, rounding=ROUND_HALF_EVEN):,.2f}"
+    text = grouped(Decimal(amount).quantize(CENT, rounding=ROUND_HALF_EVEN), 2)
     return f"{text}\u00a0{currency}" if currency else text
 
 
@@ -27,7 +30,9 @@ def duration(seconds) -> str:
         return "—"
     hours, rest = divmod(int(seconds), 3600)
     minutes, seconds = divmod(rest, 60)
-    return f"{hours:,}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+    if hours:
+        return f"{grouped(hours)}:{minutes:02d}:{seconds:02d}"
+    return f"{minutes}:{seconds:02d}"
 
 
 @register.filter
@@ -38,7 +43,8 @@ def signed(value, unit: str = "%") -> str:
         return "—"
     value = Decimal(value)
     sign = "+" if value > 0 else ("\u2212" if value < 0 else "±")
-    return f"{sign}{abs(value):,}\u00a0{unit}".rstrip()
+    places = max(0, -value.as_tuple().exponent) if value.is_finite() else 0
+    return f"{sign}{grouped(abs(value), places)}\u00a0{unit}".rstrip()
 
 
 @register.filter
@@ -46,4 +52,9 @@ def number(value) -> str:
     """An integer with thousands separators."""
     if value is None or value == "":
         return "—"
-    return f"{int(value):,}"
+    return grouped(int(value))
+
+
+def grouped(value, places: int | None = None) -> str:
+    """``value`` with the active language's decimal and thousands separators."""
+    return number_format(value, decimal_pos=places, force_grouping=True)
