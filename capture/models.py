@@ -96,8 +96,10 @@ class Source(models.Model):
         default=dt.timedelta(hours=24),
         help_text=_("No record for this long at any time means silent."),
     )
-    # The health state last announced to administrators, so each change is told once.
+    # The health state last announced to administrators, so each change is told once,
+    # and when it was (TARIFICADOR_HEALTH_MAIL_MIN_SECONDS apart at least).
     health_notified = models.CharField(max_length=16, blank=True, editable=False)
+    health_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["site", "slug"]

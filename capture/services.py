@@ -201,20 +201,33 @@ def sources_health_notify(now: dt.datetime | None = None) -> int:
     """E-mail administrators each source that turned ``error`` or ``silent``, and each
     that recovered from it, once per change; the number of e-mails sent.
 
-    ``Source.health_notified`` holds the state last announced. A conditional UPDATE
-    claims each change before its e-mail goes out, so two runners (the sweeper of two
-    processes, beat and an operator) never send it twice; a mail server failing after
-    the claim loses that e-mail rather than repeating it.
+    ``Source.health_notified`` holds the state last announced, ``health_notified_at``
+    when. A source's e-mails are ``TARIFICADOR_HEALTH_MAIL_MIN_SECONDS`` apart at
+    least: a change within that time of the last e-mail is neither sent nor claimed,
+    so once the time is over the state then is compared with the one announced. A
+    PBX flapping between ``error`` and ``capturing`` every minute sends one e-mail per
+    period rather than dozens, and nothing when it ends where it was announced.
+
+    A conditional UPDATE claims each change before its e-mail goes out, so two runners
+    (the sweeper of two processes, beat and an operator) never send it twice; a mail
+    server failing after the claim loses that e-mail rather than repeating it.
     """
+    now = now or timezone.now()
+    quiet = dt.timedelta(seconds=settings.TARIFICADOR_HEALTH_MAIL_MIN_SECONDS)
     sent = 0
     for source in sources_with_health(now):
         state = source_health_state(source, now)
         previous = source.health_notified
         if state == previous:
             continue
+        if state == HealthState.CONNECTING and previous in ALARMING_STATES:
+            continue  # retrying is not recovering: the e-mail waits for a record or a fix
         announce = state in ALARMING_STATES or previous in ALARMING_STATES
+        last_mail_at = source.health_notified_at
+        if announce and last_mail_at is not None and now - last_mail_at < quiet:
+            continue  # too soon after the last e-mail: looked at again once it is over
         claimed = Source.objects.filter(pk=source.pk, health_notified=previous).update(
-            health_notified=state
+            health_notified=state, health_notified_at=now if announce else last_mail_at
         )
         if claimed and announce:
             sent += _source_health_mail(source, state, previous)

@@ -49,8 +49,8 @@ NO_LOGIN = "none"
 CRLF_LINES = "CR LF-terminated lines"
 WIRE_FORMATS = dict.fromkeys(GENERATORS, (NO_LOGIN, CRLF_LINES)) | {
     "mitel-5000": (
-        "length-prefixed 0x84 PASSWORD NUL frame from the collector",
-        "4-byte little-endian length, then the record and CR LF",
+        "length-prefixed 0x84 PASSWORD NUL frame from the collector (none on --serial)",
+        "4-byte little-endian length, then the record and CR LF (on --serial: " + CRLF_LINES + ")",
     ),
     "panasonic": ('"SMDR" CR LF, then PASSWORD CR LF, from the collector', CRLF_LINES),
     "samsung-officeserv": (NO_LOGIN, "NUL-terminated records"),
@@ -69,10 +69,12 @@ def wire_formats_help() -> str:
     return "\n".join(["families, their login (--password) and framing:", *lines])
 
 
-def frame(family: str, record: str) -> bytes:
-    """One record as the family's PBX puts it on the wire."""
+def frame(family: str, record: str, *, serial: bool = False) -> bytes:
+    """One record as the family's PBX puts it on the wire (on a serial line with
+    ``serial``: a Mitel 5000's printer port sends plain lines, as
+    :func:`smdr.framing.framer_for` expects)."""
     payload = record.encode()
-    if family == "mitel-5000":  # 4-byte little-endian length, then the text and CR LF
+    if family == "mitel-5000" and not serial:  # 4-byte little-endian length, text, CR LF
         body = payload + b"\r\n"
         return struct.pack("<I", len(body)) + body
     if family == "samsung-officeserv":
@@ -122,8 +124,8 @@ class SimulatedPbx:
         self.most_collectors = 0  # at the same time, ever: a second capture shows here
         self.connections = 0  # collectors logged in, ever: a reconnect shows here
 
-    def _next_frames(self, count: int) -> bytes:
-        return b"".join(frame(self.family, next(self.records)) for _ in range(count))
+    def _next_frames(self, count: int, *, serial: bool = False) -> bytes:
+        return b"".join(frame(self.family, next(self.records), serial=serial) for _ in range(count))
 
     async def _emit(self, writer: asyncio.StreamWriter) -> None:
         """Send records at the configured rate until the limit or the peer goes."""
@@ -142,8 +144,15 @@ class SimulatedPbx:
             await asyncio.sleep(interval)
 
     async def serve(self, host: str, port: int, ready: asyncio.Event | None = None) -> None:
+        """Listen for collectors and send each the records, until cancelled; the
+        collectors' connections end with it."""
+        collectors: set[asyncio.Task] = set()
+
         async def collector(reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
             peer = writer.get_extra_info("peername")
+            task = asyncio.current_task()
+            if task:
+                collectors.add(task)
             try:
                 if not await expect_login(self.family, self.password, reader):
                     logger.warning("collector %s sent a wrong login; closing", peer)
@@ -159,13 +168,22 @@ class SimulatedPbx:
             except (ConnectionError, asyncio.IncompleteReadError):
                 logger.info("collector %s went away", peer)
             finally:
+                collectors.discard(task)
                 writer.close()
 
         server = await asyncio.start_server(collector, host, port)
         if ready:
             ready.set()
-        async with server:
-            await server.serve_forever()
+        try:
+            async with server:
+                await server.serve_forever()
+        finally:
+            # Closing the server leaves its connections' tasks running (Python 3.11):
+            # ended here, none is left pending to be destroyed with its loop, when
+            # ``writer.close()`` fails on the closed loop ("Exception ignored in").
+            for task in collectors:
+                task.cancel()
+            await asyncio.gather(*collectors, return_exceptions=True)
 
     async def push(self, host: str, port: int, retry_seconds: float = 5.0) -> None:
         while self.limit is None or self.sent < self.limit:
@@ -193,7 +211,7 @@ class SimulatedPbx:
                 count = max(1, int(self.rate))
                 if self.limit is not None:
                     count = min(count, self.limit - self.sent)
-                await asyncio.to_thread(port.write, self._next_frames(count))
+                await asyncio.to_thread(port.write, self._next_frames(count, serial=True))
                 self.sent += count
                 await asyncio.sleep(1)
         finally:

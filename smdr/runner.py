@@ -95,18 +95,24 @@ class CaptureLoop:
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             await self.on_state(State.CONNECTING, self.transport.describe())
+            link_error = None
             try:
                 await self._until_stopped(self._capture(), stop)
             except LinkError as error:
+                link_error = error
                 await self.on_state(State.ERROR, str(error))
-                logger.warning("%s: %s", self.name, error)
             except Exception as error:  # a bug must not end the capture of every source
                 logger.exception("%s: capture failed", self.name)
                 await self.on_state(State.ERROR, f"{type(error).__name__}: {error}")
             if stop.is_set():
+                if link_error:
+                    logger.warning("%s: %s", self.name, link_error)
                 break
             delay = self.backoff.next_delay()
-            logger.info("%s: reconnecting in %.0f s", self.name, delay)
+            if link_error:  # one line for the failure and what comes of it
+                logger.warning("%s: %s; reconnecting in %.0f s", self.name, link_error, delay)
+            else:
+                logger.info("%s: reconnecting in %.0f s", self.name, delay)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), delay)
         await self.on_state(State.IDLE, "stopped")

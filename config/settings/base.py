@@ -242,6 +242,9 @@ CELERY_TASK_ROUTES = {"capture.tasks.capture_source_task": {"queue": "capture"}}
 TARIFICADOR_INGEST_MAX_RECORDS = 5000
 # A capture lease lapses this long after its worker stops renewing it (dies).
 TARIFICADOR_CAPTURE_LEASE_SECONDS = env.float("TARIFICADOR_CAPTURE_LEASE_SECONDS", default=30.0)
+# A source's health e-mails (error, silent, recovered) are at least this far apart:
+# a flapping PBX sends one per period, not one per flap.
+TARIFICADOR_HEALTH_MAIL_MIN_SECONDS = env.int("TARIFICADOR_HEALTH_MAIL_MIN_SECONDS", default=900)
 # How often a capture process reads the Source table to start, restart and stop captures.
 TARIFICADOR_CAPTURE_RECONCILE_SECONDS = env.float(
     "TARIFICADOR_CAPTURE_RECONCILE_SECONDS", default=5.0
@@ -284,7 +287,3 @@ LOGGING = {
         "celery.app.trace": {"level": "WARNING"},
     },
 }
-if not CELERY_BROKER_URL:
-    # Tasks run in-process, yet Celery's eager producer still builds a kombu connection,
-    # which warns "No hostname was supplied" on every task: no broker is meant.
-    LOGGING["loggers"]["kombu.connection"] = {"level": "ERROR"}

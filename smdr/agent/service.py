@@ -19,7 +19,7 @@ import threading
 from zoneinfo import ZoneInfo
 
 from smdr.framing import NulFramer, framer_for
-from smdr.runner import Backoff, CaptureLoop, RawLog
+from smdr.runner import Backoff, CaptureLoop, RawLog, State
 from smdr.transports import Transport, transport_from_settings
 
 from .config import AgentConfig
@@ -106,7 +106,8 @@ def capture_loop(config: AgentConfig, spool: Spool, wake: threading.Event) -> Ca
                 logger.warning("raw log not written: %s", error)
 
     async def on_state(state: str, detail: str) -> None:
-        logger.info("PBX link %s (%s)", state, detail)
+        if state != State.ERROR:  # the loop logs a failure with its retry, in one line
+            logger.info("PBX link %s (%s)", state, detail)
         with contextlib.suppress(sqlite3.Error):  # status display only
             spool.set_state(capture_state=state, capture_detail=detail, capture_at=iso(utc_now()))
 

@@ -109,6 +109,7 @@ from .direction import (
     is_trunk_name,
     known_direction,
 )
+from .limits import extension_fitting, trunk_fitting
 from .options import bool_option, contexts_option, contexts_setting, digits_option, digits_setting
 
 UTC = dt.UTC
@@ -177,8 +178,6 @@ _UNIQUEID_RE = re.compile(r"(?:.*-)?[0-9]{9,}\.[0-9]+", re.ASCII | re.DOTALL)
 _LEADING_JUNK = "".join(chr(code) for code in range(33)) + "\x7f\ufeff"
 _TRAILING_JUNK = "\r\n\x00 \t"
 _MAX_DIGITS = 9  # longest count of seconds accepted (about 31 years)
-_MAX_EXTENSION = 32  # billing.Extension.number
-_MAX_TRUNK = 64  # billing.Trunk.name
 _CACHE_LIMIT = 100_000
 
 # Counts of seconds -> int, once checked; shared by every parser (they repeat a lot).
@@ -368,8 +367,8 @@ class AsteriskCSVParser(Parser):
             duration_seconds=billsec,
             ring_seconds=duration - billsec if duration > billsec else 0,
             direction=direction,
-            extension=extension if len(extension) <= _MAX_EXTENSION else "",
-            trunk=trunk[:_MAX_TRUNK],
+            extension=extension_fitting(extension),
+            trunk=trunk_fitting(trunk),
             number=number,
             account_code=account_code,
             pbx_call_id=pbx_call_id,
@@ -416,18 +415,7 @@ class AsteriskCSVParser(Parser):
         details[RULE_KEY] = rule
 
         if direction == Direction.INCOMING:
-            known = self._extensions
-            if not known:
-                if target_is_extension:
-                    extension = target_name
-                elif is_digits(dst) and len(dst) <= max_digits:
-                    extension = dst
-                else:
-                    extension = ""
-            elif target_name in known:
-                extension = target_name
-            else:
-                extension = dst if dst in known else ""
+            extension = self._incoming_extension(dst, target_name, target_is_extension)
             if dst and dst != extension:
                 details["dst"] = dst
             trunk = ""
@@ -436,14 +424,9 @@ class AsteriskCSVParser(Parser):
             return direction, extension, src, trunk
 
         # From an extension: the context may have said outgoing; else where it went says.
-        if source_is_extension:
-            extension = source_name
-        elif is_digits(src) and len(src) <= max_digits:
-            extension = src
-        elif source_technology not in TRUNK_TECHNOLOGIES and source_technology != "Local":
-            extension = source_name
-        else:
-            extension = ""
+        extension = self._calling_extension(
+            src, source_technology, source_name, source_is_extension
+        )
         trunk = ""
         if dst_channel:
             if not target_is_extension or direction == Direction.OUTGOING:
@@ -456,6 +439,33 @@ class AsteriskCSVParser(Parser):
             long_number = is_digits(national) and len(national) > max_digits
             direction = Direction.OUTGOING if long_number else Direction.INTERNAL
         return direction, extension, dst, trunk
+
+    def _calling_extension(
+        self, src: str, source_technology: str, source_name: str, source_is_extension: bool
+    ) -> str:
+        """The extension a call that did not come in was made from: the channel's peer
+        when it looks like one, else the caller's number, else any peer but a trunk's."""
+        if source_is_extension:
+            return source_name
+        if is_digits(src) and len(src) <= self._max_extension_digits:
+            return src
+        if source_technology not in TRUNK_TECHNOLOGIES and source_technology != "Local":
+            return source_name
+        return ""
+
+    def _incoming_extension(self, dst: str, target_name: str, target_is_extension: bool) -> str:
+        """The extension an incoming call reached: the site's, when it names them; else
+        the channel's peer or the dialled number when either looks like one."""
+        known = self._extensions
+        if not known:
+            if target_is_extension:
+                return target_name
+            if is_digits(dst) and len(dst) <= self._max_extension_digits:
+                return dst
+            return ""
+        if target_name in known:
+            return target_name
+        return dst if dst in known else ""
 
     def _decided(
         self, context: str, src: str, dst: str, source_peer: str, target_peer: str

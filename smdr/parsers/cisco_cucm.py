@@ -108,6 +108,7 @@ from .base import (
     is_digits,
 )
 from .direction import RULE_KEY, Rule, is_trunk_name, known_direction
+from .limits import extension_fitting, trunk_fitting
 from .options import digits_option, digits_setting
 
 UTC = dt.UTC
@@ -296,8 +297,6 @@ _LEADING_JUNK = "".join(chr(code) for code in range(33)) + "\x7f\ufeff"
 _TRAILING_JUNK = "\r\n\x00 \t"
 _MAX_DIGITS = 9  # longest count of seconds accepted (about 31 years)
 _MAX_EPOCH_DIGITS = 11  # seconds since 1970, up to year 5138
-_MAX_EXTENSION = 32  # billing.Extension.number
-_MAX_TRUNK = 64  # billing.Trunk.name
 _ADDRESS_CACHE_LIMIT = 10_000
 _NO_ADDRESS = {"": "", "0": ""}  # an empty field and 0: no address
 _MAX_EPOCH = 253402300799  # 9999-12-31 23:59:59 UTC
@@ -351,6 +350,29 @@ def _list_option(options: Options, key: str, default: tuple[str, ...]) -> tuple[
     ):
         raise RecordError(f"option {key}: {value!r} is not a list of names or numbers")
     return tuple(item.strip() for item in value)
+
+
+def _number_details(
+    details: Details,
+    *,
+    number: str,
+    extension: str,
+    original_called: str,
+    last_redirect: str,
+    hunt_pilot: str,
+    outpulsed_called: str,
+) -> None:
+    """Add to ``details`` the numbers of the CDR that say more than the call's own:
+    the number first dialled, the last redirecting one, the hunt pilot, and what went
+    out on the trunk."""
+    if original_called and original_called not in (number, extension):
+        details["original_called_number"] = original_called
+    if last_redirect and last_redirect not in (number, extension, original_called):
+        details["last_redirect_dn"] = last_redirect
+    if hunt_pilot:
+        details["hunt_pilot_dn"] = hunt_pilot
+    if outpulsed_called and outpulsed_called != number:
+        details["outpulsed_called_number"] = outpulsed_called
 
 
 class CiscoCUCMParser(Parser):
@@ -499,15 +521,15 @@ class CiscoCUCMParser(Parser):
             trunk_side = orig_device if direction == Direction.INCOMING else trunk
             rule = Rule.TRUNK_NAME if is_trunk_name(trunk_side) else Rule.DEFAULT
         details[RULE_KEY] = rule
-        if original_called and original_called not in (number, extension):
-            details["original_called_number"] = original_called
-        if last_redirect and last_redirect not in (number, extension, original_called):
-            details["last_redirect_dn"] = last_redirect
-        if hunt_pilot:
-            details["hunt_pilot_dn"] = hunt_pilot
-        outpulsed_called = outpulsed_called.removesuffix("#")
-        if outpulsed_called and outpulsed_called != number:
-            details["outpulsed_called_number"] = outpulsed_called
+        _number_details(
+            details,
+            number=number,
+            extension=extension,
+            original_called=original_called,
+            last_redirect=last_redirect,
+            hunt_pilot=hunt_pilot,
+            outpulsed_called=outpulsed_called.removesuffix("#"),
+        )
         self._leg_details(self._leg_values(row), details)
 
         return ParsedCall(
@@ -515,8 +537,8 @@ class CiscoCUCMParser(Parser):
             duration_seconds=duration,
             ring_seconds=ring_seconds if ring_seconds > 0 else 0,
             direction=direction,
-            extension=extension if len(extension) <= _MAX_EXTENSION else "",
-            trunk=trunk[:_MAX_TRUNK],
+            extension=extension_fitting(extension),
+            trunk=trunk_fitting(trunk),
             number=number,
             account_code=client_matter_code,
             pbx_call_id=call_id,

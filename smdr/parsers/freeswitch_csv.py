@@ -85,6 +85,7 @@ from .base import (
 )
 from .clock import TIMES_OF_DAY, LocalClock, LocalDay, time_of_day
 from .direction import RULE_KEY, Rule, context_direction, known_direction
+from .limits import extension_fitting, trunk_fitting
 from .options import contexts_option, contexts_setting, digits_option, digits_setting
 
 UTC = dt.UTC
@@ -139,8 +140,6 @@ _LEADING_JUNK = "".join(chr(code) for code in range(33)) + "\x7f\ufeff"
 _TRAILING_JUNK = "\r\n\x00 \t"
 _MAX_DIGITS = 9  # longest count of seconds accepted (about 31 years)
 _MAX_EPOCH_DIGITS = 11  # seconds since 1970, up to year 5138
-_MAX_EXTENSION = 32  # billing.Extension.number
-_MAX_TRUNK = 64  # billing.Trunk.name
 
 
 def _template_option(options: Options) -> tuple[str, ...]:
@@ -264,8 +263,8 @@ class FreeSWITCHCSVParser(Parser):
             duration_seconds=billsec,
             ring_seconds=duration - billsec if duration > billsec else 0,
             direction=direction,
-            extension=extension if len(extension) <= _MAX_EXTENSION else "",
-            trunk=trunk[:_MAX_TRUNK],
+            extension=extension_fitting(extension),
+            trunk=trunk_fitting(trunk),
             number=number,
             account_code=fields[self._account_code],
             pbx_call_id=pbx_call_id,

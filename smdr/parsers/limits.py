@@ -33,6 +33,19 @@ _DIRECTIONS = frozenset(DIRECTIONS)
 TEXT_FIELDS = ("extension", "trunk", "number", "account_code", "pbx_call_id")
 
 
+def extension_fitting(extension: str) -> str:
+    """``extension``, or blank when it is longer than its column: the CSV families
+    (Asterisk, FreeSWITCH, 3CX, Cisco) put a SIP URI or a channel name there for a call
+    that no extension made, and no extension is better than another one's number cut."""
+    return extension if len(extension) <= MAX_LENGTHS["extension"] else ""
+
+
+def trunk_fitting(trunk: str) -> str:
+    """``trunk`` cut to its column: a long channel or gateway name still tells which
+    trunk by its start."""
+    return trunk[: MAX_LENGTHS["trunk"]]
+
+
 def call_check(
     call: ParsedCall, *, received_at: dt.datetime | None = None, record: str | None = None
 ) -> None:

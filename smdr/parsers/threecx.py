@@ -86,6 +86,7 @@ from .base import (
 )
 from .clock import TIMES_OF_DAY, LocalClock, LocalDay, time_of_day
 from .direction import RULE_KEY, Rule, known_direction
+from .limits import extension_fitting, trunk_fitting
 from .options import digits_option, digits_setting
 
 UTC = dt.UTC
@@ -160,8 +161,6 @@ _TIME_RE = re.compile(r"[0-9]{4}([/-])[0-9]{2}\1[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]
 _DURATION_RE = re.compile(r"([0-9]{1,5}):([0-5][0-9]):([0-5][0-9])", re.ASCII)
 _LEADING_JUNK = "".join(chr(code) for code in range(33)) + "\x7f\ufeff"
 _TRAILING_JUNK = "\r\n\x00 \t"
-_MAX_EXTENSION = 32  # billing.Extension.number
-_MAX_TRUNK = 64  # billing.Trunk.name
 _MAX_SECONDS = 999_999_999  # fits the calls table's integer columns
 _DURATION_CACHE_LIMIT = 100_000
 
@@ -292,8 +291,8 @@ class ThreeCXParser(Parser):
             duration_seconds=duration,
             ring_seconds=ring_seconds if ring_seconds > 0 else 0,
             direction=direction,
-            extension=extension if len(extension) <= _MAX_EXTENSION else "",
-            trunk=trunk[:_MAX_TRUNK],
+            extension=extension_fitting(extension),
+            trunk=trunk_fitting(trunk),
             number=number,
             account_code=bill_code,
             pbx_call_id=call_id or history_id,

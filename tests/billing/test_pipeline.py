@@ -371,3 +371,16 @@ def test_the_sites_extensions_decide_the_direction():
     call = Call.objects.get()
     assert call.direction == "internal"
     assert call.details["direction_rule"] == "known-extension"
+
+
+def test_storing_and_parsing_batches_logs_nothing_at_info(source, caplog):
+    """A line per record or per batch at INFO buries everything else on a busy PBX:
+    the capture logs its own summary once a minute, the pipeline says nothing."""
+    caplog.set_level("INFO")
+
+    for batch in range(3):
+        store(source, SEGMENT_1.replace("1000014160", f"10000142{batch:02}"), first_seq=batch + 1)
+    raw_records_sweep()
+
+    assert Call.objects.count() == 3
+    assert [record.getMessage() for record in caplog.records] == []

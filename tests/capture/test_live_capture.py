@@ -2,6 +2,7 @@
 
 import asyncio
 import datetime as dt
+import logging
 import os
 import socket
 import threading
@@ -9,11 +10,17 @@ import time
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 
 from billing.models import Call
 from billing.pipeline import raw_records_ingest
-from capture.live import capturable_sources, capture_loop, sources_capture
+from capture.live import (
+    CaptureSummary,
+    capturable_sources,
+    capture_loop,
+    sources_capture,
+    use_database_threads,
+)
 from capture.models import CaptureState, RawRecord, Source, Transport
 from pbxsim.avaya_ipoffice import ipoffice_records
 from pbxsim.pbx import SimulatedPbx, frame
@@ -121,6 +128,68 @@ def test_tcp_client_captures_a_listening_pbx_and_reconnects():
     assert source.capture_state == "idle"
 
 
+def test_capture_logs_one_summary_line_a_minute_not_one_per_batch(caplog):
+    """Batches every second for three minutes: three lines, counting every record."""
+    now = [0.0]
+    summary = CaptureSummary(
+        "hq-ipo", time_zone=ZoneInfo("America/Argentina/Cordoba"), clock=lambda: now[0]
+    )
+    received_at = dt.datetime(2026, 11, 2, 23, 51, 3, tzinfo=dt.UTC)
+
+    with caplog.at_level(logging.INFO, logger="capture.live"):
+        for second in range(1, 181):
+            now[0] = float(second)
+            summary.add(7, received_at)
+
+    assert [record.getMessage() for record in caplog.records] == [
+        "hq-ipo: 420 records in the last 60 s, 420 since start; last 20:51:03",
+        "hq-ipo: 420 records in the last 60 s, 840 since start; last 20:51:03",
+        "hq-ipo: 420 records in the last 60 s, 1,260 since start; last 20:51:03",
+    ]
+
+
+def test_live_capture_logs_state_changes_and_a_summary_not_each_batch(caplog):
+    port = free_port()
+    source = SourceFactory(
+        slug="hq-ipo", transport=Transport.TCP_SERVER, settings={"port": port, "bind": "127.0.0.1"}
+    )
+    pbx = SimulatedPbx(family="avaya-ipoffice", rate=200, limit=40, seed=5)
+
+    with caplog.at_level(logging.INFO, logger="capture.live"):
+        capture_until(
+            [source], lambda: Call.objects.count() >= 40, also=[pbx.push("127.0.0.1", port, 0.05)]
+        )
+
+    messages = [record.getMessage() for record in caplog.records if record.name == "capture.live"]
+    assert [message.split(" (")[0] for message in messages if "records" not in message] == [
+        "hq-ipo: connecting",
+        "hq-ipo: capturing",
+        "hq-ipo: idle",
+    ]
+    summaries = [message for message in messages if "records" in message]
+    assert len(summaries) == 1  # the capture stopped before a minute was out
+    assert summaries[0].startswith("hq-ipo: 40 records in the last ")
+    assert ", 40 since start; last " in summaries[0]
+
+
+def test_the_capture_threads_close_their_database_connections_when_it_ends():
+    """Left to the garbage collector, they kept PostgreSQL sessions open after the
+    capture (and the test database from being dropped)."""
+
+    def query():
+        Source.objects.exists()
+        return connections["default"]
+
+    async def capture():
+        use_database_threads()
+        return await asyncio.to_thread(query)
+
+    database = asyncio.run(capture())
+
+    assert database is not connection  # another thread's
+    assert database.connection is None
+
+
 def test_tcp_server_takes_records_a_pbx_pushes():
     port = free_port()
     source = SourceFactory(
@@ -215,6 +284,36 @@ def test_unreachable_pbx_is_shown_as_error():
     assert "cannot connect to tcp://127.0.0.1" in source.capture_error
 
 
+def test_a_link_failure_is_one_warning_line_with_its_retry(caplog):
+    source = SourceFactory(
+        slug="hq-ipo",
+        transport=Transport.TCP_CLIENT,
+        settings={"host": "127.0.0.1", "port": free_port(), **FAST_RECONNECT},
+    )
+
+    with caplog.at_level(logging.INFO):
+        capture_until(
+            [source],
+            lambda: any("; reconnecting in" in record.getMessage() for record in caplog.records),
+            timeout=10,
+        )
+
+    lines = [
+        (record.levelname, record.getMessage())
+        for record in caplog.records
+        if record.name in ("capture.live", "smdr.runner")
+    ]
+    failures = [line for line in lines if "cannot connect" in line[1]]
+    assert failures, lines
+    assert "; reconnecting in " in failures[0][1]
+    for level, message in failures:
+        assert level == "WARNING"
+        assert message.startswith("hq-ipo: cannot connect to tcp://127.0.0.1")
+    assert not [message for _, message in lines if message.startswith("hq-ipo: reconnecting")]
+    attempts = [message for _, message in lines if message.startswith("hq-ipo: connecting")]
+    assert len(attempts) - len(failures) in (0, 1)  # the last may be cut by the stop
+
+
 def test_only_live_sources_are_captured_by_default():
     live = SourceFactory(transport=Transport.TCP_CLIENT, settings={"host": "pbx", "port": 1})
     SourceFactory(transport=Transport.AGENT)
@@ -296,3 +395,4 @@ def test_the_simulators_help_lists_each_familys_login_and_framing():
     assert "login: none; framing: CR LF-terminated lines" in text
     assert "0x84 PASSWORD NUL" in text and '"SMDR" CR LF, then PASSWORD' in text
     assert "NUL-terminated records" in text
+    assert "(on --serial: CR LF-terminated lines)" in text  # a Mitel 5000's printer port

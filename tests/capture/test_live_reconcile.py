@@ -39,6 +39,24 @@ def wait_for(condition, *, timeout=10.0, what="the condition"):
     connection.close()  # polling threads' connections must not outlive the test
 
 
+def loop_end(loop, thread):
+    """End ``loop``, run by ``thread``, as ``asyncio.run`` ends its own: every task
+    cancelled and awaited, then its default executor shut down (which closes the
+    capture threads' database connections), then closed."""
+
+    async def cancel_all():
+        tasks = asyncio.all_tasks() - {asyncio.current_task()}
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    asyncio.run_coroutine_threadsafe(cancel_all(), loop).result(10)
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(10)
+    loop.run_until_complete(loop.shutdown_default_executor())
+    loop.close()
+
+
 class LiveCapture:
     """``sources_serve`` and simulated PBXs on an event loop of their own thread, so
     the test changes the Source table while capture runs, as the admin would."""
@@ -48,7 +66,6 @@ class LiveCapture:
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.stop = asyncio.Event()
-        self.background = []
 
     def __enter__(self):
         self.thread.start()
@@ -58,9 +75,7 @@ class LiveCapture:
         return self
 
     def run(self, work):
-        future = asyncio.run_coroutine_threadsafe(work, self.loop)
-        self.background.append(future)
-        return future
+        return asyncio.run_coroutine_threadsafe(work, self.loop)
 
     def pbx(self, port, **options):
         pbx = SimulatedPbx(family="avaya-ipoffice", **options)
@@ -74,12 +89,7 @@ class LiveCapture:
         try:
             self.serving.result(30)  # ends cleanly: every capture stopped
         finally:
-            for future in self.background:
-                future.cancel()
-            time.sleep(0.1)
-            self.loop.call_soon_threadsafe(self.loop.stop)
-            self.thread.join(10)
-            self.loop.close()
+            loop_end(self.loop, self.thread)
 
 
 def tcp_source(port, **fields):
@@ -230,9 +240,9 @@ def test_the_command_waits_for_sources_and_outlives_bad_settings(monkeypatch, se
     port = free_port()
     pbx_loop = asyncio.new_event_loop()
     pbx = SimulatedPbx(family="avaya-ipoffice", rate=100, limit=5, seed=4)
-    pbx_task = pbx_loop.create_task(pbx.serve("127.0.0.1", port))
     pbx_thread = threading.Thread(target=pbx_loop.run_forever, daemon=True)
     pbx_thread.start()
+    asyncio.run_coroutine_threadsafe(pbx.serve("127.0.0.1", port), pbx_loop)  # loop_end ends it
     out = StringIO()
     problems = []
 
@@ -257,9 +267,7 @@ def test_the_command_waits_for_sources_and_outlives_bad_settings(monkeypatch, se
         call_command("capture", stdout=out)
     finally:
         helper.join(30)
-        pbx_loop.call_soon_threadsafe(pbx_task.cancel)
-        pbx_loop.call_soon_threadsafe(pbx_loop.stop)
-        pbx_thread.join(10)
+        loop_end(pbx_loop, pbx_thread)
 
     assert not problems, problems
     output = out.getvalue()
@@ -283,12 +291,10 @@ def test_a_leased_capture_restarts_in_place_on_new_settings_and_ends_when_disabl
     pbx_loop = asyncio.new_event_loop()
     first = SimulatedPbx(family="avaya-ipoffice", rate=20, seed=5)
     second = SimulatedPbx(family="avaya-ipoffice", rate=20, seed=6)
-    pbx_tasks = [
-        pbx_loop.create_task(first.serve("127.0.0.1", first_port)),
-        pbx_loop.create_task(second.serve("127.0.0.1", second_port)),
-    ]
     pbx_thread = threading.Thread(target=pbx_loop.run_forever, daemon=True)
     pbx_thread.start()
+    for pbx, port in ((first, first_port), (second, second_port)):  # loop_end ends them
+        asyncio.run_coroutine_threadsafe(pbx.serve("127.0.0.1", port), pbx_loop)
     source = tcp_source(first_port)
     client = redis.Redis.from_url(redis_url)
     client.delete(lease_key(source.pk))
@@ -336,7 +342,4 @@ def test_a_leased_capture_restarts_in_place_on_new_settings_and_ends_when_disabl
         assert not CaptureHeartbeat.objects.exists()
     finally:
         worker.join(10)
-        for pbx_task in pbx_tasks:
-            pbx_loop.call_soon_threadsafe(pbx_task.cancel)
-        pbx_loop.call_soon_threadsafe(pbx_loop.stop)
-        pbx_thread.join(10)
+        loop_end(pbx_loop, pbx_thread)

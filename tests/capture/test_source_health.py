@@ -6,6 +6,7 @@ the working-hours one on weekdays 08:00-18:00 of its clock, the overall one alwa
 """
 
 import datetime as dt
+import itertools
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -208,7 +209,7 @@ def test_one_email_per_change_and_one_on_recovery(administrator):
     Source.objects.filter(pk=source.pk).update(
         capture_state=CaptureState.CAPTURING, last_seen_at=timezone.now()
     )
-    assert sources_health_notify() == 1
+    assert sources_health_notify(timezone.now() + dt.timedelta(minutes=16)) == 1
 
     failed, recovered = mail.outbox
     assert failed.to == ["admin@example.com"]
@@ -216,6 +217,100 @@ def test_one_email_per_change_and_one_on_recovery(administrator):
     assert "refused" in failed.body
     assert "recovered" in recovered.subject
     assert Source.objects.get(pk=source.pk).health_notified == "capturing"
+
+
+def test_a_source_that_retries_after_an_error_has_not_recovered(administrator):
+    source = live_source(slug="hq", capture_state=CaptureState.ERROR, capture_error="refused")
+    assert sources_health_notify() == 1
+    later = timezone.now() + dt.timedelta(minutes=20)
+
+    Source.objects.filter(pk=source.pk).update(capture_state=CaptureState.CONNECTING)
+    assert sources_health_notify(later) == 0
+    assert Source.objects.get(pk=source.pk).health_notified == "error"
+
+    Source.objects.filter(pk=source.pk).update(
+        capture_state=CaptureState.CAPTURING, last_seen_at=later
+    )
+    assert sources_health_notify(later) == 1
+    assert "recovered" in mail.outbox[-1].subject and "capturing" in mail.outbox[-1].subject
+
+
+def link(source, state, at):
+    """``source``'s link in ``state`` at ``at``, its last record just then."""
+    Source.objects.filter(pk=source.pk).update(
+        capture_state=state, capture_error="refused" if state == "error" else "", last_seen_at=at
+    )
+
+
+FLAP = [CaptureState.ERROR, CaptureState.CONNECTING, CaptureState.CAPTURING]
+
+
+def test_a_flapping_pbx_sends_one_email_per_period_at_most(administrator, settings):
+    """error, connecting, capturing, error, ... a minute each for two hours."""
+    settings.TARIFICADOR_HEALTH_MAIL_MIN_SECONDS = 900
+    source = live_source(slug="hq")
+    start = timezone.now()
+    sent_at = []
+
+    for minute in range(120):
+        now = start + dt.timedelta(minutes=minute)
+        link(source, FLAP[minute % 3], now)
+        if sources_health_notify(now):
+            sent_at.append(now)
+
+    assert 1 <= len(sent_at) <= 120 // 15
+    assert len(mail.outbox) == len(sent_at)
+    gaps = [later - earlier for earlier, later in itertools.pairwise(sent_at)]
+    assert all(gap >= dt.timedelta(minutes=15) for gap in gaps)
+
+
+def test_a_flap_that_ends_where_it_was_announced_sends_nothing_more(administrator):
+    source = live_source(slug="hq")
+    start = timezone.now()
+    link(source, CaptureState.ERROR, start)
+    assert sources_health_notify(start) == 1
+
+    for minute in range(1, 15):  # within the quiet period: nothing sent, nothing claimed
+        now = start + dt.timedelta(minutes=minute)
+        link(source, FLAP[minute % 3], now)
+        assert sources_health_notify(now) == 0
+    later = start + dt.timedelta(minutes=16)
+    link(source, CaptureState.ERROR, later)
+
+    assert sources_health_notify(later) == 0  # error again, as announced
+    assert len(mail.outbox) == 1
+    source.refresh_from_db()
+    assert (source.health_notified, source.health_notified_at) == ("error", start)
+
+
+def test_a_lasting_change_after_the_quiet_period_is_sent_once(administrator):
+    source = live_source(slug="hq")
+    start = timezone.now()
+    link(source, CaptureState.ERROR, start)
+    assert sources_health_notify(start) == 1
+    link(source, CaptureState.CAPTURING, start + dt.timedelta(minutes=1))
+    assert sources_health_notify(start + dt.timedelta(minutes=1)) == 0  # too soon
+
+    sent = []
+    for minute in range(15, 25):  # recovered for good: told once the period is over
+        now = start + dt.timedelta(minutes=minute)
+        link(source, CaptureState.CAPTURING, now)
+        sent.append(sources_health_notify(now))
+    assert sent == [1] + [0] * 9
+    assert "recovered" in mail.outbox[-1].subject
+
+    sent = []
+    for minute in range(26, 60):  # a lasting error, from 11 minutes after the recovery
+        now = start + dt.timedelta(minutes=minute)
+        link(source, CaptureState.ERROR, now)
+        sent.append(sources_health_notify(now))
+    assert sum(sent) == 1
+    assert sent.index(1) == 30 - 26  # 15 minutes after the recovery's e-mail
+    assert [message.subject for message in mail.outbox] == [
+        "Tarificador: source hq is error",
+        "Tarificador: source hq recovered (capturing)",
+        "Tarificador: source hq is error",
+    ]
 
 
 def test_a_silent_source_is_announced_once(administrator):
@@ -255,9 +350,10 @@ def test_the_admin_list_shows_each_state_and_the_age_of_the_last_record(client):
 
 
 @pytest.mark.django_db(transaction=True)  # the sweep closes its connection
-def test_the_sweeper_sends_the_health_emails_once_a_minute(administrator, monkeypatch):
+def test_the_sweeper_sends_the_health_emails_once_a_minute(administrator, monkeypatch, settings):
     from billing import sweeper
 
+    settings.TARIFICADOR_HEALTH_MAIL_MIN_SECONDS = 0
     monkeypatch.setattr(sweeper, "_health_notified_at", None)
     source = live_source(capture_state=CaptureState.ERROR)
 

@@ -10,7 +10,15 @@ from billing.models import Call
 from org.models import Extension, Trunk
 from pbxsim import ALL_GENERATORS, source_settings
 from smdr.parsers import PARSERS, ParsedCall, ParserSettings, RecordError
-from smdr.parsers.limits import MAX_DURATION, MAX_INTEGER, MAX_LENGTHS, MAX_RING, call_check
+from smdr.parsers.limits import (
+    MAX_DURATION,
+    MAX_INTEGER,
+    MAX_LENGTHS,
+    MAX_RING,
+    call_check,
+    extension_fitting,
+    trunk_fitting,
+)
 
 RECEIVED = dt.datetime(2026, 11, 2, 12, tzinfo=dt.UTC)
 CALL = ParsedCall(
@@ -81,6 +89,15 @@ def test_nul_is_looked_for_only_when_the_record_holds_one():
 def test_text_the_call_record_cuts_to_its_column_passes():
     """number, account code and PBX call id are cut to their columns when stored."""
     check(number="1" * 100, account_code="2" * 50, pbx_call_id="3" * 100)
+
+
+def test_the_csv_families_blank_a_long_extension_and_cut_a_long_trunk():
+    """What the CSV parsers (Asterisk, FreeSWITCH, 3CX, Cisco) do with them, in one place."""
+    assert extension_fitting("2001") == "2001"
+    assert extension_fitting("4" * 32) == "4" * 32
+    assert extension_fitting("sip:" + "4" * 40 + "@pbx.example.org") == ""
+    assert trunk_fitting("SIP/carrier") == "SIP/carrier"
+    assert trunk_fitting("T" * 70) == "T" * 64
 
 
 def test_the_limits_are_those_of_the_models():
