@@ -5,5 +5,4 @@ from . import views
 app_name = "accounts"
 urlpatterns = [
     path("profile/", views.profile_view, name="profile"),
-    path("language/", views.language_set, name="language"),
 ]

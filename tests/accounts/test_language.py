@@ -51,7 +51,7 @@ def test_the_language_menu_keeps_the_choice_in_the_profile(client, person):
     client.force_login(person)
 
     response = client.post(
-        "/accounts/language/", {"language": "es-ar", "next": "/accounts/profile/"}
+        "/i18n/setlang/", {"language": "es-ar", "next": "/accounts/profile/"}
     )
     page = client.get("/accounts/profile/", HTTP_ACCEPT_LANGUAGE="pt-BR")
 
@@ -64,13 +64,13 @@ def test_the_language_menu_keeps_the_choice_in_the_profile(client, person):
 
 def test_the_language_menu_refuses_an_unknown_language_and_works_signed_out(client, person):
     client.force_login(person)
-    client.post("/accounts/language/", {"language": "xx-evil", "next": "/"})
+    client.post("/i18n/setlang/", {"language": "xx-evil", "next": "/"})
     assert not Profile.objects.filter(user=person).exists()
 
     client.logout()
-    client.post("/accounts/language/", {"language": "pt-br", "next": "/accounts/login/"})
+    client.post("/i18n/setlang/", {"language": "pt-br", "next": "/accounts/login/"})
     assert language_of(client.get("/accounts/login/")) == "pt-br"
-    assert client.get("/accounts/language/").status_code == 405
+    assert client.get("/i18n/setlang/").status_code == 405
 
 
 def test_the_profile_page_changes_the_language_and_the_e_mail(client, person):
@@ -89,6 +89,11 @@ def test_the_profile_page_changes_the_language_and_the_e_mail(client, person):
     assert client.get("/accounts/profile/").status_code == 200
 
 
+def test_the_installations_language_may_be_plain_spanish(client, settings):
+    settings.LANGUAGE_CODE = "es"  # DESIGN.md: es, es-ar and pt-br are available
+    assert language_of(client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="")) == "es-ar"
+
+
 def test_a_person_without_a_profile_gets_the_installations_language(person, settings):
     settings.LANGUAGE_CODE = "es-ar"
     assert user_language(person) == "es-ar"
@@ -101,7 +106,7 @@ def test_every_page_has_the_language_menu(client):
     client.force_login(admin)
     for path in ["/reports/", "/admin/", "/accounts/profile/"]:
         page = client.get(path, follow=True).content.decode()
-        assert 'action="/accounts/language/"' in page, path
+        assert 'action="/i18n/setlang/"' in page, path
         assert 'value="pt-br"' in page, path
 
 
