@@ -33,6 +33,8 @@ from .dashboard import dashboard_data, month_shift, percent
 from .selectors import (
     DepartmentNotFound,
     InvalidMonth,
+    department_id_invalid_text,
+    department_not_visible_text,
     department_report,
     extension_report,
     month_following,
@@ -66,7 +68,7 @@ def _department_id(request) -> int | None:
     try:
         return int(value)
     except ValueError:
-        raise Http404(f"department must be a department id (a number), not {value!r}.") from None
+        raise Http404(department_id_invalid_text(value)) from None
 
 
 def _visible_departments(user) -> list[Department]:
@@ -88,6 +90,8 @@ def _month_nav(request, month: dt.date, **params) -> dict:
     return {
         "month": month,
         "month_param": f"{month:%Y-%m}",
+        "previous_month": month_shift(month, -1),
+        "next_month": month_shift(month, 1),
         "previous_month_url": link(month_shift(month, -1)),
         "next_month_url": link(month_shift(month, 1)),
         "picker_params": {k: v for k, v in params.items() if v},
@@ -190,9 +194,7 @@ def department_report_page(request):
     if department_id is not None:
         focus = report.node(department_id)
         if focus is None:
-            raise Http404(
-                f"There is no department {department_id} among the departments you can see."
-            )
+            raise Http404(department_not_visible_text(department_id))
         nodes = list(focus.walk())
         top_depth = focus.depth
         total = focus.subtotal
@@ -335,7 +337,7 @@ def call_search(request):
         (visible is not None and department_id not in visible)
         or not Department.objects.filter(pk=department_id).exists()
     ):
-        raise Http404(f"There is no department {department_id} among the departments you can see.")
+        raise Http404(department_not_visible_text(department_id))
     sites = list(Site.objects.order_by("name"))
     month_value = request.GET.get("month", "").strip()
     month = _month(request) if month_value else None

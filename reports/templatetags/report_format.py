@@ -58,3 +58,15 @@ def number(value) -> str:
 def grouped(value, places: int | None = None) -> str:
     """``value`` with the active language's decimal and thousands separators."""
     return number_format(value, decimal_pos=places, force_grouping=True)
+
+
+@register.filter
+def percent(value) -> str:
+    """A percentage in the active language's decimal mark: ``85.0 %`` in English,
+    ``85,0 %`` in Spanish and Portuguese (a no-break space before the sign); a dash
+    when there is none."""
+    if value is None or value == "":
+        return "—"
+    value = Decimal(value)
+    places = max(0, -value.as_tuple().exponent) if value.is_finite() else 0
+    return f"{grouped(value, places)}\u00a0%"
