@@ -20,6 +20,8 @@ from .mail import OUTCOME_LABELS, manager_report_send
 from .models import Budget, BudgetAlert, BudgetLevel, ReportDelivery
 
 # Classes of core/static/core/admin.css: the Content-Security-Policy refuses style attributes.
+CENT = Decimal("0.01")
+TENTH = Decimal("0.1")
 LEVEL_CLASSES = {
     None: "status-good",
     BudgetLevel.WARNING: "status-warning",
@@ -62,7 +64,7 @@ class BudgetAdmin(admin.ModelAdmin):
             description=_("Spent in %(month)s") % {"month": date_format(month, "YEAR_MONTH_FORMAT")}
         )
         def spent_this_month(budget):
-            return number_format(spent(budget), decimal_pos=2, force_grouping=True)
+            return number_format(spent(budget).quantize(CENT), decimal_pos=2, force_grouping=True)
 
         @admin.display(description=gettext_lazy("Of budget"))
         def ratio_this_month(budget):
@@ -72,7 +74,8 @@ class BudgetAdmin(admin.ModelAdmin):
             return format_html(
                 '<strong class="{}">{}</strong>',
                 LEVEL_CLASSES[level_for(cost, budget.amount)],
-                _("%(percent)s%%") % {"percent": number_format(100 * cost / budget.amount, 1)},
+                _("%(percent)s%%")
+                % {"percent": number_format((100 * cost / budget.amount).quantize(TENTH), 1)},
             )
 
         return [*super().get_list_display(request), spent_this_month, ratio_this_month]

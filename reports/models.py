@@ -73,6 +73,7 @@ class Budget(models.Model):
 class BudgetLevel(models.TextChoices):
     """How far a month's spending has gone into its budget."""
 
+    # xgettext:no-python-format
     WARNING = "warning", _("80% reached")
     EXCEEDED = "exceeded", _("Exceeded")
 
