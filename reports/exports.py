@@ -47,7 +47,7 @@ from .selectors import (
     month_following,
     unrated_calls,
 )
-from .templatetags.report_format import grouped
+from .templatetags.report_format import category_label, grouped
 
 FORMATS = ("csv", "xlsx", "pdf")
 CONTENT_TYPES = {
@@ -520,7 +520,7 @@ def _totals_rows(totals: Totals) -> list[list[str]]:
 def _category_rows(totals: Totals) -> list[list[str]]:
     return [
         [
-            c.category or _("not rated"),
+            category_label(c.category) or _("not rated"),
             grouped(c.calls),
             _duration_text(c.seconds),
             _money_text(c.cost, c.currency),

@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from django import template
 from django.utils.formats import number_format
+from django.utils.translation import pgettext_lazy
 
 register = template.Library()
 
@@ -70,3 +71,28 @@ def percent(value) -> str:
     value = Decimal(value)
     places = max(0, -value.as_tuple().exponent) if value.is_finite() else 0
     return f"{grouped(value, places)}\u00a0%"
+
+
+CATEGORY_LABELS = {
+    "local": pgettext_lazy("call category", "local"),
+    "national": pgettext_lazy("call category", "national"),
+    "mobile": pgettext_lazy("call category", "mobile"),
+    "international": pgettext_lazy("call category", "international"),
+    "premium": pgettext_lazy("call category", "premium"),
+    "toll-free": pgettext_lazy("call category", "toll-free"),
+    "emergency": pgettext_lazy("call category", "emergency"),
+    "internal": pgettext_lazy("call category", "internal"),
+    "unknown": pgettext_lazy("call category", "unknown"),
+}
+
+
+@register.filter
+def category(value) -> str:
+    """A destination category (``rating.models.Category``'s values) in the active
+    language: ``mobile`` → ``celular``; another value is shown as it is."""
+    return category_label(value)
+
+
+def category_label(value) -> str:
+    label = CATEGORY_LABELS.get(value)
+    return str(label) if label is not None else (value or "")
