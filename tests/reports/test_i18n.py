@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import Profile
+from billing.models import Call
 from billing.rollups import rollups_rebuild
 from reports.budgets import budget_alerts_send
 from reports.exports import department_report_file, extension_report_file
@@ -320,3 +321,28 @@ def test_one_budget_alert_serves_everybody_who_reads_the_same_language(big):
     [message] = mail.outbox
     assert sorted(message.to) == [big.finance.email, "tesorero@example.org"]
     assert message.subject.startswith("Presupuesto al 85,1 %")
+
+
+def test_the_calls_filters_show_and_read_dates_in_the_local_order(big):
+    client = signed_in(big.admin)
+
+    typed = client.get(
+        reverse("reports:calls"),
+        {"start_after": "3/10/2026 14:00", "start_before": "3/10/2026 16:00", "site": "cordoba"},
+        HTTP_ACCEPT_LANGUAGE=SPANISH,
+    )
+    iso = client.get(
+        reverse("reports:calls"),
+        {"start_after": "2026-10-03T14:00", "site": "cordoba"},
+        HTTP_ACCEPT_LANGUAGE=SPANISH,
+    )
+    english = client.get(reverse("reports:calls"), HTTP_ACCEPT_LANGUAGE="en")
+
+    page = text(typed)
+    assert typed.status_code == 200 and "No se pudieron leer" not in page
+    assert re.findall(r'<tr data-call="(\d+)"', page) == [
+        str(call.pk) for call in Call.objects.filter(cost=Decimal("2129.1500"))
+    ]  # only the 15:00 call of 3 October, read as Córdoba's time
+    assert 'value="03/10/2026 14:00"' in page and 'placeholder="03/12/2026 10:30"' in page
+    assert 'value="03/10/2026 14:00"' in text(iso)  # an ISO link shows in the local order
+    assert 'type="datetime-local"' in text(english)  # English keeps the browser's picker
