@@ -96,3 +96,18 @@ def category(value) -> str:
 def category_label(value) -> str:
     label = CATEGORY_LABELS.get(value)
     return str(label) if label is not None else (value or "")
+
+
+DIRECTION_LABELS = {
+    "incoming": pgettext_lazy("call direction", "Incoming"),
+    "outgoing": pgettext_lazy("call direction", "Outgoing"),
+    "internal": pgettext_lazy("call direction", "Internal"),
+}
+
+
+@register.filter
+def direction(value) -> str:
+    """A call's direction (``incoming``, ``outgoing``, ``internal``) in the active
+    language: ``Entrante``, ``Recebida``; another value is shown as it is."""
+    label = DIRECTION_LABELS.get(value)
+    return str(label) if label is not None else (value or "")

@@ -84,6 +84,8 @@ ENGLISH = {
         "not answered",
         "Search",
         "Clear",
+        "Outgoing",
+        "Incoming",
     ],
 }
 WORDS = {
@@ -91,13 +93,13 @@ WORDS = {
         "reports:dashboard": ["Tablero", "Cifras principales", "Horas pico", "octubre de 2026"],
         "reports:departments": ["Dependencias", "Llamadas propias", "Subtotal", "Descargar"],
         "reports:extensions": ["Internos", "Titular", "Tiempo de conversación"],
-        "reports:calls": ["Llamadas", "Sentido", "Interno", "Buscar", "3/10/2026"],
+        "reports:calls": ["Llamadas", "Sentido", "Interno", "Saliente", "Buscar", "3/10/2026"],
     },
     PORTUGUESE: {
         "reports:dashboard": ["Painel", "Números principais", "outubro de 2026"],
         "reports:departments": ["Departamentos", "Chamadas próprias", "Baixar"],
         "reports:extensions": ["Ramais", "Titular", "Tempo de conversa"],
-        "reports:calls": ["Chamadas", "Sentido", "Ramal", "Pesquisar", "03/10/2026"],
+        "reports:calls": ["Chamadas", "Sentido", "Ramal", "Realizada", "Pesquisar", "03/10/2026"],
     },
 }
 
