@@ -177,6 +177,7 @@ def report_lines(report: DepartmentReport) -> list[dict]:
 def _totals_line(totals: Totals) -> dict:
     return {
         "calls": grouped(totals.calls),
+        "calls_count": totals.calls,
         "answered": grouped(totals.answered),
         "time": _duration_text(totals.seconds),
         "cost": _costs_text(totals),
