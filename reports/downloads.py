@@ -33,6 +33,7 @@ from org.models import Department, Extension, Site, Trunk
 from .exports import ReportFile, department_report_file, extension_report_file, neutralize
 from .selectors import (
     InvalidMonth,
+    department_id_invalid_text,
     department_report,
     extension_report,
     month_following,
@@ -123,7 +124,7 @@ def department_param(request) -> int | None:
     try:
         return int(value)
     except ValueError:
-        raise ParseError(f"department must be a department id (a number), not {value!r}.") from None
+        raise ParseError(department_id_invalid_text(value)) from None
 
 
 def file_response(report_file: ReportFile) -> HttpResponse:

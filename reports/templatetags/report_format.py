@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from django import template
 from django.utils.formats import number_format
+from django.utils.translation import pgettext_lazy
 
 register = template.Library()
 
@@ -58,3 +59,55 @@ def number(value) -> str:
 def grouped(value, places: int | None = None) -> str:
     """``value`` with the active language's decimal and thousands separators."""
     return number_format(value, decimal_pos=places, force_grouping=True)
+
+
+@register.filter
+def percent(value) -> str:
+    """A percentage in the active language's decimal mark: ``85.0 %`` in English,
+    ``85,0 %`` in Spanish and Portuguese (a no-break space before the sign); a dash
+    when there is none."""
+    if value is None or value == "":
+        return "—"
+    value = Decimal(value)
+    places = max(0, -value.as_tuple().exponent) if value.is_finite() else 0
+    return f"{grouped(value, places)}\u00a0%"
+
+
+CATEGORY_LABELS = {
+    "local": pgettext_lazy("call category", "local"),
+    "national": pgettext_lazy("call category", "national"),
+    "mobile": pgettext_lazy("call category", "mobile"),
+    "international": pgettext_lazy("call category", "international"),
+    "premium": pgettext_lazy("call category", "premium"),
+    "toll-free": pgettext_lazy("call category", "toll-free"),
+    "emergency": pgettext_lazy("call category", "emergency"),
+    "internal": pgettext_lazy("call category", "internal"),
+    "unknown": pgettext_lazy("call category", "unknown"),
+}
+
+
+@register.filter
+def category(value) -> str:
+    """A destination category (``rating.models.Category``'s values) in the active
+    language: ``mobile`` → ``celular``; another value is shown as it is."""
+    return category_label(value)
+
+
+def category_label(value) -> str:
+    label = CATEGORY_LABELS.get(value)
+    return str(label) if label is not None else (value or "")
+
+
+DIRECTION_LABELS = {
+    "incoming": pgettext_lazy("call direction", "Incoming"),
+    "outgoing": pgettext_lazy("call direction", "Outgoing"),
+    "internal": pgettext_lazy("call direction", "Internal"),
+}
+
+
+@register.filter
+def direction(value) -> str:
+    """A call's direction (``incoming``, ``outgoing``, ``internal``) in the active
+    language: ``Entrante``, ``Recebida``; another value is shown as it is."""
+    label = DIRECTION_LABELS.get(value)
+    return str(label) if label is not None else (value or "")

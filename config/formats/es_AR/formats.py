@@ -3,3 +3,5 @@
 SHORT_DATE_FORMAT = "j/n/Y"
 SHORT_DATETIME_FORMAT = "j/n/Y H:i"
 DATETIME_FORMAT = "j/n/Y H:i"
+# "diciembre de 2026", as Spanish writes a month (Django's es_AR has "diciembre 2026").
+YEAR_MONTH_FORMAT = r"F \d\e Y"
