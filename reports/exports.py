@@ -28,7 +28,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import translation
-from django.utils.formats import date_format
+from django.utils.formats import date_format, get_format
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
@@ -233,11 +233,42 @@ def _extension_total_rows(lines: Sequence[ExtensionLine]) -> list[list]:
     return rows
 
 
+@dataclass(frozen=True)
+class CsvStyle:
+    """How a CSV writes its fields: the machine format (commas, dot decimals), or with
+    ``?excel=1`` the active language's decimal mark and a separator that does not
+    clash with it (``;`` where the decimal mark is a comma), as Excel reads a CSV in
+    that locale. Both start with a UTF-8 byte-order mark, for accents."""
+
+    delimiter: str = ","
+    decimal_mark: str = "."
+
+    @classmethod
+    def for_excel(cls, excel: bool) -> CsvStyle:
+        if not excel:
+            return cls()
+        decimal_mark = str(get_format("DECIMAL_SEPARATOR"))
+        return cls(delimiter=";" if decimal_mark == "," else ",", decimal_mark=decimal_mark)
+
+    def decimal(self, value: Decimal) -> str:
+        return f"{value:f}".replace(".", self.decimal_mark)
+
+    def writer(self, out):
+        return csv.writer(out, delimiter=self.delimiter, lineterminator="\r\n")
+
+
+MACHINE_CSV = CsvStyle()
+
+
 # ---------------------------------------------------------------- entry points
 
 
 def department_report_file(
-    report: DepartmentReport, fmt: str, *, extensions: Sequence[ExtensionLine] | None = None
+    report: DepartmentReport,
+    fmt: str,
+    *,
+    extensions: Sequence[ExtensionLine] | None = None,
+    csv_style: CsvStyle = MACHINE_CSV,
 ) -> ReportFile:
     """The department report as a file of ``fmt`` (``csv``, ``xlsx`` or ``pdf``).
 
@@ -257,7 +288,7 @@ def department_report_file(
     else:
         columns, rows, total_row = _department_table(report)
         if fmt == "csv":
-            content = _csv(columns, [*rows, total_row])
+            content = _csv(columns, [*rows, total_row], csv_style)
         else:
             indents = [node.depth for node in report.nodes()]
             content = _xlsx(
@@ -279,6 +310,7 @@ def extension_report_file(
     fmt: str,
     department: Department | DepartmentNode | None = None,
     unrated: UnratedCalls | None = None,
+    csv_style: CsvStyle = MACHINE_CSV,
 ) -> ReportFile:
     """The extension report (``lines`` from ``extension_report``) as a file of ``fmt``.
 
@@ -299,7 +331,7 @@ def extension_report_file(
     if unrated is None and count:
         unrated = UnratedCalls(count=count)
     if fmt == "csv":
-        content = _csv(EXTENSION_COLUMNS, [*rows, *totals])
+        content = _csv(EXTENSION_COLUMNS, [*rows, *totals], csv_style)
     elif fmt == "xlsx":
         content = _xlsx(title, EXTENSION_COLUMNS, rows, totals, notes=_notes(unrated))
     else:
@@ -324,22 +356,22 @@ def _notes(unrated: UnratedCalls | None) -> list[str]:
 # ---------------------------------------------------------------- CSV
 
 
-def _csv_value(value):
+def _csv_value(value, style: CsvStyle):
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        return f"{value:f}"
+        return style.decimal(value)
     return neutralize(value)
 
 
-def _csv(columns: Sequence[Column], rows: Iterable[Sequence]) -> bytes:
+def _csv(columns: Sequence[Column], rows: Iterable[Sequence], style: CsvStyle) -> bytes:
     """UTF-8 with a byte-order mark, so that spreadsheets open accents correctly."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = style.writer(buffer)
     with translation.override(None):  # the English titles: the CSV's machine format
         writer.writerow([str(column.title) for column in columns])
     for row in rows:
-        writer.writerow([_csv_value(value) for value in row])
+        writer.writerow([_csv_value(value, style) for value in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
