@@ -387,7 +387,11 @@ def account_top_up(
     """Add money to an account."""
     if amount <= 0:
         raise DomainError(
-            f"A top-up must be a positive amount, not {amount}; use an adjustment to remove money."
+            _(
+                "A top-up must be a positive amount, not %(amount)s; "
+                "use an adjustment to remove money."
+            )
+            % {"amount": amount}
         )
     with transaction.atomic():
         return _post(
@@ -410,9 +414,9 @@ def account_adjust(
 ) -> LedgerEntry:
     """Correct a balance by a signed amount, saying why."""
     if amount == 0:
-        raise DomainError("An adjustment needs a non-zero amount.")
+        raise DomainError(_("An adjustment needs a non-zero amount."))
     if not note.strip():
-        raise DomainError("Say why in the note: adjustments are audited.")
+        raise DomainError(_("Say why in the note: adjustments are audited."))
     with transaction.atomic():
         return _post(
             _locked(account_id),
@@ -439,9 +443,12 @@ def call_refund(
         account = _locked(reservation.account_id)
         reservation.refresh_from_db()
         if reservation.state != Reservation.State.SETTLED or not reservation.cost:
-            raise DomainError(f"Call {call_id} has no charge to refund ({reservation.state}).")
+            raise DomainError(
+                _("Call %(call)s has no charge to refund (%(state)s).")
+                % {"call": call_id, "state": reservation.state}
+            )
         if reservation.ledger_entries.filter(kind=LedgerEntry.Kind.REFUND).exists():
-            raise DomainError(f"Call {call_id} was already refunded.")
+            raise DomainError(_("Call %(call)s was already refunded.") % {"call": call_id})
         return _post(
             account,
             kind=LedgerEntry.Kind.REFUND,

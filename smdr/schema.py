@@ -48,6 +48,12 @@ KINDS: Final = (
 _WORDS: Final = frozenset({"1", "0", "yes", "no", "true", "false", "on", "off", "y", "n", ""})
 
 
+def gettext_noop(message: str) -> str:
+    """Mark ``message`` for translation (``makemessages`` finds it); the centre
+    translates it where it shows it (the Source form's help texts)."""
+    return message
+
+
 class SettingsError(ValueError):
     """Settings that cannot be used; ``key`` is the setting at fault."""
 
@@ -210,18 +216,18 @@ COMMON: Final = schema(
     Setting(
         "time_zone",
         Kind.TIME_ZONE,
-        help="The PBX clock's zone, when it is not the site's (IANA name).",
+        help=gettext_noop("The PBX clock's zone, when it is not the site's (IANA name)."),
     ),
     Setting(
         "raw_log_dir",
         Kind.TEXT,
-        help="A folder where every record received is also written, one file a day.",
+        help=gettext_noop("A folder where every record received is also written, one file a day."),
     ),
     Setting(
         "reconnect_initial",
         Kind.FLOAT,
         10,
-        "Seconds to wait before the first reconnection.",
+        gettext_noop("Seconds to wait before the first reconnection."),
         low=0.001,
         high=86400,
     ),
@@ -229,7 +235,7 @@ COMMON: Final = schema(
         "reconnect_factor",
         Kind.FLOAT,
         1.5,
-        "How much longer each following wait is.",
+        gettext_noop("How much longer each following wait is."),
         low=1,
         high=10,
     ),
@@ -237,7 +243,7 @@ COMMON: Final = schema(
         "reconnect_max",
         Kind.FLOAT,
         300,
-        "The longest wait between reconnections, in seconds.",
+        gettext_noop("The longest wait between reconnections, in seconds."),
         low=0.001,
         high=86400,
     ),
