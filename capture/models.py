@@ -12,6 +12,7 @@ import secrets
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from org.models import Site
@@ -50,6 +51,17 @@ class CaptureState(models.TextChoices):
     CONNECTING = "connecting", _("Connecting")
     CAPTURING = "capturing", _("Capturing")
     ERROR = "error", _("Error")
+
+
+def settings_error_text(error) -> str:
+    """A ``smdr.schema.SettingsError`` in the active language (smdr marks its templates
+    and the settings' help texts with ``gettext_noop``; they are translated here)."""
+    params = dict(error.params)
+    if not params:
+        return gettext(error.template)
+    if params.get("help"):
+        params["help"] = gettext(params["help"])
+    return gettext(error.template) % params
 
 
 def hash_key(key: str) -> str:
@@ -154,7 +166,7 @@ class Source(models.Model):
             try:
                 settings_schema(self.transport, self.family).validate(self.settings or {})
             except SettingsError as error:
-                raise ValidationError({"settings": [str(error)]}) from None
+                raise ValidationError({"settings": [settings_error_text(error)]}) from None
         options = dict(self.settings or {})
         time_zone = options.pop("time_zone", None)
         if time_zone:

@@ -152,3 +152,24 @@ def test_an_api_400_speaks_the_requests_language_with_the_same_keys(
     assert set(body["errors"][0]) == {"index", "seq", "field", "message"}
     assert body["errors"][0]["field"] == "received_at"
     assert field_message in body["errors"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("es-ar", "column_map: obligatorio ({"),
+        ("pt-br", "column_map: obrigatório ({"),
+        ("en", "column_map: required ({"),
+    ],
+)
+def test_a_settings_error_is_translated_and_keeps_its_key(admin_client, source, language, message):
+    response = admin_client.patch(
+        f"/api/v1/sources/{source.slug}/",
+        {"family": "generic", "settings": {}},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE=HEADER[language],
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["settings"]
+    assert message in response.json()["settings"][0]
