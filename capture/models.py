@@ -158,7 +158,10 @@ class Source(models.Model):
         if self.family and self.family not in PARSERS:
             ready = ", ".join(sorted(PARSERS))
             raise ValidationError(
-                {"family": f"No parser for {self.family!r} yet; available: {ready}."}
+                {
+                    "family": gettext("No parser for %(family)r yet; available: %(ready)s.")
+                    % {"family": self.family, "ready": ready}
+                }
             )
         if self.transport:
             # One declared schema per transport and family: unknown keys, missing

@@ -31,7 +31,8 @@ def time_zone_names() -> frozenset[str]:
 def validate_time_zone(value: str) -> None:
     if value not in time_zone_names():
         raise ValidationError(
-            f"{value!r} is not an IANA time zone; use a name such as America/Argentina/Cordoba."
+            _("%(value)r is not an IANA time zone; use a name such as America/Argentina/Cordoba.")
+            % {"value": value}
         )
 
 
