@@ -50,9 +50,7 @@ def test_the_profiles_language_wins_over_the_browsers(client, person):
 def test_the_language_menu_keeps_the_choice_in_the_profile(client, person):
     client.force_login(person)
 
-    response = client.post(
-        "/i18n/setlang/", {"language": "es-ar", "next": "/accounts/profile/"}
-    )
+    response = client.post("/i18n/setlang/", {"language": "es-ar", "next": "/accounts/profile/"})
     page = client.get("/accounts/profile/", HTTP_ACCEPT_LANGUAGE="pt-BR")
 
     assert response.status_code == 302 and response.url == "/accounts/profile/"

@@ -273,8 +273,9 @@ def test_excel_csv_uses_the_languages_separators(org, language, delimiter, mark)
     costs = [(row["cost"], ours["cost"]) for row, ours in zip(plain, rows, strict=True)]
     assert all(excel_cost == cost.replace(".", mark) for cost, excel_cost in costs)
     assert any("." in cost for cost, _ in costs)  # there are decimals to write
-    assert sum(Decimal(row["cost"].replace(mark, ".") or 0) for row in rows) == (
-        month_call_sums(OCTOBER)["cost"]
+    assert (
+        sum(Decimal(row["cost"].replace(mark, ".") or 0) for row in rows)
+        == (month_call_sums(OCTOBER)["cost"])
     )
     for response in (departments, extensions):
         body = response.content.decode("utf-8-sig")
