@@ -38,7 +38,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "simple_history",
-    "axes",  # login throttling; its lockouts are in the admin under "Axes"
+    "config.apps.SignInThrottlingConfig",  # django-axes: login throttling, its lockouts in the admin
     "csp",
     "org",
     "billing",
