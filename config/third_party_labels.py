@@ -1,5 +1,6 @@
 """Labels of third-party apps that ship no Spanish or Portuguese catalog (django-axes;
-django-celery-beat has Spanish only: its names in the admin's menu), marked here so that the project's catalogs, read before the apps' own, translate them.
+django-celery-beat has Spanish only: its names in the admin's menu), marked here so
+that the project's catalogs, read before the apps' own, translate them.
 Nothing imports this module: it only carries the strings for ``makemessages``.
 """
 

@@ -38,7 +38,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "simple_history",
-    "config.apps.SignInThrottlingConfig",  # django-axes: login throttling, its lockouts in the admin
+    "config.apps.SignInThrottlingConfig",  # django-axes: login throttling, lockouts in the admin
     "csp",
     "org",
     "billing",
