@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test bench lint fmt install clean-venv screenshots
+.PHONY: run test bench lint fmt install clean-venv screenshots messages
 
 install: $(VENV)/.installed
 
@@ -50,3 +50,11 @@ fmt: install
 
 clean-venv:
 	rm -rf $(VENV)
+
+# The Spanish and Portuguese catalogs: gather the marked strings into locale/*/django.po
+# (translate what is new; docs/glossary.md), then compile the .mo files Django reads.
+messages: install
+	$(BIN)/python manage.py makemessages --no-obsolete --no-location --locale=es --locale=pt_BR \
+		--ignore='tests/*' --ignore='bench/*' --ignore='.venv/*' --ignore='var/*' \
+		--ignore='docs/*' --ignore='agent/*' --ignore='pbxsim/*'
+	$(BIN)/python manage.py compilemessages --ignore='.venv/*'

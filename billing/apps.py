@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class BillingConfig(AppConfig):
     name = "billing"
-    verbose_name = "Billing: calls, re-rating and closed months"
+    verbose_name = _("Billing: calls, re-rating and closed months")
 
     def ready(self):
         # Register the tasks with the Celery app before any worker or request needs them.

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -38,6 +39,16 @@ DEPARTMENTS = [
     ("DEMO-IT", "Information Technology", "DEMO-OPS"),
 ]
 EXTENSIONS_PER_DEPARTMENT = 8
+# The same tree named in Spanish, for an installation whose LANGUAGE_CODE is Spanish
+# (``DJANGO_LANGUAGE_CODE=es-ar``): the codes, and so the slugs and links, stay the same.
+SPANISH_DEPARTMENT_NAMES = {
+    "DEMO": "Ministerio de Demostración (datos de ejemplo)",
+    "DEMO-ADM": "Secretaría General",
+    "DEMO-FIN": "Ministerio de Hacienda",
+    "DEMO-HR": "Dirección de Recursos Humanos",
+    "DEMO-OPS": "Ministerio de Salud",
+    "DEMO-IT": "Dirección de Sistemas",
+}
 MANAGER = ("manager", "DEMO-ADM")  # the demo manager's user name and department
 HISTORY_DAYS = 395  # thirteen months: the dashboard's trend and last year's month
 BATCH_SIZE = 5000
@@ -58,6 +69,14 @@ DEMO_DECK = """prefix,destination,category,price_per_minute,connection_fee,initi
 56,Chile,international,28.00,0,60,6,0
 598,Uruguay,international,26.00,0,60,6,0
 """  # noqa: E501
+
+
+def demo_departments() -> list[tuple[str, str, str | None]]:
+    """``DEPARTMENTS`` (code, name, parent code), named in Spanish when the
+    installation's ``LANGUAGE_CODE`` is Spanish; the codes never change."""
+    if not settings.LANGUAGE_CODE.lower().startswith("es"):
+        return list(DEPARTMENTS)
+    return [(code, SPANISH_DEPARTMENT_NAMES[code], parent) for code, _name, parent in DEPARTMENTS]
 
 
 def demo_exists() -> bool:
@@ -91,7 +110,7 @@ def demo_seed(
             rate_plan=plan,
         )
         departments: dict[str, Department] = {}
-        for code, name, parent in DEPARTMENTS:
+        for code, name, parent in demo_departments():
             departments[code] = Department.objects.create(
                 code=code, name=name, parent=departments.get(parent)
             )

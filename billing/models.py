@@ -10,6 +10,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from org.models import Department, Extension, Site, Trunk
 from rating.models import Rate, RatePlan
@@ -25,9 +26,9 @@ class Call(models.Model):
 
     class Direction(models.TextChoices):
         # The parsers' directions (smdr), which calls are stored with.
-        INCOMING = CallDirection.INCOMING
-        OUTGOING = CallDirection.OUTGOING
-        INTERNAL = CallDirection.INTERNAL
+        INCOMING = CallDirection.INCOMING, _("Incoming")
+        OUTGOING = CallDirection.OUTGOING, _("Outgoing")
+        INTERNAL = CallDirection.INTERNAL, _("Internal")
 
     # Rates are versioned, never deleted in use; a plan's removal leaves the ids
     # behind (DO_NOTHING) rather than scanning millions of calls for references.
@@ -39,7 +40,12 @@ class Call(models.Model):
     # constraint triggers, which took a third of the time of storing a batch. The raw
     # record, the call's provenance, keeps its database constraint.
     site = models.ForeignKey(
-        Site, on_delete=models.PROTECT, related_name="calls", db_index=False, db_constraint=False
+        Site,
+        on_delete=models.PROTECT,
+        related_name="calls",
+        db_index=False,
+        db_constraint=False,
+        verbose_name=_("site"),
     )
     source = models.ForeignKey(
         "capture.Source",
@@ -47,15 +53,27 @@ class Call(models.Model):
         related_name="calls",
         db_index=False,
         db_constraint=False,
+        verbose_name=_("source"),
     )
     raw_record = models.OneToOneField(
-        "capture.RawRecord", on_delete=models.PROTECT, related_name="call"
+        "capture.RawRecord",
+        on_delete=models.PROTECT,
+        related_name="call",
+        verbose_name=_("raw record"),
     )
-    start = models.DateTimeField(help_text="When the call started (stored in UTC).")
-    duration_seconds = models.PositiveIntegerField(help_text="Seconds of conversation.")
-    ring_seconds = models.PositiveIntegerField(default=0)
-    answered = models.BooleanField()
-    direction = models.CharField(max_length=8, choices=Direction.choices)
+    start = models.DateTimeField(
+        help_text=_("When the call started (stored in UTC)."), verbose_name=_("start")
+    )
+    duration_seconds = models.PositiveIntegerField(
+        help_text=_("Seconds of conversation."), verbose_name=_("duration seconds")
+    )
+    ring_seconds = models.PositiveIntegerField(default=0, verbose_name=_("ring seconds"))
+    answered = models.BooleanField(
+        verbose_name=_("answered"),
+    )
+    direction = models.CharField(
+        max_length=8, choices=Direction.choices, verbose_name=_("direction")
+    )
     extension = models.ForeignKey(
         Extension,
         null=True,
@@ -64,6 +82,7 @@ class Call(models.Model):
         related_name="calls",
         db_index=False,
         db_constraint=False,
+        verbose_name=_("extension"),
     )
     department = models.ForeignKey(
         Department,
@@ -73,6 +92,7 @@ class Call(models.Model):
         related_name="calls",
         db_index=False,
         db_constraint=False,
+        verbose_name=_("department"),
     )
     trunk = models.ForeignKey(
         Trunk,
@@ -81,17 +101,28 @@ class Call(models.Model):
         on_delete=models.PROTECT,
         related_name="calls",
         db_constraint=False,
+        verbose_name=_("trunk"),
     )
     number = models.CharField(
-        max_length=64, blank=True, help_text="The other party, as dialled or presented."
+        max_length=64,
+        blank=True,
+        help_text=_("The other party, as dialled or presented."),
+        verbose_name=_("number"),
     )
-    normalized_number = models.CharField(max_length=32, blank=True, help_text="E.164.")
-    destination = models.CharField(max_length=200, blank=True)
-    category = models.CharField(max_length=20, blank=True)
+    normalized_number = models.CharField(
+        max_length=32, blank=True, help_text=_("E.164."), verbose_name=_("normalized number")
+    )
+    destination = models.CharField(max_length=200, blank=True, verbose_name=_("destination"))
+    category = models.CharField(max_length=20, blank=True, verbose_name=_("category"))
     cost = models.DecimalField(
-        max_digits=14, decimal_places=4, null=True, blank=True, help_text="Null until rated."
+        max_digits=14,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("Null until rated."),
+        verbose_name=_("cost"),
     )
-    currency = models.CharField(max_length=3)
+    currency = models.CharField(max_length=3, verbose_name=_("currency"))
     rate_plan = models.ForeignKey(
         RatePlan,
         null=True,
@@ -100,6 +131,7 @@ class Call(models.Model):
         related_name="+",
         db_index=False,
         db_constraint=False,
+        verbose_name=_("rate plan"),
     )
     rate = models.ForeignKey(
         Rate,
@@ -109,21 +141,32 @@ class Call(models.Model):
         related_name="+",
         db_index=False,
         db_constraint=False,
-        help_text="The rate (and so the destination and version) that priced the call.",
+        help_text=_("The rate (and so the destination and version) that priced the call."),
+        verbose_name=_("rate"),
     )
     unrated_reason = models.CharField(
-        max_length=200, blank=True, help_text="Why the call has no price, when it has none."
+        max_length=200,
+        blank=True,
+        help_text=_("Why the call has no price, when it has none."),
+        verbose_name=_("unrated reason"),
     )
-    account_code = models.CharField(max_length=32, blank=True)
-    pbx_call_id = models.CharField(max_length=64, blank=True)
+    account_code = models.CharField(max_length=32, blank=True, verbose_name=_("account code"))
+    pbx_call_id = models.CharField(max_length=64, blank=True, verbose_name=_("pbx call id"))
     leg = models.PositiveSmallIntegerField(
-        default=1, help_text="Order of this segment among the segments sharing its PBX call id."
+        default=1,
+        help_text=_("Order of this segment among the segments sharing its PBX call id."),
+        verbose_name=_("leg"),
     )
     details = models.JSONField(
-        default=dict, blank=True, help_text="The PBX's other fields for this call, by name."
+        default=dict,
+        blank=True,
+        help_text=_("The PBX's other fields for this call, by name."),
+        verbose_name=_("details"),
     )
 
     class Meta:
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
         ordering = ["-start", "-id"]
         indexes = [
             models.Index(fields=["site", "start"], name="call_site_start"),
@@ -146,13 +189,21 @@ class Call(models.Model):
 class ClosedMonth(models.Model):
     """A billing month whose calls are final: re-rating skips it unless forced."""
 
-    month = models.DateField(unique=True, help_text="The first day of the month.")
-    closed_at = models.DateTimeField(auto_now_add=True)
+    month = models.DateField(
+        unique=True, help_text=_("The first day of the month."), verbose_name=_("month")
+    )
+    closed_at = models.DateTimeField(auto_now_add=True, verbose_name=_("closed at"))
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("closed by"),
     )
 
     class Meta:
+        verbose_name = _("closed month")
+        verbose_name_plural = _("closed months")
         ordering = ["-month"]
 
     def __str__(self):
@@ -160,34 +211,52 @@ class ClosedMonth(models.Model):
 
     def clean(self):
         if self.month and self.month.day != 1:
-            raise ValidationError({"month": "Give the first day of the month."})
+            raise ValidationError({"month": _("Give the first day of the month.")})
 
 
 class RerateJob(models.Model):
     """One re-rating run, with its progress, as the admin and ``rerate`` show it."""
 
     class State(models.TextChoices):
-        QUEUED = "queued"
-        RUNNING = "running"
-        DONE = "done"
-        FAILED = "failed"
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
 
-    date_from = models.DateField()
-    date_to = models.DateField(help_text="Inclusive.")
-    site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.CASCADE)
-    force = models.BooleanField(default=False, help_text="Re-rate closed months too.")
-    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
-    total = models.PositiveIntegerField(default=0)
-    done = models.PositiveIntegerField(default=0)
-    changed = models.PositiveIntegerField(default=0, help_text="Calls whose price changed.")
-    message = models.TextField(blank=True, help_text="The error, or what was skipped.")
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    date_from = models.DateField(
+        verbose_name=_("date from"),
+    )
+    date_to = models.DateField(help_text=_("Inclusive."), verbose_name=_("date to"))
+    site = models.ForeignKey(
+        Site, null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("site")
+    )
+    force = models.BooleanField(
+        default=False, help_text=_("Re-rate closed months too."), verbose_name=_("force")
+    )
+    state = models.CharField(
+        max_length=8, choices=State.choices, default=State.QUEUED, verbose_name=_("state")
+    )
+    total = models.PositiveIntegerField(default=0, verbose_name=_("total"))
+    done = models.PositiveIntegerField(default=0, verbose_name=_("done"))
+    changed = models.PositiveIntegerField(
+        default=0, help_text=_("Calls whose price changed."), verbose_name=_("changed")
+    )
+    message = models.TextField(
+        blank=True, help_text=_("The error, or what was skipped."), verbose_name=_("message")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("created by"),
     )
 
     class Meta:
+        verbose_name = _("rerate job")
+        verbose_name_plural = _("rerate jobs")
         ordering = ["-created_at"]
 
     def __str__(self):
@@ -214,12 +283,16 @@ class Rollup(models.Model):
     """The measures every rollup keeps."""
 
     # Signed: a re-rating writes its differences, which may be negative, as rows to add.
-    calls = models.IntegerField(default=0)
-    answered = models.IntegerField(default=0)
-    seconds = models.BigIntegerField(default=0, help_text="Seconds of conversation.")
-    ring_seconds = models.BigIntegerField(default=0)
-    unrated = models.IntegerField(default=0, help_text="Calls without a price (cost empty).")
-    cost = models.DecimalField(**MONEY)
+    calls = models.IntegerField(default=0, verbose_name=_("calls"))
+    answered = models.IntegerField(default=0, verbose_name=_("answered"))
+    seconds = models.BigIntegerField(
+        default=0, help_text=_("Seconds of conversation."), verbose_name=_("seconds")
+    )
+    ring_seconds = models.BigIntegerField(default=0, verbose_name=_("ring seconds"))
+    unrated = models.IntegerField(
+        default=0, help_text=_("Calls without a price (cost empty)."), verbose_name=_("unrated")
+    )
+    cost = models.DecimalField(**MONEY, verbose_name=_("cost"))
 
     MEASURES = ("calls", "answered", "seconds", "ring_seconds", "unrated", "cost")
     KEYS: ClassVar[tuple[str, ...]]  # each rollup's dimensions, its period first
@@ -235,16 +308,26 @@ class Rollup(models.Model):
 class DailyRollup(Rollup):
     """Per local day, site, department, extension, direction and category."""
 
-    day = models.DateField(help_text="The site's local date.")
-    site_id = models.IntegerField()
-    department_id = models.IntegerField(help_text="0: no department.")
-    extension_id = models.IntegerField(help_text="0: no extension.")
-    direction = models.CharField(max_length=8)
-    category = models.CharField(max_length=20, help_text="Empty: not rated.")
+    day = models.DateField(help_text=_("The site's local date."), verbose_name=_("day"))
+    site_id = models.IntegerField(
+        verbose_name=_("site id"),
+    )
+    department_id = models.IntegerField(
+        help_text=_("0: no department."), verbose_name=_("department id")
+    )
+    extension_id = models.IntegerField(
+        help_text=_("0: no extension."), verbose_name=_("extension id")
+    )
+    direction = models.CharField(max_length=8, verbose_name=_("direction"))
+    category = models.CharField(
+        max_length=20, help_text=_("Empty: not rated."), verbose_name=_("category")
+    )
 
     KEYS = DAILY_KEYS
 
     class Meta:
+        verbose_name = _("daily rollup")
+        verbose_name_plural = _("daily rollups")
         db_table = "reports_dailyrollup"  # made by the reports app, which held them first
         constraints = [models.UniqueConstraint(fields=DAILY_KEYS, name="daily_rollup_key")]
         indexes = [models.Index(fields=["day", "department_id"], name="daily_rollup_day_dept")]
@@ -253,16 +336,28 @@ class DailyRollup(Rollup):
 class MonthlyRollup(Rollup):
     """The daily rollup summed per month: what the monthly reports read."""
 
-    month = models.DateField(help_text="The first day of the month (site's local dates).")
-    site_id = models.IntegerField()
-    department_id = models.IntegerField(help_text="0: no department.")
-    extension_id = models.IntegerField(help_text="0: no extension.")
-    direction = models.CharField(max_length=8)
-    category = models.CharField(max_length=20, help_text="Empty: not rated.")
+    month = models.DateField(
+        help_text=_("The first day of the month (site's local dates)."), verbose_name=_("month")
+    )
+    site_id = models.IntegerField(
+        verbose_name=_("site id"),
+    )
+    department_id = models.IntegerField(
+        help_text=_("0: no department."), verbose_name=_("department id")
+    )
+    extension_id = models.IntegerField(
+        help_text=_("0: no extension."), verbose_name=_("extension id")
+    )
+    direction = models.CharField(max_length=8, verbose_name=_("direction"))
+    category = models.CharField(
+        max_length=20, help_text=_("Empty: not rated."), verbose_name=_("category")
+    )
 
     KEYS = MONTHLY_KEYS
 
     class Meta:
+        verbose_name = _("monthly rollup")
+        verbose_name_plural = _("monthly rollups")
         db_table = "reports_monthlyrollup"  # made by the reports app, which held them first
         constraints = [models.UniqueConstraint(fields=MONTHLY_KEYS, name="monthly_rollup_key")]
 
@@ -270,15 +365,23 @@ class MonthlyRollup(Rollup):
 class DestinationRollup(Rollup):
     """Per month, site, department and named destination: the top destinations."""
 
-    month = models.DateField()
-    site_id = models.IntegerField()
-    department_id = models.IntegerField(help_text="0: no department.")
-    category = models.CharField(max_length=20)
-    destination = models.CharField(max_length=200)
+    month = models.DateField(
+        verbose_name=_("month"),
+    )
+    site_id = models.IntegerField(
+        verbose_name=_("site id"),
+    )
+    department_id = models.IntegerField(
+        help_text=_("0: no department."), verbose_name=_("department id")
+    )
+    category = models.CharField(max_length=20, verbose_name=_("category"))
+    destination = models.CharField(max_length=200, verbose_name=_("destination"))
 
     KEYS = DESTINATION_KEYS
 
     class Meta:
+        verbose_name = _("destination rollup")
+        verbose_name_plural = _("destination rollups")
         db_table = "reports_destinationrollup"  # made by the reports app, which held them first
         constraints = [
             models.UniqueConstraint(fields=DESTINATION_KEYS, name="destination_rollup_key")
@@ -288,15 +391,27 @@ class DestinationRollup(Rollup):
 class HourlyRollup(Rollup):
     """Per month, site, department, weekday and local hour: the busy-hour heat map."""
 
-    month = models.DateField()
-    site_id = models.IntegerField()
-    department_id = models.IntegerField(help_text="0: no department.")
-    weekday = models.PositiveSmallIntegerField(help_text="0 is Monday.")
-    hour = models.PositiveSmallIntegerField()
-    direction = models.CharField(max_length=8)
+    month = models.DateField(
+        verbose_name=_("month"),
+    )
+    site_id = models.IntegerField(
+        verbose_name=_("site id"),
+    )
+    department_id = models.IntegerField(
+        help_text=_("0: no department."), verbose_name=_("department id")
+    )
+    weekday = models.PositiveSmallIntegerField(
+        help_text=_("0 is Monday."), verbose_name=_("weekday")
+    )
+    hour = models.PositiveSmallIntegerField(
+        verbose_name=_("hour"),
+    )
+    direction = models.CharField(max_length=8, verbose_name=_("direction"))
 
     KEYS = HOURLY_KEYS
 
     class Meta:
+        verbose_name = _("hourly rollup")
+        verbose_name_plural = _("hourly rollups")
         db_table = "reports_hourlyrollup"  # made by the reports app, which held them first
         constraints = [models.UniqueConstraint(fields=HOURLY_KEYS, name="hourly_rollup_key")]

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CaptureConfig(AppConfig):
     name = "capture"
-    verbose_name = "Capture: PBX sources and raw records"
+    verbose_name = _("Capture: PBX sources and raw records")

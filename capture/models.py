@@ -12,6 +12,7 @@ import secrets
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from org.models import Site
@@ -36,11 +37,11 @@ class PbxFamily(models.TextChoices):
 
 
 class Transport(models.TextChoices):
-    AGENT = "agent", "Remote agent (uploads to the API)"
-    TCP_CLIENT = "tcp-client", "TCP client (we connect to the PBX)"
-    TCP_SERVER = "tcp-server", "TCP listener (the PBX connects to us)"
-    SERIAL = "serial", "Serial port"
-    FILE = "file", "File import"
+    AGENT = "agent", _("Remote agent (uploads to the API)")
+    TCP_CLIENT = "tcp-client", _("TCP client (we connect to the PBX)")
+    TCP_SERVER = "tcp-server", _("TCP listener (the PBX connects to us)")
+    SERIAL = "serial", _("Serial port")
+    FILE = "file", _("File import")
 
 
 class CaptureState(models.TextChoices):
@@ -52,6 +53,17 @@ class CaptureState(models.TextChoices):
     ERROR = "error", _("Error")
 
 
+def settings_error_text(error) -> str:
+    """A ``smdr.schema.SettingsError`` in the active language (smdr marks its templates
+    and the settings' help texts with ``gettext_noop``; they are translated here)."""
+    params = dict(error.params)
+    if not params:
+        return gettext(error.template)
+    if params.get("help"):
+        params["help"] = gettext(params["help"])
+    return gettext(error.template) % params
+
+
 def hash_key(key: str) -> str:
     """Source keys are random and long, so a fast digest is a safe way to store them."""
     return hashlib.sha256(key.encode()).hexdigest()
@@ -60,29 +72,51 @@ def hash_key(key: str) -> str:
 class Source(models.Model):
     """One PBX feed: which site, which PBX family, and how its records arrive."""
 
-    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="sources")
-    slug = models.SlugField(unique=True)
-    name = models.CharField(max_length=200)
-    family = models.CharField(max_length=32, choices=PbxFamily.choices)
-    transport = models.CharField(max_length=16, choices=Transport.choices)
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, related_name="sources", verbose_name=_("site")
+    )
+    slug = models.SlugField(unique=True, verbose_name=_("slug"))
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    family = models.CharField(max_length=32, choices=PbxFamily.choices, verbose_name=_("family"))
+    transport = models.CharField(
+        max_length=16, choices=Transport.choices, verbose_name=_("transport")
+    )
     settings = models.JSONField(
         default=dict,
         blank=True,
-        help_text="Transport and parser settings: host, port, password, device, baud, "
-        "time_zone (overrides the site's), column map, ...",
+        help_text=_(
+            "Transport and parser settings: host, port, password, device, baud, "
+            "time_zone (overrides the site's), column map, ..."
+        ),
+        verbose_name=_("settings"),
     )
-    enabled = models.BooleanField(default=True)
-    key_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
-    key_created_at = models.DateTimeField(null=True, blank=True, editable=False)
-    last_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
+    enabled = models.BooleanField(default=True, verbose_name=_("enabled"))
+    key_hash = models.CharField(
+        max_length=64, blank=True, editable=False, db_index=True, verbose_name=_("key hash")
+    )
+    key_created_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("key created at")
+    )
+    last_seen_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("last seen at")
+    )
     last_seq = models.BigIntegerField(
-        default=0, editable=False, help_text="Highest sequence number stored for this source."
+        default=0,
+        editable=False,
+        help_text=_("Highest sequence number stored for this source."),
+        verbose_name=_("last seq"),
     )
     capture_state = models.CharField(
-        max_length=16, choices=CaptureState.choices, default=CaptureState.IDLE, editable=False
+        max_length=16,
+        choices=CaptureState.choices,
+        default=CaptureState.IDLE,
+        editable=False,
+        verbose_name=_("capture state"),
     )
-    capture_state_at = models.DateTimeField(null=True, blank=True, editable=False)
-    capture_error = models.TextField(blank=True, editable=False)
+    capture_state_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("capture state at")
+    )
+    capture_error = models.TextField(blank=True, editable=False, verbose_name=_("capture error"))
     # How long a source may send nothing before health calls it silent: PBXs are quiet
     # at night and on weekends, so working hours (weekdays 08:00-18:00 in the site's
     # zone) have a shorter limit than the rest of the week.
@@ -98,10 +132,16 @@ class Source(models.Model):
     )
     # The health state last announced to administrators, so each change is told once,
     # and when it was (TARIFICADOR_HEALTH_MAIL_MIN_SECONDS apart at least).
-    health_notified = models.CharField(max_length=16, blank=True, editable=False)
-    health_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    health_notified = models.CharField(
+        max_length=16, blank=True, editable=False, verbose_name=_("health notified")
+    )
+    health_notified_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("health notified at")
+    )
 
     class Meta:
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
         ordering = ["site", "slug"]
 
     def __str__(self):
@@ -118,7 +158,10 @@ class Source(models.Model):
         if self.family and self.family not in PARSERS:
             ready = ", ".join(sorted(PARSERS))
             raise ValidationError(
-                {"family": f"No parser for {self.family!r} yet; available: {ready}."}
+                {
+                    "family": gettext("No parser for %(family)r yet; available: %(ready)s.")
+                    % {"family": self.family, "ready": ready}
+                }
             )
         if self.transport:
             # One declared schema per transport and family: unknown keys, missing
@@ -126,7 +169,7 @@ class Source(models.Model):
             try:
                 settings_schema(self.transport, self.family).validate(self.settings or {})
             except SettingsError as error:
-                raise ValidationError({"settings": [str(error)]}) from None
+                raise ValidationError({"settings": [settings_error_text(error)]}) from None
         options = dict(self.settings or {})
         time_zone = options.pop("time_zone", None)
         if time_zone:
@@ -160,25 +203,39 @@ class RawRecord(models.Model):
     """
 
     class State(models.TextChoices):
-        PENDING = "pending"
-        PARSED = "parsed"
-        IGNORED = "ignored", "Ignored (noise)"
-        ERROR = "error"
+        PENDING = "pending", _("Pending")
+        PARSED = "parsed", _("Parsed")
+        IGNORED = "ignored", _("Ignored (noise)")
+        ERROR = "error", _("Error")
 
     source = models.ForeignKey(
-        Source, on_delete=models.PROTECT, related_name="raw_records", db_index=False
+        Source,
+        on_delete=models.PROTECT,
+        related_name="raw_records",
+        db_index=False,
+        verbose_name=_("source"),
     )  # led by the (source, seq) unique index
-    seq = models.BigIntegerField()
-    received_at = models.DateTimeField()
-    line = models.TextField(blank=True)
-    data = models.BinaryField(null=True, blank=True)
+    seq = models.BigIntegerField(
+        verbose_name=_("seq"),
+    )
+    received_at = models.DateTimeField(
+        verbose_name=_("received at"),
+    )
+    line = models.TextField(blank=True, verbose_name=_("line"))
+    data = models.BinaryField(null=True, blank=True, verbose_name=_("data"))
     # NULL, not "", for records without one: the unique constraint skips NULLs.
-    fingerprint = models.CharField(max_length=32, null=True, blank=True, editable=False)  # noqa: DJ001
-    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    fingerprint = models.CharField(  # noqa: DJ001
+        max_length=32, null=True, blank=True, editable=False, verbose_name=_("fingerprint")
+    )
+    state = models.CharField(
+        max_length=8, choices=State.choices, default=State.PENDING, verbose_name=_("state")
+    )
+    error = models.TextField(blank=True, verbose_name=_("error"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("raw record")
+        verbose_name_plural = _("raw records")
         ordering = ["source", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["source", "seq"], name="raw_record_unique_seq"),
@@ -219,10 +276,20 @@ class CaptureHeartbeat(models.Model):
     """A running capture process (``manage.py capture`` or a capture worker), beating
     every few seconds: health is unhealthy when none has beaten for a minute."""
 
-    process = models.CharField(max_length=200, unique=True, help_text="host:pid")
-    started_at = models.DateTimeField()
-    beat_at = models.DateTimeField(db_index=True)
-    sources = models.PositiveIntegerField(default=0, help_text="Sources it captures now.")
+    process = models.CharField(
+        max_length=200, unique=True, help_text=_("host:pid"), verbose_name=_("process")
+    )
+    started_at = models.DateTimeField(
+        verbose_name=_("started at"),
+    )
+    beat_at = models.DateTimeField(db_index=True, verbose_name=_("beat at"))
+    sources = models.PositiveIntegerField(
+        default=0, help_text=_("Sources it captures now."), verbose_name=_("sources")
+    )
+
+    class Meta:
+        verbose_name = _("capture heartbeat")
+        verbose_name_plural = _("capture heartbeats")
 
     def __str__(self):
         return self.process

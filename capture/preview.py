@@ -18,6 +18,7 @@ from smdr.schema import COMMON, Schema, SettingsError
 from smdr.source_settings import settings_schema
 from smdr.transports import TRANSPORT_SCHEMAS
 
+from .models import settings_error_text
 from .parsing import parser_settings_for
 
 MAX_PREVIEW_LINES = 1000
@@ -95,7 +96,7 @@ def _lines_parsed(
     try:
         preview_schema(family, transport).validate(settings, partial=True)
     except SettingsError as error:
-        raise ValidationError({"settings": [str(error)]}) from None
+        raise ValidationError({"settings": [settings_error_text(error)]}) from None
     try:
         parser = PARSERS[family](parser_settings_for(site=site, settings=settings))
     except RecordError as error:

@@ -21,7 +21,7 @@ from smdr.schema import SettingsError
 from smdr.source_settings import settings_schema
 from smdr.transports import transport_from_settings
 
-from .models import Transport
+from .models import Transport, settings_error_text
 from .preview import framed_records_preview
 
 DEFAULT_CAPTURE_SECONDS = 30
@@ -61,7 +61,9 @@ def source_probe(
     try:
         settings_schema(transport, family).validate(settings)
         link = transport_from_settings(transport, family, settings)
-    except (SettingsError, ValueError) as error:
+    except SettingsError as error:
+        raise ValidationError({"settings": [settings_error_text(error)]}) from None
+    except ValueError as error:
         raise ValidationError({"settings": [str(error)]}) from None
     capture = capture_seconds is not None
     result: ProbeResult = link_probe(

@@ -19,9 +19,11 @@ from django.core.mail import send_mail
 from django.db import models, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
+from accounts.selectors import user_language
 from core.bulk import insert_new_returning_ids
 from core.errors import DomainError
 
@@ -167,8 +169,11 @@ def _allocate_seqs(source: Source, count: int) -> int:
     """Reserve ``count`` sequence numbers of ``source``; return the first."""
     if source.transport == Transport.AGENT:
         raise DomainError(
-            f"Source {source.slug!r} is fed by a remote agent, which numbers its own records; "
-            "import files into a source of transport 'file' on the same site instead."
+            _(
+                "Source %(source)r is fed by a remote agent, which numbers its own records; "
+                "import files into a source of transport 'file' on the same site instead."
+            )
+            % {"source": source.slug}
         )
     Source.objects.filter(pk=source.pk).update(last_seq=F("last_seq") + count)
     return Source.objects.values_list("last_seq", flat=True).get(pk=source.pk) - count + 1
@@ -234,18 +239,42 @@ def sources_health_notify(now: dt.datetime | None = None) -> int:
     return sent
 
 
+# The states as the e-mails name them (lower case, as in the English sentences).
+HEALTH_STATE_WORDS = {
+    HealthState.CAPTURING: pgettext_lazy("source state", "capturing"),
+    HealthState.CONNECTING: pgettext_lazy("source state", "connecting"),
+    HealthState.ERROR: pgettext_lazy("source state", "error"),
+    HealthState.SILENT: pgettext_lazy("source state", "silent"),
+    HealthState.DISABLED: pgettext_lazy("source state", "disabled"),
+}
+
+
 def _source_health_mail(source: Source, state: str, previous: str) -> int:
+    """Tell the administrators, each in their own language (one e-mail a language)."""
     administrators = (
         get_user_model()
         .objects.filter(is_active=True)
         .filter(models.Q(is_staff=True) | models.Q(is_superuser=True))
         .exclude(email="")
-        .values_list("email", flat=True)
     )
-    recipients = sorted(set(administrators))
-    if not recipients:
-        return 0
-    names = {"source": source.slug, "site": source.site.name, "state": state}
+    by_language: dict[str, set[str]] = {}
+    for user in administrators:
+        by_language.setdefault(user_language(user), set()).add(user.email)
+    sent = 0
+    for language, emails in sorted(by_language.items()):
+        with translation.override(language):
+            subject, body = _source_health_text(source, state, previous)
+        sent += send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, sorted(emails))
+    return sent
+
+
+def _source_health_text(source: Source, state: str, previous: str) -> tuple[str, str]:
+    """The subject and body of a health e-mail, in the active language."""
+
+    def word(name: str) -> str:
+        return str(HEALTH_STATE_WORDS.get(name, name))
+
+    names = {"source": source.slug, "site": source.site.name, "state": word(state)}
     if state in ALARMING_STATES:
         subject = _("Tarificador: source %(source)s is %(state)s") % names
         body = _("Source %(source)s (site %(site)s) is now %(state)s.") % names
@@ -256,9 +285,9 @@ def _source_health_mail(source: Source, state: str, previous: str) -> int:
                 "last": source.last_seen_at.isoformat() if source.last_seen_at else _("never")
             }
     else:
-        names["previous"] = previous
+        names["previous"] = word(previous)
         subject = _("Tarificador: source %(source)s recovered (%(state)s)") % names
         body = _("Source %(source)s (site %(site)s) was %(previous)s and is now %(state)s.") % (
             names
         )
-    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+    return subject, body

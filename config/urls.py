@@ -11,6 +11,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from accounts.views import language_set
 from billing.api.views import CallViewSet, IngestView, RawRecordViewSet
 from capture.api.views import SourceViewSet
 from org.api.views import DepartmentViewSet, ExtensionViewSet, SiteViewSet
@@ -49,7 +50,11 @@ router.register("rate-plans", RatePlanViewSet, basename="rateplan")
 urlpatterns = [
     # People land on the dashboard (signing in first); administrators also have /admin/.
     path("", RedirectView.as_view(pattern_name="reports:dashboard"), name="home"),
+    path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
+    # Django's set_language (the language menu), which also keeps the choice in the
+    # signed-in person's profile.
+    path("i18n/setlang/", language_set, name="set_language"),
     re_path(r"^admin/billing/(?P<rest>(site|department|extension|trunk)/.*)$", org_admin_moved),
     path("admin/", admin.site.urls),
     path("api/v1/ingest/", IngestView.as_view(), name="ingest"),

@@ -8,9 +8,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from core.errors import DomainError
 from rating.services import numbering_of_country
@@ -20,17 +21,25 @@ from .selectors import accounts_with_available, low_balance_threshold
 from .services import account_adjust, account_top_up, call_refund
 
 
+def _money(amount) -> str:
+    """An amount with two decimals, grouped as the active language writes numbers."""
+    return number_format(amount, 2, use_l10n=True, force_grouping=True)
+
+
 class MoneyForm(forms.Form):
-    amount = forms.DecimalField(max_digits=14, decimal_places=MONEY_PLACES)
-    note = forms.CharField(max_length=200, required=False)
+    amount = forms.DecimalField(
+        max_digits=14, decimal_places=MONEY_PLACES, label=gettext_lazy("Amount")
+    )
+    note = forms.CharField(max_length=200, required=False, label=gettext_lazy("Note"))
 
 
 class LowBalanceFilter(admin.SimpleListFilter):
-    title = "balance"
+    title = gettext_lazy("balance")
     parameter_name = "low"
 
     def lookups(self, request, model_admin):
-        return [("yes", f"Low (under {low_balance_threshold():.2f})"), ("no", "Not low")]
+        low = _("Low (under %(threshold)s)") % {"threshold": _money(low_balance_threshold())}
+        return [("yes", low), ("no", _("Not low"))]
 
     def queryset(self, request, queryset):
         low = Q(balance__lt=low_balance_threshold())
@@ -80,22 +89,35 @@ class AccountAdmin(admin.ModelAdmin):
         if low and request.method == "GET":
             messages.warning(
                 request,
-                f"{low} active account{'s are' if low > 1 else ' is'} under the low-balance "
-                f"threshold of {low_balance_threshold():.2f} (filter by balance: Low).",
+                ngettext(
+                    "%(count)d active account is under the low-balance threshold of "
+                    "%(threshold)s (filter by balance: Low).",
+                    "%(count)d active accounts are under the low-balance threshold of "
+                    "%(threshold)s (filter by balance: Low).",
+                    low,
+                )
+                % {"count": low, "threshold": _money(low_balance_threshold())},
             )
         return super().changelist_view(request, extra_context)
 
-    @admin.display(description="Balance", ordering="balance")
+    @admin.display(description=gettext_lazy("Balance"), ordering="balance")
     def balance_shown(self, account):
-        text = f"{account.balance:,.2f} {account.rate_plan.currency}"
+        text = f"{_money(account.balance)} {account.rate_plan.currency}"
         if account.balance < low_balance_threshold():
-            return format_html('<strong class="status-alert">{} (low)</strong>', text)
+            return format_html(
+                '<strong class="status-alert">{}</strong>',
+                _("%(balance)s (low)") % {"balance": text},
+            )
         return text
 
-    @admin.display(description="Available now", ordering="available")
+    @admin.display(description=gettext_lazy("Available now"), ordering="available")
     def available_shown(self, account):
-        held = f" ({account.held:,.2f} held)" if account.held else ""
-        return f"{account.available:,.2f}{held}"
+        if account.held:
+            return _("%(available)s (%(held)s held)") % {
+                "available": _money(account.available),
+                "held": _money(account.held),
+            }
+        return _money(account.available)
 
     @admin.display(description=gettext_lazy("Numbering plan"))
     def numbering_plan(self, account):
@@ -111,10 +133,10 @@ class AccountAdmin(admin.ModelAdmin):
             "code": plan.country_code,
         }
 
-    @admin.display(description="Ledger")
+    @admin.display(description=gettext_lazy("Ledger"))
     def ledger_link(self, account):
         url = reverse("admin:credit_ledgerentry_changelist") + f"?account__id__exact={account.pk}"
-        return format_html('<a href="{}">entries</a>', url)
+        return format_html('<a href="{}">{}</a>', url, _("entries"))
 
     def has_top_up_permission(self, request):
         return request.user.has_perm("credit.top_up_account")
@@ -122,33 +144,45 @@ class AccountAdmin(admin.ModelAdmin):
     def has_adjust_permission(self, request):
         return request.user.has_perm("credit.adjust_account")
 
-    @admin.action(description="Top up the selected accounts…", permissions=["top_up"])
+    @admin.action(description=gettext_lazy("Top up the selected accounts…"), permissions=["top_up"])
     def top_up(self, request, queryset):
         return self._move_money(
             request,
             queryset,
             action="top_up",
             service=account_top_up,
-            title="Top up",
-            explanation="Adds the amount to each account below, with a ledger entry each.",
+            title=gettext_lazy("Top up"),
+            explanation=gettext_lazy(
+                "Adds the amount to each account below, with a ledger entry each."
+            ),
         )
 
-    @admin.action(description="Adjust the selected balances…", permissions=["adjust"])
+    @admin.action(description=gettext_lazy("Adjust the selected balances…"), permissions=["adjust"])
     def adjust(self, request, queryset):
         return self._move_money(
             request,
             queryset,
             action="adjust",
             service=account_adjust,
-            title="Adjust",
-            explanation="Adds a signed amount (negative to remove money) to each account "
-            "below; the note, which is required, says why.",
+            title=gettext_lazy("Adjust"),
+            explanation=gettext_lazy(
+                "Adds a signed amount (negative to remove money) to each account "
+                "below; the note, which is required, says why."
+            ),
         )
 
-    @admin.action(description="Block the selected accounts", permissions=["change"])
+    @admin.action(description=gettext_lazy("Block the selected accounts"), permissions=["change"])
     def block(self, request, queryset):
         blocked = queryset.update(active=False)
-        messages.success(request, f"Blocked {blocked} account(s): they cannot call.")
+        messages.success(
+            request,
+            ngettext(
+                "Blocked %(count)d account(s): they cannot call.",
+                "Blocked %(count)d account(s): they cannot call.",
+                blocked,
+            )
+            % {"count": blocked},
+        )
 
     def _move_money(self, request, queryset, *, action, service, title, explanation):
         form = MoneyForm(request.POST if "apply" in request.POST else None)
@@ -169,8 +203,15 @@ class AccountAdmin(admin.ModelAdmin):
             except DomainError as error:
                 messages.error(request, f"{account}: {error}")
             else:
+                count = queryset.count()
                 messages.success(
-                    request, f"{title}: {amount} on {queryset.count()} account(s), in the ledger."
+                    request,
+                    ngettext(
+                        "%(title)s: %(amount)s on %(count)d account(s), in the ledger.",
+                        "%(title)s: %(amount)s on %(count)d account(s), in the ledger.",
+                        count,
+                    )
+                    % {"title": title, "amount": amount, "count": count},
                 )
                 return None  # back to the list
         context = {
@@ -231,20 +272,25 @@ class ReservationAdmin(ReadOnlyLogAdmin):
 
     def changelist_view(self, request, extra_context=None):
         live = Reservation.objects.filter(state=Reservation.State.OPEN).count()
-        extra_context = {**(extra_context or {}), "title": f"Reservations (live calls: {live})"}
+        extra_context = {
+            **(extra_context or {}),
+            "title": _("Reservations (live calls: %(live)d)") % {"live": live},
+        }
         return super().changelist_view(request, extra_context)
 
-    @admin.display(description="CDR")
+    @admin.display(description=gettext_lazy("CDR"))
     def cdr(self, reservation):
         if reservation.billing_call_id is None:
             return "-"
         url = reverse("admin:billing_call_change", args=[reservation.billing_call_id])
-        return format_html('<a href="{}">call #{}</a>', url, reservation.billing_call_id)
+        return format_html(
+            '<a href="{}">{}</a>', url, _("call #%(id)s") % {"id": reservation.billing_call_id}
+        )
 
     def has_adjust_permission(self, request):
         return request.user.has_perm("credit.adjust_account")
 
-    @admin.action(description="Refund the selected calls", permissions=["adjust"])
+    @admin.action(description=gettext_lazy("Refund the selected calls"), permissions=["adjust"])
     def refund(self, request, queryset):
         for reservation in queryset:
             try:
@@ -252,4 +298,6 @@ class ReservationAdmin(ReadOnlyLogAdmin):
             except DomainError as error:
                 messages.error(request, str(error))
             else:
-                messages.success(request, f"Refunded call {reservation.call_id}.")
+                messages.success(
+                    request, _("Refunded call %(call)s.") % {"call": reservation.call_id}
+                )

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 MONEY_PLACES = 4  # as Call.cost: the rating engine's quantum (0.0001)
 code_validator = RegexValidator(
-    r"^[0-9A-Za-z_.-]+$", "Letters, digits, '-', '_' and '.' only, as Asterisk passes it."
+    r"^[0-9A-Za-z_.-]+$", _("Letters, digits, '-', '_' and '.' only, as Asterisk passes it.")
 )
 
 
@@ -39,9 +39,12 @@ class Account(models.Model):
         max_length=64,
         unique=True,
         validators=[code_validator],
-        help_text="Account code or PIN, as Asterisk sends it to authorize a call.",
+        help_text=_("Account code or PIN, as Asterisk sends it to authorize a call."),
+        verbose_name=_("code"),
     )
-    holder = models.CharField(max_length=200, blank=True, help_text="Person or place.")
+    holder = models.CharField(
+        max_length=200, blank=True, help_text=_("Person or place."), verbose_name=_("holder")
+    )
     site = models.ForeignKey(
         "org.Site",
         null=True,
@@ -52,22 +55,34 @@ class Account(models.Model):
             "Whose numbering plan and time zone read the numbers this account dials; "
             "empty: the country of TARIFICADOR_COUNTRY and the zone of TIME_ZONE."
         ),
+        verbose_name=_("site"),
     )
     rate_plan = models.ForeignKey(
-        "rating.RatePlan", on_delete=models.PROTECT, related_name="credit_accounts"
+        "rating.RatePlan",
+        on_delete=models.PROTECT,
+        related_name="credit_accounts",
+        verbose_name=_("rate plan"),
     )
     balance = money_field(
-        default=Decimal("0"), editable=False, help_text="Changed only through the ledger."
+        default=Decimal("0"),
+        editable=False,
+        help_text=_("Changed only through the ledger."),
+        verbose_name=_("balance"),
     )
     credit_limit = money_field(
         default=Decimal("0"),
         validators=[MinValueValidator(0)],
-        help_text="How far below zero the balance may go (0: strictly prepaid).",
+        help_text=_("How far below zero the balance may go (0: strictly prepaid)."),
+        verbose_name=_("credit limit"),
     )
-    active = models.BooleanField(default=True, help_text="A blocked account may not call.")
-    created_at = models.DateTimeField(auto_now_add=True)
+    active = models.BooleanField(
+        default=True, help_text=_("A blocked account may not call."), verbose_name=_("active")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
         ordering = ["code"]
         permissions = [
             ("top_up_account", "Can top up prepaid accounts"),
@@ -86,10 +101,10 @@ class Account(models.Model):
 class Channel(models.TextChoices):
     """Through what a ledger entry was made."""
 
-    WEB = "web", "Admin (web)"
-    API = "api", "REST API"
-    AGI = "agi", "FastAGI"
-    SYSTEM = "system", "System (reaper, CDR matching)"
+    WEB = "web", _("Admin (web)")
+    API = "api", _("REST API")
+    AGI = "agi", _("FastAGI")
+    SYSTEM = "system", _("System (reaper, CDR matching)")
 
 
 class LedgerEntry(models.Model):
@@ -100,38 +115,47 @@ class LedgerEntry(models.Model):
     """
 
     class Kind(models.TextChoices):
-        TOP_UP = "top-up"
-        CHARGE = "charge"
-        REFUND = "refund"
-        ADJUSTMENT = "adjustment"
+        TOP_UP = "top-up", _("Top Up")
+        CHARGE = "charge", _("Charge")
+        REFUND = "refund", _("Refund")
+        ADJUSTMENT = "adjustment", _("Adjustment")
 
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="ledger")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    amount = money_field()
-    balance_after = money_field()
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="ledger", verbose_name=_("account")
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, verbose_name=_("kind"))
+    amount = money_field(
+        verbose_name=_("amount"),
+    )
+    balance_after = money_field(
+        verbose_name=_("balance after"),
+    )
     reservation = models.ForeignKey(
         "Reservation",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="ledger_entries",
-        help_text="The call charged or refunded.",
+        help_text=_("The call charged or refunded."),
+        verbose_name=_("reservation"),
     )
-    channel = models.CharField(max_length=8, choices=Channel.choices)
+    channel = models.CharField(max_length=8, choices=Channel.choices, verbose_name=_("channel"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="Who made it; empty for calls charged by Asterisk and the system.",
+        help_text=_("Who made it; empty for calls charged by Asterisk and the system."),
+        verbose_name=_("created by"),
     )
-    note = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    note = models.CharField(max_length=200, blank=True, verbose_name=_("note"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("ledger entry")
         ordering = ["-created_at", "-id"]
-        verbose_name_plural = "ledger entries"
+        verbose_name_plural = _("ledger entries")
         indexes = [models.Index(fields=["account", "created_at"], name="ledger_account_created")]
         constraints = [
             # A call is charged once and refunded at most once, whatever retries happen.
@@ -147,11 +171,11 @@ class LedgerEntry(models.Model):
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
-            raise ValidationError("Ledger entries are never changed; add an adjustment instead.")
+            raise ValidationError(_("Ledger entries are never changed; add an adjustment instead."))
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise ValidationError("Ledger entries are never deleted; add an adjustment instead.")
+        raise ValidationError(_("Ledger entries are never deleted; add an adjustment instead."))
 
 
 class Reservation(models.Model):
@@ -163,30 +187,53 @@ class Reservation(models.Model):
     """
 
     class State(models.TextChoices):
-        OPEN = "open", "Open (call in progress)"
-        SETTLED = "settled"
-        EXPIRED = "expired", "Expired (never settled)"
+        OPEN = "open", _("Open (call in progress)")
+        SETTLED = "settled", _("Settled")
+        EXPIRED = "expired", _("Expired (never settled)")
 
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="reservations")
-    call_id = models.CharField(
-        max_length=64, unique=True, help_text="Asterisk's UNIQUEID of the calling channel."
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="reservations", verbose_name=_("account")
     )
-    number = models.CharField(max_length=64, help_text="As dialled.")
-    normalized_number = models.CharField(max_length=32, blank=True)
-    destination = models.CharField(max_length=200, blank=True)
+    call_id = models.CharField(
+        max_length=64,
+        unique=True,
+        help_text=_("Asterisk's UNIQUEID of the calling channel."),
+        verbose_name=_("call id"),
+    )
+    number = models.CharField(max_length=64, help_text=_("As dialled."), verbose_name=_("number"))
+    normalized_number = models.CharField(
+        max_length=32, blank=True, verbose_name=_("normalized number")
+    )
+    destination = models.CharField(max_length=200, blank=True, verbose_name=_("destination"))
     terms = models.JSONField(
         null=True,
         blank=True,
-        help_text="The rate at the call's start (id, price per minute, fee, increments, "
-        "minimum); empty for free calls.",
+        help_text=_(
+            "The rate at the call's start (id, price per minute, fee, increments, "
+            "minimum); empty for free calls."
+        ),
+        verbose_name=_("terms"),
     )
-    amount = money_field(help_text="Money held: the cost of max seconds.")
-    max_seconds = models.PositiveIntegerField()
-    state = models.CharField(max_length=8, choices=State.choices, default=State.OPEN)
-    created_at = models.DateTimeField(help_text="When authorized: the call's start for rating.")
-    expires_at = models.DateTimeField(help_text="When the reaper releases it if never settled.")
+    amount = money_field(
+        help_text=_("Money held: the cost of max seconds."), verbose_name=_("amount")
+    )
+    max_seconds = models.PositiveIntegerField(
+        verbose_name=_("max seconds"),
+    )
+    state = models.CharField(
+        max_length=8, choices=State.choices, default=State.OPEN, verbose_name=_("state")
+    )
+    created_at = models.DateTimeField(
+        help_text=_("When authorized: the call's start for rating."), verbose_name=_("created at")
+    )
+    expires_at = models.DateTimeField(
+        help_text=_("When the reaper releases it if never settled."), verbose_name=_("expires at")
+    )
     billsec = models.PositiveIntegerField(
-        null=True, blank=True, help_text=_("Billed seconds: at most max seconds.")
+        null=True,
+        blank=True,
+        help_text=_("Billed seconds: at most max seconds."),
+        verbose_name=_("billsec"),
     )
     reported_billsec = models.PositiveIntegerField(
         null=True,
@@ -195,19 +242,23 @@ class Reservation(models.Model):
             "The billable seconds the PBX reported, when more than the call was allowed "
             "(charged for max seconds only); empty otherwise."
         ),
+        verbose_name=_("reported billsec"),
     )
-    cost = money_field(null=True, blank=True)
-    settled_at = models.DateTimeField(null=True, blank=True)
+    cost = money_field(null=True, blank=True, verbose_name=_("cost"))
+    settled_at = models.DateTimeField(null=True, blank=True, verbose_name=_("settled at"))
     billing_call = models.ForeignKey(
         "billing.Call",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="The call as the PBX's CDR recorded it, matched by call id.",
+        help_text=_("The call as the PBX's CDR recorded it, matched by call id."),
+        verbose_name=_("billing call"),
     )
 
     class Meta:
+        verbose_name = _("reservation")
+        verbose_name_plural = _("reservations")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(

@@ -25,6 +25,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from billing.models import Call
 from capture.models import Source
@@ -94,7 +95,11 @@ def call_authorize(
     now = now or timezone.now()
     account = Account.objects.select_related("site", "rate_plan").filter(code=account_code).first()
     if account is None:
-        return _refuse(Reason.UNKNOWN_ACCOUNT, f"No prepaid account has the code {account_code!r}.")
+        return _refuse(
+            Reason.UNKNOWN_ACCOUNT,
+            gettext_noop("No prepaid account has the code %(code)r."),
+            {"code": account_code},
+        )
     currency = account.rate_plan.currency
     rater = _rater_of(account)
     price = rater.price(
@@ -106,7 +111,8 @@ def call_authorize(
     if price.cost is None:
         return _refuse(
             Reason.NO_RATE,
-            f"No rate for {number!r} in plan {account.rate_plan.slug}: {price.unrated_reason}.",
+            gettext_noop("No rate for %(number)r in plan %(plan)s: %(reason)s."),
+            {"number": number, "plan": account.rate_plan.slug, "reason": price.unrated_reason},
             currency,
         )
     terms = _terms_of(rater, price)
@@ -118,7 +124,12 @@ def call_authorize(
         if existing is not None:
             return _repeated(existing, account, currency)
         if not account.active and not emergency:
-            return _refuse(Reason.BLOCKED, f"Account {account.code} is blocked.", currency)
+            return _refuse(
+                Reason.BLOCKED,
+                gettext_noop("Account %(code)s is blocked."),
+                {"code": account.code},
+                currency,
+            )
         _expire(Reservation.objects.filter(account=account), now)
         available = account.balance + account.credit_limit - _held(account)
         # What one reservation may hold: its amount is a money column like the balance.
@@ -131,9 +142,18 @@ def call_authorize(
                 first_block = terms.cost(terms.initial_seconds)
                 return _refuse(
                     Reason.NO_CREDIT,
-                    f"Account {account.code} has {max(available, ZERO):.2f} {currency} "
-                    f"available; the first {terms.initial_seconds} s to {price.destination} "
-                    f"cost {first_block:.2f} {currency}.",
+                    gettext_noop(
+                        "Account %(code)s has %(available)s %(currency)s available; the first "
+                        "%(seconds)s s to %(destination)s cost %(cost)s %(currency)s."
+                    ),
+                    {
+                        "code": account.code,
+                        "available": f"{max(available, ZERO):.2f}",
+                        "currency": currency,
+                        "seconds": terms.initial_seconds,
+                        "destination": price.destination,
+                        "cost": f"{first_block:.2f}",
+                    },
                     currency,
                 )
             amount = terms.cost(terms.billable_seconds(max_seconds))
@@ -152,7 +172,12 @@ def call_authorize(
                     expires_at=now + _lifetime(max_seconds),
                 )
         except IntegrityError:  # the same call id, at this moment, for another account
-            return _refuse(Reason.CALL_ID_USED, f"Call id {call_id} is already in use.", currency)
+            return _refuse(
+                Reason.CALL_ID_USED,
+                gettext_noop("Call id %(call)s is already in use."),
+                {"call": call_id},
+                currency,
+            )
     logger.info(
         "Authorized call %s of account %s to %s for %d s, holding %s %s",
         call_id,
@@ -165,7 +190,8 @@ def call_authorize(
     return Authorization(
         True,
         max_seconds,
-        message=f"{max_seconds} s to {price.destination or number}",
+        message=_("%(seconds)s s to %(destination)s")
+        % {"seconds": max_seconds, "destination": price.destination or number},
         amount=amount,
         currency=currency,
     )
@@ -189,9 +215,10 @@ def _rater_of(account: Account) -> Rater:
     )
 
 
-def _refuse(reason: str, message: str, currency: str = "") -> Authorization:
-    logger.info("Refused a prepaid call: %s", message)
-    return Authorization(False, 0, reason, message, currency=currency)
+def _refuse(reason: str, template: str, params: dict, currency: str = "") -> Authorization:
+    """A refusal: logged in English, answered in the active language."""
+    logger.info("Refused a prepaid call: %s", template % params)
+    return Authorization(False, 0, reason, _(template) % params, currency=currency)
 
 
 def _terms_of(rater: Rater, price: Price) -> RateTerms | None:
@@ -210,14 +237,21 @@ def _repeated(existing: Reservation, account: Account, currency: str) -> Authori
         return Authorization(
             True,
             existing.max_seconds,
-            message="already authorized",
+            message=_("already authorized"),
             amount=existing.amount,
             currency=currency,
         )
     return _refuse(
         Reason.CALL_ID_USED,
-        f"Call id {existing.call_id} was already authorized ({existing.get_state_display()}, "
-        f"account {existing.account.code}); each call needs its own id.",
+        gettext_noop(
+            "Call id %(call)s was already authorized (%(state)s, account %(account)s); "
+            "each call needs its own id."
+        ),
+        {
+            "call": existing.call_id,
+            "state": existing.get_state_display(),
+            "account": existing.account.code,
+        },
         currency,
     )
 
@@ -387,7 +421,11 @@ def account_top_up(
     """Add money to an account."""
     if amount <= 0:
         raise DomainError(
-            f"A top-up must be a positive amount, not {amount}; use an adjustment to remove money."
+            _(
+                "A top-up must be a positive amount, not %(amount)s; "
+                "use an adjustment to remove money."
+            )
+            % {"amount": amount}
         )
     with transaction.atomic():
         return _post(
@@ -410,9 +448,9 @@ def account_adjust(
 ) -> LedgerEntry:
     """Correct a balance by a signed amount, saying why."""
     if amount == 0:
-        raise DomainError("An adjustment needs a non-zero amount.")
+        raise DomainError(_("An adjustment needs a non-zero amount."))
     if not note.strip():
-        raise DomainError("Say why in the note: adjustments are audited.")
+        raise DomainError(_("Say why in the note: adjustments are audited."))
     with transaction.atomic():
         return _post(
             _locked(account_id),
@@ -439,9 +477,12 @@ def call_refund(
         account = _locked(reservation.account_id)
         reservation.refresh_from_db()
         if reservation.state != Reservation.State.SETTLED or not reservation.cost:
-            raise DomainError(f"Call {call_id} has no charge to refund ({reservation.state}).")
+            raise DomainError(
+                _("Call %(call)s has no charge to refund (%(state)s).")
+                % {"call": call_id, "state": reservation.state}
+            )
         if reservation.ledger_entries.filter(kind=LedgerEntry.Kind.REFUND).exists():
-            raise DomainError(f"Call {call_id} was already refunded.")
+            raise DomainError(_("Call %(call)s was already refunded.") % {"call": call_id})
         return _post(
             account,
             kind=LedgerEntry.Kind.REFUND,

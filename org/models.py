@@ -20,7 +20,7 @@ from simple_history.models import HistoricalRecords
 
 from core.validators import currency_validator
 
-digits_validator = RegexValidator(r"^[0-9]*$", "Digits only.")
+digits_validator = RegexValidator(r"^[0-9]*$", _("Digits only."))
 
 
 @cache
@@ -31,7 +31,8 @@ def time_zone_names() -> frozenset[str]:
 def validate_time_zone(value: str) -> None:
     if value not in time_zone_names():
         raise ValidationError(
-            f"{value!r} is not an IANA time zone; use a name such as America/Argentina/Cordoba."
+            _("%(value)r is not an IANA time zone; use a name such as America/Argentina/Cordoba.")
+            % {"value": value}
         )
 
 
@@ -39,57 +40,91 @@ def validate_access_codes(value) -> None:
     if not isinstance(value, list) or not all(
         isinstance(code, str) and code.isdigit() for code in value
     ):
-        raise ValidationError('Give the outside-line access codes as a list of digits, e.g. ["0"].')
+        raise ValidationError(
+            _('Give the outside-line access codes as a list of digits, e.g. ["0"].')
+        )
 
 
 class Site(models.Model):
     """One location with its PBX(s), time zone, numbering plan and currency."""
 
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    slug = models.SlugField(unique=True, verbose_name=_("slug"))
     time_zone = models.CharField(
         max_length=64,
         default="UTC",
         validators=[validate_time_zone],
-        help_text="IANA name, e.g. America/Argentina/Cordoba. Calls are shown in this zone.",
+        help_text=_("IANA name, e.g. America/Argentina/Cordoba. Calls are shown in this zone."),
+        verbose_name=_("time zone"),
     )
     country_code = models.CharField(
-        max_length=4, validators=[digits_validator], help_text='Country calling code, e.g. "54".'
+        max_length=4,
+        validators=[digits_validator],
+        help_text=_('Country calling code, e.g. "54".'),
+        verbose_name=_("country code"),
     )
     area_code = models.CharField(
-        max_length=6, blank=True, validators=[digits_validator], help_text='e.g. "351".'
+        max_length=6,
+        blank=True,
+        validators=[digits_validator],
+        help_text=_('e.g. "351".'),
+        verbose_name=_("area code"),
     )
     national_prefix = models.CharField(
-        max_length=4, blank=True, default="0", validators=[digits_validator]
+        max_length=4,
+        blank=True,
+        default="0",
+        validators=[digits_validator],
+        verbose_name=_("national prefix"),
     )
     international_prefix = models.CharField(
-        max_length=4, blank=True, default="00", validators=[digits_validator]
+        max_length=4,
+        blank=True,
+        default="00",
+        validators=[digits_validator],
+        verbose_name=_("international prefix"),
     )
     access_codes = models.JSONField(
         default=list,
         blank=True,
         validators=[validate_access_codes],
-        help_text='Outside-line access codes dialled before external numbers, e.g. ["0"].',
+        help_text=_('Outside-line access codes dialled before external numbers, e.g. ["0"].'),
+        verbose_name=_("access codes"),
     )
     country = models.CharField(
         max_length=2,
         blank=True,
-        validators=[RegexValidator(r"^[A-Z]{2}$", "An ISO 3166 code such as AR.")],
-        help_text="ISO 3166 country for number formats and public holidays; "
-        "empty: the country of the calling code (54 gives AR).",
+        validators=[RegexValidator(r"^[A-Z]{2}$", _("An ISO 3166 code such as AR."))],
+        help_text=_(
+            "ISO 3166 country for number formats and public holidays; "
+            "empty: the country of the calling code (54 gives AR)."
+        ),
+        verbose_name=_("country"),
     )
     subdivision = models.CharField(
         max_length=10,
         blank=True,
-        help_text="Province or state whose public holidays apply, as the `holidays` "
-        "library codes it (e.g. X for Córdoba, Argentina).",
+        help_text=_(
+            "Province or state whose public holidays apply, as the `holidays` "
+            "library codes it (e.g. X for Córdoba, Argentina)."
+        ),
+        verbose_name=_("subdivision"),
     )
-    currency = models.CharField(max_length=3, validators=[currency_validator])
+    currency = models.CharField(
+        max_length=3, validators=[currency_validator], verbose_name=_("currency")
+    )
     rate_plan = models.ForeignKey(
-        "rating.RatePlan", null=True, blank=True, on_delete=models.PROTECT, related_name="sites"
+        "rating.RatePlan",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sites",
+        verbose_name=_("rate plan"),
     )
 
     class Meta:
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
         db_table = "billing_site"
         ordering = ["name"]
 
@@ -111,18 +146,31 @@ class Site(models.Model):
 class Department(models.Model):
     """A cost centre; departments form a tree and managers see their subtree."""
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, verbose_name=_("name"))
     code = models.CharField(
-        max_length=50, unique=True, help_text="Cost-centre code used in reports and exports."
+        max_length=50,
+        unique=True,
+        help_text=_("Cost-centre code used in reports and exports."),
+        verbose_name=_("code"),
     )
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent"),
     )
     managers = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="managed_departments"
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="managed_departments",
+        verbose_name=_("managers"),
     )
 
     class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
         db_table = "billing_department"
         ordering = ["code"]
 
@@ -133,7 +181,7 @@ class Department(models.Model):
         ancestor = self.parent
         while ancestor is not None:
             if ancestor.pk == self.pk:
-                raise ValidationError({"parent": "A department cannot be inside itself."})
+                raise ValidationError({"parent": _("A department cannot be inside itself.")})
             ancestor = ancestor.parent
 
 
@@ -144,12 +192,24 @@ class Extension(models.Model):
     extension belonged to when the call was made.
     """
 
-    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="extensions")
-    number = models.CharField(max_length=32)
-    department = models.ForeignKey(
-        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="extensions"
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, related_name="extensions", verbose_name=_("site")
     )
-    holder = models.CharField(max_length=200, blank=True, help_text="Person or place using it.")
+    number = models.CharField(max_length=32, verbose_name=_("number"))
+    department = models.ForeignKey(
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="extensions",
+        verbose_name=_("department"),
+    )
+    holder = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text=_("Person or place using it."),
+        verbose_name=_("holder"),
+    )
     # Created by billing when a call names an extension the site does not have: it may
     # be a wrong guess (a PSTN account taken as the extension), so it tells nothing
     # about inside and outside until an administrator confirms it.
@@ -165,6 +225,8 @@ class Extension(models.Model):
     history = HistoricalRecords(table_name="billing_historicalextension")
 
     class Meta:
+        verbose_name = _("extension")
+        verbose_name_plural = _("extensions")
         db_table = "billing_extension"
         ordering = ["site", "number"]
         constraints = [
@@ -178,25 +240,35 @@ class Extension(models.Model):
 class Trunk(models.Model):
     """An outside line or line group of a site, as the PBX names it."""
 
-    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="trunks")
-    name = models.CharField(max_length=64, help_text="The trunk's id in the PBX's records.")
-    description = models.CharField(max_length=200, blank=True)
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, related_name="trunks", verbose_name=_("site")
+    )
+    name = models.CharField(
+        max_length=64, help_text=_("The trunk's id in the PBX's records."), verbose_name=_("name")
+    )
+    description = models.CharField(max_length=200, blank=True, verbose_name=_("description"))
     rate_plan = models.ForeignKey(
         "rating.RatePlan",  # a string: org imports no rating code, only refers to its table
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="trunks",
-        help_text="Prices calls on this trunk instead of the site's plan (another carrier).",
+        help_text=_("Prices calls on this trunk instead of the site's plan (another carrier)."),
+        verbose_name=_("rate plan"),
     )
     answer_after_seconds = models.PositiveIntegerField(
         null=True,
         blank=True,
-        help_text="For analog trunks without answer supervision: calls shorter than this "
-        "count as unanswered; longer ones are charged for their whole length.",
+        help_text=_(
+            "For analog trunks without answer supervision: calls shorter than this "
+            "count as unanswered; longer ones are charged for their whole length."
+        ),
+        verbose_name=_("answer after seconds"),
     )
 
     class Meta:
+        verbose_name = _("trunk")
+        verbose_name_plural = _("trunks")
         db_table = "billing_trunk"
         ordering = ["site", "name"]
         constraints = [

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RatingConfig(AppConfig):
     name = "rating"
-    verbose_name = "Rating: rate plans and tariffs"
+    verbose_name = _("Rating: rate plans and tariffs")

@@ -26,7 +26,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from core.bulk import copy_insert
 from core.limits import field_refusal
@@ -70,7 +70,9 @@ class DeckError(ValueError):
     def __init__(self, errors: list[str]):
         self.errors = errors
         shown = errors[:MAX_REPORTED_ERRORS]
-        more = f"\n... and {len(errors) - len(shown)} more" if len(errors) > len(shown) else ""
+        more = ""
+        if len(errors) > len(shown):
+            more = "\n" + _("... and %(count)d more") % {"count": len(errors) - len(shown)}
         super().__init__("\n".join(shown) + more)
 
 
@@ -219,14 +221,21 @@ def deck_read(path: str | Path, *, default_valid_from: dt.date, content: bytes |
     )
     header = next(records, None)
     if header is None:
-        raise DeckError([f"{name}: the file is empty"])
+        raise DeckError([_("%(file)s: the file is empty") % {"file": name}])
     columns = [str(cell or "").strip().lower() for cell in header]
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
         raise DeckError(
             [
-                f"line 1: missing column(s) {', '.join(missing)}; the header must name "
-                f"{', '.join(REQUIRED)} and may add {', '.join(OPTIONAL)}"
+                _(
+                    "line 1: missing column(s) %(missing)s; the header must name "
+                    "%(required)s and may add %(optional)s"
+                )
+                % {
+                    "missing": ", ".join(missing),
+                    "required": ", ".join(REQUIRED),
+                    "optional": ", ".join(OPTIONAL),
+                }
             ]
         )
     rows, errors, seen = [], [], {}
@@ -240,14 +249,17 @@ def deck_read(path: str | Path, *, default_valid_from: dt.date, content: bytes |
         if row is None:
             continue
         if row.key in seen:
-            errors.append(f"line {line}: prefix {row.prefix} repeats line {seen[row.key]}")
+            errors.append(
+                _("line %(line)d: prefix %(prefix)s repeats line %(first)d")
+                % {"line": line, "prefix": row.prefix, "first": seen[row.key]}
+            )
             continue
         seen[row.key] = line
         rows.append(row)
     if errors:
         raise DeckError(errors)
     if not rows:
-        raise DeckError([f"{name}: no rates in the file"])
+        raise DeckError([_("%(file)s: no rates in the file") % {"file": name}])
     return rows
 
 
@@ -278,12 +290,17 @@ def _row(line: int, cells: dict[str, str], default_valid_from, errors: list[str]
         raw = cells.get(column, "")
         if raw == "":
             if default is None:
-                problems.append(f"line {line}: {column} is empty")
+                problems.append(
+                    _("line %(line)d: %(column)s is empty") % {"line": line, "column": column}
+                )
             return default
         try:
             value = convert(raw)
         except (ValueError, ArithmeticError):
-            problems.append(f"line {line}: {column} {raw!r} is not {_EXPECTED[convert]}")
+            problems.append(
+                _("line %(line)d: %(column)s %(value)r is not %(expected)s")
+                % {"line": line, "column": column, "value": raw, "expected": _(_EXPECTED[convert])}
+            )
             return None
         return _fitting(line, column, value)
 
@@ -292,26 +309,34 @@ def _row(line: int, cells: dict[str, str], default_valid_from, errors: list[str]
         field = FIELDS.get(column)
         why = field_refusal(field, value) if field is not None else ""
         if why:
-            problems.append(f"line {line}, {column}: {why}")
+            problems.append(
+                _("line %(line)d, %(column)s: %(why)s")
+                % {"line": line, "column": column, "why": why}
+            )
             return None
         return int(value) if column in SECONDS else value
 
     prefix = cells.get("prefix", "").lstrip("+")
     if not prefix.isdigit():
         problems.append(
-            f"line {line}: prefix {cells.get('prefix')!r} must be digits (E.164 without +)"
+            _("line %(line)d: prefix %(prefix)r must be digits (E.164 without +)")
+            % {"line": line, "prefix": cells.get("prefix")}
         )
     else:
         _fitting(line, "prefix", prefix)
     category = cells.get("category", "").lower()
     if category not in Category.values:
         problems.append(
-            f"line {line}: category {category!r} is not one of {', '.join(Category.values)}"
+            _("line %(line)d: category %(category)r is not one of %(choices)s")
+            % {"line": line, "category": category, "choices": ", ".join(Category.values)}
         )
     applies_to = cells.get("applies_to", "").lower() or Rate.AppliesTo.OUTGOING
     if applies_to not in Rate.AppliesTo.values:
         choices = ", ".join(Rate.AppliesTo.values)
-        problems.append(f"line {line}: applies_to {applies_to!r} is not one of {choices}")
+        problems.append(
+            _("line %(line)d: applies_to %(value)r is not one of %(choices)s")
+            % {"line": line, "value": applies_to, "choices": choices}
+        )
     values = {
         "price_per_minute": need("price_per_minute", _money),
         "connection_fee": need("connection_fee", _money, Decimal(0)),
@@ -321,7 +346,7 @@ def _row(line: int, cells: dict[str, str], default_valid_from, errors: list[str]
         "valid_from": need("valid_from", dt.date.fromisoformat, default_valid_from),
     }
     if not cells.get("destination"):
-        problems.append(f"line {line}: destination is empty")
+        problems.append(_("line %(line)d: destination is empty") % {"line": line})
     for column in ("destination", "band"):
         _fitting(line, column, cells.get(column, ""))
     if problems:
@@ -358,9 +383,9 @@ def _seconds(raw: str) -> Decimal:
 
 
 _EXPECTED = {
-    _money: "an amount of money (a non-negative decimal, e.g. 12.50)",
-    _seconds: "a whole number of seconds (1 or more)",
-    dt.date.fromisoformat: "an ISO date (YYYY-MM-DD)",
+    _money: gettext_noop("an amount of money (a non-negative decimal, e.g. 12.50)"),
+    _seconds: gettext_noop("a whole number of seconds (1 or more)"),
+    dt.date.fromisoformat: gettext_noop("an ISO date (YYYY-MM-DD)"),
 }
 SECONDS = ("initial_seconds", "increment_seconds")
 # The model field that stores each column: what it holds is what a deck may say.
@@ -383,8 +408,8 @@ def deck_diff(plan: RatePlan, rows: Iterable[DeckRow]) -> DeckDiff:
     if unknown:
         raise DeckError(
             [
-                f"band {name!r} is not a time band of plan {plan.slug} (known: "
-                f"{', '.join(sorted(bands)) or 'none'})"
+                _("band %(band)r is not a time band of plan %(plan)s (known: %(known)s)")
+                % {"band": name, "plan": plan.slug, "known": ", ".join(sorted(bands)) or _("none")}
                 for name in unknown
             ]
         )

@@ -10,13 +10,18 @@ from decimal import Decimal
 
 from django.contrib import admin, messages
 from django.utils import timezone
+from django.utils.formats import date_format, number_format
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .budgets import budgets_in_effect, level_for, subtree_spent
-from .mail import manager_report_send
+from .mail import OUTCOME_LABELS, manager_report_send
 from .models import Budget, BudgetAlert, BudgetLevel, ReportDelivery
 
 # Classes of core/static/core/admin.css: the Content-Security-Policy refuses style attributes.
+CENT = Decimal("0.01")
+TENTH = Decimal("0.1")
 LEVEL_CLASSES = {
     None: "status-good",
     BudgetLevel.WARNING: "status-warning",
@@ -55,19 +60,22 @@ class BudgetAdmin(admin.ModelAdmin):
         def spent(budget) -> Decimal:
             return month_spending()[0].get((budget.department_id, budget.currency), Decimal(0))
 
-        @admin.display(description=f"Spent in {month:%B %Y}")
+        @admin.display(
+            description=_("Spent in %(month)s") % {"month": date_format(month, "YEAR_MONTH_FORMAT")}
+        )
         def spent_this_month(budget):
-            return f"{spent(budget):,.2f}"
+            return number_format(spent(budget).quantize(CENT), decimal_pos=2, force_grouping=True)
 
-        @admin.display(description="Of budget")
+        @admin.display(description=gettext_lazy("Of budget"))
         def ratio_this_month(budget):
             if budget.pk not in month_spending()[1]:
-                return "not in effect"
+                return _("not in effect")
             cost = spent(budget)
             return format_html(
-                '<strong class="{}">{}%</strong>',
+                '<strong class="{}">{}</strong>',
                 LEVEL_CLASSES[level_for(cost, budget.amount)],
-                f"{100 * cost / budget.amount:.1f}",
+                _("%(percent)s%%")
+                % {"percent": number_format((100 * cost / budget.amount).quantize(TENTH), 1)},
             )
 
         return [*super().get_list_display(request), spent_this_month, ratio_this_month]
@@ -108,7 +116,7 @@ class ReportDeliveryAdmin(ReadOnlyLogAdmin):
     search_fields = ["user__username", "email", "departments"]
     actions = ["send_again"]
 
-    @admin.action(description="Send the selected reports again now")
+    @admin.action(description=gettext_lazy("Send the selected reports again now"))
     def send_again(self, request, queryset):
         """Sends each selected manager the report of that row's month, even if sent."""
         results = [
@@ -117,7 +125,10 @@ class ReportDeliveryAdmin(ReadOnlyLogAdmin):
         ]
         for result in results:
             level = messages.SUCCESS if result.outcome == "sent" else messages.ERROR
-            detail = f": {result.error}" if result.error else ""
-            self.message_user(
-                request, f"{result.username} <{result.email}>: {result.outcome}{detail}", level
-            )
+            outcome = str(OUTCOME_LABELS.get(result.outcome, result.outcome))
+            if result.error:
+                text = _("%(user)s <%(email)s>: %(outcome)s: %(error)s")
+            else:
+                text = _("%(user)s <%(email)s>: %(outcome)s")
+            values = {"user": result.username, "email": result.email, "outcome": outcome}
+            self.message_user(request, text % {**values, "error": result.error}, level)

@@ -24,8 +24,9 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Sum
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from accounts.selectors import user_language
 from billing.selectors import monthly_rollups
 from org.models import Department, Site
 from org.selectors import departments_visible_to
@@ -225,19 +226,25 @@ def _alert_send(status: BudgetStatus, month: dt.date) -> BudgetAlert | None:
     order = [level for level, _ in THRESHOLDS]
     unsent.sort(key=lambda alert: order.index(alert.level))
     alert = unsent[-1]
-    recipients = alert_recipients(alert.department)
+    by_language = alert_recipients_by_language(alert.department)
+    recipients = sorted(address for group in by_language.values() for address in group)
     if recipients:
         context = {"alert": alert, "status": status, "month": month}
-        message = EmailMultiAlternatives(
-            subject=render_to_string("reports/email/budget_alert_subject.txt", context).strip(),
-            body=render_to_string("reports/email/budget_alert.txt", context),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=recipients,
-        )
-        message.attach_alternative(
-            render_to_string("reports/email/budget_alert.html", context), "text/html"
-        )
-        message.send()
+        for language, addresses in sorted(by_language.items()):
+            # One e-mail per language, written once for everybody who reads it.
+            with translation.override(language):
+                message = EmailMultiAlternatives(
+                    subject=render_to_string(
+                        "reports/email/budget_alert_subject.txt", context
+                    ).strip(),
+                    body=render_to_string("reports/email/budget_alert.txt", context),
+                    from_email=settings.DEFAULT_FROM_EMAIL,
+                    to=addresses,
+                )
+                message.attach_alternative(
+                    render_to_string("reports/email/budget_alert.html", context), "text/html"
+                )
+            message.send()
     else:
         logger.warning(
             "Budget alert for %s (%s, %s) has nobody to go to: the department and those "
@@ -255,7 +262,14 @@ def _alert_send(status: BudgetStatus, month: dt.date) -> BudgetAlert | None:
 
 
 def alert_recipients(department: Department) -> list[str]:
-    """The e-mail addresses of the department's managers.
+    """The e-mail addresses of the department's managers (``alert_recipients_by_language``)."""
+    by_language = alert_recipients_by_language(department)
+    return sorted(address for group in by_language.values() for address in group)
+
+
+def alert_recipients_by_language(department: Department) -> dict[str, list[str]]:
+    """The e-mail addresses of the department's managers, by the language each reads
+    (``accounts.selectors.user_language``), so that one e-mail serves each language.
 
     When the department has no manager with an address, the nearest department above
     it that has one is told instead: someone answers for every budget. Administrators
@@ -266,18 +280,19 @@ def alert_recipients(department: Department) -> list[str]:
     seen: set[int] = set()
     while department_id is not None and department_id not in seen:
         seen.add(department_id)
-        addresses = sorted(
-            set(
-                get_user_model()
-                .objects.filter(managed_departments=department_id, is_active=True)
-                .exclude(email="")
-                .values_list("email", flat=True)
-            )
+        managers = (
+            get_user_model()
+            .objects.filter(managed_departments=department_id, is_active=True)
+            .exclude(email="")
+            .distinct()
         )
-        if addresses:
-            return addresses
+        by_language: dict[str, set[str]] = {}
+        for manager in managers:
+            by_language.setdefault(user_language(manager), set()).add(manager.email)
+        if by_language:
+            return {language: sorted(group) for language, group in by_language.items()}
         department_id = parents.get(department_id)
-    return []
+    return {}
 
 
 def budget_check_months(today: dt.date | None = None) -> list[dt.date]:

@@ -15,11 +15,14 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 import pygal
+from django.utils.dateformat import format as date_text
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 from pygal.style import Style
 
 from .dashboard import MonthFigures
+from .templatetags.report_format import grouped
 
 SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL)
 COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
@@ -53,6 +56,11 @@ def _svg(chart, nonce: str) -> SafeString:
     return mark_safe(svg)  # noqa: S308
 
 
+def _month_label(month) -> str:
+    """``Dec 26`` in English, ``dic 26`` in Spanish: the axis's short month names."""
+    return date_text(month, "b y").capitalize() if month else ""
+
+
 def cost_trend_svg(
     trend: Sequence[MonthFigures], currencies: Sequence[str], *, nonce: str = ""
 ) -> SafeString:
@@ -74,13 +82,13 @@ def cost_trend_svg(
         print_values=False,
         x_label_rotation=0,
         truncate_label=-1,
-        value_formatter=lambda value: f"{Decimal(value or 0):,.2f}",
-        no_data_text="No calls",
+        value_formatter=lambda value: grouped(Decimal(value or 0).quantize(Decimal("0.01")), 2),
+        no_data_text=_("No calls"),
     )
-    chart.x_labels = [f"{figures.month:%b %y}" for figures in trend]
+    chart.x_labels = [_month_label(figures.month) for figures in trend]
     for currency in currencies or ("",):
         chart.add(
-            currency or "Cost",
+            currency or _("Cost"),
             [float(figures.cost_in(currency)) for figures in trend],
         )
     return _svg(chart, nonce)
@@ -99,10 +107,10 @@ def calls_trend_svg(trend: Sequence[MonthFigures], *, nonce: str = "") -> SafeSt
         margin=8,
         dots_size=3,
         fill=False,
-        value_formatter=lambda value: f"{int(value or 0):,}",
-        no_data_text="No calls",
+        value_formatter=lambda value: grouped(int(value or 0)),
+        no_data_text=_("No calls"),
     )
-    chart.x_labels = [f"{figures.month:%b %y}" for figures in trend]
-    chart.add("Calls", [figures.calls for figures in trend])
-    chart.add("Answered", [figures.answered for figures in trend])
+    chart.x_labels = [_month_label(figures.month) for figures in trend]
+    chart.add(_("Calls"), [figures.calls for figures in trend])
+    chart.add(_("Answered"), [figures.answered for figures in trend])
     return _svg(chart, nonce)

@@ -19,13 +19,14 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Sum
+from django.utils.dates import WEEKDAYS as WEEKDAY_NAMES
 
 from billing.selectors import destination_rollups, hourly_rollups, monthly_rollups
 from org.models import Department, Extension, Site
 from org.selectors import departments_visible_to
 
 from .budgets import budget_statuses
-from .selectors import UnratedCalls, unrated_calls
+from .selectors import NO_DEPARTMENT_NAME, UnratedCalls, unrated_calls
 
 TREND_MONTHS = 12
 TOP = 5
@@ -33,7 +34,7 @@ ZERO = Decimal(0)
 COST_QUANTUM = Decimal("0.0001")
 PERCENT_QUANTUM = Decimal("0.1")
 HEAT_LEVELS = 5  # shades of the heat map, besides "no calls"
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+WEEKDAYS = tuple(WEEKDAY_NAMES[day] for day in range(7))  # Monday first, lazily translated
 
 
 def month_shift(month: dt.date, months: int) -> dt.date:
@@ -251,7 +252,7 @@ def _top_departments(
     ranked = []
     for department_id, site_id, calls, seconds, cost in rows:
         currency = currencies.get(site_id, "")
-        code, name = names.get(department_id, ("", "No department"))
+        code, name = names.get(department_id, ("", str(NO_DEPARTMENT_NAME)))
         cost = Decimal(cost or 0).quantize(COST_QUANTUM)
         ranked.append(
             Ranked(
@@ -381,7 +382,7 @@ def _heat_map(month: dt.date, scope) -> tuple[tuple[HeatRow, ...], tuple[str, in
 
     heat = tuple(
         HeatRow(
-            weekday=name,
+            weekday=str(name),
             cells=tuple(
                 HeatCell(
                     hour=hour,
@@ -396,7 +397,7 @@ def _heat_map(month: dt.date, scope) -> tuple[tuple[HeatRow, ...], tuple[str, in
     busiest = None
     if peak > 0:
         weekday, hour = min(key for key, calls in counts.items() if calls == peak)
-        busiest = (WEEKDAYS[weekday], hour, peak)
+        busiest = (str(WEEKDAYS[weekday]), hour, peak)
     return heat, busiest
 
 

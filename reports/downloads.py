@@ -12,7 +12,6 @@ alike, so that scripts fetch the monthly files with the same scope as the person
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from urllib.parse import quote
 
@@ -30,9 +29,16 @@ from capture.models import Source
 from core.api import IsUser
 from org.models import Department, Extension, Site, Trunk
 
-from .exports import ReportFile, department_report_file, extension_report_file, neutralize
+from .exports import (
+    CsvStyle,
+    ReportFile,
+    department_report_file,
+    extension_report_file,
+    neutralize,
+)
 from .selectors import (
     InvalidMonth,
+    department_id_invalid_text,
     department_report,
     extension_report,
     month_following,
@@ -123,7 +129,12 @@ def department_param(request) -> int | None:
     try:
         return int(value)
     except ValueError:
-        raise ParseError(f"department must be a department id (a number), not {value!r}.") from None
+        raise ParseError(department_id_invalid_text(value)) from None
+
+
+def csv_style(request) -> CsvStyle:
+    """``?excel=1``: the CSV in the language's separators (DESIGN.md, Languages)."""
+    return CsvStyle.for_excel(request.query_params.get("excel") == "1")
 
 
 def file_response(report_file: ReportFile) -> HttpResponse:
@@ -137,7 +148,7 @@ class DepartmentReportDownload(DownloadView):
 
     def get(self, request, month: str, fmt: str):
         report = department_report(month=self.month(month), user=request.user)
-        return file_response(department_report_file(report, fmt))
+        return file_response(department_report_file(report, fmt, csv_style=csv_style(request)))
 
 
 class ExtensionReportDownload(DownloadView):
@@ -161,7 +172,12 @@ class ExtensionReportDownload(DownloadView):
             )
         return file_response(
             extension_report_file(
-                lines, month=first_day, fmt=fmt, department=department, unrated=unrated
+                lines,
+                month=first_day,
+                fmt=fmt,
+                department=department,
+                unrated=unrated,
+                csv_style=csv_style(request),
             )
         )
 
@@ -198,16 +214,16 @@ class CallsCsvDownload(DownloadView):
             )
         rows = filters.qs.filter(in_month).order_by("start", "id").values_list(*CALL_CSV_COLUMNS)
         response = StreamingHttpResponse(
-            _call_lines(rows, sites), content_type="text/csv; charset=utf-8"
+            _call_lines(rows, sites, csv_style(request)), content_type="text/csv; charset=utf-8"
         )
         response["Content-Disposition"] = f'attachment; filename="calls-{first_day:%Y-%m}.csv"'
         return response
 
 
-def _call_lines(rows, sites):
+def _call_lines(rows, sites, style: CsvStyle):
     """CSV lines of ``rows``; names of extensions, sources, departments and trunks come
     from small maps read once, so the big query joins nothing."""
-    writer = csv.writer(_Echo(), lineterminator="\r\n")
+    writer = style.writer(_Echo())
     yield "\ufeff" + writer.writerow(CALL_CSV_HEADERS)
     slugs = {pk: site.slug for pk, site in sites.items()}
     zones = {pk: site.zone for pk, site in sites.items()}
@@ -267,7 +283,7 @@ def _call_lines(rows, sites):
                     neutralize(normalized),
                     neutralize(destination),
                     category,
-                    "" if cost is None else f"{cost:f}",
+                    "" if cost is None else style.decimal(cost),
                     currency,
                     neutralize(account_code),
                     neutralize(pbx_call_id),

@@ -24,9 +24,14 @@ import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
 
 from django.conf import settings
+from django.utils import translation
+from django.utils.formats import date_format, get_format
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from org.models import Department
 
@@ -42,6 +47,7 @@ from .selectors import (
     month_following,
     unrated_calls,
 )
+from .templatetags.report_format import category_label, grouped
 
 FORMATS = ("csv", "xlsx", "pdf")
 CONTENT_TYPES = {
@@ -85,7 +91,10 @@ def _check_format(fmt: str) -> None:
 
 @dataclass(frozen=True)
 class Column:
-    title: str
+    """A column: ``title`` is lazy, in the reader's language in the XLSX; the CSV
+    writes its English source, the machine format (``_csv``)."""
+
+    title: Any
     kind: str = "text"  # text | int | money
     width: int = 12
 
@@ -94,20 +103,27 @@ def _department_table(report: DepartmentReport) -> tuple[list[Column], list[list
     """Columns, one row per department (tree order) and the total row."""
     currencies = report.currencies
     columns = [
-        Column("Code", width=10),
-        Column("Department", width=34),
-        Column("Path", width=44),
-        Column("Level", "int", 6),
-        Column("Calls", "int", 10),
-        Column("Answered", "int", 10),
-        Column("Seconds", "int", 12),
-        *(Column(f"Cost {currency}", "money", 14) for currency in currencies),
-        Column("Subtotal calls", "int", 14),
-        Column("Subtotal seconds", "int", 16),
-        *(Column(f"Subtotal cost {currency}", "money", 20) for currency in currencies),
-        # Column titles are the CSV's machine format: not translated.
-        Column("Unrated", "int", 10),
-        Column("Subtotal unrated", "int", 16),
+        Column(gettext_lazy("Code"), width=10),
+        Column(gettext_lazy("Department"), width=34),
+        Column(gettext_lazy("Path"), width=44),
+        Column(gettext_lazy("Level"), "int", 6),
+        Column(gettext_lazy("Calls"), "int", 10),
+        Column(gettext_lazy("Answered"), "int", 10),
+        Column(gettext_lazy("Seconds"), "int", 12),
+        *(
+            Column(_with_currency(gettext_lazy("Cost"), currency), "money", 14)
+            for currency in currencies
+        ),
+        Column(gettext_lazy("Subtotal calls"), "int", 14),
+        Column(gettext_lazy("Subtotal seconds"), "int", 16),
+        *(
+            Column(_with_currency(gettext_lazy("Subtotal cost"), currency), "money", 20)
+            for currency in currencies
+        ),
+        # The CSV writes these titles in English (its machine format); the XLSX
+        # translates them.
+        Column(gettext_lazy("Unrated"), "int", 10),
+        Column(gettext_lazy("Subtotal unrated"), "int", 16),
     ]
     rows = []
     for node in report.nodes():
@@ -131,7 +147,7 @@ def _department_table(report: DepartmentReport) -> tuple[list[Column], list[list
     total = report.total
     total_row = [
         "",
-        "Total",
+        _("Total"),
         "",
         None,
         total.calls,
@@ -147,21 +163,26 @@ def _department_table(report: DepartmentReport) -> tuple[list[Column], list[list
     return columns, rows, total_row
 
 
+def _with_currency(title, currency: str):
+    """``Cost ARS``: a column title and a currency code, lazily."""
+    return format_lazy("{} {}", title, currency)
+
+
 EXTENSION_COLUMNS = [
-    Column("Site", width=14),
-    Column("Extension", width=10),
-    Column("Holder", width=28),
-    Column("Department code", width=10),
-    Column("Department", width=28),
-    Column("Calls", "int", 10),
-    Column("Answered", "int", 10),
-    Column("Seconds", "int", 12),
-    Column("Outgoing", "int", 10),
-    Column("Incoming", "int", 10),
-    Column("Internal", "int", 10),
-    Column("Cost", "money", 14),
-    Column("Currency", width=9),
-    Column("Unrated", "int", 10),
+    Column(gettext_lazy("Site"), width=14),
+    Column(gettext_lazy("Extension"), width=10),
+    Column(gettext_lazy("Holder"), width=28),
+    Column(gettext_lazy("Department code"), width=10),
+    Column(gettext_lazy("Department"), width=28),
+    Column(gettext_lazy("Calls"), "int", 10),
+    Column(gettext_lazy("Answered"), "int", 10),
+    Column(gettext_lazy("Seconds"), "int", 12),
+    Column(gettext_lazy("Outgoing"), "int", 10),
+    Column(gettext_lazy("Incoming"), "int", 10),
+    Column(gettext_lazy("Internal"), "int", 10),
+    Column(gettext_lazy("Cost"), "money", 14),
+    Column(gettext_lazy("Currency"), width=9),
+    Column(gettext_lazy("Unrated"), "int", 10),
 ]
 
 
@@ -195,7 +216,7 @@ def _extension_total_rows(lines: Sequence[ExtensionLine]) -> list[list]:
             [
                 "",
                 "",
-                "Total" if len(currencies) == 1 else f"Total {currency}",
+                _("Total") if len(currencies) == 1 else f"{_('Total')} {currency}",
                 "",
                 "",
                 totals.calls,
@@ -212,11 +233,42 @@ def _extension_total_rows(lines: Sequence[ExtensionLine]) -> list[list]:
     return rows
 
 
+@dataclass(frozen=True)
+class CsvStyle:
+    """How a CSV writes its fields: the machine format (commas, dot decimals), or with
+    ``?excel=1`` the active language's decimal mark and a separator that does not
+    clash with it (``;`` where the decimal mark is a comma), as Excel reads a CSV in
+    that locale. Both start with a UTF-8 byte-order mark, for accents."""
+
+    delimiter: str = ","
+    decimal_mark: str = "."
+
+    @classmethod
+    def for_excel(cls, excel: bool) -> CsvStyle:
+        if not excel:
+            return cls()
+        decimal_mark = str(get_format("DECIMAL_SEPARATOR"))
+        return cls(delimiter=";" if decimal_mark == "," else ",", decimal_mark=decimal_mark)
+
+    def decimal(self, value: Decimal) -> str:
+        return f"{value:f}".replace(".", self.decimal_mark)
+
+    def writer(self, out):
+        return csv.writer(out, delimiter=self.delimiter, lineterminator="\r\n")
+
+
+MACHINE_CSV = CsvStyle()
+
+
 # ---------------------------------------------------------------- entry points
 
 
 def department_report_file(
-    report: DepartmentReport, fmt: str, *, extensions: Sequence[ExtensionLine] | None = None
+    report: DepartmentReport,
+    fmt: str,
+    *,
+    extensions: Sequence[ExtensionLine] | None = None,
+    csv_style: CsvStyle = MACHINE_CSV,
 ) -> ReportFile:
     """The department report as a file of ``fmt`` (``csv``, ``xlsx`` or ``pdf``).
 
@@ -225,7 +277,7 @@ def department_report_file(
     """
     _check_format(fmt)
     name = f"departments-{report.month:%Y-%m}.{fmt}"
-    title = f"Departments, {report.month:%B %Y}"
+    title = _("Departments, %(month)s") % {"month": _month_text(report.month)}
     unrated = None
     if fmt != "csv":  # the CSV counts them in its column, with no words
         unrated = unrated_calls(month=report.month, scope=report.scope, count=report.total.unrated)
@@ -236,7 +288,7 @@ def department_report_file(
     else:
         columns, rows, total_row = _department_table(report)
         if fmt == "csv":
-            content = _csv(columns, [*rows, total_row])
+            content = _csv(columns, [*rows, total_row], csv_style)
         else:
             indents = [node.depth for node in report.nodes()]
             content = _xlsx(
@@ -258,6 +310,7 @@ def extension_report_file(
     fmt: str,
     department: Department | DepartmentNode | None = None,
     unrated: UnratedCalls | None = None,
+    csv_style: CsvStyle = MACHINE_CSV,
 ) -> ReportFile:
     """The extension report (``lines`` from ``extension_report``) as a file of ``fmt``.
 
@@ -268,7 +321,7 @@ def extension_report_file(
     _check_format(fmt)
     suffix = f"-{department.code}" if department and department.code else ""
     name = f"extensions-{month:%Y-%m}{suffix}.{fmt}"
-    title = f"Extensions, {month:%B %Y}"
+    title = _("Extensions, %(month)s") % {"month": _month_text(month)}
     if department is not None:
         title += f", {department.name}"
     lines = list(lines)
@@ -278,12 +331,22 @@ def extension_report_file(
     if unrated is None and count:
         unrated = UnratedCalls(count=count)
     if fmt == "csv":
-        content = _csv(EXTENSION_COLUMNS, [*rows, *totals])
+        content = _csv(EXTENSION_COLUMNS, [*rows, *totals], csv_style)
     elif fmt == "xlsx":
         content = _xlsx(title, EXTENSION_COLUMNS, rows, totals, notes=_notes(unrated))
     else:
         content = _extension_pdf(lines, month=month, title=title, unrated=unrated)
     return ReportFile(content=content, content_type=CONTENT_TYPES[fmt], filename=name)
+
+
+def _month_text(month: dt.date) -> str:
+    """``December 2026``, ``diciembre de 2026``: the month in the active language."""
+    return date_format(month, "YEAR_MONTH_FORMAT")
+
+
+def _day_text(day: dt.date) -> str:
+    """``01 October 2026``; the format is the translators' (a PHP-style date format)."""
+    return date_format(day, pgettext("PDF period date, in Django's date format", "d F Y"))
 
 
 def _notes(unrated: UnratedCalls | None) -> list[str]:
@@ -293,21 +356,22 @@ def _notes(unrated: UnratedCalls | None) -> list[str]:
 # ---------------------------------------------------------------- CSV
 
 
-def _csv_value(value):
+def _csv_value(value, style: CsvStyle):
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        return f"{value:f}"
+        return style.decimal(value)
     return neutralize(value)
 
 
-def _csv(columns: Sequence[Column], rows: Iterable[Sequence]) -> bytes:
+def _csv(columns: Sequence[Column], rows: Iterable[Sequence], style: CsvStyle) -> bytes:
     """UTF-8 with a byte-order mark, so that spreadsheets open accents correctly."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([column.title for column in columns])
+    writer = style.writer(buffer)
+    with translation.override(None):  # the English titles: the CSV's machine format
+        writer.writerow([str(column.title) for column in columns])
     for row in rows:
-        writer.writerow([_csv_value(value) for value in row])
+        writer.writerow([_csv_value(value, style) for value in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -333,7 +397,7 @@ def _xlsx(
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title.split(",")[0][:31]
-    sheet.append([column.title for column in columns])
+    sheet.append([str(column.title) for column in columns])
     bold = Font(bold=True)
     for cell in sheet[1]:
         cell.font = bold
@@ -371,7 +435,7 @@ def _xlsx(
 def _money_text(amount: Decimal | None, currency: str | None = None) -> str:
     if amount is None:
         return "—"
-    text = f"{amount.quantize(Decimal('0.01'), rounding=ROUND_HALF_EVEN):,.2f}"
+    text = grouped(amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN), 2)
     return f"{text} {currency}" if currency else text
 
 
@@ -383,7 +447,7 @@ def _costs_text(totals: Totals) -> str:
 
 def _duration_text(seconds: int) -> str:
     hours, rest = divmod(seconds, 3600)
-    return f"{hours:,}:{rest // 60:02d}:{rest % 60:02d}"
+    return f"{grouped(hours)}:{rest // 60:02d}:{rest % 60:02d}"
 
 
 class _Pdf:
@@ -450,13 +514,14 @@ class _Pdf:
 
         buffer = io.BytesIO()
         footer = f"{self.organization} · {self.title}"
+        page = _("Page %(number)s")
 
         def decorate(canvas, document):
             canvas.saveState()
             canvas.setFont("Helvetica", 7)
             canvas.drawString(15 * self.mm, 10 * self.mm, footer)
             canvas.drawRightString(
-                self.pagesize[0] - 15 * self.mm, 10 * self.mm, f"Page {document.page}"
+                self.pagesize[0] - 15 * self.mm, 10 * self.mm, page % {"number": document.page}
             )
             canvas.restoreState()
 
@@ -476,19 +541,19 @@ class _Pdf:
 
 def _totals_rows(totals: Totals) -> list[list[str]]:
     return [
-        ["Calls", f"{totals.calls:,}"],
-        ["Answered", f"{totals.answered:,}"],
-        ["Time talking (h:mm:ss)", _duration_text(totals.seconds)],
-        ["Cost", _costs_text(totals)],
-        [_("Calls not priced (not in the cost)"), f"{totals.unrated:,}"],
+        [_("Calls"), grouped(totals.calls)],
+        [_("Answered"), grouped(totals.answered)],
+        [_("Time talking (h:mm:ss)"), _duration_text(totals.seconds)],
+        [_("Cost"), _costs_text(totals)],
+        [_("Calls not priced (not in the cost)"), grouped(totals.unrated)],
     ]
 
 
 def _category_rows(totals: Totals) -> list[list[str]]:
     return [
         [
-            c.category or "not rated",
-            f"{c.calls:,}",
+            category_label(c.category) or _("not rated"),
+            grouped(c.calls),
             _duration_text(c.seconds),
             _money_text(c.cost, c.currency),
         ]
@@ -496,16 +561,17 @@ def _category_rows(totals: Totals) -> list[list[str]]:
     ]
 
 
-EXTENSION_PDF_HEADER = ["Extension", "Holder", "Calls", "Answered", "Time", "Cost"]
+def _extension_pdf_header() -> list[str]:
+    return [_("Extension"), _("Holder"), _("Calls"), _("Answered"), _("Time"), _("Cost")]
 
 
 def _extension_pdf_rows(lines: Iterable[ExtensionLine]) -> list[list[str]]:
     return [
         [
-            f"{line.number or '(none)'} ({line.site_slug})",
+            f"{line.number or _('(none)')} ({line.site_slug})",
             line.holder,
-            f"{line.calls:,}",
-            f"{line.answered:,}",
+            grouped(line.calls),
+            grouped(line.answered),
             _duration_text(line.seconds),
             _money_text(line.cost, line.currency),
         ]
@@ -518,26 +584,29 @@ def _department_pdf(
     extensions: Sequence[ExtensionLine],
     unrated: UnratedCalls | None = None,
 ) -> bytes:
-    title = f"Telephone costs by department, {report.month:%B %Y}"
+    title = _("Telephone costs by department, %(month)s") % {"month": _month_text(report.month)}
     pdf = _Pdf(title, report.month)
     pdf.heading(pdf.organization, 1)
     pdf.heading(title, 2)
     last_day = month_following(report.month) - dt.timedelta(days=1)
-    pdf.text(f"Period: {report.month:%d %B %Y} to {last_day:%d %B %Y} (each site's local dates).")
-    pdf.table(["Total", ""], _totals_rows(report.total), numeric_from=1)
+    pdf.text(
+        _("Period: %(first)s to %(last)s (each site's local dates).")
+        % {"first": _day_text(report.month), "last": _day_text(last_day)}
+    )
+    pdf.table([_("Total"), ""], _totals_rows(report.total), numeric_from=1)
     if unrated:
         pdf.text(unrated.text())
     summary = [
         [
             "    " * node.depth + (f"{node.code} {node.name}" if node.code else node.name),
-            f"{node.subtotal.calls:,}",
+            grouped(node.subtotal.calls),
             _duration_text(node.subtotal.seconds),
             _costs_text(node.subtotal),
         ]
         for node in report.nodes()
     ]
-    pdf.heading("Departments (including the departments below each)", 3)
-    pdf.table(["Department", "Calls", "Time", "Cost"], summary, numeric_from=1)
+    pdf.heading(_("Departments (including the departments below each)"), 3)
+    pdf.table([_("Department"), _("Calls"), _("Time"), _("Cost")], summary, numeric_from=1)
 
     by_department: dict[int | None, list[ExtensionLine]] = {}
     for line in extensions:
@@ -548,24 +617,25 @@ def _department_pdf(
         if len(node.path) > 1:
             pdf.text(" / ".join(node.path))
         rows = [
-            ["", "This department", "With those below"],
+            ["", _("This department"), _("With those below")],
             *[
                 [label, own, sub]
-                for (label, own), (_, sub) in zip(
+                for (label, own), (__, sub) in zip(
                     _totals_rows(node.totals), _totals_rows(node.subtotal), strict=True
                 )
             ],
         ]
         pdf.table(rows[0], rows[1:], numeric_from=1)
         if node.totals.categories:
-            pdf.heading("By destination category (this department)", 4)
-            pdf.table(["Category", "Calls", "Time", "Cost"], _category_rows(node.totals), 1)
+            pdf.heading(_("By destination category (this department)"), 4)
+            header = [pgettext("destination", "Category"), _("Calls"), _("Time"), _("Cost")]
+            pdf.table(header, _category_rows(node.totals), 1)
         lines = by_department.get(node.id, [])
-        pdf.heading("Extensions (calls charged to this department)", 4)
+        pdf.heading(_("Extensions (calls charged to this department)"), 4)
         if lines:
-            pdf.table(EXTENSION_PDF_HEADER, _extension_pdf_rows(lines), numeric_from=2)
+            pdf.table(_extension_pdf_header(), _extension_pdf_rows(lines), numeric_from=2)
         else:
-            pdf.text("No calls.")
+            pdf.text(_("No calls."))
     return pdf.build()
 
 
@@ -579,16 +649,16 @@ def _extension_pdf(
     pdf = _Pdf(title, month)
     pdf.heading(pdf.organization, 1)
     pdf.heading(title, 2)
-    pdf.table(["Total", ""], _totals_rows(extension_totals(lines)), numeric_from=1)
+    pdf.table([_("Total"), ""], _totals_rows(extension_totals(lines)), numeric_from=1)
     if unrated:
         pdf.text(unrated.text())
     by_department: dict[tuple, list[ExtensionLine]] = {}
     for line in lines:
-        key = (line.department_code, line.department_name or NO_DEPARTMENT_NAME)
+        key = (line.department_code, line.department_name or str(NO_DEPARTMENT_NAME))
         by_department.setdefault(key, []).append(line)
     for (code, name), group in by_department.items():
         pdf.heading(f"{code} {name}".strip(), 3)
-        pdf.table(EXTENSION_PDF_HEADER, _extension_pdf_rows(group), numeric_from=2)
+        pdf.table(_extension_pdf_header(), _extension_pdf_rows(group), numeric_from=2)
     if not lines:
-        pdf.text("No calls in this period.")
+        pdf.text(_("No calls in this period."))
     return pdf.build()

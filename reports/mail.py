@@ -28,17 +28,21 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 
+from accounts.selectors import user_language
 from org.selectors import department_subtree_ids
 
 from .exports import department_report_file
 from .models import ReportDelivery
 from .selectors import DepartmentReport, Totals, department_report_for_scope, unrated_calls
+from .templatetags.report_format import grouped
 
 logger = logging.getLogger(__name__)
 
 ATTACHMENT_FORMATS = ("pdf", "xlsx")
+CENT = Decimal("0.01")
 
 
 class Outcome:
@@ -49,6 +53,15 @@ class Outcome:
     NO_EMAIL = "no e-mail address"
     FAILED = "failed"
     WOULD_SEND = "would send"  # --dry-run
+
+
+OUTCOME_LABELS = {
+    Outcome.SENT: gettext_lazy("sent"),
+    Outcome.ALREADY_SENT: gettext_lazy("already sent"),
+    Outcome.NO_EMAIL: gettext_lazy("no e-mail address"),
+    Outcome.FAILED: gettext_lazy("failed"),
+    Outcome.WOULD_SEND: gettext_lazy("would send"),
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -113,7 +126,13 @@ def manager_report(*, user, month: dt.date) -> DepartmentReport:
 
 
 def manager_report_message(*, user, month: dt.date) -> EmailMultiAlternatives:
-    """The e-mail for ``user``: totals per department, the PDF and the XLSX attached."""
+    """The e-mail for ``user``: totals per department, the PDF and the XLSX attached,
+    all in the user's language (``accounts.selectors.user_language``)."""
+    with translation.override(user_language(user)):
+        return _manager_report_message(user=user, month=month)
+
+
+def _manager_report_message(*, user, month: dt.date) -> EmailMultiAlternatives:
     report = manager_report(user=user, month=month)
     context = {
         "user": user,
@@ -157,8 +176,9 @@ def report_lines(report: DepartmentReport) -> list[dict]:
 
 def _totals_line(totals: Totals) -> dict:
     return {
-        "calls": f"{totals.calls:,}",
-        "answered": f"{totals.answered:,}",
+        "calls": grouped(totals.calls),
+        "calls_count": totals.calls,
+        "answered": grouped(totals.answered),
         "time": _duration_text(totals.seconds),
         "cost": _costs_text(totals),
         "unrated": totals.unrated,
@@ -169,14 +189,14 @@ def _costs_text(totals: Totals) -> str:
     """Each currency's amount to two decimals, rounded half-even as in the PDF."""
     costs = totals.costs or (("", Decimal(0)),)
     return "; ".join(
-        f"{amount.quantize(Decimal('0.01'), rounding=ROUND_HALF_EVEN):,.2f} {currency}".strip()
+        f"{grouped(amount.quantize(CENT, rounding=ROUND_HALF_EVEN), 2)} {currency}".strip()
         for currency, amount in costs
     )
 
 
 def _duration_text(seconds: int) -> str:
     hours, rest = divmod(seconds, 3600)
-    return f"{hours:,}:{rest // 60:02d}:{rest % 60:02d}"
+    return f"{grouped(hours)}:{rest // 60:02d}:{rest % 60:02d}"
 
 
 def manager_report_send(*, user, month: dt.date, force: bool = False) -> DeliveryResult:

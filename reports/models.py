@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from rating.models import currency_validator
 
@@ -28,24 +29,32 @@ class Budget(models.Model):
     """
 
     department = models.ForeignKey(
-        "org.Department", on_delete=models.CASCADE, related_name="budgets"
+        "org.Department",
+        on_delete=models.CASCADE,
+        related_name="budgets",
+        verbose_name=_("department"),
     )
     amount = models.DecimalField(
+        _("amount"),
         max_digits=16,
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0.01"))],
-        help_text="Monthly limit for the department and its sub-departments.",
+        help_text=_("Monthly limit for the department and its sub-departments."),
     )
     currency = models.CharField(
+        _("currency"),
         max_length=3,
         validators=[currency_validator],
-        help_text="ISO 4217 code; calls of sites in other currencies do not count.",
+        help_text=_("ISO 4217 code; calls of sites in other currencies do not count."),
     )
     valid_from = models.DateField(
-        help_text="First month this amount applies (the first day of the month)."
+        _("valid from"),
+        help_text=_("First month this amount applies (the first day of the month)."),
     )
 
     class Meta:
+        verbose_name = _("budget")
+        verbose_name_plural = _("budgets")
         ordering = ["department__code", "-valid_from"]
         constraints = [
             models.UniqueConstraint(
@@ -58,14 +67,15 @@ class Budget(models.Model):
 
     def clean(self):
         if self.valid_from and self.valid_from.day != 1:
-            raise ValidationError({"valid_from": "Give the first day of the month."})
+            raise ValidationError({"valid_from": _("Give the first day of the month.")})
 
 
 class BudgetLevel(models.TextChoices):
     """How far a month's spending has gone into its budget."""
 
-    WARNING = "warning", "80% reached"
-    EXCEEDED = "exceeded", "Exceeded"
+    # xgettext:no-python-format
+    WARNING = "warning", _("80% reached")
+    EXCEEDED = "exceeded", _("Exceeded")
 
 
 class BudgetAlert(models.Model):
@@ -77,19 +87,34 @@ class BudgetAlert(models.Model):
     """
 
     department = models.ForeignKey(
-        "org.Department", on_delete=models.CASCADE, related_name="budget_alerts"
+        "org.Department",
+        on_delete=models.CASCADE,
+        related_name="budget_alerts",
+        verbose_name=_("department"),
     )
-    budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="alerts")
-    month = models.DateField(help_text="The first day of the month.")
-    level = models.CharField(max_length=8, choices=BudgetLevel.choices)
-    amount = models.DecimalField(max_digits=16, decimal_places=2, help_text="The budget then.")
-    spent = models.DecimalField(max_digits=18, decimal_places=4, help_text="Spent when reached.")
-    currency = models.CharField(max_length=3)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True, help_text="Empty: not sent yet.")
-    recipients = models.TextField(blank=True, help_text="The addresses it was sent to.")
+    budget = models.ForeignKey(
+        Budget, on_delete=models.CASCADE, related_name="alerts", verbose_name=_("budget")
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    level = models.CharField(_("level"), max_length=8, choices=BudgetLevel.choices)
+    amount = models.DecimalField(
+        _("amount"), max_digits=16, decimal_places=2, help_text=_("The budget then.")
+    )
+    spent = models.DecimalField(
+        _("spent"), max_digits=18, decimal_places=4, help_text=_("Spent when reached.")
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(
+        _("sent at"), null=True, blank=True, help_text=_("Empty: not sent yet.")
+    )
+    recipients = models.TextField(
+        _("recipients"), blank=True, help_text=_("The addresses it was sent to.")
+    )
 
     class Meta:
+        verbose_name = _("budget alert")
+        verbose_name_plural = _("budget alerts")
         ordering = ["-month", "-created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -110,25 +135,33 @@ class ReportDelivery(models.Model):
     """
 
     class State(models.TextChoices):
-        SENT = "sent"
-        FAILED = "failed"
-        SKIPPED = "skipped", "Skipped (no e-mail address)"
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Skipped (no e-mail address)")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_deliveries"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="report_deliveries",
+        verbose_name=_("user"),
     )
-    month = models.DateField(help_text="The first day of the month reported.")
-    state = models.CharField(max_length=8, choices=State.choices)
-    email = models.EmailField(blank=True, help_text="The address it was sent to.")
-    departments = models.TextField(blank=True, help_text="Codes of the departments reported.")
-    error = models.TextField(blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    updated_at = models.DateTimeField(auto_now=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    month = models.DateField(_("month"), help_text=_("The first day of the month reported."))
+    state = models.CharField(_("state"), max_length=8, choices=State.choices)
+    email = models.EmailField(
+        _("e-mail address"), blank=True, help_text=_("The address it was sent to.")
+    )
+    departments = models.TextField(
+        _("departments"), blank=True, help_text=_("Codes of the departments reported.")
+    )
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-month", "user__username"]
-        verbose_name_plural = "report deliveries"
+        verbose_name = _("report delivery")
+        verbose_name_plural = _("report deliveries")
         constraints = [
             models.UniqueConstraint(fields=["user", "month"], name="report_delivery_once_per_month")
         ]

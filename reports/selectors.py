@@ -30,8 +30,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Sum
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from billing.selectors import calls_unrated_reasons, monthly_rollups
 from core.errors import DomainError
@@ -40,7 +41,7 @@ from org.selectors import department_subtree_ids, departments_visible_to
 
 COST_QUANTUM = Decimal("0.0001")
 ZERO = Decimal(0)
-NO_DEPARTMENT_NAME = "No department"
+NO_DEPARTMENT_NAME = gettext_lazy("No department")
 DIRECTIONS = ("outgoing", "incoming", "internal")
 UNRATED_REASONS = 3  # reasons named beside the count of unrated calls
 
@@ -61,6 +62,18 @@ class InvalidMonth(DomainError):
 # midnight in UTC. 9999-12 and 0001-01 answered 500 (OverflowError) before.
 FIRST_MONTH = dt.date(1900, 1, 1)
 LAST_MONTH = dt.date(9998, 12, 1)
+
+
+def department_not_visible_text(department_id: int) -> str:
+    """What a page, a file or the API says of a department the caller may not see."""
+    return _("There is no department %(id)s among the departments you can see.") % {
+        "id": department_id
+    }
+
+
+def department_id_invalid_text(value: str) -> str:
+    """What is said of a ``department`` parameter that is not a number."""
+    return _("department must be a department id (a number), not %(value)r.") % {"value": value}
 
 
 def month_parse(value: str) -> dt.date:
@@ -241,16 +254,20 @@ class UnratedCalls:
             "%(count)s call not priced (not in the cost)",
             "%(count)s calls not priced (not in the cost)",
             self.count,
-        ) % {"count": f"{self.count:,}"}
-        parts = [f"{reason} ({calls:,})" for reason, calls in self.reasons]
+        ) % {"count": _grouped(self.count)}
+        parts = [f"{reason} ({_grouped(calls)})" for reason, calls in self.reasons]
         if self.other:
             parts.append(
                 ngettext("%(count)s for another reason", "%(count)s for other reasons", self.other)
-                % {"count": f"{self.other:,}"}
+                % {"count": _grouped(self.other)}
             )
         if not parts:
             return head
         return _("%(calls)s: %(reasons)s") % {"calls": head, "reasons": "; ".join(parts)}
+
+
+def _grouped(value: int) -> str:
+    return number_format(value, force_grouping=True)
 
 
 def unrated_calls(
@@ -456,11 +473,11 @@ def department_report_for_scope(
         frozen = orphans.freeze()
         no_department = DepartmentNode(
             id=None,
-            name=NO_DEPARTMENT_NAME,
+            name=str(NO_DEPARTMENT_NAME),
             code="",
             parent_id=None,
             depth=0,
-            path=(NO_DEPARTMENT_NAME,),
+            path=(str(NO_DEPARTMENT_NAME),),
             totals=frozen,
             subtotal=frozen,
         )
@@ -502,9 +519,7 @@ def extension_report_for_scope(
         if (scope is not None and department_id not in scope) or not Department.objects.filter(
             pk=department_id
         ).exists():
-            raise DepartmentNotFound(
-                f"There is no department {department_id} among the departments you can see."
-            )
+            raise DepartmentNotFound(department_not_visible_text(department_id))
         # The subtree of a visible department is visible too (scopes are subtrees).
         scope = frozenset(department_subtree_ids([department_id]))
 
@@ -557,7 +572,7 @@ def extension_report_for_scope(
     ) in rows:
         slug, currency = sites.get(site_id, ("", ""))
         number, holder = extension_names.get(extension_id, ("", ""))
-        code, name = departments.get(dept_id, ("", NO_DEPARTMENT_NAME))
+        code, name = departments.get(dept_id, ("", str(NO_DEPARTMENT_NAME)))
         result.append(
             ExtensionLine(
                 extension_id=extension_id or None,

@@ -20,6 +20,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
 from billing.filters import CallFilterSet
@@ -33,6 +34,8 @@ from .dashboard import dashboard_data, month_shift, percent
 from .selectors import (
     DepartmentNotFound,
     InvalidMonth,
+    department_id_invalid_text,
+    department_not_visible_text,
     department_report,
     extension_report,
     month_following,
@@ -66,7 +69,7 @@ def _department_id(request) -> int | None:
     try:
         return int(value)
     except ValueError:
-        raise Http404(f"department must be a department id (a number), not {value!r}.") from None
+        raise Http404(department_id_invalid_text(value)) from None
 
 
 def _visible_departments(user) -> list[Department]:
@@ -88,6 +91,8 @@ def _month_nav(request, month: dt.date, **params) -> dict:
     return {
         "month": month,
         "month_param": f"{month:%Y-%m}",
+        "previous_month": month_shift(month, -1),
+        "next_month": month_shift(month, 1),
         "previous_month_url": link(month_shift(month, -1)),
         "next_month_url": link(month_shift(month, 1)),
         "picker_params": {k: v for k, v in params.items() if v},
@@ -190,9 +195,7 @@ def department_report_page(request):
     if department_id is not None:
         focus = report.node(department_id)
         if focus is None:
-            raise Http404(
-                f"There is no department {department_id} among the departments you can see."
-            )
+            raise Http404(department_not_visible_text(department_id))
         nodes = list(focus.walk())
         top_depth = focus.depth
         total = focus.subtotal
@@ -310,6 +313,50 @@ def _in_month(month: dt.date, sites: list[Site]) -> Q:
     return in_month
 
 
+DATETIME_PARAMS = ("start_after", "start_before")
+
+
+def _typed_datetime_format() -> str | None:
+    """The ``strptime`` format dates are typed in, in the active language (``%d/%m/%Y
+    %H:%M`` in Spanish and Portuguese); ``None`` where it is ISO's order (English),
+    whose page keeps the browser's date and time picker."""
+    for pattern in get_format("DATETIME_INPUT_FORMATS"):
+        if "%H:%M" in pattern and "%S" not in pattern:
+            return None if pattern.startswith("%Y-%m-%d") else pattern
+    return None
+
+
+def _iso_datetime(value: str) -> str:
+    """A date and time typed in the language's order (``3/12/2026 10:30``, or a date
+    alone) as ISO 8601, which the calls filters read; ISO and unreadable values pass
+    unchanged (the filter then says what is wrong)."""
+    value = value.strip()
+    try:
+        dt.datetime.fromisoformat(value)
+        return value
+    except ValueError:
+        pass
+    for pattern in [*get_format("DATETIME_INPUT_FORMATS"), *get_format("DATE_INPUT_FORMATS")]:
+        try:
+            # Naive on purpose: the filters read it in the page's zone (``_page_zone``).
+            typed = dt.datetime.strptime(value, pattern)  # noqa: DTZ007
+            return typed.isoformat(timespec="minutes")
+        except (TypeError, ValueError):
+            continue
+    return value
+
+
+def _local_datetime(value: str, pattern: str | None) -> str:
+    """An ISO date and time as typed in the language (``03/12/2026 10:30``); empty
+    when there is no language order to show or ``value`` is not ISO."""
+    if not pattern or not value:
+        return ""
+    try:
+        return dt.datetime.fromisoformat(value).strftime(pattern)
+    except ValueError:
+        return ""
+
+
 def _page_zone(site_slug: str, sites: list[Site]):
     """The zone a date typed into the filters means: the chosen site's; else the
     sites' common zone; else the server's."""
@@ -335,16 +382,18 @@ def call_search(request):
         (visible is not None and department_id not in visible)
         or not Department.objects.filter(pk=department_id).exists()
     ):
-        raise Http404(f"There is no department {department_id} among the departments you can see.")
+        raise Http404(department_not_visible_text(department_id))
     sites = list(Site.objects.order_by("name"))
     month_value = request.GET.get("month", "").strip()
     month = _month(request) if month_value else None
 
     zone = _page_zone(request.GET.get("site", ""), sites)
+    query = request.GET.copy()
+    for key in DATETIME_PARAMS:  # typed in the language's order: read as ISO 8601
+        if key in query:
+            query[key] = _iso_datetime(query[key])
     with timezone.override(zone):  # dates typed without a zone are the site's
-        filters = CallFilterSet(
-            request.GET, queryset=calls_visible_to(request.user), request=request
-        )
+        filters = CallFilterSet(query, queryset=calls_visible_to(request.user), request=request)
         valid = filters.is_valid()
         calls = filters.qs.select_related("department") if valid else None
 
@@ -369,7 +418,15 @@ def call_search(request):
             newer = "?" + urlencode(kept)
 
     params = {key: request.GET.get(key, "") for key in CallFilterSet.base_filters}
+    typed_format = _typed_datetime_format()
+    shown = {
+        key: _local_datetime(query.get(key, ""), typed_format) or params[key]
+        for key in DATETIME_PARAMS
+    }
     context = {
+        "typed_format": typed_format,
+        "datetime_example": _local_datetime("2026-12-03T10:30", typed_format),
+        "shown": shown,
         "filters": filters,
         "params": params,
         "month_value": month_value,

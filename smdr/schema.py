@@ -48,12 +48,60 @@ KINDS: Final = (
 _WORDS: Final = frozenset({"1", "0", "yes", "no", "true", "false", "on", "off", "y", "n", ""})
 
 
-class SettingsError(ValueError):
-    """Settings that cannot be used; ``key`` is the setting at fault."""
+def gettext_noop(message: str) -> str:
+    """Mark ``message`` for translation (``makemessages`` finds it); the centre
+    translates it where it shows it (the Source form's help texts)."""
+    return message
 
-    def __init__(self, key: str, message: str):
-        super().__init__(message)
+
+# What SettingsError says, as templates the centre translates (see SettingsError).
+NOT_TEXT = gettext_noop("%(key)s: %(value)s is not text")
+NOT_BOOL = gettext_noop("%(key)s: %(value)s is not true or false")
+NOT_CHOICE = gettext_noop("%(key)s: %(value)s is not one of %(choices)s")
+NOT_ZONE = gettext_noop(
+    "%(key)s: %(value)s is not a known zone (an IANA name such as America/Bogota;"
+    " on Windows: pip install tzdata)"
+)
+NOT_LIST = gettext_noop("%(key)s: %(value)s is not a list of text")
+NOT_MAPPING = gettext_noop("%(key)s: %(value)s is not a JSON object")
+# By (whole number, has a lower bound, has an upper bound).
+NOT_NUMBER = {
+    (True, False, False): gettext_noop("%(key)s: %(value)s is not a whole number"),
+    (True, True, False): gettext_noop(
+        "%(key)s: %(value)s is not a whole number of at least %(low)s"
+    ),
+    (True, False, True): gettext_noop(
+        "%(key)s: %(value)s is not a whole number of at most %(high)s"
+    ),
+    (True, True, True): gettext_noop(
+        "%(key)s: %(value)s is not a whole number from %(low)s to %(high)s"
+    ),
+    (False, False, False): gettext_noop("%(key)s: %(value)s is not a number"),
+    (False, True, False): gettext_noop("%(key)s: %(value)s is not a number of at least %(low)s"),
+    (False, False, True): gettext_noop("%(key)s: %(value)s is not a number of at most %(high)s"),
+    (False, True, True): gettext_noop(
+        "%(key)s: %(value)s is not a number from %(low)s to %(high)s"
+    ),
+}
+UNKNOWN_KEY = gettext_noop("unknown key %(key)s; known: %(known)s")
+REQUIRED = gettext_noop("%(key)s: required")
+REQUIRED_HELP = gettext_noop("%(key)s: required (%(help)s)")
+
+
+class SettingsError(ValueError):
+    """Settings that cannot be used; ``key`` is the setting at fault.
+
+    ``template`` (marked with :func:`gettext_noop`) and ``params`` make the message, so
+    that the centre can show it translated: ``gettext(template) % params``; ``str()`` of
+    the error is the English message. A ``help`` param is a setting's help text, itself
+    marked for translation.
+    """
+
+    def __init__(self, key: str, template: str, params: Mapping[str, object] | None = None):
         self.key = key
+        self.template = template
+        self.params = dict(params or {})
+        super().__init__(template % self.params if params else template)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -85,11 +133,17 @@ class Setting:
         problem = self._problem(value)
         if problem:
             shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
-            raise SettingsError(self.key, f"{self.key}: {shown} {problem}")
+            params = {"key": self.key, "value": shown, "choices": ", ".join(self.choices)}
+            if self.low is not None:
+                params["low"] = f"{self.low:g}"
+            if self.high is not None:
+                params["high"] = f"{self.high:g}"
+            raise SettingsError(self.key, problem, params)
 
     def _problem(self, value: object) -> str:
+        """The template of what is wrong with ``value`` (empty: nothing)."""
         if self.kind in (Kind.TEXT, Kind.SECRET):
-            return "" if isinstance(value, str) else "is not text"
+            return "" if isinstance(value, str) else NOT_TEXT
         if self.kind in (Kind.INT, Kind.FLOAT):
             return self._number_problem(value)
         if self.kind == Kind.BOOL:
@@ -97,31 +151,26 @@ class Setting:
                 return ""
             if self.words and isinstance(value, str) and value.strip().lower() in _WORDS:
                 return ""
-            return "is not true or false"
+            return NOT_BOOL
         if self.kind == Kind.CHOICE:
             if isinstance(value, str) and value in self.choices:
                 return ""
-            return f"is not one of {', '.join(self.choices)}"
+            return NOT_CHOICE
         if self.kind == Kind.TIME_ZONE:
             if _is_zone(value):
                 return ""
-            return (
-                "is not a known zone (an IANA name such as America/Bogota;"
-                " on Windows: pip install tzdata)"
-            )
+            return NOT_ZONE
         if self.kind == Kind.LIST:
             if self.text_ok and isinstance(value, str):
                 return ""
             if isinstance(value, list | tuple) and all(isinstance(item, str) for item in value):
                 return ""
-            return "is not a list of text"
-        return "" if isinstance(value, dict) else "is not a JSON object"  # MAPPING
+            return NOT_LIST
+        return "" if isinstance(value, dict) else NOT_MAPPING  # MAPPING
 
     def _number_problem(self, value: object) -> str:
         whole = self.kind == Kind.INT
-        refusal = f"is not {'a whole number' if whole else 'a number'}"
-        if self.low is not None or self.high is not None:
-            refusal += f" {_bounds(self.low, self.high)}"
+        refusal = NOT_NUMBER[whole, self.low is not None, self.high is not None]
         number: float
         if isinstance(value, bool):
             return refusal
@@ -141,12 +190,6 @@ class Setting:
         ):
             return refusal
         return ""
-
-
-def _bounds(low: float | None, high: float | None) -> str:
-    if low is not None and high is not None:
-        return f"from {low:g} to {high:g}"
-    return f"of at least {low:g}" if low is not None else f"of at most {high:g}"
 
 
 def _is_zone(value: object) -> bool:
@@ -185,15 +228,17 @@ class Schema:
             setting = self.get(key)
             if setting is None:
                 known = ", ".join(self.keys()) or "none"
-                raise SettingsError(key, f"unknown key {key!r}; known: {known}")
+                raise SettingsError(key, UNKNOWN_KEY, {"key": repr(key), "known": known})
             if value is None and not setting.required:
                 continue  # JSON null: the default
             setting.check(value)
         if not partial:
             for setting in self.settings:
                 if setting.required and values.get(setting.key) in (None, ""):
-                    help_text = f" ({setting.help})" if setting.help else ""
-                    raise SettingsError(setting.key, f"{setting.key}: required{help_text}")
+                    if setting.help:
+                        params = {"key": setting.key, "help": setting.help}
+                        raise SettingsError(setting.key, REQUIRED_HELP, params)
+                    raise SettingsError(setting.key, REQUIRED, {"key": setting.key})
         return dict(values)
 
 
@@ -210,18 +255,18 @@ COMMON: Final = schema(
     Setting(
         "time_zone",
         Kind.TIME_ZONE,
-        help="The PBX clock's zone, when it is not the site's (IANA name).",
+        help=gettext_noop("The PBX clock's zone, when it is not the site's (IANA name)."),
     ),
     Setting(
         "raw_log_dir",
         Kind.TEXT,
-        help="A folder where every record received is also written, one file a day.",
+        help=gettext_noop("A folder where every record received is also written, one file a day."),
     ),
     Setting(
         "reconnect_initial",
         Kind.FLOAT,
         10,
-        "Seconds to wait before the first reconnection.",
+        gettext_noop("Seconds to wait before the first reconnection."),
         low=0.001,
         high=86400,
     ),
@@ -229,7 +274,7 @@ COMMON: Final = schema(
         "reconnect_factor",
         Kind.FLOAT,
         1.5,
-        "How much longer each following wait is.",
+        gettext_noop("How much longer each following wait is."),
         low=1,
         high=10,
     ),
@@ -237,7 +282,7 @@ COMMON: Final = schema(
         "reconnect_max",
         Kind.FLOAT,
         300,
-        "The longest wait between reconnections, in seconds.",
+        gettext_noop("The longest wait between reconnections, in seconds."),
         low=0.001,
         high=86400,
     ),

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
-from .schema import Kind, Schema, Setting, schema
+from .schema import Kind, Schema, Setting, gettext_noop, schema
 
 if TYPE_CHECKING:
     import serial
@@ -350,13 +350,13 @@ def transport_from_settings(
     raise ValueError(f"transport {transport!r} is not captured by this process")
 
 
-_PORT = Setting("port", Kind.INT, help="TCP port.", low=1, high=65535, required=True)
+_PORT = Setting("port", Kind.INT, help=gettext_noop("TCP port."), low=1, high=65535, required=True)
 _TIMEOUTS = (
     Setting(
         "connect_timeout",
         Kind.FLOAT,
         10.0,
-        "Seconds to wait for a connection.",
+        gettext_noop("Seconds to wait for a connection."),
         low=0.001,
         high=600,
     ),
@@ -364,7 +364,7 @@ _TIMEOUTS = (
         "read_timeout",
         Kind.FLOAT,
         600.0,
-        "Seconds without a byte after which the link is taken as dead.",
+        gettext_noop("Seconds without a byte after which the link is taken as dead."),
         low=0.001,
         high=86400,
     ),
@@ -375,47 +375,65 @@ _TIMEOUTS = (
 # the link's settings: the centre keeps none for them.
 TRANSPORT_SCHEMAS: dict[str, Schema] = {
     "tcp-client": schema(
-        Setting("host", Kind.TEXT, help="The PBX's address (name or IP).", required=True),
+        Setting(
+            "host", Kind.TEXT, help=gettext_noop("The PBX's address (name or IP)."), required=True
+        ),
         _PORT,
         Setting(
             "password",
             Kind.SECRET,
             "",
-            "SMDR password sent after connecting (Mitel 5000, Panasonic).",
+            gettext_noop("SMDR password sent after connecting (Mitel 5000, Panasonic)."),
         ),
         _TIMEOUTS,
     ),
     "tcp-server": schema(
-        Setting("bind", Kind.TEXT, "0.0.0.0", "The local address to listen on."),  # noqa: S104
+        Setting("bind", Kind.TEXT, "0.0.0.0", gettext_noop("The local address to listen on.")),  # noqa: S104
         _PORT,
     ),
     "serial": schema(
-        Setting("device", Kind.TEXT, help="e.g. /dev/ttyUSB0 or COM3.", required=True),
+        Setting(
+            "device", Kind.TEXT, help=gettext_noop("e.g. /dev/ttyUSB0 or COM3."), required=True
+        ),
         Setting(
             "baud",
             Kind.INT,
             9600,
-            "Bits per second, as set on the PBX.",
+            gettext_noop("Bits per second, as set on the PBX."),
             low=50,
             high=4000000,
         ),
-        Setting("bytesize", Kind.INT, 8, "Data bits.", low=5, high=8),
+        Setting("bytesize", Kind.INT, 8, gettext_noop("Data bits."), low=5, high=8),
         Setting(
             "parity",
             Kind.CHOICE,
             "N",
-            "N (none), E (even), O (odd), M (mark), S (space).",
+            gettext_noop("N (none), E (even), O (odd), M (mark), S (space)."),
             ("N", "E", "O", "M", "S"),
         ),
-        Setting("stopbits", Kind.FLOAT, 1, "Stop bits: 1, 1.5 or 2.", low=1, high=2),
+        Setting("stopbits", Kind.FLOAT, 1, gettext_noop("Stop bits: 1, 1.5 or 2."), low=1, high=2),
     ),
     "file": schema(
-        Setting("path", Kind.TEXT, help="A file to follow as it grows (Master.csv)."),
-        Setting("folder", Kind.TEXT, help="Or a folder where whole files are dropped (CUCM)."),
-        Setting("pattern", Kind.TEXT, "*", "Names of the files read in the folder."),
-        Setting("processed", Kind.TEXT, "", "Where read files go (default: folder/processed)."),
+        Setting("path", Kind.TEXT, help=gettext_noop("A file to follow as it grows (Master.csv).")),
         Setting(
-            "poll_seconds", Kind.FLOAT, 1.0, "How often to look for more.", low=0.001, high=3600
+            "folder",
+            Kind.TEXT,
+            help=gettext_noop("Or a folder where whole files are dropped (CUCM)."),
+        ),
+        Setting("pattern", Kind.TEXT, "*", gettext_noop("Names of the files read in the folder.")),
+        Setting(
+            "processed",
+            Kind.TEXT,
+            "",
+            gettext_noop("Where read files go (default: folder/processed)."),
+        ),
+        Setting(
+            "poll_seconds",
+            Kind.FLOAT,
+            1.0,
+            gettext_noop("How often to look for more."),
+            low=0.001,
+            high=3600,
         ),
     ),
     "agent": Schema(),

@@ -6,6 +6,8 @@ from django.db.models import Max, Min
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from billing.models import Call, ClosedMonth, RerateJob
 from billing.services import CALL_COST_MAX
@@ -35,7 +37,7 @@ class CallAdmin(admin.ModelAdmin):
     readonly_fields = ["raw_record_link", "price_explanation"]
     actions = ["rerate_days"]
 
-    @admin.action(description="Re-rate the days of the selected calls")
+    @admin.action(description=gettext_lazy("Re-rate the days of the selected calls"))
     def rerate_days(self, request, queryset):
         """One re-rating job per site over the local days the selected calls span
         (closed months skipped, as for any job); progress shows under Re-rating jobs."""
@@ -56,7 +58,11 @@ class CallAdmin(admin.ModelAdmin):
         self.message_user(
             request,
             format_html(
-                '{} re-rating job(s) queued: <a href="{}">follow their progress</a>.',
+                ngettext(
+                    '{} re-rating job(s) queued: <a href="{}">follow their progress</a>.',
+                    '{} re-rating job(s) queued: <a href="{}">follow their progress</a>.',
+                    len(jobs),
+                ),
                 len(jobs),
                 url,
             ),
@@ -64,11 +70,13 @@ class CallAdmin(admin.ModelAdmin):
 
     def raw_record_link(self, call):
         url = reverse("admin:capture_rawrecord_change", args=[call.raw_record_id])
-        return format_html('<a href="{}">raw record #{}</a>', url, call.raw_record_id)
+        return format_html(
+            '<a href="{}">{}</a>', url, _("raw record #%(id)s") % {"id": call.raw_record_id}
+        )
 
-    raw_record_link.short_description = "Raw record"
+    raw_record_link.short_description = gettext_lazy("Raw record")
 
-    @admin.display(description="Price explanation")
+    @admin.display(description=gettext_lazy("Price explanation"))
     def price_explanation(self, call):
         """The steps of GET /api/v1/calls/{id}/explain/, as a table."""
         if call.pk is None:
@@ -128,7 +136,7 @@ class RerateJobAdmin(admin.ModelAdmin):
     list_filter = ["state"]
     fields = ["date_from", "date_to", "site", "force"]
 
-    @admin.display(description="Progress")
+    @admin.display(description=gettext_lazy("Progress"))
     def progress(self, job):
         percent = f" ({100 * job.done // job.total}%)" if job.total else ""
         return f"{job.done:,} / {job.total:,}{percent}"

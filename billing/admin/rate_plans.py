@@ -8,9 +8,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from billing.selectors import calls_before_count
 from rating.decks import (
@@ -25,7 +26,7 @@ from rating.models import RatePlan, TimeBand
 
 
 class DeckForm(forms.Form):
-    deck = forms.FileField(help_text="A .csv or .xlsx rate deck.")
+    deck = forms.FileField(help_text=gettext_lazy("A .csv or .xlsx rate deck."))
     valid_from = forms.DateField(
         required=False,
         help_text=gettext_lazy(
@@ -34,7 +35,7 @@ class DeckForm(forms.Form):
             "starts today."
         ),
     )
-    apply = forms.BooleanField(required=False, help_text="Write the changes.")
+    apply = forms.BooleanField(required=False, help_text=gettext_lazy("Write the changes."))
 
 
 class TimeBandInline(admin.TabularInline):
@@ -57,9 +58,9 @@ class RatePlanAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    @admin.display(description="Rate deck")
+    @admin.display(description=gettext_lazy("Rate deck"))
     def import_link(self, plan):
-        return format_html('<a href="{}/import/">Import…</a>', plan.pk)
+        return format_html('<a href="{}/import/">{}</a>', plan.pk, _("Import…"))
 
     def import_deck(self, request, plan_id):
         """Upload a deck: see the line errors or the diff; with "apply", write it."""
@@ -68,7 +69,7 @@ class RatePlanAdmin(admin.ModelAdmin):
             return redirect("admin:index")
         form = DeckForm(request.POST or None, request.FILES or None)
         context = {**self.admin_site.each_context(request), "plan": plan, "form": form}
-        context["title"] = f"Import a rate deck into {plan}"
+        context["title"] = _("Import a rate deck into %(plan)s") % {"plan": plan}
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["deck"]
             valid_from = deck_default_start(plan, form.cleaned_data["valid_from"])
@@ -78,7 +79,12 @@ class RatePlanAdmin(admin.ModelAdmin):
             except DeckError as error:
                 context["errors"] = error.errors[:200]
             else:
-                context["summary"] = f"{len(rows):,} rates: {diff.summary()}"
+                context["summary"] = ngettext(
+                    "%(count)s rate: %(summary)s", "%(count)s rates: %(summary)s", len(rows)
+                ) % {
+                    "count": number_format(len(rows), force_grouping=True),
+                    "summary": diff.summary(),
+                }
                 context["lines"] = list(diff.lines(50))
                 coverage = deck_coverage(plan, rows, calls_before_count=calls_before_count)
                 context["coverage"] = _("This version %(coverage)s.") % {"coverage": coverage}

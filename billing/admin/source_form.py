@@ -6,6 +6,7 @@ column map are written there); a typed field left empty keeps what the JSON says
 """
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from capture.models import PbxFamily, Source, Transport
@@ -21,10 +22,13 @@ JSON_ONLY = (Kind.LIST, Kind.MAPPING)
 
 def setting_field(setting: Setting) -> forms.Field:
     """The form field of ``setting``: never required (empty keeps the JSON's value)."""
-    help_text = setting.help
+    # The schema's help texts are marked in smdr (gettext_noop) and translated here;
+    # gettext("") would give the catalog's header, so an empty one stays empty.
+    help = gettext(setting.help) if setting.help else ""
+    help_text = help
     if setting.default not in (None, ""):
         help_text = _("%(help)s Default: %(default)s.") % {
-            "help": setting.help,
+            "help": help,
             "default": setting.default,
         }
     common = {"required": False, "label": setting.key, "help_text": help_text}
@@ -39,7 +43,7 @@ def setting_field(setting: Setting) -> forms.Field:
             choices=[("", "-")] + [(choice, choice) for choice in setting.choices], **common
         )
     if setting.kind == Kind.SECRET:
-        kept = _("%(help)s Left empty, the stored one is kept.") % {"help": setting.help}
+        kept = _("%(help)s Left empty, the stored one is kept.") % {"help": help}
         return forms.CharField(
             widget=forms.PasswordInput(render_value=False),
             strip=False,

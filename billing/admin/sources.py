@@ -9,10 +9,11 @@ from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from billing.pipeline import raw_records_reprocess
 from capture.models import RawRecord, Source, Transport
@@ -151,43 +152,50 @@ class SourceAdmin(admin.ModelAdmin):
             age,
         )
 
-    @admin.display(description="Upload lag")
+    @admin.display(description=gettext_lazy("Upload lag"))
     def lag(self, source):
         """From receipt at the site to storage here, for the newest record."""
         lag = upload_lag(source) if hasattr(source, "newest_received_at") else None
         if lag is None:
             return "-"
         seconds = lag.total_seconds()
-        return f"{seconds:.1f} s" if seconds < 120 else f"{seconds / 60:.0f} min"
+        if seconds < 120:
+            return _("%(seconds)s s") % {"seconds": number_format(seconds, 1)}
+        return _("%(minutes)s min") % {"minutes": number_format(seconds / 60, 0)}
 
-    @admin.display(description="Sequence gaps")
+    @admin.display(description=gettext_lazy("Sequence gaps"))
     def gaps(self, source):
         """Agent records that never arrived, among the newest (a gap is worth a look)."""
         if source.transport != Transport.AGENT:
             return "-"
         summary = source_seq_gap_summary(source_id=source.pk, limit=3)
         if not summary.gaps:
-            return "none"
+            return pgettext("sequence gaps", "none")
         missing = f"{summary.missing}+" if summary.capped else summary.missing
         shown = ", ".join(str(gap) for gap in summary.gaps)
-        return format_html('<span class="status-bad">{} missing: {}</span>', missing, shown)
-
-    @admin.display(description="Sequence gaps (newest first)")
-    def sequence_gaps(self, source):
-        if source.transport != Transport.AGENT:
-            return "- (only agents number their own records)"
-        gaps = source_seq_gaps(source_id=source.pk)
-        if not gaps:
-            return "none among the newest records"
-        return "; ".join(
-            f"{gap} ({gap.missing}{'+' if gap.capped else ''} missing)" for gap in gaps
+        return format_html(
+            '<span class="status-bad">{}</span>',
+            _("%(missing)s missing: %(gaps)s") % {"missing": missing, "gaps": shown},
         )
 
-    @admin.display(description="Records (24 h)", ordering="records_today")
+    @admin.display(description=gettext_lazy("Sequence gaps (newest first)"))
+    def sequence_gaps(self, source):
+        if source.transport != Transport.AGENT:
+            return _("- (only agents number their own records)")
+        gaps = source_seq_gaps(source_id=source.pk)
+        if not gaps:
+            return _("none among the newest records")
+        return "; ".join(
+            _("%(gap)s (%(missing)s missing)")
+            % {"gap": gap, "missing": f"{gap.missing}{'+' if gap.capped else ''}"}
+            for gap in gaps
+        )
+
+    @admin.display(description=gettext_lazy("Records (24 h)"), ordering="records_today")
     def records_today(self, source):
         return source.records_today
 
-    @admin.display(description="Parse errors", ordering="parse_errors")
+    @admin.display(description=gettext_lazy("Parse errors"), ordering="parse_errors")
     def parse_errors(self, source):
         if not source.parse_errors:
             return 0
@@ -204,22 +212,31 @@ class SourceAdmin(admin.ModelAdmin):
         if not change:
             self._show_key(request, obj, source_rotate_key(source=obj))
 
-    @admin.action(description="Issue a new key (the old one stops working)")
+    @admin.action(description=gettext_lazy("Issue a new key (the old one stops working)"))
     def rotate_key(self, request, queryset):
         for source in queryset:
             self._show_key(request, source, source_rotate_key(source=source))
 
-    @admin.action(description="Parse the records that failed again")
+    @admin.action(description=gettext_lazy("Parse the records that failed again"))
     def reprocess_errors(self, request, queryset):
         count = raw_records_reprocess(
             queryset=RawRecord.objects.filter(source__in=queryset, state=RawRecord.State.ERROR)
         )
-        self.message_user(request, f"{count} records queued for parsing.")
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d records queued for parsing.",
+                "%(count)d records queued for parsing.",
+                count,
+            )
+            % {"count": count},
+        )
 
     def _show_key(self, request, source, key):
         self.message_user(
             request,
-            f"Key of {source.slug}: {key} (copy it now; it is not shown again).",
+            _("Key of %(source)s: %(key)s (copy it now; it is not shown again).")
+            % {"source": source.slug, "key": key},
             messages.WARNING,
         )
 
@@ -246,12 +263,12 @@ class RawRecordAdmin(admin.ModelAdmin):
     ]
     actions = ["reprocess"]
 
-    @admin.display(description="Record")
+    @admin.display(description=gettext_lazy("Record"))
     def short_text(self, record):
         text = record.text
         return text if len(text) <= 80 else text[:77] + "..."
 
-    @admin.display(description="Call")
+    @admin.display(description=gettext_lazy("Call"))
     def call_link(self, record):
         call = getattr(record, "call", None)
         if call is None:
@@ -259,10 +276,18 @@ class RawRecordAdmin(admin.ModelAdmin):
         url = reverse("admin:billing_call_change", args=[call.pk])
         return format_html('<a href="{}">{}</a>', url, call)
 
-    @admin.action(description="Parse again")
+    @admin.action(description=gettext_lazy("Parse again"))
     def reprocess(self, request, queryset):
         count = raw_records_reprocess(queryset=queryset)
-        self.message_user(request, f"{count} records queued for parsing.")
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d records queued for parsing.",
+                "%(count)d records queued for parsing.",
+                count,
+            )
+            % {"count": count},
+        )
 
     def has_add_permission(self, request):
         return False

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import orjson
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from capture.services import IncomingRecord, text_or_bytes
 
@@ -55,18 +56,23 @@ def ingest_batch_parse(
     try:
         payload = orjson.loads(body)
     except orjson.JSONDecodeError as error:
-        raise BatchRejected(f"The body is not valid JSON: {error}.") from None
+        raise BatchRejected(
+            _("The body is not valid JSON: %(error)s.") % {"error": error}
+        ) from None
     if not isinstance(payload, dict):
-        raise BatchRejected('The body must be a JSON object: {"source": ..., "records": [...]}.')
+        raise BatchRejected(_('The body must be a JSON object: {"source": ..., "records": [...]}.'))
     source = payload.get("source")
     if not isinstance(source, str) or not source:
-        raise BatchRejected('"source" is required: the slug of the source these records are from.')
+        raise BatchRejected(
+            _('"source" is required: the slug of the source these records are from.')
+        )
     records = payload.get("records")
     if not isinstance(records, list):
-        raise BatchRejected('"records" is required: a list of {"seq", "received_at", "line"}.')
+        raise BatchRejected(_('"records" is required: a list of {"seq", "received_at", "line"}.'))
     if len(records) > max_records:
         raise BatchTooLarge(
-            f"{len(records)} records in one batch; send at most {max_records} per request."
+            _("%(count)d records in one batch; send at most %(max)d per request.")
+            % {"count": len(records), "max": max_records}
         )
 
     parsed: list[IncomingRecord] = []
@@ -77,7 +83,10 @@ def ingest_batch_parse(
         try:
             incoming = _record(record, moments, latest)
             if incoming.seq in seen_seqs:
-                raise _FieldError("seq", f"seq {incoming.seq} appears more than once in the batch")
+                raise _FieldError(
+                    "seq",
+                    _("seq %(seq)s appears more than once in the batch") % {"seq": incoming.seq},
+                )
             seen_seqs.add(incoming.seq)
             parsed.append(incoming)
         except _FieldError as error:
@@ -85,8 +94,14 @@ def ingest_batch_parse(
             errors.append({"index": index, "seq": seq, "field": error.field, "message": str(error)})
     if errors:
         raise BatchRejected(
-            f"{len(errors)} of {len(records)} records are malformed; nothing was stored. "
-            "Fix them and send the whole batch again.",
+            ngettext(
+                "%(errors)d of %(count)d records are malformed; nothing was stored. "
+                "Fix them and send the whole batch again.",
+                "%(errors)d of %(count)d records are malformed; nothing was stored. "
+                "Fix them and send the whole batch again.",
+                len(errors),
+            )
+            % {"errors": len(errors), "count": len(records)},
             errors[:MAX_LISTED_ERRORS],
         )
     return IngestBatch(source=source, records=parsed)
@@ -100,45 +115,50 @@ class _FieldError(ValueError):
 
 def _record(record, moments: dict[str, dt.datetime], latest: dt.datetime) -> IncomingRecord:
     if not isinstance(record, dict):
-        raise _FieldError("record", "each record must be an object with seq, received_at, line")
+        raise _FieldError("record", _("each record must be an object with seq, received_at, line"))
     seq = record.get("seq")
     if type(seq) is not int or not 1 <= seq <= MAX_SEQ:
-        raise _FieldError("seq", f"seq must be a positive integer, got {seq!r}")
+        raise _FieldError("seq", _("seq must be a positive integer, got %(seq)r") % {"seq": seq})
     value = record.get("received_at")
     received_at = moments.get(value) if isinstance(value, str) else None
     if received_at is None:
         received_at = moments[value] = _received_at(value, latest)
     line, data = record.get("line"), record.get("data")
     if (line is None) == (data is None):
-        raise _FieldError("line", 'give exactly one of "line" (text) or "data" (base64)')
+        raise _FieldError("line", _('give exactly one of "line" (text) or "data" (base64)'))
     if line is not None:
         if not isinstance(line, str):
-            raise _FieldError("line", f"line must be a string, got {type(line).__name__}")
+            raise _FieldError(
+                "line", _("line must be a string, got %(type)s") % {"type": type(line).__name__}
+            )
         if "\x00" in line:  # a text column cannot hold NUL: keep the bytes instead
             return IncomingRecord(seq=seq, received_at=received_at, data=line.encode())
         return IncomingRecord(seq=seq, received_at=received_at, line=line)
     if not isinstance(data, str):
-        raise _FieldError("data", "data must be a base64 string")
+        raise _FieldError("data", _("data must be a base64 string"))
     try:
         raw = base64.b64decode(data, validate=True)
     except (binascii.Error, ValueError):
-        raise _FieldError("data", "data is not valid base64") from None
+        raise _FieldError("data", _("data is not valid base64")) from None
     text, raw = text_or_bytes(raw)
     return IncomingRecord(seq=seq, received_at=received_at, line=text, data=raw)
 
 
 def _received_at(value, latest: dt.datetime) -> dt.datetime:
     if not isinstance(value, str):
-        raise _FieldError("received_at", "received_at must be an ISO 8601 string")
+        raise _FieldError("received_at", _("received_at must be an ISO 8601 string"))
     try:
         moment = dt.datetime.fromisoformat(value)
     except ValueError:
         raise _FieldError(
-            "received_at", f"received_at {value!r} is not ISO 8601 (e.g. 2026-11-02T13:05:09Z)"
+            "received_at",
+            _("received_at %(value)r is not ISO 8601 (e.g. 2026-11-02T13:05:09Z)")
+            % {"value": value},
         ) from None
     if moment.tzinfo is None:
         raise _FieldError(
-            "received_at", f"received_at {value!r} has no time zone; add Z or an offset"
+            "received_at",
+            _("received_at %(value)r has no time zone; add Z or an offset") % {"value": value},
         )
     try:
         moment = moment.astimezone(dt.UTC)

@@ -5,6 +5,7 @@ them again."""
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.authentication import TokenAuthentication
@@ -65,7 +66,9 @@ class CallViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class IsSource(permissions.BasePermission):
-    message = "Ingest takes a source key (Authorization: Token KEY); user tokens cannot ingest."
+    message = gettext_lazy(
+        "Ingest takes a source key (Authorization: Token KEY); user tokens cannot ingest."
+    )
 
     def has_permission(self, request, view):
         return isinstance(request.auth, Source)

@@ -47,7 +47,7 @@ class SourceSerializer(serializers.ModelSerializer):
 
     def validate_settings(self, value):
         if not isinstance(value, dict):
-            raise serializers.ValidationError("settings must be a JSON object.")
+            raise serializers.ValidationError(_("settings must be a JSON object."))
         return value
 
     def _current(self):
@@ -73,7 +73,7 @@ class SourcePreviewSerializer(serializers.Serializer):
 
     def validate_settings(self, value):
         if not isinstance(value, dict):
-            raise serializers.ValidationError("settings must be a JSON object.")
+            raise serializers.ValidationError(_("settings must be a JSON object."))
         return value
 
 

@@ -38,7 +38,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "simple_history",
-    "axes",  # login throttling; its lockouts are in the admin under "Axes"
+    "config.apps.SignInThrottlingConfig",  # django-axes: login throttling, lockouts in the admin
     "csp",
     "org",
     "billing",
@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "rating",
     "reports",
     "credit",
+    "accounts",
     "core",
 ]
 
@@ -54,9 +55,13 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: the cookie of the language menu, else Accept-Language, else
+    # LANGUAGE_CODE; then, once the user is known, the one of their profile.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -139,7 +144,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = env.str("DJANGO_LANGUAGE_CODE", default="en-us")
+# English is the source language; Spanish is written for Argentina (any Spanish browser
+# gets it), Portuguese for Brazil. docs/glossary.md fixes the product's words in each.
+LANGUAGES = [
+    ("en", "English"),
+    ("es-ar", "Español (Argentina)"),
+    ("pt-br", "Português (Brasil)"),
+]
+LANGUAGE_CODE = env.str("DJANGO_LANGUAGE_CODE", default="en")
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our own formats first (config/formats), then Django's for each language.
+FORMAT_MODULE_PATH = ["config.formats"]
 # The zone pages fall back to; each site's own zone is used for its calls.
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True

@@ -8,6 +8,8 @@ money, ``adjust_account`` for adjustments and refunds, ``view_ledgerentry`` for
 the ledger and ``view_reservation`` for live calls. Superusers have them all.
 """
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
 
 
@@ -15,7 +17,7 @@ def requires(permission: str) -> type[permissions.BasePermission]:
     """A permission class granting requests from users who hold ``permission``."""
 
     class Requires(permissions.BasePermission):
-        message = f"This needs the permission {permission}."
+        message = format_lazy(_("This needs the permission {permission}."), permission=permission)
 
         def has_permission(self, request, view):
             user = request.user

@@ -3,6 +3,8 @@
 import datetime as dt
 from decimal import Decimal
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.errors import DomainError
@@ -122,19 +124,25 @@ class AuthorizationSerializer(serializers.Serializer):
     allowed = serializers.BooleanField()
     max_seconds = serializers.IntegerField()
     reason = serializers.CharField(
-        help_text="Empty when allowed; else unknown-account, blocked, no-rate, no-credit "
-        "or call-id-used."
+        help_text=_(
+            "Empty when allowed; else unknown-account, blocked, no-rate, no-credit or call-id-used."
+        )
     )
     message = serializers.CharField()
-    amount = money(help_text="Money held for the call.")
+    amount = money(help_text=_("Money held for the call."))
     currency = serializers.CharField()
 
 
 class SettleSerializer(serializers.Serializer):
     call_id = serializers.CharField(max_length=64)
     billsec = serializers.IntegerField(
-        help_text=f"Billable seconds: ${{CDR(billsec)}}, 0 to {MAX_BILLSEC}. A call is "
-        "charged at most the max_seconds it was authorized."
+        help_text=format_lazy(
+            _(
+                "Billable seconds: ${{CDR(billsec)}}, 0 to {max}. A call is "
+                "charged at most the max_seconds it was authorized."
+            ),
+            max=MAX_BILLSEC,
+        )
     )
 
     def validate_billsec(self, value):

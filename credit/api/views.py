@@ -2,6 +2,7 @@
 the people who manage them. Each view translates the request and calls one service."""
 
 from django.db.models import ProtectedError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -109,8 +110,10 @@ class AccountViewSet(viewsets.ModelViewSet):
         except ProtectedError:
             return Response(
                 {
-                    "detail": "This account has ledger entries or calls, which are kept: "
-                    "block it (active: false) instead of deleting it."
+                    "detail": _(
+                        "This account has ledger entries or calls, which are kept: "
+                        "block it (active: false) instead of deleting it."
+                    )
                 },
                 status=status.HTTP_409_CONFLICT,
             )

@@ -17,7 +17,7 @@ UNRATED_HELP = _("Calls without a price (cost empty): not in the cost.")
 
 
 class MonthQuerySerializer(serializers.Serializer):
-    month = serializers.CharField(help_text="The month, as YYYY-MM (site's local dates).")
+    month = serializers.CharField(help_text=_("The month, as YYYY-MM (site's local dates)."))
 
     def validate_month(self, value):
         try:
@@ -29,8 +29,10 @@ class MonthQuerySerializer(serializers.Serializer):
 class ExtensionQuerySerializer(MonthQuerySerializer):
     department = serializers.IntegerField(
         required=False,
-        help_text="Department id: only its extensions and those of the departments below "
-        "it. A department outside your scope answers 404.",
+        help_text=_(
+            "Department id: only its extensions and those of the departments below "
+            "it. A department outside your scope answers 404."
+        ),
     )
 
 
@@ -40,7 +42,7 @@ class CurrencyCostSerializer(serializers.Serializer):
 
 
 class CategoryTotalSerializer(serializers.Serializer):
-    category = serializers.CharField(help_text="Destination category; empty: not rated.")
+    category = serializers.CharField(help_text=_("Destination category; empty: not rated."))
     currency = serializers.CharField()
     calls = serializers.IntegerField()
     seconds = serializers.IntegerField()
@@ -51,13 +53,13 @@ class CategoryTotalSerializer(serializers.Serializer):
 class TotalsSerializer(serializers.Serializer):
     calls = serializers.IntegerField()
     answered = serializers.IntegerField()
-    seconds = serializers.IntegerField(help_text="Seconds of conversation.")
+    seconds = serializers.IntegerField(help_text=_("Seconds of conversation."))
     cost = serializers.DecimalField(
-        **MONEY, allow_null=True, help_text="Null when the amounts are in several currencies."
+        **MONEY, allow_null=True, help_text=_("Null when the amounts are in several currencies.")
     )
     unrated = serializers.IntegerField(help_text=UNRATED_HELP)
-    costs = serializers.SerializerMethodField(help_text="One amount per currency.")
-    categories = CategoryTotalSerializer(many=True, help_text="Cost per destination category.")
+    costs = serializers.SerializerMethodField(help_text=_("One amount per currency."))
+    categories = CategoryTotalSerializer(many=True, help_text=_("Cost per destination category."))
 
     @extend_schema_field(CurrencyCostSerializer(many=True))
     def get_costs(self, totals) -> list[dict]:
@@ -67,17 +69,17 @@ class TotalsSerializer(serializers.Serializer):
 
 
 class DepartmentLineSerializer(serializers.Serializer):
-    id = serializers.IntegerField(allow_null=True, help_text="Null: the No department line.")
+    id = serializers.IntegerField(allow_null=True, help_text=_("Null: the No department line."))
     code = serializers.CharField()
     name = serializers.CharField()
     parent = serializers.IntegerField(
-        source="parent_id", allow_null=True, help_text="Null at the top of your tree."
+        source="parent_id", allow_null=True, help_text=_("Null at the top of your tree.")
     )
-    depth = serializers.IntegerField(help_text="0 at the top of your tree.")
-    path = serializers.ListField(child=serializers.CharField(), help_text="Names from the top.")
-    children = serializers.SerializerMethodField(help_text="Ids of the departments below.")
-    totals = TotalsSerializer(help_text="Calls charged to this department itself.")
-    subtotal = TotalsSerializer(help_text="This department and every department below it.")
+    depth = serializers.IntegerField(help_text=_("0 at the top of your tree."))
+    path = serializers.ListField(child=serializers.CharField(), help_text=_("Names from the top."))
+    children = serializers.SerializerMethodField(help_text=_("Ids of the departments below."))
+    totals = TotalsSerializer(help_text=_("Calls charged to this department itself."))
+    subtotal = TotalsSerializer(help_text=_("This department and every department below it."))
 
     def get_children(self, node) -> list[int]:
         return [child.id for child in node.children]
@@ -86,13 +88,15 @@ class DepartmentLineSerializer(serializers.Serializer):
 class DepartmentReportSerializer(serializers.Serializer):
     month = serializers.DateField(format="%Y-%m")
     currency = serializers.CharField(
-        allow_null=True, help_text="Null when the sites' currencies differ."
+        allow_null=True, help_text=_("Null when the sites' currencies differ.")
     )
     currencies = serializers.ListField(child=serializers.CharField())
     total = TotalsSerializer()
     departments = serializers.SerializerMethodField(
-        help_text="The departments you may see, in tree order (parents first, children "
-        "sorted by name), then, for administrators, the No department line."
+        help_text=_(
+            "The departments you may see, in tree order (parents first, children "
+            "sorted by name), then, for administrators, the No department line."
+        )
     )
 
     @extend_schema_field(DepartmentLineSerializer(many=True))
@@ -102,22 +106,22 @@ class DepartmentReportSerializer(serializers.Serializer):
 
 class ExtensionLineSerializer(serializers.Serializer):
     extension = serializers.IntegerField(
-        source="extension_id", allow_null=True, help_text="Extension id; null: none known."
+        source="extension_id", allow_null=True, help_text=_("Extension id; null: none known.")
     )
     number = serializers.CharField()
     holder = serializers.CharField()
     site = serializers.CharField(source="site_slug")
     department = serializers.IntegerField(
-        source="department_id", allow_null=True, help_text="Null: no department."
+        source="department_id", allow_null=True, help_text=_("Null: no department.")
     )
     department_code = serializers.CharField()
     department_name = serializers.CharField()
     calls = serializers.IntegerField()
     answered = serializers.IntegerField()
     seconds = serializers.IntegerField()
-    outgoing = serializers.IntegerField(help_text="Outgoing calls.")
-    incoming = serializers.IntegerField(help_text="Incoming calls.")
-    internal = serializers.IntegerField(help_text="Internal calls.")
+    outgoing = serializers.IntegerField(help_text=_("Outgoing calls."))
+    incoming = serializers.IntegerField(help_text=_("Incoming calls."))
+    internal = serializers.IntegerField(help_text=_("Internal calls."))
     cost = serializers.DecimalField(**MONEY)
     currency = serializers.CharField()
     unrated = serializers.IntegerField(help_text=UNRATED_HELP)

@@ -89,7 +89,7 @@ import csv
 import datetime as dt
 import re
 
-from smdr.schema import Kind, Setting, schema
+from smdr.schema import Kind, Setting, gettext_noop, schema
 
 from .base import (
     Details,
@@ -286,7 +286,13 @@ class AsteriskCSVParser(Parser):
     family = "asterisk-csv"
     label = "Asterisk cdr_csv (Master.csv)"
     options = schema(
-        Setting("usegmtime", Kind.BOOL, False, "The times are UTC (usegmtime=yes).", words=True),
+        Setting(
+            "usegmtime",
+            Kind.BOOL,
+            False,
+            gettext_noop("The times are UTC (usegmtime=yes)."),
+            words=True,
+        ),
         contexts_setting(
             "internal_contexts", DEFAULT_INTERNAL_CONTEXTS, "Internal dialplan contexts"
         ),

@@ -94,7 +94,7 @@ import datetime as dt
 import operator
 import re
 
-from smdr.schema import Kind, Setting, schema
+from smdr.schema import Kind, Setting, gettext_noop, schema
 
 from .base import (
     Details,
@@ -381,20 +381,25 @@ class CiscoCUCMParser(Parser):
     family = "cisco-cucm"
     label = "Cisco Unified CM CDR"
     options = schema(
-        Setting("columns", Kind.LIST, list(CDR_COLUMNS), "The CDR file's column names, in order."),
+        Setting(
+            "columns",
+            Kind.LIST,
+            list(CDR_COLUMNS),
+            gettext_noop("The CDR file's column names, in order."),
+        ),
         Setting(
             "phone_device_prefixes",
             Kind.LIST,
             list(DEFAULT_PHONE_DEVICE_PREFIXES),
-            "Device name prefixes of phones.",
+            gettext_noop("Device name prefixes of phones."),
         ),
         digits_setting(DEFAULT_MAX_EXTENSION_DIGITS),
-        Setting("voicemail_numbers", Kind.LIST, [], "Voicemail pilot numbers."),
+        Setting("voicemail_numbers", Kind.LIST, [], gettext_noop("Voicemail pilot numbers.")),
         Setting(
             "voicemail_device_prefixes",
             Kind.LIST,
             list(DEFAULT_VOICEMAIL_DEVICE_PREFIXES),
-            "Device name prefixes of voicemail ports.",
+            gettext_noop("Device name prefixes of voicemail ports."),
         ),
     )
 

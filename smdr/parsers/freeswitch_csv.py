@@ -70,7 +70,7 @@ import datetime as dt
 import re
 from typing import Literal, overload
 
-from smdr.schema import Kind, Setting, schema
+from smdr.schema import Kind, Setting, gettext_noop, schema
 
 from .base import (
     Details,
@@ -181,7 +181,7 @@ class FreeSWITCHCSVParser(Parser):
             "template",
             Kind.LIST,
             EXAMPLE_TEMPLATE,
-            "The cdr_csv template, or its channel variable names in order.",
+            gettext_noop("The cdr_csv template, or its channel variable names in order."),
             text_ok=True,
         ),
         contexts_setting("internal_contexts", DEFAULT_INTERNAL_CONTEXTS, "Internal contexts"),

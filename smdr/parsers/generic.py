@@ -82,7 +82,7 @@ import re
 from collections.abc import Mapping
 from typing import Protocol
 
-from smdr.schema import Kind, Setting, schema
+from smdr.schema import Kind, Setting, gettext_noop, schema
 
 from .base import (
     DIRECTIONS,
@@ -511,32 +511,43 @@ class GenericParser(Parser):
         Setting(
             "column_map",
             Kind.MAPPING,
-            help='{"format": "fixed" or "delimited", "fields": {"date": ..., "time": ..., '
-            '"duration": ...}} (README, generic parser).',
+            help=gettext_noop(
+                '{"format": "fixed" or "delimited", "fields": {"date": ..., "time": ..., '
+                '"duration": ...}} (README, generic parser).'
+            ),
             required=True,
         ),
-        Setting("date_format", Kind.TEXT, help="e.g. DD/MM/YYYY."),
-        Setting("time_format", Kind.TEXT, help="e.g. HH:MM:SS."),
+        Setting("date_format", Kind.TEXT, help=gettext_noop("e.g. DD/MM/YYYY.")),
+        Setting("time_format", Kind.TEXT, help=gettext_noop("e.g. HH:MM:SS.")),
         Setting(
             "duration_format",
             Kind.CHOICE,
             "seconds",
-            "How durations are written.",
+            gettext_noop("How durations are written."),
             DURATION_FORMATS,
         ),
         Setting(
-            "ring_format", Kind.CHOICE, help="Default: the duration's.", choices=DURATION_FORMATS
+            "ring_format",
+            Kind.CHOICE,
+            help=gettext_noop("Default: the duration's."),
+            choices=DURATION_FORMATS,
         ),
         Setting(
             "time_is",
             Kind.CHOICE,
             "start",
-            "The time is the call's start or end.",
+            gettext_noop("The time is the call's start or end."),
             ("start", "end"),
         ),
-        Setting("direction", Kind.MAPPING, help="How the direction is read (README)."),
-        Setting("skip_prefixes", Kind.LIST, [], "Lines starting with these are noise."),
-        Setting("min_length", Kind.INT, 0, "Shorter lines are noise.", low=0, high=65536),
+        Setting(
+            "direction", Kind.MAPPING, help=gettext_noop("How the direction is read (README).")
+        ),
+        Setting(
+            "skip_prefixes", Kind.LIST, [], gettext_noop("Lines starting with these are noise.")
+        ),
+        Setting(
+            "min_length", Kind.INT, 0, gettext_noop("Shorter lines are noise."), low=0, high=65536
+        ),
     )
 
     def __init__(self, settings: ParserSettings):

@@ -67,7 +67,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from smdr.schema import Kind, Setting, schema
+from smdr.schema import Kind, Setting, gettext_noop, schema
 
 from .base import (
     DIRECTIONS,
@@ -214,7 +214,7 @@ class Mitel5000Parser(Parser):
         Setting(
             "call_types",
             Kind.MAPPING,
-            help='Extra TYP codes and their direction, e.g. {"ACD": "incoming"}.',
+            help=gettext_noop('Extra TYP codes and their direction, e.g. {"ACD": "incoming"}.'),
         ),
     )
 

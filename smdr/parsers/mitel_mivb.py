@@ -74,7 +74,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from smdr.schema import Kind, Setting, schema
+from smdr.schema import Kind, Setting, gettext_noop, schema
 
 from .base import (
     Details,
@@ -311,8 +311,10 @@ class MitelMiVBParser(Parser):
     family = "mitel-mivb"
     label = "Mitel MiVoice Business / SX-2000 / SX-200 SMDR"
     options = schema(
-        Setting("clock", Kind.CHOICE, "auto", "12- or 24-hour times, or auto.", CLOCKS),
-        Setting("meter_pulses", Kind.BOOL, False, "The record carries meter pulses."),
+        Setting(
+            "clock", Kind.CHOICE, "auto", gettext_noop("12- or 24-hour times, or auto."), CLOCKS
+        ),
+        Setting("meter_pulses", Kind.BOOL, False, gettext_noop("The record carries meter pulses.")),
         tolerance_setting(DEFAULT_TOLERANCE_MINUTES, MAX_TOLERANCE_MINUTES),
     )
 

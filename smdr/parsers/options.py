@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from smdr.schema import Kind, Setting
+from smdr.schema import Kind, Setting, gettext_noop
 
 from .base import Options, RecordError
 
@@ -86,7 +86,7 @@ def digits_setting(default: int) -> Setting:
         "max_extension_digits",
         Kind.INT,
         default,
-        "Numbers this long or shorter are extensions, longer ones external.",
+        gettext_noop("Numbers this long or shorter are extensions, longer ones external."),
         low=1,
         high=32,
     )
@@ -97,7 +97,7 @@ def tolerance_setting(default_minutes: int, max_minutes: int) -> Setting:
         "clock_tolerance_minutes",
         Kind.INT,
         default_minutes,
-        "How far the PBX's clock may run ahead of ours, in minutes.",
+        gettext_noop("How far the PBX's clock may run ahead of ours, in minutes."),
         low=0,
         high=max_minutes,
     )

@@ -64,7 +64,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from smdr.schema import Kind, Setting, schema
+from smdr.schema import Kind, Setting, gettext_noop, schema
 
 from .base import (
     Details,
@@ -279,8 +279,14 @@ class PanasonicParser(Parser):
     family = "panasonic"
     label = "Panasonic KX SMDR"
     options = schema(
-        Setting("pattern", Kind.TEXT, "auto", "Record pattern: A, B, C or auto."),
-        Setting("date_order", Kind.CHOICE, "mdy", "Order of the date's parts.", DATE_ORDERS),
+        Setting("pattern", Kind.TEXT, "auto", gettext_noop("Record pattern: A, B, C or auto.")),
+        Setting(
+            "date_order",
+            Kind.CHOICE,
+            "mdy",
+            gettext_noop("Order of the date's parts."),
+            DATE_ORDERS,
+        ),
     )
 
     def __init__(self, settings: ParserSettings):

@@ -65,7 +65,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from smdr.schema import Kind, Setting, schema
+from smdr.schema import Kind, Setting, gettext_noop, schema
 
 from .base import Details, Direction, ParsedCall, Parser, ParserSettings, RecordError, field_error
 from .clock import ONE_SECOND, LocalClock, LocalDay, expand_year
@@ -239,8 +239,10 @@ class SiemensHiPathParser(Parser):
     family = "siemens-hipath"
     label = "Siemens / Unify HiPath call charge output"
     options = schema(
-        Setting("layout", Kind.CHOICE, "compressed", "Record layout.", LAYOUTS),
-        Setting("ring_notices", Kind.BOOL, False, "The PBX also prints ring notices."),
+        Setting("layout", Kind.CHOICE, "compressed", gettext_noop("Record layout."), LAYOUTS),
+        Setting(
+            "ring_notices", Kind.BOOL, False, gettext_noop("The PBX also prints ring notices.")
+        ),
     )
 
     def __init__(self, settings: ParserSettings):

@@ -71,7 +71,7 @@ import datetime as dt
 import operator
 import re
 
-from smdr.schema import Kind, Setting, schema
+from smdr.schema import Kind, Setting, gettext_noop, schema
 
 from .base import (
     Details,
@@ -201,7 +201,10 @@ class ThreeCXParser(Parser):
     label = "3CX CDR"
     options = schema(
         Setting(
-            "columns", Kind.LIST, list(DEFAULT_COLUMNS), "The CDR fields, in the order 3CX sends."
+            "columns",
+            Kind.LIST,
+            list(DEFAULT_COLUMNS),
+            gettext_noop("The CDR fields, in the order 3CX sends."),
         ),
         digits_setting(DEFAULT_MAX_EXTENSION_DIGITS),
     )

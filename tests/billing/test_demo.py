@@ -6,8 +6,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import Sum
 
-from billing.demo import MANAGER, demo_seed
+from billing.demo import DEPARTMENTS, MANAGER, demo_seed
 from billing.models import Call, MonthlyRollup
+from org.models import Department
 from org.selectors import departments_visible_to
 
 
@@ -50,3 +51,28 @@ def test_bootstrap_prints_both_passwords_once_and_keeps_data(db, capsys, monkeyp
 
 def _small_seed(**kwargs):
     return demo_seed(calls=200, **kwargs)
+
+
+def test_the_demo_departments_are_named_in_english_by_default(db, settings):
+    settings.LANGUAGE_CODE = "en"
+
+    demo_seed(calls=50, now=dt.datetime(2026, 11, 23, 12, tzinfo=dt.UTC))
+
+    names = dict(Department.objects.values_list("code", "name"))
+    assert names["DEMO-ADM"] == "Administration" and names["DEMO-FIN"] == "Finance"
+    assert set(names) == {code for code, _name, _parent in DEPARTMENTS}
+
+
+def test_the_demo_departments_are_named_in_spanish_for_a_spanish_installation(db, settings):
+    settings.LANGUAGE_CODE = "es-ar"
+
+    demo_seed(calls=50, now=dt.datetime(2026, 11, 23, 12, tzinfo=dt.UTC))
+
+    names = dict(Department.objects.values_list("code", "name"))
+    assert set(names) == {code for code, _name, _parent in DEPARTMENTS}  # same codes
+    assert names["DEMO-OPS"] == "Ministerio de Salud"
+    assert names["DEMO-FIN"] == "Ministerio de Hacienda"
+    assert names["DEMO-ADM"] == "Secretaría General"
+    assert "Administration" not in names.values()
+    parents = dict(Department.objects.values_list("code", "parent__code"))
+    assert parents == {code: parent for code, _name, parent in DEPARTMENTS}

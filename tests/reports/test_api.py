@@ -250,3 +250,34 @@ def test_fast_json_equals_the_documented_serializers(org):
 
 def json_round_trip(data):
     return json.loads(json.dumps(data, cls=JSONEncoder))
+
+
+@pytest.mark.parametrize(
+    ("language", "delimiter", "mark"), [("es-AR", ";", ","), ("pt-BR", ";", ","), ("en", ",", ".")]
+)
+def test_excel_csv_uses_the_languages_separators(org, language, delimiter, mark):
+    """DESIGN.md: ``?excel=1`` gives the locale's separator and decimal mark, with a
+    UTF-8 byte-order mark; without it the CSV keeps the machine format."""
+    client = client_for(org.admin)
+    headers = {"HTTP_ACCEPT_LANGUAGE": language}
+    machine = client.get("/reports/2026-10/calls.csv", **headers)
+    excel = client.get("/reports/2026-10/calls.csv?excel=1", **headers)
+    departments = client.get("/reports/2026-10/departments.csv?excel=1", **headers)
+    extensions = client.get("/reports/2026-10/extensions.csv?excel=1", **headers)
+
+    text = b"".join(excel.streaming_content)
+    assert text.startswith("\ufeff".encode())
+    rows = list(csv.DictReader(io.StringIO(text.decode("utf-8-sig")), delimiter=delimiter))
+    plain = read_calls_csv(machine)
+    assert [row["id"] for row in rows] == [row["id"] for row in plain]
+    costs = [(row["cost"], ours["cost"]) for row, ours in zip(plain, rows, strict=True)]
+    assert all(excel_cost == cost.replace(".", mark) for cost, excel_cost in costs)
+    assert any("." in cost for cost, _ in costs)  # there are decimals to write
+    assert (
+        sum(Decimal(row["cost"].replace(mark, ".") or 0) for row in rows)
+        == (month_call_sums(OCTOBER)["cost"])
+    )
+    for response in (departments, extensions):
+        body = response.content.decode("utf-8-sig")
+        header = next(csv.reader(io.StringIO(body), delimiter=delimiter))
+        assert len(header) > 3 and "Calls" in header  # the machine headers, split right

@@ -9,15 +9,18 @@ import secrets
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext_lazy
 
 from billing.demo import MANAGER, demo_exists, demo_seed
 
 
 class Command(BaseCommand):
-    help = "Create the first administrator and the demo data, if missing."
+    help = gettext_lazy("Create the first administrator and the demo data, if missing.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--no-demo", action="store_true", help="Do not seed the demo site.")
+        parser.add_argument(
+            "--no-demo", action="store_true", help=gettext_lazy("Do not seed the demo site.")
+        )
 
     def handle(self, *args, no_demo, **options):
         users = get_user_model()

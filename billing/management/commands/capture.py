@@ -10,6 +10,7 @@ import signal
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from billing.pipeline import raw_records_ingest
 from billing.sweeper import sweeper_start
@@ -17,7 +18,7 @@ from capture.live import capturable_sources, sources_serve
 
 
 class Command(BaseCommand):
-    help = (
+    help = gettext_lazy(
         "Capture call records from PBXs until stopped (Ctrl-C or SIGTERM): every enabled "
         "TCP, serial and file-following source by default, or the ones named. Sources "
         "added, changed or disabled in the admin are followed without a restart."
@@ -30,7 +31,9 @@ class Command(BaseCommand):
             nargs="+",
             dest="sources",
             metavar="SLUG",
-            help="Capture only these sources (--source a b, or --source a --source b).",
+            help=gettext_lazy(
+                "Capture only these sources (--source a b, or --source a --source b)."
+            ),
         )
 
     def handle(self, *args, sources, **options):

@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from tqdm import tqdm
 
 from billing.pipeline import ProcessResult, raw_records_process
@@ -27,15 +29,21 @@ SHOWN_ERRORS = 10
 
 
 class Command(BaseCommand):
-    help = (
+    help = gettext_lazy(
         "Import files of raw call records into a source, then parse them. Every line is "
         "kept, parsed or not; importing the same file again adds nothing."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--source", required=True, help="Slug of the source to import into.")
-        parser.add_argument("files", nargs="+", type=Path, help="Files of records, one per line.")
-        parser.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")
+        parser.add_argument(
+            "--source", required=True, help=gettext_lazy("Slug of the source to import into.")
+        )
+        parser.add_argument(
+            "files", nargs="+", type=Path, help=gettext_lazy("Files of records, one per line.")
+        )
+        parser.add_argument(
+            "--no-progress", action="store_true", help=gettext_lazy("Hide the progress bar.")
+        )
 
     def handle(self, *args, source, files, no_progress, **options):
         try:
@@ -88,9 +96,21 @@ class Command(BaseCommand):
 
         elapsed = time.monotonic() - started
         self.stdout.write(
-            f"{len(files)} file(s), {lines} records in {elapsed:.1f} s: {stored} stored, "
-            f"{duplicates} duplicates, {parsed.parsed} parsed into calls, "
-            f"{parsed.ignored} ignored as noise, {parsed.errors} errors."
+            _(
+                "%(files)d file(s), %(lines)d records in %(seconds).1f s: %(stored)d stored, "
+                "%(duplicates)d duplicates, %(parsed)d parsed into calls, "
+                "%(ignored)d ignored as noise, %(errors)d errors."
+            )
+            % {
+                "files": len(files),
+                "lines": lines,
+                "seconds": elapsed,
+                "stored": stored,
+                "duplicates": duplicates,
+                "parsed": parsed.parsed,
+                "ignored": parsed.ignored,
+                "errors": parsed.errors,
+            }
         )
         if parsed.errors:
             self._show_errors(source, first_id)
@@ -101,8 +121,11 @@ class Command(BaseCommand):
         ).order_by("id")[:SHOWN_ERRORS]
         self.stdout.write(
             self.style.WARNING(
-                f"Records that did not parse (kept; the first {SHOWN_ERRORS} are shown, "
-                "all are in the admin under Raw records):"
+                _(
+                    "Records that did not parse (kept; the first %(shown)d are shown, "
+                    "all are in the admin under Raw records):"
+                )
+                % {"shown": SHOWN_ERRORS}
             )
         )
         for record in failed:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from billing.selectors import calls_before_count
 from rating.decks import (
@@ -26,15 +27,15 @@ SHOWN_CHANGES = 20
 
 
 class Command(BaseCommand):
-    help = (
+    help = gettext_lazy(
         "Check a rate deck (CSV or XLSX) line by line and show what it would change in a "
         "plan's current rates; with --apply, write it as a new version of the plan."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--plan", required=True, help="Slug of the rate plan.")
-        parser.add_argument("file", type=Path, help="The deck, .csv or .xlsx.")
-        parser.add_argument("--apply", action="store_true", help="Write the changes.")
+        parser.add_argument("--plan", required=True, help=gettext_lazy("Slug of the rate plan."))
+        parser.add_argument("file", type=Path, help=gettext_lazy("The deck, .csv or .xlsx."))
+        parser.add_argument("--apply", action="store_true", help=gettext_lazy("Write the changes."))
         parser.add_argument(
             "--valid-from",
             type=dt.date.fromisoformat,
@@ -60,26 +61,39 @@ class Command(BaseCommand):
             rows = deck_read(file, default_valid_from=valid_from)
             diff = deck_diff(plan, rows)
         except DeckError as error:
-            raise CommandError(f"{file} was not imported:\n{error}") from None
+            raise CommandError(
+                _("%(file)s was not imported:\n%(error)s") % {"file": file, "error": error}
+            ) from None
         self.stdout.write(
-            f"{file}: {len(rows):,} rates read and checked in {time.monotonic() - started:.1f} s."
+            _("%(file)s: %(count)s rates read and checked in %(seconds).1f s.")
+            % {"file": file, "count": f"{len(rows):,}", "seconds": time.monotonic() - started}
         )
-        self.stdout.write(f"Against plan {plan.slug} now: {diff.summary()}.")
+        self.stdout.write(
+            _("Against plan %(plan)s now: %(summary)s.")
+            % {"plan": plan.slug, "summary": diff.summary()}
+        )
         for line in diff.lines(SHOWN_CHANGES):
             self.stdout.write(f"  {line}")
         if not diff.has_changes:
-            self.stdout.write("Nothing to change.")
+            self.stdout.write(_("Nothing to change."))
             return
         coverage = deck_coverage(plan, rows, calls_before_count=calls_before_count)
         self.stdout.write(_("This version %(coverage)s.") % {"coverage": coverage})
         if not apply:
-            self.stdout.write("Nothing written: run again with --apply to apply these changes.")
+            self.stdout.write(_("Nothing written: run again with --apply to apply these changes."))
             return
         deck_apply(plan, rows, diff, ends_on=valid_from)
         plan.refresh_from_db()
         self.stdout.write(
             self.style.SUCCESS(
-                f"Applied in {time.monotonic() - started:.1f} s: plan {plan.slug} is now at "
-                f"version {plan.version}. Re-rate past calls with manage.py rerate if needed."
+                _(
+                    "Applied in %(seconds).1f s: plan %(plan)s is now at version %(version)s. "
+                    "Re-rate past calls with manage.py rerate if needed."
+                )
+                % {
+                    "seconds": time.monotonic() - started,
+                    "plan": plan.slug,
+                    "version": plan.version,
+                }
             )
         )

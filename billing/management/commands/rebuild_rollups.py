@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from tqdm import tqdm
 
 from billing.rollups import months_with_calls, rollups_drift, rollups_rebuild
@@ -18,20 +19,28 @@ def month(value: str) -> dt.date:
 
 
 class Command(BaseCommand):
-    help = (
+    help = gettext_lazy(
         "Recompute the report rollups from the calls, month by month (every month with "
         "calls by default). Rollups are kept current as calls land and are re-rated; "
         "this is for repairs and after restoring calls by hand."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--from", dest="first", type=month, help="First month, YYYY-MM.")
-        parser.add_argument("--to", dest="last", type=month, help="Last month, YYYY-MM.")
-        parser.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")
+        parser.add_argument(
+            "--from", dest="first", type=month, help=gettext_lazy("First month, YYYY-MM.")
+        )
+        parser.add_argument(
+            "--to", dest="last", type=month, help=gettext_lazy("Last month, YYYY-MM.")
+        )
+        parser.add_argument(
+            "--no-progress", action="store_true", help=gettext_lazy("Hide the progress bar.")
+        )
         parser.add_argument(
             "--check",
             action="store_true",
-            help="Change nothing: say whether the rollups equal the calls (exit 1 if not).",
+            help=gettext_lazy(
+                "Change nothing: say whether the rollups equal the calls (exit 1 if not)."
+            ),
         )
 
     def handle(self, *args, first, last, no_progress, check, **options):
@@ -58,4 +67,9 @@ class Command(BaseCommand):
             desc="Rebuilding rollups", unit=" calls", disable=no_progress or None, file=self.stderr
         ) as bar:
             read = rollups_rebuild(months, progress=bar.update)
-        self.stdout.write(self.style.SUCCESS(f"{len(months)} months rebuilt from {read:,} calls."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("%(months)d months rebuilt from %(calls)s calls.")
+                % {"months": len(months), "calls": f"{read:,}"}
+            )
+        )

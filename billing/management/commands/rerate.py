@@ -3,6 +3,8 @@
 import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from tqdm import tqdm
 
 from billing.models import RerateJob
@@ -11,7 +13,7 @@ from org.models import Site
 
 
 class Command(BaseCommand):
-    help = (
+    help = gettext_lazy(
         "Re-price the calls made between two local dates (inclusive) with the current "
         "tariffs; closed months are skipped unless --force."
     )
@@ -19,9 +21,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--from", dest="date_from", required=True, type=dt.date.fromisoformat)
         parser.add_argument("--to", dest="date_to", required=True, type=dt.date.fromisoformat)
-        parser.add_argument("--site", help="Slug of one site (default: every site).")
-        parser.add_argument("--force", action="store_true", help="Re-rate closed months too.")
-        parser.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")
+        parser.add_argument("--site", help=gettext_lazy("Slug of one site (default: every site)."))
+        parser.add_argument(
+            "--force", action="store_true", help=gettext_lazy("Re-rate closed months too.")
+        )
+        parser.add_argument(
+            "--no-progress", action="store_true", help=gettext_lazy("Hide the progress bar.")
+        )
 
     def handle(self, *args, date_from, date_to, site, force, no_progress, **options):
         if date_to < date_from:
@@ -45,7 +51,10 @@ class Command(BaseCommand):
 
             job = rerate_job_run(job.pk, progress=progress)
         self.stdout.write(
-            self.style.SUCCESS(f"{job.total:,} calls re-rated, {job.changed:,} changed price.")
+            self.style.SUCCESS(
+                _("%(total)s calls re-rated, %(changed)s changed price.")
+                % {"total": f"{job.total:,}", "changed": f"{job.changed:,}"}
+            )
         )
         if job.message:
             self.stdout.write(self.style.WARNING(job.message.capitalize() + " (use --force)."))

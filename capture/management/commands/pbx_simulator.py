@@ -4,12 +4,13 @@ import argparse
 import asyncio
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext_lazy
 
 from pbxsim.pbx import GENERATORS, SimulatedPbx, wire_formats_help
 
 
 class Command(BaseCommand):
-    help = (
+    help = gettext_lazy(
         "Run a simulated PBX that emits realistic records of a family with its login "
         "and framing: listening on a TCP port (the default), pushing to a collector "
         "(--push HOST:PORT) or writing to a serial device (--serial PATH)."
@@ -27,13 +28,25 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--family", required=True, choices=sorted(GENERATORS))
         target = parser.add_mutually_exclusive_group()
-        target.add_argument("--port", type=int, help="Listen on this TCP port (default 6001).")
-        target.add_argument("--push", metavar="HOST:PORT", help="Connect to a collector.")
-        target.add_argument("--serial", metavar="PATH", help="Write to this serial device.")
-        parser.add_argument("--host", default="127.0.0.1", help="Address to listen on.")
-        parser.add_argument("--rate", type=float, default=1.0, help="Records per second.")
-        parser.add_argument("--password", default="", help="Login the PBX expects, if any.")
-        parser.add_argument("--limit", type=int, help="Stop after this many records.")
+        target.add_argument(
+            "--port", type=int, help=gettext_lazy("Listen on this TCP port (default 6001).")
+        )
+        target.add_argument(
+            "--push", metavar="HOST:PORT", help=gettext_lazy("Connect to a collector.")
+        )
+        target.add_argument(
+            "--serial", metavar="PATH", help=gettext_lazy("Write to this serial device.")
+        )
+        parser.add_argument(
+            "--host", default="127.0.0.1", help=gettext_lazy("Address to listen on.")
+        )
+        parser.add_argument(
+            "--rate", type=float, default=1.0, help=gettext_lazy("Records per second.")
+        )
+        parser.add_argument(
+            "--password", default="", help=gettext_lazy("Login the PBX expects, if any.")
+        )
+        parser.add_argument("--limit", type=int, help=gettext_lazy("Stop after this many records."))
         parser.add_argument("--seed", type=int, default=0)
 
     def handle(self, *args, family, port, push, serial, host, rate, password, limit, seed, **o):

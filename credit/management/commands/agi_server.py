@@ -6,19 +6,25 @@ import signal
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from credit.agi import agi_serve
 
 
 class Command(BaseCommand):
-    help = (
+    help = gettext_lazy(
         "Answer Asterisk's AGI(agi://host/authorize) and AGI(agi://host/settle,...) "
         "requests for prepaid calls until stopped (Ctrl-C or SIGTERM). See docs/credit.md."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--host", default="127.0.0.1", help="Address to listen on.")
-        parser.add_argument("--port", type=int, default=4573, help="FastAGI's port: 4573.")
+        parser.add_argument(
+            "--host", default="127.0.0.1", help=gettext_lazy("Address to listen on.")
+        )
+        parser.add_argument(
+            "--port", type=int, default=4573, help=gettext_lazy("FastAGI's port: 4573.")
+        )
 
     def handle(self, *args, host, port, **options):
         clients = ", ".join(settings.TARIFICADOR_CREDIT_AGI_CLIENTS)
@@ -26,7 +32,7 @@ class Command(BaseCommand):
             asyncio.run(self._run(host, port, clients))
         except OSError as error:
             raise CommandError(f"Cannot listen on {host}:{port}: {error}") from None
-        self.stdout.write("FastAGI server stopped")
+        self.stdout.write(_("FastAGI server stopped"))
 
     async def _run(self, host, port, clients):
         stop = asyncio.Event()

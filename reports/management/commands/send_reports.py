@@ -7,8 +7,17 @@ to see first who would get what. Managers already sent the month are skipped.
 """
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from reports.mail import DeliveryResult, Outcome, monthly_reports_send, previous_month
+from reports.mail import (
+    OUTCOME_LABELS,
+    DeliveryResult,
+    Outcome,
+    monthly_reports_send,
+    previous_month,
+)
 from reports.selectors import InvalidMonth, month_parse
 
 
@@ -37,8 +46,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, month, dry_run, force, **options):
         target = month or previous_month()
-        verb = "Would send" if dry_run else "Sending"
-        self.stdout.write(f"{verb} the reports of {target:%B %Y} ({target:%Y-%m}).")
+        values = {"month": date_format(target, "YEAR_MONTH_FORMAT"), "key": f"{target:%Y-%m}"}
+        if dry_run:
+            self.stdout.write(_("Would send the reports of %(month)s (%(key)s).") % values)
+        else:
+            self.stdout.write(_("Sending the reports of %(month)s (%(key)s).") % values)
         styles = {
             Outcome.SENT: self.style.SUCCESS,
             Outcome.WOULD_SEND: self.style.SUCCESS,
@@ -53,8 +65,8 @@ class Command(BaseCommand):
             done += 1
             departments = ", ".join(result.departments) or "-"
             line = (
-                f"[{done}] {result.username} <{result.email or 'no address'}> "
-                f"({departments}): {result.outcome}"
+                f"[{done}] {result.username} <{result.email or _('no address')}> "
+                f"({departments}): {OUTCOME_LABELS.get(result.outcome, result.outcome)}"
             )
             if result.error:
                 line += f": {result.error}"
@@ -63,14 +75,22 @@ class Command(BaseCommand):
         summary = monthly_reports_send(target, dry_run=dry_run, force=force, on_result=show)
         counts = summary.counts()
         if dry_run:
-            parts = [f"{counts[Outcome.WOULD_SEND]} would be sent"]
+            parts = [_("%(count)s would be sent") % {"count": counts[Outcome.WOULD_SEND]}]
         else:
-            parts = [f"{counts[Outcome.SENT]} sent", f"{counts[Outcome.FAILED]} failed"]
+            parts = [
+                _("%(count)s sent") % {"count": counts[Outcome.SENT]},
+                _("%(count)s failed") % {"count": counts[Outcome.FAILED]},
+            ]
         parts += [
-            f"{counts[Outcome.ALREADY_SENT]} already sent",
-            f"{counts[Outcome.NO_EMAIL]} without an e-mail address",
+            _("%(count)s already sent") % {"count": counts[Outcome.ALREADY_SENT]},
+            _("%(count)s without an e-mail address") % {"count": counts[Outcome.NO_EMAIL]},
         ]
         style = self.style.ERROR if counts[Outcome.FAILED] else self.style.SUCCESS
-        self.stdout.write(style(f"{len(summary.results)} managers: {', '.join(parts)}."))
+        managers = ngettext(
+            "%(count)s manager: %(parts)s.", "%(count)s managers: %(parts)s.", len(summary.results)
+        ) % {"count": len(summary.results), "parts": ", ".join(parts)}
+        self.stdout.write(style(managers))
         if counts[Outcome.FAILED]:
-            raise CommandError("Some reports were not sent; run the command again to retry them.")
+            raise CommandError(
+                _("Some reports were not sent; run the command again to retry them.")
+            )
