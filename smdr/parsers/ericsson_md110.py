@@ -27,6 +27,9 @@ Options (the source's settings):
 * ``clock_tolerance_minutes`` (0-720, default 5): how far the PBX clock may run ahead of
   ours.
 
+Serial line: 9600 8N1 (``cappolicia.c:22``, the defaults the admin offers; the police
+capturers ``cappolicia-internet.c`` and ``barrer_policia.c`` ran at 1200 8N1).
+
 Condition codes (``cappolicia.c:171-254``; the letters are the MD110/MX-ONE CIL
 categories: ``D`` long duration, ``V`` data, ``N`` answered by another party than the one
 dialled, ``X`` external follow-me, ``L`` conference, ``M`` least-cost routing, ``R``
@@ -185,6 +188,8 @@ class EricssonMD110Parser(Parser):
         ),
         tolerance_setting(DEFAULT_TOLERANCE_MINUTES, MAX_TOLERANCE_MINUTES),
     )
+    # cappolicia.c:22, 613 (cappolicia-internet.c and barrer_policia.c ran at 1200 8N1).
+    serial_defaults = {"baud": 9600, "bytesize": 8, "parity": "N", "stopbits": 1}
 
     def __init__(self, settings: ParserSettings):
         super().__init__(settings)
