@@ -38,11 +38,11 @@ a wrong one raises RecordError with the option's path and what to change):
     is split on every delimiter; with a quote character, quoted values may hold the
     delimiter and doubled quotes, as in CSV).
 * ``date_format``: strftime-style, required with a ``date`` column. ``%Y``, ``%y``
-  (00-69 is 20xx), ``%m``, ``%d``, ``%b`` and, for a column holding date and time
-  together, ``%H``, ``%I``, ``%M``, ``%S``, ``%p``; ``%%`` is a percent sign and a space
-  matches any run of blanks. Without a year, or without a date column, the call is
-  dated from ``received_at`` in the site's zone: the most recent matching moment at or
-  before receipt, allowing 10 minutes for a PBX clock running ahead.
+  (00-69 is 20xx), ``%m``, ``%d``, ``%b`` (English, Spanish or Portuguese) and, for a
+  column holding date and time together, ``%H``, ``%I``, ``%M``, ``%S``, ``%p``; ``%%``
+  is a percent sign and a space matches any run of blanks. Without a year, or without
+  a date column, the call is dated from ``received_at`` in the site's zone: the most
+  recent matching moment at or before receipt, allowing 10 minutes for a PBX clock running ahead.
 * ``time_format``: the same directives, for the ``time`` column; default ``HH:MM`` with
   optional ``:SS``. ``%I`` needs ``%p`` (12-hour clocks, ``10:03AM``).
 * ``duration_format`` and ``ring_format`` (default: ``duration_format``): ``seconds``
@@ -61,6 +61,22 @@ a wrong one raises RecordError with the option's path and what to change):
 * ``skip_prefixes``: a list of strings; a line starting with one (before or after its
   leading blanks) is noise, such as a page header.
 * ``min_length``: lines shorter than this (trailing blanks stripped) are errors.
+* ``select``: ``{"field": name, "values": [...]}``: only records whose mapped column (in
+  ``fields`` or ``details``) holds one of the values are calls; the others are noise
+  (Capturador's Finanzas PBX: type ``N`` only, ``docs/pbx/finanzas-107.md``).
+* ``date_lines``: ``{"prefix": "DATE", "day": [first, last], "month": [first, last]}``:
+  a line starting with the prefix is noise that sets the month and day of the records
+  after it (a number, or an English, Spanish or Portuguese abbreviation: ``ENE``,
+  ``ABR``, ``AGO``, ``DIC``, ``FEV``, ``SET``, ``OUT``, ``DEZ``...), the year from
+  receipt; not with a date column (``docs/pbx/ipam-81.md``). Before the first one,
+  records are dated from receipt.
+* ``duration_blanks_are_zeros``: blanks inside the duration are zeros (``" 0: 1: 5"``).
+* A ``details`` column named ``meter_pulses`` is kept as an int (the PBX's meter
+  pulses; prices still come from the duration).
+
+Not done yet: the duration from a start and an end time, columns chosen by direction,
+STX/ETX framing (the Capturador layouts read here need none: ipam-81's LF + NULs is
+read by the line framer) and two-record joins.
 
 Format decisions:
 
