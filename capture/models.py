@@ -33,6 +33,7 @@ class PbxFamily(models.TextChoices):
     FREESWITCH_CSV = "freeswitch-csv", "FreeSWITCH mod_cdr_csv"
     CISCO_CUCM = "cisco-cucm", "Cisco UCM CDR"
     THREECX = "3cx", "3CX"
+    ERICSSON_MD110 = "ericsson-md110", "Ericsson MD110 / MX-ONE"
     GENERIC = "generic", "Generic (column map)"
 
 

@@ -14,6 +14,7 @@ from .asterisk_csv import asterisk_csv_records
 from .avaya_cm import avaya_cm_records
 from .avaya_ipoffice import ipoffice_records
 from .cisco_cucm import cisco_cucm_records
+from .ericsson_md110 import ericsson_md110_records
 from .freeswitch_csv import freeswitch_csv_records
 from .generic import EXAMPLE_SETTINGS, generic_records
 from .mitel_5000 import mitel_5000_records
@@ -37,6 +38,7 @@ GENERATORS = {
     "freeswitch-csv": freeswitch_csv_records,
     "cisco-cucm": cisco_cucm_records,
     "3cx": threecx_records,
+    "ericsson-md110": ericsson_md110_records,
 }
 # Family -> (generator, the source settings its records need).
 GENERATORS_WITH_SETTINGS = {"generic": (generic_records, EXAMPLE_SETTINGS)}

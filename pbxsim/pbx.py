@@ -55,6 +55,7 @@ WIRE_FORMATS = dict.fromkeys(GENERATORS, (NO_LOGIN, CRLF_LINES)) | {
     "panasonic": ('"SMDR" CR LF, then PASSWORD CR LF, from the collector', CRLF_LINES),
     "samsung-officeserv": (NO_LOGIN, "NUL-terminated records"),
     "nec": (NO_LOGIN, CRLF_LINES + " (a NEXT line continues its call)"),
+    "ericsson-md110": (NO_LOGIN, CRLF_LINES + ", each followed by three NULs"),
 }
 
 
@@ -79,6 +80,8 @@ def frame(family: str, record: str, *, serial: bool = False) -> bytes:
         return struct.pack("<I", len(body)) + body
     if family == "samsung-officeserv":
         return payload + b"\x00"
+    if family == "ericsson-md110":  # CR LF, then NUL padding (cappolicia.c:530-548)
+        return payload + b"\r\n\x00\x00\x00"
     return payload + b"\r\n"
 
 

@@ -72,6 +72,7 @@ FAMILIES = frozenset(
         "freeswitch-csv",
         "cisco-cucm",
         "3cx",
+        "ericsson-md110",
         "generic",
     }
 )
@@ -328,7 +329,8 @@ def framer_for(
     ``mitel-5000`` gets the length-prefixed socket framing, except on a serial line
     (``transport="serial"``, the Axxess printer port), which sends plain CR LF lines.
     ``samsung-officeserv`` gets NUL-terminated records; ``nec``, lines with each ``NEXT``
-    line joined to its call; every other family, lines.
+    line joined to its call; every other family, lines (``ericsson-md110``'s CR LF and
+    NUL padding too: the NULs after a CR LF start the next line and are dropped).
     """
     if family not in FAMILIES:
         raise ValueError(

@@ -306,6 +306,24 @@ class FolderWatch:
             await asyncio.sleep(self.poll_seconds)
 
 
+def family_serial_defaults(family: str, settings: Mapping[str, Any]) -> Mapping[str, object]:
+    """The usual serial line of ``family`` for a source with these ``settings`` (its parser
+    options among them); empty for an unknown family or one on 9600 8N1."""
+    from .parsers import PARSERS  # the parser registry; no cycle at import time
+
+    parser = PARSERS.get(family)
+    if parser is None:
+        return {}
+    try:
+        return {
+            key: value
+            for key, value in parser.serial_defaults_for(settings).items()
+            if key in SERIAL_KEYS
+        }
+    except (TypeError, ValueError):
+        return {}
+
+
 def transport_from_settings(
     transport: str, family: str, settings: Mapping[str, Any]
 ) -> TcpClient | TcpServer | Serial | FolderWatch | FileTail:
@@ -328,12 +346,13 @@ def transport_from_settings(
                 port=int(settings["port"]),
             )
         if transport == "serial":
+            line = {**family_serial_defaults(family, settings), **settings}
             return Serial(
                 device=settings["device"],
-                baud=int(settings.get("baud", 9600)),
-                bytesize=int(settings.get("bytesize", 8)),
-                parity=str(settings.get("parity", "N")),
-                stopbits=float(settings.get("stopbits", 1)),
+                baud=int(line.get("baud", 9600)),
+                bytesize=int(line.get("bytesize", 8)),
+                parity=str(line.get("parity", "N")),
+                stopbits=float(line.get("stopbits", 1)),
             )
         if transport == "file" and settings.get("folder"):
             return FolderWatch(
@@ -348,6 +367,51 @@ def transport_from_settings(
     except (TypeError, ValueError) as error:
         raise ValueError(f"transport {transport!r}: bad setting ({error})") from None
     raise ValueError(f"transport {transport!r} is not captured by this process")
+
+
+SERIAL_KEYS = ("baud", "bytesize", "parity", "stopbits")
+
+
+def serial_schema(defaults: Mapping[str, object] | None = None) -> Schema:
+    """The serial transport's settings, with a family's usual line as the defaults
+    (``Parser.serial_defaults``; missing keys: 9600 8N1)."""
+    defaults = defaults or {}
+    return schema(
+        Setting(
+            "device", Kind.TEXT, help=gettext_noop("e.g. /dev/ttyUSB0 or COM3."), required=True
+        ),
+        Setting(
+            "baud",
+            Kind.INT,
+            defaults.get("baud", 9600),
+            gettext_noop("Bits per second, as set on the PBX."),
+            low=50,
+            high=4000000,
+        ),
+        Setting(
+            "bytesize",
+            Kind.INT,
+            defaults.get("bytesize", 8),
+            gettext_noop("Data bits."),
+            low=5,
+            high=8,
+        ),
+        Setting(
+            "parity",
+            Kind.CHOICE,
+            defaults.get("parity", "N"),
+            gettext_noop("N (none), E (even), O (odd), M (mark), S (space)."),
+            ("N", "E", "O", "M", "S"),
+        ),
+        Setting(
+            "stopbits",
+            Kind.FLOAT,
+            defaults.get("stopbits", 1),
+            gettext_noop("Stop bits: 1, 1.5 or 2."),
+            low=1,
+            high=2,
+        ),
+    )
 
 
 _PORT = Setting("port", Kind.INT, help=gettext_noop("TCP port."), low=1, high=65535, required=True)
@@ -391,28 +455,7 @@ TRANSPORT_SCHEMAS: dict[str, Schema] = {
         Setting("bind", Kind.TEXT, "0.0.0.0", gettext_noop("The local address to listen on.")),  # noqa: S104
         _PORT,
     ),
-    "serial": schema(
-        Setting(
-            "device", Kind.TEXT, help=gettext_noop("e.g. /dev/ttyUSB0 or COM3."), required=True
-        ),
-        Setting(
-            "baud",
-            Kind.INT,
-            9600,
-            gettext_noop("Bits per second, as set on the PBX."),
-            low=50,
-            high=4000000,
-        ),
-        Setting("bytesize", Kind.INT, 8, gettext_noop("Data bits."), low=5, high=8),
-        Setting(
-            "parity",
-            Kind.CHOICE,
-            "N",
-            gettext_noop("N (none), E (even), O (odd), M (mark), S (space)."),
-            ("N", "E", "O", "M", "S"),
-        ),
-        Setting("stopbits", Kind.FLOAT, 1, gettext_noop("Stop bits: 1, 1.5 or 2."), low=1, high=2),
-    ),
+    "serial": serial_schema(),
     "file": schema(
         Setting("path", Kind.TEXT, help=gettext_noop("A file to follow as it grows (Master.csv).")),
         Setting(

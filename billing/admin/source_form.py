@@ -103,7 +103,8 @@ class SourceAdminForm(forms.ModelForm):
         }
         if chosen["transport"] not in Transport.values or chosen["family"] not in PbxFamily.values:
             return []
-        schema = settings_schema(chosen["transport"], chosen["family"])
+        stored = getattr(self.instance, "settings", None) or {}
+        schema = settings_schema(chosen["transport"], chosen["family"], stored)
         return [setting for setting in schema.settings if setting.kind not in JSON_ONLY]
 
     def clean(self):

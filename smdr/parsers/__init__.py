@@ -11,6 +11,7 @@ from .avaya_cm import AvayaCMParser
 from .avaya_ipoffice import AvayaIPOfficeParser
 from .base import Direction, ParsedCall, Parser, ParserSettings, RecordError
 from .cisco_cucm import CiscoCUCMParser
+from .ericsson_md110 import EricssonMD110Parser
 from .freeswitch_csv import FreeSWITCHCSVParser
 from .generic import GenericParser
 from .mitel_5000 import Mitel5000Parser
@@ -36,6 +37,7 @@ PARSERS: dict[str, type[Parser]] = {
         FreeSWITCHCSVParser,
         CiscoCUCMParser,
         ThreeCXParser,
+        EricssonMD110Parser,
         GenericParser,
     )
 }

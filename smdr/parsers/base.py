@@ -100,6 +100,15 @@ class Parser:
     label: ClassVar[str]
     # The options it reads from a source's settings (smdr.schema): no other is accepted.
     options: ClassVar[Schema] = Schema()
+    # The family's usual serial line, where it is not the serial transport's 9600 8N1:
+    # the defaults the admin offers (``baud``, ``bytesize``, ``parity``, ``stopbits``).
+    serial_defaults: ClassVar[Mapping[str, object]] = {}
+
+    @classmethod
+    def serial_defaults_for(cls, options: Options) -> Mapping[str, object]:
+        """The serial defaults of a source with these parser ``options`` (a family whose
+        layouts differ in their lines picks by option; most return ``serial_defaults``)."""
+        return cls.serial_defaults
 
     def __init__(self, settings: ParserSettings):
         self.settings = settings

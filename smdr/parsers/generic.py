@@ -38,11 +38,11 @@ a wrong one raises RecordError with the option's path and what to change):
     is split on every delimiter; with a quote character, quoted values may hold the
     delimiter and doubled quotes, as in CSV).
 * ``date_format``: strftime-style, required with a ``date`` column. ``%Y``, ``%y``
-  (00-69 is 20xx), ``%m``, ``%d``, ``%b`` and, for a column holding date and time
-  together, ``%H``, ``%I``, ``%M``, ``%S``, ``%p``; ``%%`` is a percent sign and a space
-  matches any run of blanks. Without a year, or without a date column, the call is
-  dated from ``received_at`` in the site's zone: the most recent matching moment at or
-  before receipt, allowing 10 minutes for a PBX clock running ahead.
+  (00-69 is 20xx), ``%m``, ``%d``, ``%b`` (English, Spanish or Portuguese) and, for a
+  column holding date and time together, ``%H``, ``%I``, ``%M``, ``%S``, ``%p``; ``%%``
+  is a percent sign and a space matches any run of blanks. Without a year, or without
+  a date column, the call is dated from ``received_at`` in the site's zone: the most
+  recent matching moment at or before receipt, allowing 10 minutes for a PBX clock running ahead.
 * ``time_format``: the same directives, for the ``time`` column; default ``HH:MM`` with
   optional ``:SS``. ``%I`` needs ``%p`` (12-hour clocks, ``10:03AM``).
 * ``duration_format`` and ``ring_format`` (default: ``duration_format``): ``seconds``
@@ -61,6 +61,22 @@ a wrong one raises RecordError with the option's path and what to change):
 * ``skip_prefixes``: a list of strings; a line starting with one (before or after its
   leading blanks) is noise, such as a page header.
 * ``min_length``: lines shorter than this (trailing blanks stripped) are errors.
+* ``select``: ``{"field": name, "values": [...]}``: only records whose mapped column (in
+  ``fields`` or ``details``) holds one of the values are calls; the others are noise
+  (Capturador's Finanzas PBX: type ``N`` only, ``docs/pbx/finanzas-107.md``).
+* ``date_lines``: ``{"prefix": "DATE", "day": [first, last], "month": [first, last]}``:
+  a line starting with the prefix is noise that sets the month and day of the records
+  after it (a number, or an English, Spanish or Portuguese abbreviation: ``ENE``,
+  ``ABR``, ``AGO``, ``DIC``, ``FEV``, ``SET``, ``OUT``, ``DEZ``...), the year from
+  receipt; not with a date column (``docs/pbx/ipam-81.md``). Before the first one,
+  records are dated from receipt.
+* ``duration_blanks_are_zeros``: blanks inside the duration are zeros (``" 0: 1: 5"``).
+* A ``details`` column named ``meter_pulses`` is kept as an int (the PBX's meter
+  pulses; prices still come from the duration).
+
+Not done yet: the duration from a start and an end time, columns chosen by direction,
+STX/ETX framing (the Capturador layouts read here need none: ipam-81's LF + NULs is
+read by the line framer) and two-record joins.
 
 Format decisions:
 
@@ -128,11 +144,13 @@ _LEADING_JUNK = "".join(chr(code) for code in range(32) if chr(code) != "\t") + 
 _TRAILING_JUNK = "\r\n\x00 \t"
 _MONTHS = {
     name: number
-    for number, name in enumerate(
+    for names in (
         ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
-        start=1,
+        ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"),
+        ("jan", "fev", "mar", "abr", "mai", "jun", "jul", "ago", "set", "out", "nov", "dez"),
     )
-}
+    for number, name in enumerate(names, start=1)
+}  # English, Spanish and Portuguese abbreviations ("set": setiembre, setembro)
 
 # Directive -> (kind, regex, numeric). Numeric directives of 1-2 digits become exactly
 # 2 when another numeric directive follows with nothing between (``%d%m%y``).
@@ -548,6 +566,28 @@ class GenericParser(Parser):
         Setting(
             "min_length", Kind.INT, 0, gettext_noop("Shorter lines are noise."), low=0, high=65536
         ),
+        Setting(
+            "select",
+            Kind.MAPPING,
+            help=gettext_noop(
+                'Keep only records whose column has one of these values: {"field": "kind", '
+                '"values": ["N"]}; the others are noise.'
+            ),
+        ),
+        Setting(
+            "date_lines",
+            Kind.MAPPING,
+            help=gettext_noop(
+                'Header lines that carry the date of the records after them: {"prefix": '
+                '"DATE", "day": [8, 9], "month": [11, 13]} (month as a number or a name).'
+            ),
+        ),
+        Setting(
+            "duration_blanks_are_zeros",
+            Kind.BOOL,
+            False,
+            gettext_noop("Blanks inside the duration are zeros (' 0: 1: 5')."),
+        ),
     )
 
     def __init__(self, settings: ParserSettings):
@@ -573,6 +613,15 @@ class GenericParser(Parser):
         self._time_is_end = time_is == "end"
         self._configure_direction(options.get("direction"))
         self._skip, self._min_length = _line_options(options)
+        self._select = self._select_option(options.get("select"))
+        self._date_line = _date_lines_option(options.get("date_lines"))
+        if self._date_line is not None and "date" in self._columns:
+            raise _config_error("date_lines", "set, but column_map.fields also maps a date")
+        self._carried: tuple[int, int] | None = None  # (month, day) of the last date line
+        blanks = options.get("duration_blanks_are_zeros", False)
+        if not isinstance(blanks, bool):
+            raise _config_error("duration_blanks_are_zeros", f"{blanks!r} is not true or false")
+        self._blanks_are_zeros = blanks
         self._receipt = Receipt(settings.time_zone, CLOCK_TOLERANCE)
         self._local_clock = self._receipt.clock
 
@@ -676,12 +725,46 @@ class GenericParser(Parser):
             raise _config_error("direction.values", "set, but there is no direction column to read")
         return column
 
+    def _select_option(self, rule: object) -> tuple[_Column, frozenset[str]] | None:
+        """``select``: the mapped column read and the values kept, or ``None``."""
+        if rule is None:
+            return None
+        if not isinstance(rule, dict) or set(rule) != {"field", "values"}:
+            raise _config_error("select", 'expected {"field": column name, "values": [...]}')
+        name, kept = rule["field"], rule["values"]
+        column = self._columns.get(name) or next(
+            (column for column in self._detail_columns if column.name == name), None
+        )
+        if column is None:
+            raise _config_error("select.field", f"{name!r} is not a column in column_map")
+        if (
+            not isinstance(kept, list | tuple)
+            or not kept
+            or not all(isinstance(value, str) for value in kept)
+        ):
+            raise _config_error("select.values", f"expected a list of values, got {kept!r}")
+        return column, frozenset(value.strip() for value in kept)
+
     def parse(self, text: str, received_at: dt.datetime | None = None) -> ParsedCall | None:
-        """Parse one record; ``None`` for blank, separator and skipped lines."""
+        """Parse one record; ``None`` for blank, separator, skipped and unselected lines
+        and for date lines (their date is kept for the records after them)."""
+        if self._date_line is not None and self._read_date_line(text):
+            return None
         line = self._line(text)
         if line is None:
             return None
         values, details = self._fixed_values(line) if self._fixed else self._split(line)
+        if self._select is not None:
+            column, kept = self._select
+            value = values[column.name] if column.name in values else details.get(column.name, "")
+            if value not in kept:
+                return None
+        if "meter_pulses" in details:
+            pulses = str(details["meter_pulses"])
+            if not is_digits(pulses) or len(pulses) > 9:
+                column = next(c for c in self._detail_columns if c.name == "meter_pulses")
+                raise field_error(column.label, pulses, "is not a number of pulses")
+            details["meter_pulses"] = int(pulses)
         moment = self._moment(values, received_at)
         duration_seconds, ring_seconds = self._durations_of(values)
         if self._time_is_end:
@@ -706,6 +789,25 @@ class GenericParser(Parser):
             answered=duration_seconds > 0,
             details=details,
         )
+
+    def _read_date_line(self, text: str) -> bool:
+        """True for a date line (``DATE 08 OCT``): its month and day are carried."""
+        prefix, day_slice, month_slice = self._date_line  # type: ignore[misc]
+        line = text.lstrip(_LEADING_JUNK)
+        if not line.startswith(prefix):
+            return False
+        day_text, month_text = line[day_slice].strip(), line[month_slice].strip()
+        month = int(month_text) if is_digits(month_text) else _MONTHS.get(month_text.lower())
+        if (
+            not is_digits(day_text)
+            or month is None
+            or not is_valid_date(2000, month, int(day_text))
+        ):
+            raise field_error(
+                f"date line ({prefix!r})", line.rstrip(_TRAILING_JUNK), "has no valid day and month"
+            )
+        self._carried = month, int(day_text)
+        return True
 
     def _line(self, text: str) -> str | None:
         """The record without junk around it; ``None`` for a blank, separator or skipped
@@ -774,6 +876,8 @@ class GenericParser(Parser):
     def _durations_of(self, values: dict[str, str]) -> tuple[int, int]:
         """(duration, ring) in seconds, remembered by their text."""
         value = values["duration"]
+        if self._blanks_are_zeros and " " in value:
+            value = value.replace(" ", "0")
         duration_seconds = self._durations.get(value)
         if duration_seconds is None:
             duration_seconds = self._seconds(
@@ -847,6 +951,8 @@ class GenericParser(Parser):
         # Every format has an hour and minutes (checked when the parser is made); the
         # seconds are 0 when not printed.
         assert hour is not None and minute is not None and second is not None
+        if (month is None or day is None) and self._carried is not None:
+            month, day = self._carried
         if month is None or day is None:
             return self._receipt.latest_time(received_at, hour, minute, second)
         if year is None:
@@ -883,6 +989,23 @@ class GenericParser(Parser):
         date is shown as read, in ISO order, whatever the date_format."""
         column = self._columns.get("date") or self._columns["time"]
         return RecordError(f"{column.label}: {year:04d}-{month:02d}-{day:02d} {problem}")
+
+
+def _date_lines_option(rule: object) -> tuple[str, slice, slice] | None:
+    """``date_lines``: (prefix, day columns, month columns), or ``None``."""
+    if rule is None:
+        return None
+    if not isinstance(rule, dict) or set(rule) != {"prefix", "day", "month"}:
+        raise _config_error(
+            "date_lines",
+            'expected {"prefix": "DATE", "day": [first, last], "month": [first, last]}',
+        )
+    prefix = rule["prefix"]
+    if not isinstance(prefix, str) or not prefix:
+        raise _config_error("date_lines.prefix", f"{prefix!r} is not the start of a date line")
+    day = _Column("day", "date_lines.day", rule["day"], True)
+    month = _Column("month", "date_lines.month", rule["month"], True)
+    return prefix, slice(day.start, day.end), slice(month.start, month.end)
 
 
 def _clean(value: str) -> str:

@@ -27,8 +27,17 @@ Fields and widths per pattern (1 date, 2 time, 3 extension, 4 CO, 5 dial number,
 
 Options (the source's settings):
 
-* ``pattern``: ``"A"``, ``"B"`` or ``"C"``; missing or ``"auto"`` (default) detects it
-  from where the duration ``HH:MM'SS`` sits in each record.
+* ``pattern``: ``"A"`` (``"80"``), ``"B"``, ``"C"`` or ``"78"``; missing or ``"auto"``
+  (default) detects it from where the duration ``HH:MM'SS`` sits in each record.
+* Pattern ``"78"``: the 78-column lines of a small Panasonic hybrid (Capturador's
+  ``capdre.c``, layout ``panasonic-78`` **[DERIVED]**): date 1-8 (``MM/DD/YY``, a blank
+  for a leading zero), time 11-17 ``hh:mmAM``, a 2-digit extension in 20-21, CO 24-25,
+  ``1`` in column 27 for a Centrex call (kept, ``details["centrex"]``), the dial number
+  from column 28 (30 wide), duration 65-72 ``hh:mm:ss`` (colons), account code
+  75-78; no ring, no condition code; the ``  Date`` page header is noise. Its serial line
+  is 1200 7E1, the defaults the admin offers when the pattern is ``78``. ``"80"`` names
+  Pattern A, the 80-column layout ``panasonic-80`` (``capdeportes.c``, 9600 8N1). Auto
+  detection finds pattern 78 too. Neither layout prints meter pulses (Capturador sent 0).
 * ``date_order``: ``"mdy"`` (default), ``"dmy"``, ``"ymd"`` or ``"ydm"``, as programmed
   on the PBX (the printout gives no hint: ``01/02/02`` fits all four).
 
@@ -63,12 +72,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 
 from smdr.schema import Kind, Setting, gettext_noop, schema
 
 from .base import (
     Details,
     Direction,
+    Options,
     ParsedCall,
     Parser,
     ParserSettings,
@@ -81,7 +92,8 @@ from .options import choice_option
 
 UTC = dt.UTC
 
-PATTERNS = ("A", "B", "C")
+PATTERNS = ("A", "B", "C", "78")
+PATTERN_ALIASES = {"80": "A"}  # the Capturador layout names: panasonic-80 is Pattern A
 DATE_ORDERS = ("mdy", "dmy", "ymd", "ydm")
 
 FIELD_NAMES = (
@@ -102,9 +114,12 @@ _COLUMNS = {
     "A": (slice(23, 25), slice(26, 51), slice(52, 56), slice(57, 65)),
     "B": (slice(23, 25), slice(26, 46), None, slice(47, 55)),
     "C": (slice(23, 27), slice(28, 78), slice(79, 83), slice(84, 92)),
+    "78": (slice(23, 25), slice(27, 57), None, slice(64, 72)),
 }
 _DATE_COLUMNS = slice(0, 8)
 _TIME_COLUMNS = slice(9, 16)
+_TIME_COLUMNS_78 = slice(10, 17)
+_CENTREX_COLUMN = 26  # pattern 78: "1" marks a Centrex call
 _EXT_COLUMNS = slice(17, 22)
 
 _LEADING_JUNK = "".join(chr(code) for code in range(32)) + "\x7f\ufeff"
@@ -161,17 +176,18 @@ def _minutes(value: str) -> int:
 
 
 def _duration(value: str, columns: slice) -> int:
-    """Duration ``HH:MM'SS`` in seconds."""
+    """Duration ``HH:MM'SS`` (``HH:MM:SS`` in pattern 78, columns 65-72) in seconds."""
     hours, minutes, secs = value[0:2], value[3:5], value[6:8]
     if not (
         len(value) == 8
         and value[2] == ":"
-        and value[5] == "'"
+        and value[5] == ("'" if columns.start != 64 else ":")
         and is_digits(hours + minutes + secs)
         and minutes <= "59"
         and secs <= "59"
     ):
-        raise field_error(_field(7, columns), value, "is not HH:MM'SS")
+        shape = "HH:MM'SS" if columns.start != 64 else "HH:MM:SS"  # pattern 78: colons
+        raise field_error(_field(7, columns), value, f"is not {shape}")
     return _remember(_duration_seconds, value, int(hours) * 3600 + int(minutes) * 60 + int(secs))
 
 
@@ -195,6 +211,8 @@ def _detect_pattern(line: str) -> str | None:
         return "C"
     if line[49:50] == ":" and line[52:53] == "'":
         return "B"
+    if line[66:67] == ":" and line[69:70] == ":":
+        return "78"
     return None
 
 
@@ -248,7 +266,7 @@ def _incoming(dial: str, details: Details, columns: slice) -> str:
 def _tail(tail: str, pattern: str, details: Details, offset: int) -> tuple[str, str]:
     """Cost, account code and condition code after the duration, told apart by shape."""
     account_code = condition = ""
-    cost_expected = pattern != "A"
+    cost_expected = pattern in ("B", "C")
     for token in tail.split():
         if cost_expected and token[:1] in _DIGITS and "." in token:
             amount = token.rstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
@@ -279,7 +297,15 @@ class PanasonicParser(Parser):
     family = "panasonic"
     label = "Panasonic KX SMDR"
     options = schema(
-        Setting("pattern", Kind.TEXT, "auto", gettext_noop("Record pattern: A, B, C or auto.")),
+        Setting(
+            "pattern",
+            Kind.TEXT,
+            "auto",
+            gettext_noop(
+                "Record pattern: A (80 columns), B, C (120 columns), 78 (78 columns, "
+                "2-digit extensions, HH:MM:SS duration) or auto."
+            ),
+        ),
         Setting(
             "date_order",
             Kind.CHOICE,
@@ -289,16 +315,29 @@ class PanasonicParser(Parser):
         ),
     )
 
+    # capdeportes.c:30, 462 (the 80-column Pattern A); pattern 78 runs at 1200 7E1.
+    serial_defaults = {"baud": 9600, "bytesize": 8, "parity": "N", "stopbits": 1}
+    serial_defaults_78 = {"baud": 1200, "bytesize": 7, "parity": "E", "stopbits": 1}
+
+    @classmethod
+    def serial_defaults_for(cls, options: Options) -> Mapping[str, object]:
+        """Pattern 78's line is 1200 7E1 (``capdre.c:30``, ``464``); the others 9600 8N1."""
+        if options.get("pattern") == "78":
+            return cls.serial_defaults_78
+        return cls.serial_defaults
+
     def __init__(self, settings: ParserSettings):
         super().__init__(settings)
         options = settings.options or {}
         pattern = options.get("pattern", "auto")
         if pattern is None or pattern == "auto":
             self._pattern = None
-        elif isinstance(pattern, str) and pattern.upper() in PATTERNS:
-            self._pattern = pattern.upper()
+        elif isinstance(pattern, str) and PATTERN_ALIASES.get(pattern, pattern.upper()) in PATTERNS:
+            self._pattern = PATTERN_ALIASES.get(pattern, pattern.upper())
         else:
-            raise RecordError(f"option pattern: {pattern!r} is not 'A', 'B', 'C' or 'auto'")
+            raise RecordError(
+                f"option pattern: {pattern!r} is not 'A', 'B', 'C', '78', '80' or 'auto'"
+            )
         date_order = choice_option(options, "date_order", "mdy", DATE_ORDERS)
         # Positions of year, month and day among the three parts of the date.
         self._date_order = (
@@ -330,7 +369,7 @@ class PanasonicParser(Parser):
 
         date_text = line[_DATE_COLUMNS]
         day = self._clock.days.get(date_text) or self._day(date_text)
-        time_text = line[_TIME_COLUMNS]
+        time_text = line[_TIME_COLUMNS if pattern != "78" else _TIME_COLUMNS_78]
         minutes = _clock_minutes.get(time_text)
         if minutes is None:
             minutes = _minutes(time_text)
@@ -346,6 +385,8 @@ class PanasonicParser(Parser):
             raise field_error(_field(4, co_columns), trunk, "is not a CO line number")
 
         details: Details = {}
+        if pattern == "78" and line[_CENTREX_COLUMN] == "1":
+            details["centrex"] = True
         dial = line[dial_columns].strip()
         direction, number = _dialled(dial, trunk, dial_columns, details)
         if not direction:

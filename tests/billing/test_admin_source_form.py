@@ -215,3 +215,15 @@ def test_picking_another_transport_on_a_source_shows_its_typed_fields(staff):
     assert unknown.status_code == 200
     assert 'name="setting_host"' not in unknown.content.decode()
     assert Source.objects.get(pk=source.pk).transport == "tcp-client"  # nothing saved
+
+
+def test_a_serial_source_is_offered_its_family_line(staff):
+    """Panasonic's 78-column pattern runs at 1200 7E1: the form offers it as the default."""
+    source = SourceFactory(
+        transport="serial", family="panasonic", settings={"device": "/dev/ttyS0", "pattern": "78"}
+    )
+
+    page = staff.get(change_url(source)).content.decode()
+
+    assert 'placeholder="1200"' in page
+    assert 'placeholder="7"' in page

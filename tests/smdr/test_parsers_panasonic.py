@@ -557,8 +557,8 @@ def test_call_without_duration_cannot_be_placed():
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"pattern": "D"}, "option pattern: 'D' is not 'A', 'B', 'C' or 'auto'"),
-        ({"pattern": 1}, "option pattern: 1 is not 'A', 'B', 'C' or 'auto'"),
+        ({"pattern": "D"}, "option pattern: 'D' is not 'A', 'B', 'C', '78', '80' or 'auto'"),
+        ({"pattern": 1}, "option pattern: 1 is not 'A', 'B', 'C', '78', '80' or 'auto'"),
         (
             {"date_order": "dym"},
             "option date_order: 'dym' is not one of mdy, dmy, ymd, ydm",
