@@ -33,6 +33,8 @@ class PbxFamily(models.TextChoices):
     CISCO_CUCM = "cisco-cucm", "Cisco UCM CDR"
     THREECX = "3cx", "3CX"
     GENERIC = "generic", "Generic (column map)"
+    STAR_HASH = "star-hash", "Capturador * # (standard + accounting records)"
+    NEC_NEAX = "nec-neax", "NEC NEAX IMS (STX/ETX KA, KK, KL, KM)"
 
 
 class Transport(models.TextChoices):

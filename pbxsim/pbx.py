@@ -55,6 +55,8 @@ WIRE_FORMATS = dict.fromkeys(GENERATORS, (NO_LOGIN, CRLF_LINES)) | {
     "panasonic": ('"SMDR" CR LF, then PASSWORD CR LF, from the collector', CRLF_LINES),
     "samsung-officeserv": (NO_LOGIN, "NUL-terminated records"),
     "nec": (NO_LOGIN, CRLF_LINES + " (a NEXT line continues its call)"),
+    "star-hash": (NO_LOGIN, CRLF_LINES + " (an outgoing call's accounting record follows it)"),
+    "nec-neax": (NO_LOGIN, "STX, the record, ETX, with no line end"),
 }
 
 
@@ -79,6 +81,8 @@ def frame(family: str, record: str, *, serial: bool = False) -> bytes:
         return struct.pack("<I", len(body)) + body
     if family == "samsung-officeserv":
         return payload + b"\x00"
+    if family == "nec-neax":
+        return b"\x02" + payload + b"\x03"
     return payload + b"\r\n"
 
 
