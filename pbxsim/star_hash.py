@@ -11,9 +11,9 @@ metered, 1 pulse (blanks shortened)::
     * #0112126101213472044 ... 0474716 ... 13140000100531000075
     * #011324234567 ... 0000 ... 000000001000061
 
-The mix follows the real capture: about 70 % outgoing (a fifth unanswered or never
-metered, some over tie lines to 4-digit numbers), 15 % incoming with the caller's
-10-digit number, 15 % internal; pulses are one per 120 s of metered time on local and
+The mix follows the real capture: about 70 % outgoing (a fifth unanswered, some over
+tie lines to 4-digit numbers), 15 % incoming with the caller's 10-digit number, 15 %
+internal; the operator (9599) is left out, as it is no extension of the site; pulses are one per 120 s of metered time on local and
 mobile calls and 1 on national ones, as the capture shows. The sequence number runs
 on over both record types and wraps 99 to 00. The same arguments give the same records.
 """
@@ -28,7 +28,6 @@ from .common import CallMaker, checked_range, records_at_instants
 
 PARTY_WIDTH = 12
 _TRUNK_GROUPS = ("047", "001", "002", "004", "011")
-_OPERATOR = "9599"
 
 
 def star_hash_records(
@@ -81,14 +80,14 @@ class _Calls(CallMaker):
 
     def _outgoing(self, instant: int, longest: int) -> str:
         random = self.random
-        extension = _OPERATOR if random() < 0.02 else self.pick(self.extensions)
-        types = "23" if extension == _OPERATOR else "13"
+        extension = self.pick(self.extensions)
+        types = "13"
         if random() < 0.1:  # a tie line to another ministry's PBX: no pulses
             number, median, kind = self.digits(4), 60.0, "tie"
         else:
             number, median, kind = self.outside_number()
         answered = random() < 0.8
-        metered = self.seconds(median) if answered and random() < 0.65 else 0
+        metered = self.seconds(median) if answered else 0
         seized = metered + self.between(1, 30)
         if kind in ("tie", "toll-free") or metered == 0:
             pulses = 0
@@ -103,10 +102,9 @@ class _Calls(CallMaker):
     def _incoming(self, instant: int, longest: int) -> str:
         answered = self.random() < 0.85
         seconds = self.seconds(100) if answered else self.between(5, 40)
-        callee = _OPERATOR if self.random() < 0.03 else self.pick(self.extensions)
-        types = "32" if callee == _OPERATOR else "31"
+        callee = self.pick(self.extensions)
         return self._standard(
-            instant, self._trunk(), self.cli(), callee, types, answered, seconds
+            instant, self._trunk(), self.cli(withheld=0.08), callee, "31", answered, seconds
         )
 
     def _internal(self, instant: int, longest: int) -> str:

@@ -34,7 +34,9 @@ Rules:
   seconds: the network's billable time, which capgobierno uploads) and the pulses
   (``details["meter_pulses"]``) come from the accounting record; start, parties and
   the answered flag from the standard one, whose whole-call seconds are
-  ``details["call_seconds"]``. Prices come from the duration, never the pulses
+  ``details["call_seconds"]`` (the metered ones ``details["metered_seconds"]``). A call
+  not answered lasts 0 s: its seconds are ringing (or a tie line's, which the
+  capturers never charged), kept in the details. Prices come from the duration, never the pulses
   (national calls print 1 pulse whatever their length).
 * An outgoing standard record whose accounting record never came is kept, with the
   standard duration and ``details["accounting_missing"] = True``. An accounting record
@@ -171,9 +173,11 @@ class StarHashParser(Parser):
             extension, trunk, number = party_a, party_b, ""
         else:
             extension, trunk, number = party_a, "", party_b
+        if answered_text == "0":
+            details["call_seconds"] = duration
         return ParsedCall(
             start=start,
-            duration_seconds=duration,
+            duration_seconds=duration if answered_text == "1" else 0,
             ring_seconds=ring,
             direction=direction,
             extension=extension,
@@ -206,7 +210,9 @@ class StarHashParser(Parser):
         details = call.details
         details["call_seconds"] = call.duration_seconds
         details["meter_pulses"] = _number(accounting[47:53], "pulses (offsets 47-52)")
-        call.duration_seconds = _number(accounting[53:59], "metered seconds (offsets 53-58)")
+        metered = _number(accounting[53:59], "metered seconds (offsets 53-58)")
+        details["metered_seconds"] = metered
+        call.duration_seconds = metered if call.answered else 0
         call.number = accounting[8:28].strip()
         flags = accounting[28:32]
         if flags != "0000":
