@@ -13,7 +13,8 @@ real records of zombat/NEC-SMDR-Collector's test data. E.g. a KA record of exten
     0!KA0010120012044  10121347051012135012 ... 0203514234567 ... 0002 ... 2626...
 
 KA records carry an account code now and then. Calls end in ``[start, end)`` (the
-PBX prints a record when the call ends) and start in it too. The same arguments give the same records.
+PBX prints a record when the call ends) and start in it too. The same arguments give
+the same records.
 """
 
 from __future__ import annotations

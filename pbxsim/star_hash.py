@@ -13,8 +13,9 @@ metered, 1 pulse (blanks shortened)::
 
 The mix follows the real capture: about 70 % outgoing (a fifth unanswered, some over
 tie lines to 4-digit numbers), 15 % incoming with the caller's 10-digit number, 15 %
-internal; the operator (9599) is left out, as it is no extension of the site; pulses are one per 120 s of metered time on local and
-mobile calls and 1 on national ones, as the capture shows. The sequence number runs
+internal; the operator (9599) is left out, as it is no extension of the site; pulses
+are one per 120 s of metered time on local and mobile calls and 1 on national ones, as
+the capture shows. The sequence number runs
 on over both record types and wraps 99 to 00. The same arguments give the same records.
 """
 

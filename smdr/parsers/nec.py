@@ -45,8 +45,9 @@ Format decisions, where the documentation leaves room:
   wrapped between the two (PRG 35-02-18), so one raw record holds the call and its
   ``NEXT`` lines (CR LF between them). The ``NEXT`` name is the caller's,
   ``details["caller_name"]``; the wrapped line repeats part of it and adds nothing. A
-  ``NEXT`` line on its own (a connection that starts with it) is noise. ``BFL`` (SMDR buffer full) reports lost records, not a call: noise, but its raw
-  line stays for whoever looks.
+  ``NEXT`` line on its own (a connection that starts with it) is noise. ``BFL`` (SMDR
+  buffer full) reports lost records, not a call: noise, but its raw line stays for
+  whoever looks.
 * Page headers (the ``MM/DD/YYYY PAGE nnn`` line, the column titles), page numbers, the
   daily summary report (its title and ``TOTAL`` lines), rulers and blank lines are
   noise. Any other line is an error naming why: a line that starts like a call

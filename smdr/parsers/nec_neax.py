@@ -60,8 +60,16 @@ import datetime as dt
 
 from smdr.schema import schema
 
-from .base import Details, Direction, ParsedCall, Parser, ParserSettings, RecordError, field_error
-from .base import is_digits
+from .base import (
+    Details,
+    Direction,
+    ParsedCall,
+    Parser,
+    ParserSettings,
+    RecordError,
+    field_error,
+    is_digits,
+)
 from .clock import ONE_SECOND, LocalClock, Receipt, expand_year, is_valid_date
 from .options import tolerance_option, tolerance_setting
 
@@ -103,7 +111,10 @@ def flexible_fields(text: str) -> dict[str, str]:
     The sizes a field may have are tried in order, and one is taken only when the rest
     of the record can be read after it (a search of at most ``_MOST_STEPS`` steps).
     """
-    fields: dict[str, str] = {}
+    fields = _walk(text)
+    if fields is not None:
+        return fields
+    fields = {}
     steps = [0]
     if _read(text, 4, "", fields, steps):
         return fields
@@ -117,16 +128,39 @@ def flexible_fields(text: str) -> dict[str, str]:
 _MOST_STEPS = 200
 
 
-def _read(text: str, position: int, previous: str, fields: dict[str, str], steps: list[int]) -> bool:
+def _walk(text: str) -> dict[str, str] | None:
+    """The fast path: every field at its first size; ``None`` when that does not fit."""
+    fields: dict[str, str] = {}
+    position, size, previous = 4, len(text), ""
+    while position < size:
+        kind, length_text = text[position : position + 2], text[position + 2 : position + 4]
+        if kind not in KINDS or kind <= previous or not length_text.isdigit():
+            return None
+        data_start = position + 4
+        fixed = FIXED_SIZES.get(kind)
+        if fixed is not None:
+            end = data_start + fixed
+        elif kind in SHORTER_BY_ONE:
+            end = data_start + int(length_text) - 1
+        else:
+            end = data_start + int(length_text)
+        if end > size or end < data_start:
+            return None
+        fields[kind] = text[data_start:end]
+        position, previous = end, kind
+    return fields
+
+
+def _read(
+    text: str, position: int, previous: str, fields: dict[str, str], steps: list[int]
+) -> bool:
     """Read the fields from ``position`` into ``fields``; False when they do not fit."""
     size = len(text)
     if position == size:
         return True
     steps[0] += 1
     kind, length_text = text[position : position + 2], text[position + 2 : position + 4]
-    if steps[0] > _MOST_STEPS or not (
-        kind in KINDS and kind > previous and is_digits(length_text)
-    ):
+    if steps[0] > _MOST_STEPS or not (kind in KINDS and kind > previous and is_digits(length_text)):
         return False
     data_start = position + 4
     fixed = FIXED_SIZES.get(kind)

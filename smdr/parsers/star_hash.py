@@ -59,8 +59,16 @@ import datetime as dt
 
 from smdr.schema import schema
 
-from .base import Details, Direction, ParsedCall, Parser, ParserSettings, RecordError, field_error
-from .base import is_digits
+from .base import (
+    Details,
+    Direction,
+    ParsedCall,
+    Parser,
+    ParserSettings,
+    RecordError,
+    field_error,
+    is_digits,
+)
 from .clock import LocalClock, expand_year, is_valid_date
 
 MARK = "* #"

@@ -16,7 +16,7 @@ from smdr.parsers.limits import call_check
 from smdr.parsers.star_hash import StarHashParser
 
 CORDOBA = ZoneInfo("America/Argentina/Cordoba")
-CAPTURE = (Path(__file__).resolve().parent.parent / "data" / "star-hash" / "prueba-first300.log")
+CAPTURE = Path(__file__).resolve().parent.parent / "data" / "star-hash" / "prueba-first300.log"
 LINES = CAPTURE.read_bytes().split(b"\r\n")[:-1]
 # Lines 6 and 7 (1-based): an outgoing call and its accounting record.
 STANDARD, ACCOUNTING = LINES[5].decode(), LINES[6].decode()
@@ -149,7 +149,7 @@ def test_sequence_wraps_from_99_to_00():
 
 def test_lone_accounting_record_is_an_error_naming_why():
     assert framed((ACCOUNTING + "\r\n").encode()) == [ACCOUNTING.encode()]
-    with pytest.raises(RecordError, match="accounting record .* without the outgoing"):
+    with pytest.raises(RecordError, match=r"accounting record .* without the outgoing"):
         parser().parse(ACCOUNTING)
 
 
