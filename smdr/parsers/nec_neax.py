@@ -97,6 +97,16 @@ FIXED_SIZES = {
 KINDS = frozenset(f"{kind:02d}" for kind in range(1, 20))
 SHORTER_BY_ONE = frozenset({"07", "10", "12"})  # zombat's parser reads length - 1
 _SLACK = (0, -1, -2, 3)
+# "hhmmss" -> the time from midnight, once checked (shared by every parser).
+_TIMES_OF_DAY: dict[str, dt.timedelta] = {}
+# Kinds kept as details: (kind, name, characters before the value).
+_DETAIL_KINDS = (
+    ("03", "calling_number", 6),  # after the point code and the user group number
+    ("05", "called_number", 6),
+    ("12", "authorization_code", 0),
+    ("15", "department_code", 0),
+    ("17", "converted_number", 0),
+)
 
 
 def _ka_field(start: int, end: int, name: str) -> str:
@@ -273,18 +283,10 @@ class NECNEAXParser(Parser):
                 details["dialled"] = dialled
         else:
             extension, number = calling, called
-        for kind, name in (
-            ("03", "calling_number"),
-            ("05", "called_number"),
-            ("12", "authorization_code"),
-            ("15", "department_code"),
-            ("17", "converted_number"),
-        ):
-            value = fields.get(kind, "")
-            if kind in ("03", "05"):
-                value = value[6:]  # after the point code and the user group number
-            if value.strip():
-                details[name] = value.strip()
+        for kind, name, skip in _DETAIL_KINDS:
+            value = fields.get(kind)
+            if value and (value := value[skip:].strip()):
+                details[name] = value
         charge = fields.get("13", "")
         if len(charge) > 1 and charge[0] != "0":
             details["charge_code"] = charge[0]
@@ -334,19 +336,27 @@ class NECNEAXParser(Parser):
         """``YYYYMMDDhhmmss`` in the site's zone as aware UTC."""
         clock = self._clock
         day = clock.days.get(text[:8])
-        clock_text = text[8:14]
-        if day is None or not is_digits(clock_text) or clock_text > "235959":
+        time_of_day = _TIMES_OF_DAY.get(text[8:14])
+        if day is None or time_of_day is None:
             label = name or _ka_field(*offsets, "time")
             if len(text) != 14 or not is_digits(text):
                 raise field_error(label, text, "is not a date and time (YYYYMMDDhhmmss)")
             year, month, day_number = int(text[:4]), int(text[4:6]), int(text[6:8])
             if not is_valid_date(year, month, day_number):
                 raise field_error(label, text, "is not a valid date")
-            if text[8:10] > "23" or text[10:12] > "59" or text[12:14] > "59":
+            hours, minutes, seconds = text[8:10], text[10:12], text[12:14]
+            if hours > "23" or minutes > "59" or seconds > "59":
                 raise field_error(label, text, "is not a valid time of day")
-            day = clock.day(text[:8], year, month, day_number)
-        seconds = int(clock_text[:2]) * 3600 + int(clock_text[2:4]) * 60 + int(clock_text[4:])
-        return clock.on(day, ONE_SECOND * seconds)
+            if day is None:
+                day = clock.day(text[:8], year, month, day_number)
+            if time_of_day is None:
+                time_of_day = ONE_SECOND * (int(hours) * 3600 + int(minutes) * 60 + int(seconds))
+                if len(_TIMES_OF_DAY) < 86_400:
+                    _TIMES_OF_DAY[text[8:14]] = time_of_day
+        midnight = day.midnight
+        if midnight is not None:
+            return midnight + time_of_day
+        return clock.on(day, time_of_day)
 
     def _dated(
         self, start_text: str, end_text: str, received_at: dt.datetime | None
