@@ -34,7 +34,9 @@ class PbxFamily(models.TextChoices):
     CISCO_CUCM = "cisco-cucm", "Cisco UCM CDR"
     THREECX = "3cx", "3CX"
     ERICSSON_MD110 = "ericsson-md110", "Ericsson MD110 / MX-ONE"
-    GENERIC = "generic", "Generic (column map)"
+    STAR_HASH = "star-hash", _("Capturador * # (standard + accounting records)")
+    NEC_NEAX = "nec-neax", "NEC NEAX (STX/ETX KA, KK, KL, KM)"
+    GENERIC = "generic", _("Generic (column map)")
 
 
 class Transport(models.TextChoices):

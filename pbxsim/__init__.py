@@ -20,9 +20,11 @@ from .generic import EXAMPLE_SETTINGS, generic_records
 from .mitel_5000 import mitel_5000_records
 from .mitel_mivb import mitel_mivb_records
 from .nec import nec_records
+from .nec_neax import nec_neax_records
 from .panasonic import panasonic_records
 from .samsung_officeserv import samsung_officeserv_records
 from .siemens_hipath import siemens_hipath_records
+from .star_hash import star_hash_records
 from .threecx import threecx_records
 
 GENERATORS = {
@@ -39,6 +41,8 @@ GENERATORS = {
     "cisco-cucm": cisco_cucm_records,
     "3cx": threecx_records,
     "ericsson-md110": ericsson_md110_records,
+    "star-hash": star_hash_records,
+    "nec-neax": nec_neax_records,
 }
 # Family -> (generator, the source settings its records need).
 GENERATORS_WITH_SETTINGS = {"generic": (generic_records, EXAMPLE_SETTINGS)}

@@ -56,6 +56,8 @@ WIRE_FORMATS = dict.fromkeys(GENERATORS, (NO_LOGIN, CRLF_LINES)) | {
     "samsung-officeserv": (NO_LOGIN, "NUL-terminated records"),
     "nec": (NO_LOGIN, CRLF_LINES + " (a NEXT line continues its call)"),
     "ericsson-md110": (NO_LOGIN, CRLF_LINES + ", each followed by three NULs"),
+    "star-hash": (NO_LOGIN, CRLF_LINES + " (an outgoing call's accounting record follows it)"),
+    "nec-neax": (NO_LOGIN, "STX, the record, ETX, with no line end"),
 }
 
 
@@ -82,6 +84,8 @@ def frame(family: str, record: str, *, serial: bool = False) -> bytes:
         return payload + b"\x00"
     if family == "ericsson-md110":  # CR LF, then NUL padding (cappolicia.c:530-548)
         return payload + b"\r\n\x00\x00\x00"
+    if family == "nec-neax":
+        return b"\x02" + payload + b"\x03"
     return payload + b"\r\n"
 
 

@@ -38,7 +38,9 @@ The three framings (pbx-formats.md section 17.2):
   it behaves as :class:`LineFramer` (the header's leading form feed is dropped).
 
 :class:`NECFramer` frames NEC lines and joins each ``NEXT`` line (the caller's name) to
-the call line before it.
+the call line before it; :class:`StarHashFramer` joins the Capturador ``* #`` layout's
+outgoing standard record to the accounting record after it. :class:`STXFramer` frames
+NEC NEAX SMDR: each record between STX and ETX, with no line ends.
 
 :func:`framer_for` picks the framer of a PBX family id (DESIGN.md).
 """
@@ -74,8 +76,12 @@ FAMILIES = frozenset(
         "3cx",
         "ericsson-md110",
         "generic",
+        "star-hash",
+        "nec-neax",
     }
 )
+STX = 0x02
+ETX = 0x03
 
 
 class Framer(Protocol):
@@ -211,6 +217,138 @@ class NECFramer(LineFramer):
         self._between = []
 
 
+class StarHashFramer(LineFramer):
+    """The Capturador ``* #`` layout (family ``star-hash``): CR LF lines, with each
+    outgoing standard record joined to the accounting record after it, CR LF between
+    them, so the parser sees one call.
+
+    A standard record (type ``1`` at offset 7) whose party types (offsets 82-83) say
+    outgoing (``13``, ``23``) is held until the next line. When that line is an
+    accounting record (type ``2``) of the same unit with the next sequence number
+    (99 wraps to 00), the two are one record; otherwise the held record goes on alone
+    (the parser flags its missing accounting) and the new line is taken as usual. At
+    the end of the connection or file (:meth:`flush`) a held record goes on alone.
+    Other lines are never held.
+    """
+
+    def __init__(self, max_length: int = DEFAULT_MAX_LINE):
+        super().__init__(max_length)
+        self._held: bytes | None = None  # an outgoing standard record
+
+    def feed(self, data: bytes) -> list[bytes]:
+        """The records completed by ``data``; an outgoing standard record is held."""
+        records: list[bytes] = []
+        for line in super().feed(data):
+            self._take(line, records)
+        return records
+
+    def flush(self) -> list[bytes]:
+        """The unfinished line and the held record, each on its own."""
+        records: list[bytes] = []
+        for line in super().flush():
+            self._take(line, records)
+        if self._held is not None:
+            records.append(self._held)
+            self._held = None
+        return records
+
+    def _take(self, line: bytes, records: list[bytes]) -> None:
+        held = self._held
+        if held is not None:
+            self._held = None
+            if self._accounting_of(held, line):
+                records.append(held + CR_LF + line)
+                return
+            records.append(held)
+        if line[:3] == b"* #" and line[7:8] == b"1" and line[82:84] in (b"13", b"23"):
+            self._held = line
+        else:
+            records.append(line)
+
+    @staticmethod
+    def _accounting_of(standard: bytes, line: bytes) -> bool:
+        """True when ``line`` is the accounting record following ``standard``."""
+        if line[:3] != b"* #" or line[7:8] != b"2" or line[3:5] != standard[3:5]:
+            return False
+        sequence, following = standard[5:7], line[5:7]
+        if not (sequence.isdigit() and following.isdigit()):
+            return False
+        return int(following) == (int(sequence) + 1) % 100
+
+
+class STXFramer:
+    """NEC NEAX SMDR (family ``nec-neax``): each record is STX, the text, ETX, with no
+    line ends. The record is the text between STX and ETX.
+
+    Bytes outside a frame that are not only line ends, blanks or NULs (the idle fill
+    some links send) become a record of their own, as does a frame cut by a new STX
+    before its ETX, so nothing is dropped silently; the parser rejects them. A frame
+    longer than ``max_length`` (4096 by default; records are 132 bytes, flexible ones
+    up to about 300) is cut into records of that length.
+    """
+
+    _filler = b"\r\n \x00"
+
+    def __init__(self, max_length: int = DEFAULT_MAX_FRAME):
+        if max_length < 1:
+            raise ValueError(f"max_length must be at least 1, not {max_length}")
+        self.max_length = max_length
+        self._text = bytearray()  # the frame's text so far, or bytes outside a frame
+        self._in_frame = False
+
+    def feed(self, data: bytes) -> list[bytes]:
+        """The records completed by ``data``; an unfinished frame is kept for later."""
+        records: list[bytes] = []
+        position, size = 0, len(data)
+        while position < size:
+            if self._in_frame:
+                end = data.find(ETX, position)
+                start = data.find(STX, position)
+                if start >= 0 and (end < 0 or start < end):  # a new frame, this one cut
+                    self._add(data[position:start], records)
+                    self._emit(records)
+                    position = start + 1
+                    continue
+                if end < 0:
+                    self._add(data[position:], records)
+                    break
+                self._add(data[position:end], records)
+                self._emit(records)
+                self._in_frame = False
+                position = end + 1
+            else:
+                start = data.find(STX, position)
+                if start < 0:
+                    self._add(data[position:], records)
+                    break
+                self._add(data[position:start], records)
+                self._emit(records)
+                self._in_frame = True
+                position = start + 1
+        return records
+
+    def flush(self) -> list[bytes]:
+        """An unfinished frame (or bytes outside one), as the last record."""
+        records: list[bytes] = []
+        self._emit(records)
+        self._in_frame = False
+        return records
+
+    def _add(self, data: bytes, records: list[bytes]) -> None:
+        text = self._text
+        text += data
+        maximum = self.max_length
+        while len(text) > maximum:
+            records.append(bytes(text[:maximum]))
+            del text[:maximum]
+
+    def _emit(self, records: list[bytes]) -> None:
+        text = self._text
+        if text and (self._in_frame or text.strip(self._filler)):
+            records.append(bytes(text if self._in_frame else text.strip(self._filler)))
+        text.clear()
+
+
 class LengthPrefixFramer:
     """Mitel 5000 socket frames: a 4-byte little-endian length, then the record and CR LF.
 
@@ -323,14 +461,16 @@ class LengthPrefixFramer:
 
 def framer_for(
     family: str, transport: str | None = None
-) -> LineFramer | LengthPrefixFramer | NulFramer | NECFramer:
+) -> LineFramer | LengthPrefixFramer | NulFramer | NECFramer | STXFramer:
     """A new framer for a PBX family id (DESIGN.md), for one connection or file.
 
     ``mitel-5000`` gets the length-prefixed socket framing, except on a serial line
     (``transport="serial"``, the Axxess printer port), which sends plain CR LF lines.
     ``samsung-officeserv`` gets NUL-terminated records; ``nec``, lines with each ``NEXT``
-    line joined to its call; every other family, lines (``ericsson-md110``'s CR LF and
-    NUL padding too: the NULs after a CR LF start the next line and are dropped).
+    line joined to its call; ``star-hash``, lines with each outgoing standard record
+    joined to its accounting record; ``nec-neax``, STX ... ETX frames; every other
+    family, lines (``ericsson-md110``'s CR LF and NUL padding too: the NULs
+    after a CR LF start the next line and are dropped).
     """
     if family not in FAMILIES:
         raise ValueError(
@@ -342,4 +482,8 @@ def framer_for(
         return NulFramer()
     if family == "nec":
         return NECFramer()
+    if family == "star-hash":
+        return StarHashFramer()
+    if family == "nec-neax":
+        return STXFramer()
     return LineFramer()

@@ -17,9 +17,11 @@ from .generic import GenericParser
 from .mitel_5000 import Mitel5000Parser
 from .mitel_mivb import MitelMiVBParser
 from .nec import NECParser
+from .nec_neax import NECNEAXParser
 from .panasonic import PanasonicParser
 from .samsung_officeserv import SamsungOfficeServParser
 from .siemens_hipath import SiemensHiPathParser
+from .star_hash import StarHashParser
 from .threecx import ThreeCXParser
 
 PARSERS: dict[str, type[Parser]] = {
@@ -39,6 +41,8 @@ PARSERS: dict[str, type[Parser]] = {
         ThreeCXParser,
         EricssonMD110Parser,
         GenericParser,
+        StarHashParser,
+        NECNEAXParser,
     )
 }
 

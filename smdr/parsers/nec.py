@@ -45,13 +45,16 @@ Format decisions, where the documentation leaves room:
   wrapped between the two (PRG 35-02-18), so one raw record holds the call and its
   ``NEXT`` lines (CR LF between them). The ``NEXT`` name is the caller's,
   ``details["caller_name"]``; the wrapped line repeats part of it and adds nothing. A
-  ``NEXT`` line or a wrapped name on its own (a connection that starts with it) is
-  noise. ``BFL`` (SMDR buffer full) reports lost records, not a call: noise, but its raw
-  line stays for whoever looks.
+  ``NEXT`` line on its own (a connection that starts with it) is noise. ``BFL`` (SMDR
+  buffer full) reports lost records, not a call: noise, but its raw line stays for
+  whoever looks.
 * Page headers (the ``MM/DD/YYYY PAGE nnn`` line, the column titles), page numbers, the
-  daily summary report and blank lines are noise: any line that does not start with a
-  class followed by a time. A line that does (``XYZ  10:52``) with an unknown class is an
-  error, so a new class shows up instead of vanishing.
+  daily summary report (its title and ``TOTAL`` lines), rulers and blank lines are
+  noise. Any other line is an error naming why: a line that starts like a call
+  (``XYZ  10:52``) with an unknown class, and a line of no known kind (another PBX
+  family's records on a source set to ``nec``: the real Capturador capture was all
+  "noise" before), so they show up instead of vanishing. A name wrapped onto a line
+  of its own is read with its call's ``NEXT`` line; on its own it is such an error.
 * The station column holds a number or a name: a number is the extension, a name goes
   to ``details["station_name"]``. Text other than digits in an incoming call's account
   column is the caller's name (the manual's example prints it there):
@@ -103,6 +106,20 @@ NO_ANSWER = "NO ANSWER"
 _LEADING_JUNK = "".join(chr(code) for code in range(32) if code != 9) + "\x7f\ufeff"
 _TRAILING_JUNK = "\r\n\x00 \t\x0c"
 _LOOKS_LIKE_A_RECORD = re.compile(r"[A-Z]{2,5} +[0-9]{1,2}:[0-9]{2}")
+# The lines besides calls that the PBX prints (SL1100 Features & Specifications, SMDR
+# and the daily summary report): blank, ``MM/DD/YYYY PAGE nnn`` (alone or right
+# aligned), the column titles, ``PAGE nnn``, summary lines, rulers.
+_KNOWN_NOISE = re.compile(
+    r"""[ \t\x0c]*(?:
+        $
+      | (?:[0-9]{2}/[0-9]{2}/[0-9]{2,4}[ ]+)?PAGE[ ]+[0-9]+[ ]*$
+      | CLASS[ ]+TIME\b
+      | [A-Z /]*SUMMARY\b
+      | TOTAL[ ]
+      | [-=*_ ]+$
+    )""",
+    re.VERBOSE,
+)
 _DAYS_IN_MONTH = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _CACHE_LIMIT = 100_000
 
@@ -172,7 +189,14 @@ def _unframed(line: str) -> tuple[str, str, str] | None:
             raise field_error(_field(2, "6-10"), line[5:10], "is not HH:MM (columns collapsed?)")
         if _LOOKS_LIKE_A_RECORD.match(line):
             raise field_error(_field(1, "1-5"), first_word, "is not a known NEC call class")
-        return None  # page header, page number, summary report, wrapped name
+        if _KNOWN_NOISE.match(line):
+            return None  # blank, page header, column titles, page number, summary, ruler
+        raise field_error(
+            "line",
+            line,
+            "is not an NEC PRG 35 call line (class, then HH:MM), page header or daily "
+            "summary: another PBX family's records, or a new kind of line",
+        )
     if line[7:8] != ":":
         raise field_error(_field(2, "6-10"), line[5:10], "is not HH:MM")
     return line, class_code, direction

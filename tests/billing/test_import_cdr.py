@@ -125,3 +125,21 @@ def test_every_family_imports_from_a_file(family, tmp_path):
 
     assert "50 stored" in summary and ", 0 errors" in summary
     assert Call.objects.count() == 50 - RawRecord.objects.filter(state="ignored").count()
+
+
+def test_the_capturador_capture_imports_one_call_per_standard_record():
+    """The real star-hash capture (300 lines: 174 standard records, 126 accounting
+    records joined to their calls) imports as 174 calls and no error; the pulses are
+    kept on the call."""
+    SourceFactory(slug="gobierno", transport=Transport.FILE, family="star-hash")
+    path = Path(__file__).parent.parent / "data" / "star-hash" / "prueba-first300.log"
+
+    summary = run("--source", "gobierno", str(path))
+
+    assert "174 records" in summary
+    assert "174 stored, 0 duplicates, 174 parsed into calls" in summary
+    assert Call.objects.count() == 174
+    assert RawRecord.objects.filter(state=RawRecord.State.ERROR).count() == 0
+    outgoing = Call.objects.filter(direction="outgoing")
+    assert outgoing.count() == 127
+    assert sum("meter_pulses" in call.details for call in outgoing) == 126

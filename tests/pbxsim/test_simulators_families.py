@@ -42,6 +42,7 @@ PRINTED_AT_THE_END = {
     "freeswitch-csv",
     "3cx",
     "cisco-cucm",
+    "nec-neax",
 }
 # Printed to the minute: the start or the end.
 WHOLE_MINUTES = {
@@ -50,10 +51,11 @@ WHOLE_MINUTES = {
     "nec": "start",
     "avaya-cm": "end",
     "ericsson-md110": "start",
+    "star-hash": "start",
 }
 # How early a parsed start may read: NEC prints the start, Panasonic the end to the
 # minute (the start is the end minus the duration).
-EARLY = {"nec": MINUTE, "panasonic": MINUTE, "ericsson-md110": MINUTE}
+EARLY = {"nec": MINUTE, "panasonic": MINUTE, "ericsson-md110": MINUTE, "star-hash": MINUTE}
 # Share of calls not answered, where it is not 5 % to 35 %.
 UNANSWERED = {"avaya-cm": (0.02, 0.35), "siemens-hipath": (0.02, 0.35), "nec": (0.04, 0.30)}
 # The formats that report no internal calls.
@@ -63,7 +65,15 @@ NO_INTERNAL = {"siemens-hipath", "samsung-officeserv"}
 MAY_LACK_AN_EXTENSION = {"mitel-5000", "nec", "freeswitch-csv"}
 # What an outgoing number starts with: the access code 0, but for the formats that
 # print what went out on the trunk.
-DIALLED_PREFIX = {"mitel-5000": "", "mitel-mivb": "", "avaya-cm": "", "siemens-hipath": ""}
+DIALLED_PREFIX = {
+    "mitel-5000": "",
+    "mitel-mivb": "",
+    "avaya-cm": "",
+    "siemens-hipath": "",
+    "star-hash": "",
+}
+# The formats that print no account code.
+NO_ACCOUNT_CODE = {"star-hash"}
 # The caller's number: (a Córdoba caller's prefix, its digits, a withheld number).
 # Avaya CM's printer format has no caller number; FreeSWITCH's is tested on its own.
 CALLER_IDS = {
@@ -78,6 +88,8 @@ CALLER_IDS = {
     "panasonic": ("351", 10, ""),
     "samsung-officeserv": ("351", 10, ""),
     "siemens-hipath": ("0351", 11, ""),
+    "star-hash": ("351", 10, ""),
+    "nec-neax": ("351", 10, ""),
 }
 # Where the caller's name is, for the formats that carry it.
 CALLER_NAME = {

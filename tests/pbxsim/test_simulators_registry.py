@@ -140,9 +140,13 @@ def test_timed_records_are_the_records_with_their_times(family):
 
 
 def test_yields_count_records_without_terminators(month):
-    _, records, _ = month
+    """No record ends in a terminator; star-hash's outgoing calls are two records
+    joined by CR LF, as its framer joins them."""
+    family, records, _ = month
     assert len(records) == 2_000
     assert all(isinstance(record, str) and record for record in records)
+    if family == "star-hash":
+        records = [part for record in records for part in record.split("\r\n")]
     assert not any(set(record) & {"\r", "\n", "\x00"} for record in records)
 
 

@@ -18,6 +18,8 @@ from smdr.framing import (
     LineFramer,
     NECFramer,
     NulFramer,
+    StarHashFramer,
+    STXFramer,
     framer_for,
 )
 
@@ -391,6 +393,10 @@ def test_framer_for_every_family():
             assert type(framer) is NulFramer
         elif family == "nec":
             assert type(framer) is NECFramer
+        elif family == "star-hash":
+            assert type(framer) is StarHashFramer
+        elif family == "nec-neax":
+            assert type(framer) is STXFramer
         else:
             assert type(framer) is LineFramer
     assert framer_for("mitel-5000") is not framer_for("mitel-5000")  # one per connection

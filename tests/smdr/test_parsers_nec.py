@@ -7,6 +7,7 @@ the SL1100 column table (``pbx-formats.md`` section 10) [DERIVED].
 import contextlib
 import datetime as dt
 import json
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -119,9 +120,13 @@ def test_built_record_columns():
 
 
 def test_manual_stream_gives_three_calls():
-    """Line by line, headers, the wrapped name and a lone NEXT line are noise."""
-    calls = [parser().parse(line, RECEIVED) for line in STREAM]
-    assert [call is not None for call in calls] == [False] * 3 + [True, True, False, False, True]
+    """Line by line, headers and a lone NEXT line are noise; the wrapped name on its own
+    is an error (the framer reads it with its call)."""
+    lines = [line for line in STREAM if line != WRAPPED_NAME]
+    calls = [parser().parse(line, RECEIVED) for line in lines]
+    assert [call is not None for call in calls] == [False] * 3 + [True, True, False, True]
+    with pytest.raises(RecordError, match="is not an NEC PRG 35 call line"):
+        parser().parse(WRAPPED_NAME, RECEIVED)
 
 
 def test_manual_stream_through_the_framer_names_the_caller():
@@ -177,13 +182,29 @@ def test_call_with_its_next_lines_takes_the_name():
     assert outgoing.account_code == "08754"
 
 
-def test_noise_joined_to_a_next_line_stays_noise():
-    assert parser().parse(WRAPPED_NAME + NEXT, RECEIVED) is None
+def test_header_joined_to_a_next_line_stays_noise():
+    assert parser().parse(PAGE_HEADER + NEXT, RECEIVED) is None
 
 
-def test_wrapped_name_is_noise():
-    """The rest of a name wrapped onto its own line is noise."""
-    assert parser().parse(WRAPPED_NAME, RECEIVED) is None
+def test_wrapped_name_alone_is_an_error_naming_why():
+    """The rest of a name wrapped onto its own line, with no call before it (the framer
+    joins it to its call and NEXT line), is not a line the parser knows."""
+    with pytest.raises(RecordError, match=r"line: 'Corp\.' is not an NEC PRG 35 call line"):
+        parser().parse(WRAPPED_NAME, RECEIVED)
+    with pytest.raises(RecordError, match="is not an NEC PRG 35 call line"):
+        parser().parse(WRAPPED_NAME + NEXT, RECEIVED)
+
+
+def test_other_families_lines_are_errors_not_noise():
+    """The real Capturador capture on a source set to nec: every line is an error that
+    says why, none is noise."""
+    capture = Path(__file__).resolve().parent.parent / "data" / "star-hash" / "prueba-first300.log"
+    lines = capture.read_bytes().decode().split("\r\n")[:-1]
+    for line in lines:
+        with pytest.raises(RecordError, match="is not an NEC PRG 35 call line"):
+            parser().parse(line, RECEIVED)
+    with pytest.raises(RecordError, match="is not an NEC PRG 35 call line"):
+        parser().parse("0!KA001012001 2044  1012134705", RECEIVED)
 
 
 def test_no_answer():
@@ -410,6 +431,8 @@ def test_bad_field_names_the_field_and_quotes_the_value(line, message):
 def test_every_record_has_plain_details():
     """Details hold only JSON-ready strings, ints and booleans."""
     for line in STREAM:
+        if line == WRAPPED_NAME:
+            continue
         call = parser().parse(line, RECEIVED)
         if call is not None:
             assert json.loads(json.dumps(call.details)) == call.details
