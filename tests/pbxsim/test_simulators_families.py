@@ -73,7 +73,7 @@ DIALLED_PREFIX = {
     "star-hash": "",
 }
 # The formats that print no account code.
-NO_ACCOUNT_CODE = {"star-hash"}
+NO_ACCOUNT_CODE = {"star-hash", "ericsson-md110"}
 # The caller's number: (a Córdoba caller's prefix, its digits, a withheld number).
 # Avaya CM's printer format has no caller number; FreeSWITCH's is tested on its own.
 CALLER_IDS = {
@@ -100,8 +100,6 @@ CALLER_NAME = {
     "panasonic": "name",
     "samsung-officeserv": "caller_name",
 }
-# The formats whose records carry no account code.
-NO_ACCOUNT_CODE = {"ericsson-md110"}
 # Incoming calls name their trunk, but where the format logs none.
 NO_INCOMING_TRUNK = {"freeswitch-csv", "samsung-officeserv", "ericsson-md110"}
 
