@@ -192,7 +192,7 @@ def _unframed(line: str) -> tuple[str, str, str] | None:
         if _KNOWN_NOISE.match(line):
             return None  # blank, page header, column titles, page number, summary, ruler
         raise field_error(
-            "line",
+            "record",
             line,
             "is not an NEC PRG 35 call line (class, then HH:MM), page header or daily "
             "summary: another PBX family's records, or a new kind of line",

@@ -189,7 +189,7 @@ def test_header_joined_to_a_next_line_stays_noise():
 def test_wrapped_name_alone_is_an_error_naming_why():
     """The rest of a name wrapped onto its own line, with no call before it (the framer
     joins it to its call and NEXT line), is not a line the parser knows."""
-    with pytest.raises(RecordError, match=r"line: 'Corp\.' is not an NEC PRG 35 call line"):
+    with pytest.raises(RecordError, match=r"record: 'Corp\.' is not an NEC PRG 35 call line"):
         parser().parse(WRAPPED_NAME, RECEIVED)
     with pytest.raises(RecordError, match="is not an NEC PRG 35 call line"):
         parser().parse(WRAPPED_NAME + NEXT, RECEIVED)
