@@ -25,6 +25,7 @@ from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format, get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
@@ -90,6 +91,7 @@ class DeckRow:
     valid_from: dt.date
     band: str
     applies_to: str
+    valid_from_text: str = ""  # as the deck wrote it, for "what was understood"
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -211,8 +213,26 @@ def deck_coverage(
 # --- reading ------------------------------------------------------------------------
 
 
-def deck_read(path: str | Path, *, default_valid_from: dt.date, content: bytes | None = None):
-    """Read and check every line of a deck; raise :class:`DeckError` listing them all."""
+def deck_read(
+    path: str | Path,
+    *,
+    default_valid_from: dt.date,
+    content: bytes | None = None,
+    date_order: str = "iso",
+):
+    """Read and check every line of a deck; raise :class:`DeckError` listing them all.
+
+    ``valid_from`` dates are ISO (``2026-12-01``) and, with ``date_order`` ``dmy`` or
+    ``mdy``, also ``01/12/2026`` or ``12/01/2026`` (:data:`DATE_ORDERS`); dates typed
+    as such in an XLSX are read whatever the order. Amounts may have a decimal comma.
+    """
+    if date_order not in DATE_ORDERS:
+        raise DeckError(
+            [
+                _("date order %(order)r is not one of %(choices)s")
+                % {"order": date_order, "choices": ", ".join(DATE_ORDERS)}
+            ]
+        )
     name = str(path)
     records = (
         _xlsx_records(content, name)
@@ -242,10 +262,8 @@ def deck_read(path: str | Path, *, default_valid_from: dt.date, content: bytes |
     for line, values in enumerate(records, start=2):
         if not any(str(v or "").strip() for v in values):
             continue  # blank lines, common at the end of spreadsheets
-        cells = dict(
-            zip(columns, (str(v if v is not None else "").strip() for v in values), strict=False)
-        )
-        row = _row(line, cells, default_valid_from, errors)
+        cells = dict(zip(columns, (_cell_text(value) for value in values), strict=False))
+        row = _row(line, cells, default_valid_from, errors, _DATE_READERS[date_order])
         if row is None:
             continue
         if row.key in seen:
@@ -283,7 +301,16 @@ def _xlsx_records(content: bytes | None, name: str) -> Iterator[tuple]:
         workbook.close()
 
 
-def _row(line: int, cells: dict[str, str], default_valid_from, errors: list[str]):
+def _cell_text(value) -> str:
+    """A cell as text: an XLSX date cell (a datetime) as its ISO date."""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value if value is not None else "").strip()
+
+
+def _row(line: int, cells: dict[str, str], default_valid_from, errors: list[str], read_date):
     problems = []
 
     def need(column, convert, default=None):
@@ -343,7 +370,7 @@ def _row(line: int, cells: dict[str, str], default_valid_from, errors: list[str]
         "initial_seconds": need("initial_seconds", _seconds, 60),
         "increment_seconds": need("increment_seconds", _seconds, 60),
         "minimum_charge": need("minimum_charge", _money, Decimal(0)),
-        "valid_from": need("valid_from", dt.date.fromisoformat, default_valid_from),
+        "valid_from": need("valid_from", read_date, default_valid_from),
     }
     if not cells.get("destination"):
         problems.append(_("line %(line)d: destination is empty") % {"line": line})
@@ -359,6 +386,7 @@ def _row(line: int, cells: dict[str, str], default_valid_from, errors: list[str]
         category=category,
         band=cells.get("band", ""),
         applies_to=applies_to,
+        valid_from_text=cells.get("valid_from", ""),
         **values,
     )
 
@@ -382,10 +410,53 @@ def _seconds(raw: str) -> Decimal:
     return value
 
 
+def _iso_date(raw: str) -> dt.date:
+    return dt.date.fromisoformat(raw)
+
+
+def _dmy_date(raw: str) -> dt.date:
+    return _iso_date(raw) if "-" in raw[:5] else dt.datetime.strptime(raw, "%d/%m/%Y").date()  # noqa: DTZ007 - a date
+
+
+def _mdy_date(raw: str) -> dt.date:
+    return _iso_date(raw) if "-" in raw[:5] else dt.datetime.strptime(raw, "%m/%d/%Y").date()  # noqa: DTZ007 - a date
+
+
+# How a deck may write its dates: --date-format of import_rates, the admin's choice.
+DATE_ORDERS = {
+    "iso": gettext_noop("year-month-day (2026-12-01)"),
+    "dmy": gettext_noop("day/month/year (01/12/2026), or year-month-day"),
+    "mdy": gettext_noop("month/day/year (12/01/2026), or year-month-day"),
+}
+_DATE_READERS = {"iso": _iso_date, "dmy": _dmy_date, "mdy": _mdy_date}
+
+
+def date_order_for_language() -> str:
+    """The date order the active language writes (``dmy`` in Spanish and Portuguese)."""
+    first = str(get_format("DATE_INPUT_FORMATS")[0])
+    return "dmy" if first.startswith("%d") else "mdy" if first.startswith("%m") else "iso"
+
+
+def deck_dates_understood(rows: Iterable[DeckRow], date_order: str) -> str:
+    """How the deck's dates were read, with its first one as the example (a dry run says
+    it before anything is written); empty when the deck gives no date."""
+    example = next((row for row in rows if row.valid_from_text), None)
+    if example is None:
+        return ""
+    return _("Dates read as %(order)s: line %(line)d says %(text)s, read as %(date)s.") % {
+        "order": _(DATE_ORDERS[date_order]),
+        "line": example.line,
+        "text": example.valid_from_text,
+        "date": date_format(example.valid_from, "DATE_FORMAT"),
+    }
+
+
 _EXPECTED = {
     _money: gettext_noop("an amount of money (a non-negative decimal, e.g. 12.50)"),
     _seconds: gettext_noop("a whole number of seconds (1 or more)"),
-    dt.date.fromisoformat: gettext_noop("an ISO date (YYYY-MM-DD)"),
+    _iso_date: gettext_noop("an ISO date (YYYY-MM-DD)"),
+    _dmy_date: gettext_noop("a date (DD/MM/YYYY or YYYY-MM-DD)"),
+    _mdy_date: gettext_noop("a date (MM/DD/YYYY or YYYY-MM-DD)"),
 }
 SECONDS = ("initial_seconds", "increment_seconds")
 # The model field that stores each column: what it holds is what a deck may say.

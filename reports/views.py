@@ -216,10 +216,7 @@ def department_report_page(request):
             month=month, scope=report.scope, count=total.unrated, department_id=department_id
         ),
         "unrated_url": calls_url(month=f"{month:%Y-%m}", department=department_id, unrated="true"),
-        "downloads": [
-            (fmt, reverse("reports:departments-download", args=[f"{month:%Y-%m}", fmt]))
-            for fmt in FORMATS
-        ],
+        "downloads": download_links("reports:departments-download", month),
     }
     return render(request, "reports/departments.html", context)
 
@@ -272,13 +269,7 @@ def extension_report_page(request):
         ],
         "unrated": unrated,
         "unrated_url": calls_url(month=f"{month:%Y-%m}", department=department_id, unrated="true"),
-        "downloads": [
-            (
-                fmt,
-                reverse("reports:extensions-download", args=[f"{month:%Y-%m}", fmt]) + query,
-            )
-            for fmt in FORMATS
-        ],
+        "downloads": download_links("reports:extensions-download", month, query),
     }
     return render(request, "reports/extensions.html", context)
 
@@ -446,3 +437,16 @@ def call_search(request):
         "per_page": CALLS_PER_PAGE,
     }
     return render(request, "reports/calls.html", context)
+
+
+def download_links(url_name: str, month, query: str = "") -> list[tuple[str, str, str]]:
+    """(label, url, format) of a report's files: CSV, its Excel variant (``?excel=1``:
+    the language's separators), XLSX and PDF. ``query`` is ``""`` or ``"?..."``."""
+    links = []
+    for fmt in FORMATS:
+        url = reverse(url_name, args=[f"{month:%Y-%m}", fmt]) + query
+        links.append((fmt.upper(), url, fmt))
+        if fmt == "csv":
+            excel = url + ("&" if query else "?") + "excel=1"
+            links.append((_("CSV for Excel"), excel, "csv-excel"))
+    return links

@@ -105,3 +105,15 @@ def _fresh_tariffs():
     services._tariffs.clear()
     yield
     services._tariffs.clear()
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """Each test starts and ends in the installation's language: a request in Spanish
+    leaves Spanish active in the thread (as each real request sets its own), which would
+    otherwise reach the next test's messages."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()

@@ -15,9 +15,12 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from billing.selectors import calls_before_count
 from rating.decks import (
+    DATE_ORDERS,
     DeckError,
+    date_order_for_language,
     deck_apply,
     deck_coverage,
+    deck_dates_understood,
     deck_default_start,
     deck_diff,
     deck_read,
@@ -35,7 +38,17 @@ class DeckForm(forms.Form):
             "starts today."
         ),
     )
+    date_order = forms.ChoiceField(
+        required=False,  # left out: the language's order
+        label=gettext_lazy("Dates in the deck"),
+        choices=[(order, gettext_lazy(text)) for order, text in DATE_ORDERS.items()],
+        help_text=gettext_lazy("How the deck writes valid_from; the preview says how it was read."),
+    )
     apply = forms.BooleanField(required=False, help_text=gettext_lazy("Write the changes."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date_order"].initial = date_order_for_language()
 
 
 class TimeBandInline(admin.TabularInline):
@@ -74,7 +87,13 @@ class RatePlanAdmin(admin.ModelAdmin):
             upload = form.cleaned_data["deck"]
             valid_from = deck_default_start(plan, form.cleaned_data["valid_from"])
             try:
-                rows = deck_read(upload.name, default_valid_from=valid_from, content=upload.read())
+                date_order = form.cleaned_data["date_order"] or date_order_for_language()
+                rows = deck_read(
+                    upload.name,
+                    default_valid_from=valid_from,
+                    content=upload.read(),
+                    date_order=date_order,
+                )
                 diff = deck_diff(plan, rows)
             except DeckError as error:
                 context["errors"] = error.errors[:200]
@@ -85,6 +104,7 @@ class RatePlanAdmin(admin.ModelAdmin):
                     "count": number_format(len(rows), force_grouping=True),
                     "summary": diff.summary(),
                 }
+                context["dates"] = deck_dates_understood(rows, date_order)
                 context["lines"] = list(diff.lines(50))
                 coverage = deck_coverage(plan, rows, calls_before_count=calls_before_count)
                 context["coverage"] = _("This version %(coverage)s.") % {"coverage": coverage}

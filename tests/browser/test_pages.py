@@ -80,7 +80,7 @@ def test_department_report_downloads_as_csv_with_the_pages_total(page, live_serv
 
     with page.expect_download() as download_info:
         page.get_by_role("group", name="Download this report").get_by_role(
-            "link", name="CSV"
+            "link", name="CSV", exact=True
         ).click()
     download = download_info.value
 

@@ -172,6 +172,8 @@ def test_department_report_links_to_extensions_calls_and_downloads(org):
     assert f"/reports/calls/?month=2026-10&department={fin}" in hrefs(response, "calls")
     for fmt in ("csv", "xlsx", "pdf"):
         assert f"/reports/2026-10/departments.{fmt}" in hrefs(response, "departments\\.")
+    assert "/reports/2026-10/departments.csv?excel=1" in hrefs(response, "departments\\.")
+    assert "CSV for Excel" in text(response)
 
 
 def test_department_report_focuses_on_a_branch(org):
@@ -220,6 +222,7 @@ def test_extension_report_lists_the_branchs_extensions_with_links_to_their_calls
     assert f"/reports/calls/?month=2026-10&site=cordoba&extension=4002&department={fin}" in links
     downloads = hrefs(response, "extensions\\.")
     assert f"/reports/2026-10/extensions.csv?department={fin}" in downloads
+    assert f"/reports/2026-10/extensions.csv?department={fin}&excel=1" in downloads
 
 
 def test_extension_report_of_another_department_is_not_found(org):

@@ -14,9 +14,11 @@ from django.utils.translation import gettext_lazy
 
 from billing.selectors import calls_before_count
 from rating.decks import (
+    DATE_ORDERS,
     DeckError,
     deck_apply,
     deck_coverage,
+    deck_dates_understood,
     deck_default_start,
     deck_diff,
     deck_read,
@@ -46,7 +48,17 @@ class Command(BaseCommand):
             ),
         )
 
-    def handle(self, *args, plan, file, apply, valid_from, **options):
+        parser.add_argument(
+            "--date-format",
+            choices=list(DATE_ORDERS),
+            default="iso",
+            help=gettext_lazy(
+                "How the deck writes valid_from: iso (2026-12-01, the default), dmy "
+                "(01/12/2026) or mdy (12/01/2026); ISO dates are read with any of them."
+            ),
+        )
+
+    def handle(self, *args, plan, file, apply, valid_from, date_format, **options):
         try:
             plan = RatePlan.objects.get(slug=plan)
         except RatePlan.DoesNotExist:
@@ -58,7 +70,7 @@ class Command(BaseCommand):
 
         started = time.monotonic()
         try:
-            rows = deck_read(file, default_valid_from=valid_from)
+            rows = deck_read(file, default_valid_from=valid_from, date_order=date_format)
             diff = deck_diff(plan, rows)
         except DeckError as error:
             raise CommandError(
@@ -68,6 +80,9 @@ class Command(BaseCommand):
             _("%(file)s: %(count)s rates read and checked in %(seconds).1f s.")
             % {"file": file, "count": f"{len(rows):,}", "seconds": time.monotonic() - started}
         )
+        understood = deck_dates_understood(rows, date_format)
+        if understood:
+            self.stdout.write(understood)
         self.stdout.write(
             _("Against plan %(plan)s now: %(summary)s.")
             % {"plan": plan.slug, "summary": diff.summary()}
