@@ -6,7 +6,7 @@ refused by 127.0.0.1:6001", "port 6001 already in use"). It opens the link once 
 never retries, so it ends within its ``seconds`` (plus a second to close).
 
 Pure asyncio and pyserial, no Django. Its messages are English templates marked with
-:func:`gettext_noop` (so ``makemessages`` finds them) and filled from each step's
+:func:`smdr.schema.gettext_noop` (so ``makemessages`` finds them) and filled from each step's
 ``params``: the centre translates the template, then fills it.
 """
 
@@ -22,17 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from .framing import framer_for
+from .schema import gettext_noop
 from .transports import READ_SIZE, FileTail, FolderWatch, Serial, TcpClient, TcpServer
 
 DEFAULT_SECONDS = 10.0
 MAX_RECORDS = 200
 MAX_BYTES = 1024 * 1024  # a capture keeps at most this much, whatever the peer sends
 SERIAL_POLL_SECONDS = 0.2
-
-
-def gettext_noop(message: str) -> str:
-    """Mark ``message`` for translation; the centre translates it when shown."""
-    return message
 
 
 CONNECTED = gettext_noop("connected to %(address)s")
