@@ -129,13 +129,15 @@ def _stamp(value: str) -> tuple[int, int, int, int]:
             if len(_stamps) < _CACHE_LIMIT:
                 _stamps[value] = parts
             return parts
-    raise field_error("MMDDhhmm (offsets 3-10)", value, "is not a valid MMDDhhmm date and time")
+    raise field_error(
+        "MMDDhhmm field (offsets 3-10)", value, "is not a valid MMDDhhmm date and time"
+    )
 
 
 def _duration(value: str, tenths: bool) -> int:
     text = value.strip()
     if not is_digits(text):
-        raise field_error("duration (offsets 12-15)", value, "is not 4 digits")
+        raise field_error("duration field (offsets 12-15)", value, "is not 4 digits")
     number = int(text)
     seconds = (number // 10 * 60 + number % 10 * 6) if tenths else number
     if len(_durations) < _CACHE_LIMIT:
@@ -225,13 +227,15 @@ class EricssonMD110Parser(Parser):
         pulses_text = line[18:22].strip()
         if pulses_text:
             if not is_digits(pulses_text):
-                raise field_error("meter pulses (offsets 18-21)", line[18:22], "is not a number")
+                raise field_error(
+                    "meter pulses field (offsets 18-21)", line[18:22], "is not a number"
+                )
             details["meter_pulses"] = int(pulses_text)
         code = line[23:25].strip()
         direction = self._codes.get(code)
         if direction is None:
             raise field_error(
-                "condition code (offsets 23-24)", line[23:25], "is not a known MD110 code"
+                "condition code field (offsets 23-24)", line[23:25], "is not a known MD110 code"
             )
         if direction == BY_PULSES:
             direction = Direction.OUTGOING if pulses_text else Direction.INCOMING
@@ -251,7 +255,7 @@ class EricssonMD110Parser(Parser):
         start = self._receipt.latest_date_time(received_at, month, day, hour, minute)
         if start is None:
             raise field_error(
-                "MMDDhhmm (offsets 3-10)",
+                "MMDDhhmm field (offsets 3-10)",
                 stamp_text,
                 "cannot be dated in the 8 years before receipt",
             )

@@ -216,7 +216,7 @@ class NECNEAXParser(Parser):
             return None
         if text[2:3] != "K" or len(text) < 4:
             raise field_error(
-                "header (offsets 1-4)", text[:4], "is not station, unit, K and a kind of data"
+                "header field (offsets 1-4)", text[:4], "is not station, unit, K and a kind of data"
             )
         kind = text[3]
         if kind == "A":

@@ -108,14 +108,14 @@ def _number(text: str, field: str) -> int:
 def _prefix(record: str, kind: str, length: int) -> int:
     """Check the common prefix and length of one record; its sequence number."""
     if record[:3] != MARK:
-        raise field_error("marker (offsets 0-2)", record[:3], f"is not {MARK!r}")
+        raise field_error("marker field (offsets 0-2)", record[:3], f"is not {MARK!r}")
     name = "standard" if kind == STANDARD else "accounting"
     if len(record) != length:
         raise RecordError(
             f"{name} record: {len(record)} characters, not {length} (truncated or joined?)"
         )
-    _number(record[3:5], "unit (offsets 3-4)")
-    return _number(record[5:7], "sequence (offsets 5-6)")
+    _number(record[3:5], "unit field (offsets 3-4)")
+    return _number(record[5:7], "sequence field (offsets 5-6)")
 
 
 class StarHashParser(Parser):
@@ -146,7 +146,7 @@ class StarHashParser(Parser):
             )
         if kind != STANDARD:
             if standard[:3] != MARK:
-                raise field_error("marker (offsets 0-2)", standard[:3], f"is not {MARK!r}")
+                raise field_error("marker field (offsets 0-2)", standard[:3], f"is not {MARK!r}")
             raise field_error("record type (offset 7)", kind, "is not 1 (standard) or 2")
         sequence = _prefix(standard, STANDARD, STANDARD_LENGTH)
         call = self._standard(standard, sequence)
@@ -161,15 +161,15 @@ class StarHashParser(Parser):
         direction = DIRECTIONS.get(types)
         if direction is None:
             raise field_error(
-                "party types (offsets 82-83)", types, "is not a known pair (13, 31, 11, ...)"
+                "party types field (offsets 82-83)", types, "is not a known pair (13, 31, 11, ...)"
             )
         start = self._start(record[8:18])
         answered_text = record[90]
         if answered_text not in "01":
             raise field_error("answered (offset 90)", answered_text, "is not 1 or 0")
-        duration = _number(record[96:102], "duration (offsets 96-101)")
+        duration = _number(record[96:102], "duration field (offsets 96-101)")
         delay = record[91:94]
-        ring = _number(delay, "answer delay (offsets 91-93)")
+        ring = _number(delay, "answer delay field (offsets 91-93)")
         party_a, party_b = record[18:30].strip(), record[50:62].strip()
         details: Details = {"sequence": sequence, "party_types": types}
         answered_by = record[62:82].strip()
@@ -211,14 +211,14 @@ class StarHashParser(Parser):
         accounting_sequence = _prefix(accounting, ACCOUNTING, ACCOUNTING_LENGTH)
         if accounting_sequence != (sequence + 1) % 100 or accounting[3:5] != standard[3:5]:
             raise field_error(
-                "accounting sequence (offsets 3-6)",
+                "accounting sequence field (offsets 3-6)",
                 accounting[3:7],
                 f"does not follow the standard record's {standard[3:7]!r}",
             )
         details = call.details
         details["call_seconds"] = call.duration_seconds
-        details["meter_pulses"] = _number(accounting[47:53], "pulses (offsets 47-52)")
-        metered = _number(accounting[53:59], "metered seconds (offsets 53-58)")
+        details["meter_pulses"] = _number(accounting[47:53], "pulses field (offsets 47-52)")
+        metered = _number(accounting[53:59], "metered seconds field (offsets 53-58)")
         details["metered_seconds"] = metered
         call.duration_seconds = metered if call.answered else 0
         call.number = accounting[8:28].strip()
@@ -241,11 +241,11 @@ class StarHashParser(Parser):
             or minute_text > "59"
         ):
             if not is_digits(text) or len(text) != 10:
-                raise field_error("start (offsets 8-17)", text, "is not YYMMDDHHMM")
+                raise field_error("start field (offsets 8-17)", text, "is not YYMMDDHHMM")
             year, month, day_number = expand_year(int(text[:2])), int(text[2:4]), int(text[4:6])
             if not is_valid_date(year, month, day_number):
-                raise field_error("start (offsets 8-17)", text, "is not a valid date")
+                raise field_error("start field (offsets 8-17)", text, "is not a valid date")
             if hour_text > "23" or minute_text > "59":
-                raise field_error("start (offsets 8-17)", text, "is not a valid time")
+                raise field_error("start field (offsets 8-17)", text, "is not a valid time")
             day = clock.day(text[:6], year, month, day_number)
         return clock.on(day, _MINUTES[int(hour_text) * 60 + int(minute_text)])
