@@ -17,13 +17,14 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 # The demo: a simulated IP Office on port 6001, the capture reading it, and the web
 # server; Ctrl-C stops all three. The trap removes itself before `kill 0`, which signals
 # this shell too: a trap that ran again on its own TERM recursed until bash crashed
-# ("Segmentation fault").
+# ("Segmentation fault"). The capture starts once the simulated IP Office listens.
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py bootstrap
 	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
 	$(BIN)/python manage.py pbx_simulator --family avaya-ipoffice --port 6001 --rate 0.2 & \
 	$(BIN)/python manage.py pbx_simulator --family mitel-5000 --port 6002 --rate 0.2 & \
+	$(BIN)/python -m pbxsim.wait 6001; \
 	$(BIN)/python manage.py capture & \
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
