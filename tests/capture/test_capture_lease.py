@@ -74,6 +74,36 @@ def start_worker(name, redis_url, tmp_path):
     )
 
 
+def processes_stop(*processes, timeout=90):
+    """Stop Celery processes as a deployment does (SIGTERM: a warm shutdown) and wait.
+
+    One still running after ``timeout`` seconds (a loaded machine stops a worker in
+    a few) prints its threads' stacks (Celery's SIGUSR1), is killed, and fails the
+    test: a worker that does not stop is a bug, and left running it would hold the
+    test database's tables while pytest empties them (a deadlock in the teardown).
+    """
+    running = [process for process in processes if process and process.poll() is None]
+    for process in running:
+        process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    hung = []
+    for process in running:
+        try:
+            process.wait(max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            hung.append(process)
+    for process in hung:
+        process.send_signal(signal.SIGUSR1)
+    for process in hung:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(3)  # time to print the stacks
+        process.kill()
+        process.wait()
+    if hung:
+        names = ", ".join(f"celery {process.args[5]}" for process in hung)
+        pytest.fail(f"{names} still running {timeout} s after SIGTERM; stacks above")
+
+
 def wait_for(condition, timeout):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -122,10 +152,7 @@ def test_a_dead_workers_source_is_taken_over(redis_url, pbx, tmp_path):
         assert wait_for(resumed, 60)
         takeover = time.monotonic() - killed_at
     finally:
-        for worker in (first, second):
-            if worker and worker.poll() is None:
-                worker.send_signal(signal.SIGTERM)
-                worker.wait(30)
+        processes_stop(first, second)
 
     assert takeover < 60
     assert simulator.most_collectors == 1  # never two captures of one PBX at once
@@ -204,11 +231,10 @@ def test_beat_and_a_worker_follow_the_source_table(redis_url, tmp_path):
         assert wait_for(lambda: source_state(one) == CaptureState.IDLE, 30)
         assert source_state(two) == CaptureState.CAPTURING
     finally:
-        for process in (worker, beat):
-            process.send_signal(signal.SIGTERM)
-        for process in (worker, beat):
-            process.wait(30)
-        pbxs.close()
+        try:
+            processes_stop(worker, beat)
+        finally:
+            pbxs.close()
 
     # One link each, never two captures of a PBX; the untouched one never reconnected.
     assert [pbx.most_collectors for pbx in pbxs.pbxs] == [1, 1, 1]
