@@ -6,8 +6,8 @@ from django.utils.translation import get_supported_language_variant
 from .models import Profile
 
 
-def user_language(user) -> str:
+def user_language(user, default: str | None = None) -> str:
     """The language to write to ``user`` in when no request says (scheduled e-mails
-    and their attachments): the profile's, else ``LANGUAGE_CODE``."""
+    and their attachments): the profile's, else ``default``, else ``LANGUAGE_CODE``."""
     chosen = Profile.objects.filter(user_id=user.pk).values_list("language", flat=True).first()
-    return get_supported_language_variant(chosen or settings.LANGUAGE_CODE)
+    return get_supported_language_variant(chosen or default or settings.LANGUAGE_CODE)

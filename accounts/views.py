@@ -1,7 +1,8 @@
-"""The person's own page (language, e-mail) and the language menu."""
+"""The person's own page (language, e-mail), the password reset, the language menu."""
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
-from .forms import ProfileForm
+from .forms import PasswordResetForm, ProfileForm
 from .models import Profile
 
 
@@ -26,6 +27,13 @@ def profile_view(request):
         response = redirect("accounts:profile")
         return _remember(response, profile.language)
     return render(request, "accounts/profile.html", {"form": form, "title": _("My profile")})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset by e-mail for local accounts (a directory account has no local
+    password, so it gets no message), written in the recipient's language."""
+
+    form_class = PasswordResetForm
 
 
 @require_POST

@@ -11,7 +11,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from accounts.views import language_set
+from accounts.views import PasswordResetView, language_set
 from billing.api.views import CallViewSet, IngestView, RawRecordViewSet
 from capture.api.views import SourceViewSet
 from org.api.views import DepartmentViewSet, ExtensionViewSet, SiteViewSet
@@ -51,6 +51,7 @@ urlpatterns = [
     # People land on the dashboard (signing in first); administrators also have /admin/.
     path("", RedirectView.as_view(pattern_name="reports:dashboard"), name="home"),
     path("accounts/", include("accounts.urls")),
+    path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     # Django's set_language (the language menu), which also keeps the choice in the
     # signed-in person's profile.
