@@ -36,6 +36,10 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     """Django's form, with the message written in the recipient's language: their
     profile's, else the language of the page that asked for it."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = _("E-mail address")
+
     def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
         language = user_language(context["user"], default=translation.get_language())
         with translation.override(language):
