@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -75,7 +76,7 @@ class Centre:
                 stderr=log,
                 start_new_session=True,  # its own group: a kill takes the worker too
             )
-        wait_until(self._answers, what=f"the centre on port {self.port}", timeout=30)
+        wait_until(self._answers, what=f"the centre on port {self.port}", timeout=90)
         return self
 
     def _answers(self) -> bool:
@@ -278,11 +279,14 @@ def pbx_factory():
 class AnswerDroppingProxy:
     """Passes requests to the centre but, for the first ``drop`` of them, throws the
     centre's answer away and cuts the connection: the centre has stored the batch,
-    the agent never hears so, and sends it again."""
+    the agent never hears so, and sends it again. ``on_drop`` runs before each answer
+    is thrown away (killing the centre there is a crash between storing and
+    answering, at a moment no polling could catch reliably)."""
 
-    def __init__(self, target_port: int, *, drop: int):
+    def __init__(self, target_port: int, *, drop: int, on_drop: Callable[[], None] | None = None):
         self.target_port = target_port
         self.to_drop = drop
+        self.on_drop = on_drop
         self.dropped = 0
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port = self._listener.getsockname()[1]
@@ -302,16 +306,23 @@ class AnswerDroppingProxy:
             threading.Thread(target=self._relay, args=(client,), daemon=True).start()
 
     def _relay(self, client: socket.socket) -> None:
-        with client, socket.create_connection(("127.0.0.1", self.target_port)) as upstream:
-            threading.Thread(target=_pipe, args=(client, upstream), daemon=True).start()
-            answer = b""
-            while chunk := upstream.recv(65536):  # gunicorn closes after each answer
-                answer += chunk
-            if answer and self.dropped < self.to_drop:
-                self.dropped += 1  # the answer is lost on the way
-            else:
-                client.sendall(answer)
-            client.shutdown(socket.SHUT_RDWR)  # wakes the request's pipe too
+        with client:
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            except OSError:
+                return  # the centre is down: the agent sees its connection cut
+            with upstream:
+                threading.Thread(target=_pipe, args=(client, upstream), daemon=True).start()
+                answer = b""
+                while chunk := upstream.recv(65536):  # gunicorn closes after each answer
+                    answer += chunk
+                if answer and self.dropped < self.to_drop:
+                    if self.on_drop:
+                        self.on_drop()
+                    self.dropped += 1  # the answer is lost on the way
+                else:
+                    client.sendall(answer)
+                client.shutdown(socket.SHUT_RDWR)  # wakes the request's pipe too
 
     def close(self) -> None:
         self._closed = True

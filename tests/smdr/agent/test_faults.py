@@ -67,24 +67,21 @@ def test_centre_killed_in_the_middle_of_a_batch(centre, make_agent, pbx_factory,
     nothing, sends the batch again to the restarted centre, which keeps it once."""
     source, _ = agent_source
     pbx = pbx_factory(family="avaya-ipoffice", rate=5000, limit=RECORDS, seed=2)
-    agent = make_agent(centre.url).configure(
+    centre.start()
+    # The first answer never leaves: the centre is killed holding it.
+    proxy = AnswerDroppingProxy(centre.port, drop=1, on_drop=centre.kill)
+    agent = make_agent(proxy.url).configure(
         capture={"transport": "tcp-client", "host": "127.0.0.1", "port": pbx.port},
         upload={"batch_size": 2500},
     )
-    centre.start()
     agent.start()
 
-    # Mid-batch: the centre holds records the agent has not had an answer for.
-    wait_until(
-        lambda: source.raw_records.count() > agent.figures()["sent_kept"],
-        what="a batch stored by the centre but not yet answered",
-        every=0.002,
-    )
-    centre.kill()
+    wait_until(lambda: proxy.dropped == 1, what="the centre killed before it answered")
     unanswered = source.raw_records.count() - agent.figures()["sent_kept"]
     centre.start()
     assert_exactly_once(agent, source)
     _, status = agent.status()
+    proxy.close()
 
     assert unanswered > 0
     assert status["duplicates_total"] >= 1  # the unanswered batch came back as duplicates
