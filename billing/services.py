@@ -21,7 +21,7 @@ from org.models import Extension, Site, Trunk
 from rating.services import calls_price
 
 from .columns import RECORDED_COLUMNS
-from .models import Call
+from .models import Call, ClosedMonth
 from .rollups import CallFact, call_facts, rollups_apply
 
 if TYPE_CHECKING:
@@ -107,6 +107,31 @@ def calls_delete_for_raw_records(*, raw_record_ids: Sequence[int]) -> int:
         calls.delete()
         rollups_apply(removed=removed)
     return len(removed)
+
+
+@transaction.atomic
+def calls_department_move(*, extension_id: int, since: dt.datetime, department_id: int) -> int:
+    """Charge the extension's calls from ``since`` on to ``department_id`` (a move the
+    directory dates in the past), rollups included; return how many moved. Calls of
+    closed months stay with the department they were reported under."""
+    zone = Extension.objects.select_related("site").get(pk=extension_id).site.zone
+    calls = Call.objects.filter(extension_id=extension_id, start__gte=since).exclude(
+        department_id=department_id
+    )
+    first_month = since.astimezone(zone).date().replace(day=1)
+    for month in ClosedMonth.objects.filter(month__gte=first_month).values_list("month", flat=True):
+        following = (month + dt.timedelta(days=32)).replace(day=1)
+        calls = calls.exclude(
+            start__gte=dt.datetime.combine(month, dt.time.min, tzinfo=zone),
+            start__lt=dt.datetime.combine(following, dt.time.min, tzinfo=zone),
+        )
+    moved = call_facts(calls.select_for_update())
+    if moved:
+        calls.update(department_id=department_id)
+        rollups_apply(
+            removed=moved, added=[fact._replace(department_id=department_id) for fact in moved]
+        )
+    return len(moved)
 
 
 _FACT_COLUMNS = [RECORDED_COLUMNS.index(name) for name in CallFact._fields]

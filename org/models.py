@@ -210,6 +210,11 @@ class Extension(models.Model):
         help_text=_("Person or place using it."),
         verbose_name=_("holder"),
     )
+    email = models.EmailField(
+        blank=True,
+        help_text=_("The holder's e-mail address (the directory import sets it)."),
+        verbose_name=_("holder's e-mail"),
+    )
     # Created by billing when a call names an extension the site does not have: it may
     # be a wrong guess (a PSTN account taken as the extension), so it tells nothing
     # about inside and outside until an administrator confirms it.

@@ -15,9 +15,7 @@ loaded before or after it) and a later one starts today.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -31,6 +29,7 @@ from django.utils.translation import gettext_noop, ngettext
 
 from core.bulk import copy_insert
 from core.limits import field_refusal
+from core.tables import cell_text, table_records
 
 from .engine import OPEN_START
 from .models import Category, Destination, Rate, RatePlan, TimeBand
@@ -234,11 +233,7 @@ def deck_read(
             ]
         )
     name = str(path)
-    records = (
-        _xlsx_records(content, name)
-        if name.lower().endswith(".xlsx")
-        else _csv_records(content, name)
-    )
+    records = table_records(name, content)
     header = next(records, None)
     if header is None:
         raise DeckError([_("%(file)s: the file is empty") % {"file": name}])
@@ -262,7 +257,7 @@ def deck_read(
     for line, values in enumerate(records, start=2):
         if not any(str(v or "").strip() for v in values):
             continue  # blank lines, common at the end of spreadsheets
-        cells = dict(zip(columns, (_cell_text(value) for value in values), strict=False))
+        cells = dict(zip(columns, (cell_text(value) for value in values), strict=False))
         row = _row(line, cells, default_valid_from, errors, _DATE_READERS[date_order])
         if row is None:
             continue
@@ -279,35 +274,6 @@ def deck_read(
     if not rows:
         raise DeckError([_("%(file)s: no rates in the file") % {"file": name}])
     return rows
-
-
-def _csv_records(content: bytes | None, name: str) -> Iterator[list]:
-    text = (content if content is not None else Path(name).read_bytes()).decode("utf-8-sig")
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    yield from csv.reader(io.StringIO(text), dialect)
-
-
-def _xlsx_records(content: bytes | None, name: str) -> Iterator[tuple]:
-    import openpyxl
-
-    source = io.BytesIO(content) if content is not None else name
-    workbook = openpyxl.load_workbook(source, read_only=True, data_only=True)
-    try:
-        yield from workbook.worksheets[0].iter_rows(values_only=True)
-    finally:
-        workbook.close()
-
-
-def _cell_text(value) -> str:
-    """A cell as text: an XLSX date cell (a datetime) as its ISO date."""
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value if value is not None else "").strip()
 
 
 def _row(line: int, cells: dict[str, str], default_valid_from, errors: list[str], read_date):
