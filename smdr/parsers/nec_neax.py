@@ -33,7 +33,8 @@ Kinds read: 01 trunk (point code 3, route 3, trunk 3, logical route 3), 02 calli
 party (identification 1, tenant 3, station 6), 03 calling party number, 04 called
 party (as 02), 05 called party number, 06 start and end ``YYYYMMDDhhmmss`` + ms, 07
 account code, 08 condition B, 09 alternate routing, 10 dialled number, 11 office
-codes, 12 authorization code, 13 charge information, 14 condition D, 15 department
+codes, 12 authorization code, 13 charge information (a unit code, then the amount;
+code 6 is call metering: the pulses, ``details["meter_pulses"]``), 14 condition D, 15 department
 code, 16 calling number (ANI: 1-character indicator + number), 17 converted number, 18
 multi-area id, 19 time the trunk call was received. The length does not always count
 what follows: zombat's parser reads one character fewer for 07, 10 and 12; the sample
@@ -97,6 +98,7 @@ FIXED_SIZES = {
 KINDS = frozenset(f"{kind:02d}" for kind in range(1, 20))
 SHORTER_BY_ONE = frozenset({"07", "10", "12"})  # zombat's parser reads length - 1
 _SLACK = (0, -1, -2, 3)
+METERING_CHARGE = "6"  # charge information 13 in call metering (pulses), not money
 # "hhmmss" -> the time from midnight, once checked (shared by every parser).
 _TIMES_OF_DAY: dict[str, dt.timedelta] = {}
 # Kinds kept as details: (kind, name, characters before the value).
@@ -291,6 +293,8 @@ class NECNEAXParser(Parser):
         if len(charge) > 1 and charge[0] != "0":
             details["charge_code"] = charge[0]
             details["charge"] = charge[1:]
+            if charge[0] == METERING_CHARGE and is_digits(charge[1:].strip()):
+                details["meter_pulses"] = int(charge[1:])
         return self._call(
             start,
             end,
