@@ -580,6 +580,14 @@ class Rater:
                 f"{self.answer_after_seconds} s (no answer supervision)",
             )
         _step(steps, "number as recorded", call.number or "(none)", direction=call.direction)
+        pulses = meter_pulses(call)
+        if pulses is not None:
+            _step(
+                steps,
+                "meter pulses",
+                str(pulses),
+                how="metered by the PBX, kept for reference: the price comes from the duration",
+            )
         _step(steps, "normalized", self._shown(number) or "(none)", how=number.how)
         if self.tariff is not None:
             _step(steps, "plan", f"{self.tariff.slug} version {self.tariff.version}")
@@ -607,6 +615,15 @@ class Rater:
             if band.covers(local):
                 return band
         return None
+
+
+def meter_pulses(call: object) -> int | None:
+    """The meter pulses the PBX printed for the call (``details["meter_pulses"]``, kept
+    by the families that print them), or ``None``. Never priced: Capturador priced the
+    duration too, as national calls print 1 pulse whatever their length."""
+    details = getattr(call, "details", None)
+    pulses = details.get("meter_pulses") if isinstance(details, dict) else None
+    return pulses if isinstance(pulses, int) and not isinstance(pulses, bool) else None
 
 
 def _cost(rate: RateTerms, billable: int) -> Decimal:

@@ -154,7 +154,33 @@ class NulFramer(LineFramer):
     _terminators = re.compile(rb"[\r\n\x00]")
 
 
-class NECFramer(LineFramer):
+class JoiningFramer(LineFramer):
+    """Lines, some held to be joined to the next (a call printed on two lines): each
+    line goes to :meth:`_take`; :meth:`flush` then hands on what is held (:meth:`_release`)."""
+
+    def feed(self, data: bytes) -> list[bytes]:
+        """The records completed by ``data``; a line that may be joined is held."""
+        records: list[bytes] = []
+        for line in super().feed(data):
+            self._take(line, records)
+        return records
+
+    def flush(self) -> list[bytes]:
+        """The unfinished line, then whatever is held, as records."""
+        records: list[bytes] = []
+        for line in super().flush():
+            self._take(line, records)
+        self._release(records)
+        return records
+
+    def _take(self, line: bytes, records: list[bytes]) -> None:
+        raise NotImplementedError
+
+    def _release(self, records: list[bytes]) -> None:
+        raise NotImplementedError
+
+
+class NECFramer(JoiningFramer):
     """NEC SMDR: CR LF lines, with each ``NEXT`` line (the caller's name) joined to the
     call line before it, CR LF between them, so a call and its name are one record.
 
@@ -174,21 +200,6 @@ class NECFramer(LineFramer):
         super().__init__(max_length)
         self._call: bytes | None = None  # the held call line, with its NEXT lines
         self._between: list[bytes] = []  # lines after it that a NEXT line may still join
-
-    def feed(self, data: bytes) -> list[bytes]:
-        """The records completed by ``data``; a call line is held for its NEXT lines."""
-        records: list[bytes] = []
-        for line in super().feed(data):
-            self._take(line, records)
-        return records
-
-    def flush(self) -> list[bytes]:
-        """The held call (with its NEXT lines), the lines after it and the unfinished one."""
-        records: list[bytes] = []
-        for line in super().flush():
-            self._take(line, records)
-        self._release(records)
-        return records
 
     def _take(self, line: bytes, records: list[bytes]) -> None:
         if self._call is not None and self._continuation.match(line):
@@ -217,7 +228,7 @@ class NECFramer(LineFramer):
         self._between = []
 
 
-class StarHashFramer(LineFramer):
+class StarHashFramer(JoiningFramer):
     """The Capturador ``* #`` layout (family ``star-hash``): CR LF lines, with each
     outgoing standard record joined to the accounting record after it, CR LF between
     them, so the parser sees one call.
@@ -235,23 +246,6 @@ class StarHashFramer(LineFramer):
         super().__init__(max_length)
         self._held: bytes | None = None  # an outgoing standard record
 
-    def feed(self, data: bytes) -> list[bytes]:
-        """The records completed by ``data``; an outgoing standard record is held."""
-        records: list[bytes] = []
-        for line in super().feed(data):
-            self._take(line, records)
-        return records
-
-    def flush(self) -> list[bytes]:
-        """The unfinished line and the held record, each on its own."""
-        records: list[bytes] = []
-        for line in super().flush():
-            self._take(line, records)
-        if self._held is not None:
-            records.append(self._held)
-            self._held = None
-        return records
-
     def _take(self, line: bytes, records: list[bytes]) -> None:
         held = self._held
         if held is not None:
@@ -264,6 +258,12 @@ class StarHashFramer(LineFramer):
             self._held = line
         else:
             records.append(line)
+
+    def _release(self, records: list[bytes]) -> None:
+        """Hand on the held record alone: its accounting record never came."""
+        if self._held is not None:
+            records.append(self._held)
+            self._held = None
 
     @staticmethod
     def _accounting_of(standard: bytes, line: bytes) -> bool:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from billing.models import Call, ClosedMonth, RerateJob
 from billing.services import CALL_COST_MAX
 from org.models import Site
+from rating.engine import meter_pulses
 from rating.services import call_explain
 
 
@@ -34,7 +35,7 @@ class CallAdmin(admin.ModelAdmin):
     search_fields = ["number", "normalized_number", "extension__number", "pbx_call_id"]
     date_hierarchy = "start"
     show_full_result_count = False  # counting millions of calls on every page is slow
-    readonly_fields = ["raw_record_link", "price_explanation"]
+    readonly_fields = ["raw_record_link", "pulses", "price_explanation"]
     actions = ["rerate_days"]
 
     @admin.action(description=gettext_lazy("Re-rate the days of the selected calls"))
@@ -75,6 +76,18 @@ class CallAdmin(admin.ModelAdmin):
         )
 
     raw_record_link.short_description = gettext_lazy("Raw record")
+
+    def get_fields(self, request, obj=None):
+        """Every field, and the meter pulses only on a call whose PBX printed them."""
+        fields = list(super().get_fields(request, obj))
+        if obj is None or meter_pulses(obj) is None:
+            fields.remove("pulses")
+        return fields
+
+    @admin.display(description=gettext_lazy("Meter pulses"))
+    def pulses(self, call):
+        """The PBX's meter pulses, shown for reference: prices come from the duration."""
+        return meter_pulses(call)
 
     @admin.display(description=gettext_lazy("Price explanation"))
     def price_explanation(self, call):

@@ -33,7 +33,8 @@ Kinds read: 01 trunk (point code 3, route 3, trunk 3, logical route 3), 02 calli
 party (identification 1, tenant 3, station 6), 03 calling party number, 04 called
 party (as 02), 05 called party number, 06 start and end ``YYYYMMDDhhmmss`` + ms, 07
 account code, 08 condition B, 09 alternate routing, 10 dialled number, 11 office
-codes, 12 authorization code, 13 charge information, 14 condition D, 15 department
+codes, 12 authorization code, 13 charge information (a unit code, then the amount;
+code 6 is call metering: the pulses, ``details["meter_pulses"]``), 14 condition D, 15 department
 code, 16 calling number (ANI: 1-character indicator + number), 17 converted number, 18
 multi-area id, 19 time the trunk call was received. The length does not always count
 what follows: zombat's parser reads one character fewer for 07, 10 and 12; the sample
@@ -70,7 +71,7 @@ from .base import (
     field_error,
     is_digits,
 )
-from .clock import ONE_SECOND, LocalClock, Receipt, expand_year, is_valid_date
+from .clock import ONE_SECOND, LocalClock, LocalDay, Receipt, expand_year, is_valid_date
 from .options import tolerance_option, tolerance_setting
 
 KA_LENGTH = 130  # without STX and ETX
@@ -97,6 +98,17 @@ FIXED_SIZES = {
 KINDS = frozenset(f"{kind:02d}" for kind in range(1, 20))
 SHORTER_BY_ONE = frozenset({"07", "10", "12"})  # zombat's parser reads length - 1
 _SLACK = (0, -1, -2, 3)
+METERING_CHARGE = "6"  # charge information 13 in call metering (pulses), not money
+# A field's 4-character head (kind + length) -> its kind and the size the fast path
+# reads: fixed kinds at their size, 07/10/12 at length - 1, the others at their length.
+_HEADS: dict[str, tuple[str, int]] = {
+    f"{kind}{length:02d}": (kind, size)
+    for kind in sorted(KINDS)
+    for length in range(100)
+    if (size := FIXED_SIZES.get(kind, length - 1 if kind in SHORTER_BY_ONE else length)) >= 0
+}
+# "YY" -> "YYYY" (1970 to 2069).
+_CENTURIES = {f"{year:02d}": str(expand_year(year)) for year in range(100)}
 # "hhmmss" -> the time from midnight, once checked (shared by every parser).
 _TIMES_OF_DAY: dict[str, dt.timedelta] = {}
 # Kinds kept as details: (kind, name, characters before the value).
@@ -142,22 +154,18 @@ def _walk(text: str) -> dict[str, str] | None:
     """The fast path: every field at its first size; ``None`` when that does not fit."""
     fields: dict[str, str] = {}
     position, size, previous = 4, len(text), ""
+    heads = _HEADS
     while position < size:
-        kind, length_text = text[position : position + 2], text[position + 2 : position + 4]
-        if kind not in KINDS or kind <= previous or not length_text.isdigit():
+        head = heads.get(text[position : position + 4])
+        if head is None:
             return None
-        data_start = position + 4
-        fixed = FIXED_SIZES.get(kind)
-        if fixed is not None:
-            end = data_start + fixed
-        elif kind in SHORTER_BY_ONE:
-            end = data_start + int(length_text) - 1
-        else:
-            end = data_start + int(length_text)
-        if end > size or end < data_start:
+        kind, data_size = head
+        start = position + 4
+        position = start + data_size
+        if kind <= previous or position > size:
             return None
-        fields[kind] = text[data_start:end]
-        position, previous = end, kind
+        fields[kind] = text[start:position]
+        previous = kind
     return fields
 
 
@@ -208,11 +216,12 @@ class NECNEAXParser(Parser):
         )
         self._receipt = Receipt(settings.time_zone, tolerance)
         self._clock = LocalClock(settings.time_zone)
+        self._days = self._clock.days  # emptied in place when full, never replaced
 
     def parse(self, text: str, received_at: dt.datetime | None = None) -> ParsedCall | None:
         """Parse one record's text (STX and ETX optional); ``None`` for a blank one."""
         text = text.strip("\x02\x03\r\n\x00")  # a KA record ends in blanks: kept
-        if not text.strip():
+        if not text or text.isspace():
             return None
         if text[2:3] != "K" or len(text) < 4:
             raise field_error(
@@ -236,8 +245,8 @@ class NECNEAXParser(Parser):
         start_text, end_text = text[19:29], text[29:39]
         years = text[115:119]
         if is_digits(years):
-            start = self._moment(str(expand_year(int(years[:2]))) + start_text, (20, 29))
-            end = self._moment(str(expand_year(int(years[2:]))) + end_text, (30, 39))
+            start = self._moment(_CENTURIES[years[:2]] + start_text, (20, 29))
+            end = self._moment(_CENTURIES[years[2:]] + end_text, (30, 39))
         elif not years.strip():
             start, end = self._dated(start_text, end_text, received_at)
         else:
@@ -265,40 +274,40 @@ class NECNEAXParser(Parser):
 
     def _flexible(self, text: str, direction: str) -> ParsedCall:
         fields = flexible_fields(text)
-        times = fields.get("06")
+        get = fields.get
+        times = get("06")
         if times is None:
             raise RecordError(f"K{text[3]} record: no field 06 (start and end time)")
         start = self._moment(times[:14], (1, 14), "field 06 start")
         end = self._moment(times[17:31], (18, 31), "field 06 end")
         details: Details = {"kind": "K" + text[3]}
-        trunk_info = fields.get("01", "")
-        calling = fields.get("02", "")[4:].strip()
-        called = fields.get("04", "")[4:].strip()
-        dialled = fields.get("10", "")
+        dialled = get("10", "")
         if direction == Direction.OUTGOING:
-            extension, number = calling, dialled
+            extension, number = get("02", "")[4:].strip(), dialled
         elif direction == Direction.INCOMING:
-            extension, number = called, fields.get("16", "")[1:]
+            extension, number = get("04", "")[4:].strip(), get("16", "")[1:]
             if dialled:
                 details["dialled"] = dialled
         else:
-            extension, number = calling, called
+            extension, number = get("02", "")[4:].strip(), get("04", "")[4:].strip()
         for kind, name, skip in _DETAIL_KINDS:
-            value = fields.get(kind)
+            value = get(kind)
             if value and (value := value[skip:].strip()):
                 details[name] = value
-        charge = fields.get("13", "")
+        charge = get("13", "")
         if len(charge) > 1 and charge[0] != "0":
             details["charge_code"] = charge[0]
             details["charge"] = charge[1:]
+            if charge[0] == METERING_CHARGE and is_digits(charge[1:].strip()):
+                details["meter_pulses"] = int(charge[1:])
         return self._call(
             start,
             end,
             direction,
             extension=extension,
-            trunk=trunk_info[3:9],
+            trunk=get("01", "")[3:9],
             number=number,
-            account_code=fields.get("07", "").strip(),
+            account_code=get("07", "").strip(),
             details=details,
         )
 
@@ -314,7 +323,7 @@ class NECNEAXParser(Parser):
         account_code: str,
         details: Details,
     ) -> ParsedCall:
-        seconds = int((end - start).total_seconds())
+        seconds = (end - start) // ONE_SECOND  # start and end are whole seconds
         if seconds < 0:
             raise RecordError(
                 f"end {end.isoformat()} is before start {start.isoformat()}: not a call"
@@ -334,29 +343,37 @@ class NECNEAXParser(Parser):
 
     def _moment(self, text: str, offsets: tuple[int, int], name: str = "") -> dt.datetime:
         """``YYYYMMDDhhmmss`` in the site's zone as aware UTC."""
-        clock = self._clock
-        day = clock.days.get(text[:8])
+        day = self._days.get(text[:8])
         time_of_day = _TIMES_OF_DAY.get(text[8:14])
         if day is None or time_of_day is None:
-            label = name or _ka_field(*offsets, "time")
-            if len(text) != 14 or not is_digits(text):
-                raise field_error(label, text, "is not a date and time (YYYYMMDDhhmmss)")
-            year, month, day_number = int(text[:4]), int(text[4:6]), int(text[6:8])
-            if not is_valid_date(year, month, day_number):
-                raise field_error(label, text, "is not a valid date")
-            hours, minutes, seconds = text[8:10], text[10:12], text[12:14]
-            if hours > "23" or minutes > "59" or seconds > "59":
-                raise field_error(label, text, "is not a valid time of day")
-            if day is None:
-                day = clock.day(text[:8], year, month, day_number)
-            if time_of_day is None:
-                time_of_day = ONE_SECOND * (int(hours) * 3600 + int(minutes) * 60 + int(seconds))
-                if len(_TIMES_OF_DAY) < 86_400:
-                    _TIMES_OF_DAY[text[8:14]] = time_of_day
+            day, time_of_day = self._checked(text, name or _ka_field(*offsets, "time"), day)
         midnight = day.midnight
         if midnight is not None:
             return midnight + time_of_day
-        return clock.on(day, time_of_day)
+        return self._clock.on(day, time_of_day)
+
+    def _checked(
+        self, text: str, label: str, day: LocalDay | None
+    ) -> tuple[LocalDay, dt.timedelta]:
+        """The day and time of a ``YYYYMMDDhhmmss`` not both seen before, checked (a
+        cached day is a valid one) and remembered."""
+        if len(text) != 14 or not is_digits(text):
+            raise field_error(label, text, "is not a date and time (YYYYMMDDhhmmss)")
+        if day is None:
+            year, month, day_number = int(text[:4]), int(text[4:6]), int(text[6:8])
+            if not is_valid_date(year, month, day_number):
+                raise field_error(label, text, "is not a valid date")
+        hours, minutes, seconds = text[8:10], text[10:12], text[12:14]
+        if hours > "23" or minutes > "59" or seconds > "59":
+            raise field_error(label, text, "is not a valid time of day")
+        if day is None:
+            day = self._clock.day(text[:8], year, month, day_number)
+        time_of_day = _TIMES_OF_DAY.get(text[8:14])
+        if time_of_day is None:
+            time_of_day = ONE_SECOND * (int(hours) * 3600 + int(minutes) * 60 + int(seconds))
+            if len(_TIMES_OF_DAY) < 86_400:
+                _TIMES_OF_DAY[text[8:14]] = time_of_day
+        return day, time_of_day
 
     def _dated(
         self, start_text: str, end_text: str, received_at: dt.datetime | None

@@ -83,6 +83,17 @@ def test_kk_outgoing_flexible_record():
     assert call.details["kind"] == "KK"
     assert call.details["authorization_code"] == "8675309"
     assert (call.details["charge_code"], call.details["charge"]) == ("4", "012345")
+    assert "meter_pulses" not in call.details  # charge code 4 is money ($1 units)
+
+
+def test_flexible_charge_in_call_metering_is_the_meter_pulses():
+    """Charge code 6 is call metering: the amount is pulses [DERIVED: the KK sample
+    with its field 13 "4012345" made "6000123"]."""
+    text = sample("KK").decode()
+    assert text.count("13074012345") == 1
+    call = parser(CHICAGO).parse(text.replace("13074012345", "13076000123"))
+    assert call.details["meter_pulses"] == 123
+    assert (call.details["charge_code"], call.details["charge"]) == ("6", "000123")
 
 
 def test_kl_incoming_flexible_record():

@@ -65,6 +65,24 @@ def test_the_capture_is_one_call_per_standard_record_and_no_error():
     assert sum("meter_pulses" in call.details for call in calls) == 126
 
 
+def test_the_pulses_of_the_capture_are_its_accounting_records_pulses():
+    """The 126 accounting records' pulses (offsets 47-52): 67 print 0, 53 print 1, and
+    2, 3 and 4 twice each; every one lands on its call, as an int."""
+    calls = [parser().parse(record.decode()) for record in framed(CAPTURE.read_bytes())]
+    pulses = [call.details["meter_pulses"] for call in calls if "meter_pulses" in call.details]
+    assert Counter(pulses) == {0: 67, 1: 53, 2: 2, 3: 2, 4: 2}
+    assert all(type(value) is int for value in pulses)
+
+
+def test_a_long_call_of_the_capture_with_4_pulses():
+    """Lines 50 and 51: 9344 dials 155302606, 795 s seized, 788 metered, 4 pulses."""
+    assert LINES[50][47:53] == b"000004"
+    call = parser().parse((LINES[49] + b"\r\n" + LINES[50]).decode())
+    assert (call.extension, call.number) == ("9344", "155302606")
+    assert call.duration_seconds == 788
+    assert call.details["meter_pulses"] == 4
+
+
 @pytest.mark.parametrize("chunk", [1, 7, 61, 104, 4096])
 def test_framing_does_not_depend_on_chunks(chunk):
     data = CAPTURE.read_bytes()
