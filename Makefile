@@ -4,11 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test bench lint fmt install clean-venv screenshots messages
+.PHONY: run test bench lint fmt install clean-venv screenshots messages system-packages
 
 install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml requirements.lock
+	@$(MAKE) --no-print-directory system-packages
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[server,dev]"
@@ -48,6 +49,24 @@ lint: install
 fmt: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# python-ldap (directory sign-in, django-auth-ldap) compiles against OpenLDAP's and
+# SASL's headers: installed from Debian's packages when missing and we may, else named.
+LDAP_HEADERS := /usr/include/ldap.h /usr/include/sasl/sasl.h
+system-packages:
+	@for header in $(LDAP_HEADERS); do test -f $$header || missing=1; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing OpenLDAP's and SASL's headers (libldap2-dev libsasl2-dev) for python-ldap"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+				apt-get install -y -qq --no-install-recommends libldap2-dev libsasl2-dev >/dev/null; \
+		else \
+			echo "python-ldap needs OpenLDAP's and SASL's headers: install libldap2-dev and" \
+				"libsasl2-dev (Debian, Ubuntu) or openldap-devel and cyrus-sasl-devel (Fedora)," \
+				"then run make again." >&2; \
+			exit 1; \
+		fi; \
+	fi
 
 clean-venv:
 	rm -rf $(VENV)

@@ -72,6 +72,14 @@ def capture_source_task(source_id: int) -> str:
     )
 
 
+@shared_task(time_limit=1800, soft_time_limit=1750)
+def directory_sync_task() -> str:
+    """Apply what the LDAP directory says (beat, nightly, when LDAP_SERVER_URI is set)."""
+    from .directory_sync import directory_sync_ldap
+
+    return directory_sync_ldap(apply=True).diff.summary()
+
+
 @shared_task(name="capture.tasks.capture_dispatch", time_limit=60)
 def capture_dispatch() -> list[str]:
     """Start capture of every source nobody is capturing (Celery beat, every few seconds)."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -55,7 +55,7 @@ class DirectoryError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class DirectoryRow:
-    line: int
+    where: str  # "line 5" of a file, or a directory entry's DN
     site: str
     extension: str
     holder: str
@@ -100,42 +100,56 @@ def directory_read(path: str | Path, *, content: bytes | None = None) -> list[Di
                 }
             ]
         )
-    sites = set(Site.objects.values_list("slug", flat=True))
-    today = timezone.localdate()
-    rows: list[DirectoryRow] = []
-    errors: list[str] = []
-    seen: dict[tuple[str, str], int] = {}
-    for line, values in enumerate(records, start=2):
-        cells = dict(zip(columns, (cell_text(value) for value in values), strict=False))
-        if not any(cells.values()):
-            continue  # blank lines, common at the end of spreadsheets
-        row = _row(line, cells, sites, today, errors)
-        if row is None:
-            continue
-        key = (row.site, row.extension)
-        if key in seen:
-            errors.append(
-                _("line %(line)d: extension %(extension)s of %(site)s repeats line %(first)d")
-                % {"line": line, "extension": row.extension, "site": row.site, "first": seen[key]}
-            )
-            continue
-        seen[key] = line
-        rows.append(row)
-    errors += _departments_disagreements(rows)
-    if errors:
-        raise DirectoryError(errors)
+    entries = (
+        (
+            _("line %(line)d") % {"line": line},
+            dict(zip(columns, (cell_text(value) for value in values), strict=False)),
+        )
+        for line, values in enumerate(records, start=2)
+    )
+    rows = directory_rows(entries)
     if not rows:
         raise DirectoryError([_("%(file)s: no extensions in the file") % {"file": name}])
     return rows
 
 
+def directory_rows(entries: Iterable[tuple[str, dict[str, str]]]) -> list[DirectoryRow]:
+    """Check ``(where, cells)`` entries, a file's lines or a directory's people, as
+    rows; raise :class:`DirectoryError` naming every one at fault. Empty ones are left
+    out (blank lines, common at the end of spreadsheets)."""
+    sites = set(Site.objects.values_list("slug", flat=True))
+    today = timezone.localdate()
+    rows: list[DirectoryRow] = []
+    errors: list[str] = []
+    seen: dict[tuple[str, str], str] = {}
+    for where, cells in entries:
+        if not any(cells.values()):
+            continue
+        row = _row(where, cells, sites, today, errors)
+        if row is None:
+            continue
+        key = (row.site, row.extension)
+        if key in seen:
+            errors.append(
+                _("%(where)s: extension %(extension)s of %(site)s repeats %(first)s")
+                % {"where": where, "extension": row.extension, "site": row.site, "first": seen[key]}
+            )
+            continue
+        seen[key] = where
+        rows.append(row)
+    errors += _departments_disagreements(rows)
+    if errors:
+        raise DirectoryError(errors)
+    return rows
+
+
 def _row(
-    line: int, cells: dict[str, str], sites: set[str], today: dt.date, errors: list[str]
+    where: str, cells: dict[str, str], sites: set[str], today: dt.date, errors: list[str]
 ) -> DirectoryRow | None:
     problems = []
 
     def problem(message: str, **values) -> None:
-        problems.append(_("line %(line)d: ") % {"line": line} + message % values)
+        problems.append(f"{where}: {message % values}")
 
     for column in REQUIRED:
         if not cells.get(column):
@@ -175,7 +189,7 @@ def _row(
         errors.extend(problems)
         return None
     return DirectoryRow(
-        line=line,
+        where=where,
         site=site,
         extension=extension,
         holder=cells.get("holder", ""),
@@ -215,15 +229,15 @@ def _departments_disagreements(rows: list[DirectoryRow]) -> list[str]:
             if mine and theirs and mine != theirs:
                 errors.append(
                     _(
-                        "line %(line)d: %(column)s %(value)r of department %(code)s "
-                        "differs from line %(first)d (%(other)r)"
+                        "%(where)s: %(column)s %(value)r of department %(code)s "
+                        "differs from %(first)s (%(other)r)"
                     )
                     % {
-                        "line": row.line,
+                        "where": row.where,
                         "column": label,
                         "value": mine,
                         "code": row.department_code,
-                        "first": earlier.line,
+                        "first": earlier.where,
                         "other": theirs,
                     }
                 )
@@ -344,10 +358,13 @@ class DirectoryDiff:
             yield _("+ manager %(email)s of %(code)s") % {"email": email, "code": code}
 
 
-def directory_diff(rows: list[DirectoryRow]) -> DirectoryDiff:
-    """What ``rows`` would change; raise :class:`DirectoryError` for what cannot be
-    applied against the data as it is (a parent nobody defines, a loop in the tree,
-    a move dated before the extension's last change)."""
+def directory_diff(
+    rows: list[DirectoryRow], managers: Iterable[tuple[str, str, str]] = ()
+) -> DirectoryDiff:
+    """What ``rows`` would change (and ``managers``, more ``(e-mail, department code,
+    holder)`` to make managers, as a directory's manager attributes name them); raise
+    :class:`DirectoryError` for what cannot be applied against the data as it is (a
+    parent nobody defines, a loop in the tree, a move dated before a later one)."""
     diff = DirectoryDiff()
     errors: list[str] = []
     codes = {row.department_code for row in rows} | {row.parent_code for row in rows} - {""}
@@ -362,8 +379,8 @@ def directory_diff(rows: list[DirectoryRow]) -> DirectoryDiff:
         if department is None:
             if not row.department_name:
                 errors.append(
-                    _("line %(line)d: department %(code)s is new: give its department_name")
-                    % {"line": row.line, "code": code}
+                    _("%(where)s: department %(code)s is new: give its department_name")
+                    % {"where": row.where, "code": code}
                 )
             diff.departments_new[code] = (row.department_name, row.parent_code)
             parents[code] = row.parent_code
@@ -376,11 +393,13 @@ def directory_diff(rows: list[DirectoryRow]) -> DirectoryDiff:
     for row in rows:
         if row.parent_code and row.parent_code not in parents:
             errors.append(
-                _("line %(line)d: parent_code %(code)s is no department, here or in the file")
-                % {"line": row.line, "code": row.parent_code}
+                _("%(where)s: parent_code %(code)s is no department, here or in the file")
+                % {"where": row.where, "code": row.parent_code}
             )
     errors += _loops(parents, rows)
     _extensions_diff(rows, departments, diff, errors)
+    named = [(row.email, row.department_code, row.holder) for row in rows if row.manager]
+    _managers_diff(named + list(managers), diff)
     if errors:
         raise DirectoryError(errors)
     return diff
@@ -406,16 +425,16 @@ def _naming_rows(rows: list[DirectoryRow]) -> list[DirectoryRow]:
 
 def _loops(parents: dict[str, str], rows: list[DirectoryRow]) -> list[str]:
     """The departments the file would put inside themselves."""
-    lines = {row.department_code: row.line for row in rows if row.parent_code}
+    places = {row.department_code: row.where for row in rows if row.parent_code}
     errors = []
-    for code, line in lines.items():
+    for code, where in places.items():
         seen = {code}
         ancestor = parents.get(code, "")
         while ancestor:
             if ancestor in seen:
                 errors.append(
-                    _("line %(line)d: department %(code)s would be inside itself (through %(via)s)")
-                    % {"line": line, "code": code, "via": ancestor}
+                    _("%(where)s: department %(code)s would be inside itself (through %(via)s)")
+                    % {"where": where, "code": code, "via": ancestor}
                 )
                 break
             seen.add(ancestor)
@@ -443,13 +462,6 @@ def _extensions_diff(
         .values_list("id", "history_date", "department_id")
     ):
         history.setdefault(extension_id, []).append((changed_at, department_id))
-    known_users = _users_by_email({row.email for row in rows if row.manager})
-    managing = set(
-        Department.managers.through.objects.filter(
-            department__code__in={row.department_code for row in rows if row.manager},
-            user_id__in=set(known_users.values()),
-        ).values_list("department__code", "user_id")
-    )
     for row in rows:
         extension = existing.get((row.site, row.extension))
         if extension is None:
@@ -468,11 +480,11 @@ def _extensions_diff(
                     if moved_since:
                         errors.append(
                             _(
-                                "line %(line)d: extension %(extension)s changed department on "
+                                "%(where)s: extension %(extension)s changed department on "
                                 "%(changed)s, after valid_from %(day)s: moves are dated in order"
                             )
                             % {
-                                "line": row.line,
+                                "where": row.where,
                                 "extension": row.extension,
                                 "changed": timezone.localtime(
                                     moved_since[-1], extension.site.zone
@@ -494,13 +506,24 @@ def _extensions_diff(
                 touched = True
             if not touched:
                 diff.unchanged += 1
-        if row.manager:
-            user_id = known_users.get(row.email)
-            if user_id is None and row.email not in diff.users_new:
-                diff.users_new[row.email] = row.holder
-            pair = (row.email, row.department_code)
-            if (row.department_code, user_id) not in managing and pair not in diff.managers_added:
-                diff.managers_added[pair] = None
+
+
+def _managers_diff(managers: list[tuple[str, str, str]], diff: DirectoryDiff) -> None:
+    """Who becomes a manager of what (``(e-mail, department code, holder)``), and the
+    accounts to make for them."""
+    known_users = _users_by_email({email for email, _code, _holder in managers})
+    managing = set(
+        Department.managers.through.objects.filter(
+            department__code__in={code for _email, code, _holder in managers},
+            user_id__in=set(known_users.values()),
+        ).values_list("department__code", "user_id")
+    )
+    for email, code, holder in managers:
+        user_id = known_users.get(email)
+        if user_id is None and email not in diff.users_new:
+            diff.users_new[email] = holder
+        if (code, user_id) not in managing:
+            diff.managers_added[(email, code)] = None
 
 
 def _users_by_email(emails: set[str]) -> dict[str, int]:

@@ -114,6 +114,14 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out pairs
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Directory sign-in (config.ldap), on when LDAP_SERVER_URI is set: after the lockout
+# check and before local accounts, so a local account of the same name still works.
+LDAP_SERVER_URI = env.str("LDAP_SERVER_URI", default="")
+if LDAP_SERVER_URI:
+    from config.ldap import ldap_settings
+
+    vars().update(ldap_settings(env, LDAP_SERVER_URI))
+    AUTHENTICATION_BACKENDS.insert(1, "accounts.ldap.DirectoryBackend")
 AXES_FAILURE_LIMIT = 10
 AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -233,6 +241,14 @@ CELERY_BEAT_SCHEDULE = {
     # Releases prepaid reservations whose hang-up never came; charges them from their CDRs.
     "credit-sweep": {"task": "credit.tasks.credit_sweep", "schedule": 60.0},
 }
+if LDAP_SERVER_URI:
+    from celery.schedules import crontab
+
+    # The directory sync (config.ldap), every night at LDAP_SYNC_HOUR, UTC (beat's clock).
+    CELERY_BEAT_SCHEDULE["directory-sync"] = {
+        "task": "billing.tasks.directory_sync_task",
+        "schedule": crontab(hour=env.int("LDAP_SYNC_HOUR", default=2), minute=0),
+    }
 # Beat reads its schedules from the database (editable in the admin); the entries
 # above are written there when beat starts.
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
