@@ -20,17 +20,19 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import get_format
+from django.utils.formats import date_format, get_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from billing.filters import CallFilterSet
 from billing.pagination import InvalidCursor, Position, calls_keyset_page
 from billing.selectors import calls_visible_to
+from capture.selectors import sources_alarming
 from org.models import Department, Site
 from org.selectors import departments_visible_to
 
 from .charts import calls_trend_svg, cost_trend_svg
-from .dashboard import dashboard_data, month_shift, percent
+from .dashboard import MonthFigures, dashboard_data, month_shift, percent
 from .selectors import (
     DepartmentNotFound,
     InvalidMonth,
@@ -108,15 +110,48 @@ def calls_url(**params) -> str:
 # ---------------------------------------------------------------- dashboard
 
 
+def _days_label(figures: MonthFigures, month_format: str) -> str:
+    """What ``figures`` count: "November" (a whole month), "days 1-3 of December"
+    (month to date) or "day 1 of December"; ``month_format`` formats the month."""
+    period = date_format(figures.month, month_format)
+    if figures.through is None:
+        return period
+    if figures.through.day == 1:
+        return _("day 1 of %(period)s") % {"period": period}
+    return _("days 1\u2013%(last)s of %(period)s") % {"last": figures.through.day, "period": period}
+
+
+def _comparison_text(data) -> str:
+    """The dashboard's subtitle: what is compared with what."""
+    current = _days_label(data.current, "YEAR_MONTH_FORMAT")
+    previous = _days_label(data.previous, "YEAR_MONTH_FORMAT")
+    if data.to_date:
+        return _("%(current)s (so far) compared with %(previous)s") % {
+            "current": capfirst(current),
+            "previous": previous,
+        }
+    return _("%(current)s compared with %(previous)s") % {
+        "current": capfirst(current),
+        "previous": previous,
+    }
+
+
 @login_required
 def dashboard(request):
-    """This month against the last, a year's cost, the top lists, busy hours, budgets."""
+    """This month against the last (month to date: the same days of the last), a
+    year's cost, the top lists, busy hours, budgets; a banner for sources that are
+    not sending."""
     month = _month(request)
-    data = dashboard_data(user=request.user, month=month)
+    today = timezone.localdate()
+    data = dashboard_data(user=request.user, month=month, today=today)
+    is_current_month = month == today.replace(day=1)
     context = {
         **_month_nav(request, month),
         "data": data,
-        "is_current_month": month == timezone.localdate().replace(day=1),
+        "is_current_month": is_current_month,
+        # Sources not sending now make this month's figures incomplete (not a past one's).
+        "alarming_sources": sources_alarming() if is_current_month else [],
+        "sources_url": reverse("admin:capture_source_changelist") if request.user.is_staff else "",
         # The charts' CSS carries the nonce the Content-Security-Policy allows.
         "cost_chart": cost_trend_svg(data.trend, data.currencies, nonce=request.csp_nonce),
         "calls_chart": calls_trend_svg(data.trend, nonce=request.csp_nonce),
@@ -124,6 +159,10 @@ def dashboard(request):
             (figures, [(currency, figures.cost_in(currency)) for currency in data.currencies])
             for figures in data.trend
         ],
+        "current_label": _days_label(data.current, "F"),
+        "previous_label": _days_label(data.previous, "F"),
+        "previous_full_label": _days_label(data.previous_full, "F"),
+        "comparison_text": _comparison_text(data),
         "hours": range(24),
         "calls_link": calls_url(month=f"{month:%Y-%m}"),
         "missed_link": calls_url(month=f"{month:%Y-%m}", direction="incoming", answered="false"),
