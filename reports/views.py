@@ -15,7 +15,6 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -40,7 +39,6 @@ from .selectors import (
     department_not_visible_text,
     department_report,
     extension_report,
-    month_following,
     month_parse,
     unrated_calls,
     user_scope,
@@ -331,18 +329,6 @@ def _position(call) -> str:
     return Position(start=call.start, id=call.pk).encode()
 
 
-def _in_month(month: dt.date, sites: list[Site]) -> Q:
-    """Calls in ``month`` of each site's own calendar (local midnights)."""
-    in_month = Q(pk__in=[])
-    for site in sites:
-        in_month |= Q(
-            site_id=site.pk,
-            start__gte=dt.datetime.combine(month, dt.time(), site.zone),
-            start__lt=dt.datetime.combine(month_following(month), dt.time(), site.zone),
-        )
-    return in_month
-
-
 DATETIME_PARAMS = ("start_after", "start_before")
 
 
@@ -430,8 +416,6 @@ def call_search(request):
     page: list = []
     newer = older = ""
     if calls is not None:
-        if month is not None:
-            calls = calls.filter(_in_month(month, sites))
         at = _page_position(request)
         keyset = calls_keyset_page(calls, size=CALLS_PER_PAGE, at=at)
         page, has_older, has_newer = keyset.calls, keyset.has_older, keyset.has_newer
