@@ -15,6 +15,7 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q, Sum
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -26,9 +27,11 @@ from django.utils.translation import gettext as _
 from billing.filters import CallFilterSet
 from billing.pagination import InvalidCursor, Position, calls_keyset_page
 from billing.selectors import calls_visible_to
+from billing.services import CALL_COST_MAX
 from capture.selectors import sources_alarming
 from org.models import Department, Site
 from org.selectors import departments_visible_to
+from rating.services import call_explain
 
 from .charts import calls_trend_svg, cost_trend_svg
 from .dashboard import MonthFigures, dashboard_data, month_shift, percent
@@ -383,6 +386,54 @@ def _page_zone(site_slug: str, sites: list[Site]):
     return timezone.get_default_timezone()
 
 
+@dataclass(frozen=True)
+class SearchTotals:
+    """The whole result of a call search, not just the page: how many calls, how
+    many of them have no price, and their cost per currency."""
+
+    calls: int
+    unrated: int
+    costs: tuple[tuple[str, Decimal], ...]
+
+
+def _search_totals(calls) -> SearchTotals:
+    """One query grouped by currency over the filtered calls (in scope)."""
+    rows = (
+        calls.order_by()
+        .values_list("currency")
+        .annotate(
+            count=Count("id"), unrated=Count("id", filter=Q(cost__isnull=True)), cost=Sum("cost")
+        )
+    )
+    total = unrated = 0
+    costs = []
+    for currency, count, not_priced, cost in rows:
+        total += count
+        unrated += not_priced
+        if count > not_priced:
+            costs.append((currency, Decimal(cost or 0).quantize(Decimal("0.0001"))))
+    return SearchTotals(calls=total, unrated=unrated, costs=tuple(sorted(costs)))
+
+
+def _search_csv_url(filters) -> str:
+    """The CSV of the search's result: the filters as the FilterSet read them (times
+    as ISO 8601 with their offset, as read in the page's zone), so the file holds
+    exactly the calls found."""
+    query = {}
+    for name, value in filters.form.cleaned_data.items():
+        if value in (None, ""):
+            continue
+        if isinstance(value, dt.datetime):
+            value = value.isoformat()
+        elif isinstance(value, dt.date):
+            value = f"{value:%Y-%m}"  # the month filter
+        elif isinstance(value, bool):
+            value = "true" if value else "false"
+        query[name] = str(value)
+    url = reverse("reports:calls-search-csv")
+    return f"{url}?{urlencode(query)}" if query else url
+
+
 @login_required
 def call_search(request):
     """Calls in the user's scope, newest first, with the calls API's filters and
@@ -432,6 +483,8 @@ def call_search(request):
             newer = "?" + urlencode(kept)
 
     params = {key: request.GET.get(key, "") for key in CallFilterSet.base_filters}
+    totals = _search_totals(calls) if calls is not None else None
+    csv_url = _search_csv_url(filters) if calls is not None else ""
     typed_format = _typed_datetime_format()
     shown = {
         key: _local_datetime(query.get(key, ""), typed_format) or params[key]
@@ -449,6 +502,14 @@ def call_search(request):
         "sites": sites,
         "departments": _visible_departments(request.user),
         "directions": CallFilterSet.base_filters["direction"].extra["choices"],
+        "categories": CallFilterSet.base_filters["category"].extra["choices"],
+        "totals": totals,
+        "csv_url": csv_url,
+        "unrated_query": urlencode(
+            {k: v for k, v in request.GET.items() if k not in ("after", "before") and v}
+            | {"unrated": "true"}
+        ),
+        "back_param": request.get_full_path(),
         "calls": page,
         "newer_url": newer,
         "older_url": older,
@@ -473,3 +534,45 @@ def download_links(url_name: str, month, query: str = "") -> list[tuple[str, str
             excel = url + ("&" if query else "?") + "excel=1"
             links.append((_("CSV for Excel"), excel, "csv-excel"))
     return links
+
+
+# ---------------------------------------------------------------- a call's price
+
+
+@login_required
+def call_explain_page(request, pk: int):
+    """How one call's price is reached, step by step, with today's tariff, as the
+    calls API's ``explain`` says it; a call outside the user's scope is 404."""
+    call = calls_visible_to(request.user).select_related("department").filter(pk=pk).first()
+    if call is None:
+        raise Http404(_("There is no call %(id)s among the calls you can see.") % {"id": pk})
+    price = call_explain(site=call.site, call=call, max_cost=CALL_COST_MAX, trunk=call.trunk)
+    stored = None if call.cost is None else f"{call.cost:.4f}"
+    current = None if price.cost is None else f"{price.cost:.4f}"
+    steps = [
+        {
+            "step": step["step"],
+            "value": step["value"],
+            "details": [
+                (name.replace("_", " "), value)
+                for name, value in step.items()
+                if name not in ("step", "value")
+            ],
+        }
+        for step in price.steps
+    ]
+    back = request.GET.get("back", "")
+    if not back.startswith(reverse("reports:calls")):  # only back to the search
+        back = reverse("reports:calls")
+    context = {
+        "call": call,
+        "back_url": back,
+        # The context of rating/price_explanation.html, as the call's admin page has it.
+        "steps": steps,
+        "current_cost": current,
+        "stored_cost": stored,
+        "matches": stored == current,
+        "currency": call.currency,
+        "unrated_reason": price.unrated_reason,
+    }
+    return render(request, "reports/call_explain.html", context)
