@@ -119,7 +119,8 @@ def _days_label(figures: MonthFigures, month_format: str) -> str:
         return period
     if figures.through.day == 1:
         return _("day 1 of %(period)s") % {"period": period}
-    return _("days 1\u2013%(last)s of %(period)s") % {"last": figures.through.day, "period": period}
+    text = _("days 1–%(last)s of %(period)s")  # noqa: RUF001 (the range's dash)
+    return text % {"last": figures.through.day, "period": period}
 
 
 def _comparison_text(data) -> str:
