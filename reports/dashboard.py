@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Sum
@@ -274,19 +274,57 @@ def same_days_through(month: dt.date, day: int) -> dt.date:
 
 
 def _days_figures(
-    month: dt.date, through: dt.date, scope: set[int] | None, currencies: dict[int, str]
+    first: dt.date, last: dt.date, scope: set[int] | None, currencies: dict[int, str]
 ) -> MonthFigures:
-    """The totals of days 1 to ``through`` of ``month`` (sites' local dates), from the
-    daily rollups; one query grouped by site and direction."""
+    """The totals of the days ``first`` to ``last`` of one month (sites' local dates),
+    from the daily rollups; one query grouped by site and direction."""
     rows = (
-        daily_rollups(first=month, last=through, departments=scope)
+        daily_rollups(first=first, last=last, departments=scope)
         .values_list("site_id", "direction")
         .annotate(**SUMS)
     )
     figures = _empty_sums()
     for row in rows:
         _add_row(figures, row, currencies)
-    return _figures(month, figures, through=through)
+    return _figures(first.replace(day=1), figures, through=last)
+
+
+def _minus(whole: MonthFigures, part: MonthFigures, through: dt.date) -> MonthFigures:
+    """``whole`` without ``part`` (figures of the same month), counted to ``through``."""
+    part_cost = dict(part.cost)
+    return MonthFigures(
+        month=whole.month,
+        through=through,
+        calls=whole.calls - part.calls,
+        answered=whole.answered - part.answered,
+        cost=_money(
+            {c: a - part_cost.get(c, ZERO) for c, a in whole.cost if a != part_cost.get(c)}
+        ),
+        unrated=whole.unrated - part.unrated,
+        incoming=whole.incoming - part.incoming,
+        incoming_answered=whole.incoming_answered - part.incoming_answered,
+        incoming_ring_seconds=whole.incoming_ring_seconds - part.incoming_ring_seconds,
+    )
+
+
+def _same_days(
+    whole: MonthFigures, day: int, scope: set[int] | None, currencies: dict[int, str]
+) -> MonthFigures:
+    """Days 1 to ``day`` of the month ``whole`` totals (to its last day when shorter).
+
+    Read from whichever side of the month is shorter: the days themselves, or the whole
+    month (the monthly rollups, already read) less the days after: at most half a
+    month of daily rollups, and none when the day is the month's last or later.
+    """
+    through = same_days_through(whole.month, day)
+    days = month_days(whole.month)
+    if through.day == days:
+        return replace(whole, through=through)
+    if through.day <= days // 2:
+        return _days_figures(whole.month, through, scope, currencies)
+    last = whole.month.replace(day=days)
+    after = _days_figures(through + dt.timedelta(days=1), last, scope, currencies)
+    return _minus(whole, after, through)
 
 
 def _share(cost: Decimal, currency: str, current: MonthFigures) -> Decimal | None:
@@ -476,13 +514,9 @@ def dashboard_data(*, user, month: dt.date, today: dt.date | None = None) -> Das
     current, previous_full = trend[-1], trend[-2]
     previous = previous_full
     if today.replace(day=1) == month:
-        current = _days_figures(month, today, scope, currencies)
-        previous = _days_figures(
-            previous_full.month,
-            same_days_through(previous_full.month, today.day),
-            scope,
-            currencies,
-        )
+        # The month so far is all its calls (none starts after today), to the day.
+        current = replace(current, through=today)
+        previous = _same_days(previous_full, today.day, scope, currencies)
     seen = sorted({currency for figures in trend for currency, _ in figures.cost})
     if not seen:
         seen = sorted(set(currencies.values()))[:1]

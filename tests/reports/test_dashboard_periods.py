@@ -126,6 +126,48 @@ def test_the_first_of_a_month_is_compared_with_the_first_of_the_last(shop):
     assert data.costs[0].change == Decimal("100.0")
 
 
+def test_after_mid_month_the_same_days_are_the_month_less_the_days_after(shop):
+    """On 20 December: 1-20 November is read as all of November less 21-30 November;
+    the 20th at 23:00 is in, the 21st at 00:30 out."""
+    source, extension, admin = shop
+    _calls(
+        source,
+        extension,
+        (dt.date(2026, 11, 2), "1", 9),
+        (dt.date(2026, 11, 20), "2", 23),
+        (dt.date(2026, 11, 21), "4", 0),
+        (dt.date(2026, 11, 30), "8", 12),
+        (dt.date(2026, 12, 5), "3", 9),
+    )
+
+    data = dashboard_data(user=admin, month=dt.date(2026, 12, 1), today=dt.date(2026, 12, 20))
+
+    assert data.previous.through == dt.date(2026, 11, 20)
+    assert (data.previous.calls, data.previous.answered) == (2, 2)
+    assert data.costs[0].previous == Decimal("3.0000")
+    assert data.costs[0].previous_whole == Decimal("15.0000")
+    assert data.costs[0].change == Decimal("0.0")
+
+
+def test_both_ways_of_reading_the_same_days_agree_on_every_day(shop):
+    """Whichever way ``_same_days`` reads them, days 1 to N of November (and all of
+    it from the 30th on) are the sum of those days' calls, for N from 1 to 31."""
+    from reports.dashboard import _days_figures, _same_days, _trend
+
+    source, extension, _admin = shop
+    days = [(dt.date(2026, 11, day), str(day), 9 + day % 12) for day in range(1, 31)]
+    _calls(source, extension, *days)
+    whole = _trend(dt.date(2026, 11, 1), None, {source.site_id: "ARS"})[-1]
+
+    for day in range(1, 32):
+        same = _same_days(whole, day, None, {source.site_id: "ARS"})
+        through = dt.date(2026, 11, min(day, 30))
+        direct = _days_figures(dt.date(2026, 11, 1), through, None, {source.site_id: "ARS"})
+        assert same == direct, day
+        assert same.calls == min(day, 30)
+        assert same.cost_in("ARS") == Decimal(sum(range(1, min(day, 30) + 1)))
+
+
 def test_a_past_month_is_compared_with_the_whole_month_before(shop):
     source, extension, admin = shop
     _calls(source, extension, (dt.date(2026, 11, 20), "10", 9), (dt.date(2026, 12, 2), "5", 9))
