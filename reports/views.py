@@ -15,7 +15,6 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q, Sum
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -38,6 +37,7 @@ from .dashboard import MonthFigures, dashboard_data, month_shift, percent
 from .selectors import (
     DepartmentNotFound,
     InvalidMonth,
+    call_search_totals,
     department_id_invalid_text,
     department_not_visible_text,
     department_report,
@@ -387,35 +387,6 @@ def _page_zone(site_slug: str, sites: list[Site]):
     return timezone.get_default_timezone()
 
 
-@dataclass(frozen=True)
-class SearchTotals:
-    """The whole result of a call search, not just the page: how many calls, how
-    many of them have no price, and their cost per currency."""
-
-    calls: int
-    unrated: int
-    costs: tuple[tuple[str, Decimal], ...]
-
-
-def _search_totals(calls) -> SearchTotals:
-    """One query grouped by currency over the filtered calls (in scope)."""
-    rows = (
-        calls.order_by()
-        .values_list("currency")
-        .annotate(
-            count=Count("id"), unrated=Count("id", filter=Q(cost__isnull=True)), cost=Sum("cost")
-        )
-    )
-    total = unrated = 0
-    costs = []
-    for currency, count, not_priced, cost in rows:
-        total += count
-        unrated += not_priced
-        if count > not_priced:
-            costs.append((currency, Decimal(cost or 0).quantize(Decimal("0.0001"))))
-    return SearchTotals(calls=total, unrated=unrated, costs=tuple(sorted(costs)))
-
-
 def _search_csv_url(filters) -> str:
     """The CSV of the search's result: the filters as the FilterSet read them (times
     as ISO 8601 with their offset, as read in the page's zone), so the file holds
@@ -484,7 +455,11 @@ def call_search(request):
             newer = "?" + urlencode(kept)
 
     params = {key: request.GET.get(key, "") for key in CallFilterSet.base_filters}
-    totals = _search_totals(calls) if calls is not None else None
+    totals = None
+    if calls is not None:
+        totals = call_search_totals(
+            calls=calls, filters=filters.form.cleaned_data, user=request.user
+        )
     csv_url = _search_csv_url(filters) if calls is not None else ""
     typed_format = _typed_datetime_format()
     shown = {

@@ -14,10 +14,12 @@ import re
 from decimal import Decimal
 from html import unescape
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 
 from billing.models import Call
+from billing.rollups import rollups_rebuild
 from reports.templatetags.report_format import money
 
 from .conftest import OCTOBER, call_make, local, month_call_sums
@@ -87,6 +89,7 @@ def test_the_count_is_of_the_whole_result_not_the_page(org):
             start=local(20, 8, minute),
             cost="1",
         )
+    rollups_rebuild([OCTOBER])  # as the billing services keep them
 
     response = search(org.admin, month="2026-10", extension="4001")
 
@@ -187,3 +190,66 @@ def test_an_unrated_call_shows_its_reason(org):
     assert call.pk in call_ids(response)
     assert "no rate for 5411 on 2026-10-21" in page_text(response)
     assert Decimal(0) == sum((c.cost or 0) for c in Call.objects.filter(cost=None))
+
+
+def _calls_totals(user, params: dict):
+    """The totals summed straight from the calls the FilterSet selects."""
+    from django.db.models import Count, Q, Sum
+
+    from billing.filters import CallFilterSet
+    from billing.selectors import calls_visible_to
+    from reports.selectors import _totals
+
+    filters = CallFilterSet(params, queryset=calls_visible_to(user))
+    assert filters.is_valid(), filters.errors
+    rows = (
+        filters.qs.order_by()
+        .values_list("currency")
+        .annotate(count=Count("id"), unrated=Count("id", filter=Q(cost=None)), cost=Sum("cost"))
+    )
+    return filters, _totals(rows)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"month": "2026-10"},
+        {"month": "2026-11"},
+        {"month": "2026-10", "category": "mobile"},
+        {"month": "2026-10", "direction": "incoming"},
+        {"extension": "4002"},
+        {"department": "FIN"},
+        {"site": "cordoba", "unrated": "true"},
+        {"month": "2026-10", "unrated": "false"},
+        {"site": "elsewhere"},
+    ],
+)
+@pytest.mark.parametrize("who", ["admin", "finance"])
+def test_totals_read_from_the_rollups_equal_the_calls(org, params, who):
+    """The filters the rollups answer are summed from them: the same count, unrated
+    calls and cost as the calls themselves, for an administrator and a manager."""
+    from reports.selectors import call_search_totals
+
+    user = getattr(org, who)
+    if params.get("department"):
+        params = {**params, "department": str(org.departments[params["department"]].pk)}
+    filters, expected = _calls_totals(user, params)
+
+    totals = call_search_totals(calls=filters.qs, filters=filters.form.cleaned_data, user=user)
+
+    assert totals == expected
+    if params.get("site") != "elsewhere":
+        assert totals.calls > 0
+
+
+def test_other_filters_are_counted_on_the_calls(org, django_assert_num_queries):
+    from reports.selectors import call_search_totals
+
+    filters, expected = _calls_totals(org.admin, {"min_cost": "5", "month": "2026-10"})
+
+    with django_assert_num_queries(1):
+        totals = call_search_totals(
+            calls=filters.qs, filters=filters.form.cleaned_data, user=org.admin
+        )
+    assert totals == expected and totals.calls > 0
