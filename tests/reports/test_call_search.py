@@ -253,3 +253,20 @@ def test_other_filters_are_counted_on_the_calls(org, django_assert_num_queries):
             calls=filters.qs, filters=filters.form.cleaned_data, user=org.admin
         )
     assert totals == expected and totals.calls > 0
+
+
+def test_the_price_page_and_the_totals_speak_spanish(org):
+    call = Call.objects.filter(department=org.departments["FIN"]).first()
+    client = signed_in(org.finance)
+
+    explain = page_text(
+        client.get(reverse("reports:call-explain", args=[call.pk]), HTTP_ACCEPT_LANGUAGE="es")
+    )
+    found_page = page_text(
+        client.get(reverse("reports:calls"), {"month": "2026-10"}, HTTP_ACCEPT_LANGUAGE="es")
+    )
+
+    assert f"Llamada {call.pk}: cómo se llega a su precio" in explain
+    assert "Volver a las llamadas" in explain
+    assert "llamadas encontradas" in found_page
+    assert "Descargar estas llamadas (CSV)" in found_page

@@ -261,3 +261,17 @@ def test_the_calls_chart_axis_starts_at_zero():
     axis = re.search(r'<g class="axis y[^"]*">(.*?)</g>\s*</g>', svg, re.DOTALL).group(1)
     labels = [int(label.replace(",", "")) for label in re.findall(r">([\d,]+)</text>", axis)]
     assert min(labels) == 0
+
+
+def test_this_months_page_reads_a_handful_of_queries(shop, django_assert_max_num_queries):
+    """The month to date adds at most one query of daily rollups and one of the
+    sources to the past month's page (16, and the reader's saved language)."""
+    source, extension, admin = shop
+    today = timezone.localdate()
+    _calls(source, extension, (today.replace(day=1), "1", 12))
+    client = Client()
+    client.force_login(admin)
+
+    with django_assert_max_num_queries(19):
+        response = client.get(reverse("reports:dashboard"))
+    assert response.status_code == 200
