@@ -49,7 +49,7 @@ DATABASE_URL = os.environ.get(
 TIME_ZONES = ("America/Argentina/Cordoba", "America/Argentina/Buenos_Aires")
 CHUNK = 100_000
 REPEATS = 15
-AIMS_MS = {"departments": 100, "extensions": 200, "dashboard": 300}
+AIMS_MS = {"departments": 100, "extensions": 200, "dashboard": 300, "call_search": 500}
 
 # The columns of Call the fill writes, in the order of its text lines; the others
 # (trunk, rate plan, rate) stay NULL. tests/billing/test_columns.py checks them.
@@ -593,6 +593,7 @@ def _measure() -> None:
         )
     _measure_downloads(admin, month)
     _measure_dashboard(admin, manager)
+    _measure_call_search(admin, manager, month)
     in_month = Call.objects.filter(
         start__gte=dt.datetime.combine(MEASURED_MONTH, dt.time(), ZoneInfo(TIME_ZONES[0])),
         start__lt=dt.datetime(2026, 11, 1, tzinfo=ZoneInfo(TIME_ZONES[0])),
@@ -644,6 +645,43 @@ def _measure_dashboard(admin, manager) -> None:
 
         _report(f"dashboard page ({path}), {who}, server time", "dashboard", *_timed(get))
     plain_static.disable()
+    _measure_month_to_date(admin, manager)
+
+
+def _measure_month_to_date(admin, manager) -> None:
+    """The dashboard's figures while the measured month runs: on the 15th the first 15
+    days of the month before are read from the daily rollups, on the 16th the month
+    before less its last days; the page above (a past month) reads neither."""
+    from reports.dashboard import dashboard_data
+
+    for day in (15, 16):
+        today = MEASURED_MONTH.replace(day=day)
+        for who, user in (("administrator", admin), ("manager", manager)):
+            _report(
+                f"dashboard figures on {today:%Y-%m-%d} (month to date), {who}",
+                "dashboard",
+                *_timed(
+                    lambda user=user, today=today: dashboard_data(
+                        user=user, month=MEASURED_MONTH, today=today
+                    )
+                ),
+            )
+
+
+def _measure_call_search(admin, manager, month: str) -> None:
+    """The call search of a month: its first page and the count and cost of the
+    whole result (one grouped aggregate over the month's calls in scope)."""
+    from django.test import Client
+
+    for who, user in (("administrator", admin), ("manager", manager)):
+        client = Client()
+        client.force_login(user)
+        path = f"/reports/calls/?month={month}"
+        _report(
+            f"call search page ({path}) with its totals, {who}, server time",
+            "call_search",
+            *_timed(lambda client=client, path=path: _get(client, path)),
+        )
 
 
 def _rss_kib(field: str) -> int:

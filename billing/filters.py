@@ -1,10 +1,15 @@
 """Filters of calls, shared by the API and the pages."""
 
+import datetime as dt
+
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import IdFilter, UtcIsoDateTimeFilter
+from core.filters import IdFilter, MonthFilter, UtcIsoDateTimeFilter
+from org.models import Site
 from org.selectors import department_subtree_ids
+from rating.models import Category
 
 from .models import Call
 
@@ -26,6 +31,13 @@ class CallFilterSet(django_filters.FilterSet):
         field_name="number", lookup_expr="startswith", help_text="Number prefix."
     )
     min_cost = django_filters.NumberFilter(field_name="cost", lookup_expr="gte")
+    category = django_filters.ChoiceFilter(
+        choices=Category.choices, help_text=_("Destination category, e.g. international.")
+    )
+    month = MonthFilter(
+        method="filter_month",
+        help_text=_("YYYY-MM: calls of that month in each site's local calendar."),
+    )
     unrated = django_filters.BooleanFilter(
         field_name="cost",
         lookup_expr="isnull",
@@ -45,8 +57,27 @@ class CallFilterSet(django_filters.FilterSet):
             "start_before",
             "number",
             "min_cost",
+            "category",
+            "month",
             "unrated",
         ]
 
     def filter_department(self, queryset, name, value):
         return queryset.filter(department_id__in=department_subtree_ids([value]))
+
+    def filter_month(self, queryset, name, value):
+        return queryset.filter(calls_in_month(value))
+
+
+def calls_in_month(month: dt.date) -> Q:
+    """Calls of ``month`` (a first day) in each site's own calendar, from its local
+    midnight on the 1st to the next month's: as the rollups and the reports count."""
+    following = (month + dt.timedelta(days=32)).replace(day=1)
+    in_month = Q(pk__in=[])
+    for site in Site.objects.only("id", "time_zone"):
+        in_month |= Q(
+            site_id=site.pk,
+            start__gte=dt.datetime.combine(month, dt.time(), site.zone),
+            start__lt=dt.datetime.combine(following, dt.time(), site.zone),
+        )
+    return in_month

@@ -14,6 +14,7 @@ from rating.models import RatePlan
 
 from .models import (
     Call,
+    DailyRollup,
     DestinationRollup,
     HourlyRollup,
     MonthlyRollup,
@@ -80,6 +81,17 @@ def monthly_rollups(
     """Monthly totals from ``first`` to ``last`` (first days of months; ``last``
     defaults to ``first``), of ``departments`` only when given (``None``: all)."""
     return _rollups(MonthlyRollup, first, last, departments)
+
+
+def daily_rollups(
+    *, first: dt.date, last: dt.date, departments: Iterable[int] | None = None
+) -> QuerySet[DailyRollup]:
+    """Daily totals from ``first`` to ``last`` inclusive (the sites' local dates), of
+    ``departments`` only when given (``None``: all)."""
+    rows = DailyRollup.objects.filter(day__gte=first, day__lte=last)
+    if departments is not None:
+        rows = rows.filter(department_id__in=departments)
+    return rows.order_by()
 
 
 def destination_rollups(

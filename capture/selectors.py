@@ -240,6 +240,17 @@ def source_health_state(source: Source, now: dt.datetime | None = None) -> str:
     return HealthState.CAPTURING if source.last_seen_at else HealthState.CONNECTING
 
 
+def sources_alarming(now: dt.datetime | None = None) -> list[tuple[Source, str]]:
+    """The enabled sources whose health is ``error`` or ``silent`` (calls are not
+    arriving from them), by site and name, each with its state. Reads the sources
+    only, not their records: cheap enough for every dashboard view."""
+    now = now or timezone.now()
+    sources = Source.objects.filter(enabled=True).select_related("site")
+    states = [(source, source_health_state(source, now)) for source in sources]
+    alarming = [(source, state) for source, state in states if state in ALARMING_STATES]
+    return sorted(alarming, key=lambda pair: (pair[0].site.name, pair[0].name))
+
+
 def capture_heartbeat_fresh(now: dt.datetime | None = None) -> bool:
     """Whether some capture process beat within :data:`HEARTBEAT_MAX_AGE`."""
     now = now or timezone.now()

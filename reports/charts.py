@@ -95,7 +95,8 @@ def cost_trend_svg(
 
 
 def calls_trend_svg(trend: Sequence[MonthFigures], *, nonce: str = "") -> SafeString:
-    """Lines of calls and answered calls per month; ``nonce`` as for the cost chart."""
+    """Lines of calls and answered calls per month, on an axis from zero; ``nonce`` as
+    for the cost chart."""
     chart = pygal.Line(
         js=[],
         style=STYLE,
@@ -107,6 +108,7 @@ def calls_trend_svg(trend: Sequence[MonthFigures], *, nonce: str = "") -> SafeSt
         margin=8,
         dots_size=3,
         fill=False,
+        include_x_axis=True,  # the axis starts at zero: 90 and 100 calls are not 1 to 10
         value_formatter=lambda value: grouped(int(value or 0)),
         no_data_text=_("No calls"),
     )

@@ -15,13 +15,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Sum
+from django.utils import timezone
 from django.utils.dates import WEEKDAYS as WEEKDAY_NAMES
 
-from billing.selectors import destination_rollups, hourly_rollups, monthly_rollups
+from billing.selectors import (
+    daily_rollups,
+    destination_rollups,
+    hourly_rollups,
+    monthly_rollups,
+)
 from org.models import Department, Extension, Site
 from org.selectors import departments_visible_to
 
@@ -70,9 +76,11 @@ def _money(amounts: dict[str, Decimal]) -> Money:
 @dataclass(frozen=True)
 class MonthFigures:
     """A month's totals: calls, answered calls, cost (``unrated`` calls have none and
-    are not in it), and the incoming calls' ring."""
+    are not in it), and the incoming calls' ring. ``through``: the last day counted
+    when only the first days of the month are (month to date), else ``None``."""
 
     month: dt.date
+    through: dt.date | None = None
     calls: int = 0
     answered: int = 0
     cost: Money = ()
@@ -107,12 +115,14 @@ class MonthFigures:
 
 @dataclass(frozen=True)
 class Comparison:
-    """One figure this month, last month and the change between them (percent)."""
+    """One figure this month, last month (the same days of it, month to date) and the
+    change between them (percent)."""
 
     current: int | Decimal | None
     previous: int | Decimal | None
     change: Decimal | None
     currency: str = ""
+    previous_whole: int | Decimal | None = None  # all of last month (month to date)
 
     @property
     def rising(self) -> bool:
@@ -150,11 +160,18 @@ class HeatRow:
 
 @dataclass(frozen=True)
 class Dashboard:
-    """Everything the dashboard page shows for one month and one user."""
+    """Everything the dashboard page shows for one month and one user.
+
+    For the month in progress ``current`` is days 1 to today and ``previous`` the same
+    days of the month before (``through`` set on both), so that a month three days
+    old is not set against a whole month; ``previous_full`` is always the whole month
+    before. For a past month ``previous`` is ``previous_full``.
+    """
 
     month: dt.date
     current: MonthFigures
     previous: MonthFigures
+    previous_full: MonthFigures
     comparisons: dict[str, Comparison]
     costs: tuple[Comparison, ...]  # one per currency
     trend: tuple[MonthFigures, ...]  # oldest first, ending with ``month``
@@ -171,6 +188,60 @@ class Dashboard:
     def has_calls(self) -> bool:
         return bool(self.current.calls)
 
+    @property
+    def to_date(self) -> bool:
+        """Whether the month is in progress and compared day for day."""
+        return self.current.through is not None
+
+
+def _empty_sums() -> dict:
+    return {
+        "calls": 0,
+        "answered": 0,
+        "unrated": 0,
+        "cost": defaultdict(Decimal),
+        "incoming": 0,
+        "incoming_answered": 0,
+        "incoming_ring_seconds": 0,
+    }
+
+
+def _add_row(figures: dict, row, currencies: dict[int, str]) -> None:
+    """Adds one grouped rollup row ``(site_id, direction, calls, answered, ring, cost,
+    unrated)`` to ``figures``."""
+    site_id, direction, calls, answered, ring, cost, unrated = row
+    figures["calls"] += calls or 0
+    figures["answered"] += answered or 0
+    figures["unrated"] += unrated or 0
+    figures["cost"][currencies.get(site_id, "")] += Decimal(cost or 0)
+    if direction == "incoming":
+        figures["incoming"] += calls or 0
+        figures["incoming_answered"] += answered or 0
+        figures["incoming_ring_seconds"] += ring or 0
+
+
+def _figures(month: dt.date, figures: dict, through: dt.date | None = None) -> MonthFigures:
+    return MonthFigures(
+        month=month,
+        through=through,
+        calls=figures["calls"],
+        answered=figures["answered"],
+        cost=_money({c: a for c, a in figures["cost"].items() if a}),
+        unrated=figures["unrated"],
+        incoming=figures["incoming"],
+        incoming_answered=figures["incoming_answered"],
+        incoming_ring_seconds=figures["incoming_ring_seconds"],
+    )
+
+
+SUMS = {
+    "sum_calls": Sum("calls"),
+    "sum_answered": Sum("answered"),
+    "sum_ring": Sum("ring_seconds"),
+    "sum_cost": Sum("cost"),
+    "sum_unrated": Sum("unrated"),
+}
+
 
 def _trend(
     month: dt.date, scope: set[int] | None, currencies: dict[int, str]
@@ -182,49 +253,78 @@ def _trend(
         monthly_rollups(first=first, last=month, departments=scope)
         .order_by()
         .values_list("month", "site_id", "direction")
-        .annotate(
-            sum_calls=Sum("calls"),
-            sum_answered=Sum("answered"),
-            sum_ring=Sum("ring_seconds"),
-            sum_cost=Sum("cost"),
-            sum_unrated=Sum("unrated"),
-        )
+        .annotate(**SUMS)
     )
-    sums: dict[dt.date, dict] = {
-        month_shift(first, index): {
-            "calls": 0,
-            "answered": 0,
-            "unrated": 0,
-            "cost": defaultdict(Decimal),
-            "incoming": 0,
-            "incoming_answered": 0,
-            "incoming_ring_seconds": 0,
-        }
-        for index in range(TREND_MONTHS)
-    }
-    for row_month, site_id, direction, calls, answered, ring, cost, unrated in rows:
-        figures = sums[row_month]
-        figures["calls"] += calls or 0
-        figures["answered"] += answered or 0
-        figures["unrated"] += unrated or 0
-        figures["cost"][currencies.get(site_id, "")] += Decimal(cost or 0)
-        if direction == "incoming":
-            figures["incoming"] += calls or 0
-            figures["incoming_answered"] += answered or 0
-            figures["incoming_ring_seconds"] += ring or 0
-    return [
-        MonthFigures(
-            month=row_month,
-            calls=figures["calls"],
-            answered=figures["answered"],
-            cost=_money({c: a for c, a in figures["cost"].items() if a}),
-            unrated=figures["unrated"],
-            incoming=figures["incoming"],
-            incoming_answered=figures["incoming_answered"],
-            incoming_ring_seconds=figures["incoming_ring_seconds"],
-        )
-        for row_month, figures in sorted(sums.items())
-    ]
+    sums = {month_shift(first, index): _empty_sums() for index in range(TREND_MONTHS)}
+    for row_month, *row in rows:
+        _add_row(sums[row_month], row, currencies)
+    return [_figures(row_month, figures) for row_month, figures in sorted(sums.items())]
+
+
+def month_days(month: dt.date) -> int:
+    """How many days ``month`` (any day of it) has."""
+    return (month_shift(month, 1) - month.replace(day=1)).days
+
+
+def same_days_through(month: dt.date, day: int) -> dt.date:
+    """The last day of ``month`` to compare with days 1 to ``day`` of the month after
+    it: the same day, or the month's last when it is shorter (31 March is compared
+    with all 28 days of February)."""
+    return month.replace(day=min(day, month_days(month)))
+
+
+def _days_figures(
+    first: dt.date, last: dt.date, scope: set[int] | None, currencies: dict[int, str]
+) -> MonthFigures:
+    """The totals of the days ``first`` to ``last`` of one month (sites' local dates),
+    from the daily rollups; one query grouped by site and direction."""
+    rows = (
+        daily_rollups(first=first, last=last, departments=scope)
+        .values_list("site_id", "direction")
+        .annotate(**SUMS)
+    )
+    figures = _empty_sums()
+    for row in rows:
+        _add_row(figures, row, currencies)
+    return _figures(first.replace(day=1), figures, through=last)
+
+
+def _minus(whole: MonthFigures, part: MonthFigures, through: dt.date) -> MonthFigures:
+    """``whole`` without ``part`` (figures of the same month), counted to ``through``."""
+    part_cost = dict(part.cost)
+    return MonthFigures(
+        month=whole.month,
+        through=through,
+        calls=whole.calls - part.calls,
+        answered=whole.answered - part.answered,
+        cost=_money(
+            {c: a - part_cost.get(c, ZERO) for c, a in whole.cost if a != part_cost.get(c)}
+        ),
+        unrated=whole.unrated - part.unrated,
+        incoming=whole.incoming - part.incoming,
+        incoming_answered=whole.incoming_answered - part.incoming_answered,
+        incoming_ring_seconds=whole.incoming_ring_seconds - part.incoming_ring_seconds,
+    )
+
+
+def _same_days(
+    whole: MonthFigures, day: int, scope: set[int] | None, currencies: dict[int, str]
+) -> MonthFigures:
+    """Days 1 to ``day`` of the month ``whole`` totals (to its last day when shorter).
+
+    Read from whichever side of the month is shorter: the days themselves, or the whole
+    month (the monthly rollups, already read) less the days after: at most half a
+    month of daily rollups, and none when the day is the month's last or later.
+    """
+    through = same_days_through(whole.month, day)
+    days = month_days(whole.month)
+    if through.day == days:
+        return replace(whole, through=through)
+    if through.day <= days // 2:
+        return _days_figures(whole.month, through, scope, currencies)
+    last = whole.month.replace(day=days)
+    after = _days_figures(through + dt.timedelta(days=1), last, scope, currencies)
+    return _minus(whole, after, through)
 
 
 def _share(cost: Decimal, currency: str, current: MonthFigures) -> Decimal | None:
@@ -401,14 +501,22 @@ def _heat_map(month: dt.date, scope) -> tuple[tuple[HeatRow, ...], tuple[str, in
     return heat, busiest
 
 
-def dashboard_data(*, user, month: dt.date) -> Dashboard:
-    """The dashboard of ``month`` (its first day) as ``user`` may see it."""
+def dashboard_data(*, user, month: dt.date, today: dt.date | None = None) -> Dashboard:
+    """The dashboard of ``month`` (its first day) as ``user`` may see it. When
+    ``today`` (default: the server's local date) is in ``month``, its figures are days
+    1 to today, compared with the same days of the month before."""
     month = month.replace(day=1)
+    today = today or timezone.localdate()
     scope = departments_visible_to(user)
     sites = {site.pk: site for site in Site.objects.all()}
     currencies = {pk: site.currency for pk, site in sites.items()}
     trend = _trend(month, scope, currencies)
-    current, previous = trend[-1], trend[-2]
+    current, previous_full = trend[-1], trend[-2]
+    previous = previous_full
+    if today.replace(day=1) == month:
+        # The month so far is all its calls (none starts after today), to the day.
+        current = replace(current, through=today)
+        previous = _same_days(previous_full, today.day, scope, currencies)
     seen = sorted({currency for figures in trend for currency, _ in figures.cost})
     if not seen:
         seen = sorted(set(currencies.values()))[:1]
@@ -418,11 +526,17 @@ def dashboard_data(*, user, month: dt.date) -> Dashboard:
             previous=previous.cost_in(currency),
             change=change(current.cost_in(currency), previous.cost_in(currency)),
             currency=currency,
+            previous_whole=previous_full.cost_in(currency),
         )
         for currency in seen
     )
     comparisons = {
-        "calls": Comparison(current.calls, previous.calls, change(current.calls, previous.calls)),
+        "calls": Comparison(
+            current.calls,
+            previous.calls,
+            change(current.calls, previous.calls),
+            previous_whole=previous_full.calls,
+        ),
         "answered_percent": Comparison(
             current.answered_percent,
             previous.answered_percent,
@@ -444,6 +558,7 @@ def dashboard_data(*, user, month: dt.date) -> Dashboard:
         month=month,
         current=current,
         previous=previous,
+        previous_full=previous_full,
         comparisons=comparisons,
         costs=costs,
         trend=tuple(trend),
@@ -457,6 +572,6 @@ def dashboard_data(*, user, month: dt.date) -> Dashboard:
         unrated=unrated_calls(
             month=month,
             scope=None if scope is None else frozenset(scope),
-            count=current.unrated,
+            count=trend[-1].unrated,
         ),
     )

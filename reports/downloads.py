@@ -16,14 +16,13 @@ import datetime as dt
 from urllib.parse import quote
 
 from django.db import transaction
-from django.db.models import Q
 from django.http import HttpResponse, StreamingHttpResponse
 from rest_framework.exceptions import NotFound, ParseError
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
-from billing.filters import CallFilterSet
+from billing.filters import CallFilterSet, calls_in_month
 from billing.selectors import calls_visible_to
 from capture.models import Source
 from core.api import IsUser
@@ -41,7 +40,6 @@ from .selectors import (
     department_id_invalid_text,
     department_report,
     extension_report,
-    month_following,
     month_parse,
     unrated_calls,
     user_scope,
@@ -188,16 +186,19 @@ class _Echo:
 
 
 class CallsCsvDownload(DownloadView):
-    """Every call of the month the caller may see, as CSV, streamed.
+    """Every call of the month the caller may see, as CSV, streamed; without a month
+    in the path (``/reports/calls.csv``), every call the filters select: the call
+    search's result, exactly.
 
     Memory stays flat whatever the month's size: calls are read through a
     server-side cursor (``iterator``) a chunk at a time and written row by row. The
-    calls API's filters apply (``?site=``, ``?department=``, ``?direction=``, ...).
-    Times are the site's local time (``start``) and UTC (``start_utc``).
+    calls API's filters apply (``?site=``, ``?department=``, ``?category=``,
+    ``?month=``, ...). Times are the site's local time (``start``) and UTC
+    (``start_utc``).
     """
 
-    def get(self, request, month: str):
-        first_day = self.month(month)
+    def get(self, request, month: str | None = None):
+        first_day = self.month(month) if month is not None else None
         calls = calls_visible_to(request.user).select_related(None)
         filters = CallFilterSet(request.query_params, queryset=calls, request=request)
         if not filters.is_valid():
@@ -205,18 +206,15 @@ class CallsCsvDownload(DownloadView):
                 "; ".join(f"{name}: {' '.join(errors)}" for name, errors in filters.errors.items())
             )
         sites = {site.pk: site for site in Site.objects.all()}
-        in_month = Q(pk__in=[])
-        for site in sites.values():  # each site's month runs between its own midnights
-            in_month |= Q(
-                site_id=site.pk,
-                start__gte=dt.datetime.combine(first_day, dt.time(), site.zone),
-                start__lt=dt.datetime.combine(month_following(first_day), dt.time(), site.zone),
-            )
-        rows = filters.qs.filter(in_month).order_by("start", "id").values_list(*CALL_CSV_COLUMNS)
+        calls = filters.qs
+        if first_day is not None:
+            calls = calls.filter(calls_in_month(first_day))
+        rows = calls.order_by("start", "id").values_list(*CALL_CSV_COLUMNS)
         response = StreamingHttpResponse(
             _call_lines(rows, sites, csv_style(request)), content_type="text/csv; charset=utf-8"
         )
-        response["Content-Disposition"] = f'attachment; filename="calls-{first_day:%Y-%m}.csv"'
+        name = f"calls-{first_day:%Y-%m}.csv" if first_day is not None else "calls.csv"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
 
 

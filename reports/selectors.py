@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -621,3 +621,94 @@ def extension_totals(lines: Iterable[ExtensionLine]) -> Totals:
         total.unrated += line.unrated
         total.costs[line.currency] += line.cost
     return total.freeze()
+
+
+# ---------------------------------------------------------------- call search totals
+
+
+@dataclass(frozen=True)
+class SearchTotals:
+    """The whole result of a call search, not just its page: how many calls, how
+    many of them have no price, and their cost per currency (sorted)."""
+
+    calls: int
+    unrated: int
+    costs: tuple[tuple[str, Decimal], ...]
+
+
+# The call filters the monthly rollups can answer (their dimensions, and unrated).
+ROLLUP_FILTERS = frozenset(
+    {"month", "site", "department", "extension", "direction", "category", "unrated"}
+)
+
+
+def call_search_totals(*, calls, filters: dict, user) -> SearchTotals:
+    """The totals of ``calls``, the call search's filtered calls in ``user``'s scope;
+    ``filters`` are the values the FilterSet read (``cleaned_data``).
+
+    When every filter given is a dimension of the monthly rollups (no filter at all
+    included) they are summed from the rollups, which equal the calls: a few
+    thousand rows, where counting the calls would scan a month (or every month) of
+    them, about 0.7 s on 2 million calls. Other filters (times, number, cost,
+    answered, source) are counted on the calls themselves, in one grouped query.
+    """
+    given = {name: value for name, value in filters.items() if value not in (None, "")}
+    if set(given) <= ROLLUP_FILTERS:
+        return _rollup_totals(given, user)
+    rows = (
+        calls.order_by()
+        .values_list("currency")
+        .annotate(
+            count=Count("id"), unrated=Count("id", filter=Q(cost__isnull=True)), cost=Sum("cost")
+        )
+    )
+    return _totals(rows)
+
+
+def _rollup_totals(given: dict, user) -> SearchTotals:
+    month = given.get("month")
+    rows = monthly_rollups(
+        first=month or FIRST_MONTH, last=month or LAST_MONTH, departments=user_scope(user)
+    )
+    sites = {site.pk: site for site in Site.objects.all()}
+    if "site" in given:
+        rows = rows.filter(site_id__in=[pk for pk, s in sites.items() if s.slug == given["site"]])
+    if "department" in given:
+        rows = rows.filter(department_id__in=department_subtree_ids([given["department"]]))
+    if "extension" in given:
+        numbered = Extension.objects.filter(number=given["extension"]).values_list("id")
+        rows = rows.filter(extension_id__in=[pk for (pk,) in numbered])
+    if "direction" in given:
+        rows = rows.filter(direction=given["direction"])
+    if "category" in given:
+        rows = rows.filter(category=given["category"])
+    grouped = rows.values_list("site_id").annotate(
+        sum_calls=Sum("calls"), sum_unrated=Sum("unrated"), sum_cost=Sum("cost")
+    )
+    by_currency: dict[str, list] = defaultdict(lambda: [0, 0, Decimal(0)])
+    for site_id, calls, unrated, cost in grouped:
+        site = sites.get(site_id)
+        sums = by_currency[site.currency if site else ""]
+        sums[0] += calls or 0
+        sums[1] += unrated or 0
+        sums[2] += Decimal(cost or 0)
+    unrated_only = given.get("unrated")
+    rows_out = []
+    for currency, (calls, unrated, cost) in by_currency.items():
+        if unrated_only is True:
+            calls, cost = unrated, Decimal(0)
+        elif unrated_only is False:
+            calls, unrated = calls - unrated, 0
+        rows_out.append((currency, calls, unrated, cost))
+    return _totals(rows_out)
+
+
+def _totals(rows) -> SearchTotals:
+    total = unrated = 0
+    costs = []
+    for currency, count, not_priced, cost in rows:
+        total += count
+        unrated += not_priced
+        if count > not_priced:
+            costs.append((currency, Decimal(cost or 0).quantize(Decimal("0.0001"))))
+    return SearchTotals(calls=total, unrated=unrated, costs=tuple(sorted(costs)))

@@ -39,6 +39,7 @@ urlpatterns: list = [
     path("departments/", views.department_report_page, name="departments"),
     path("extensions/", views.extension_report_page, name="extensions"),
     path("calls/", views.call_search, name="calls"),
+    path("calls/<int:pk>/", views.call_explain_page, name="call-explain"),
     # Downloads (contract): session or API key.
     path(
         "<month:month>/departments.<report_format:fmt>",
@@ -51,4 +52,6 @@ urlpatterns: list = [
         name="extensions-download",
     ),
     path("<month:month>/calls.csv", downloads.CallsCsvDownload.as_view(), name="calls-csv"),
+    # The call search's result, exactly (its filters in the query).
+    path("calls.csv", downloads.CallsCsvDownload.as_view(), name="calls-search-csv"),
 ]

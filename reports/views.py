@@ -15,30 +15,33 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import get_format
+from django.utils.formats import date_format, get_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from billing.filters import CallFilterSet
 from billing.pagination import InvalidCursor, Position, calls_keyset_page
 from billing.selectors import calls_visible_to
+from billing.services import CALL_COST_MAX
+from capture.selectors import sources_alarming
 from org.models import Department, Site
 from org.selectors import departments_visible_to
+from rating.services import call_explain
 
 from .charts import calls_trend_svg, cost_trend_svg
-from .dashboard import dashboard_data, month_shift, percent
+from .dashboard import MonthFigures, dashboard_data, month_shift, percent
 from .selectors import (
     DepartmentNotFound,
     InvalidMonth,
+    call_search_totals,
     department_id_invalid_text,
     department_not_visible_text,
     department_report,
     extension_report,
-    month_following,
     month_parse,
     unrated_calls,
     user_scope,
@@ -108,15 +111,49 @@ def calls_url(**params) -> str:
 # ---------------------------------------------------------------- dashboard
 
 
+def _days_label(figures: MonthFigures, month_format: str) -> str:
+    """What ``figures`` count: "November" (a whole month), "days 1-3 of December"
+    (month to date) or "day 1 of December"; ``month_format`` formats the month."""
+    period = date_format(figures.month, month_format)
+    if figures.through is None:
+        return period
+    if figures.through.day == 1:
+        return _("day 1 of %(period)s") % {"period": period}
+    text = _("days 1–%(last)s of %(period)s")  # noqa: RUF001 (the range's dash)
+    return text % {"last": figures.through.day, "period": period}
+
+
+def _comparison_text(data) -> str:
+    """The dashboard's subtitle: what is compared with what."""
+    current = _days_label(data.current, "YEAR_MONTH_FORMAT")
+    previous = _days_label(data.previous, "YEAR_MONTH_FORMAT")
+    if data.to_date:
+        return _("%(current)s (so far) compared with %(previous)s") % {
+            "current": capfirst(current),
+            "previous": previous,
+        }
+    return _("%(current)s compared with %(previous)s") % {
+        "current": capfirst(current),
+        "previous": previous,
+    }
+
+
 @login_required
 def dashboard(request):
-    """This month against the last, a year's cost, the top lists, busy hours, budgets."""
+    """This month against the last (month to date: the same days of the last), a
+    year's cost, the top lists, busy hours, budgets; a banner for sources that are
+    not sending."""
     month = _month(request)
-    data = dashboard_data(user=request.user, month=month)
+    today = timezone.localdate()
+    data = dashboard_data(user=request.user, month=month, today=today)
+    is_current_month = month == today.replace(day=1)
     context = {
         **_month_nav(request, month),
         "data": data,
-        "is_current_month": month == timezone.localdate().replace(day=1),
+        "is_current_month": is_current_month,
+        # Sources not sending now make this month's figures incomplete (not a past one's).
+        "alarming_sources": sources_alarming() if is_current_month else [],
+        "sources_url": reverse("admin:capture_source_changelist") if request.user.is_staff else "",
         # The charts' CSS carries the nonce the Content-Security-Policy allows.
         "cost_chart": cost_trend_svg(data.trend, data.currencies, nonce=request.csp_nonce),
         "calls_chart": calls_trend_svg(data.trend, nonce=request.csp_nonce),
@@ -124,6 +161,10 @@ def dashboard(request):
             (figures, [(currency, figures.cost_in(currency)) for currency in data.currencies])
             for figures in data.trend
         ],
+        "current_label": _days_label(data.current, "F"),
+        "previous_label": _days_label(data.previous, "F"),
+        "previous_full_label": _days_label(data.previous_full, "F"),
+        "comparison_text": _comparison_text(data),
         "hours": range(24),
         "calls_link": calls_url(month=f"{month:%Y-%m}"),
         "missed_link": calls_url(month=f"{month:%Y-%m}", direction="incoming", answered="false"),
@@ -292,18 +333,6 @@ def _position(call) -> str:
     return Position(start=call.start, id=call.pk).encode()
 
 
-def _in_month(month: dt.date, sites: list[Site]) -> Q:
-    """Calls in ``month`` of each site's own calendar (local midnights)."""
-    in_month = Q(pk__in=[])
-    for site in sites:
-        in_month |= Q(
-            site_id=site.pk,
-            start__gte=dt.datetime.combine(month, dt.time(), site.zone),
-            start__lt=dt.datetime.combine(month_following(month), dt.time(), site.zone),
-        )
-    return in_month
-
-
 DATETIME_PARAMS = ("start_after", "start_before")
 
 
@@ -358,6 +387,25 @@ def _page_zone(site_slug: str, sites: list[Site]):
     return timezone.get_default_timezone()
 
 
+def _search_csv_url(filters) -> str:
+    """The CSV of the search's result: the filters as the FilterSet read them (times
+    as ISO 8601 with their offset, as read in the page's zone), so the file holds
+    exactly the calls found."""
+    query = {}
+    for name, value in filters.form.cleaned_data.items():
+        if value in (None, ""):
+            continue
+        if isinstance(value, dt.datetime):
+            value = value.isoformat()
+        elif isinstance(value, dt.date):
+            value = f"{value:%Y-%m}"  # the month filter
+        elif isinstance(value, bool):
+            value = "true" if value else "false"
+        query[name] = str(value)
+    url = reverse("reports:calls-search-csv")
+    return f"{url}?{urlencode(query)}" if query else url
+
+
 @login_required
 def call_search(request):
     """Calls in the user's scope, newest first, with the calls API's filters and
@@ -391,8 +439,6 @@ def call_search(request):
     page: list = []
     newer = older = ""
     if calls is not None:
-        if month is not None:
-            calls = calls.filter(_in_month(month, sites))
         at = _page_position(request)
         keyset = calls_keyset_page(calls, size=CALLS_PER_PAGE, at=at)
         page, has_older, has_newer = keyset.calls, keyset.has_older, keyset.has_newer
@@ -409,6 +455,12 @@ def call_search(request):
             newer = "?" + urlencode(kept)
 
     params = {key: request.GET.get(key, "") for key in CallFilterSet.base_filters}
+    totals = None
+    if calls is not None:
+        totals = call_search_totals(
+            calls=calls, filters=filters.form.cleaned_data, user=request.user
+        )
+    csv_url = _search_csv_url(filters) if calls is not None else ""
     typed_format = _typed_datetime_format()
     shown = {
         key: _local_datetime(query.get(key, ""), typed_format) or params[key]
@@ -426,6 +478,14 @@ def call_search(request):
         "sites": sites,
         "departments": _visible_departments(request.user),
         "directions": CallFilterSet.base_filters["direction"].extra["choices"],
+        "categories": CallFilterSet.base_filters["category"].extra["choices"],
+        "totals": totals,
+        "csv_url": csv_url,
+        "unrated_query": urlencode(
+            {k: v for k, v in request.GET.items() if k not in ("after", "before") and v}
+            | {"unrated": "true"}
+        ),
+        "back_param": request.get_full_path(),
         "calls": page,
         "newer_url": newer,
         "older_url": older,
@@ -450,3 +510,45 @@ def download_links(url_name: str, month, query: str = "") -> list[tuple[str, str
             excel = url + ("&" if query else "?") + "excel=1"
             links.append((_("CSV for Excel"), excel, "csv-excel"))
     return links
+
+
+# ---------------------------------------------------------------- a call's price
+
+
+@login_required
+def call_explain_page(request, pk: int):
+    """How one call's price is reached, step by step, with today's tariff, as the
+    calls API's ``explain`` says it; a call outside the user's scope is 404."""
+    call = calls_visible_to(request.user).select_related("department").filter(pk=pk).first()
+    if call is None:
+        raise Http404(_("There is no call %(id)s among the calls you can see.") % {"id": pk})
+    price = call_explain(site=call.site, call=call, max_cost=CALL_COST_MAX, trunk=call.trunk)
+    stored = None if call.cost is None else f"{call.cost:.4f}"
+    current = None if price.cost is None else f"{price.cost:.4f}"
+    steps = [
+        {
+            "step": step["step"],
+            "value": step["value"],
+            "details": [
+                (name.replace("_", " "), value)
+                for name, value in step.items()
+                if name not in ("step", "value")
+            ],
+        }
+        for step in price.steps
+    ]
+    back = request.GET.get("back", "")
+    if not back.startswith(reverse("reports:calls")):  # only back to the search
+        back = reverse("reports:calls")
+    context = {
+        "call": call,
+        "back_url": back,
+        # The context of rating/price_explanation.html, as the call's admin page has it.
+        "steps": steps,
+        "current_cost": current,
+        "stored_cost": stored,
+        "matches": stored == current,
+        "currency": call.currency,
+        "unrated_reason": price.unrated_reason,
+    }
+    return render(request, "reports/call_explain.html", context)

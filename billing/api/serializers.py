@@ -41,6 +41,7 @@ class CallSerializer(serializers.ModelSerializer):
             "destination",
             "category",
             "cost",
+            "unrated_reason",
             "currency",
             "department",
             "account_code",

@@ -6,7 +6,12 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.decorators import action
@@ -29,7 +34,18 @@ from rating.services import call_explain
 from .ingest import BatchRejected, BatchTooLarge, ingest_batch_parse
 from .serializers import CallSerializer
 
+CALLS_LIST_DESCRIPTION = (
+    "Calls, newest first by (`start`, `id`), in your scope (managers: their "
+    "departments' calls). Paged by cursor: follow `next` until it is null. The "
+    "answer has no `count`: each page is one indexed query however deep it is, and "
+    "counting every matching call would scan them all on each page; the reports "
+    "(`/api/v1/reports/`) give totals. `unrated_reason` says why a call has no price. "
+    "A query parameter that is not a filter below (nor `cursor`, `page_size`, "
+    "`format`) answers 400 naming it."
+)
 
+
+@extend_schema_view(list=extend_schema(description=CALLS_LIST_DESCRIPTION))
 class CallViewSet(viewsets.ReadOnlyModelViewSet):
     """Calls, newest first. Managers see their departments' calls only."""
 

@@ -92,12 +92,16 @@ class DepartmentReportSerializer(serializers.Serializer):
     )
     currencies = serializers.ListField(child=serializers.CharField())
     total = TotalsSerializer()
+    count = serializers.SerializerMethodField(help_text=_("How many lines `departments` has."))
     departments = serializers.SerializerMethodField(
         help_text=_(
             "The departments you may see, in tree order (parents first, children "
             "sorted by name), then, for administrators, the No department line."
         )
     )
+
+    def get_count(self, report) -> int:
+        return len(list(report.nodes()))
 
     @extend_schema_field(DepartmentLineSerializer(many=True))
     def get_departments(self, report) -> list[dict]:
@@ -131,7 +135,11 @@ class ExtensionReportSerializer(serializers.Serializer):
     month = serializers.DateField(format="%Y-%m")
     department = serializers.IntegerField(allow_null=True)
     total = TotalsSerializer()
+    count = serializers.SerializerMethodField(help_text=_("How many lines `extensions` has."))
     extensions = ExtensionLineSerializer(many=True)
+
+    def get_count(self, report) -> int:
+        return len(report["extensions"])
 
 
 # The serializers above describe the answers (the OpenAPI schema) and are the
@@ -168,11 +176,13 @@ def totals_data(totals) -> dict:
 
 def department_report_data(report) -> dict:
     """``DepartmentReportSerializer(report).data``, built directly."""
+    nodes = list(report.nodes())
     return {
         "month": f"{report.month:%Y-%m}",
         "currency": report.currency,
         "currencies": list(report.currencies),
         "total": totals_data(report.total),
+        "count": len(nodes),
         "departments": [
             {
                 "id": node.id,
@@ -185,7 +195,7 @@ def department_report_data(report) -> dict:
                 "totals": totals_data(node.totals),
                 "subtotal": totals_data(node.subtotal),
             }
-            for node in report.nodes()
+            for node in nodes
         ],
     }
 
@@ -196,6 +206,7 @@ def extension_report_data(*, month, department_id, totals, lines) -> dict:
         "month": f"{month:%Y-%m}",
         "department": department_id,
         "total": totals_data(totals),
+        "count": len(lines),
         "extensions": [
             {
                 "extension": line.extension_id,

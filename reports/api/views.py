@@ -9,7 +9,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import IsUser
+from core.api import IsUser, StrictQueryMixin
 from reports.selectors import department_report, extension_report, extension_totals
 
 from .serializers import (
@@ -22,16 +22,22 @@ from .serializers import (
 )
 
 ERRORS = {
-    400: OpenApiResponse(description="month missing or not YYYY-MM; department not a number."),
+    400: OpenApiResponse(
+        description=(
+            "month missing or not YYYY-MM; department not a number; a query parameter "
+            "the endpoint does not know (named in `unknown`, with the `known` ones)."
+        )
+    ),
     401: OpenApiResponse(description="No credentials: sign in or send Authorization: Token KEY."),
     403: OpenApiResponse(description="A source's key: it may only ingest."),
 }
 
 
-class DepartmentReportView(APIView):
+class DepartmentReportView(StrictQueryMixin, APIView):
     """The month's calls and cost per department, as a tree with subtotals."""
 
     permission_classes = [IsUser]
+    query_serializer_class = MonthQuerySerializer
 
     @extend_schema(
         operation_id="reports_departments",
@@ -41,7 +47,8 @@ class DepartmentReportView(APIView):
             "Totals of the month per department you may see: `totals` counts the calls "
             "charged to the department itself, `subtotal` adds the departments below it. "
             "Administrators also get a No department line (`id` null). A user who "
-            "manages no department gets an empty list and zero totals."
+            "manages no department gets an empty list and zero totals. `count`: the "
+            "number of lines in `departments`."
         ),
     )
     def get(self, request):
@@ -51,10 +58,11 @@ class DepartmentReportView(APIView):
         return Response(department_report_data(report))
 
 
-class ExtensionReportView(APIView):
+class ExtensionReportView(StrictQueryMixin, APIView):
     """The month's calls and cost per extension (and department charged)."""
 
     permission_classes = [IsUser]
+    query_serializer_class = ExtensionQuerySerializer
 
     @extend_schema(
         operation_id="reports_extensions",
@@ -66,7 +74,8 @@ class ExtensionReportView(APIView):
         },
         description=(
             "One line per extension and department charged in the month (an extension "
-            "that moved has a line per department), sorted by department and number."
+            "that moved has a line per department), sorted by department and number. "
+            "`count`: the number of lines in `extensions`."
         ),
     )
     def get(self, request):

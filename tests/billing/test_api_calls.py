@@ -80,6 +80,7 @@ def test_fields_follow_the_contract(admin_client, calls, source):
         "destination": "",
         "category": "",
         "cost": None,
+        "unrated_reason": "the site has no rate plan",
         "currency": "ARS",
         "department": calls["03514234567"].department_id,
         "account_code": "77",
