@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from decimal import Decimal
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, QuerySet
@@ -29,6 +31,33 @@ def calls_visible_to(user) -> QuerySet[Call]:
     if visible is None:
         return calls
     return calls.filter(department_id__in=visible)
+
+
+class BilledCall(NamedTuple):
+    """What a carrier's invoice line is compared with (reports.reconcile)."""
+
+    id: int
+    start: dt.datetime
+    normalized_number: str
+    number: str
+    duration_seconds: int
+    cost: Decimal | None
+    extension: str
+
+
+def calls_answered_outgoing(
+    site: Site, start: dt.datetime, end: dt.datetime, *, trunk: str = ""
+) -> list[BilledCall]:
+    """The site's answered outgoing calls that started in ``[start, end)`` (of one of
+    its trunks, when named): what a carrier bills."""
+    calls = Call.objects.filter(
+        site=site, direction="outgoing", answered=True, start__gte=start, start__lt=end
+    )
+    if trunk:
+        calls = calls.filter(trunk__name=trunk)
+    fields = ("id", "start", "normalized_number", "number", "duration_seconds", "cost")
+    rows = calls.order_by("start", "id").values_list(*fields, "extension__number")
+    return [BilledCall(*row[:-1], row[-1] or "") for row in rows]
 
 
 def calls_before_count(plan: RatePlan, day: dt.date) -> int:

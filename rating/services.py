@@ -26,6 +26,7 @@ from .engine import (
     RateTerms,
     Tariff,
     TariffDestination,
+    normalize,
 )
 from .models import Destination, Rate, RatePlan, TimeBand
 
@@ -131,6 +132,13 @@ def numbering_of(site: PricedSite) -> NumberingPlan:
         international_prefix=site.international_prefix,
         access_codes=tuple(site.access_codes or ()),
     )
+
+
+def number_normalized(site: PricedSite, number: str, *, outgoing: bool = True) -> str:
+    """``number`` as E.164 digits (or a short number as it is), read as the site's
+    people dial it (``outgoing``: the PBX's outside-line codes removed) or as a
+    carrier writes it; "" when it is no phone number."""
+    return normalize(number, numbering_of(site), outgoing).digits
 
 
 def numbering_of_country(region: str) -> NumberingPlan:

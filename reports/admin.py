@@ -1,4 +1,4 @@
-"""Admin of budgets and of the report e-mails.
+"""Admin of budgets, of the report e-mails and of carrier invoice reconciliation.
 
 Budgets are edited here; the list shows what each department has spent this month.
 Budget alerts and report deliveries are logs: read-only, kept for the record. The
@@ -8,17 +8,27 @@ schedules that send them are under "Periodic tasks" (django-celery-beat).
 import functools
 from decimal import Decimal
 
+from django import forms
 from django.contrib import admin, messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .budgets import budgets_in_effect, level_for, subtree_spent
-from .mail import OUTCOME_LABELS, manager_report_send
-from .models import Budget, BudgetAlert, BudgetLevel, ReportDelivery
+from org.models import Site
 
+from .budgets import budgets_in_effect, level_for, subtree_spent
+from .exports import CONTENT_TYPES
+from .mail import OUTCOME_LABELS, manager_report_send
+from .models import Budget, BudgetAlert, BudgetLevel, InvoiceMapping, ReportDelivery
+from .reconcile import InvoiceError, invoice_read, invoice_reconcile, reconciliation_xlsx
+
+XLSX = CONTENT_TYPES["xlsx"]
+SHOWN = 100  # lines of each kind on the reconciliation page; the XLSX has them all
 # Classes of core/static/core/admin.css: the Content-Security-Policy refuses style attributes.
 CENT = Decimal("0.01")
 TENTH = Decimal("0.1")
@@ -132,3 +142,72 @@ class ReportDeliveryAdmin(ReadOnlyLogAdmin):
                 text = _("%(user)s <%(email)s>: %(outcome)s")
             values = {"user": result.username, "email": result.email, "outcome": outcome}
             self.message_user(request, text % {**values, "error": result.error}, level)
+
+
+class ReconcileForm(forms.Form):
+    site = forms.ModelChoiceField(queryset=Site.objects.all(), label=gettext_lazy("Site"))
+    invoice = forms.FileField(
+        label=gettext_lazy("Invoice"),
+        help_text=gettext_lazy("The carrier's itemized bill, .csv or .xlsx."),
+    )
+    trunk = forms.CharField(
+        required=False,
+        label=gettext_lazy("Trunk"),
+        help_text=gettext_lazy("Only the calls of this trunk (its name); empty: all the site's."),
+    )
+    download = forms.BooleanField(
+        required=False,
+        label=gettext_lazy("Download as XLSX"),
+        help_text=gettext_lazy("The whole result as a spreadsheet, instead of this page."),
+    )
+
+
+@admin.register(InvoiceMapping)
+class InvoiceMappingAdmin(admin.ModelAdmin):
+    list_display = ["name", "carrier", "number_column", "cost_column", "reconcile_link"]
+    search_fields = ["name", "carrier"]
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.reconcile)
+        return [
+            path("<int:mapping_id>/reconcile/", view, name="reports_invoicemapping_reconcile"),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description=gettext_lazy("Invoice"))
+    def reconcile_link(self, mapping):
+        return format_html('<a href="{}/reconcile/">{}</a>', mapping.pk, _("Reconcile…"))
+
+    def reconcile(self, request, mapping_id):
+        """Upload an invoice: its line errors, or what matches and what does not."""
+        mapping = get_object_or_404(InvoiceMapping, pk=mapping_id)
+        if not self.has_view_permission(request, mapping):
+            return redirect("admin:index")
+        form = ReconcileForm(request.POST or None, request.FILES or None)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "mapping": mapping,
+            "form": form,
+            "title": _("Reconcile an invoice of %(carrier)s") % {"carrier": mapping.carrier},
+        }
+        if request.method == "POST" and form.is_valid():
+            site, upload = form.cleaned_data["site"], form.cleaned_data["invoice"]
+            try:
+                lines = invoice_read(upload.name, mapping, site, content=upload.read())
+            except InvoiceError as error:
+                context["errors"] = error.errors[:200]
+            else:
+                result = invoice_reconcile(lines, mapping, site, trunk=form.cleaned_data["trunk"])
+                if form.cleaned_data["download"]:
+                    response = HttpResponse(reconciliation_xlsx(result), content_type=XLSX)
+                    name = f"reconciliation-{mapping.name}-{site.slug}.xlsx"
+                    response["Content-Disposition"] = f'attachment; filename="{name}"'
+                    return response
+                context["result"] = result
+                context["differing"] = [
+                    (line, call) for line, call in result.matched if line.cost != call.cost
+                ][:SHOWN]
+                context["invoice_only"] = result.invoice_only[:SHOWN]
+                context["calls_only"] = result.calls_only[:SHOWN]
+        return render(request, "admin/reports/invoicemapping/reconcile.html", context)

@@ -168,3 +168,67 @@ class ReportDelivery(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.month:%Y-%m}: {self.state}"
+
+
+class InvoiceMapping(models.Model):
+    """How one carrier's itemized bill is laid out: the header of each column the
+    reconciliation reads (reports.reconcile), how it writes dates, and how close a
+    line and a call must be to be the same call."""
+
+    class DateOrder(models.TextChoices):
+        DMY = "dmy", _("day/month/year (31/12/2026)")
+        MDY = "mdy", _("month/day/year (12/31/2026)")
+        ISO = "iso", _("year-month-day (2026-12-31)")
+
+    name = models.SlugField(
+        _("name"), unique=True, help_text=_("What the command's --mapping names, e.g. telecom.")
+    )
+    carrier = models.CharField(_("carrier"), max_length=100)
+    start_column = models.CharField(
+        _("start column"),
+        max_length=100,
+        blank=True,
+        help_text=_("Header of the column with the date and time; or give both below."),
+    )
+    date_column = models.CharField(_("date column"), max_length=100, blank=True)
+    time_column = models.CharField(_("time column"), max_length=100, blank=True)
+    number_column = models.CharField(
+        _("number column"), max_length=100, help_text=_("The number called.")
+    )
+    duration_column = models.CharField(
+        _("duration column"),
+        max_length=100,
+        help_text=_("Seconds (125), or minutes and seconds (2:05, 0:02:05)."),
+    )
+    cost_column = models.CharField(
+        _("cost column"),
+        max_length=100,
+        help_text=_("Amounts with a decimal point or comma (1.234,56 and 1,234.56 are read)."),
+    )
+    date_order = models.CharField(
+        _("dates"), max_length=3, choices=DateOrder.choices, default=DateOrder.DMY
+    )
+    start_tolerance_seconds = models.PositiveIntegerField(
+        _("start tolerance (seconds)"),
+        default=120,
+        help_text=_("The carrier's clock and the PBX's may differ by this much."),
+    )
+    duration_tolerance_seconds = models.PositiveIntegerField(
+        _("duration tolerance (seconds)"),
+        default=5,
+        help_text=_("Carriers often count from the answer, the PBX from the seizure."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("invoice mapping")
+        verbose_name_plural = _("invoice mappings")
+
+    def __str__(self):
+        return f"{self.name} ({self.carrier})"
+
+    def clean(self):
+        if not self.start_column and not (self.date_column and self.time_column):
+            raise ValidationError(
+                _("Give the start column, or both the date column and the time column.")
+            )
