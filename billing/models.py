@@ -5,13 +5,16 @@ department (``org``) it had when the call was made. The rollups are the calls'
 running totals.
 """
 
+from decimal import Decimal
 from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import currency_validator
 from org.models import Department, Extension, Site, Trunk
 from rating.models import Rate, RatePlan
 from smdr.parsers.base import Direction as CallDirection
@@ -212,6 +215,104 @@ class ClosedMonth(models.Model):
     def clean(self):
         if self.month and self.month.day != 1:
             raise ValidationError({"month": _("Give the first day of the month.")})
+
+
+class FixedCharge(models.Model):
+    """A recurring charge that is not calls (a line or E1 rental, a mobile plan, a PBX
+    maintenance contract): charged to an extension's department, to a department, or
+    to a site (split across its departments by ``split``), prorated by day in the
+    months it starts or ends (billing.fixed_charges)."""
+
+    class Kind(models.TextChoices):
+        LINE = "line", _("Line rental")
+        TRUNK = "trunk", _("Trunk or E1 rental")
+        MOBILE = "mobile", _("Mobile plan")
+        MAINTENANCE = "maintenance", _("Maintenance contract")
+        OTHER = "other", _("Other")
+
+    class Frequency(models.TextChoices):
+        MONTHLY = "monthly", _("Monthly")
+
+    class Split(models.TextChoices):
+        EQUAL = "equal", _("Equally among its departments")
+        CALL_COST = "call-cost", _("By the month's call cost")
+        EXTENSIONS = "extensions", _("By number of extensions")
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.OTHER)
+    amount = models.DecimalField(
+        _("amount"),
+        max_digits=14,
+        decimal_places=4,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text=_("Per period, before proration."),
+    )
+    currency = models.CharField(_("currency"), max_length=3, validators=[currency_validator])
+    frequency = models.CharField(
+        _("frequency"), max_length=8, choices=Frequency.choices, default=Frequency.MONTHLY
+    )
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(
+        _("ends on"), null=True, blank=True, help_text=_("The last day charged; empty: open.")
+    )
+    extension = models.ForeignKey(
+        Extension,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="fixed_charges",
+        verbose_name=_("extension"),
+        help_text=_("Charged to the department the extension is in."),
+    )
+    department = models.ForeignKey(
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="fixed_charges",
+        verbose_name=_("department"),
+    )
+    site = models.ForeignKey(
+        Site,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="fixed_charges",
+        verbose_name=_("site"),
+        help_text=_("Split across the departments with extensions at the site."),
+    )
+    split = models.CharField(
+        _("split"),
+        max_length=10,
+        choices=Split.choices,
+        default=Split.EQUAL,
+        help_text=_("How a site's charge is shared among its departments."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("fixed charge")
+        verbose_name_plural = _("fixed charges")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(extension__isnull=False, department__isnull=True, site__isnull=True)
+                    | models.Q(extension__isnull=True, department__isnull=False, site__isnull=True)
+                    | models.Q(extension__isnull=True, department__isnull=True, site__isnull=False)
+                ),
+                name="fixed_charge_one_target",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.amount} {self.currency})"
+
+    def clean(self):
+        targets = [self.extension_id, self.department_id, self.site_id]
+        if sum(target is not None for target in targets) != 1:
+            raise ValidationError(_("Charge it to one extension, one department or one site."))
+        if self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("It ends before it starts.")})
 
 
 class RerateJob(models.Model):

@@ -14,6 +14,8 @@ from org.models import Site
 from org.selectors import departments_visible_to
 from rating.models import RatePlan
 
+from .fixed_charges import fixed_by_department as fixed_by_department
+from .fixed_charges import fixed_by_extension as fixed_by_extension
 from .models import (
     Call,
     DailyRollup,

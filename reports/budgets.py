@@ -27,7 +27,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts.selectors import user_language
-from billing.selectors import monthly_rollups
+from billing.selectors import fixed_by_department, monthly_rollups
 from org.models import Department, Site
 from org.selectors import departments_visible_to
 
@@ -96,10 +96,12 @@ def budgets_in_effect(month: dt.date) -> list[Budget]:
 
 
 def subtree_spent(*, month: dt.date) -> dict[tuple[int, str], Decimal]:
-    """The cost of every department's subtree in ``month``, per currency.
+    """The cost of every department's subtree in ``month``, per currency: its calls
+    and its fixed charges.
 
-    Keys are ``(department_id, currency)``. Two queries and one read of the tree:
-    the month's cost per department and site, the sites' currencies, and the tree.
+    Keys are ``(department_id, currency)``. Three queries and one read of the tree:
+    the month's cost per department and site, the sites' currencies, the fixed
+    charges (one more when a site's charge is split), and the tree.
     """
     own: defaultdict[tuple[int, str], Decimal] = defaultdict(Decimal)
     currencies = dict(Site.objects.values_list("id", "currency"))
@@ -111,6 +113,10 @@ def subtree_spent(*, month: dt.date) -> dict[tuple[int, str], Decimal]:
     )
     for department_id, site_id, total in rows:
         own[department_id, currencies.get(site_id, "")] += total or ZERO
+    for department_id, amounts in fixed_by_department(month_start(month)).items():
+        for currency, amount in amounts.items():  # a budget is for the whole phone bill
+            if department_id is not None:
+                own[department_id, currency] += amount
     parents = dict(Department.objects.values_list("id", "parent_id"))
     spent: defaultdict[tuple[int, str], Decimal] = defaultdict(Decimal)
     for (department_id, currency), cost in own.items():

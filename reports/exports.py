@@ -125,6 +125,22 @@ def _department_table(report: DepartmentReport) -> tuple[list[Column], list[list
         Column(gettext_lazy("Unrated"), "int", 10),
         Column(gettext_lazy("Subtotal unrated"), "int", 16),
     ]
+    # Fixed charges (rentals, plans, contracts), when there are any: after the columns
+    # that were there before them, so the CSV's machine format only grows.
+    with_fixed = bool(report.total.fixed)
+    if with_fixed:
+        for currency in currencies:
+            columns += [
+                Column(_with_currency(gettext_lazy("Fixed charges"), currency), "money", 16),
+                Column(
+                    _with_currency(gettext_lazy("Subtotal fixed charges"), currency), "money", 22
+                ),
+                Column(
+                    _with_currency(gettext_lazy("Subtotal with fixed charges"), currency),
+                    "money",
+                    26,
+                ),
+            ]
     rows = []
     for node in report.nodes():
         rows.append(
@@ -142,6 +158,7 @@ def _department_table(report: DepartmentReport) -> tuple[list[Column], list[list
                 *(node.subtotal.cost_in(currency) for currency in currencies),
                 node.totals.unrated,
                 node.subtotal.unrated,
+                *(_fixed_cells(node.totals, node.subtotal, currencies) if with_fixed else ()),
             ]
         )
     total = report.total
@@ -159,8 +176,21 @@ def _department_table(report: DepartmentReport) -> tuple[list[Column], list[list
         *(total.cost_in(currency) for currency in currencies),
         total.unrated,
         total.unrated,
+        *(_fixed_cells(total, total, currencies) if with_fixed else ()),
     ]
     return columns, rows, total_row
+
+
+def _fixed_cells(own: Totals, subtotal: Totals, currencies) -> list[Decimal]:
+    return [
+        amount
+        for currency in currencies
+        for amount in (
+            own.fixed_in(currency),
+            subtotal.fixed_in(currency),
+            subtotal.total_in(currency),
+        )
+    ]
 
 
 def _with_currency(title, currency: str):

@@ -34,7 +34,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from billing.selectors import calls_unrated_reasons, monthly_rollups
+from billing.selectors import calls_unrated_reasons, fixed_by_department, monthly_rollups
 from core.errors import DomainError
 from org.models import Department, Extension, Site
 from org.selectors import department_subtree_ids, departments_visible_to
@@ -133,6 +133,8 @@ class Totals:
     costs: tuple[tuple[str, Decimal], ...] = ()
     categories: tuple[CategoryTotal, ...] = ()
     unrated: int = 0
+    # Fixed charges (billing.fixed_charges), per currency: not calls, not in ``costs``.
+    fixed: tuple[tuple[str, Decimal], ...] = ()
 
     @property
     def cost(self) -> Decimal | None:
@@ -143,6 +145,14 @@ class Totals:
     def cost_in(self, currency: str) -> Decimal:
         """The amount in ``currency`` (zero when none)."""
         return dict(self.costs).get(currency, ZERO.quantize(COST_QUANTUM))
+
+    def fixed_in(self, currency: str) -> Decimal:
+        """The fixed charges in ``currency`` (zero when none)."""
+        return dict(self.fixed).get(currency, ZERO.quantize(COST_QUANTUM))
+
+    def total_in(self, currency: str) -> Decimal:
+        """Calls and fixed charges in ``currency``: the phone bill."""
+        return self.cost_in(currency) + self.fixed_in(currency)
 
 
 @dataclass(frozen=True)
@@ -297,11 +307,12 @@ def unrated_calls(
 class _Sum:
     """Mutable running totals, frozen into ``Totals`` once complete."""
 
-    __slots__ = ("answered", "calls", "categories", "costs", "seconds", "unrated")
+    __slots__ = ("answered", "calls", "categories", "costs", "fixed", "seconds", "unrated")
 
     def __init__(self) -> None:
         self.calls = self.answered = self.seconds = self.unrated = 0
         self.costs: defaultdict[str, Decimal] = defaultdict(Decimal)
+        self.fixed: defaultdict[str, Decimal] = defaultdict(Decimal)
         # (category, currency) -> [calls, seconds, cost, unrated]
         self.categories: defaultdict[tuple[str, str], list] = defaultdict(lambda: [0, 0, ZERO, 0])
 
@@ -324,6 +335,8 @@ class _Sum:
         self.unrated += other.unrated
         for currency, cost in other.costs.items():
             self.costs[currency] += cost
+        for currency, amount in other.fixed.items():
+            self.fixed[currency] += amount
         for key, (calls, seconds, cost, unrated) in other.categories.items():
             row = self.categories[key]
             row[0] += calls
@@ -345,6 +358,9 @@ class _Sum:
             costs=tuple((currency, _money(cost)) for currency, cost in sorted(self.costs.items())),
             categories=tuple(categories),
             unrated=self.unrated,
+            fixed=tuple(
+                (currency, _money(amount)) for currency, amount in sorted(self.fixed.items())
+            ),
         )
 
 
@@ -416,6 +432,11 @@ def department_report_for_scope(
         own[department_id].add_row(
             category, currency, calls, answered, seconds, cost or ZERO, unrated or 0
         )
+    for department_id, amounts in fixed_by_department(month).items():
+        if scope is None or department_id in scope:
+            for currency, amount in amounts.items():
+                own[department_id or 0].fixed[currency] += amount
+                seen_currencies.add(currency)
 
     departments = {
         row[0]: row

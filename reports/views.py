@@ -191,8 +191,16 @@ class DepartmentRow:
     own_costs: tuple[tuple[str, Decimal], ...]  # (currency, amount) per report currency
     subtotal_calls: int
     subtotal_costs: tuple[tuple[str, Decimal], ...]
+    # (currency, fixed charges with the branch, calls + fixed charges: the phone bill)
+    subtotal_fixed: tuple[tuple[str, Decimal, Decimal], ...]
     extensions_url: str
     calls_url: str
+
+
+def _fixed_columns(totals, currencies) -> tuple[tuple[str, Decimal, Decimal], ...]:
+    return tuple(
+        (currency, totals.fixed_in(currency), totals.total_in(currency)) for currency in currencies
+    )
 
 
 def _department_rows(nodes, currencies, month: dt.date, top_depth: int) -> list[DepartmentRow]:
@@ -218,6 +226,7 @@ def _department_rows(nodes, currencies, month: dt.date, top_depth: int) -> list[
                 subtotal_costs=tuple(
                     (currency, node.subtotal.cost_in(currency)) for currency in currencies
                 ),
+                subtotal_fixed=_fixed_columns(node.subtotal, currencies),
                 extensions_url=f"{extensions_page}?{urlencode(query)}",
                 calls_url=calls_url(**query) if node.id is not None else "",
             )
@@ -252,6 +261,9 @@ def department_report_page(request):
         "currencies": report.currencies,
         "total": total,
         "total_costs": [(currency, total.cost_in(currency)) for currency in report.currencies],
+        # Fixed-charge columns only where there are fixed charges.
+        "has_fixed": bool(report.total.fixed),
+        "total_fixed": _fixed_columns(total, report.currencies),
         "total_answered_percent": percent(total.answered, total.calls),
         "unrated": unrated_calls(
             month=month, scope=report.scope, count=total.unrated, department_id=department_id

@@ -3,4 +3,4 @@ models whose actions reach the pipeline or the calls (``sources``: parsing recor
 ``rate_plans``: a deck import counts the calls it leaves out; ``directory``: the
 directory import, whose dated moves charge calls to the new department)."""
 
-from . import calls, directory, rate_plans, sources  # noqa: F401  (each module registers its models)
+from . import calls, directory, fixed_charges, rate_plans, sources  # noqa: F401  (each registers its models)
