@@ -27,11 +27,11 @@ a wrong one raises RecordError with the option's path and what to change):
 * ``column_map`` (required): ``{"format": "fixed" | "delimited", "fields": {...},
   "details": {...}, "delimiter": ",", "quote": "\\""}``.
 
-  - ``fields`` maps the call's columns: ``date``, ``time``, ``duration`` (required),
-    ``ring``, ``extension``, ``trunk``, ``number`` (the other party as dialled or
-    presented), ``account_code``, ``call_id``, ``direction``. ``date`` or ``time`` is
-    required. Fixed: ``[first, last]`` character positions, 1-based and inclusive.
-    Delimited: the column number, from 1.
+  - ``fields`` maps the call's columns: ``date``, ``time``, ``duration`` (required,
+    unless ``end_time`` is mapped), ``ring``, ``extension``, ``trunk``, ``number`` (the
+    other party as dialled or presented), ``account_code``, ``call_id``, ``direction``,
+    ``end_time``. ``date`` or ``time`` is required. Fixed: ``[first, last]`` character
+    positions, 1-based and inclusive. Delimited: the column number, from 1.
   - ``details`` maps any other columns, by a name of the administrator's choosing
     (lower case, digits, ``_``), kept in ``details`` when not blank.
   - ``delimiter`` (delimited only, default ``,``) and ``quote`` (default none: the line
@@ -74,9 +74,26 @@ a wrong one raises RecordError with the option's path and what to change):
 * A ``details`` column named ``meter_pulses`` is kept as an int (the PBX's meter
   pulses; prices still come from the duration).
 
-Not done yet: the duration from a start and an end time, columns chosen by direction,
-STX/ETX framing (the Capturador layouts read here need none: ipam-81's LF + NULs is
-read by the line framer) and two-record joins.
+* ``end_time`` (a ``fields`` column, instead of ``duration``): the duration is from
+  ``time`` (the start) to it, both read by ``time_format``; an end before the start is
+  on the next day. Unreadable or blank, it is an error naming the column.
+* ``direction_columns``: ``{"incoming": {"number": [30, 45]}, ...}``: by the direction
+  the direction column says, columns read instead of ``column_map``'s (already mapped
+  there; not the direction column itself); ``internal_max_digits`` then looks at the
+  number read.
+* ``framing``: ``lines`` (default), ``stx-etx`` or ``nul``: how the framer cuts records
+  (:func:`generic_framer`; bytes that fit no record are a record of their own).
+* ``join``: ``{"field": kind column, "first": "1", "second": "2", "sequence": column,
+  "fields": {name: column of the second record}, "modulo": 100, "expected_for":
+  [directions]}``: the framer (:class:`~smdr.framing.JoinFramer`) joins a first record to
+  the next record when it is a second one with the next sequence number (CR LF between
+  them); ``fields`` are read from the second. A first record alone is a call with
+  ``details["join_missing"] = True`` (for the directions in ``expected_for``, default
+  all); a second record alone is an error naming why.
+* ``preset``: ``finanzas-107`` or ``ipam-81`` (:data:`PRESETS`, ``docs/pbx/``): that
+  layout's options under the source's own, and its serial line as the defaults.
+
+``docs/pbx/generic.md`` shows each with an example.
 
 Format decisions:
 
