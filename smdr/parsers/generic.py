@@ -853,6 +853,13 @@ class GenericParser(Parser):
         column_map, self._fixed = _column_map_option(options)
         self._columns, self._detail_columns = _mapped_columns(column_map, self._fixed)
         self._delimiter, self._quote = _delimiter_options(column_map, self._fixed)
+        # Where each fixed-width column is, as slices (read for every record).
+        self._field_slices = tuple(
+            (name, slice(column.start, column.end)) for name, column in self._columns.items()
+        )
+        self._detail_slices = tuple(
+            (column.name, slice(column.start, column.end)) for column in self._detail_columns
+        )
         # The last column a delimited record needs.
         required = [
             self._columns[name]
@@ -1049,8 +1056,8 @@ class GenericParser(Parser):
         and for date lines (their date is kept for the records after them)."""
         if self._date_line is not None and self._read_date_line(text):
             return None
-        second = None
-        if self.join is not None and "\r\n" in text:
+        join, second = self.join, None
+        if join is not None and "\r\n" in text:
             text, _, second = text.partition("\r\n")
         line = self._line(text)
         if line is None:
@@ -1061,10 +1068,16 @@ class GenericParser(Parser):
             value = values[column.name] if column.name in values else details.get(column.name, "")
             if value not in kept:
                 return None
-        direction = self._column_direction(values, details)
-        if self._overrides and direction in self._overrides:
-            self._read_columns(line, self._overrides[direction], values, details)
-        alone = self.join is not None and self._joined(values, details, second)
+        direction = (
+            self._direction_default
+            if self._direction_column is None
+            else self._column_direction(values, details)
+        )
+        alone = False
+        if join is not None or self._overrides:
+            if direction in self._overrides:
+                self._read_columns(line, self._overrides[direction], values, details)
+            alone = join is not None and self._joined(values, details, second)
         if "meter_pulses" in details:
             pulses = str(details["meter_pulses"])
             if not is_digits(pulses) or len(pulses) > 9:
@@ -1085,7 +1098,7 @@ class GenericParser(Parser):
         max_digits = self._internal_max_digits
         if max_digits is not None and number and len(number) <= max_digits and is_digits(number):
             direction = Direction.INTERNAL
-        if alone and direction in self.join.expected_for:  # type: ignore[union-attr]
+        if alone and direction in join.expected_for:  # type: ignore[union-attr]
             details["join_missing"] = True
         return ParsedCall(
             start=moment,
@@ -1143,14 +1156,12 @@ class GenericParser(Parser):
 
     def _fixed_values(self, line: str) -> tuple[dict[str, str], Details]:
         """The mapped values and details of a fixed-width record."""
-        values = {
-            name: line[column.start : column.end].strip() for name, column in self._columns.items()
-        }
+        values = {name: line[where].strip() for name, where in self._field_slices}
         details: Details = {}
-        for column in self._detail_columns:
-            value = line[column.start : column.end].strip()
+        for name, where in self._detail_slices:
+            value = line[where].strip()
             if value:
-                details[column.name] = value
+                details[name] = value
         return values, details
 
     def _split(self, line: str) -> tuple[dict[str, str], Details]:
