@@ -40,7 +40,7 @@ The three framings (pbx-formats.md section 17.2):
 :class:`NECFramer` frames NEC lines and joins each ``NEXT`` line (the caller's name) to
 the call line before it; :class:`StarHashFramer` joins the Capturador ``* #`` layout's
 outgoing standard record to the accounting record after it. :class:`STXFramer` frames
-NEC NEAX SMDR: each record between STX and ETX, with no line ends. :class:`JoinFramer`
+NEC NEAX SMDR: each record between STX and ETX, with no line ends. :class:`SequenceJoinFramer`
 wraps any of them and joins a record of a first kind to the record of a second kind
 with the next sequence number (the generic family's declared ``join``).
 
@@ -364,12 +364,12 @@ class STXFramer:
         text.clear()
 
 
-# What a JoinFramer's classifier says of a record: its kind ("first", "second" or
+# What a SequenceJoinFramer's classifier says of a record: its kind ("first", "second" or
 # None for any other) and its sequence number (None when it has none).
 JoinKey = tuple[str | None, int | None]
 
 
-class JoinFramer:
+class SequenceJoinFramer:
     """Two-record joins by a sequence field (the generic family's ``join``): records come
     from ``inner`` (lines, STX/ETX frames or NUL-ended records); each record that
     ``classify`` calls ``"first"`` is held until the next record. When that one is a
@@ -551,7 +551,7 @@ class LengthPrefixFramer:
             search = found + 1
 
 
-AnyFramer = LineFramer | LengthPrefixFramer | STXFramer | JoinFramer
+AnyFramer = LineFramer | LengthPrefixFramer | STXFramer | SequenceJoinFramer
 
 
 def framer_for(

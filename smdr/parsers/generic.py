@@ -85,7 +85,7 @@ a wrong one raises RecordError with the option's path and what to change):
   (:func:`generic_framer`; bytes that fit no record are a record of their own).
 * ``join``: ``{"field": kind column, "first": "1", "second": "2", "sequence": column,
   "fields": {name: column of the second record}, "modulo": 100, "expected_for":
-  [directions]}``: the framer (:class:`~smdr.framing.JoinFramer`) joins a first record to
+  [directions]}``: the framer (:class:`~smdr.framing.SequenceJoinFramer`) joins a first record to
   the next record when it is a second one with the next sequence number (CR LF between
   them); ``fields`` are read from the second. A first record alone is a call with
   ``details["join_missing"] = True`` (for the directions in ``expected_for``, default
@@ -116,7 +116,7 @@ from collections.abc import Mapping
 from typing import Final, Protocol
 from zoneinfo import ZoneInfo
 
-from smdr.framing import AnyFramer, JoinFramer, JoinKey, LineFramer, NulFramer, STXFramer
+from smdr.framing import AnyFramer, JoinKey, LineFramer, NulFramer, SequenceJoinFramer, STXFramer
 from smdr.schema import Kind, Setting, gettext_noop, schema
 
 from .base import (
@@ -622,7 +622,7 @@ def generic_options(options: Options) -> Options:
 
 def generic_framer(settings: Options) -> AnyFramer:
     """The framer of a generic source: ``framing`` (lines, STX/ETX frames or NUL-ended
-    records), wrapped in a :class:`~smdr.framing.JoinFramer` when ``join`` is set.
+    records), wrapped in a :class:`~smdr.framing.SequenceJoinFramer` when ``join`` is set.
 
     Settings the parser refuses give the plain framer: the parser, built from the same
     settings, says what is wrong.
@@ -642,7 +642,7 @@ def generic_framer(settings: Options) -> AnyFramer:
     except RecordError:
         return inner
     assert parser.join is not None
-    return JoinFramer(inner, parser.join_key, parser.join.modulo)
+    return SequenceJoinFramer(inner, parser.join_key, parser.join.modulo)
 
 
 class _Join:
@@ -1319,7 +1319,7 @@ class GenericParser(Parser):
 
     def join_key(self, record: bytes) -> JoinKey:
         """The join's kind (``"first"``, ``"second"`` or ``None``) and sequence number of
-        a framed record, as :class:`~smdr.framing.JoinFramer` asks."""
+        a framed record, as :class:`~smdr.framing.SequenceJoinFramer` asks."""
         join = self.join
         if join is None:
             return None, None

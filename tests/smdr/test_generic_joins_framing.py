@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from smdr.framing import JoinFramer, LineFramer, NulFramer, STXFramer, framer_for
+from smdr.framing import LineFramer, NulFramer, SequenceJoinFramer, STXFramer, framer_for
 from smdr.parsers.base import Direction, ParserSettings, RecordError
 from smdr.parsers.generic import PRESETS, GenericParser, generic_framer, preset_loaded
 from smdr.preview import framed_preview
@@ -195,7 +195,7 @@ def second(seq, number="0351234567", secs="0138", pulses="003"):
 
 def joined(records):
     framer = framer_for("generic", "serial", JOIN)
-    assert isinstance(framer, JoinFramer)
+    assert isinstance(framer, SequenceJoinFramer)
     stream = "".join(record + "\r\n" for record in records).encode()
     return [record.decode() for record in framer.feed(stream) + framer.flush()]
 
