@@ -198,7 +198,7 @@ def capture_loop(source: Source, *, ingest: Ingest) -> CaptureLoop:
     return CaptureLoop(
         name=source.slug,
         transport=transport,
-        framer_factory=lambda: framer_for(source.family, source.transport),
+        framer_factory=lambda: framer_for(source.family, source.transport, settings),
         deliver=deliver,
         on_state=on_state,
         backoff=Backoff(

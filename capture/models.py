@@ -166,6 +166,11 @@ class Source(models.Model):
                     % {"family": self.family, "ready": ready}
                 }
             )
+        if self.family and isinstance(self.settings, dict):
+            from smdr.source_settings import loaded_settings
+
+            # A preset's column map and options are loaded where the settings have none.
+            self.settings = loaded_settings(self.family, self.settings)
         if self.transport:
             # One declared schema per transport and family: unknown keys, missing
             # required ones and wrong kinds are refused here, naming the key.

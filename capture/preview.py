@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from org.models import Site
-from smdr.framing import DEFAULT_MAX_LINE
+from smdr.framing import DEFAULT_MAX_LINE, LineFramer, framer_for
 from smdr.parsers import PARSERS, RecordError
-from smdr.preview import Entry, lines_preview
+from smdr.preview import Entry, framed_preview, lines_preview
 from smdr.schema import COMMON, Schema, SettingsError
 from smdr.source_settings import settings_schema
 from smdr.transports import TRANSPORT_SCHEMAS
@@ -67,7 +67,7 @@ def source_preview(
                     % {"number": number, "limit": MAX_PREVIEW_LINE_BYTES}
                 }
             )
-    return _lines_parsed(site, family, settings, lines, transport)
+    return _lines_parsed(site, family, settings, lines, transport, framed=False)
 
 
 def framed_records_preview(
@@ -83,7 +83,7 @@ def framed_records_preview(
     if family not in PARSERS:
         raise ValidationError({"family": _("No parser for %(family)r.") % {"family": family}})
     lines = [record.decode("utf-8", errors="replace") for record in records]
-    return lines, _lines_parsed(site, family, settings, lines, transport)
+    return lines, _lines_parsed(site, family, settings, lines, transport, framed=True)
 
 
 def _lines_parsed(
@@ -92,7 +92,12 @@ def _lines_parsed(
     settings: Mapping[str, object],
     lines: Sequence[str],
     transport: str | None,
+    *,
+    framed: bool,
 ) -> list[Entry]:
+    """How ``lines`` parse; pasted lines (not ``framed`` yet) of a generic source with
+    its own framing or joins go through its framer first, as a capture would frame
+    them."""
     try:
         preview_schema(family, transport).validate(settings, partial=True)
     except SettingsError as error:
@@ -101,4 +106,8 @@ def _lines_parsed(
         parser = PARSERS[family](parser_settings_for(site=site, settings=settings))
     except RecordError as error:
         raise ValidationError({"settings": [str(error)]}) from None
+    if not framed and family == "generic":
+        framer = framer_for(family, transport, settings)
+        if type(framer) is not LineFramer:
+            return framed_preview(parser, framer, lines, zone=site.zone, received_at=timezone.now())
     return lines_preview(parser, lines, zone=site.zone, received_at=timezone.now())

@@ -18,7 +18,7 @@ from org.models import Site
 from smdr.framing import FAMILIES
 from smdr.probe import DEFAULT_SECONDS, MAX_RECORDS, ProbeResult, Status, Step, link_probe
 from smdr.schema import SettingsError
-from smdr.source_settings import settings_schema
+from smdr.source_settings import loaded_settings, settings_schema
 from smdr.transports import transport_from_settings
 
 from .models import Transport, settings_error_text
@@ -58,6 +58,7 @@ def source_probe(
     if transport == Transport.AGENT:
         message = _("An agent's link is on the agent's computer: test it there.")
         return {"ok": False, "steps": [{"status": Status.ERROR, "message": message}], "bytes": 0}
+    settings = loaded_settings(family, settings)
     try:
         settings_schema(transport, family).validate(settings)
         link = transport_from_settings(transport, family, settings)
@@ -72,6 +73,7 @@ def source_probe(
         seconds=capture_seconds if capture else DEFAULT_SECONDS,
         capture=capture,
         max_records=MAX_RECORDS,
+        settings=settings,
     )
     answer: dict[str, Any] = {
         "ok": result.ok,

@@ -40,14 +40,18 @@ The three framings (pbx-formats.md section 17.2):
 :class:`NECFramer` frames NEC lines and joins each ``NEXT`` line (the caller's name) to
 the call line before it; :class:`StarHashFramer` joins the Capturador ``* #`` layout's
 outgoing standard record to the accounting record after it. :class:`STXFramer` frames
-NEC NEAX SMDR: each record between STX and ETX, with no line ends.
+NEC NEAX SMDR: each record between STX and ETX, with no line ends. :class:`SequenceJoinFramer`
+wraps any of them and joins a record of a first kind to the record of a second kind
+with the next sequence number (the generic family's declared ``join``).
 
-:func:`framer_for` picks the framer of a PBX family id (DESIGN.md).
+:func:`framer_for` picks the framer of a PBX family id (DESIGN.md); the generic family's
+``framing`` and ``join`` settings pick its own (``smdr.parsers.generic.generic_framer``).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from typing import Protocol
 
 # Bytes dropped before the first printable character of a line: C0 controls except TAB
@@ -121,6 +125,12 @@ class LineFramer:
         records: list[bytes] = []
         self._end_line(records)
         return records
+
+    @property
+    def pending(self) -> bool:
+        """True while part of a line is kept for the next chunk (or flush); the held
+        calls of the joining subclasses are not counted."""
+        return bool(self._line)
 
     def _append(self, piece: bytes, records: list[bytes]) -> None:
         if FORM_FEED in piece:
@@ -334,6 +344,11 @@ class STXFramer:
         self._in_frame = False
         return records
 
+    @property
+    def pending(self) -> bool:
+        """True while a frame (or bytes outside one) is kept for the next chunk."""
+        return self._in_frame or bool(self._text.strip(self._filler))
+
     def _add(self, data: bytes, records: list[bytes]) -> None:
         text = self._text
         text += data
@@ -347,6 +362,83 @@ class STXFramer:
         if text and (self._in_frame or text.strip(self._filler)):
             records.append(bytes(text if self._in_frame else text.strip(self._filler)))
         text.clear()
+
+
+# What a SequenceJoinFramer's classifier says of a record: its kind ("first", "second" or
+# None for any other) and its sequence number (None when it has none).
+JoinKey = tuple[str | None, int | None]
+
+
+class SequenceJoinFramer:
+    """Two-record joins by a sequence field (the generic family's ``join``): records come
+    from ``inner`` (lines, STX/ETX frames or NUL-ended records); each record that
+    ``classify`` calls ``"first"`` is held until the next record. When that one is a
+    ``"second"`` whose sequence is the held one's plus one (modulo ``modulo``, when
+    given: 99 wraps to 00 with 100), the two are one record, CR LF between them;
+    otherwise the held record goes on alone (the parser flags it) and the new one is
+    taken as usual. :meth:`flush` hands on the held record alone, after the inner
+    framer's rest. Nothing is dropped: a lone second record goes on as a record, for the
+    parser to reject, and a joined record longer than ``max_length`` is not joined.
+    """
+
+    def __init__(
+        self,
+        inner: Framer,
+        classify: Callable[[bytes], JoinKey],
+        modulo: int | None = None,
+        max_length: int = DEFAULT_MAX_LINE,
+    ):
+        self._inner = inner
+        self._classify = classify
+        self._modulo = modulo
+        self.max_length = max_length
+        self._held: tuple[bytes, int | None] | None = None  # a first record, its sequence
+
+    def feed(self, data: bytes) -> list[bytes]:
+        """The records completed by ``data``; a first-kind record is held."""
+        records: list[bytes] = []
+        for record in self._inner.feed(data):
+            self._take(record, records)
+        return records
+
+    def flush(self) -> list[bytes]:
+        """The inner framer's rest, then the held record, each on its own."""
+        records: list[bytes] = []
+        for record in self._inner.flush():
+            self._take(record, records)
+        if self._held is not None:
+            records.append(self._held[0])
+            self._held = None
+        return records
+
+    @property
+    def pending(self) -> bool:
+        """True while a record is held or the inner framer keeps part of one."""
+        return self._held is not None or bool(getattr(self._inner, "pending", False))
+
+    def _take(self, record: bytes, records: list[bytes]) -> None:
+        kind, sequence = self._classify(record)
+        held = self._held
+        if held is not None:
+            self._held = None
+            if kind == "second" and self._follows(held[1], sequence):
+                joined = held[0] + CR_LF + record
+                if len(joined) <= self.max_length:
+                    records.append(joined)
+                    return
+            records.append(held[0])
+        if kind == "first":
+            self._held = record, sequence
+        else:
+            records.append(record)
+
+    def _follows(self, held: int | None, sequence: int | None) -> bool:
+        if held is None or sequence is None:
+            return False
+        following = held + 1
+        if self._modulo is not None:
+            following %= self._modulo
+        return sequence == following
 
 
 class LengthPrefixFramer:
@@ -459,10 +551,17 @@ class LengthPrefixFramer:
             search = found + 1
 
 
+AnyFramer = LineFramer | LengthPrefixFramer | STXFramer | SequenceJoinFramer
+
+
 def framer_for(
-    family: str, transport: str | None = None
-) -> LineFramer | LengthPrefixFramer | NulFramer | NECFramer | STXFramer:
+    family: str, transport: str | None = None, settings: Mapping[str, object] | None = None
+) -> AnyFramer:
     """A new framer for a PBX family id (DESIGN.md), for one connection or file.
+
+    ``generic`` reads the source's ``settings`` (``framing``, ``join``, ``preset``):
+    lines by default, STX/ETX frames, NUL-ended records, any of them with two-record
+    joins (``smdr.parsers.generic.generic_framer``).
 
     ``mitel-5000`` gets the length-prefixed socket framing, except on a serial line
     (``transport="serial"``, the Axxess printer port), which sends plain CR LF lines.
@@ -486,4 +585,8 @@ def framer_for(
         return StarHashFramer()
     if family == "nec-neax":
         return STXFramer()
+    if family == "generic" and settings:
+        from smdr.parsers.generic import generic_framer  # parsers import no framing
+
+        return generic_framer(settings)
     return LineFramer()

@@ -17,6 +17,7 @@ import errno
 import os
 import socket
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -102,10 +103,11 @@ def link_probe(
     seconds: float = DEFAULT_SECONDS,
     capture: bool = False,
     max_records: int = MAX_RECORDS,
+    settings: Mapping[str, object] | None = None,
 ) -> ProbeResult:
     """Open ``link`` once for at most ``seconds``: until the first bytes, or, to
     ``capture``, until ``seconds`` are up or ``max_records`` are framed."""
-    probe = _Probe(family, seconds, capture, max_records)
+    probe = _Probe(family, seconds, capture, max_records, settings or {})
     try:
         asyncio.run(asyncio.wait_for(probe.run(link), seconds + 1))
     except TimeoutError:
@@ -116,13 +118,21 @@ def link_probe(
 
 
 class _Probe:
-    def __init__(self, family: str, seconds: float, capture: bool, max_records: int):
+    def __init__(
+        self,
+        family: str,
+        seconds: float,
+        capture: bool,
+        max_records: int,
+        settings: Mapping[str, object],
+    ):
         self.family = family
+        self.settings = settings
         self.seconds = seconds
         self.capture = capture
         self.max_records = max_records
         self.result = ProbeResult()
-        self.framer = framer_for(family)
+        self.framer = framer_for(family, settings=settings)
         self.started = time.monotonic()
 
     def step(self, status: str, message: str, **params: Any) -> None:
@@ -177,7 +187,7 @@ class _Probe:
         elif isinstance(link, TcpServer):
             await self.tcp_server(link)
         elif isinstance(link, Serial):
-            self.framer = framer_for(self.family, "serial")
+            self.framer = framer_for(self.family, "serial", self.settings)
             await self.serial(link)
         elif isinstance(link, FolderWatch):
             self.folder(link)

@@ -6,8 +6,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from .parsers import PARSERS
+from .parsers.generic import preset_loaded
 from .schema import COMMON, Schema
 from .transports import TRANSPORT_SCHEMAS, family_serial_defaults, serial_schema
+
+
+def loaded_settings(family: str, settings: Mapping[str, Any]) -> dict[str, Any]:
+    """``settings`` with the options of a generic source's ``preset`` filled in where it
+    has none (``smdr.parsers.generic.PRESETS``), as they are checked and saved."""
+    if family == "generic":
+        return preset_loaded(settings)
+    return dict(settings)
 
 
 def settings_schema(

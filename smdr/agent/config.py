@@ -127,7 +127,7 @@ def config_from_dict(document: Table, *, path: Path) -> AgentConfig:
         capture.pop(name)
     if transport == "file" and "folder" in capture:
         raise reader.error("capture", "folder", "the agent follows one file: use path instead")
-    if transport == "file" and type(framer_for(family, transport)) not in FILE_FRAMERS:
+    if transport == "file" and type(framer_for(family, transport, capture)) not in FILE_FRAMERS:
         # The read position stored with each record must be where whole records end.
         raise reader.error(
             "capture", "family", f"{family} records cannot be followed in a file by the agent"

@@ -114,7 +114,7 @@ def capture_loop(config: AgentConfig, spool: Spool, wake: threading.Event) -> Ca
     return CaptureLoop(
         name=config.source,
         transport=transport,
-        framer_factory=lambda: framer_for(config.family, config.transport),
+        framer_factory=lambda: framer_for(config.family, config.transport, settings),
         deliver=deliver,
         on_state=on_state,
         backoff=Backoff(
@@ -130,7 +130,7 @@ def _transport(config: AgentConfig, spool: Spool) -> Transport:
         return transport_from_settings(config.transport, config.family, config.capture_settings)
     if "path" not in config.capture_settings:
         raise ValueError("transport 'file' needs the setting 'path'")
-    framer = framer_for(config.family, config.transport)
+    framer = framer_for(config.family, config.transport, config.capture_settings)
     return ResumableFileTail(
         config.capture_settings["path"],
         terminators=b"\r\n\x00" if isinstance(framer, NulFramer) else b"\r\n",

@@ -27,11 +27,11 @@ a wrong one raises RecordError with the option's path and what to change):
 * ``column_map`` (required): ``{"format": "fixed" | "delimited", "fields": {...},
   "details": {...}, "delimiter": ",", "quote": "\\""}``.
 
-  - ``fields`` maps the call's columns: ``date``, ``time``, ``duration`` (required),
-    ``ring``, ``extension``, ``trunk``, ``number`` (the other party as dialled or
-    presented), ``account_code``, ``call_id``, ``direction``. ``date`` or ``time`` is
-    required. Fixed: ``[first, last]`` character positions, 1-based and inclusive.
-    Delimited: the column number, from 1.
+  - ``fields`` maps the call's columns: ``date``, ``time``, ``duration`` (required,
+    unless ``end_time`` is mapped), ``ring``, ``extension``, ``trunk``, ``number`` (the
+    other party as dialled or presented), ``account_code``, ``call_id``, ``direction``,
+    ``end_time``. ``date`` or ``time`` is required. Fixed: ``[first, last]`` character
+    positions, 1-based and inclusive. Delimited: the column number, from 1.
   - ``details`` maps any other columns, by a name of the administrator's choosing
     (lower case, digits, ``_``), kept in ``details`` when not blank.
   - ``delimiter`` (delimited only, default ``,``) and ``quote`` (default none: the line
@@ -74,9 +74,26 @@ a wrong one raises RecordError with the option's path and what to change):
 * A ``details`` column named ``meter_pulses`` is kept as an int (the PBX's meter
   pulses; prices still come from the duration).
 
-Not done yet: the duration from a start and an end time, columns chosen by direction,
-STX/ETX framing (the Capturador layouts read here need none: ipam-81's LF + NULs is
-read by the line framer) and two-record joins.
+* ``end_time`` (a ``fields`` column, instead of ``duration``): the duration is from
+  ``time`` (the start) to it, both read by ``time_format``; an end before the start is
+  on the next day. Unreadable or blank, it is an error naming the column.
+* ``direction_columns``: ``{"incoming": {"number": [30, 45]}, ...}``: by the direction
+  the direction column says, columns read instead of ``column_map``'s (already mapped
+  there; not the direction column itself); ``internal_max_digits`` then looks at the
+  number read.
+* ``framing``: ``lines`` (default), ``stx-etx`` or ``nul``: how the framer cuts records
+  (:func:`generic_framer`; bytes that fit no record are a record of their own).
+* ``join``: ``{"field": kind column, "first": "1", "second": "2", "sequence": column,
+  "fields": {name: column of the second record}, "modulo": 100, "expected_for":
+  [directions]}``: the framer (:class:`~smdr.framing.SequenceJoinFramer`) joins a first record to
+  the next record when it is a second one with the next sequence number (CR LF between
+  them); ``fields`` are read from the second. A first record alone is a call with
+  ``details["join_missing"] = True`` (for the directions in ``expected_for``, default
+  all); a second record alone is an error naming why.
+* ``preset``: ``finanzas-107`` or ``ipam-81`` (:data:`PRESETS`, ``docs/pbx/``): that
+  layout's options under the source's own, and its serial line as the defaults.
+
+``docs/pbx/generic.md`` shows each with an example.
 
 Format decisions:
 
@@ -96,8 +113,10 @@ import csv
 import datetime as dt
 import re
 from collections.abc import Mapping
-from typing import Protocol
+from typing import Final, Protocol
+from zoneinfo import ZoneInfo
 
+from smdr.framing import AnyFramer, JoinKey, LineFramer, NulFramer, SequenceJoinFramer, STXFramer
 from smdr.schema import Kind, Setting, gettext_noop, schema
 
 from .base import (
@@ -127,7 +146,9 @@ FIELDS = (
     "account_code",
     "call_id",
     "direction",
+    "end_time",
 )
+FRAMINGS = ("lines", "stx-etx", "nul")
 DURATION_FORMATS = (
     "seconds",
     "hh:mm:ss",
@@ -426,7 +447,7 @@ def _column_map_option(options: Options) -> tuple[Mapping[str, object], bool]:
         raise _config_error(
             "column_map",
             'required: {"format": "fixed" or "delimited", "fields": {"date": ..., '
-            '"time": ..., "duration": ...}}',
+            '"time": ..., "duration": ...}}, or a preset (' + ", ".join(PRESETS) + ")",
         )
     layout = column_map.get("format")
     if layout not in ("fixed", "delimited"):
@@ -450,8 +471,14 @@ def _mapped_columns(
                 "under column_map.details)",
             )
         columns[name] = _Column(name, f"column_map.fields.{name}", spec, fixed)
-    if "duration" not in columns:
-        raise _config_error("column_map.fields", "needs duration")
+    if "duration" not in columns and "end_time" not in columns:
+        raise _config_error("column_map.fields", "needs duration (or time and end_time)")
+    if "duration" in columns and "end_time" in columns:
+        raise _config_error(
+            "column_map.fields", "maps duration and end_time: the duration is one or the other"
+        )
+    if "end_time" in columns and "time" not in columns:
+        raise _config_error("column_map.fields", "needs time (the start) with end_time")
     if "date" not in columns and "time" not in columns:
         raise _config_error("column_map.fields", "needs time, date, or both")
     extra = column_map.get("details", {})
@@ -520,6 +547,189 @@ def _line_options(options: Options) -> tuple[tuple[str, ...], int]:
     return tuple(prefixes), min_length
 
 
+# Named column maps for the seed's layouts that have no family of their own (Capturador,
+# docs/pbx/*.md): a source sets ``"preset": name`` and gets the options below (its own
+# settings win, key by key) and, on a serial line, the layout's usual line as defaults.
+PRESETS: Final[Mapping[str, Mapping[str, Mapping[str, object]]]] = {
+    "finanzas-107": {
+        "serial": {"baud": 2400, "bytesize": 8, "parity": "N", "stopbits": 1},
+        "options": {
+            "column_map": {
+                "format": "fixed",
+                "fields": {
+                    "extension": [26, 37],
+                    "number": [51, 73],
+                    "date": [74, 79],
+                    "time": [81, 84],
+                    "duration": [86, 91],
+                },
+                "details": {"call_type": [44, 44]},
+            },
+            "select": {"field": "call_type", "values": ["N"]},
+            "skip_prefixes": ["NON", "RECORDED", "CC"],
+            "date_format": "%y%m%d",
+            "time_format": "%H%M",
+            "duration_format": "seconds",
+            "direction": {"default": "outgoing", "internal_max_digits": 4},
+        },
+    },
+    "ipam-81": {
+        "serial": {"baud": 4800, "bytesize": 7, "parity": "E", "stopbits": 2},
+        "options": {
+            "column_map": {
+                "format": "fixed",
+                "fields": {
+                    "extension": [2, 8],
+                    "number": [25, 40],
+                    "account_code": [42, 45],
+                    "time": [47, 51],
+                    "duration": [53, 60],
+                },
+                "details": {"marker": [1, 1]},
+            },
+            "select": {"field": "marker", "values": ["*"]},
+            "date_lines": {"prefix": "DATE", "day": [8, 9], "month": [11, 13]},
+            "skip_prefixes": ["END", "TOTAL", "BEGIN", "NUMBER", "SRCE", "ID", "_"],
+            "time_format": "%H:%M",
+            "duration_format": "hh:mm:ss",
+            "duration_blanks_are_zeros": True,
+            "direction": {"default": "outgoing"},
+        },
+    },
+}
+_JOIN_KEYS = ("field", "first", "second", "sequence", "fields", "modulo", "expected_for")
+
+
+def preset_loaded(settings: Mapping[str, object]) -> dict[str, object]:
+    """A source's ``settings`` with its ``preset``'s options filled in where it has none
+    (the Source form and model load them, so the column map is there to edit)."""
+    preset = settings.get("preset")
+    if not isinstance(preset, str) or preset not in PRESETS:
+        return dict(settings)
+    return {**PRESETS[preset]["options"], **settings}
+
+
+def generic_options(options: Options) -> Options:
+    """``options`` over its ``preset``'s (none: as given); RecordError for an unknown one."""
+    preset = options.get("preset")
+    if preset is None:
+        return options
+    if not isinstance(preset, str) or preset not in PRESETS:
+        raise _config_error("preset", f"{preset!r} is not one of {', '.join(PRESETS)}")
+    own = {key: value for key, value in options.items() if key != "preset"}
+    return {**PRESETS[preset]["options"], **own}
+
+
+def generic_framer(settings: Options) -> AnyFramer:
+    """The framer of a generic source: ``framing`` (lines, STX/ETX frames or NUL-ended
+    records), wrapped in a :class:`~smdr.framing.SequenceJoinFramer` when ``join`` is set.
+
+    Settings the parser refuses give the plain framer: the parser, built from the same
+    settings, says what is wrong.
+    """
+    try:
+        options = generic_options(settings)
+    except RecordError:
+        options = settings
+    framing = options.get("framing", "lines")
+    inner: LineFramer | STXFramer = (
+        STXFramer() if framing == "stx-etx" else NulFramer() if framing == "nul" else LineFramer()
+    )
+    if options.get("join") is None:
+        return inner
+    try:
+        parser = GenericParser(ParserSettings(ZoneInfo("UTC"), options))
+    except RecordError:
+        return inner
+    assert parser.join is not None
+    return SequenceJoinFramer(inner, parser.join_key, parser.join.modulo)
+
+
+class _Join:
+    """The ``join`` option: which column tells the two kinds apart, which holds the
+    sequence, and the columns read from the second record."""
+
+    __slots__ = ("columns", "expected_for", "first", "kind", "modulo", "second", "sequence")
+    columns: tuple[_Column, ...]
+    expected_for: frozenset[str]
+    first: str
+    kind: _Column
+    modulo: int | None
+    second: str
+    sequence: _Column
+
+    def __init__(
+        self,
+        rule: object,
+        columns: Mapping[str, _Column],
+        details: tuple[_Column, ...],
+        fixed: bool,
+    ):
+        example = (
+            '{"field": "kind", "first": "1", "second": "2", "sequence": "seq", '
+            '"fields": {"number": [9, 28]}}'
+        )
+        if not isinstance(rule, dict):
+            raise _config_error("join", f"expected {example}")
+        for key in rule:
+            if key not in _JOIN_KEYS:
+                raise _config_error(f"join.{key}", f"unknown; use {', '.join(_JOIN_KEYS)}")
+        for key in ("field", "first", "second", "sequence", "fields"):
+            if key not in rule:
+                raise _config_error(f"join.{key}", f"required: {example}")
+        self.kind = _mapped(columns, details, "join.field", rule["field"])
+        self.sequence = _mapped(columns, details, "join.sequence", rule["sequence"])
+        first, second = rule["first"], rule["second"]
+        for key, value in (("first", first), ("second", second)):
+            if not isinstance(value, str) or not value.strip():
+                raise _config_error(f"join.{key}", f"{value!r} is not a value of {self.kind.name}")
+        self.first, self.second = first.strip(), second.strip()
+        if self.first == self.second:
+            raise _config_error("join.second", "is the same value as join.first")
+        fields = rule["fields"]
+        if not isinstance(fields, dict) or not fields:
+            raise _config_error("join.fields", "expected a map of field name to column")
+        taken: list[_Column] = []
+        for name, spec in fields.items():
+            path = f"join.fields.{name}"
+            if name == "direction" or not isinstance(name, str) or not _NAME_RE.fullmatch(name):
+                raise _config_error(
+                    path, "not a field or detail name (the direction comes from the first record)"
+                )
+            column = _Column(name, path, spec, fixed)
+            column.label = f"second record's {column.label}"
+            taken.append(column)
+        self.columns = tuple(taken)
+        modulo = rule.get("modulo")
+        if modulo is not None and (
+            not isinstance(modulo, int) or isinstance(modulo, bool) or modulo < 2
+        ):
+            raise _config_error("join.modulo", f"{modulo!r} is not a number such as 100")
+        self.modulo = modulo
+        expected = rule.get("expected_for", list(DIRECTIONS))
+        if (
+            not isinstance(expected, list | tuple)
+            or not expected
+            or not all(direction in DIRECTIONS for direction in expected)
+        ):
+            raise _config_error(
+                "join.expected_for", f"expected a list of {', '.join(DIRECTIONS)}, got {expected!r}"
+            )
+        self.expected_for = frozenset(expected)
+
+
+def _mapped(
+    columns: Mapping[str, _Column], details: tuple[_Column, ...], path: str, name: object
+) -> _Column:
+    """The column of ``column_map`` (fields or details) named ``name``."""
+    column = columns.get(name) if isinstance(name, str) else None
+    if column is None:
+        column = next((column for column in details if column.name == name), None)
+    if column is None:
+        raise _config_error(path, f"{name!r} is not a column in column_map")
+    return column
+
+
 class GenericParser(Parser):
     """Parses records of any fixed-width or delimited layout given by ``column_map``."""
 
@@ -534,6 +744,42 @@ class GenericParser(Parser):
                 '"duration": ...}} (README, generic parser).'
             ),
             required=True,
+        ),
+        Setting(
+            "preset",
+            Kind.CHOICE,
+            help=gettext_noop(
+                "A named column map of a known layout (docs/pbx): its settings, and on a "
+                "serial line its usual speed and parity; the source's own settings win."
+            ),
+            choices=tuple(PRESETS),
+        ),
+        Setting(
+            "framing",
+            Kind.CHOICE,
+            "lines",
+            gettext_noop(
+                "How records are cut from the stream: lines (CR/LF), stx-etx (each record "
+                "between STX and ETX) or nul (each record ends with a NUL)."
+            ),
+            FRAMINGS,
+        ),
+        Setting(
+            "join",
+            Kind.MAPPING,
+            help=gettext_noop(
+                "Join a record to the next one of another kind with the next sequence "
+                'number: {"field": "kind", "first": "1", "second": "2", "sequence": "seq", '
+                '"fields": {"number": [9, 28]}} (fields read from the second record).'
+            ),
+        ),
+        Setting(
+            "direction_columns",
+            Kind.MAPPING,
+            help=gettext_noop(
+                'Columns that move with the direction: {"incoming": {"number": [30, 45]}} '
+                "replaces column_map's for the records whose direction column says incoming."
+            ),
         ),
         Setting("date_format", Kind.TEXT, help=gettext_noop("e.g. DD/MM/YYYY.")),
         Setting("time_format", Kind.TEXT, help=gettext_noop("e.g. HH:MM:SS.")),
@@ -590,15 +836,35 @@ class GenericParser(Parser):
         ),
     )
 
+    @classmethod
+    def serial_defaults_for(cls, options: Options) -> Mapping[str, object]:
+        """The serial line of the source's ``preset``, if it names one."""
+        preset = options.get("preset")
+        if isinstance(preset, str) and preset in PRESETS:
+            return PRESETS[preset]["serial"]
+        return cls.serial_defaults
+
     def __init__(self, settings: ParserSettings):
         super().__init__(settings)
-        options = settings.options
+        options = generic_options(settings.options)
+        framing = options.get("framing", "lines")
+        if framing not in FRAMINGS:
+            raise _config_error("framing", f"{framing!r} is not one of {', '.join(FRAMINGS)}")
         column_map, self._fixed = _column_map_option(options)
         self._columns, self._detail_columns = _mapped_columns(column_map, self._fixed)
         self._delimiter, self._quote = _delimiter_options(column_map, self._fixed)
+        # Where each fixed-width column is, as slices (read for every record).
+        self._field_slices = tuple(
+            (name, slice(column.start, column.end)) for name, column in self._columns.items()
+        )
+        self._detail_slices = tuple(
+            (column.name, slice(column.start, column.end)) for column in self._detail_columns
+        )
         # The last column a delimited record needs.
         required = [
-            self._columns[name] for name in ("date", "time", "duration") if name in self._columns
+            self._columns[name]
+            for name in ("date", "time", "duration", "end_time")
+            if name in self._columns
         ]
         self._needed = max(required, key=lambda column: column.index)
         self._date_pattern, self._time_pattern = self._date_and_time_formats(options)
@@ -611,7 +877,15 @@ class GenericParser(Parser):
         if time_is not in ("start", "end"):
             raise _config_error("time_is", f"{time_is!r} is not 'start' or 'end'")
         self._time_is_end = time_is == "end"
+        self._end_time = self._columns.get("end_time")
+        if self._end_time is not None and self._time_is_end:
+            raise _config_error("time_is", "'end' with an end_time column: time is the start")
         self._configure_direction(options.get("direction"))
+        self._overrides = self._direction_columns_option(options.get("direction_columns"))
+        join = options.get("join")
+        self.join = (
+            None if join is None else _Join(join, self._columns, self._detail_columns, self._fixed)
+        )
         self._skip, self._min_length = _line_options(options)
         self._select = self._select_option(options.get("select"))
         self._date_line = _date_lines_option(options.get("date_lines"))
@@ -725,6 +999,38 @@ class GenericParser(Parser):
             raise _config_error("direction.values", "set, but there is no direction column to read")
         return column
 
+    def _direction_columns_option(self, rule: object) -> dict[str, tuple[_Column, ...]]:
+        """``direction_columns``: by direction, the columns read instead of column_map's."""
+        if rule is None:
+            return {}
+        if not isinstance(rule, dict) or not rule:
+            raise _config_error(
+                "direction_columns", 'expected {"incoming": {"number": [first, last]}, ...}'
+            )
+        direction_column = self._direction_column
+        if direction_column is None:
+            raise _config_error(
+                "direction_columns",
+                "set, but there is no direction column to read (direction.field, direction.values)",
+            )
+        overrides: dict[str, tuple[_Column, ...]] = {}
+        for direction, columns in rule.items():
+            path = f"direction_columns.{direction}"
+            if direction not in DIRECTIONS:
+                raise _config_error(path, f"unknown direction; use {', '.join(DIRECTIONS)}")
+            if not isinstance(columns, dict) or not columns:
+                raise _config_error(path, "expected a map of column name to column")
+            read: list[_Column] = []
+            for name, spec in columns.items():
+                if name == direction_column.name:
+                    raise _config_error(
+                        f"{path}.{name}", "the direction column cannot move with the direction"
+                    )
+                _mapped(self._columns, self._detail_columns, f"{path}.{name}", name)
+                read.append(_Column(name, f"{path}.{name}", spec, self._fixed))
+            overrides[direction] = tuple(read)
+        return overrides
+
     def _select_option(self, rule: object) -> tuple[_Column, frozenset[str]] | None:
         """``select``: the mapped column read and the values kept, or ``None``."""
         if rule is None:
@@ -750,6 +1056,9 @@ class GenericParser(Parser):
         and for date lines (their date is kept for the records after them)."""
         if self._date_line is not None and self._read_date_line(text):
             return None
+        join, second = self.join, None
+        if join is not None and "\r\n" in text:
+            text, _, second = text.partition("\r\n")
         line = self._line(text)
         if line is None:
             return None
@@ -759,6 +1068,16 @@ class GenericParser(Parser):
             value = values[column.name] if column.name in values else details.get(column.name, "")
             if value not in kept:
                 return None
+        direction = (
+            self._direction_default
+            if self._direction_column is None
+            else self._column_direction(values, details)
+        )
+        alone = False
+        if join is not None or self._overrides:
+            if direction in self._overrides:
+                self._read_columns(line, self._overrides[direction], values, details)
+            alone = join is not None and self._joined(values, details, second)
         if "meter_pulses" in details:
             pulses = str(details["meter_pulses"])
             if not is_digits(pulses) or len(pulses) > 9:
@@ -776,11 +1095,16 @@ class GenericParser(Parser):
                 ) from None
 
         number = values.get("number", "")
+        max_digits = self._internal_max_digits
+        if max_digits is not None and number and len(number) <= max_digits and is_digits(number):
+            direction = Direction.INTERNAL
+        if alone and direction in join.expected_for:  # type: ignore[union-attr]
+            details["join_missing"] = True
         return ParsedCall(
             start=moment,
             duration_seconds=duration_seconds,
             ring_seconds=ring_seconds,
-            direction=self._direction(values, details, number),
+            direction=direction,
             extension=values.get("extension", ""),
             trunk=values.get("trunk", ""),
             number=number,
@@ -832,28 +1156,17 @@ class GenericParser(Parser):
 
     def _fixed_values(self, line: str) -> tuple[dict[str, str], Details]:
         """The mapped values and details of a fixed-width record."""
-        values = {
-            name: line[column.start : column.end].strip() for name, column in self._columns.items()
-        }
+        values = {name: line[where].strip() for name, where in self._field_slices}
         details: Details = {}
-        for column in self._detail_columns:
-            value = line[column.start : column.end].strip()
+        for name, where in self._detail_slices:
+            value = line[where].strip()
             if value:
-                details[column.name] = value
+                details[name] = value
         return values, details
 
     def _split(self, line: str) -> tuple[dict[str, str], Details]:
         """The mapped values and details of a delimited record."""
-        quote = self._quote
-        if quote is not None and quote in line:
-            try:
-                parts = next(
-                    csv.reader([line], delimiter=self._delimiter, quotechar=quote, strict=True)
-                )
-            except csv.Error as error:
-                raise RecordError(f"record is not valid delimited text: {error}") from None
-        else:
-            parts = line.split(self._delimiter)
+        parts = self._parts(line)
         count = len(parts)
         needed = self._needed
         if count <= needed.index:
@@ -873,8 +1186,45 @@ class GenericParser(Parser):
                     details[column.name] = value
         return values, details
 
+    def _parts(self, line: str) -> list[str]:
+        """The fields of a delimited record, unstripped."""
+        quote = self._quote
+        if quote is not None and quote in line:
+            try:
+                return next(
+                    csv.reader([line], delimiter=self._delimiter, quotechar=quote, strict=True)
+                )
+            except csv.Error as error:
+                raise RecordError(f"record is not valid delimited text: {error}") from None
+        return line.split(self._delimiter)
+
+    def _seconds_between(self, values: dict[str, str]) -> int:
+        """The duration from ``time`` to ``end_time``; an end before the start is on the
+        next day."""
+        pattern, end_column = self._time_pattern, self._end_time
+        assert pattern is not None and end_column is not None
+        start = pattern.parse(values["time"])
+        if start is None:
+            raise field_error(
+                self._columns["time"].label, values["time"], f"does not match {pattern.text!r}"
+            )
+        text = values["end_time"]
+        end = pattern.parse(text) if text else None
+        if end is None:
+            problem = f"does not match {pattern.text!r}" if text else "is blank"
+            raise field_error(end_column.label, text, f"{problem}: no duration without it")
+        seconds = (end[3] or 0) * 3600 + (end[4] or 0) * 60 + (end[5] or 0)
+        seconds -= (start[3] or 0) * 3600 + (start[4] or 0) * 60 + (start[5] or 0)
+        return seconds % 86400
+
     def _durations_of(self, values: dict[str, str]) -> tuple[int, int]:
         """(duration, ring) in seconds, remembered by their text."""
+        if self._end_time is not None:
+            between = self._seconds_between(values)
+            value = values.get("ring", "")
+            if not value:
+                return between, 0
+            return between, self._seconds(value, self._columns["ring"], self._ring_format)
         value = values["duration"]
         if self._blanks_are_zeros and " " in value:
             value = value.replace(" ", "0")
@@ -904,7 +1254,9 @@ class GenericParser(Parser):
             raise field_error(column.label, value, f"is not {fmt}")
         return seconds
 
-    def _direction(self, values: dict[str, str], details: Details, number: str) -> str:
+    def _column_direction(self, values: dict[str, str], details: Details) -> str:
+        """The direction the direction column (or the default) says, before
+        ``internal_max_digits`` looks at the number."""
         column = self._direction_column
         direction = self._direction_default
         if column is not None:
@@ -919,10 +1271,71 @@ class GenericParser(Parser):
                     str(value),
                     f"is not one of {listed} (direction.default accepts any other)",
                 )
-        max_digits = self._internal_max_digits
-        if max_digits is not None and number and len(number) <= max_digits and is_digits(number):
-            return Direction.INTERNAL
         return direction
+
+    def _read_columns(
+        self, line: str, columns: tuple[_Column, ...], values: dict[str, str], details: Details
+    ) -> None:
+        """Read ``columns`` of ``line`` into ``values`` (call fields) or ``details``."""
+        parts = None if self._fixed else self._parts(line)
+        for column in columns:
+            if parts is None:
+                value = line[column.start : column.end].strip()
+            else:
+                value = _clean(parts[column.index]) if column.index < len(parts) else ""
+            if column.name in FIELDS:
+                values[column.name] = value
+            elif value:
+                details[column.name] = value
+            else:
+                details.pop(column.name, None)
+
+    def _joined(self, values: dict[str, str], details: Details, second: str | None) -> bool:
+        """Take the join's fields from the ``second`` record; True for a first record
+        whose second never came. A lone second record is an error."""
+        join = self.join
+        assert join is not None
+        kind = join.kind
+        value: str = values[kind.name] if kind.name in values else str(details.get(kind.name, ""))
+        if second is not None:
+            line = self._line(second)
+            if line is not None:
+                self._read_columns(line, join.columns, values, details)
+                return False
+        if value == join.second:
+            sequence = join.sequence
+            number = (
+                values[sequence.name]
+                if sequence.name in values
+                else str(details.get(sequence.name, ""))
+            )
+            raise field_error(
+                kind.label,
+                value,
+                f"is a second record (join) with no {join.first!r} record before it with "
+                f"the sequence before {number!r} ({sequence.label})",
+            )
+        return value == join.first
+
+    def join_key(self, record: bytes) -> JoinKey:
+        """The join's kind (``"first"``, ``"second"`` or ``None``) and sequence number of
+        a framed record, as :class:`~smdr.framing.SequenceJoinFramer` asks."""
+        join = self.join
+        if join is None:
+            return None, None
+        try:
+            line = self._line(record.decode("utf-8", errors="replace"))
+            if line is None:
+                return None, None
+            values: dict[str, str] = {}
+            details: Details = {}
+            self._read_columns(line, (join.kind, join.sequence), values, details)
+        except RecordError:
+            return None, None
+        kind = values.get(join.kind.name, details.get(join.kind.name, ""))
+        sequence = str(values.get(join.sequence.name, details.get(join.sequence.name, "")))
+        role = "first" if kind == join.first else "second" if kind == join.second else None
+        return role, int(sequence) if is_digits(sequence) and len(sequence) <= 9 else None
 
     def _moment(self, values: dict[str, str], received_at: dt.datetime | None) -> dt.datetime:
         """The record's local date and time, completed from receipt, as aware UTC."""

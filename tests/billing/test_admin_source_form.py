@@ -227,3 +227,33 @@ def test_a_serial_source_is_offered_its_family_line(staff):
 
     assert 'placeholder="1200"' in page
     assert 'placeholder="7"' in page
+
+
+def test_a_generic_preset_is_loaded_by_the_form_and_offers_its_serial_line(staff):
+    """Item 7 of issue 17: ipam-81 runs at 4800 7E2; its preset loads its column map."""
+    site = SiteFactory()
+    response = staff.post(
+        "/admin/capture/source/add/",
+        {
+            "site": site.pk,
+            "slug": "ipam",
+            "name": "IPAM",
+            "family": "generic",
+            "transport": "serial",
+            "settings": '{"device": "/dev/ttyS0"}',
+            "enabled": "on",
+            "silent_after_working": "02:00:00",
+            "silent_after": "1 00:00:00",
+            "setting_preset": "ipam-81",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    source = Source.objects.get(slug="ipam")
+    assert source.settings["preset"] == "ipam-81"
+    assert source.settings["column_map"]["fields"]["time"] == [47, 51]  # loaded, to edit
+
+    page = staff.get(change_url(source)).content.decode()
+    assert 'placeholder="4800"' in page
+    assert 'placeholder="7"' in page
+    assert 'placeholder="E"' in page
+    assert 'placeholder="2"' in page

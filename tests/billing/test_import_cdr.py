@@ -143,3 +143,38 @@ def test_the_capturador_capture_imports_one_call_per_standard_record():
     outgoing = Call.objects.filter(direction="outgoing")
     assert outgoing.count() == 127
     assert sum("meter_pulses" in call.details for call in outgoing) == 126
+
+
+def test_a_generic_source_with_stx_framing_and_joins_imports_its_file(tmp_path):
+    """The source's framing and join pick its framer: a joined pair is one call, a first
+    record alone a flagged call, bytes outside the frames an error kept."""
+    settings = {
+        "framing": "stx-etx",
+        "column_map": {
+            "format": "fixed",
+            "fields": {"time": [8, 12], "duration": [14, 17], "extension": [19, 22]},
+            "details": {"kind": [1, 1], "seq": [3, 4]},
+        },
+        "join": {
+            "field": "kind",
+            "first": "1",
+            "second": "2",
+            "sequence": "seq",
+            "fields": {"number": [8, 17], "duration": [19, 22]},
+        },
+    }
+    SourceFactory(slug="archive", family="generic", transport=Transport.FILE, settings=settings)
+    path = tmp_path / "records.dat"
+    path.write_bytes(
+        b"\x021 07   10:00 0000 2044\x03\x022 08   0351234567 0138\x03"
+        b"GARBAGE\x021 20   10:05 0000 2045\x03"
+    )
+
+    summary = run("--source", "archive", str(path))
+
+    assert "3 stored" in summary and "2 parsed into calls" in summary and "1 errors" in summary
+    joined = Call.objects.get(number="0351234567")
+    assert joined.duration_seconds == 138
+    assert "join_missing" not in joined.details
+    assert Call.objects.get(number="").details["join_missing"] is True
+    assert RawRecord.objects.get(state="error").line == "GARBAGE"

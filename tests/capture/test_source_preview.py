@@ -151,3 +151,65 @@ def test_the_sites_confirmed_extensions_decide_the_direction_as_in_the_pipeline(
     call = after.json()[0]["call"]
     assert call["direction"] == "internal"
     assert call["details"]["direction_rule"] == "known-extension"
+
+
+JOIN_SETTINGS = {
+    "column_map": {
+        "format": "fixed",
+        "fields": {"time": [8, 12], "duration": [14, 17], "extension": [19, 22]},
+        "details": {"kind": [1, 1], "seq": [3, 4]},
+    },
+    "join": {
+        "field": "kind",
+        "first": "1",
+        "second": "2",
+        "sequence": "seq",
+        "fields": {"number": [8, 17], "duration": [19, 22]},
+    },
+}
+
+
+def test_a_generic_join_is_shown_by_the_preview(admin_client, site):
+    lines = ["1 07   10:00 0000 2044", "2 08   0351234567 0138", "1 20   10:05 0000 2045", "2 40"]
+    response = preview(admin_client, family="generic", settings=JOIN_SETTINGS, lines=lines)
+
+    assert response.status_code == 200, response.content
+    entries = response.json()
+    assert [(e["line"], e["outcome"]) for e in entries] == [(1, "call"), (3, "call"), (4, "error")]
+    assert entries[0]["call"]["number"] == "0351234567"
+    assert entries[0]["call"]["duration"] == 138
+    assert entries[1]["call"]["details"] == {"join_missing": True}
+    assert "second record (join)" in entries[2]["error"]
+
+
+def test_a_generic_preset_and_stx_framing_in_the_preview(admin_client, site):
+    record = "*2044" + " " * 19 + "04234567" + " " * 14 + "14:35 00:02:18"
+    response = preview(
+        admin_client,
+        family="generic",
+        transport="serial",
+        settings={"preset": "ipam-81", "framing": "stx-etx"},
+        lines=[f"\x02DATE   08 OCT 98\x03\x02{record}\x03", "*garbage"],
+    )
+
+    assert response.status_code == 200, response.content
+    entries = response.json()
+    assert [(e["line"], e["outcome"]) for e in entries] == [(1, "noise"), (1, "call"), (2, "error")]
+    assert entries[1]["call"]["start"] == entries[1]["call"]["start"][:10] + "T14:35:00-03:00"
+    assert entries[1]["call"]["duration"] == 138
+
+
+def test_a_generic_source_with_a_preset_saves_through_the_api(admin_client, site):
+    body = {
+        "site": "cordoba",
+        "slug": "fin",
+        "name": "Finanzas",
+        "family": "generic",
+        "transport": "serial",
+        "settings": {"device": "/dev/ttyS0", "preset": "finanzas-107"},
+    }
+    assert admin_client.post("/api/v1/sources/", body, format="json").status_code == 201
+    bad = {**body, "slug": "fin2", "settings": {"device": "/dev/ttyS0", "preset": "nope"}}
+    response = admin_client.post("/api/v1/sources/", bad, format="json")
+    assert response.status_code == 400
+    assert "finanzas-107" in str(response.json())

@@ -12,8 +12,8 @@ import pytest
 
 from smdr.framing import framer_for
 from smdr.parsers.base import Direction, ParserSettings, RecordError
-from smdr.parsers.generic import GenericParser
-from smdr.source_settings import settings_schema
+from smdr.parsers.generic import PRESETS, GenericParser
+from smdr.source_settings import loaded_settings, settings_schema
 from smdr.transports import SERIAL_KEYS
 
 CORDOBA = ZoneInfo("America/Argentina/Cordoba")
@@ -167,3 +167,37 @@ def test_bad_new_options_are_refused(extra, path):
     options = {k: v for k, v in settings.items() if k not in (*SERIAL_KEYS, "device")}
     with pytest.raises(RecordError, match=path):
         GenericParser(ParserSettings(time_zone=CORDOBA, options=options | extra))
+
+
+@pytest.mark.parametrize("name", ["finanzas-107", "ipam-81"])
+def test_the_preset_is_the_documented_column_map_and_serial_line(name):
+    settings = documented_settings(name)
+    options = {k: v for k, v in settings.items() if k not in (*SERIAL_KEYS, "device")}
+    assert PRESETS[name]["options"] == options
+    assert PRESETS[name]["serial"] == {key: settings[key] for key in SERIAL_KEYS}
+
+
+def test_records_built_from_the_layouts_parse_through_the_presets():
+    finanzas_parser = GenericParser(ParserSettings(CORDOBA, {"preset": "finanzas-107"}))
+    call = finanzas_parser.parse(finanzas(), RECEIVED)
+    assert (call.extension, call.number, call.duration_seconds) == ("4321", "4234567", 138)
+    assert call.start == dt.datetime(2026, 10, 8, 17, 35, tzinfo=UTC)
+    assert finanzas_parser.parse(finanzas(kind="I"), RECEIVED) is None
+    assert finanzas_parser.parse("RECORDED 08/10", RECEIVED) is None
+
+    ipam_parser = GenericParser(ParserSettings(CORDOBA, {"preset": "ipam-81"}))
+    framer = framer_for("generic", "serial", {"preset": "ipam-81"})
+    stream = "DATE   08 OCT 98\n" + ipam(duration=" 0: 1: 5") + "\n\x00\x00\x00\x00"
+    records = framer.feed(stream.encode()) + framer.flush()
+    calls = [ipam_parser.parse(record.decode(), RECEIVED) for record in records]
+    assert calls[0] is None  # the date line
+    assert calls[1].start == dt.datetime(2026, 10, 8, 17, 35, tzinfo=UTC)
+    assert calls[1].duration_seconds == 65
+
+
+def test_a_serial_preset_source_validates_and_offers_its_line():
+    settings = loaded_settings("generic", {"device": "/dev/ttyS0", "preset": "ipam-81"})
+    schema = settings_schema("serial", "generic", settings)
+    assert schema.validate(settings) == settings
+    defaults = {key: schema.get(key).default for key in SERIAL_KEYS}
+    assert defaults == {"baud": 4800, "bytesize": 7, "parity": "E", "stopbits": 2}

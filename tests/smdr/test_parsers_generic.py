@@ -702,8 +702,8 @@ def fixed(**fields):
         (
             fixed(time=[1, 5], duraton=[7, 9]),
             "column_map.fields.duraton: unknown field; fields are date, time, duration, ring, "
-            "extension, trunk, number, account_code, call_id, direction (put other columns "
-            "under column_map.details)",
+            "extension, trunk, number, account_code, call_id, direction, end_time (put other "
+            "columns under column_map.details)",
         ),
         (fixed(time=[1, 5]), "column_map.fields: needs duration"),
         (fixed(duration=[1, 5]), "column_map.fields: needs time, date, or both"),

@@ -139,5 +139,5 @@ def _incoming(raw: bytes, fingerprint: str, received_at: dt.datetime) -> Incomin
 
 def _file_records(path: Path, source: Source) -> list[bytes]:
     """The records of a file, framed as the source's PBX family frames its stream."""
-    framer = framer_for(source.family, source.transport)
+    framer = framer_for(source.family, source.transport, source.settings or {})
     return [record for record in framer.feed(path.read_bytes()) + framer.flush() if record]
