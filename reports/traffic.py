@@ -91,7 +91,6 @@ class HourTraffic:
     start: dt.datetime  # aware, in the site's zone
     erlangs: float
     peak: int
-    calls: int
 
 
 @dataclass(frozen=True)
@@ -174,16 +173,25 @@ def _site_trunks(site: Site, trunks: list[Trunk], month: dt.date) -> list[TrunkT
     start = dt.datetime.combine(month, dt.time(), zone).astimezone(dt.UTC)
     end = dt.datetime.combine(month_following(month), dt.time(), zone).astimezone(dt.UTC)
     count = -(-int((end - start).total_seconds()) // 3600)
+    traffic = trunk_traffic_hours(site_id=site.pk, start=start, end=end)
     by_trunk: defaultdict[int, dict[int, TrunkHour]] = defaultdict(dict)
-    for row in trunk_traffic_hours(site_id=site.pk, start=start, end=end):
+    for row in traffic.hours:
         by_trunk[row.trunk_id][row.hour] = row
     return [
-        _trunk_traffic(site, trunk, start, count, by_trunk.get(trunk.pk, {})) for trunk in trunks
+        _trunk_traffic(
+            site, trunk, start, count, by_trunk.get(trunk.pk, {}), traffic.calls.get(trunk.pk, 0)
+        )
+        for trunk in trunks
     ]
 
 
 def _trunk_traffic(
-    site: Site, trunk: Trunk, start: dt.datetime, count: int, rows: dict[int, TrunkHour]
+    site: Site,
+    trunk: Trunk,
+    start: dt.datetime,
+    count: int,
+    rows: dict[int, TrunkHour],
+    calls: int,
 ) -> TrunkTraffic:
     zone = site.zone
     hours = []
@@ -191,18 +199,18 @@ def _trunk_traffic(
     peak, peak_offset = 0, None
     for index in range(count):
         row = rows.get(index)
-        hour_peak = level
+        hour_peak, seconds = level, level * 3600
         if row is not None:
-            if row.peak_offset is not None and row.peak > peak:
+            if row.peak > peak:
                 peak, peak_offset = row.peak, row.peak_offset
-            hour_peak = max(level, row.peak if row.peak_offset is not None else 0)
+            hour_peak = max(level, row.peak)
+            seconds += row.seconds
             level += row.net
         hours.append(
             HourTraffic(
                 start=(start + dt.timedelta(hours=index)).astimezone(zone),
-                erlangs=(row.seconds if row else 0) / 3600,
+                erlangs=seconds / 3600,
                 peak=hour_peak,
-                calls=row.calls if row else 0,
             )
         )
     busy = max(hours, key=lambda hour: hour.erlangs, default=None)  # first of equals
@@ -216,7 +224,7 @@ def _trunk_traffic(
         trunk=trunk.name,
         description=trunk.description,
         lines=trunk.lines,
-        calls=sum(hour.calls for hour in hours),
+        calls=calls,
         peak_concurrent=peak,
         peak_at=None
         if peak_offset is None
