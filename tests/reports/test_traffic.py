@@ -361,3 +361,13 @@ def test_page_bad_input_is_404_not_500(org, query):
     client = Client()
     client.force_login(org.admin)
     assert client.get(reverse("reports:trunks"), query).status_code == 404
+
+
+def test_page_in_spanish(org, trunks):
+    from django.test import Client
+
+    client = Client(headers={"accept-language": "es"})
+    client.force_login(org.admin)
+    html = client.get(reverse("reports:trunks"), {"month": "2026-10"}).content.decode()
+    assert "Troncales" in html
+    assert "Hora pico" in html
