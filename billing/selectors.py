@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -144,3 +145,164 @@ def _rollups(model: type[Rollup], first, last, departments) -> QuerySet:
     if departments is not None:
         rows = rows.filter(department_id__in=departments)
     return rows.order_by()
+
+
+# ---------------------------------------------------------------- trunk traffic
+
+# A call holds its trunk from its start until start + ring + conversation: the line
+# is seized while the call rings (an outgoing call's dialling and ringing, an incoming
+# call waiting to be answered), so ringing counts as traffic. Calls last at most
+# a week (smdr.parsers.limits.MAX_DURATION) and ring at most an hour: the calls that
+# may still hold a line when a period begins started no earlier than this before it.
+_LONGEST_CALL_SECONDS = 7 * 86400 + 3600
+# Packs (level, instant) into one number so that MAX() finds the highest level and,
+# among equal levels, the earliest instant: level * _INSTANTS - seconds, where the
+# seconds into the period are fewer than _INSTANTS (a month has at most 745 hours).
+_INSTANTS = 1 << 22
+_EVENTS = _INSTANTS * 4  # an event's number: trunk * _EVENTS + seconds * 4 + flags
+_HOUR = 3600
+
+
+@dataclass(frozen=True)
+class TrunkHour:
+    """One trunk in one hour of a period (``hour`` counts hours from its start) in
+    which a call took or gave back one of its lines.
+
+    ``net`` is the calls that took a line less those that gave one back in the hour,
+    so the level an hour opens with is the sum of the ``net`` before it. ``peak`` is
+    the highest level reached in the hour by a call taking or leaving a line, first
+    at ``peak_offset`` seconds from the period's start. ``seconds`` is the line-seconds
+    the hour's own events add to its traffic (each call that took a line counts to
+    the hour's end, each that left one takes back the rest of the hour): the hour's
+    traffic in Erlangs is ``(level it opens with * 3600 + seconds) / 3600``.
+    """
+
+    trunk_id: int
+    hour: int
+    net: int
+    peak: int
+    peak_offset: int
+    seconds: int
+
+
+@dataclass(frozen=True)
+class TrunkTrafficRows:
+    """``trunk_traffic_hours``'s answer: the hours with events, and the calls that
+    started in the period per trunk (calls of no length included)."""
+
+    hours: list[TrunkHour]
+    calls: dict[int, int]
+
+
+def _epoch_sql(vendor: str) -> str:
+    """Whole seconds since 1970 of ``start``, in the database's own dialect."""
+    if vendor == "postgresql":
+        return "CAST(date_part('epoch', start) AS bigint)"
+    return "CAST(strftime('%%s', start) AS INTEGER)"  # SQLite stores UTC text
+
+
+def trunk_traffic_hours(*, site_id: int, start: dt.datetime, end: dt.datetime) -> TrunkTrafficRows:
+    """Every trunk of a site with calls in ``[start, end)``, hour by hour.
+
+    Computed in the database, in one query whose answer is a row per trunk and hour,
+    never per call: a sweep over the calls' starts (+1) and ends (-1) in time order
+    (a running ``SUM() OVER``), an end at the same instant as a start coming first,
+    so that back-to-back calls do not overlap. The same events give each hour's
+    traffic, each call clipped to the hour and to the period (see ``TrunkHour``), and
+    its calls. The starts and the ends are read by two scans of the period's calls
+    that PostgreSQL runs in parallel: twice as fast, measured, as one scan into a
+    materialized CTE read twice. ``start`` should be a whole hour of the site's
+    clock: hours are counted from it. Calls started before the period that still
+    hold a line in it count in its traffic and concurrency but not in its ``calls``.
+    """
+    from django.db import connection, transaction
+
+    origin = int(start.timestamp())
+    period = int((end - start).total_seconds())
+    if period <= 0:
+        return TrunkTrafficRows(hours=[], calls={})
+    if period >= _INSTANTS:
+        raise ValueError("a traffic period is at most a month")
+    epoch = _epoch_sql(connection.vendor)
+    calls_sql = (
+        f"SELECT trunk_id AS trunk, {epoch} - %s AS s, "  # noqa: S608 (numbers only)
+        f"{epoch} - %s + ring_seconds + duration_seconds AS e "
+        "FROM billing_call WHERE site_id = %s AND trunk_id IS NOT NULL "
+        "AND start >= %s AND start < %s"
+    )
+    # The sweep: one number per event, sorted once: the trunk, the instant (seconds *
+    # 4), 2 for a start (0 for an end, so that at equal instants the ends come first)
+    # and 1 for a call that started in the period (counted in its calls). Each call
+    # is clipped to the period; ends after it are kept (at its end) so that each
+    # trunk's events add up to zero and one running sum serves every trunk. A call of
+    # no length gives a start and an end at the same instant: it counts, holds nothing.
+    sql = (
+        "WITH ev AS ("  # noqa: S608 (numbers only)
+        f" SELECT trunk * %s + (CASE WHEN s < 0 THEN 0 ELSE s END) * 4 + 2"
+        f" + (CASE WHEN s < 0 THEN 0 ELSE 1 END) AS key FROM ({calls_sql}) AS c1"
+        " WHERE e > 0 OR s >= 0"
+        f" UNION ALL SELECT trunk * %s + (CASE WHEN e > %s THEN %s ELSE e END) * 4"
+        f" FROM ({calls_sql}) AS c2 WHERE e > 0 OR s >= 0), "
+        "run AS (SELECT key, SUM(CASE WHEN key %% 4 >= 2 THEN 1 ELSE -1 END)"
+        " OVER (ORDER BY key ROWS UNBOUNDED PRECEDING) AS level FROM ev), "
+        # An end belongs to the hour it closes (an end at 11:00:00 is the last instant
+        # of 10:00-11:00, when the line was still held): an hour's net then gives the
+        # level the next hour opens with.
+        "moment AS (SELECT trunk, t, up, fresh, level,"
+        " CASE WHEN up = 0 THEN (t - 1) / 3600 ELSE t / 3600 END AS hour FROM ("
+        "  SELECT key / %s AS trunk, key %% %s / 4 AS t, key %% 4 / 2 AS up,"
+        "  key %% 2 AS fresh, level FROM run"
+        " ) AS decoded) "
+        "SELECT trunk, hour, SUM(2 * up - 1), MAX(level * %s - t),"
+        " SUM((2 * up - 1) * ((hour + 1) * 3600 - t)), SUM(fresh)"
+        " FROM moment GROUP BY trunk, hour"
+    )
+    bounds = [
+        origin,
+        origin,
+        site_id,
+        # As the ORM would pass them: SQLite compares the stored UTC text, and an
+        # aware datetime's "+00:00" would let in a call starting at ``end`` exactly.
+        connection.ops.adapt_datetimefield_value(
+            start - dt.timedelta(seconds=_LONGEST_CALL_SECONDS)
+        ),
+        connection.ops.adapt_datetimefield_value(end),
+    ]
+    params = [
+        _EVENTS,
+        *bounds,
+        _EVENTS,
+        period,
+        period,
+        *bounds,
+        _EVENTS,
+        _EVENTS,
+        _INSTANTS,
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The sweep sorts two events per call of the month (1.7 million at the
+            # density of the 10M-call store): in memory, not spilled to disk with the
+            # default 4 MB; and compiling this query (JIT) took 2.5 s, several times
+            # what running it takes.
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+            cursor.execute("SET LOCAL jit = off")
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    hours, calls = [], {}
+    for trunk, hour, net, packed, seconds, fresh in rows:
+        calls[trunk] = calls.get(trunk, 0) + int(fresh)
+        packed = int(packed)
+        level = -(-packed // _INSTANTS)  # packed = level * _INSTANTS - offset
+        hours.append(
+            TrunkHour(
+                trunk_id=trunk,
+                hour=hour,
+                net=int(net),
+                peak=level,
+                peak_offset=level * _INSTANTS - packed,
+                seconds=int(seconds),
+            )
+        )
+    hours.sort(key=lambda row: (row.trunk_id, row.hour))
+    return TrunkTrafficRows(hours=hours, calls=calls)

@@ -63,6 +63,6 @@ class ExtensionAdmin(SimpleHistoryAdmin):
 
 @admin.register(Trunk)
 class TrunkAdmin(admin.ModelAdmin):
-    list_display = ["name", "site", "description", "rate_plan", "answer_after_seconds"]
+    list_display = ["name", "site", "description", "lines", "rate_plan", "answer_after_seconds"]
     search_fields = ["name", "description"]
     list_filter = ["site"]

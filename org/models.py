@@ -13,7 +13,7 @@ from functools import cache
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -269,6 +269,16 @@ class Trunk(models.Model):
             "count as unanswered; longer ones are charged for their whole length."
         ),
         verbose_name=_("answer after seconds"),
+    )
+    lines = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "How many calls the trunk carries at once (channels: 30 on an E1, 23 on a T1, "
+            "2 on a BRI). Empty: unknown; the trunk report then shows no blocking."
+        ),
+        verbose_name=_("lines"),
     )
 
     class Meta:

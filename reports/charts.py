@@ -116,3 +116,35 @@ def calls_trend_svg(trend: Sequence[MonthFigures], *, nonce: str = "") -> SafeSt
     chart.add(_("Calls"), [figures.calls for figures in trend])
     chart.add(_("Answered"), [figures.answered for figures in trend])
     return _svg(chart, nonce)
+
+
+def trunk_day_svg(hours: Sequence, lines: int | None, *, nonce: str = "") -> SafeString:
+    """The busiest day of a trunk hour by hour: the most calls at once and the traffic
+    in Erlangs, with the trunk's lines as a flat line when known; ``hours`` are
+    ``reports.traffic.HourTraffic`` of one local day."""
+    chart = pygal.Line(
+        js=[],
+        style=STYLE,
+        disable_xml_declaration=True,
+        explicit_size=False,
+        width=860,
+        height=280,
+        legend_at_bottom=True,
+        margin=8,
+        dots_size=3,
+        fill=False,
+        include_x_axis=True,
+        value_formatter=lambda value: grouped(Decimal(value or 0).quantize(Decimal("0.01")), 2),
+        no_data_text=_("No calls"),
+    )
+    chart.x_labels = [f"{hour.start:%H}" for hour in hours]
+    chart.add(_("Most calls at once"), [hour.peak for hour in hours])
+    chart.add(_("Traffic (Erlangs)"), [round(hour.erlangs, 2) for hour in hours])
+    if lines:
+        chart.add(
+            _("Lines"),
+            [lines for _hour in hours],
+            show_dots=False,
+            stroke_style={"dasharray": "6, 4"},
+        )
+    return _svg(chart, nonce)

@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from . import downloads, views
+from . import downloads, traffic_views, views
 
 
 class MonthConverter:
@@ -40,6 +40,7 @@ urlpatterns: list = [
     path("extensions/", views.extension_report_page, name="extensions"),
     path("calls/", views.call_search, name="calls"),
     path("calls/<int:pk>/", views.call_explain_page, name="call-explain"),
+    path("trunks/", traffic_views.trunk_report_page, name="trunks"),
     # Downloads (contract): session or API key.
     path(
         "<month:month>/departments.<report_format:fmt>",

@@ -26,6 +26,7 @@ CORDOBA = ZoneInfo("America/Argentina/Cordoba")
 REQUIRED = {
     "/api/v1/reports/departments/": {"month": "2026-11"},
     "/api/v1/reports/extensions/": {"month": "2026-11"},
+    "/api/v1/reports/trunks/": {"month": "2026-11"},
 }
 
 

@@ -229,3 +229,69 @@ def extension_report_data(*, month, department_id, totals, lines) -> dict:
             for line in lines
         ],
     }
+
+
+# ---------------------------------------------------------------- trunk traffic
+
+
+class TrunkQuerySerializer(MonthQuerySerializer):
+    site = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text=_("A site's slug: only its trunks. An unknown one answers 404."),
+    )
+
+
+class TrunkLineSerializer(serializers.Serializer):
+    site = serializers.CharField(source="site_slug")
+    trunk = serializers.CharField(help_text=_("The trunk's id in the PBX's records."))
+    lines = serializers.IntegerField(allow_null=True, help_text=_("Channels; null: not set."))
+    calls = serializers.IntegerField(help_text=_("Calls of the month on the trunk."))
+    peak_concurrent = serializers.IntegerField(help_text=_("The most calls at once."))
+    peak_at = serializers.DateTimeField(
+        allow_null=True, help_text=_("When the peak was first reached (site's local time).")
+    )
+    busy_hour_start = serializers.DateTimeField(
+        allow_null=True, help_text=_("The clock hour with the most traffic (site's local time).")
+    )
+    busy_hour_erlangs = serializers.FloatField(help_text=_("Traffic of the busy hour, Erlangs."))
+    blocking = serializers.FloatField(
+        allow_null=True,
+        help_text=_("Erlang B blocking probability at the busy hour with `lines`; null without."),
+    )
+    lines_for_1pct = serializers.IntegerField(
+        allow_null=True, help_text=_("Lines for at most 1 % blocking at the busy hour.")
+    )
+
+
+class TrunkReportSerializer(serializers.Serializer):
+    month = serializers.DateField(format="%Y-%m")
+    trunks = TrunkLineSerializer(many=True)
+
+
+def _moment(value) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def trunk_line_data(line) -> dict:
+    """One trunk of ``TrunkReportSerializer``: probabilities rounded to 6 places,
+    Erlangs to 3, moments in ISO 8601 with the site's offset."""
+    return {
+        "site": line.site_slug,
+        "trunk": line.trunk,
+        "lines": line.lines,
+        "calls": line.calls,
+        "peak_concurrent": line.peak_concurrent,
+        "peak_at": _moment(line.peak_at),
+        "busy_hour_start": _moment(line.busy_hour_start),
+        "busy_hour_erlangs": round(line.busy_hour_erlangs, 3),
+        "blocking": None if line.blocking is None else round(line.blocking, 6),
+        "lines_for_1pct": line.lines_for_1pct,
+    }
+
+
+def trunk_report_data(report) -> dict:
+    return {
+        "month": f"{report.month:%Y-%m}",
+        "trunks": [trunk_line_data(line) for line in report.trunks],
+    }

@@ -2,9 +2,10 @@
 
 from django.urls import path
 
-from .views import DepartmentReportView, ExtensionReportView
+from .views import DepartmentReportView, ExtensionReportView, TrunkReportView
 
 urlpatterns = [
     path("departments/", DepartmentReportView.as_view(), name="report-departments"),
     path("extensions/", ExtensionReportView.as_view(), name="report-extensions"),
+    path("trunks/", TrunkReportView.as_view(), name="report-trunks"),
 ]

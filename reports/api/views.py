@@ -11,14 +11,18 @@ from rest_framework.views import APIView
 
 from core.api import IsUser, StrictQueryMixin
 from reports.selectors import department_report, extension_report, extension_totals
+from reports.traffic import trunk_report
 
 from .serializers import (
     DepartmentReportSerializer,
     ExtensionQuerySerializer,
     ExtensionReportSerializer,
     MonthQuerySerializer,
+    TrunkQuerySerializer,
+    TrunkReportSerializer,
     department_report_data,
     extension_report_data,
+    trunk_report_data,
 )
 
 ERRORS = {
@@ -92,3 +96,38 @@ class ExtensionReportView(StrictQueryMixin, APIView):
                 lines=lines,
             )
         )
+
+
+class TrunkReportView(StrictQueryMixin, APIView):
+    """The month's traffic per trunk: peak concurrency, busy hour, Erlang B."""
+
+    permission_classes = [IsUser]
+    query_serializer_class = TrunkQuerySerializer
+
+    @extend_schema(
+        operation_id="reports_trunks",
+        parameters=[TrunkQuerySerializer],
+        responses={
+            200: TrunkReportSerializer,
+            400: ERRORS[400],
+            401: ERRORS[401],
+            403: OpenApiResponse(description="Not an administrator: trunks are site-wide."),
+            404: OpenApiResponse(description="No site with that slug."),
+        },
+        description=(
+            "One line per trunk (of `site` when given), sorted by site and name. A call "
+            "holds a line from its start to start + ring + conversation; the month and "
+            "its hours are the site's local ones. `blocking` is the Erlang B probability "
+            "at the busy hour's traffic with the trunk's `lines` (null when not set). "
+            "For administrators only."
+        ),
+    )
+    def get(self, request):
+        query = TrunkQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        report = trunk_report(
+            month=query.validated_data["month"],
+            user=request.user,
+            site_slug=query.validated_data.get("site"),
+        )
+        return Response(trunk_report_data(report))
