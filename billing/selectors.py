@@ -306,3 +306,35 @@ def trunk_traffic_hours(*, site_id: int, start: dt.datetime, end: dt.datetime) -
         )
     hours.sort(key=lambda row: (row.trunk_id, row.hour))
     return TrunkTrafficRows(hours=hours, calls=calls)
+
+
+def price_explanation(call: Call) -> dict:
+    """What ``rating/price_explanation.html`` shows of ``call``: the steps of
+    ``GET /api/v1/calls/{id}/explain/`` (today's tariff) beside the stored price."""
+    from rating.services import call_explain
+
+    from .services import CALL_COST_MAX
+
+    price = call_explain(site=call.site, call=call, max_cost=CALL_COST_MAX, trunk=call.trunk)
+    stored = None if call.cost is None else f"{call.cost:.4f}"
+    current = None if price.cost is None else f"{price.cost:.4f}"
+    steps = [
+        {
+            "step": step["step"],
+            "value": step["value"],
+            "details": [
+                (name.replace("_", " "), value)
+                for name, value in step.items()
+                if name not in ("step", "value")
+            ],
+        }
+        for step in price.steps
+    ]
+    return {
+        "steps": steps,
+        "current_cost": current,
+        "stored_cost": stored,
+        "matches": stored == current,
+        "currency": call.currency,
+        "unrated_reason": price.unrated_reason,
+    }

@@ -1,5 +1,6 @@
-"""Spreadsheets people upload (rate decks, directories): the rows of a CSV or of an
-XLSX's first sheet, as lists of cells."""
+"""Spreadsheets people upload (rate decks, directories, carrier invoices): the rows of
+a CSV or of an XLSX's first sheet, as lists of cells, and the error that names every
+line at fault."""
 
 from __future__ import annotations
 
@@ -8,6 +9,23 @@ import datetime as dt
 import io
 from collections.abc import Iterator
 from pathlib import Path
+
+from django.utils.translation import gettext as _
+
+MAX_REPORTED_ERRORS = 50
+
+
+class TableErrors(ValueError):
+    """A file that cannot be used: ``errors`` names each line (or entry) at fault, and
+    the message lists the first of them."""
+
+    def __init__(self, errors: list[str]):
+        self.errors = errors
+        shown = errors[:MAX_REPORTED_ERRORS]
+        more = ""
+        if len(errors) > len(shown):
+            more = "\n" + _("... and %(count)d more") % {"count": len(errors) - len(shown)}
+        super().__init__("\n".join(shown) + more)
 
 
 def table_records(name: str, content: bytes | None = None) -> Iterator[list | tuple]:

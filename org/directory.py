@@ -28,7 +28,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.tables import cell_text, table_records
+from core.tables import TableErrors, cell_text, table_records
 
 from .models import Department, Extension, Site
 
@@ -36,21 +36,12 @@ REQUIRED = ("site", "extension", "department_code")
 OPTIONAL = ("holder", "email", "department_name", "parent_code", "manager", "valid_from")
 YES = {"yes", "y", "si", "sí", "s", "sim", "true", "1", "x"}
 NO = {"", "no", "n", "não", "nao", "false", "0"}
-MAX_REPORTED_ERRORS = 50
 # Longest values the models keep.
 LIMITS = {"extension": 32, "holder": 200, "department_code": 50, "department_name": 200}
 
 
-class DirectoryError(ValueError):
+class DirectoryError(TableErrors):
     """A directory file that cannot be applied; ``errors`` names each line at fault."""
-
-    def __init__(self, errors: list[str]):
-        self.errors = errors
-        shown = errors[:MAX_REPORTED_ERRORS]
-        more = ""
-        if len(errors) > len(shown):
-            more = "\n" + _("... and %(count)d more") % {"count": len(errors) - len(shown)}
-        super().__init__("\n".join(shown) + more)
 
 
 @dataclass(frozen=True, slots=True)

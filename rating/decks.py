@@ -29,7 +29,7 @@ from django.utils.translation import gettext_noop, ngettext
 
 from core.bulk import copy_insert
 from core.limits import field_refusal
-from core.tables import cell_text, table_records
+from core.tables import TableErrors, cell_text, table_records
 
 from .engine import OPEN_START
 from .models import Category, Destination, Rate, RatePlan, TimeBand
@@ -60,20 +60,11 @@ RATE_COLUMNS = (
     "valid_from",
     "valid_to",
 )
-MAX_REPORTED_ERRORS = 50
 BATCH = 5_000
 
 
-class DeckError(ValueError):
+class DeckError(TableErrors):
     """A deck that cannot be applied; ``errors`` names each line and column at fault."""
-
-    def __init__(self, errors: list[str]):
-        self.errors = errors
-        shown = errors[:MAX_REPORTED_ERRORS]
-        more = ""
-        if len(errors) > len(shown):
-            more = "\n" + _("... and %(count)d more") % {"count": len(errors) - len(shown)}
-        super().__init__("\n".join(shown) + more)
 
 
 @dataclass(frozen=True, slots=True)

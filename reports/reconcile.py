@@ -25,27 +25,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from billing.selectors import BilledCall, calls_answered_outgoing
-from core.tables import table_records
+from core.tables import TableErrors, table_records
 from org.models import Site
 from rating.services import number_normalized
 
 from .exports import MONEY_FORMAT, Column, neutralize
 from .models import InvoiceMapping
 
-MAX_REPORTED_ERRORS = 50
 _DURATION = re.compile(r"^(?:(\d+):)?(\d+):(\d{1,2})$")
 
 
-class InvoiceError(ValueError):
+class InvoiceError(TableErrors):
     """An invoice that cannot be reconciled; ``errors`` names each line at fault."""
-
-    def __init__(self, errors: list[str]):
-        self.errors = errors
-        shown = errors[:MAX_REPORTED_ERRORS]
-        more = ""
-        if len(errors) > len(shown):
-            more = "\n" + _("... and %(count)d more") % {"count": len(errors) - len(shown)}
-        super().__init__("\n".join(shown) + more)
 
 
 @dataclass(frozen=True, slots=True)

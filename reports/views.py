@@ -25,12 +25,10 @@ from django.utils.translation import gettext as _
 
 from billing.filters import CallFilterSet
 from billing.pagination import InvalidCursor, Position, calls_keyset_page
-from billing.selectors import calls_visible_to
-from billing.services import CALL_COST_MAX
+from billing.selectors import calls_visible_to, price_explanation
 from capture.selectors import sources_alarming
 from org.models import Department, Site
 from org.selectors import departments_visible_to
-from rating.services import call_explain
 
 from .charts import calls_trend_svg, cost_trend_svg
 from .dashboard import MonthFigures, dashboard_data, month_shift, percent
@@ -534,33 +532,12 @@ def call_explain_page(request, pk: int):
     call = calls_visible_to(request.user).select_related("department").filter(pk=pk).first()
     if call is None:
         raise Http404(_("There is no call %(id)s among the calls you can see.") % {"id": pk})
-    price = call_explain(site=call.site, call=call, max_cost=CALL_COST_MAX, trunk=call.trunk)
-    stored = None if call.cost is None else f"{call.cost:.4f}"
-    current = None if price.cost is None else f"{price.cost:.4f}"
-    steps = [
-        {
-            "step": step["step"],
-            "value": step["value"],
-            "details": [
-                (name.replace("_", " "), value)
-                for name, value in step.items()
-                if name not in ("step", "value")
-            ],
-        }
-        for step in price.steps
-    ]
     back = request.GET.get("back", "")
     if not back.startswith(reverse("reports:calls")):  # only back to the search
         back = reverse("reports:calls")
     context = {
         "call": call,
         "back_url": back,
-        # The context of rating/price_explanation.html, as the call's admin page has it.
-        "steps": steps,
-        "current_cost": current,
-        "stored_cost": stored,
-        "matches": stored == current,
-        "currency": call.currency,
-        "unrated_reason": price.unrated_reason,
+        **price_explanation(call),  # rating/price_explanation.html's, as in the admin
     }
     return render(request, "reports/call_explain.html", context)

@@ -10,10 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from billing.models import Call, ClosedMonth, RerateJob
-from billing.services import CALL_COST_MAX
+from billing.selectors import price_explanation
 from org.models import Site
 from rating.engine import meter_pulses
-from rating.services import call_explain
 
 
 @admin.register(Call)
@@ -94,32 +93,7 @@ class CallAdmin(admin.ModelAdmin):
         """The steps of GET /api/v1/calls/{id}/explain/, as a table."""
         if call.pk is None:
             return "-"
-        price = call_explain(site=call.site, call=call, max_cost=CALL_COST_MAX, trunk=call.trunk)
-        stored = None if call.cost is None else f"{call.cost:.4f}"
-        current = None if price.cost is None else f"{price.cost:.4f}"
-        steps = [
-            {
-                "step": step["step"],
-                "value": step["value"],
-                "details": [
-                    (name.replace("_", " "), value)
-                    for name, value in step.items()
-                    if name not in ("step", "value")
-                ],
-            }
-            for step in price.steps
-        ]
-        return render_to_string(
-            "rating/price_explanation.html",
-            {
-                "steps": steps,
-                "current_cost": current,
-                "stored_cost": stored,
-                "matches": stored == current,
-                "currency": call.currency,
-                "unrated_reason": price.unrated_reason,
-            },
-        )
+        return render_to_string("rating/price_explanation.html", price_explanation(call))
 
     def has_add_permission(self, request):
         return False
