@@ -263,6 +263,10 @@ def _extension_total_rows(lines: Sequence[ExtensionLine]) -> list[list]:
     return rows
 
 
+def _fixed_total(lines: Sequence[ExtensionLine], currency: str) -> Decimal:
+    return sum((line.fixed for line in lines if line.currency == currency), Decimal(0))
+
+
 @dataclass(frozen=True)
 class CsvStyle:
     """How a CSV writes its fields: the machine format (commas, dot decimals), or with
@@ -357,13 +361,18 @@ def extension_report_file(
     lines = list(lines)
     rows = [_extension_row(line) for line in lines]
     totals = _extension_total_rows(lines)
+    columns = EXTENSION_COLUMNS
+    if any(line.fixed for line in lines):  # last, so the CSV's machine format only grows
+        columns = [*columns, Column(gettext_lazy("Fixed charges"), "money", 16)]
+        rows = [[*row, line.fixed] for row, line in zip(rows, lines, strict=True)]
+        totals = [[*row, _fixed_total(lines, row[12])] for row in totals]
     count = sum(line.unrated for line in lines)
     if unrated is None and count:
         unrated = UnratedCalls(count=count)
     if fmt == "csv":
-        content = _csv(EXTENSION_COLUMNS, [*rows, *totals], csv_style)
+        content = _csv(columns, [*rows, *totals], csv_style)
     elif fmt == "xlsx":
-        content = _xlsx(title, EXTENSION_COLUMNS, rows, totals, notes=_notes(unrated))
+        content = _xlsx(title, columns, rows, totals, notes=_notes(unrated))
     else:
         content = _extension_pdf(lines, month=month, title=title, unrated=unrated)
     return ReportFile(content=content, content_type=CONTENT_TYPES[fmt], filename=name)
@@ -470,9 +479,13 @@ def _money_text(amount: Decimal | None, currency: str | None = None) -> str:
 
 
 def _costs_text(totals: Totals) -> str:
-    if not totals.costs:
+    return _amounts_text(totals.costs)
+
+
+def _amounts_text(amounts: Sequence[tuple[str, Decimal]]) -> str:
+    if not amounts:
         return _money_text(Decimal(0))
-    return "; ".join(_money_text(amount, currency) for currency, amount in totals.costs)
+    return "; ".join(_money_text(amount, currency) for currency, amount in amounts)
 
 
 def _duration_text(seconds: int) -> str:
@@ -569,13 +582,33 @@ class _Pdf:
         return buffer.getvalue()
 
 
-def _totals_rows(totals: Totals) -> list[list[str]]:
+def _totals_rows(totals: Totals, with_fixed: bool | None = None) -> list[list[str]]:
+    """Label and value rows; the fixed-charge rows when there are fixed charges (or
+    ``with_fixed`` says so, to line up with another department's rows)."""
+    if with_fixed is None:
+        with_fixed = bool(totals.fixed)
     return [
         [_("Calls"), grouped(totals.calls)],
         [_("Answered"), grouped(totals.answered)],
         [_("Time talking (h:mm:ss)"), _duration_text(totals.seconds)],
         [_("Cost"), _costs_text(totals)],
         [_("Calls not priced (not in the cost)"), grouped(totals.unrated)],
+        *(
+            [
+                [_("Fixed charges"), _amounts_text(totals.fixed)],
+                [
+                    _("Total with fixed charges"),
+                    _amounts_text(
+                        tuple(
+                            (currency, totals.total_in(currency))
+                            for currency in sorted(dict((*totals.costs, *totals.fixed)))
+                        )
+                    ),
+                ],
+            ]
+            if with_fixed
+            else []
+        ),
     ]
 
 
@@ -651,7 +684,9 @@ def _department_pdf(
             *[
                 [label, own, sub]
                 for (label, own), (__, sub) in zip(
-                    _totals_rows(node.totals), _totals_rows(node.subtotal), strict=True
+                    _totals_rows(node.totals, with_fixed=bool(node.subtotal.fixed)),
+                    _totals_rows(node.subtotal),
+                    strict=True,
                 )
             ],
         ]

@@ -34,7 +34,12 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from billing.selectors import calls_unrated_reasons, fixed_by_department, monthly_rollups
+from billing.selectors import (
+    calls_unrated_reasons,
+    fixed_by_department,
+    fixed_by_extension,
+    monthly_rollups,
+)
 from core.errors import DomainError
 from org.models import Department, Extension, Site
 from org.selectors import department_subtree_ids, departments_visible_to
@@ -224,6 +229,7 @@ class ExtensionLine:
     ``number`` and ``holder`` are empty. ``department_id`` is ``None`` for calls of
     no department. ``outgoing``, ``incoming`` and ``internal`` count calls by
     direction. ``cost`` is in ``currency``, the site's; ``unrated`` calls have no price.
+    ``fixed``: the extension's own fixed charges in that currency (a line rental).
     """
 
     extension_id: int | None
@@ -243,6 +249,7 @@ class ExtensionLine:
     cost: Decimal
     currency: str
     unrated: int = 0
+    fixed: Decimal = ZERO
 
 
 @dataclass(frozen=True)
@@ -556,7 +563,7 @@ def extension_report_for_scope(
         key = (site_id, dept_id, extension_id)
         line = lines.get(key)
         if line is None:
-            line = lines[key] = [site_id, dept_id, extension_id, 0, 0, 0, ZERO, 0, 0, 0, 0]
+            line = lines[key] = [site_id, dept_id, extension_id, 0, 0, 0, ZERO, 0, 0, 0, 0, ZERO]
         line[3] += calls
         line[4] += answered
         line[5] += seconds
@@ -564,7 +571,10 @@ def extension_report_for_scope(
         if direction in DIRECTIONS:
             line[7 + DIRECTIONS.index(direction)] += calls
         line[10] += unrated or 0
-    rows = [line for line in lines.values() if line[3] or line[6]]
+    _extensions_fixed_add(
+        lines, month, scope, {pk: currency for pk, (_s, currency) in sites.items()}
+    )
+    rows = [line for line in lines.values() if line[3] or line[6] or line[11]]
     extension_ids = {row[2] for row in rows if row[2]}
     extensions = Extension.objects.all()
     if len(extension_ids) <= 500:  # a long IN list costs more than reading them all
@@ -590,6 +600,7 @@ def extension_report_for_scope(
         incoming,
         internal,
         unrated,
+        fixed,
     ) in rows:
         slug, currency = sites.get(site_id, ("", ""))
         number, holder = extension_names.get(extension_id, ("", ""))
@@ -613,6 +624,7 @@ def extension_report_for_scope(
                 cost=_money(cost),
                 currency=currency,
                 unrated=unrated,
+                fixed=_money(fixed),
             )
         )
     result.sort(
@@ -625,6 +637,28 @@ def extension_report_for_scope(
         )
     )
     return result
+
+
+def _extensions_fixed_add(
+    lines: dict[tuple[int, int, int], list],
+    month: dt.date,
+    scope: frozenset[int] | None,
+    site_currency: dict[int, str],
+) -> None:
+    """Add each extension's own fixed charges (in its site's currency) to its line in
+    the department it is in now, making the line when it had no calls."""
+    charged = fixed_by_extension(month)
+    if not charged:
+        return
+    places = Extension.objects.filter(pk__in=charged).values_list("id", "site_id", "department_id")
+    for extension_id, site_id, department_id in places:
+        if scope is not None and department_id not in scope:
+            continue
+        amount = charged[extension_id].get(site_currency.get(site_id, ""))
+        if amount:
+            key = (site_id, department_id or 0, extension_id)
+            line = lines.setdefault(key, [*key, 0, 0, 0, ZERO, 0, 0, 0, 0, ZERO])
+            line[11] += amount
 
 
 def _number_key(number: str) -> tuple:
@@ -641,6 +675,8 @@ def extension_totals(lines: Iterable[ExtensionLine]) -> Totals:
         total.seconds += line.seconds
         total.unrated += line.unrated
         total.costs[line.currency] += line.cost
+        if line.fixed:
+            total.fixed[line.currency] += line.fixed
     return total.freeze()
 
 

@@ -297,11 +297,12 @@ def extension_report_page(request):
                 department=line.department_id,
             )
         rows.append((line, percent(line.answered, line.calls), link))
-        total = totals.setdefault(line.currency, [0, 0, 0, Decimal(0)])
+        total = totals.setdefault(line.currency, [0, 0, 0, Decimal(0), Decimal(0)])
         total[0] += line.calls
         total[1] += line.answered
         total[2] += line.seconds
         total[3] += line.cost
+        total[4] += line.fixed
     query = f"?department={department_id}" if department_id else ""
     unrated = unrated_calls(
         month=month,
@@ -315,9 +316,10 @@ def extension_report_page(request):
         "departments": _visible_departments(request.user),
         "rows": rows,
         "totals": [
-            (currency, calls, answered, seconds, cost, percent(answered, calls))
-            for currency, (calls, answered, seconds, cost) in sorted(totals.items())
+            (currency, calls, answered, seconds, cost, percent(answered, calls), fixed)
+            for currency, (calls, answered, seconds, cost, fixed) in sorted(totals.items())
         ],
+        "has_fixed": any(line.fixed for line in lines),
         "unrated": unrated,
         "unrated_url": calls_url(month=f"{month:%Y-%m}", department=department_id, unrated="true"),
         "downloads": download_links("reports:extensions-download", month, query),

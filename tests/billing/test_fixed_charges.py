@@ -160,3 +160,39 @@ def test_the_department_page_shows_fixed_charges_only_when_there_are_some(
     page = client.get("/reports/departments/", {"month": "2026-11"}).content.decode()
     assert "Total with fixed charges" in page
     assert 'data-total="fixed">12.50 ARS' in page or 'data-total="fixed">12.50' in page
+
+
+def test_an_extensions_own_charge_is_on_its_line_in_the_extension_report(client, site, departments):
+    from reports.exports import extension_report_file
+    from reports.selectors import extension_report_for_scope
+
+    admin = departments[0]
+    rented = admin.extensions.first()
+    charge(extension=rented, amount=Decimal("15"))
+    charge(department=admin, amount=Decimal("99"))  # a department's: not on a line
+
+    (line,) = extension_report_for_scope(month=NOVEMBER, scope=None)  # no calls: still there
+    assert (line.extension_id, line.fixed, line.calls) == (rented.id, Decimal("15.0000"), 0)
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                extension_report_file([line], month=NOVEMBER, fmt="csv").content.decode("utf-8-sig")
+            )
+        )
+    )
+    assert rows[0][-1] == "Fixed charges"
+    assert rows[1][-1] == "15.0000" and rows[-1][-1] == "15.0000"  # the line and the total
+    assert extension_report_file([line], month=NOVEMBER, fmt="pdf").content.startswith(b"%PDF")
+
+    client.force_login(AdminFactory())
+    page = client.get("/reports/extensions/", {"month": "2026-11"}).content.decode()
+    assert 'data-total="fixed">' in page
+
+
+def test_the_pdf_lines_up_departments_with_and_without_fixed_charges(site, departments):
+    admin, payroll, _sales = departments
+    payroll.parent = admin
+    payroll.save()
+    charge(department=payroll, amount=Decimal("40"))  # ADM has none of its own
+    report = department_report_for_scope(month=NOVEMBER, scope=None)
+    assert department_report_file(report, "pdf").content.startswith(b"%PDF")
