@@ -24,8 +24,20 @@ userfield (``loguserfield``) and peeraccount, linkedid, sequence (``newcdrcolumn
     20          uniqueid or userfield, then peeraccount, linkedid, sequence
     21          uniqueid, userfield, peeraccount, linkedid, sequence
 
+A ``cdr_custom`` file (``cdr_custom.conf``'s mapping instead of cdr_csv's layout) is read
+by naming its columns in the ``columns`` option; the stock ``cdr_custom.conf.sample``
+mapping (Asterisk's ``configs/samples/``; clid first, accountcode 16th, the sequence
+last: 19 fields) is ``cdr_custom-sample``. [DERIVED] from that mapping and the record above::
+
+    """2889"" <2889>","2889","09243820431","pre-rec","SIP/2889-0000098e",...,
+    "DOCUMENTATION","","1536293101.12458","","4711"
+
 Options (the source's settings):
 
+* ``columns`` (list or text): a ``cdr_custom`` mapping's columns in order: CDR field
+  names (literals ``"..."`` and qualifiers such as ``uniqueid(noquote)`` allowed), a
+  legacy mapping line (``Master.csv => ${CSV_QUOTE(${CDR(clid)})},...``), or
+  ``cdr_custom-sample``. It must name src, dst, start, duration and billsec.
 * ``usegmtime`` (bool, default false): the times are UTC, as ``usegmtime=yes`` in
   ``cdr.conf`` writes them; false reads them in the site's zone. The sample ``cdr.conf``
   shipped with Asterisk turns it on, so check the PBX. ``"yes"``/``"no"`` are accepted.
@@ -134,6 +146,36 @@ FIELD_NAMES = (
 )
 BASE_COUNT = 16
 MAX_COUNT = 21
+# Master.csv's columns with every optional group on, the order the parsing reads.
+ALL_COLUMNS = (*FIELD_NAMES, "uniqueid", "userfield", "peeraccount", "linkedid", "sequence")
+# cdr_custom mappings by name: the stock cdr_custom.conf.sample's Master.csv line
+# (Asterisk's configs/samples/cdr_custom.conf.sample: clid first, 19 fields).
+COLUMN_MAPPINGS = {
+    "cdr_custom-sample": (
+        "clid",
+        "src",
+        "dst",
+        "dcontext",
+        "channel",
+        "dstchannel",
+        "lastapp",
+        "lastdata",
+        "start",
+        "answer",
+        "end",
+        "duration",
+        "billsec",
+        "disposition",
+        "amaflags",
+        "accountcode",
+        "uniqueid",
+        "userfield",
+        "sequence",
+    ),
+}
+REQUIRED_COLUMNS = ("src", "dst", "start", "duration", "billsec")
+_MAPPED_NAME_RE = re.compile(r"CDR\(\s*([A-Za-z_]+)", re.ASCII)
+_FIELD_NUMBER_RE = re.compile(r"field (\d+) \((\w+)\)")
 
 DEFAULT_INTERNAL_CONTEXTS = (
     "from-internal",
@@ -303,6 +345,17 @@ class AsteriskCSVParser(Parser):
             "incoming_contexts", DEFAULT_INCOMING_CONTEXTS, "Incoming dialplan contexts"
         ),
         digits_setting(DEFAULT_MAX_EXTENSION_DIGITS),
+        Setting(
+            "columns",
+            Kind.LIST,
+            None,
+            gettext_noop(
+                "For cdr_custom files: the mapping's columns in order (a list of CDR "
+                "field names, the mapping line of cdr_custom.conf, or cdr_custom-sample "
+                "for the stock one). Empty: Master.csv of cdr_csv."
+            ),
+            text_ok=True,
+        ),
     )
 
     def __init__(self, settings: ParserSettings):
@@ -315,6 +368,7 @@ class AsteriskCSVParser(Parser):
         self._max_extension_digits = digits_option(
             options, "max_extension_digits", DEFAULT_MAX_EXTENSION_DIGITS
         )
+        self._columns = columns_option(options.get("columns"))
         self._clock = LocalClock(zone)  # its days: "YYYY-MM-DD" -> LocalDay
         self._extensions = settings.extensions
         self._longest = settings.longest_extension
@@ -331,7 +385,14 @@ class AsteriskCSVParser(Parser):
 
     def parse(self, text: str, received_at: dt.datetime | None = None) -> ParsedCall | None:
         """Parse one Master.csv line; ``None`` for a blank line or a header row."""
-        fields = _fields(text)
+        if self._columns is None:
+            return self._parse_fields(_fields(text))
+        try:
+            return self._parse_fields(_custom_fields(text, self._columns))
+        except RecordError as error:  # name the column where this file has it
+            raise RecordError(_renumbered(str(error), self._columns)) from None
+
+    def _parse_fields(self, fields: list[str] | None) -> ParsedCall | None:
         if fields is None:
             return None
         (
@@ -544,6 +605,74 @@ class AsteriskCSVParser(Parser):
         """Cache the date of ``value`` in the clock (ValueError: it does not exist)."""
         year, month, day = int(value[:4]), int(value[5:7]), int(value[8:10])
         return self._clock.day(value[:10], year, month, day)
+
+
+def columns_option(value: object) -> tuple[str, ...] | None:
+    """The ``columns`` option as CDR field names in order (``""`` for a literal), or
+    ``None`` for Master.csv; RecordError names what is wrong (the source's settings)."""
+    if value in (None, "", []):
+        return None
+    if isinstance(value, str):
+        if value.strip() in COLUMN_MAPPINGS:
+            return COLUMN_MAPPINGS[value.strip()]
+        if "CDR(" in value:  # a legacy mapping line: ${CSV_QUOTE(${CDR(clid)})},...
+            names = _MAPPED_NAME_RE.findall(value.partition("=>")[2] or value)
+        else:  # an advanced mapping's fields = clid, "literal", uniqueid(noquote), ...
+            names = [part.strip() for part in value.split(",")]
+    elif isinstance(value, list | tuple):
+        names = [str(part).strip() for part in value]
+    else:
+        raise RecordError(f"columns: {value!r} is not a list of CDR field names")
+    columns = tuple(
+        "" if name.startswith('"') else name.partition("(")[0].strip().lower() for name in names
+    )
+    missing = [name for name in REQUIRED_COLUMNS if name not in columns]
+    if missing:
+        raise RecordError(
+            f"columns: {', '.join(c or '(literal)' for c in columns)} lack {', '.join(missing)}; "
+            f"give cdr_custom-sample or the mapping of cdr_custom.conf"
+        )
+    return columns
+
+
+def _custom_fields(text: str, columns: tuple[str, ...]) -> list[str] | None:
+    """A cdr_custom record's fields in Master.csv's order with every optional group
+    (:data:`ALL_COLUMNS`); ``None`` for a blank line or a header row."""
+    line = text.strip(_TRAILING_JUNK + _LEADING_JUNK)
+    if not line:
+        return None
+    try:
+        values = next(csv.reader((line,)), None) or []
+    except csv.Error as error:
+        raise RecordError(f"record is not valid CSV: {error}") from None
+    if values and values[0].strip().lower() == columns[0] and columns[0]:
+        return None  # a header row
+    if len(values) != len(columns):
+        raise RecordError(
+            f"record has {len(values)} comma-separated fields, the columns option "
+            f"({_mapping_name(columns)}) expects {len(columns)}"
+        )
+    found = dict(zip(columns, values, strict=True))
+    return [found.get(name, "") for name in ALL_COLUMNS]
+
+
+def _mapping_name(columns: tuple[str, ...]) -> str:
+    for name, mapping in COLUMN_MAPPINGS.items():
+        if mapping == columns:
+            return name
+    return ", ".join(column or "(literal)" for column in columns)
+
+
+def _renumbered(message: str, columns: tuple[str, ...]) -> str:
+    """``field 12 (end)`` of Master.csv's numbering as the column of this mapping."""
+
+    def place(match: re.Match[str]) -> str:
+        name = match[2]
+        if name in columns:
+            return f"field {columns.index(name) + 1} ({name})"
+        return str(match[0])
+
+    return _FIELD_NUMBER_RE.sub(place, message)
 
 
 def _fields(text: str) -> list[str] | None:

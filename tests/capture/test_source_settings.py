@@ -78,3 +78,25 @@ def test_the_model_refuses_another_family_s_option():
         source.clean()
 
     assert "unknown key 'layout'" in str(caught.value.message_dict["settings"])
+
+
+def test_asterisk_columns_that_cannot_make_a_call_are_refused_on_save(admin_client):
+    refused = create(
+        admin_client, family="asterisk-csv", transport="file", settings={"columns": "clid,src"}
+    )
+    assert refused.status_code == 400
+    assert "columns: clid, src lack dst, start, duration, billsec" in str(refused.json())
+
+    accepted = admin_client.post(
+        "/api/v1/sources/",
+        {
+            "site": "rosario",
+            "slug": "rosario-asterisk",
+            "name": "Rosario Asterisk",
+            "family": "asterisk-csv",
+            "transport": "file",
+            "settings": {"columns": "cdr_custom-sample"},
+        },
+        format="json",
+    )
+    assert accepted.status_code == 201, accepted.json()
