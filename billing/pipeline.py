@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
+from django.conf import settings
 from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from capture.models import RawRecord, Source
@@ -171,6 +174,7 @@ def _parse_and_record(
     errors += refused
     result.parsed = len(recorded)
     _set_state(recorded, RawRecord.State.PARSED)
+    _observers_notify(source, recorded)
     _set_state(ignored, RawRecord.State.IGNORED)
     if errors:
         RawRecord.objects.bulk_update(errors, ["state", "error"], batch_size=500)
@@ -212,6 +216,37 @@ def _calls_record(
         else:
             recorded.append(record_id)
     return recorded, refused
+
+
+def _observers_notify(source: Source, raw_record_ids: list[int]) -> None:
+    """Tell the observers named in ``TARIFICADOR_CALL_OBSERVERS`` (the alerts) which
+    records just became calls, in this transaction, each in a savepoint: billing
+    imports no app above it, and an observer's failure is logged, never failing or
+    rolling back the batch."""
+    if not raw_record_ids:
+        return
+    for path, observer in call_observers():
+        try:
+            with transaction.atomic():
+                observer(source=source, raw_record_ids=raw_record_ids)
+        except Exception:
+            logger.exception("call observer %s failed on a batch of %s", path, source.slug)
+
+
+def call_observers() -> list[tuple[str, Callable[..., None]]]:
+    """The observers of ``TARIFICADOR_CALL_OBSERVERS``, imported once."""
+    return _observers_import(tuple(getattr(settings, "TARIFICADOR_CALL_OBSERVERS", ())))
+
+
+@cache
+def _observers_import(paths: tuple[str, ...]) -> list[tuple[str, Callable[..., None]]]:
+    observers = []
+    for path in paths:
+        try:
+            observers.append((path, import_string(path)))
+        except ImportError:
+            logger.exception("call observer %s cannot be imported; it is left out", path)
+    return observers
 
 
 def _set_state(record_ids: list[int], state: str) -> None:
