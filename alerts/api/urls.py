@@ -7,8 +7,9 @@ from rest_framework.routers import DefaultRouter
 from .views import AlertRuleViewSet, AlertViewSet
 
 rules = DefaultRouter()
+rules.include_root_view = False  # /api/v1/alerts/ is the list of alerts
 rules.register("rules", AlertRuleViewSet, basename="alertrule")
-alerts = DefaultRouter(trailing_slash=True)
+alerts = DefaultRouter()
 alerts.include_root_view = False
 alerts.register("", AlertViewSet, basename="alert")
 
