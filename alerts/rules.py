@@ -227,6 +227,14 @@ class SiteContext:
     zone: ZoneInfo
     access_codes: tuple[str, ...]
     holidays: Callable[[int], frozenset[dt.date]]  # year -> the site's public holidays
+    _local: dict[int, dt.datetime] = field(default_factory=dict, repr=False, compare=False)
+
+    def local(self, call: CallRow) -> dt.datetime:
+        """The call's start in the site's zone, worked out once per batch."""
+        moment = self._local.get(call.raw_record_id)
+        if moment is None:
+            moment = self._local[call.raw_record_id] = call.start.astimezone(self.zone)
+        return moment
 
 
 @dataclass(slots=True)
@@ -238,6 +246,8 @@ class CompiledRule:
     site_id: int | None
     department_id: int | None
     test: Callable[[CallRow, SiteContext], bool]
+    # What the kind's screen (one cheap pass per kind and batch) needs of this rule.
+    hints: dict[str, Any] = field(default_factory=dict)
     grouped: bool = True  # one alert per batch; emergency: one per call
     departments: frozenset[int] | None = field(default=None)  # the scope's branch, per batch
 
@@ -259,7 +269,10 @@ def _dialled(call: CallRow, site: SiteContext) -> set[str]:
     return found
 
 
-def _emergency(params: Mapping[str, Any]) -> Callable[[CallRow, SiteContext], bool]:
+Matcher = tuple[Callable[[CallRow, SiteContext], bool], dict[str, Any]]
+
+
+def _emergency(params: Mapping[str, Any]) -> Matcher:
     extras = frozenset(_digit_list(params, "numbers", required=False))
 
     def test(call: CallRow, site: SiteContext) -> bool:
@@ -269,20 +282,20 @@ def _emergency(params: Mapping[str, Any]) -> Callable[[CallRow, SiteContext], bo
         # metadata: 911, 100, 101, 107 in Argentina) into the category.
         return call.category == "emergency" or bool(extras and _dialled(call, site) & extras)
 
-    return test
+    return test, {"numbers": extras}
 
 
-def _number(params: Mapping[str, Any]) -> Callable[[CallRow, SiteContext], bool]:
+def _number(params: Mapping[str, Any]) -> Matcher:
     prefixes = tuple(_digit_list(params, "prefixes", required=True))
 
     def test(call: CallRow, site: SiteContext) -> bool:
         digits = call.normalized_number.lstrip("+")
         return bool(digits) and digits.startswith(prefixes)
 
-    return test
+    return test, {"prefixes": prefixes}
 
 
-def _threshold(params: Mapping[str, Any]) -> Callable[[CallRow, SiteContext], bool]:
+def _threshold(params: Mapping[str, Any]) -> Matcher:
     min_cost, min_seconds = _decimal(params, "min_cost"), _whole(params, "min_seconds")
 
     def test(call: CallRow, site: SiteContext) -> bool:
@@ -290,10 +303,10 @@ def _threshold(params: Mapping[str, Any]) -> Callable[[CallRow, SiteContext], bo
             return True
         return min_seconds is not None and call.duration_seconds >= min_seconds
 
-    return test
+    return test, {"min_cost": min_cost, "min_seconds": min_seconds}
 
 
-def _after_hours(params: Mapping[str, Any]) -> Callable[[CallRow, SiteContext], bool]:
+def _after_hours(params: Mapping[str, Any]) -> Matcher:
     categories = frozenset(params.get("categories", []))
     opens, closes = _local_time(params, "from"), _local_time(params, "to")
     weekends, holidays = _flag(params, "weekends", True), _flag(params, "holidays", True)
@@ -307,17 +320,17 @@ def _after_hours(params: Mapping[str, Any]) -> Callable[[CallRow, SiteContext], 
     def test(call: CallRow, site: SiteContext) -> bool:
         if call.direction != "outgoing" or (categories and call.category not in categories):
             return False
-        local = call.start.astimezone(site.zone)
+        local = site.local(call)
         if weekends and local.isoweekday() >= 6:
             return True
         if holidays and local.date() in site.holidays(local.year):
             return True
         return not working(local)
 
-    return test
+    return test, {"categories": categories}
 
 
-COMPILERS: dict[str, Callable[[Mapping[str, Any]], Callable[[CallRow, SiteContext], bool]]] = {
+COMPILERS: dict[str, Callable[[Mapping[str, Any]], Matcher]] = {
     "emergency": _emergency,
     "number": _number,
     "threshold": _threshold,
@@ -332,25 +345,67 @@ def rule_compile(
     compiler = COMPILERS.get(kind)
     if compiler is None:
         return None
+    test, hints = compiler(params)
     return CompiledRule(
         id=id,
         kind=kind,
         site_id=site_id,
         department_id=department_id,
-        test=compiler(params),
+        test=test,
+        hints=hints,
         grouped=kind != "emergency",
     )
+
+
+def _screen(kind: str, rules: list[CompiledRule], site: SiteContext) -> Callable[[CallRow], bool]:
+    """A cheap test that no rule of ``kind`` can raise a call it refuses: the union of
+    their numbers or prefixes, the lowest of their thresholds. Fifty rules then cost
+    one pass over the batch per kind, and each rule looks at the few calls left."""
+    if kind == "emergency":
+        numbers = frozenset().union(*(rule.hints["numbers"] for rule in rules))
+        return lambda call: (
+            call.direction != "incoming"
+            and (call.category == "emergency" or bool(numbers and _dialled(call, site) & numbers))
+        )
+    if kind == "number":
+        prefixes = tuple(prefix for rule in rules for prefix in rule.hints["prefixes"])
+        return lambda call: call.normalized_number.lstrip("+").startswith(prefixes)
+    if kind == "threshold":
+        costs = [rule.hints["min_cost"] for rule in rules if rule.hints["min_cost"] is not None]
+        durations = [
+            rule.hints["min_seconds"] for rule in rules if rule.hints["min_seconds"] is not None
+        ]
+        min_cost = min(costs) if costs else None
+        min_seconds = min(durations) if durations else None
+        return lambda call: (
+            (min_cost is not None and call.cost is not None and call.cost >= min_cost)
+            or (min_seconds is not None and call.duration_seconds >= min_seconds)
+        )
+    if kind == "after-hours":
+        if any(not rule.hints["categories"] for rule in rules):
+            return lambda call: call.direction == "outgoing"
+        categories = frozenset().union(*(rule.hints["categories"] for rule in rules))
+        return lambda call: call.direction == "outgoing" and call.category in categories
+    return lambda call: True
 
 
 def batch_evaluate(
     rules: Iterable[CompiledRule], calls: list[CallRow], site: SiteContext
 ) -> list[tuple[CompiledRule, list[CallRow]]]:
     """Which calls raise each rule: ``(rule, calls)`` for every rule some call raised."""
-    raised = []
+    by_kind: dict[str, list[CompiledRule]] = {}
     for rule in rules:
-        if rule.site_id is not None and rule.site_id != site.id:
+        if rule.site_id is None or rule.site_id == site.id:
+            by_kind.setdefault(rule.kind, []).append(rule)
+    raised = []
+    for kind, kind_rules in by_kind.items():
+        screen = _screen(kind, kind_rules, site)
+        candidates = [call for call in calls if screen(call)]
+        if not candidates:
             continue
-        matched = [call for call in calls if rule.in_scope(call) and rule.test(call, site)]
-        if matched:
-            raised.append((rule, matched))
+        for rule in kind_rules:
+            matched = [call for call in candidates if rule.in_scope(call) and rule.test(call, site)]
+            if matched:
+                raised.append((rule, matched))
+    raised.sort(key=lambda item: item[0].id)
     return raised

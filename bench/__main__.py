@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-BENCHMARKS = ("parsers", "ingest", "capture", "agent", "rating", "reports", "credit")
+BENCHMARKS = ("parsers", "ingest", "capture", "agent", "rating", "reports", "credit", "alerts")
 ROOT = Path(__file__).resolve().parent.parent
 
 

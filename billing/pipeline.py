@@ -170,11 +170,12 @@ def _parse_and_record(
             ignored.append(record_id)
         else:
             calls.append((record_id, parsed))
-    recorded, refused = _calls_record(source, calls)
+    rows: list[tuple] = []  # the calls as written, for the observers
+    recorded, refused = _calls_record(source, calls, rows)
     errors += refused
     result.parsed = len(recorded)
     _set_state(recorded, RawRecord.State.PARSED)
-    _observers_notify(source, recorded)
+    _observers_notify(source, rows)
     _set_state(ignored, RawRecord.State.IGNORED)
     if errors:
         RawRecord.objects.bulk_update(errors, ["state", "error"], batch_size=500)
@@ -183,7 +184,7 @@ def _parse_and_record(
 
 
 def _calls_record(
-    source: Source, calls: list[tuple[int, ParsedCall]]
+    source: Source, calls: list[tuple[int, ParsedCall]], rows: list[tuple]
 ) -> tuple[list[int], list[RawRecord]]:
     """Store ``calls``; return the ids of the records stored and the errors of those refused.
 
@@ -199,7 +200,7 @@ def _calls_record(
     try:
         with transaction.atomic(), connection.wrap_database_errors:
             # wrap_database_errors: COPY raises the driver's own errors, not Django's.
-            calls_record(site=source.site, source_id=source.id, entries=calls)
+            calls_record(site=source.site, source_id=source.id, entries=calls, recorded=rows)
         return [record_id for record_id, _ in calls], []
     except (DataError, IntegrityError) as error:
         logger.warning("%s: the database refused a batch of calls (%s)", source.slug, error)
@@ -208,7 +209,12 @@ def _calls_record(
     for record_id, parsed in calls:
         try:
             with transaction.atomic(), connection.wrap_database_errors:
-                calls_record(site=source.site, source_id=source.id, entries=[(record_id, parsed)])
+                calls_record(
+                    site=source.site,
+                    source_id=source.id,
+                    entries=[(record_id, parsed)],
+                    recorded=rows,
+                )
         except (DataError, IntegrityError) as error:
             detail = (str(error).strip().splitlines() or [type(error).__name__])[0]
             message = _("the database refused the call: %(detail)s") % {"detail": detail}
@@ -218,17 +224,17 @@ def _calls_record(
     return recorded, refused
 
 
-def _observers_notify(source: Source, raw_record_ids: list[int]) -> None:
-    """Tell the observers named in ``TARIFICADOR_CALL_OBSERVERS`` (the alerts) which
-    records just became calls, in this transaction, each in a savepoint: billing
-    imports no app above it, and an observer's failure is logged, never failing or
-    rolling back the batch."""
-    if not raw_record_ids:
+def _observers_notify(source: Source, rows: list[tuple]) -> None:
+    """Hand the calls just recorded (rows in ``RECORDED_COLUMNS`` order, as written) to
+    the observers named in ``TARIFICADOR_CALL_OBSERVERS`` (the alerts), in this
+    transaction, each in a savepoint: billing imports no app above it, and an
+    observer's failure is logged, never failing or rolling back the batch."""
+    if not rows:
         return
     for path, observer in call_observers():
         try:
             with transaction.atomic():
-                observer(source=source, raw_record_ids=raw_record_ids)
+                observer(source=source, calls=rows)
         except Exception:
             logger.exception("call observer %s failed on a batch of %s", path, source.slug)
 

@@ -1,6 +1,7 @@
 """Alert rules as plain data: parameters checked naming the key, and the matchers."""
 
 import datetime as dt
+import itertools
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -24,10 +25,13 @@ CORDOBA = SiteContext(
 )
 
 
+RECORD_IDS = itertools.count(1)  # each row its own record (the local time is kept per record)
+
+
 def row(number="000442071234567", *, local=(2026, 11, 3, 3, 0), category="international", **fields):
     start = dt.datetime(*local, tzinfo=CORDOBA.zone).astimezone(dt.UTC)
     values = {
-        "raw_record_id": 1,
+        "raw_record_id": next(RECORD_IDS),
         "site_id": 1,
         "department_id": None,
         "direction": "outgoing",
