@@ -21,9 +21,9 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 KINDS = ("emergency", "number", "after-hours", "threshold", "spike", "silence")
-# Kinds evaluated on each batch of calls; spike and silence are accepted and stored,
-# but not evaluated yet (docs/alerts.md).
-BATCH_KINDS = frozenset({"emergency", "number", "after-hours", "threshold"})
+# Kinds evaluated on each batch of calls (spike with a query per batch, for its
+# baseline); silence is accepted and stored, but not evaluated yet (docs/alerts.md).
+BATCH_KINDS = frozenset({"emergency", "number", "after-hours", "threshold", "spike"})
 PARAM_KEYS = {
     "emergency": {"numbers"},
     "number": {"prefixes"},
@@ -210,6 +210,7 @@ class CallRow:
     raw_record_id: int
     site_id: int
     department_id: int | None
+    extension_id: int | None
     direction: str
     number: str
     normalized_number: str
@@ -330,11 +331,25 @@ def _after_hours(params: Mapping[str, Any]) -> Matcher:
     return test, {"categories": categories}
 
 
+def _spike(params: Mapping[str, Any]) -> Matcher:
+    """The outgoing calls of extensions: the service compares each extension's calls in
+    the window with its baseline (the same window in each of the last 4 weeks)."""
+    hints = {
+        "window_minutes": _whole(params, "window_minutes"),
+        "factor": _decimal(params, "factor"),
+        "min_calls": _whole(params, "min_calls"),
+    }
+    return (
+        lambda call, site: call.direction == "outgoing" and call.extension_id is not None
+    ), hints
+
+
 COMPILERS: dict[str, Callable[[Mapping[str, Any]], Matcher]] = {
     "emergency": _emergency,
     "number": _number,
     "threshold": _threshold,
     "after-hours": _after_hours,
+    "spike": _spike,
 }
 
 

@@ -12,11 +12,12 @@ from dataclasses import dataclass, replace
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.columns import RECORDED_COLUMNS
+from billing.models import Call
 from capture.models import Source
 from core.errors import DomainError
 from org.selectors import department_subtree_ids
@@ -36,6 +37,7 @@ CALL_COLUMNS = (
     "raw_record_id",
     "site_id",
     "department_id",
+    "extension_id",
     "direction",
     "number",
     "normalized_number",
@@ -125,11 +127,51 @@ def calls_observe(*, source: Source, calls: Sequence[tuple]) -> list[Alert]:
     rows = [CallRow(*(row[index] for index in _ROW_INDEXES)) for row in calls]
     raised: list[Alert] = []
     for rule, matched in batch_evaluate(rules, rows, context):
-        raised += _alerts_raise(rule, matched, source, rule_set)
+        if rule.kind == "spike":
+            matched = _spike_calls(rule, matched)
+        if matched:
+            raised += _alerts_raise(rule, matched, source, rule_set)
     if raised:
         alert_ids = [alert.id for alert in raised]
         transaction.on_commit(lambda: _deliveries_queue(alert_ids))
     return raised
+
+
+WEEK = dt.timedelta(days=7)
+SPIKE_BASELINE_WEEKS = 4
+
+
+def _spike_calls(rule: CompiledRule, calls: list[CallRow]) -> list[CallRow]:
+    """The calls of extensions whose outgoing calls in the window ending with the batch
+    reach ``min_calls`` and pass ``factor`` times their baseline: the average of the
+    same window in each of the last 4 weeks (one query per batch, on the extension
+    and start index)."""
+    window = dt.timedelta(minutes=rule.hints["window_minutes"])
+    by_extension: dict[int, list[CallRow]] = {}
+    for call in calls:
+        by_extension.setdefault(call.extension_id or 0, []).append(call)
+    end = max(call.start for call in calls)
+    windows = [(end - window - WEEK * k, end - WEEK * k) for k in range(SPIKE_BASELINE_WEEKS + 1)]
+    anywhere = Q()
+    for first, last in windows:
+        anywhere |= Q(start__gt=first, start__lte=last)
+    counts = {
+        f"week_{k}": Count("id", filter=Q(start__gt=first, start__lte=last))
+        for k, (first, last) in enumerate(windows)
+    }
+    rows = (
+        Call.objects.filter(anywhere, extension_id__in=list(by_extension), direction="outgoing")
+        .order_by()
+        .values("extension_id")
+        .annotate(**counts)
+        .values_list("extension_id", *counts)
+    )
+    factor, min_calls = rule.hints["factor"], rule.hints["min_calls"]
+    spiked: list[CallRow] = []
+    for extension_id, current, *past in rows:
+        if current >= min_calls and current * SPIKE_BASELINE_WEEKS > factor * sum(past):
+            spiked += [call for call in by_extension[extension_id] if call.start > windows[0][0]]
+    return spiked
 
 
 def _alerts_raise(

@@ -247,3 +247,39 @@ def test_a_disabled_rule_raises_nothing_and_an_edit_takes_effect_at_once(source)
     ingest(source, [avaya_line(TUESDAY_3AM, UK, call_id=2)], first_seq=2)
 
     assert Alert.objects.count() == 1
+
+
+def test_a_toll_fraud_night_raises_a_spike_alert_within_one_batch(source):
+    """30 calls in an hour from an extension that makes none then: one alert; 12 from
+    one that makes 10 every week at that hour: none."""
+    fraud = ExtensionFactory(site=source.site, number="4001")
+    busy = ExtensionFactory(site=source.site, number="4002")
+    history = [
+        avaya_line(
+            TUESDAY_3AM - dt.timedelta(weeks=week) + dt.timedelta(minutes=n),
+            UK,
+            extension="4002",
+            call_id=1000 + week * 100 + n,
+        )
+        for week in range(1, 5)
+        for n in range(10)
+    ]
+    ingest(source, history)  # before the rule: the baseline
+    rule("spike", {"window_minutes": 60, "factor": 3, "min_calls": 10}, [], name="Toll fraud")
+
+    tonight = [
+        avaya_line(TUESDAY_3AM + dt.timedelta(minutes=n), UK, extension="4001", call_id=n)
+        for n in range(30)
+    ] + [
+        avaya_line(TUESDAY_3AM + dt.timedelta(minutes=n), UK, extension="4002", call_id=500 + n)
+        for n in range(12)
+    ]
+    ingest(source, tonight, first_seq=100)
+
+    alert = Alert.objects.get()
+    assert alert.summary == "Toll fraud: 30 calls"
+    alerted = Call.objects.filter(
+        raw_record_id__in=alert.alert_calls.values("raw_record_id")
+    ).values_list("extension_id", flat=True)
+    assert set(alerted) == {fraud.id}
+    assert busy.id not in set(alerted)

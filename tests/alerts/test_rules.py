@@ -34,6 +34,7 @@ def row(number="000442071234567", *, local=(2026, 11, 3, 3, 0), category="intern
         "raw_record_id": next(RECORD_IDS),
         "site_id": 1,
         "department_id": None,
+        "extension_id": 7,
         "direction": "outgoing",
         "number": number,
         "normalized_number": "+442071234567",
@@ -145,4 +146,4 @@ def test_a_batch_is_evaluated_per_rule_in_its_scope():
     raised = batch_evaluate([other_site, everywhere], calls, CORDOBA)
 
     assert [(rule, len(matched)) for rule, matched in raised] == [(everywhere, 3)]
-    assert rule_compile(id=9, kind="spike", params={}, site_id=None, department_id=None) is None
+    assert rule_compile(id=9, kind="silence", params={}, site_id=None, department_id=None) is None
