@@ -356,10 +356,13 @@ COMPILERS: dict[str, Callable[[Mapping[str, Any]], Matcher]] = {
 def rule_compile(
     *, id: int, kind: str, params: Mapping[str, Any], site_id: int | None, department_id: int | None
 ) -> CompiledRule | None:
-    """A matcher for a rule evaluated on batches; ``None`` for the other kinds."""
+    """A matcher for a rule evaluated on batches; ``None`` for the other kinds. Raises
+    ``ValidationError`` for parameters :func:`params_validate` refuses (a rule written
+    to the database without its checks)."""
     compiler = COMPILERS.get(kind)
     if compiler is None:
         return None
+    params_validate(kind, params)
     test, hints = compiler(params)
     return CompiledRule(
         id=id,

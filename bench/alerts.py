@@ -3,10 +3,11 @@ recorded in 5,000-record batches (``raw_records_process``, in this process) with
 rule, then with 50 enabled rules, alternated so both see the same database state.
 
 The 50 rules are what an installation might keep: 10 emergency (one per site scope
-or extra number), 20 watch-listed prefixes, 10 cost and 8 duration thresholds, and 2
-after-hours rules on every outgoing call, which fire on about a third of each batch
-(one grouped alert per rule per batch, an AlertCall row per call). No channels: a
-delivery is sent after the commit, not inside the measured parse.
+or extra number), 18 watch-listed prefixes, 2 spikes (a query per batch each), 10
+cost and 8 duration thresholds, and 2 after-hours rules on every outgoing call,
+which fire on about a third of each batch (one grouped alert per rule per batch, an
+AlertCall row per call). No channels: a delivery is sent after the commit, not inside
+the measured parse.
 """
 
 from __future__ import annotations
@@ -43,8 +44,10 @@ def _rules(count: int) -> None:
     rules = []
     for n in range(10):
         rules.append(("emergency", {"numbers": [f"44{n:02d}"]}))
-    for n in range(20):
+    for n in range(18):
         rules.append(("number", {"prefixes": [f"5411{n:04d}", f"99{n:02d}"]}))
+    for n in range(2):
+        rules.append(("spike", {"window_minutes": 60 * (n + 1), "factor": 4, "min_calls": 30}))
     for n in range(10):
         rules.append(("threshold", {"min_cost": str(100_000 + n)}))
     for n in range(8):

@@ -283,3 +283,13 @@ def test_a_toll_fraud_night_raises_a_spike_alert_within_one_batch(source):
     ).values_list("extension_id", flat=True)
     assert set(alerted) == {fraud.id}
     assert busy.id not in set(alerted)
+
+
+def test_a_rule_stored_without_its_checks_is_left_out_and_the_others_raise(source, caplog):
+    rule("spike", {"window_minutes": 60}, [], name="broken")  # objects.create skips clean()
+    rule("threshold", {"min_seconds": 60}, [], name="long calls")
+
+    ingest(source, [avaya_line(TUESDAY_3AM, UK, call_id=1)])
+
+    assert [alert.rule.name for alert in Alert.objects.all()] == ["long calls"]
+    assert "has parameters it cannot run with" in caplog.text
