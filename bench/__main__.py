@@ -10,7 +10,17 @@ import subprocess
 import sys
 from pathlib import Path
 
-BENCHMARKS = ("parsers", "ingest", "capture", "agent", "rating", "reports", "trunks", "credit")
+BENCHMARKS = (
+    "parsers",
+    "ingest",
+    "capture",
+    "agent",
+    "rating",
+    "reports",
+    "trunks",
+    "credit",
+    "alerts",
+)
 ROOT = Path(__file__).resolve().parent.parent
 
 

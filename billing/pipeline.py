@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
+from django.conf import settings
 from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from capture.models import RawRecord, Source
@@ -167,10 +170,12 @@ def _parse_and_record(
             ignored.append(record_id)
         else:
             calls.append((record_id, parsed))
-    recorded, refused = _calls_record(source, calls)
+    rows: list[tuple] = []  # the calls as written, for the observers
+    recorded, refused = _calls_record(source, calls, rows)
     errors += refused
     result.parsed = len(recorded)
     _set_state(recorded, RawRecord.State.PARSED)
+    _observers_notify(source, rows)
     _set_state(ignored, RawRecord.State.IGNORED)
     if errors:
         RawRecord.objects.bulk_update(errors, ["state", "error"], batch_size=500)
@@ -179,7 +184,7 @@ def _parse_and_record(
 
 
 def _calls_record(
-    source: Source, calls: list[tuple[int, ParsedCall]]
+    source: Source, calls: list[tuple[int, ParsedCall]], rows: list[tuple]
 ) -> tuple[list[int], list[RawRecord]]:
     """Store ``calls``; return the ids of the records stored and the errors of those refused.
 
@@ -195,7 +200,7 @@ def _calls_record(
     try:
         with transaction.atomic(), connection.wrap_database_errors:
             # wrap_database_errors: COPY raises the driver's own errors, not Django's.
-            calls_record(site=source.site, source_id=source.id, entries=calls)
+            calls_record(site=source.site, source_id=source.id, entries=calls, recorded=rows)
         return [record_id for record_id, _ in calls], []
     except (DataError, IntegrityError) as error:
         logger.warning("%s: the database refused a batch of calls (%s)", source.slug, error)
@@ -204,7 +209,12 @@ def _calls_record(
     for record_id, parsed in calls:
         try:
             with transaction.atomic(), connection.wrap_database_errors:
-                calls_record(site=source.site, source_id=source.id, entries=[(record_id, parsed)])
+                calls_record(
+                    site=source.site,
+                    source_id=source.id,
+                    entries=[(record_id, parsed)],
+                    recorded=rows,
+                )
         except (DataError, IntegrityError) as error:
             detail = (str(error).strip().splitlines() or [type(error).__name__])[0]
             message = _("the database refused the call: %(detail)s") % {"detail": detail}
@@ -212,6 +222,37 @@ def _calls_record(
         else:
             recorded.append(record_id)
     return recorded, refused
+
+
+def _observers_notify(source: Source, rows: list[tuple]) -> None:
+    """Hand the calls just recorded (rows in ``RECORDED_COLUMNS`` order, as written) to
+    the observers named in ``TARIFICADOR_CALL_OBSERVERS`` (the alerts), in this
+    transaction, each in a savepoint: billing imports no app above it, and an
+    observer's failure is logged, never failing or rolling back the batch."""
+    if not rows:
+        return
+    for path, observer in call_observers():
+        try:
+            with transaction.atomic():
+                observer(source=source, calls=rows)
+        except Exception:
+            logger.exception("call observer %s failed on a batch of %s", path, source.slug)
+
+
+def call_observers() -> list[tuple[str, Callable[..., None]]]:
+    """The observers of ``TARIFICADOR_CALL_OBSERVERS``, imported once."""
+    return _observers_import(tuple(getattr(settings, "TARIFICADOR_CALL_OBSERVERS", ())))
+
+
+@cache
+def _observers_import(paths: tuple[str, ...]) -> list[tuple[str, Callable[..., None]]]:
+    observers = []
+    for path in paths:
+        try:
+            observers.append((path, import_string(path)))
+        except ImportError:
+            logger.exception("call observer %s cannot be imported; it is left out", path)
+    return observers
 
 
 def _set_state(record_ids: list[int], state: str) -> None:

@@ -34,14 +34,21 @@ if TYPE_CHECKING:
 CALL_COST_MAX = decimal_max(Call._meta.get_field("cost"))
 
 
-def calls_record(*, site: Site, source_id: int, entries: Sequence[tuple[int, ParsedCall]]) -> int:
+def calls_record(
+    *,
+    site: Site,
+    source_id: int,
+    entries: Sequence[tuple[int, ParsedCall]],
+    recorded: list[tuple] | None = None,
+) -> int:
     """Store one call per ``(raw_record_id, parsed_call)`` entry; return how many.
 
     Each call is charged to its extension (created on first sight, without a
     department, for an administrator to assign) and to the department that
     extension had when the call started. Segments sharing a PBX call id are
     numbered in order of arrival. Runs in the caller's transaction; a handful of
-    queries per batch whatever its size.
+    queries per batch whatever its size. The rows written (in ``RECORDED_COLUMNS``
+    order) are appended to ``recorded`` when given, for the pipeline's observers.
     """
     if not entries:
         return 0
@@ -94,6 +101,8 @@ def calls_record(*, site: Site, source_id: int, entries: Sequence[tuple[int, Par
         )
     copy_insert(Call._meta.db_table, RECORDED_COLUMNS, rows)
     rollups_apply(added=[_fact(row) for row in rows])
+    if recorded is not None:
+        recorded.extend(rows)
     return len(rows)
 
 

@@ -60,6 +60,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/ingest/", IngestView.as_view(), name="ingest"),
     path("api/v1/credit/", include("credit.api.urls")),
+    path("api/v1/alerts/", include("alerts.api.urls")),
     path("api/v1/reports/", include("reports.api.urls")),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "rating",
     "reports",
     "credit",
+    "alerts",
     "accounts",
     "core",
 ]
@@ -240,6 +241,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Releases prepaid reservations whose hang-up never came; charges them from their CDRs.
     "credit-sweep": {"task": "credit.tasks.credit_sweep", "schedule": 60.0},
+    # Sends again the alert deliveries (webhooks, e-mails) that failed, with backoff, for 24 h.
+    "alerts-deliveries-retry": {
+        "task": "alerts.tasks.deliveries_retry",
+        "schedule": 30.0,
+        "options": {"expire_seconds": 30},
+    },
 }
 if LDAP_SERVER_URI:
     from celery.schedules import crontab
@@ -287,6 +294,9 @@ TARIFICADOR_ORGANIZATION_NAME = env.str("TARIFICADOR_ORGANIZATION_NAME", default
 # Check after every write to the calls that the rollups still equal them (reads every
 # call each time: the test settings turn it on; production never should).
 TARIFICADOR_CHECK_ROLLUPS = False
+# Called with each batch of calls the pipeline has just recorded (billing.pipeline):
+# billing knows no app above it, so the alerts are named here (docs/alerts.md).
+TARIFICADOR_CALL_OBSERVERS = ["alerts.services.calls_observe"]
 
 LOGGING = {
     "version": 1,

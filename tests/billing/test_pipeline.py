@@ -257,10 +257,10 @@ def test_the_sweep_parses_other_sources_past_a_poisoned_one(source, monkeypatch)
 
     record = pipeline.calls_record
 
-    def calls_record(*, site, source_id, entries):
+    def calls_record(*, site, source_id, entries, **options):
         if source_id == source.id:
             raise OperationalError("server closed the connection unexpectedly")
-        return record(site=site, source_id=source_id, entries=entries)
+        return record(site=site, source_id=source_id, entries=entries, **options)
 
     monkeypatch.setattr(pipeline, "calls_record", calls_record)
     store(source, SEGMENT_1, SEGMENT_2, process=False)

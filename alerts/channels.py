@@ -1,0 +1,133 @@
+"""Sending an alert: the webhook body of the contract (DESIGN.md "Alerts"), its
+Slack- and Teams-compatible ``text``, the signature, and the e-mail."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+from typing import Any
+
+import orjson
+import requests
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from billing.api.serializers import CallSerializer
+from billing.models import Call
+
+from .models import Alert
+
+WEBHOOK_TIMEOUT_SECONDS = 5.0
+TEXT_MAX_CALLS = 40  # a grouped alert's text lists this many calls, then says how many more
+SIGNATURE_HEADER = "X-Tarificador-Signature"
+
+
+class DeliveryFailed(Exception):
+    """The channel did not take the alert; ``status`` is what it answered, if anything."""
+
+    def __init__(self, message: str, status: str = ""):
+        super().__init__(message)
+        self.status = status
+
+
+def alert_calls(alert: Alert) -> list[Call]:
+    """The calls of an alert as they are now (a re-parse replaces a call, not its record)."""
+    record_ids = alert.alert_calls.values_list("raw_record_id", flat=True)
+    return list(
+        Call.objects.filter(raw_record_id__in=record_ids)
+        .select_related("site", "source", "extension", "trunk", "department")
+        .order_by("start", "id")
+    )
+
+
+def call_line(call: Call) -> str:
+    """One call for a person: local time in the site's zone, extension, holder,
+    department, site, number."""
+    local = timezone.localtime(call.start, call.site.zone)
+    extension = call.extension.number if call.extension else "?"
+    holder = call.extension.holder if call.extension and call.extension.holder else ""
+    return _(
+        "%(time)s (%(zone)s) · extension %(extension)s%(holder)s · %(department)s · "
+        "%(site)s · %(number)s"
+    ) % {
+        "time": local.strftime("%Y-%m-%d %H:%M:%S"),
+        "zone": call.site.time_zone,
+        "extension": extension,
+        "holder": f" ({holder})" if holder else "",
+        "department": call.department.name if call.department else _("no department"),
+        "site": call.site.name,
+        "number": call.normalized_number or call.number,
+    }
+
+
+def alert_text(alert: Alert, calls: list[Call]) -> str:
+    """The message: a bold title (Slack's and Teams' markdown), then a line per call."""
+    lines = [f"*{alert.summary}*", _("Rule: %(rule)s") % {"rule": alert.rule.name}]
+    lines += [f"• {call_line(call)}" for call in calls[:TEXT_MAX_CALLS]]
+    if len(calls) > TEXT_MAX_CALLS:
+        lines.append(_("… and %(count)s more calls") % {"count": len(calls) - TEXT_MAX_CALLS})
+    return "\n".join(lines)
+
+
+def alert_payload(alert: Alert) -> dict[str, Any]:
+    """The webhook's JSON body, as the contract names it."""
+    calls = alert_calls(alert)
+    return {
+        "alert": {
+            "id": alert.id,
+            "rule": alert.rule_id,
+            "rule_name": alert.rule.name,
+            "kind": alert.rule.kind,
+            "raised_at": alert.raised_at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
+            "summary": alert.summary,
+        },
+        "text": alert_text(alert, calls),
+        "calls": CallSerializer(calls, many=True).data,
+        "source": alert.source.slug if alert.source else None,
+    }
+
+
+def signature(secret: str, body: bytes) -> str:
+    """``sha256=<hex HMAC-SHA256 of the body>``, the value of X-Tarificador-Signature."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def webhook_post(channel: dict[str, Any], payload: dict[str, Any]) -> str:
+    """POST the payload; return the HTTP status; raise :class:`DeliveryFailed` unless 2xx."""
+    body = orjson.dumps(payload)
+    headers = {"Content-Type": "application/json", "User-Agent": "Tarificador alerts"}
+    if channel.get("secret"):
+        headers[SIGNATURE_HEADER] = signature(channel["secret"], body)
+    try:
+        response = requests.post(
+            channel["url"], data=body, headers=headers, timeout=WEBHOOK_TIMEOUT_SECONDS
+        )
+    except requests.RequestException as error:
+        raise DeliveryFailed(f"{type(error).__name__}: {error}") from error
+    status = f"HTTP {response.status_code}"
+    if not 200 <= response.status_code < 300:
+        raise DeliveryFailed(response.text[:500], status)
+    return status
+
+
+def email_send(channel: dict[str, Any], payload: dict[str, Any]) -> str:
+    """Send the alert by e-mail through Django's backend (EMAIL_URL); raise on failure."""
+    try:
+        send_mail(
+            subject=payload["alert"]["summary"][:200],
+            message=payload["text"],
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=list(channel["to"]),
+        )
+    except Exception as error:  # SMTP errors, refused recipients, a lost connection
+        raise DeliveryFailed(f"{type(error).__name__}: {error}") from error
+    return "sent"
+
+
+def channel_send(channel: dict[str, Any], payload: dict[str, Any]) -> str:
+    if channel.get("type") == "webhook":
+        return webhook_post(channel, payload)
+    return email_send(channel, payload)

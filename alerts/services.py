@@ -1,0 +1,310 @@
+"""Alerts' writes: evaluating each batch of recorded calls against the rules (the
+pipeline's call observer), raising alerts once per rule and call, sending them, and
+acknowledging them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from billing.columns import RECORDED_COLUMNS
+from billing.models import Call
+from capture.models import Source
+from core.errors import DomainError
+from org.selectors import department_subtree_ids
+from rating.engine import holidays_of
+
+from .channels import DeliveryFailed, alert_payload, channel_send
+from .models import Alert, AlertCall, AlertRule, Delivery
+from .rules import CallRow, CompiledRule, SiteContext, batch_evaluate, rule_compile
+
+logger = logging.getLogger(__name__)
+
+RETRY_FOR = dt.timedelta(hours=24)  # a delivery is retried this long after its alert
+RETRY_FIRST = dt.timedelta(seconds=30)  # then twice as long each time, up to RETRY_MOST
+RETRY_MOST = dt.timedelta(hours=1)
+CLAIM_FOR = dt.timedelta(minutes=2)  # a delivery being sent is left alone this long
+CALL_COLUMNS = (
+    "raw_record_id",
+    "site_id",
+    "department_id",
+    "extension_id",
+    "direction",
+    "number",
+    "normalized_number",
+    "category",
+    "cost",
+    "duration_seconds",
+    "start",
+)
+_ROW_INDEXES = tuple(RECORDED_COLUMNS.index(column) for column in CALL_COLUMNS)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    version: tuple
+    rules: tuple[CompiledRule, ...]
+    channels: dict[int, list[dict]]
+    names: dict[int, str]
+
+
+_rule_set: RuleSet | None = None
+_rule_set_lock = threading.Lock()
+
+
+def rule_set_current() -> RuleSet:
+    """The enabled rules, compiled once per version of the rule set (one small query
+    per batch to learn the version: how many rules, the latest change)."""
+    global _rule_set
+    version = tuple(
+        AlertRule.objects.aggregate(count=Count("id"), changed=Max("updated_at")).values()
+    )
+    current = _rule_set
+    if current is not None and current.version == version:
+        return current
+    compiled, channels, names = [], {}, {}
+    for rule in AlertRule.objects.filter(enabled=True).order_by("id"):
+        try:
+            matcher = rule_compile(
+                id=rule.id,
+                kind=rule.kind,
+                params=rule.params,
+                site_id=rule.site_id,
+                department_id=rule.department_id,
+            )
+        except Exception:  # stored before validation, or edited in the database
+            logger.exception("alert rule %s (%s) has parameters it cannot run with", rule.id, rule)
+            continue
+        if matcher is not None:
+            compiled.append(matcher)
+            channels[rule.id] = list(rule.channels or [])
+            names[rule.id] = rule.name
+    with _rule_set_lock:
+        _rule_set = RuleSet(version, tuple(compiled), channels, names)
+    return _rule_set
+
+
+def calls_observe(*, source: Source, calls: Sequence[tuple]) -> list[Alert]:
+    """The pipeline's call observer: raise the alerts a batch of recorded calls calls for.
+
+    Runs in the pipeline's transaction (in a savepoint of its own): the alerts and the
+    de-duplication rows commit with the calls, and the deliveries are sent once that
+    commits. A call already alerted for a rule (a re-parse, a re-sent batch) raises
+    nothing again. ``calls`` are rows in ``billing.columns.RECORDED_COLUMNS`` order, as
+    the pipeline wrote them. Queries: the rule-set version, then a few per rule raised.
+    """
+    rule_set = rule_set_current()
+    if not rule_set.rules or not calls:
+        return []
+    site = source.site
+    context = SiteContext(
+        id=site.id,
+        zone=site.zone,
+        access_codes=tuple(site.access_codes or ()),
+        holidays=lambda year: holidays_of(site.region, site.subdivision, year),
+    )
+    rules = [rule for rule in rule_set.rules if rule.site_id in (None, site.id)]
+    if not rules:
+        return []
+    if any(rule.department_id is not None for rule in rules):
+        rules = [
+            replace(rule, departments=frozenset(department_subtree_ids([rule.department_id])))
+            if rule.department_id is not None
+            else rule
+            for rule in rules
+        ]
+    # The rows as the pipeline wrote them: reading 5,000 calls back cost more than
+    # parsing them (datetimes, Decimals); picking ten columns costs nothing.
+    rows = [CallRow(*(row[index] for index in _ROW_INDEXES)) for row in calls]
+    raised: list[Alert] = []
+    for rule, matched in batch_evaluate(rules, rows, context):
+        if rule.kind == "spike":
+            matched = _spike_calls(rule, matched)
+        if matched:
+            raised += _alerts_raise(rule, matched, source, rule_set)
+    if raised:
+        alert_ids = [alert.id for alert in raised]
+        transaction.on_commit(lambda: _deliveries_queue(alert_ids))
+    return raised
+
+
+WEEK = dt.timedelta(days=7)
+SPIKE_BASELINE_WEEKS = 4
+
+
+def _spike_calls(rule: CompiledRule, calls: list[CallRow]) -> list[CallRow]:
+    """The calls of extensions whose outgoing calls in the window ending with the batch
+    reach ``min_calls`` and pass ``factor`` times their baseline: the average of the
+    same window in each of the last 4 weeks (one query per batch, on the extension
+    and start index)."""
+    window = dt.timedelta(minutes=rule.hints["window_minutes"])
+    by_extension: dict[int, list[CallRow]] = {}
+    for call in calls:
+        by_extension.setdefault(call.extension_id or 0, []).append(call)
+    end = max(call.start for call in calls)
+    windows = [(end - window - WEEK * k, end - WEEK * k) for k in range(SPIKE_BASELINE_WEEKS + 1)]
+    anywhere = Q()
+    for first, last in windows:
+        anywhere |= Q(start__gt=first, start__lte=last)
+    counts = {
+        f"week_{k}": Count("id", filter=Q(start__gt=first, start__lte=last))
+        for k, (first, last) in enumerate(windows)
+    }
+    rows = (
+        Call.objects.filter(anywhere, extension_id__in=list(by_extension), direction="outgoing")
+        .order_by()
+        .values("extension_id")
+        .annotate(**counts)
+        .values_list("extension_id", *counts)
+    )
+    factor, min_calls = rule.hints["factor"], rule.hints["min_calls"]
+    spiked: list[CallRow] = []
+    for extension_id, current, *past in rows:
+        if current >= min_calls and current * SPIKE_BASELINE_WEEKS > factor * sum(past):
+            spiked += [call for call in by_extension[extension_id] if call.start > windows[0][0]]
+    return spiked
+
+
+def _alerts_raise(
+    rule: CompiledRule, calls: list[CallRow], source: Source, rule_set: RuleSet
+) -> list[Alert]:
+    record_ids = [call.raw_record_id for call in calls]
+    seen = set(
+        AlertCall.objects.filter(
+            rule_id=rule.id, raw_record_id__gte=min(record_ids), raw_record_id__lte=max(record_ids)
+        ).values_list("raw_record_id", flat=True)
+    )
+    fresh = [call for call in calls if call.raw_record_id not in seen]
+    if not fresh:
+        return []
+    groups = [fresh] if rule.grouped else [[call] for call in fresh]
+    now = timezone.now()
+    name = rule_set.names[rule.id]
+    alerts = [
+        Alert(rule_id=rule.id, raised_at=now, summary=_summary(rule, name, group), source=source)
+        for group in groups
+    ]
+    Alert.objects.bulk_create(alerts)  # ids set on PostgreSQL and SQLite 3.35+
+    AlertCall.objects.bulk_create(
+        [
+            AlertCall(
+                alert=alert,
+                rule_id=rule.id,
+                raw_record_id=call.raw_record_id,
+                department_id=call.department_id,
+            )
+            for alert, group in zip(alerts, groups, strict=True)
+            for call in group
+        ]
+    )
+    Delivery.objects.bulk_create(
+        [
+            Delivery(alert=alert, channel=channel, next_attempt_at=now)
+            for alert in alerts
+            for channel in rule_set.channels[rule.id]
+        ]
+    )
+    return alerts
+
+
+def _summary(rule: CompiledRule, name: str, calls: list[CallRow]) -> str:
+    if rule.kind == "emergency":
+        call = calls[0]
+        return _("Emergency number %(number)s dialled (%(rule)s)") % {
+            "number": call.number,
+            "rule": name,
+        }
+    return (_("%(rule)s: %(count)s calls") % {"rule": name, "count": len(calls)})[:500]
+
+
+def _deliveries_queue(alert_ids: list[int]) -> None:
+    from .tasks import deliveries_send_task
+
+    try:
+        deliveries_send_task.delay(alert_ids)
+    except Exception:  # no broker: the retry sweep sends them
+        logger.exception("alerts %s: queueing their deliveries failed", alert_ids)
+
+
+def deliveries_send(*, alert_ids: Sequence[int]) -> int:
+    """Send the pending deliveries of these alerts now; return how many arrived."""
+    due = Delivery.objects.filter(alert_id__in=alert_ids, status=Delivery.Status.PENDING)
+    ids = list(due.order_by("pk").values_list("pk", flat=True))  # in the order raised
+    return sum(delivery_attempt(delivery_id=pk) for pk in ids)
+
+
+def deliveries_retry(*, now: dt.datetime | None = None) -> int:
+    """Send the deliveries whose next attempt is due (the periodic task); return how
+    many arrived."""
+    now = now or timezone.now()
+    due = Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
+    ids = list(due.order_by("next_attempt_at").values_list("pk", flat=True)[:200])
+    return sum(delivery_attempt(delivery_id=pk, now=now) for pk in ids)
+
+
+def delivery_attempt(*, delivery_id: int, now: dt.datetime | None = None) -> bool:
+    """Try one delivery once, unless another process has just claimed it; on failure
+    schedule the next attempt (30 s, 1 min, 2 min... at most an hour apart) until 24 h
+    after the alert, then give up. Returns whether it arrived."""
+    now = now or timezone.now()
+    claimed = Delivery.objects.filter(
+        pk=delivery_id, status=Delivery.Status.PENDING, next_attempt_at__lte=now
+    ).update(next_attempt_at=now + CLAIM_FOR)
+    if not claimed:
+        return False
+    delivery = Delivery.objects.select_related("alert__rule", "alert__source").get(pk=delivery_id)
+    delivery.attempts += 1
+    try:
+        delivery.last_status = channel_send(delivery.channel, alert_payload(delivery.alert))
+    except DeliveryFailed as error:
+        delivery.last_status, delivery.last_error = error.status or _("no answer"), str(error)
+        wait = min(RETRY_FIRST * 2 ** (delivery.attempts - 1), RETRY_MOST)
+        if now + wait > delivery.alert.raised_at + RETRY_FOR:
+            delivery.status, delivery.next_attempt_at = Delivery.Status.FAILED, None
+        else:
+            delivery.next_attempt_at = now + wait
+        logger.warning("alert delivery %s failed: %s", delivery_id, error)
+    else:
+        delivery.status, delivery.delivered_at = Delivery.Status.DELIVERED, timezone.now()
+        delivery.next_attempt_at, delivery.last_error = None, ""
+    delivery.save(
+        update_fields=[
+            "attempts",
+            "status",
+            "next_attempt_at",
+            "last_status",
+            "last_error",
+            "delivered_at",
+        ]
+    )
+    return delivery.status == Delivery.Status.DELIVERED
+
+
+class AlreadyAcknowledged(DomainError):
+    """The alert was acknowledged before (by whom and when, in the message)."""
+
+    status_code = 409
+
+
+def alert_acknowledge(*, alert: Alert, user: AbstractBaseUser) -> Alert:
+    """Record who acknowledged the alert and when; the first acknowledgement stands."""
+    with transaction.atomic():
+        updated = Alert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
+            acknowledged_by=user, acknowledged_at=timezone.now()
+        )
+    alert.refresh_from_db()
+    if not updated:
+        raise AlreadyAcknowledged(
+            _("Already acknowledged by %(user)s at %(when)s.")
+            % {"user": alert.acknowledged_by or "?", "when": alert.acknowledged_at}
+        )
+    return alert
