@@ -164,6 +164,21 @@ class Call(models.Model):
         verbose_name=_("details"),
     )
 
+    # Marked by the extension's holder (billing.services.call_personal_mark); the
+    # database fills them on insert, since calls arrive by COPY without them.
+    personal = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text=_("Marked personal by the extension's holder: charged back to them."),
+        verbose_name=_("personal"),
+    )
+    personal_note = models.TextField(
+        blank=True,
+        default="",
+        db_default="",
+        verbose_name=_("personal note"),
+    )
+
     class Meta:
         verbose_name = _("call")
         verbose_name_plural = _("calls")

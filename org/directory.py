@@ -559,6 +559,7 @@ class CallsMove(Protocol):
 @dataclass
 class DirectoryApplied:
     calls_moved: int = 0
+    accounts_linked: int = 0
 
 
 @transaction.atomic
@@ -616,7 +617,41 @@ def directory_apply(diff: DirectoryDiff, *, calls_move: CallsMove) -> DirectoryA
     users = _users_by_email({email for email, _code in diff.managers_added})
     for email, code in diff.managers_added:
         by_code[code].managers.add(users[email])
+    applied.accounts_linked = extensions_link_accounts()
     return applied
+
+
+def extensions_link_accounts() -> int:
+    """Link each extension without an account to the account whose e-mail is the
+    extension's ``email`` (case-insensitive); return how many were linked.
+
+    An account is never replaced once linked (an administrator may have chosen it),
+    and an e-mail two accounts share links neither. Runs after every directory
+    apply, so accounts made later (a sign-in through LDAP, the admin) are linked by
+    the next import or sync.
+    """
+    pending = Extension.objects.filter(user__isnull=True).exclude(email="")
+    emails = {email.lower() for email in pending.values_list("email", flat=True)}
+    if not emails:
+        return 0
+    accounts: dict[str, list[int]] = {}
+    for user_id, address in (
+        get_user_model()
+        .objects.annotate(address=Lower("email"))
+        .filter(address__in=emails, is_active=True)
+        .values_list("id", "address")
+    ):
+        accounts.setdefault(address, []).append(user_id)
+    by_account: dict[int, list[int]] = {}
+    for extension_id, email in pending.values_list("id", "email"):
+        found = accounts.get(email.lower(), [])
+        if len(found) == 1:
+            by_account.setdefault(found[0], []).append(extension_id)
+    # update(): a link is not a move, so it writes no history row per extension.
+    return sum(
+        Extension.objects.filter(pk__in=ids).update(user_id=user_id)
+        for user_id, ids in by_account.items()
+    )
 
 
 def _dated_move(extension: Extension, day: dt.date, calls_move: CallsMove) -> int:
