@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from org.models import Department
 
+from .personal import ChargebackLine, personal_cost_of, personal_costs_by_department
 from .selectors import (
     NO_DEPARTMENT_NAME,
     DepartmentNode,
@@ -124,7 +125,12 @@ def _department_table(report: DepartmentReport) -> tuple[list[Column], list[list
         # translates them.
         Column(gettext_lazy("Unrated"), "int", 10),
         Column(gettext_lazy("Subtotal unrated"), "int", 16),
+        *(
+            Column(_with_currency(gettext_lazy("Personal cost"), currency), "money", 16)
+            for currency in currencies
+        ),
     ]
+    personal = _department_personal(report)
     rows = []
     for node in report.nodes():
         rows.append(
@@ -142,6 +148,7 @@ def _department_table(report: DepartmentReport) -> tuple[list[Column], list[list
                 *(node.subtotal.cost_in(currency) for currency in currencies),
                 node.totals.unrated,
                 node.subtotal.unrated,
+                *(personal(node, currency) for currency in currencies),
             ]
         )
     total = report.total
@@ -159,8 +166,25 @@ def _department_table(report: DepartmentReport) -> tuple[list[Column], list[list
         *(total.cost_in(currency) for currency in currencies),
         total.unrated,
         total.unrated,
+        *(
+            sum((personal(node, currency) for node in report.nodes()), Decimal(0))
+            for currency in currencies
+        ),
     ]
     return columns, rows, total_row
+
+
+def _department_personal(report: DepartmentReport):
+    """``personal(node, currency)``: the personal cost of a line's own calls (from the
+    calls: ``reports.personal``); "No department" counts departments gone too."""
+    costs = personal_costs_by_department(month=report.month, scope=report.scope)
+    known = {node.id for node in report.nodes() if node.id is not None}
+    orphans = [None, *(key for key in costs if key is not None and key not in known)]
+
+    def personal(node: DepartmentNode, currency: str) -> Decimal:
+        return personal_cost_of(costs, [node.id] if node.id is not None else orphans, currency)
+
+    return personal
 
 
 def _with_currency(title, currency: str):
@@ -662,3 +686,107 @@ def _extension_pdf(
     if not lines:
         pdf.text(_("No calls in this period."))
     return pdf.build()
+
+
+# ---------------------------------------------------------------- personal calls
+
+PERSONAL_COLUMNS = [
+    Column(gettext_lazy("Person"), width=28),
+    Column(gettext_lazy("E-mail"), width=30),
+    Column(gettext_lazy("Extensions"), width=16),
+    Column(gettext_lazy("Departments"), width=16),
+    Column(gettext_lazy("Personal calls"), "int", 14),
+    Column(gettext_lazy("Seconds"), "int", 12),
+    Column(gettext_lazy("Cost"), "money", 14),
+    Column(gettext_lazy("Currency"), width=9),
+    Column(gettext_lazy("Unrated"), "int", 10),
+]
+
+
+def _personal_row(line: ChargebackLine) -> list:
+    return [
+        line.person,
+        line.email,
+        ", ".join(line.extensions),
+        ", ".join(line.departments),
+        line.calls,
+        line.seconds,
+        line.cost,
+        line.currency,
+        line.unrated,
+    ]
+
+
+def personal_report_file(
+    lines: Sequence[ChargebackLine],
+    *,
+    month: dt.date,
+    fmt: str,
+    csv_style: CsvStyle = MACHINE_CSV,
+) -> ReportFile:
+    """The personal-calls chargeback (``lines`` from ``reports.personal``) as a file of
+    ``fmt``: a line per person and currency, then a total per currency."""
+    _check_format(fmt)
+    name = f"personal-{month:%Y-%m}.{fmt}"
+    title = _("Personal calls, %(month)s") % {"month": _month_text(month)}
+    lines = list(lines)
+    rows = [_personal_row(line) for line in lines]
+    totals = []
+    currencies = sorted({line.currency for line in lines})
+    for currency in currencies:
+        group = [line for line in lines if line.currency == currency]
+        label = _("Total") if len(currencies) == 1 else f"{_('Total')} {currency}"
+        totals.append(
+            [
+                label,
+                "",
+                "",
+                "",
+                sum(line.calls for line in group),
+                sum(line.seconds for line in group),
+                sum((line.cost for line in group), Decimal(0)),
+                currency,
+                sum(line.unrated for line in group),
+            ]
+        )
+    if fmt == "csv":
+        content = _csv(PERSONAL_COLUMNS, [*rows, *totals], csv_style)
+    elif fmt == "xlsx":
+        content = _xlsx(title, PERSONAL_COLUMNS, rows, totals)
+    else:
+        pdf = _Pdf(title, month)
+        pdf.heading(title)
+        if not lines:
+            pdf.text(_("No call was marked personal this month."))
+        else:
+            header = [str(column.title) for column in PERSONAL_COLUMNS[:5]] + [
+                str(gettext_lazy("Duration")),
+                str(gettext_lazy("Cost")),
+            ]
+            table = [
+                [
+                    line.person,
+                    line.email,
+                    ", ".join(line.extensions),
+                    ", ".join(line.departments),
+                    grouped(line.calls),
+                    _duration_text(line.seconds),
+                    _money_text(line.cost, line.currency),
+                ]
+                for line in lines
+            ]
+            table += [
+                [
+                    row[0],
+                    "",
+                    "",
+                    "",
+                    grouped(row[4]),
+                    _duration_text(row[5]),
+                    _money_text(row[6], row[7]),
+                ]
+                for row in totals
+            ]
+            pdf.table(header, table, numeric_from=4)
+        content = pdf.build()
+    return ReportFile(content=content, content_type=CONTENT_TYPES[fmt], filename=name)

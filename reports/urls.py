@@ -40,6 +40,8 @@ urlpatterns: list = [
     path("extensions/", views.extension_report_page, name="extensions"),
     path("calls/", views.call_search, name="calls"),
     path("calls/<int:pk>/", views.call_explain_page, name="call-explain"),
+    path("mine/", views.my_calls_page, name="my-calls"),
+    path("mine/<int:pk>/personal/", views.my_call_mark, name="my-call-mark"),
     # Downloads (contract): session or API key.
     path(
         "<month:month>/departments.<report_format:fmt>",
@@ -52,6 +54,11 @@ urlpatterns: list = [
         name="extensions-download",
     ),
     path("<month:month>/calls.csv", downloads.CallsCsvDownload.as_view(), name="calls-csv"),
+    path(
+        "<month:month>/personal.<report_format:fmt>",
+        downloads.PersonalReportDownload.as_view(),
+        name="personal-download",
+    ),
     # The call search's result, exactly (its filters in the query).
     path("calls.csv", downloads.CallsCsvDownload.as_view(), name="calls-search-csv"),
 ]
