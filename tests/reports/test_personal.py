@@ -201,3 +201,20 @@ def test_the_department_report_shows_the_personal_cost(org, marked):
     xlsx = client.get(reverse("reports:departments-download", args=["2026-10", "xlsx"]))
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
     assert sheet.cell(row=1, column=sheet.max_column).value == "Personal cost ARS"
+
+
+def test_my_calls_speaks_spanish(org, ana):
+    ClosedMonth.objects.create(month=dt.date(2026, 9, 1))
+    client = signed_in(ana)
+    page = client.get(
+        reverse("reports:my-calls"), {"month": "2026-10"}, HTTP_ACCEPT_LANGUAGE="es"
+    ).content.decode()
+    assert "Mis llamadas" in page and "Marcar como personal" in page
+    call = Call.objects.filter(extension=org.extensions["4002"], cost=Decimal("60")).get()
+    response = client.post(
+        reverse("reports:my-call-mark", args=[call.pk]),
+        {"personal": "true"},
+        HTTP_ACCEPT_LANGUAGE="es",
+    )
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "2026-09 está cerrado" in page
