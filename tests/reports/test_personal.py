@@ -218,3 +218,13 @@ def test_my_calls_speaks_spanish(org, ana):
     )
     page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "2026-09 está cerrado" in page
+
+
+def test_my_calls_reads_a_handful_of_queries(org, ana, marked, django_assert_max_num_queries):
+    """Nine, whatever the number of calls: the session and its user, the saved
+    language, the header's link, the extensions, the totals, the listed calls, the
+    closed month and the messages."""
+    client = signed_in(ana)
+    with django_assert_max_num_queries(9):
+        response = client.get(reverse("reports:my-calls"), {"month": "2026-10"})
+    assert response.status_code == 200
