@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.tables import cell_text, table_records
 
@@ -278,6 +279,9 @@ class DirectoryDiff:
     # (e-mail, department code), in the file's order
     managers_added: dict[tuple[str, str], None] = field(default_factory=dict)
     unchanged: int = 0
+    # Extensions already there, with an e-mail an account has but no account linked:
+    # the apply links them (``extensions_link_accounts``), with those it makes.
+    accounts_to_link: int = 0
 
     @property
     def has_changes(self) -> bool:
@@ -290,6 +294,7 @@ class DirectoryDiff:
                 self.extensions_moved,
                 self.extensions_changed,
                 self.managers_added,
+                self.accounts_to_link,
             )
         )
 
@@ -356,6 +361,12 @@ class DirectoryDiff:
             }
         for email, code in list(self.managers_added)[:limit]:
             yield _("+ manager %(email)s of %(code)s") % {"email": email, "code": code}
+        if self.accounts_to_link:
+            yield ngettext(
+                "+ %(count)s extension linked to its holder's account (same e-mail)",
+                "+ %(count)s extensions linked to their holder's account (same e-mail)",
+                self.accounts_to_link,
+            ) % {"count": self.accounts_to_link}
 
 
 def directory_diff(
@@ -398,6 +409,7 @@ def directory_diff(
             )
     errors += _loops(parents, rows)
     _extensions_diff(rows, departments, diff, errors)
+    diff.accounts_to_link = sum(len(ids) for ids in _account_links().values())
     named = [(row.email, row.department_code, row.holder) for row in rows if row.manager]
     _managers_diff(named + list(managers), diff)
     if errors:
@@ -630,10 +642,19 @@ def extensions_link_accounts() -> int:
     apply, so accounts made later (a sign-in through LDAP, the admin) are linked by
     the next import or sync.
     """
+    # update(): a link is not a move, so it writes no history row per extension.
+    return sum(
+        Extension.objects.filter(pk__in=ids).update(user_id=user_id)
+        for user_id, ids in _account_links().items()
+    )
+
+
+def _account_links() -> dict[int, list[int]]:
+    """Account id -> ids of the extensions without an account whose e-mail is its own."""
     pending = Extension.objects.filter(user__isnull=True).exclude(email="")
     emails = {email.lower() for email in pending.values_list("email", flat=True)}
     if not emails:
-        return 0
+        return {}
     accounts: dict[str, list[int]] = {}
     for user_id, address in (
         get_user_model()
@@ -647,11 +668,7 @@ def extensions_link_accounts() -> int:
         found = accounts.get(email.lower(), [])
         if len(found) == 1:
             by_account.setdefault(found[0], []).append(extension_id)
-    # update(): a link is not a move, so it writes no history row per extension.
-    return sum(
-        Extension.objects.filter(pk__in=ids).update(user_id=user_id)
-        for user_id, ids in by_account.items()
-    )
+    return by_account
 
 
 def _dated_move(extension: Extension, day: dt.date, calls_move: CallsMove) -> int:

@@ -389,3 +389,19 @@ hq,2204,Luis Gómez,luis@example.org,ADM,,,,
     chosen.refresh_from_db()
     assert chosen.user == twin_a
     assert list(luis.extensions.values_list("number", flat=True)) == ["2202"]
+
+
+def test_an_account_made_later_is_linked_by_the_next_run(tmp_path, site):
+    """The directory unchanged, an account with a holder's e-mail is a change: the dry
+    run says so and the apply links it."""
+    path = write(tmp_path, f"{HEADER}\nhq,2201,Ana Pérez,ana@example.org,ADM,Administration,,,\n")
+    run(path, "--apply")
+    assert Extension.objects.get(number="2201").user is None
+    ana = get_user_model().objects.create(username="ana", email="Ana@Example.org")
+
+    dry = run(path)
+    assert "+ 1 extension linked to its holder's account (same e-mail)" in dry
+    assert Extension.objects.get(number="2201").user is None
+    run(path, "--apply")
+    assert Extension.objects.get(number="2201").user == ana
+    assert "Nothing to change." in run(path, "--apply")

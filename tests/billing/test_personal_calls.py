@@ -124,3 +124,14 @@ def test_the_personal_filter(calls, holder, admin_user):
     assert [c["extension"] for c in personal] == ["4731"]
     assert [c["extension"] for c in business] == ["4324"]
     assert client.get(URL, {"personal_notes": "x"}).status_code == 400  # strict filters
+
+
+def test_re_rating_keeps_the_mark(calls, holder):
+    from billing.rerating import calls_rerate
+
+    call = calls["4731"]
+    patch(holder, call, {"personal": True, "personal_note": "dentist"})
+    calls_rerate(date_from=dt.date(2026, 11, 1), date_to=dt.date(2026, 11, 30))
+
+    call.refresh_from_db()
+    assert (call.personal, call.personal_note) == (True, "dentist")
