@@ -620,6 +620,9 @@ def _department_pdf(
     pdf.table([_("Total"), ""], _totals_rows(report.total), numeric_from=1)
     if unrated:
         pdf.text(unrated.text())
+    personal_text = _personal_total_text(report)
+    if personal_text:
+        pdf.text(personal_text)
     summary = [
         [
             "    " * node.depth + (f"{node.code} {node.name}" if node.code else node.name),
@@ -689,6 +692,27 @@ def _extension_pdf(
 
 
 # ---------------------------------------------------------------- personal calls
+
+
+def _personal_total_text(report: DepartmentReport) -> str:
+    """ "Of the cost, X was marked personal ...; business cost: Y." (empty when none)."""
+    personal = _department_personal(report)
+    parts = []
+    for currency in report.currencies:
+        amount = sum((personal(node, currency) for node in report.nodes()), Decimal(0))
+        if amount:
+            business = report.total.cost_in(currency) - amount
+            parts.append((_money_text(amount, currency), _money_text(business, currency)))
+    if not parts:
+        return ""
+    return _(
+        "Of the cost, %(personal)s was marked personal by the extensions' holders (to "
+        "charge back); business cost: %(business)s."
+    ) % {
+        "personal": " + ".join(p for p, _b in parts),
+        "business": " + ".join(b for _p, b in parts),
+    }
+
 
 PERSONAL_COLUMNS = [
     Column(gettext_lazy("Person"), width=28),

@@ -228,3 +228,15 @@ def test_my_calls_reads_a_handful_of_queries(org, ana, marked, django_assert_max
     with django_assert_max_num_queries(9):
         response = client.get(reverse("reports:my-calls"), {"month": "2026-10"})
     assert response.status_code == 200
+
+
+def test_the_department_pdf_says_the_personal_and_business_cost(org, marked):
+    from tests.reports.test_exports import pdf_pages
+
+    response = signed_in(org.admin).get(
+        reverse("reports:departments-download", args=["2026-10", "pdf"])
+    )
+    first = pdf_pages(response.content)[0]
+    personal = sum((call.cost or Decimal(0) for call in marked), Decimal(0))
+    assert "marked personal by the extensions' holders" in first
+    assert f"{personal.quantize(Decimal('0.01')):,.2f}" in first
