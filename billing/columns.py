@@ -22,7 +22,7 @@ CALL_COLUMNS: tuple[str, ...] = tuple(field.column for field in Call._meta.concr
 
 # Columns ``calls_record`` leaves out: the database fills them (the key), or they
 # may stay NULL or at a database default (a test checks that they may).
-LEFT_TO_DATABASE: tuple[str, ...] = ("id",)
+LEFT_TO_DATABASE: tuple[str, ...] = ("id", "personal", "personal_note")
 
 RECORDED_COLUMNS: tuple[str, ...] = tuple(
     column for column in CALL_COLUMNS if column not in LEFT_TO_DATABASE

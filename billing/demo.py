@@ -126,6 +126,12 @@ def demo_seed(
             MANAGER[0], f"{MANAGER[0]}@localhost", manager_password or None
         )
         departments[MANAGER[1]].managers.add(manager)
+        # The manager holds their department's first extension: "My calls" shows it.
+        Extension.objects.filter(
+            pk=Extension.objects.filter(department=departments[MANAGER[1]])
+            .order_by("number")
+            .values("pk")[:1]
+        ).update(user=manager)
         source = Source.objects.create(
             site=site,
             slug=DEMO_SOURCE,

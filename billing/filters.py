@@ -43,6 +43,9 @@ class CallFilterSet(django_filters.FilterSet):
         lookup_expr="isnull",
         help_text=_("true: only calls without a price (cost empty); false: only priced calls."),
     )
+    personal = django_filters.BooleanFilter(
+        help_text=_("true: only calls their holder marked personal; false: only business calls.")
+    )
 
     class Meta:
         model = Call
@@ -60,6 +63,7 @@ class CallFilterSet(django_filters.FilterSet):
             "category",
             "month",
             "unrated",
+            "personal",
         ]
 
     def filter_department(self, queryset, name, value):

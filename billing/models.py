@@ -167,6 +167,21 @@ class Call(models.Model):
         verbose_name=_("details"),
     )
 
+    # Marked by the extension's holder (billing.services.call_personal_mark); the
+    # database fills them on insert, since calls arrive by COPY without them.
+    personal = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text=_("Marked personal by the extension's holder: charged back to them."),
+        verbose_name=_("personal"),
+    )
+    personal_note = models.TextField(
+        blank=True,
+        default="",
+        db_default="",
+        verbose_name=_("personal note"),
+    )
+
     class Meta:
         verbose_name = _("call")
         verbose_name_plural = _("calls")
@@ -182,6 +197,11 @@ class Call(models.Model):
             # operator class is PostgreSQL's; other databases ignore it.
             models.Index(
                 fields=["number"], name="call_number_prefix", opclasses=["text_pattern_ops"]
+            ),
+            # The personal calls of a month (chargeback, the department report's
+            # personal column): a few of all calls, found without reading the month.
+            models.Index(
+                fields=["start"], condition=models.Q(personal=True), name="call_personal_start"
             ),
         ]
 

@@ -32,7 +32,12 @@ from core.bulk import is_postgresql
 from smdr.parsers import ParsedCall, ParserSettings, RecordError, parser_for
 from smdr.parsers.limits import call_check
 
-from .services import calls_delete_for_raw_records, calls_record
+from .services import (
+    calls_delete_for_raw_records,
+    calls_record,
+    personal_marks_read,
+    personal_marks_restore,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -137,6 +142,8 @@ def _parse_and_record(
     result = ProcessResult()
     # A record parsed again replaces its call, whatever it ends as: the old call
     # leaves (table and rollups) in this transaction.
+    # Its personal mark is kept by raw record id and put back on the new call.
+    marks = personal_marks_read(raw_record_ids=[record[0] for record in records])
     calls_delete_for_raw_records(raw_record_ids=[record[0] for record in records])
     try:
         parser = parser_for(source.family, parser_settings(source))
@@ -172,6 +179,7 @@ def _parse_and_record(
             calls.append((record_id, parsed))
     rows: list[tuple] = []  # the calls as written, for the observers
     recorded, refused = _calls_record(source, calls, rows)
+    personal_marks_restore(marks)
     errors += refused
     result.parsed = len(recorded)
     _set_state(recorded, RawRecord.State.PARSED)

@@ -9,13 +9,15 @@ import bisect
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from django.db import transaction
 from django.db.models import Count
+from django.utils.translation import gettext as _
 
 from core.bulk import copy_insert
+from core.errors import DomainError, NotPermitted
 from core.limits import decimal_max
 from org.models import Extension, Site, Trunk
 from rating.services import calls_price
@@ -239,3 +241,92 @@ def _leg_counter(source_id: int, pbx_call_ids: set[str]) -> defaultdict[str, int
             .values_list("pbx_call_id", "n")
         )
     return counts
+
+
+# ---------------------------------------------------------------- personal calls
+
+PERSONAL_NOTE_MAX = 500  # characters of a personal call's note
+
+
+class PersonalMarkRefused(DomainError):
+    """A personal mark the rules refuse (a closed month, a note too long): 400."""
+
+
+class PersonalMarkNotPermitted(NotPermitted):
+    """Only the extension's holder and administrators mark a call personal: 403."""
+
+
+def call_month(call: Call) -> dt.date:
+    """The month ``call`` is reported in: its start's month in its site's zone."""
+    return call.start.astimezone(call.site.zone).date().replace(day=1)
+
+
+def call_personal_may_mark(*, call: Call, user: Any) -> bool:
+    """Whether ``user`` may mark ``call``: the holder of its extension (the account
+    linked to it) or an administrator."""
+    if user.is_staff or user.is_superuser:
+        return True
+    return (
+        call.extension_id is not None
+        and Extension.objects.filter(pk=call.extension_id, user_id=user.pk).exists()
+    )
+
+
+@transaction.atomic
+def call_personal_mark(*, call: Call, user: Any, personal: bool, note: str | None = None) -> Call:
+    """Mark ``call`` personal (or business again) for ``user``, with ``note`` (kept as
+    it was when ``None``; cleared when unmarked). Refused for anyone but the holder
+    of the call's extension and administrators, and once the call's month is closed.
+    Totals and rollups do not change: a personal call still costs what it costs."""
+    if not call_personal_may_mark(call=call, user=user):
+        raise PersonalMarkNotPermitted(
+            _("Only the holder of the call's extension or an administrator may mark it.")
+        )
+    month = call_month(call)
+    if ClosedMonth.objects.filter(month=month).exists():
+        raise PersonalMarkRefused(
+            _("%(month)s is closed: its calls can no longer be marked personal or business.")
+            % {"month": f"{month:%Y-%m}"}
+        )
+    if note is not None and len(note) > PERSONAL_NOTE_MAX:
+        raise PersonalMarkRefused(
+            _("The note is too long: at most %(max)d characters.") % {"max": PERSONAL_NOTE_MAX}
+        )
+    call.personal = personal
+    if not personal:
+        call.personal_note = ""
+    elif note is not None:
+        call.personal_note = note.strip()
+    Call.objects.filter(pk=call.pk).update(personal=call.personal, personal_note=call.personal_note)
+    return call
+
+
+PersonalMarks = dict[int, tuple[bool, str]]
+
+
+def personal_marks_read(*, raw_record_ids: Sequence[int]) -> PersonalMarks:
+    """The personal marks of the calls made from these raw records, by raw record id:
+    what a re-parse must put back on the calls it makes again."""
+    return {
+        raw_record_id: (True, note)
+        for raw_record_id, note in Call.objects.filter(
+            raw_record_id__in=raw_record_ids, personal=True
+        ).values_list("raw_record_id", "personal_note")
+    }
+
+
+def personal_marks_restore(marks: PersonalMarks) -> int:
+    """Put ``marks`` (from :func:`personal_marks_read`) back on the calls of their raw
+    records; return how many calls got theirs back. A record that no longer makes a
+    call (noise or an error now) has nowhere to keep its mark: it is dropped."""
+    if not marks:
+        return 0
+    restored = 0
+    by_note: defaultdict[str, list[int]] = defaultdict(list)
+    for raw_record_id, (_personal, note) in marks.items():
+        by_note[note].append(raw_record_id)
+    for note, raw_record_ids in by_note.items():
+        restored += Call.objects.filter(raw_record_id__in=raw_record_ids).update(
+            personal=True, personal_note=note
+        )
+    return restored

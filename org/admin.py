@@ -35,11 +35,19 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 @admin.register(Extension)
 class ExtensionAdmin(SimpleHistoryAdmin):
-    list_display = ["number", "site", "department", "holder", "discovered"]
-    search_fields = ["number", "holder", "department__name", "department__code"]
+    list_display = ["number", "site", "department", "holder", "user", "discovered"]
+    search_fields = [
+        "number",
+        "holder",
+        "email",
+        "user__email",
+        "department__name",
+        "department__code",
+    ]
     list_filter = ["site", "discovered", "department"]
-    list_select_related = ["site", "department"]
+    list_select_related = ["site", "department", "user"]
     autocomplete_fields = ["department"]
+    raw_id_fields = ["user"]
     list_editable = ["department", "holder"]
     readonly_fields = ["discovered"]
     actions = ["confirm"]

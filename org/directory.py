@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.tables import TableErrors, cell_text, table_records
 
@@ -269,6 +270,9 @@ class DirectoryDiff:
     # (e-mail, department code), in the file's order
     managers_added: dict[tuple[str, str], None] = field(default_factory=dict)
     unchanged: int = 0
+    # Extensions already there, with an e-mail an account has but no account linked:
+    # the apply links them (``extensions_link_accounts``), with those it makes.
+    accounts_to_link: int = 0
 
     @property
     def has_changes(self) -> bool:
@@ -281,6 +285,7 @@ class DirectoryDiff:
                 self.extensions_moved,
                 self.extensions_changed,
                 self.managers_added,
+                self.accounts_to_link,
             )
         )
 
@@ -347,6 +352,12 @@ class DirectoryDiff:
             }
         for email, code in list(self.managers_added)[:limit]:
             yield _("+ manager %(email)s of %(code)s") % {"email": email, "code": code}
+        if self.accounts_to_link:
+            yield ngettext(
+                "+ %(count)s extension linked to its holder's account (same e-mail)",
+                "+ %(count)s extensions linked to their holder's account (same e-mail)",
+                self.accounts_to_link,
+            ) % {"count": self.accounts_to_link}
 
 
 def directory_diff(
@@ -389,6 +400,7 @@ def directory_diff(
             )
     errors += _loops(parents, rows)
     _extensions_diff(rows, departments, diff, errors)
+    diff.accounts_to_link = sum(len(ids) for ids in _account_links().values())
     named = [(row.email, row.department_code, row.holder) for row in rows if row.manager]
     _managers_diff(named + list(managers), diff)
     if errors:
@@ -550,6 +562,7 @@ class CallsMove(Protocol):
 @dataclass
 class DirectoryApplied:
     calls_moved: int = 0
+    accounts_linked: int = 0
 
 
 @transaction.atomic
@@ -607,7 +620,46 @@ def directory_apply(diff: DirectoryDiff, *, calls_move: CallsMove) -> DirectoryA
     users = _users_by_email({email for email, _code in diff.managers_added})
     for email, code in diff.managers_added:
         by_code[code].managers.add(users[email])
+    applied.accounts_linked = extensions_link_accounts()
     return applied
+
+
+def extensions_link_accounts() -> int:
+    """Link each extension without an account to the account whose e-mail is the
+    extension's ``email`` (case-insensitive); return how many were linked.
+
+    An account is never replaced once linked (an administrator may have chosen it),
+    and an e-mail two accounts share links neither. Runs after every directory
+    apply, so accounts made later (a sign-in through LDAP, the admin) are linked by
+    the next import or sync.
+    """
+    # update(): a link is not a move, so it writes no history row per extension.
+    return sum(
+        Extension.objects.filter(pk__in=ids).update(user_id=user_id)
+        for user_id, ids in _account_links().items()
+    )
+
+
+def _account_links() -> dict[int, list[int]]:
+    """Account id -> ids of the extensions without an account whose e-mail is its own."""
+    pending = Extension.objects.filter(user__isnull=True).exclude(email="")
+    emails = {email.lower() for email in pending.values_list("email", flat=True)}
+    if not emails:
+        return {}
+    accounts: dict[str, list[int]] = {}
+    for user_id, address in (
+        get_user_model()
+        .objects.annotate(address=Lower("email"))
+        .filter(address__in=emails, is_active=True)
+        .values_list("id", "address")
+    ):
+        accounts.setdefault(address, []).append(user_id)
+    by_account: dict[int, list[int]] = {}
+    for extension_id, email in pending.values_list("id", "email"):
+        found = accounts.get(email.lower(), [])
+        if len(found) == 1:
+            by_account.setdefault(found[0], []).append(extension_id)
+    return by_account
 
 
 def _dated_move(extension: Extension, day: dt.date, calls_move: CallsMove) -> int:

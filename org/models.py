@@ -215,6 +215,21 @@ class Extension(models.Model):
         help_text=_("The holder's e-mail address (the directory import sets it)."),
         verbose_name=_("holder's e-mail"),
     )
+    # The person who answers for the extension's calls (and may mark them personal):
+    # set in the admin, or by the directory import when an account has the holder's
+    # e-mail. One person may hold several extensions.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="extensions",
+        help_text=_(
+            "The account of the person using it: they see its calls under My calls and "
+            "may mark them personal."
+        ),
+        verbose_name=_("holder's account"),
+    )
     # Created by billing when a call names an extension the site does not have: it may
     # be a wrong guess (a PSTN account taken as the extension), so it tells nothing
     # about inside and outside until an administrator confirms it.

@@ -34,7 +34,9 @@ from .exports import (
     department_report_file,
     extension_report_file,
     neutralize,
+    personal_report_file,
 )
+from .personal import personal_chargeback
 from .selectors import (
     InvalidMonth,
     department_id_invalid_text,
@@ -177,6 +179,18 @@ class ExtensionReportDownload(DownloadView):
                 unrated=unrated,
                 csv_style=csv_style(request),
             )
+        )
+
+
+class PersonalReportDownload(DownloadView):
+    """The month's personal calls to charge back, per person, as CSV, XLSX or PDF:
+    those of the caller's departments (administrators: all)."""
+
+    def get(self, request, month: str, fmt: str):
+        first_day = self.month(month)
+        lines = personal_chargeback(month=first_day, scope=user_scope(request.user))
+        return file_response(
+            personal_report_file(lines, month=first_day, fmt=fmt, csv_style=csv_style(request))
         )
 
 

@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from org.models import Department
 
+from .personal import ChargebackLine, personal_cost_of, personal_costs_by_department
 from .selectors import (
     NO_DEPARTMENT_NAME,
     DepartmentNode,
@@ -124,7 +125,12 @@ def _department_table(report: DepartmentReport) -> tuple[list[Column], list[list
         # translates them.
         Column(gettext_lazy("Unrated"), "int", 10),
         Column(gettext_lazy("Subtotal unrated"), "int", 16),
+        *(
+            Column(_with_currency(gettext_lazy("Personal cost"), currency), "money", 16)
+            for currency in currencies
+        ),
     ]
+    personal = _department_personal(report)
     # Fixed charges (rentals, plans, contracts), when there are any: after the columns
     # that were there before them, so the CSV's machine format only grows.
     with_fixed = bool(report.total.fixed)
@@ -158,6 +164,7 @@ def _department_table(report: DepartmentReport) -> tuple[list[Column], list[list
                 *(node.subtotal.cost_in(currency) for currency in currencies),
                 node.totals.unrated,
                 node.subtotal.unrated,
+                *(personal(node, currency) for currency in currencies),
                 *(_fixed_cells(node.totals, node.subtotal, currencies) if with_fixed else ()),
             ]
         )
@@ -176,6 +183,10 @@ def _department_table(report: DepartmentReport) -> tuple[list[Column], list[list
         *(total.cost_in(currency) for currency in currencies),
         total.unrated,
         total.unrated,
+        *(
+            sum((personal(node, currency) for node in report.nodes()), Decimal(0))
+            for currency in currencies
+        ),
         *(_fixed_cells(total, total, currencies) if with_fixed else ()),
     ]
     return columns, rows, total_row
@@ -191,6 +202,19 @@ def _fixed_cells(own: Totals, subtotal: Totals, currencies) -> list[Decimal]:
             subtotal.total_in(currency),
         )
     ]
+
+
+def _department_personal(report: DepartmentReport):
+    """``personal(node, currency)``: the personal cost of a line's own calls (from the
+    calls: ``reports.personal``); "No department" counts departments gone too."""
+    costs = personal_costs_by_department(month=report.month, scope=report.scope)
+    known = {node.id for node in report.nodes() if node.id is not None}
+    orphans = [None, *(key for key in costs if key is not None and key not in known)]
+
+    def personal(node: DepartmentNode, currency: str) -> Decimal:
+        return personal_cost_of(costs, [node.id] if node.id is not None else orphans, currency)
+
+    return personal
 
 
 def _with_currency(title, currency: str):
@@ -659,6 +683,9 @@ def _department_pdf(
     pdf.table([_("Total"), ""], _totals_rows(report.total), numeric_from=1)
     if unrated:
         pdf.text(unrated.text())
+    personal_text = _personal_total_text(report)
+    if personal_text:
+        pdf.text(personal_text)
     summary = [
         [
             "    " * node.depth + (f"{node.code} {node.name}" if node.code else node.name),
@@ -727,3 +754,128 @@ def _extension_pdf(
     if not lines:
         pdf.text(_("No calls in this period."))
     return pdf.build()
+
+
+# ---------------------------------------------------------------- personal calls
+
+
+def _personal_total_text(report: DepartmentReport) -> str:
+    """ "Of the cost, X was marked personal ...; business cost: Y." (empty when none)."""
+    personal = _department_personal(report)
+    parts = []
+    for currency in report.currencies:
+        amount = sum((personal(node, currency) for node in report.nodes()), Decimal(0))
+        if amount:
+            business = report.total.cost_in(currency) - amount
+            parts.append((_money_text(amount, currency), _money_text(business, currency)))
+    if not parts:
+        return ""
+    return _(
+        "Of the cost, %(personal)s was marked personal by the extensions' holders (to "
+        "charge back); business cost: %(business)s."
+    ) % {
+        "personal": " + ".join(p for p, _b in parts),
+        "business": " + ".join(b for _p, b in parts),
+    }
+
+
+PERSONAL_COLUMNS = [
+    Column(gettext_lazy("Person"), width=28),
+    Column(gettext_lazy("E-mail"), width=30),
+    Column(gettext_lazy("Extensions"), width=16),
+    Column(gettext_lazy("Departments"), width=16),
+    Column(gettext_lazy("Personal calls"), "int", 14),
+    Column(gettext_lazy("Seconds"), "int", 12),
+    Column(gettext_lazy("Cost"), "money", 14),
+    Column(gettext_lazy("Currency"), width=9),
+    Column(gettext_lazy("Unrated"), "int", 10),
+]
+
+
+def _personal_row(line: ChargebackLine) -> list:
+    return [
+        line.person,
+        line.email,
+        ", ".join(line.extensions),
+        ", ".join(line.departments),
+        line.calls,
+        line.seconds,
+        line.cost,
+        line.currency,
+        line.unrated,
+    ]
+
+
+def personal_report_file(
+    lines: Sequence[ChargebackLine],
+    *,
+    month: dt.date,
+    fmt: str,
+    csv_style: CsvStyle = MACHINE_CSV,
+) -> ReportFile:
+    """The personal-calls chargeback (``lines`` from ``reports.personal``) as a file of
+    ``fmt``: a line per person and currency, then a total per currency."""
+    _check_format(fmt)
+    name = f"personal-{month:%Y-%m}.{fmt}"
+    title = _("Personal calls, %(month)s") % {"month": _month_text(month)}
+    lines = list(lines)
+    rows = [_personal_row(line) for line in lines]
+    totals = []
+    currencies = sorted({line.currency for line in lines})
+    for currency in currencies:
+        group = [line for line in lines if line.currency == currency]
+        label = _("Total") if len(currencies) == 1 else f"{_('Total')} {currency}"
+        totals.append(
+            [
+                label,
+                "",
+                "",
+                "",
+                sum(line.calls for line in group),
+                sum(line.seconds for line in group),
+                sum((line.cost for line in group), Decimal(0)),
+                currency,
+                sum(line.unrated for line in group),
+            ]
+        )
+    if fmt == "csv":
+        content = _csv(PERSONAL_COLUMNS, [*rows, *totals], csv_style)
+    elif fmt == "xlsx":
+        content = _xlsx(title, PERSONAL_COLUMNS, rows, totals)
+    else:
+        pdf = _Pdf(title, month)
+        pdf.heading(title)
+        if not lines:
+            pdf.text(_("No call was marked personal this month."))
+        else:
+            header = [str(column.title) for column in PERSONAL_COLUMNS[:5]] + [
+                str(gettext_lazy("Duration")),
+                str(gettext_lazy("Cost")),
+            ]
+            table = [
+                [
+                    line.person,
+                    line.email,
+                    ", ".join(line.extensions),
+                    ", ".join(line.departments),
+                    grouped(line.calls),
+                    _duration_text(line.seconds),
+                    _money_text(line.cost, line.currency),
+                ]
+                for line in lines
+            ]
+            table += [
+                [
+                    row[0],
+                    "",
+                    "",
+                    "",
+                    grouped(row[4]),
+                    _duration_text(row[5]),
+                    _money_text(row[6], row[7]),
+                ]
+                for row in totals
+            ]
+            pdf.table(header, table, numeric_from=4)
+        content = pdf.build()
+    return ReportFile(content=content, content_type=CONTENT_TYPES[fmt], filename=name)

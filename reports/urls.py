@@ -41,6 +41,8 @@ urlpatterns: list = [
     path("calls/", views.call_search, name="calls"),
     path("calls/<int:pk>/", views.call_explain_page, name="call-explain"),
     path("trunks/", traffic_views.trunk_report_page, name="trunks"),
+    path("mine/", views.my_calls_page, name="my-calls"),
+    path("mine/<int:pk>/personal/", views.my_call_mark, name="my-call-mark"),
     # Downloads (contract): session or API key.
     path(
         "<month:month>/departments.<report_format:fmt>",
@@ -53,6 +55,11 @@ urlpatterns: list = [
         name="extensions-download",
     ),
     path("<month:month>/calls.csv", downloads.CallsCsvDownload.as_view(), name="calls-csv"),
+    path(
+        "<month:month>/personal.<report_format:fmt>",
+        downloads.PersonalReportDownload.as_view(),
+        name="personal-download",
+    ),
     # The call search's result, exactly (its filters in the query).
     path("calls.csv", downloads.CallsCsvDownload.as_view(), name="calls-search-csv"),
 ]

@@ -14,24 +14,36 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, get_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from billing.filters import CallFilterSet
+from billing.models import Call
 from billing.pagination import InvalidCursor, Position, calls_keyset_page
 from billing.selectors import calls_visible_to, price_explanation
+from billing.services import (
+    PERSONAL_NOTE_MAX,
+    PersonalMarkNotPermitted,
+    PersonalMarkRefused,
+    call_month,
+    call_personal_mark,
+)
 from capture.selectors import sources_alarming
 from org.models import Department, Site
 from org.selectors import departments_visible_to
 
 from .charts import calls_trend_svg, cost_trend_svg
 from .dashboard import MonthFigures, dashboard_data, month_shift, percent
+from .personal import MY_CALLS_SHOWN, my_month, personal_cost_of, personal_costs_by_department
 from .selectors import (
     DepartmentNotFound,
     InvalidMonth,
@@ -193,6 +205,7 @@ class DepartmentRow:
     subtotal_fixed: tuple[tuple[str, Decimal, Decimal], ...]
     extensions_url: str
     calls_url: str
+    personal_costs: tuple[tuple[str, Decimal], ...] = ()  # of its own calls
 
 
 def _fixed_columns(totals, currencies) -> tuple[tuple[str, Decimal, Decimal], ...]:
@@ -251,11 +264,16 @@ def department_report_page(request):
         nodes = list(report.nodes())
         top_depth = 0
         total = report.total
+    rows, total_personal = _with_personal_costs(
+        report, _department_rows(nodes, report.currencies, month, top_depth)
+    )
     context = {
         **_month_nav(request, month, department=department_id),
         "report": report,
         "focus": focus,
-        "rows": _department_rows(nodes, report.currencies, month, top_depth),
+        "rows": rows,
+        "total_personal": total_personal,
+        "personal_downloads": download_links("reports:personal-download", month),
         "currencies": report.currencies,
         "total": total,
         "total_costs": [(currency, total.cost_in(currency)) for currency in report.currencies],
@@ -270,6 +288,25 @@ def department_report_page(request):
         "downloads": download_links("reports:departments-download", month),
     }
     return render(request, "reports/departments.html", context)
+
+
+def _with_personal_costs(report, rows: list[DepartmentRow]):
+    """The rows with the personal cost of each department's own calls (from the
+    calls, one query), and the personal cost of the rows together per currency."""
+    costs = personal_costs_by_department(month=report.month, scope=report.scope)
+    known = {node.id for node in report.nodes() if node.id is not None}
+    orphans = [None, *(key for key in costs if key is not None and key not in known)]
+    result = []
+    totals = dict.fromkeys(report.currencies, Decimal(0))
+    for row in rows:
+        ids = [row.id] if row.id is not None else orphans
+        own = tuple(
+            (currency, personal_cost_of(costs, ids, currency)) for currency in report.currencies
+        )
+        for currency, amount in own:
+            totals[currency] += amount
+        result.append(replace(row, personal_costs=own))
+    return result, list(totals.items())
 
 
 # ---------------------------------------------------------------- extension report
@@ -543,3 +580,53 @@ def call_explain_page(request, pk: int):
         **price_explanation(call),  # rating/price_explanation.html's, as in the admin
     }
     return render(request, "reports/call_explain.html", context)
+
+
+# ---------------------------------------------------------------- my calls
+
+
+@login_required
+def my_calls_page(request):
+    """The month of the signed-in person's extensions: cost, the personal part, the
+    calls, and a form per call to mark it personal (with a note) or business again,
+    until the month is closed."""
+    month = _month(request)
+    mine = my_month(user=request.user, month=month)
+    context = {
+        **_month_nav(request, month),
+        "mine": mine,
+        "note_max": PERSONAL_NOTE_MAX,
+        "shown_max": MY_CALLS_SHOWN,
+    }
+    return render(request, "reports/my_calls.html", context)
+
+
+@login_required
+@require_POST
+def my_call_mark(request, pk: int):
+    """Mark one of the person's calls personal (``personal=true``, ``note``) or
+    business again (``personal=false``); back to their month with what happened."""
+    call = Call.objects.filter(pk=pk).select_related("site", "extension").first()
+    if call is None:
+        raise Http404(_("There is no call %(id)s.") % {"id": pk})
+    month = call_month(call)
+    personal = request.POST.get("personal", "") == "true"
+    note = request.POST.get("note", "")
+    try:
+        call_personal_mark(call=call, user=request.user, personal=personal, note=note)
+    except PersonalMarkNotPermitted as error:
+        raise PermissionDenied(str(error)) from None
+    except PersonalMarkRefused as error:
+        messages.error(request, str(error))
+    else:
+        if personal:
+            messages.success(
+                request,
+                _("The call to %(number)s is marked personal.") % {"number": call.number or "?"},
+            )
+        else:
+            messages.success(
+                request,
+                _("The call to %(number)s is business again.") % {"number": call.number or "?"},
+            )
+    return redirect(f"{reverse('reports:my-calls')}?{urlencode({'month': f'{month:%Y-%m}'})}")

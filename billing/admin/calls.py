@@ -28,8 +28,9 @@ class CallAdmin(admin.ModelAdmin):
         "answered",
         "cost",
         "department",
+        "personal",
     ]
-    list_filter = ["direction", "answered", "site", "source", "category"]
+    list_filter = ["direction", "answered", "site", "source", "category", "personal"]
     list_select_related = ["site", "extension", "department"]
     search_fields = ["number", "normalized_number", "extension__number", "pbx_call_id"]
     date_hierarchy = "start"

@@ -5,6 +5,7 @@ import datetime as dt
 from rest_framework import serializers
 
 from billing.models import Call
+from billing.services import PERSONAL_NOTE_MAX
 
 
 class CallSerializer(serializers.ModelSerializer):
@@ -49,5 +50,15 @@ class CallSerializer(serializers.ModelSerializer):
             "leg",
             "raw_record",
             "details",
+            "personal",
         ]
         read_only_fields = fields
+
+
+class CallPersonalSerializer(serializers.Serializer):
+    """A personal mark: ``PATCH /api/v1/calls/{id}/`` (both fields optional)."""
+
+    personal = serializers.BooleanField(required=False)
+    personal_note = serializers.CharField(
+        required=False, allow_blank=True, max_length=PERSONAL_NOTE_MAX, trim_whitespace=True
+    )

@@ -12,7 +12,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
     inline_serializer,
 )
-from rest_framework import permissions, serializers, status, viewsets
+from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -23,7 +23,7 @@ from billing.models import Call
 from billing.pagination import CallCursorPagination
 from billing.pipeline import raw_records_ingest, raw_records_reprocess
 from billing.selectors import calls_visible_to
-from billing.services import CALL_COST_MAX
+from billing.services import CALL_COST_MAX, call_personal_mark
 from capture.api.authentication import SourceKeyAuthentication
 from capture.api.serializers import RawRecordSerializer
 from capture.filters import RawRecordFilterSet
@@ -32,7 +32,7 @@ from core.api import IsUser
 from rating.services import call_explain
 
 from .ingest import BatchRejected, BatchTooLarge, ingest_batch_parse
-from .serializers import CallSerializer
+from .serializers import CallPersonalSerializer, CallSerializer
 
 CALLS_LIST_DESCRIPTION = (
     "Calls, newest first by (`start`, `id`), in your scope (managers: their "
@@ -45,20 +45,62 @@ CALLS_LIST_DESCRIPTION = (
 )
 
 
-@extend_schema_view(list=extend_schema(description=CALLS_LIST_DESCRIPTION))
-class CallViewSet(viewsets.ReadOnlyModelViewSet):
-    """Calls, newest first. Managers see their departments' calls only."""
+CALL_PERSONAL_DESCRIPTION = (
+    'Mark the call personal (`{"personal": true, "personal_note": "..."}`) or '
+    'business again (`{"personal": false}`, which clears the note). Allowed for the '
+    "holder of the call's extension (the account linked to it) and administrators "
+    "(403 otherwise), until the call's month is closed (400 naming the month). "
+    "Costs and totals do not change; the personal-calls report charges them back."
+)
+
+
+@extend_schema_view(
+    list=extend_schema(description=CALLS_LIST_DESCRIPTION),
+    partial_update=extend_schema(
+        description=CALL_PERSONAL_DESCRIPTION,
+        request=CallPersonalSerializer,
+        responses={
+            200: CallSerializer,
+            400: OpenApiResponse(description="A closed month, or a note too long."),
+            403: OpenApiResponse(description="Not the extension's holder nor an administrator."),
+        },
+    ),
+)
+class CallViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Calls, newest first. Managers see their departments' calls only; the holder of
+    an extension and administrators mark its calls personal (PATCH)."""
 
     queryset = Call.objects.none()  # for the schema; requests use get_queryset()
     serializer_class = CallSerializer
     filterset_class = CallFilterSet
     pagination_class = CallCursorPagination
     permission_classes = [IsUser]
+    http_method_names = ["get", "patch", "head", "options"]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
+        if self.action == "partial_update":
+            # The holder may not read their department's calls, but marks their own:
+            # who may is the service's to say (403), not the scope's (404).
+            return Call.objects.select_related("site", "source", "extension", "trunk")
         return calls_visible_to(self.request.user)
+
+    def filter_queryset(self, queryset):
+        if self.action == "partial_update":
+            return queryset  # no filters on a write
+        return super().filter_queryset(queryset)
+
+    def partial_update(self, request, *args, **kwargs):
+        call = self.get_object()
+        given = CallPersonalSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        personal = data.get("personal", call.personal)
+        call = call_personal_mark(
+            call=call, user=request.user, personal=personal, note=data.get("personal_note")
+        )
+        return Response(CallSerializer(call, context=self.get_serializer_context()).data)
 
     @action(detail=True)
     def explain(self, request, pk=None):

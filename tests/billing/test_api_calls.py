@@ -88,6 +88,7 @@ def test_fields_follow_the_contract(admin_client, calls, source):
         "leg": 1,
         "raw_record": calls["03514234567"].raw_record_id,
         "details": call["details"],
+        "personal": False,
     }
     assert call == expected
     assert list(call) == list(expected)  # the keys in the contract's order too

@@ -362,3 +362,46 @@ def test_a_manager_cannot_open_the_import(client, site, django_user_model):
     user = django_user_model.objects.create_user("m", "m@example.org", "x" * 20, is_staff=True)
     client.force_login(user)
     assert client.get("/admin/org/department/import/").status_code == 302
+
+
+def test_apply_links_each_extension_to_the_account_with_its_e_mail(tmp_path, site):
+    """Accounts are found by the extension's e-mail whatever its case; a manager's new
+    account is linked too; an account already chosen is kept, and an e-mail two
+    accounts share links neither."""
+    users = get_user_model().objects
+    luis = users.create(username="luis", email="LUIS@example.org")
+    twin_a = users.create(username="twin-a", email="twin@example.org")
+    users.create(username="twin-b", email="Twin@example.org")
+    chosen = ExtensionFactory(site=site, number="2204", department=None, user=twin_a)
+    path = write(
+        tmp_path,
+        f"""{HEADER}
+hq,2201,Ana Pérez,ana@example.org,ADM,Administration,,yes,
+hq,2202,Luis Gómez,luis@example.org,ADM,,,,
+hq,2203,Twin,twin@example.org,ADM,,,,
+hq,2204,Luis Gómez,luis@example.org,ADM,,,,
+""",
+    )
+    run(path, "--apply")
+
+    linked = dict(Extension.objects.values_list("number", "user__username"))
+    assert linked == {"2201": "ana@example.org", "2202": "luis", "2203": None, "2204": "twin-a"}
+    chosen.refresh_from_db()
+    assert chosen.user == twin_a
+    assert list(luis.extensions.values_list("number", flat=True)) == ["2202"]
+
+
+def test_an_account_made_later_is_linked_by_the_next_run(tmp_path, site):
+    """The directory unchanged, an account with a holder's e-mail is a change: the dry
+    run says so and the apply links it."""
+    path = write(tmp_path, f"{HEADER}\nhq,2201,Ana Pérez,ana@example.org,ADM,Administration,,,\n")
+    run(path, "--apply")
+    assert Extension.objects.get(number="2201").user is None
+    ana = get_user_model().objects.create(username="ana", email="Ana@Example.org")
+
+    dry = run(path)
+    assert "+ 1 extension linked to its holder's account (same e-mail)" in dry
+    assert Extension.objects.get(number="2201").user is None
+    run(path, "--apply")
+    assert Extension.objects.get(number="2201").user == ana
+    assert "Nothing to change." in run(path, "--apply")

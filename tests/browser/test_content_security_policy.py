@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule
 from playwright.sync_api import expect
@@ -16,7 +17,7 @@ from billing.models import Call
 from capture.models import CaptureState, Transport
 from capture.services import IncomingRecord, raw_records_store
 from credit.models import Account
-from org.models import Department
+from org.models import Department, Extension
 from rating.models import RatePlan
 from reports.budgets import level_for, subtree_spent
 from reports.models import Budget, BudgetLevel
@@ -80,6 +81,28 @@ def test_the_report_pages_hold_under_the_policy(watched, live_server, demo):
     assert bar.evaluate("e => getComputedStyle(e).fill") != "rgb(0, 0, 0)"
     share = watched.locator(".bar rect").first
     assert share.evaluate("e => e.getBoundingClientRect().width") > 0
+
+
+def test_my_calls_marks_a_call_under_the_policy(watched, live_server, demo):
+    """The header links "My calls" for a holder; marking a call personal is a plain
+    form post that the policy lets through, and the page then shows it marked."""
+    manager = get_user_model().objects.get(username=demo.username)
+    extension = Extension.objects.filter(calls__isnull=False).order_by("number").first()
+    extension.user = manager
+    extension.save()
+    sign_in(watched, live_server, demo)
+    watched.get_by_role("link", name="My calls").click()
+    watched.wait_for_load_state("networkidle")
+    problems = visit(watched, f"{live_server.url}/reports/mine/?month={demo.month_param}")
+    assert problems == [], "\n".join(sorted(set(problems)))
+    form = watched.locator("form.mark-form").first
+    form.get_by_label("Note (optional)").fill("dentist")
+    form.get_by_role("button", name="Mark personal").click()
+    watched.wait_for_load_state("networkidle")
+    expect(watched.locator("[data-message=success]")).to_contain_text("marked personal")
+    expect(watched.locator("tr[data-personal]").first).to_contain_text("dentist")
+    assert watched.evaluate("window.__violations") + watched.problems == []
+    assert Call.objects.filter(extension=extension, personal=True, personal_note="dentist")
 
 
 def admin_sign_in(page, live_server):

@@ -212,7 +212,7 @@ def test_the_csv_keeps_its_english_machine_headers_in_every_language(big):
 
     header = next(csv.reader(io.StringIO(departments.content.decode("utf-8-sig"))))
     assert header[:5] == ["Code", "Department", "Path", "Level", "Calls"]
-    assert header[-2:] == ["Unrated", "Subtotal unrated"]
+    assert header[-3:] == ["Unrated", "Subtotal unrated", "Personal cost ARS"]
     header = next(csv.reader(io.StringIO(extensions.content.decode("utf-8-sig"))))
     assert header[:3] == ["Site", "Extension", "Holder"]
     assert "2229.1500" in extensions.content.decode("utf-8-sig")  # dot decimals kept
