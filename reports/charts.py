@@ -94,24 +94,30 @@ def cost_trend_svg(
     return _svg(chart, nonce)
 
 
-def calls_trend_svg(trend: Sequence[MonthFigures], *, nonce: str = "") -> SafeString:
-    """Lines of calls and answered calls per month, on an axis from zero; ``nonce`` as
-    for the cost chart."""
-    chart = pygal.Line(
+def _line_chart(height: int, value_formatter) -> pygal.Line:
+    """A line chart in the site's style, its axis from zero (90 and 100 calls are not
+    1 to 10), with no script (the Content-Security-Policy)."""
+    return pygal.Line(
         js=[],
         style=STYLE,
         disable_xml_declaration=True,
         explicit_size=False,
         width=860,
-        height=260,
+        height=height,
         legend_at_bottom=True,
         margin=8,
         dots_size=3,
         fill=False,
-        include_x_axis=True,  # the axis starts at zero: 90 and 100 calls are not 1 to 10
-        value_formatter=lambda value: grouped(int(value or 0)),
+        include_x_axis=True,
+        value_formatter=value_formatter,
         no_data_text=_("No calls"),
     )
+
+
+def calls_trend_svg(trend: Sequence[MonthFigures], *, nonce: str = "") -> SafeString:
+    """Lines of calls and answered calls per month, on an axis from zero; ``nonce`` as
+    for the cost chart."""
+    chart = _line_chart(260, lambda value: grouped(int(value or 0)))
     chart.x_labels = [_month_label(figures.month) for figures in trend]
     chart.add(_("Calls"), [figures.calls for figures in trend])
     chart.add(_("Answered"), [figures.answered for figures in trend])
@@ -122,20 +128,8 @@ def trunk_day_svg(hours: Sequence, lines: int | None, *, nonce: str = "") -> Saf
     """The busiest day of a trunk hour by hour: the most calls at once and the traffic
     in Erlangs, with the trunk's lines as a flat line when known; ``hours`` are
     ``reports.traffic.HourTraffic`` of one local day."""
-    chart = pygal.Line(
-        js=[],
-        style=STYLE,
-        disable_xml_declaration=True,
-        explicit_size=False,
-        width=860,
-        height=280,
-        legend_at_bottom=True,
-        margin=8,
-        dots_size=3,
-        fill=False,
-        include_x_axis=True,
-        value_formatter=lambda value: grouped(Decimal(value or 0).quantize(Decimal("0.01")), 2),
-        no_data_text=_("No calls"),
+    chart = _line_chart(
+        280, lambda value: grouped(Decimal(value or 0).quantize(Decimal("0.01")), 2)
     )
     chart.x_labels = [f"{hour.start:%H}" for hour in hours]
     chart.add(_("Most calls at once"), [hour.peak for hour in hours])
