@@ -60,11 +60,20 @@ class TotalsSerializer(serializers.Serializer):
     unrated = serializers.IntegerField(help_text=UNRATED_HELP)
     costs = serializers.SerializerMethodField(help_text=_("One amount per currency."))
     categories = CategoryTotalSerializer(many=True, help_text=_("Cost per destination category."))
+    fixed = serializers.SerializerMethodField(
+        help_text=_("Fixed charges (rentals, plans, contracts) per currency; not in the cost.")
+    )
 
     @extend_schema_field(CurrencyCostSerializer(many=True))
     def get_costs(self, totals) -> list[dict]:
         return CurrencyCostSerializer(
             [{"currency": currency, "cost": cost} for currency, cost in totals.costs], many=True
+        ).data
+
+    @extend_schema_field(CurrencyCostSerializer(many=True))
+    def get_fixed(self, totals) -> list[dict]:
+        return CurrencyCostSerializer(
+            [{"currency": currency, "cost": cost} for currency, cost in totals.fixed], many=True
         ).data
 
 
@@ -129,6 +138,9 @@ class ExtensionLineSerializer(serializers.Serializer):
     cost = serializers.DecimalField(**MONEY)
     currency = serializers.CharField()
     unrated = serializers.IntegerField(help_text=UNRATED_HELP)
+    fixed = serializers.DecimalField(
+        **MONEY, help_text=_("The extension's own fixed charges (a line rental), in currency.")
+    )
 
 
 class ExtensionReportSerializer(serializers.Serializer):
@@ -171,6 +183,7 @@ def totals_data(totals) -> dict:
             }
             for category in totals.categories
         ],
+        "fixed": [{"currency": currency, "cost": _money(cost)} for currency, cost in totals.fixed],
     }
 
 
@@ -225,6 +238,7 @@ def extension_report_data(*, month, department_id, totals, lines) -> dict:
                 "cost": _money(line.cost),
                 "currency": line.currency,
                 "unrated": line.unrated,
+                "fixed": _money(line.fixed),
             }
             for line in lines
         ],

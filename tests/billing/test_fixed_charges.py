@@ -196,3 +196,16 @@ def test_the_pdf_lines_up_departments_with_and_without_fixed_charges(site, depar
     charge(department=payroll, amount=Decimal("40"))  # ADM has none of its own
     report = department_report_for_scope(month=NOVEMBER, scope=None)
     assert department_report_file(report, "pdf").content.startswith(b"%PDF")
+
+
+def test_the_reports_api_gives_fixed_charges_beside_the_cost(admin_client, site, departments):
+    admin = departments[0]
+    charge(department=admin, amount=Decimal("10"))
+    charge(extension=admin.extensions.first(), amount=Decimal("2.5"))
+
+    body = admin_client.get("/api/v1/reports/departments/", {"month": "2026-11"}).json()
+    assert body["total"]["fixed"] == [{"currency": "ARS", "cost": "12.5000"}]
+    line = next(line for line in body["departments"] if line["code"] == "ADM")
+    assert line["totals"]["fixed"] == [{"currency": "ARS", "cost": "12.5000"}]
+    extensions = admin_client.get("/api/v1/reports/extensions/", {"month": "2026-11"}).json()
+    assert [line["fixed"] for line in extensions["extensions"]] == ["2.5000"]
