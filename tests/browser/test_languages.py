@@ -20,6 +20,7 @@ LABELS = "h1, h2, thead th, nav a, button, label, caption, legend"
 # Words that are the same in the three languages (as shown: some headers are in capitals).
 SAME = {"total", "subtotal", "csv", "xlsx", "pdf", "tarificador", "ars", "e-mail", "erlang"}
 SAME |= {"crontabs", "tokens"}  # django-celery-beat's and DRF's own word in Spanish
+SAME |= {"personal"}  # a personal call: "personal" in Spanish too
 # An amount of money in Spanish or Portuguese: dot thousands, comma decimals.
 LOCAL_MONEY = re.compile(r"\b\d{1,3}(?:\.\d{3})*,\d{2}\u00a0ARS\b")
 ENGLISH_MONEY = re.compile(r"\b\d{1,3}(?:,\d{3})*\.\d{2}\u00a0ARS\b")
