@@ -301,18 +301,17 @@ def call_personal_mark(*, call: Call, user: Any, personal: bool, note: str | Non
     return call
 
 
-PersonalMarks = dict[int, tuple[bool, str]]
+PersonalMarks = dict[int, str]  # raw record id -> the note of its personal call
 
 
 def personal_marks_read(*, raw_record_ids: Sequence[int]) -> PersonalMarks:
     """The personal marks of the calls made from these raw records, by raw record id:
     what a re-parse must put back on the calls it makes again."""
-    return {
-        raw_record_id: (True, note)
-        for raw_record_id, note in Call.objects.filter(
-            raw_record_id__in=raw_record_ids, personal=True
-        ).values_list("raw_record_id", "personal_note")
-    }
+    return dict(
+        Call.objects.filter(raw_record_id__in=raw_record_ids, personal=True).values_list(
+            "raw_record_id", "personal_note"
+        )
+    )
 
 
 def personal_marks_restore(marks: PersonalMarks) -> int:
@@ -323,7 +322,7 @@ def personal_marks_restore(marks: PersonalMarks) -> int:
         return 0
     restored = 0
     by_note: defaultdict[str, list[int]] = defaultdict(list)
-    for raw_record_id, (_personal, note) in marks.items():
+    for raw_record_id, note in marks.items():
         by_note[note].append(raw_record_id)
     for note, raw_record_ids in by_note.items():
         restored += Call.objects.filter(raw_record_id__in=raw_record_ids).update(
