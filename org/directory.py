@@ -24,6 +24,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,7 +39,14 @@ OPTIONAL = ("holder", "email", "department_name", "parent_code", "manager", "val
 YES = {"yes", "y", "si", "sí", "s", "sim", "true", "1", "x"}
 NO = {"", "no", "n", "não", "nao", "false", "0"}
 # Longest values the models keep.
-LIMITS = {"extension": 32, "holder": 200, "department_code": 50, "department_name": 200}
+LIMITS = {
+    "extension": 32,
+    "holder": 200,
+    "email": 254,
+    "department_code": 50,
+    "department_name": 200,
+}
+USERNAME_MAX = 150  # a manager's new account is named by its e-mail address
 
 
 class DirectoryError(TableErrors):
@@ -161,18 +169,7 @@ def _row(
         extension = extension[:-2]  # a spreadsheet's number cell: 2201.0
     if any(character.isspace() for character in extension):
         problem(_("extension %(extension)r has spaces"), extension=extension)
-    email = cells.get("email", "").lower()
-    if email:
-        try:
-            validate_email(email)
-        except ValidationError:
-            problem(_("email %(email)r is not an e-mail address"), email=email)
-    manager_text = cells.get("manager", "").strip().lower()
-    if manager_text not in YES | NO:
-        problem(_("manager %(value)r is not yes or no"), value=cells.get("manager", ""))
-    manager = manager_text in YES
-    if manager and not email:
-        problem(_("a manager needs an email (their account is found or made by it)"))
+    email, manager = _email_and_manager(cells, problem)
     valid_from = _valid_from(cells.get("valid_from", ""), today, problem)
     code = cells.get("department_code", "")
     if cells.get("parent_code") and cells["parent_code"] == code:
@@ -192,6 +189,27 @@ def _row(
         manager=manager,
         valid_from=valid_from,
     )
+
+
+def _email_and_manager(cells: dict[str, str], problem: Callable[..., None]) -> tuple[str, bool]:
+    email = cells.get("email", "").lower()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            problem(_("email %(email)r is not an e-mail address"), email=email)
+    manager_text = cells.get("manager", "").strip().lower()
+    if manager_text not in YES | NO:
+        problem(_("manager %(value)r is not yes or no"), value=cells.get("manager", ""))
+    manager = manager_text in YES
+    if manager and not email:
+        problem(_("a manager needs an email (their account is found or made by it)"))
+    elif manager and len(email) > USERNAME_MAX:
+        problem(
+            _("a manager's email is longer than %(limit)d characters, too long for a user name"),
+            limit=USERNAME_MAX,
+        )
+    return email, manager
 
 
 def _valid_from(text: str, today: dt.date, problem: Callable[..., None]) -> dt.date | None:
@@ -530,18 +548,24 @@ def _managers_diff(managers: list[tuple[str, str, str]], diff: DirectoryDiff) ->
 
 
 def _users_by_email(emails: set[str]) -> dict[str, int]:
-    """Accounts by e-mail address, whatever its case (the first, should two share one)."""
+    """Accounts by e-mail address, whatever its case (the first, should two share one);
+    else the account whose user name is that address (as this import names the ones it
+    makes), so that a second account of the same name is never attempted."""
     found: dict[str, int] = {}
+    named: dict[str, int] = {}
     rows = (
         get_user_model()
-        .objects.annotate(address=Lower("email"))
-        .filter(address__in=emails)
+        .objects.annotate(address=Lower("email"), name=Lower("username"))
+        .filter(Q(address__in=emails) | Q(name__in=emails))
         .order_by("id")
-        .values_list("address", "id")
+        .values_list("address", "name", "id")
     )
-    for address, user_id in rows:
-        found.setdefault(address, user_id)
-    return found
+    for address, name, user_id in rows:
+        if address in emails:
+            found.setdefault(address, user_id)
+        if name in emails:
+            named.setdefault(name, user_id)
+    return {**named, **found}
 
 
 def _day_start(day: dt.date, zone: dt.tzinfo) -> dt.datetime:

@@ -405,3 +405,31 @@ def test_an_account_made_later_is_linked_by_the_next_run(tmp_path, site):
     run(path, "--apply")
     assert Extension.objects.get(number="2201").user == ana
     assert "Nothing to change." in run(path, "--apply")
+
+
+def test_addresses_too_long_for_the_database_or_a_user_name_are_refused(tmp_path, site):
+    long_local = "a" * 150
+    path = write(
+        tmp_path,
+        f"""{HEADER}
+hq,2201,Ana,{"b" * 64}@{"c" * 63}.{"d" * 63}.{"e" * 63}.org,ADM,Administration,,,
+hq,2202,Luis,{long_local}@example.org,ADM,Administration,,yes,
+""",
+    )
+    with pytest.raises(DirectoryError) as raised:
+        directory_read(path)
+    message = str(raised.value)
+    assert "line 2: email is longer than 254 characters" in message
+    assert "line 3: a manager's email is longer than 150 characters" in message
+
+
+def test_an_account_named_by_the_address_is_reused_not_made_twice(tmp_path, site):
+    """An account whose user name is the address (as this import names the accounts it
+    makes) but whose e-mail was cleared since."""
+    existing = get_user_model().objects.create_user("ana@example.org", "", "x" * 20)
+    run(
+        write(tmp_path, f"{HEADER}\nhq,2201,Ana,ana@example.org,ADM,Administration,,yes,\n"),
+        "--apply",
+    )
+    assert get_user_model().objects.count() == 1
+    assert list(existing.managed_departments.values_list("code", flat=True)) == ["ADM"]
