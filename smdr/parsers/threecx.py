@@ -19,12 +19,30 @@ The administrator picks the fields and their order in the 3CX console. The order
 22 to_type, 23 final_type, 24 from_dispname, 25 to_dispname, 26 final_dispname,
 27 missed_queue_calls.
 
+3CX V18 and V20 still write this CDR log (file or socket), with the fields the
+administrator picks in the console, named with dashes (``time-start``,
+``reason-terminated``: the 3CX "CDR - Call Data Records" documentation lists the same 27).
+V20 changes the values: lowercase entity types (``extension``, ``external_line``, ``ivr``)
+and termination reasons such as ``src_participant_terminated`` and
+``dst_participant_terminated`` (public V20 collectors match on both spellings). V20 also
+keeps its records in a database table, ``cdroutput``, whose export is another layout
+altogether: :mod:`smdr.parsers.threecx_v20`.
+
 Options (the source's settings):
 
+* ``layout``: ``auto`` (default), ``cdr-log`` or ``v20``. ``cdr-log`` reads the CDR log
+  with ``columns``; ``v20`` reads V20's ``cdroutput`` rows (``columns`` then names the
+  table's columns, default :data:`~smdr.parsers.threecx_v20.V20_COLUMNS`). ``auto``
+  reads the CDR log until a header row says otherwise: a CDR log header
+  (``historyid,callid,...`` or ``time-start,...`` in the console's order) sets the
+  columns of the lines after it, a ``cdroutput`` header (``cdr_id,call_history_id,...``)
+  switches to ``v20`` with its columns. A header only reaches the lines after it in the
+  same run: for records parsed again later, set ``columns`` (and ``layout``) to match.
 * ``columns`` (list of field names): the source's field order, as chosen in the 3CX
   console. Names match without regard to case, and ``time-start`` is ``time_start``.
   Default: the 27 fields above. ``time_start`` is required; fields the parser does not
-  know go to details by name.
+  know go to details by name. A line with another count of fields is an error naming
+  both counts and the first columns expected.
 * ``max_extension_digits`` (int, default 6): when the type columns are missing or
   empty, the longest all-digit number taken as an extension.
 
@@ -45,7 +63,8 @@ Format decisions, where the source leaves room:
   given at its start), or the history id when ``callid`` is not logged.
 * The ``Ext.`` prefix 3CX puts before an extension (``Ext.610``) is stripped from the
   parties.
-* Direction from the party types: from an ``External`` (or ``Line``) party is incoming;
+* Direction from the party types: from an ``External`` (or ``Line``; V20:
+  ``external_line``, ``provider``) party is incoming;
   otherwise to or finally reaching an external party is outgoing, and anything else is
   internal. With no types, an ``Ext.`` party (or a short number) is internal.
 * Trunks are 3CX DNs (``10000``, ``10001``): the trunk is ``from_dn`` of an incoming and
@@ -156,6 +175,7 @@ _KEPT = (
     "final_dispname",
     "missed_queue_calls",
 )
+_HEADER_NAMES = frozenset(DEFAULT_COLUMNS)  # a line starting with one is a header
 _RAW_ONLY = frozenset({"chain"})  # the call's path, long: left in the raw record
 # V14-V18 write "External" and "Line"; V20 lowercase entity types ("external_line").
 _EXTERNAL_TYPES = frozenset({"external", "line", "external_line", "provider"})
@@ -379,7 +399,7 @@ class ThreeCXParser(Parser):
     def _is_header(self, head: str) -> bool:
         """Whether a line whose first field is ``head`` is a header row."""
         name = head.strip().strip('"').lower().replace("-", "_")
-        return name in ("historyid", self._names[0]) or is_v20_header(name)
+        return name in _HEADER_NAMES or name in self._names or is_v20_header(name)
 
     def _header(self, line: str) -> None:
         """A header row is noise; with the ``auto`` layout it also sets the columns of

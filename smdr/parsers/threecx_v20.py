@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import operator
 from collections.abc import Sequence
 
 from .base import Details, Direction, ParsedCall, ParserSettings, RecordError, field_error
@@ -103,6 +104,7 @@ V20_COLUMNS = (
     "source_presentation",
     "offload_id",
 )
+_V20_NAMES = frozenset(V20_COLUMNS)
 # Columns the reader needs: a header or columns option without them is refused.
 REQUIRED = ("cdr_started_at", "cdr_ended_at")
 # Read columns, in the order _read unpacks them.
@@ -144,8 +146,9 @@ _MAX_SECONDS = 999_999_999
 
 
 def is_v20_header(first_field: str) -> bool:
-    """Whether a row starting with ``first_field`` is a V20 ``cdroutput`` header."""
-    return first_field.strip().strip('"').lower() in ("cdr_id", "call_history_id")
+    """Whether a row starting with ``first_field`` is a V20 ``cdroutput`` header (its
+    first column is one of the table's)."""
+    return first_field.strip().strip('"').lower() in _V20_NAMES
 
 
 def v20_names(values: Sequence[str]) -> tuple[str, ...]:
@@ -170,7 +173,7 @@ class CdrOutputReader:
         position: dict[str, int] = {}
         for index, name in enumerate(names):
             position.setdefault(name, index)
-        self._read = tuple(position.get(name, -1) for name in _READ)
+        self._get = operator.itemgetter(*(position.get(name, -1) for name in _READ))
         self._kept = tuple((position[name], name) for name in _KEPT if name in position)
         self._zone = settings.time_zone
         self._extensions = settings.extensions
@@ -208,7 +211,7 @@ class CdrOutputReader:
             destination_dn,
             destination_dn_type,
             destination_phone,
-        ) = (fields[index] for index in self._read)
+        ) = self._get(fields)
         start = self._time(start_text, "cdr_started_at")
         answered_at = (
             self._time(answer_text, "cdr_answered_at") if answer_text not in _NULLS else None
