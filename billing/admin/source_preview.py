@@ -41,8 +41,10 @@ MAX_UPLOAD_BYTES = 1024 * 1024
 # The buttons' names: preview what is pasted, test the link, capture from it.
 TEST = "_test_connection"
 CAPTURE = "_capture"
-# Rank the families that read the records; apply a candidate to the source.
+# Rank the families that read the records; preview with a candidate, or apply it to
+# the source (the buttons' value: the candidate's family and settings, as JSON).
 CHOOSE = "_choose"
+USE = "_use"
 APPLY = "_apply"
 
 
@@ -90,6 +92,8 @@ def preview_view(request, source=None):
         data = request.POST
         if TEST in data and "slug" in data:  # posted by the Source form's button
             data = _source_form_as_preview(data, source)
+        if USE in data or APPLY in data:
+            data = _with_candidate(data, data.get(APPLY) or data[USE])
         form = PreviewForm(data, request.FILES)
         if form.is_valid():
             try:
@@ -107,6 +111,9 @@ def preview_view(request, source=None):
                     ranking = family_ranking(site=cleaned["site"], lines=cleaned["sample"])
                     for candidate in ranking:  # what the page's buttons post back
                         candidate["settings_json"] = json.dumps(candidate["settings"])
+                        candidate["choice_json"] = json.dumps(
+                            {"family": candidate["family"], "settings": candidate["settings"]}
+                        )
                     # An uploaded file's records too go in the box, for those buttons.
                     form = PreviewForm({**data.dict(), "lines": "\n".join(cleaned["sample"])})
                     form.is_valid()
@@ -139,7 +146,13 @@ def preview_view(request, source=None):
         "ranking": ranking,
         "no_family": no_family_message() if ranking == [] else "",
         "source": source,
-        "buttons": {"test": TEST, "capture": CAPTURE, "choose": CHOOSE, "apply": APPLY},
+        "buttons": {
+            "test": TEST,
+            "capture": CAPTURE,
+            "choose": CHOOSE,
+            "use": USE,
+            "apply": APPLY,
+        },
         "limits": (MAX_PREVIEW_LINES, MAX_PREVIEW_LINE_BYTES),
     }
     return TemplateResponse(request, "admin/capture/source/preview.html", context)
@@ -154,6 +167,20 @@ def _preview(form):
         settings=data["settings"],
         lines=data["sample"],
     )
+
+
+def _with_candidate(posted, choice):
+    """The posted form with a ranked candidate's family and settings (``choice``: their
+    JSON, the value of its button); as posted when it is not such JSON."""
+    try:
+        candidate = json.loads(choice)
+        family, settings = candidate["family"], candidate["settings"]
+    except (ValueError, TypeError, KeyError):
+        return posted
+    data = posted.copy()
+    data["family"] = family
+    data["settings"] = json.dumps(settings)
+    return data
 
 
 def _apply(source, data):
