@@ -22,7 +22,16 @@ The administrator picks the fields and their order in the 3CX console. The order
 3CX V18 and V20 still write this CDR log (file or socket), with the fields the
 administrator picks in the console, named with dashes (``time-start``,
 ``reason-terminated``: the 3CX "CDR - Call Data Records" documentation lists the same 27).
-V20 changes the values: lowercase entity types (``extension``, ``external_line``, ``ivr``)
+A real V20 line, posted to ``dorel14/3CX-Cdr-Server`` issue 16 (2024-04-30; the caller's
+number masked by its poster), the 27 fields with a chain separated by ``;`` (so not
+quoted) and the types ``Line``, ``Queue``, ``Extension``::
+
+    Call 265500,89d3af2d8f010000_3456,00:08:10,2024/04/30 06:27:28,2024/04/30 06:27:36,
+    2024/04/30 06:35:46,TerminatedByDst,070XXXXXXX,Ext.80002,10020,80002,80002,
+    ReplacedDst,Ext.10013,10013,,,,,Chain: 070XXXXXXX;Ext.80002;Ext.10013;,Line,Queue,
+    Extension,070XXXXXXX,Partnersupport,Måns Last name Last Name,
+
+V20 may also change the values: lowercase entity types (``extension``, ``external_line``, ``ivr``)
 and termination reasons such as ``src_participant_terminated`` and
 ``dst_participant_terminated`` (public V20 collectors match on both spellings). V20 also
 keeps its records in a database table, ``cdroutput``, whose export is another layout

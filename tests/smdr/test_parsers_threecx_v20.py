@@ -2,6 +2,7 @@
 (``cdroutput``) rows, with the ``layout`` option; the simulator's V20 rows parse back."""
 
 import datetime as dt
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,6 +15,11 @@ from smdr.parsers.threecx_v20 import V20_COLUMNS
 
 UTC = dt.UTC
 NEW_YORK = ZoneInfo("America/New_York")
+# A real V20 CDR log line, posted to dorel14/3CX-Cdr-Server issue 16 ("V20 cdr column
+# names", 2024-04-30), the caller's number masked by its poster.
+V20_REAL = (Path(__file__).resolve().parents[1] / "data" / "3cx" / "v20-cdr.log").read_text(
+    encoding="utf-8"
+)
 
 # The example values of the public V20 schema note's cdroutput table, as one row
 # ([DERIVED] from the documented columns: no exported file was found).
@@ -73,6 +79,19 @@ def row(values):
         f'"{value}"' if "," in value else value
         for value in (values.get(name, "") for name in V20_COLUMNS)
     )
+
+
+def test_a_real_v20_cdr_log_line_reads_with_the_default_layout():
+    call = parser(time_zone=UTC).parse(V20_REAL)
+
+    assert call.start == dt.datetime(2024, 4, 30, 6, 27, 28, tzinfo=UTC)
+    assert (call.ring_seconds, call.duration_seconds, call.answered) == (8, 490, True)
+    # From a Line (trunk DN 10020) to the queue 80002, transferred to 10013.
+    assert call.direction == Direction.INCOMING
+    assert (call.extension, call.trunk, call.number) == ("80002", "10020", "070XXXXXXX")
+    assert call.details["final_number"] == "10013"
+    assert call.details["final_dispname"] == "Måns Last name Last Name"
+    assert call.pbx_call_id == "89d3af2d8f010000_3456"
 
 
 def test_the_documented_v20_row_is_an_incoming_call_answered_at_116():
