@@ -12,6 +12,7 @@ from pathlib import Path
 
 BENCHMARKS = (
     "parsers",
+    "chooser",
     "ingest",
     "capture",
     "agent",

@@ -73,6 +73,37 @@ def main() -> None:
         speed = rate(failures, RECORDS, time.perf_counter() - started)
         aim = 100_000 if family in CSV_FAMILIES else 150_000
         print(f"{family:>20}: {speed:>10,.0f} records/s ({speed / aim:.2f}x the aim of {aim:,})")
+        if family == "3cx":
+            _threecx_v20(end, received_at)
+
+
+def _threecx_v20(end: dt.datetime, received_at: dt.datetime) -> None:
+    """3CX V20's CDR table rows (the ``v20`` layout), against the CSV aim."""
+    from pbxsim.threecx import threecx_v20_records
+    from smdr.parsers import PARSERS, ParserSettings, RecordError
+
+    records = list(
+        threecx_v20_records(
+            count=DISTINCT,
+            start=end - dt.timedelta(hours=12),
+            end=end,
+            extensions=[str(number) for number in range(2000, 2400)],
+            time_zone=TIME_ZONE,
+            seed=1,
+        )
+    )
+    parse = PARSERS["3cx"](ParserSettings(TIME_ZONE, {"layout": "v20"})).parse
+    failures = Failures("parse 3cx v20")
+    started = time.perf_counter()
+    for record in itertools.islice(itertools.cycle(records), RECORDS):
+        try:
+            parse(record, received_at)
+        except RecordError as error:
+            failures.add(f"{error} in {record!r}")
+    speed = rate(failures, RECORDS, time.perf_counter() - started)
+    aim = 100_000
+    name = "3cx v20"
+    print(f"{name:>20}: {speed:>10,.0f} records/s ({speed / aim:.2f}x the aim of {aim:,})")
 
 
 def _preset_records() -> dict[str, list[str]]:

@@ -1,16 +1,19 @@
 """Preview of a source before it is saved: settings and sample lines in, parsed rows
 out, nothing stored. The API (``POST /api/v1/sources/preview/``) and the admin's
-preview page both answer through :func:`source_preview`."""
+preview page both answer through :func:`source_preview`; "which family is this?"
+(``POST /api/v1/sources/choose/``, the page's button) through :func:`family_ranking`."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from org.models import Site
+from smdr.chooser import rank
 from smdr.framing import DEFAULT_MAX_LINE, LineFramer, framer_for
 from smdr.parsers import PARSERS, RecordError
 from smdr.preview import Entry, framed_preview, lines_preview
@@ -52,6 +55,36 @@ def source_preview(
     """
     if family not in PARSERS:
         raise ValidationError({"family": _("No parser for %(family)r.") % {"family": family}})
+    _lines_checked(lines)
+    return _lines_parsed(site, family, settings, lines, transport, framed=False)
+
+
+def family_ranking(*, site: Site, lines: Sequence[str]) -> list[dict[str, Any]]:
+    """The families (and options) that read ``lines`` best, best first
+    (:func:`smdr.chooser.rank`), with the site's zone and confirmed extensions; empty
+    when no family reads a call from them. ValidationError names the field."""
+    _lines_checked(lines)
+    parser_settings = parser_settings_for(site=site, settings={})
+    ranked = rank(
+        lines,
+        zone=parser_settings.time_zone,
+        received_at=timezone.now(),
+        extensions=parser_settings.extensions,
+    )
+    return [candidate.as_dict() for candidate in ranked]
+
+
+def no_family_message() -> str:
+    """What to say when no family reads a single call from the lines."""
+    return _(
+        "No family parses these lines: none reads a single call from them. Check that "
+        "they are the PBX's call records (not a log or a page header), or set up a "
+        "generic source with a column map."
+    )
+
+
+def _lines_checked(lines: Sequence[str]) -> None:
+    """ValidationError when there are too many lines or one is too long."""
     if len(lines) > MAX_PREVIEW_LINES:
         raise ValidationError(
             {
@@ -67,7 +100,6 @@ def source_preview(
                     % {"number": number, "limit": MAX_PREVIEW_LINE_BYTES}
                 }
             )
-    return _lines_parsed(site, family, settings, lines, transport, framed=False)
 
 
 def framed_records_preview(

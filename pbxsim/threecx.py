@@ -22,6 +22,16 @@ time (history ids ascending), and every call starts in ``[start, end)``. The sam
 arguments always give the same lines; every line parses with
 :class:`smdr.parsers.threecx.ThreeCXParser` under its default options (the site's
 zone: for a 3CX that writes UTC, generate with ``time_zone=UTC``).
+
+:func:`threecx_v20_records` yields the same calls as rows of 3CX V20's CDR table
+(``cdroutput``, the ``v20`` layout of :mod:`smdr.parsers.threecx_v20`): its columns in
+:data:`~smdr.parsers.threecx_v20.V20_COLUMNS` order (:func:`threecx_v20_header` is the
+header row an export starts with), times in UTC with microseconds and ``+00`` as
+PostgreSQL writes them, V20's entity types (``extension``, ``external_line``, DN type
+``provider`` for a trunk) and termination reasons (``src_participant_terminated``,
+``dst_participant_terminated``, ``cancelled``), one row per call (the segment that
+reached the party: a transfer's row is the colleague's). Every row parses with the
+``v20`` layout, or after the header with the default ``auto``.
 """
 
 from __future__ import annotations
@@ -30,6 +40,8 @@ import datetime as dt
 import random
 from collections.abc import Iterator, Sequence
 from zoneinfo import ZoneInfo
+
+from smdr.parsers.threecx_v20 import V20_COLUMNS
 
 from .common import (
     ACCESS_CODE,
@@ -72,6 +84,28 @@ def threecx_records(
     return records_at_instants(
         _ThreeCXCalls, count, start_ts, end_ts, list(extensions), time_zone, seed
     )
+
+
+def threecx_v20_records(
+    *,
+    count: int,
+    start: dt.datetime,
+    end: dt.datetime,
+    extensions: Sequence[str],
+    time_zone: ZoneInfo,
+    seed: int = 0,
+) -> Iterator[str]:
+    """Yield ``count`` V20 ``cdroutput`` rows (no header, no line terminators) of the
+    calls :func:`threecx_records` makes with the same arguments."""
+    start_ts, end_ts = checked_range(count, start, end, extensions, None)
+    return records_at_instants(
+        _ThreeCXV20Calls, count, start_ts, end_ts, list(extensions), time_zone, seed
+    )
+
+
+def threecx_v20_header() -> str:
+    """The header row of a ``cdroutput`` CSV export."""
+    return ",".join(V20_COLUMNS)
 
 
 def _duration(seconds: int) -> str:
@@ -232,3 +266,96 @@ class _ThreeCXCalls(CallMaker):
             types="Internal,Internal,Internal",
             names=f"{self.names[extension]},{self.names[callee]},",
         )
+
+
+# V20's termination reasons for the CDR log's.
+_V20_REASONS = {
+    "TerminatedBySrc": "src_participant_terminated",
+    "TerminatedByDst": "dst_participant_terminated",
+    "Failed_Cancelled": "cancelled",
+    "Failed": "rejected",
+}
+_COLUMN = {name: index for index, name in enumerate(V20_COLUMNS)}
+
+
+class _ThreeCXV20Calls(_ThreeCXCalls):
+    """The same calls, one ``cdroutput`` row each."""
+
+    def _line(
+        self,
+        *,
+        end: int,
+        ring: int,
+        talk: int,
+        reason: str,
+        parties: str,
+        changed: str = "",
+        final: str = ",",
+        bill: str = ",,,",
+        chain: str = "",
+        types: str,
+        names: str,
+    ) -> str:
+        from_no, _, from_dn, to_dn, dial_no = parties.split(",")
+        final_number, final_dn = final.split(",")
+        from_type, to_type, _ = types.split(",")
+        from_name, to_name, final_name = names.split(",")
+        start = end - ring - talk
+        row = [""] * len(V20_COLUMNS)
+
+        def put(name: str, value: str) -> None:
+            row[_COLUMN[name]] = value
+
+        put("cdr_id", self._uuid())
+        put("call_history_id", self._uuid())
+        put("source_participant_id", self._uuid())
+        put("destination_participant_id", self._uuid())
+        if from_type == "External":
+            put("source_entity_type", "external_line")
+            put("source_dn_type", "provider")
+            put("source_dn_name", f"Trunk {from_dn}")
+            put("source_participant_phone_number", from_no)
+            put("source_participant_name", from_name)
+        else:
+            put("source_entity_type", "extension")
+            put("source_dn_type", "extension")
+            put("source_dn_name", from_name)
+            put("source_participant_name", from_name)
+            put("source_participant_phone_number", from_dn)
+        put("source_dn_number", from_dn)
+        if to_type == "External":
+            trunk = to_dn if to_dn != dial_no else ""
+            put("destination_entity_type", "external_line" if trunk else "outbound_rule")
+            put("destination_dn_type", "provider" if trunk else "outbound_rule")
+            put("destination_dn_number", trunk)
+            put("destination_participant_phone_number", dial_no)
+        else:
+            reached = final_dn or to_dn
+            put("destination_entity_type", "extension")
+            put("destination_dn_type", "extension")
+            put("destination_dn_number", reached)
+            put("destination_dn_name", final_name or to_name)
+            put("destination_participant_name", final_name or to_name)
+            put("destination_participant_phone_number", reached)
+        put("creation_method", "transfer" if final_number else "call_init")
+        put("creation_forward_reason", "none")
+        put("termination_reason", _V20_REASONS[reason])
+        put("cdr_started_at", _utc(start, self.random()))
+        put("cdr_ended_at", _utc(end, self.random()))
+        if talk:
+            put("cdr_answered_at", _utc(start + ring, self.random()))
+        put("processed", "t")
+        put("migrated", "f")
+        return ",".join(f'"{value}"' if "," in value else value for value in row)
+
+    def _uuid(self) -> str:
+        """An id shaped like V20's (``00000000-01dc-688a-2607-57e500000c10``)."""
+        bits = int(self.random() * 2**48)
+        return f"00000000-01dc-{bits >> 32:04x}-{bits >> 16 & 0xFFFF:04x}-{bits & 0xFFFF:012x}"
+
+
+def _utc(seconds: int, fraction: float) -> str:
+    """``seconds`` (epoch) as PostgreSQL writes a ``timestamptz`` in UTC, with a fraction
+    below the second (so whole-second durations are kept)."""
+    moment = dt.datetime.fromtimestamp(seconds, dt.UTC)
+    return f"{moment:%Y-%m-%d %H:%M:%S}.{int(fraction * 100_000):05d}+00"

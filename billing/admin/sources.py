@@ -7,6 +7,7 @@ which is billing's pipeline (it sits above capture).
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -28,7 +29,7 @@ from capture.selectors import (
 from capture.services import source_rotate_key
 
 from .source_form import PICKED, PREFIX, SourceAdminForm
-from .source_preview import preview_view
+from .source_preview import APPLY, preview_view
 
 # Shown only for agent sources: other sources have no key nor sequence of their own.
 AGENT_ONLY_FIELDS = ("key_created_at", "last_seq", "sequence_gaps")
@@ -90,8 +91,11 @@ class SourceAdmin(admin.ModelAdmin):
             if not (self.has_add_permission(request) or self.has_change_permission(request)):
                 raise PermissionDenied
             source = self.get_object(request, object_id) if object_id else None
+            if APPLY in request.POST and not self.has_change_permission(request, source):
+                raise PermissionDenied
             response = preview_view(request, source)
-            response.context_data.update(self.admin_site.each_context(request), opts=self.opts)
+            if isinstance(response, TemplateResponse):  # not the redirect after applying
+                response.context_data.update(self.admin_site.each_context(request), opts=self.opts)
             return response
 
         wrap = self.admin_site.admin_view

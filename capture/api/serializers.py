@@ -77,6 +77,28 @@ class SourcePreviewSerializer(serializers.Serializer):
         return value
 
 
+class SourceChooseSerializer(serializers.Serializer):
+    """Sample lines of an unknown PBX, to rank the families that read them."""
+
+    site = serializers.SlugRelatedField(slug_field="slug", queryset=Site.objects.all())
+    lines = serializers.ListField(
+        child=serializers.CharField(allow_blank=True, trim_whitespace=False),
+        allow_empty=True,
+        max_length=MAX_PREVIEW_LINES,
+    )
+
+    def validate(self, attrs):
+        unknown = sorted(set(self.initial_data) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError(
+                {
+                    key: _("Unknown key; known: %(known)s.") % {"known": ", ".join(self.fields)}
+                    for key in unknown
+                }
+            )
+        return attrs
+
+
 class SourcePreviewCallSerializer(serializers.Serializer):
     start = serializers.DateTimeField()
     duration = serializers.IntegerField()
@@ -183,3 +205,19 @@ class RawRecordSerializer(serializers.ModelSerializer):
     def get_call(self, record) -> int | None:
         call = getattr(record, "call", None)
         return call.id if call else None
+
+
+class SourceChooseCandidateSerializer(serializers.Serializer):
+    family = serializers.CharField()
+    settings = serializers.DictField()
+    calls = serializers.IntegerField()
+    noise = serializers.IntegerField()
+    errors = serializers.IntegerField()
+    score = serializers.FloatField(help_text=_("From -1 to 1: plausible calls, less errors."))
+    first_error = serializers.CharField()
+    sample_call = SourcePreviewCallSerializer(allow_null=True)
+
+
+class SourceChooseResultSerializer(serializers.Serializer):
+    candidates = SourceChooseCandidateSerializer(many=True)
+    message = serializers.CharField(help_text=_("Empty unless no family reads a call."))

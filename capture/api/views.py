@@ -11,11 +11,13 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from capture.models import Source
-from capture.preview import source_preview
+from capture.preview import family_ranking, no_family_message, source_preview
 from capture.probe import source_probe
 from capture.services import source_rotate_key
 
 from .serializers import (
+    SourceChooseResultSerializer,
+    SourceChooseSerializer,
     SourceKeySerializer,
     SourcePreviewLineSerializer,
     SourcePreviewSerializer,
@@ -60,6 +62,20 @@ class SourceViewSet(viewsets.ModelViewSet):
         except ValidationError as error:
             return Response(error.message_dict, status=status.HTTP_400_BAD_REQUEST)
         return Response(entries)
+
+    @extend_schema(request=SourceChooseSerializer, responses={200: SourceChooseResultSerializer})
+    @action(detail=False, methods=["post"])
+    def choose(self, request):
+        """Which family is this? The families and options that read sample lines best,
+        best first; nothing is stored."""
+        serializer = SourceChooseSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            candidates = family_ranking(**serializer.validated_data)
+        except ValidationError as error:
+            return Response(error.message_dict, status=status.HTTP_400_BAD_REQUEST)
+        message = "" if candidates else no_family_message()
+        return Response({"candidates": candidates, "message": message})
 
     @extend_schema(
         request=SourceTestConnectionSerializer,

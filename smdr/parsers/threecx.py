@@ -19,12 +19,39 @@ The administrator picks the fields and their order in the 3CX console. The order
 22 to_type, 23 final_type, 24 from_dispname, 25 to_dispname, 26 final_dispname,
 27 missed_queue_calls.
 
+3CX V18 and V20 still write this CDR log (file or socket), with the fields the
+administrator picks in the console, named with dashes (``time-start``,
+``reason-terminated``: the 3CX "CDR - Call Data Records" documentation lists the same 27).
+A real V20 line, posted to ``dorel14/3CX-Cdr-Server`` issue 16 (2024-04-30; the caller's
+number masked by its poster), the 27 fields with a chain separated by ``;`` (so not
+quoted) and the types ``Line``, ``Queue``, ``Extension``::
+
+    Call 265500,89d3af2d8f010000_3456,00:08:10,2024/04/30 06:27:28,2024/04/30 06:27:36,
+    2024/04/30 06:35:46,TerminatedByDst,070XXXXXXX,Ext.80002,10020,80002,80002,
+    ReplacedDst,Ext.10013,10013,,,,,Chain: 070XXXXXXX;Ext.80002;Ext.10013;,Line,Queue,
+    Extension,070XXXXXXX,Partnersupport,Måns Last name Last Name,
+
+V20 may also change the values: lowercase entity types (``extension``, ``external_line``, ``ivr``)
+and termination reasons such as ``src_participant_terminated`` and
+``dst_participant_terminated`` (public V20 collectors match on both spellings). V20 also
+keeps its records in a database table, ``cdroutput``, whose export is another layout
+altogether: :mod:`smdr.parsers.threecx_v20`.
+
 Options (the source's settings):
 
+* ``layout``: ``auto`` (default), ``cdr-log`` or ``v20``. ``cdr-log`` reads the CDR log
+  with ``columns``; ``v20`` reads V20's ``cdroutput`` rows (``columns`` then names the
+  table's columns, default :data:`~smdr.parsers.threecx_v20.V20_COLUMNS`). ``auto``
+  reads the CDR log until a header row says otherwise: a CDR log header
+  (``historyid,callid,...`` or ``time-start,...`` in the console's order) sets the
+  columns of the lines after it, a ``cdroutput`` header (``cdr_id,call_history_id,...``)
+  switches to ``v20`` with its columns. A header only reaches the lines after it in the
+  same run: for records parsed again later, set ``columns`` (and ``layout``) to match.
 * ``columns`` (list of field names): the source's field order, as chosen in the 3CX
   console. Names match without regard to case, and ``time-start`` is ``time_start``.
   Default: the 27 fields above. ``time_start`` is required; fields the parser does not
-  know go to details by name.
+  know go to details by name. A line with another count of fields is an error naming
+  both counts and the first columns expected.
 * ``max_extension_digits`` (int, default 6): when the type columns are missing or
   empty, the longest all-digit number taken as an extension.
 
@@ -45,7 +72,8 @@ Format decisions, where the source leaves room:
   given at its start), or the history id when ``callid`` is not logged.
 * The ``Ext.`` prefix 3CX puts before an extension (``Ext.610``) is stripped from the
   parties.
-* Direction from the party types: from an ``External`` (or ``Line``) party is incoming;
+* Direction from the party types: from an ``External`` (or ``Line``; V20:
+  ``external_line``, ``provider``) party is incoming;
   otherwise to or finally reaching an external party is outgoing, and anything else is
   internal. With no types, an ``Ext.`` party (or a short number) is internal.
 * Trunks are 3CX DNs (``10000``, ``10001``): the trunk is ``from_dn`` of an incoming and
@@ -87,7 +115,8 @@ from .base import (
 from .clock import TIMES_OF_DAY, LocalClock, LocalDay, time_of_day
 from .direction import RULE_KEY, Rule, known_direction
 from .limits import extension_fitting, trunk_fitting
-from .options import digits_option, digits_setting
+from .options import choice_option, digits_option, digits_setting
+from .threecx_v20 import V20_COLUMNS, CdrOutputReader, is_v20_header, v20_names
 
 UTC = dt.UTC
 
@@ -121,6 +150,7 @@ DEFAULT_COLUMNS = (
     "missed_queue_calls",
 )
 DEFAULT_MAX_EXTENSION_DIGITS = 6
+LAYOUTS = ("auto", "cdr-log", "v20")
 
 # Fields the parser reads itself, in the order of the tuple ``parse`` unpacks.
 _READ = (
@@ -154,8 +184,10 @@ _KEPT = (
     "final_dispname",
     "missed_queue_calls",
 )
+_HEADER_NAMES = frozenset(DEFAULT_COLUMNS)  # a line starting with one is a header
 _RAW_ONLY = frozenset({"chain"})  # the call's path, long: left in the raw record
-_EXTERNAL_TYPES = frozenset({"external", "line"})
+# V14-V18 write "External" and "Line"; V20 lowercase entity types ("external_line").
+_EXTERNAL_TYPES = frozenset({"external", "line", "external_line", "provider"})
 _CHAIN_SEPARATORS_RE = re.compile(r"[,;']")
 _TIME_RE = re.compile(r"[0-9]{4}([/-])[0-9]{2}\1[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}", re.ASCII)
 _DURATION_RE = re.compile(r"([0-9]{1,5}):([0-5][0-9]):([0-5][0-9])", re.ASCII)
@@ -206,13 +238,44 @@ class ThreeCXParser(Parser):
             list(DEFAULT_COLUMNS),
             gettext_noop("The CDR fields, in the order 3CX sends."),
         ),
+        Setting(
+            "layout",
+            Kind.CHOICE,
+            "auto",
+            gettext_noop(
+                "cdr-log: the CDR log or socket (V14 to V20), fields as in columns; v20: "
+                "V20's CDR table (cdroutput) exported as CSV; auto: as a header row says, "
+                "else cdr-log."
+            ),
+            LAYOUTS,
+        ),
         digits_setting(DEFAULT_MAX_EXTENSION_DIGITS),
     )
 
     def __init__(self, settings: ParserSettings):
         super().__init__(settings)
         options = settings.options or {}
-        names = _columns_option(options)
+        self._layout = choice_option(options, "layout", "auto", LAYOUTS)
+        self._max_extension_digits = digits_option(
+            options, "max_extension_digits", DEFAULT_MAX_EXTENSION_DIGITS
+        )
+        self._clock = LocalClock(settings.time_zone)  # its days: "YYYY/MM/DD" -> LocalDay
+        self._extensions = settings.extensions
+        self._longest = settings.longest_extension
+        # The V20 table's reader, when the layout is v20 (or auto has seen its header).
+        self._v20: CdrOutputReader | None = None
+        if self._layout == "v20":
+            given = options.get("columns")
+            self._v20 = CdrOutputReader(
+                v20_names(given)
+                if isinstance(given, list | tuple) and tuple(given) != DEFAULT_COLUMNS
+                else V20_COLUMNS,
+                settings,
+            )
+        self._configure(_columns_option(options) if self._v20 is None else DEFAULT_COLUMNS)
+
+    def _configure(self, names: tuple[str, ...]) -> None:
+        """Read CDR log lines with the fields ``names``, in that order."""
         self._names = names
         self._count = len(names)
         position: dict[str, int] = {}
@@ -231,18 +294,14 @@ class ThreeCXParser(Parser):
         # Without final_number and final_dn, the chain's last party is the final one.
         no_final = "final_number" not in position and "final_dn" not in position
         self._chain = position.get("chain", -1) if no_final else -1
-        self._max_extension_digits = digits_option(
-            options, "max_extension_digits", DEFAULT_MAX_EXTENSION_DIGITS
-        )
-        self._clock = LocalClock(settings.time_zone)  # its days: "YYYY/MM/DD" -> LocalDay
-        self._extensions = settings.extensions
-        self._longest = settings.longest_extension
 
     def parse(self, text: str, received_at: dt.datetime | None = None) -> ParsedCall | None:
         """Parse one CDR line; ``None`` for a blank line or a header row."""
         fields = self._fields(text)
         if fields is None:
             return None
+        if self._v20 is not None:
+            return self._v20.parse(fields)
         (
             history_id,
             call_id,
@@ -311,6 +370,11 @@ class ThreeCXParser(Parser):
             line = line.lstrip(_LEADING_JUNK)
             if not line.strip(_TRAILING_JUNK):
                 return None
+        if self._v20 is not None:
+            if is_v20_header(line.partition(",")[0]):
+                self._header(line)
+                return None
+            return self._v20.fields(line)
         if '"' in line:
             try:
                 fields = next(csv.reader((line,)), None) or []
@@ -318,6 +382,10 @@ class ThreeCXParser(Parser):
                 raise RecordError(f"record is not valid CSV: {error}") from None
         else:
             fields = line.split(",")
+        head = fields[0]
+        if not head[:1].isdigit() and head[:5] != "Call " and self._is_header(head):
+            self._header(line)
+            return None
         count = len(fields)
         if count != self._count and "'Chain:" in line:
             # A chain quoted with ' instead of " (its commas split it above).
@@ -329,8 +397,6 @@ class ThreeCXParser(Parser):
         if count != self._count:
             if count == self._count + 1 and not fields[-1]:
                 fields.pop()  # a trailing comma after the last field
-            elif fields and fields[0].strip().lower() in ("historyid", self._names[0]):
-                return None  # a header row
             else:
                 raise RecordError(
                     f"record has {count} comma-separated fields, the source's columns"
@@ -338,6 +404,27 @@ class ThreeCXParser(Parser):
                 )
         fields.append("")
         return fields
+
+    def _is_header(self, head: str) -> bool:
+        """Whether a line whose first field is ``head`` is a header row."""
+        name = head.strip().strip('"').lower().replace("-", "_")
+        return name in _HEADER_NAMES or name in self._names or is_v20_header(name)
+
+    def _header(self, line: str) -> None:
+        """A header row is noise; with the ``auto`` layout it also sets the columns of
+        the lines after it (a V20 table's header switches to that layout)."""
+        if self._layout != "auto":
+            return
+        names = next(csv.reader((line,)), [])
+        if is_v20_header(names[0] if names else ""):
+            self._v20 = CdrOutputReader(v20_names(names), self.settings)
+            return
+        try:
+            header = _columns_option({"columns": [name.strip('"') for name in names]})
+        except RecordError:
+            return  # not a whole header (no time_start): noise, the columns stay
+        self._v20 = None
+        self._configure(header)
 
     def _ringing(self, start: dt.datetime, answer_text: str, end_text: str) -> tuple[int, bool]:
         """(seconds from start to answer, or to the end when not answered; whether the
