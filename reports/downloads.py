@@ -28,6 +28,7 @@ from capture.models import Source
 from core.api import IsUser
 from org.models import Department, Extension, Site, Trunk
 
+from .api.serializers import TopQuerySerializer
 from .exports import (
     CsvStyle,
     ReportFile,
@@ -35,6 +36,7 @@ from .exports import (
     extension_report_file,
     neutralize,
     personal_report_file,
+    top_report_file,
 )
 from .personal import personal_chargeback
 from .selectors import (
@@ -46,6 +48,7 @@ from .selectors import (
     unrated_calls,
     user_scope,
 )
+from .topn import top_report
 
 # The calls download's headers, in the order users see them (contract) ...
 CALL_CSV_HEADERS = (
@@ -192,6 +195,19 @@ class PersonalReportDownload(DownloadView):
         return file_response(
             personal_report_file(lines, month=first_day, fmt=fmt, csv_style=csv_style(request))
         )
+
+
+class TopReportDownload(DownloadView):
+    """A top-N report (``reports.topn``) as CSV, XLSX or PDF: the API's parameters
+    (``?report=numbers&month=2026-11``...), plus ``excel=1`` for the CSV."""
+
+    def get(self, request, fmt: str):
+        query = TopQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        report = top_report(
+            kind=query.validated_data["report"], params=query.params(), user=request.user
+        )
+        return file_response(top_report_file(report, fmt, csv_style=csv_style(request)))
 
 
 class _Echo:

@@ -879,3 +879,79 @@ def personal_report_file(
             pdf.table(header, table, numeric_from=4)
         content = pdf.build()
     return ReportFile(content=content, content_type=CONTENT_TYPES[fmt], filename=name)
+
+
+# ---------------------------------------------------------------- top-N and ad-hoc reports
+
+TOP_COLUMN_KINDS = {"money": "money", "int": "int", "seconds": "int"}
+
+
+def _top_value(value, kind: str):
+    """A value as the CSV and XLSX keep it: local times without their offset (the
+    site's zone, as shown), ``None`` for nothing."""
+    if kind == "datetime" and value is not None:
+        return value.replace(tzinfo=None)
+    return value
+
+
+def _top_text(value, kind: str) -> str:
+    """A value as the PDF prints it."""
+    if value is None or value == "":
+        return "—" if kind != "text" else ""
+    if kind == "money":
+        return _money_text(value)
+    if kind == "seconds":
+        return _duration_text(value)
+    if kind == "int":
+        return grouped(value)
+    if kind == "percent":
+        return f"{grouped(value, 1)} %"
+    if kind == "datetime":
+        return date_format(value, "SHORT_DATETIME_FORMAT")
+    if kind == "category":
+        return str(category_label(value))
+    return str(value)
+
+
+def top_report_file(report, fmt: str, *, csv_style: CsvStyle = MACHINE_CSV) -> ReportFile:
+    """A ``reports.topn.TopReport`` as a file of ``fmt``: its columns in its order."""
+    _check_format(fmt)
+    name = f"{report.kind}-{report.params.month:%Y-%m}.{fmt}"
+    title = f"{report.title}, {_month_text(report.params.month)}"
+    kinds = [column.kind for column in report.columns]
+    rows = [
+        [_top_value(value, kind) for value, kind in zip(cells, kinds, strict=True)]
+        for cells in report.cells()
+    ]
+    notes = [report.note] if report.note else []
+    if fmt == "pdf":
+        pdf = _Pdf(title, report.params.month)
+        pdf.heading(pdf.organization, 1)
+        pdf.heading(title, 2)
+        pdf.text(report.description)
+        text_rows = [
+            [_top_text(value, kind) for value, kind in zip(cells, kinds, strict=True)]
+            for cells in report.cells()
+        ]
+        numeric_from = next(
+            (i for i, kind in enumerate(kinds) if kind not in ("text", "datetime", "category")),
+            len(kinds),
+        )
+        if text_rows:
+            header = [str(column.title) for column in report.columns]
+            pdf.table(header, text_rows, numeric_from=numeric_from)
+        else:
+            pdf.text(_("No calls in this period."))
+        for note in notes:
+            pdf.text(note)
+        content = pdf.build()
+    else:
+        columns = [
+            Column(column.title, TOP_COLUMN_KINDS.get(column.kind, "text"), 14)
+            for column in report.columns
+        ]
+        if fmt == "csv":
+            content = _csv(columns, rows, csv_style)
+        else:
+            content = _xlsx(title, columns, rows, [], notes=notes)
+    return ReportFile(content=content, content_type=CONTENT_TYPES[fmt], filename=name)

@@ -41,6 +41,7 @@ urlpatterns: list = [
     path("calls/", views.call_search, name="calls"),
     path("calls/<int:pk>/", views.call_explain_page, name="call-explain"),
     path("trunks/", traffic_views.trunk_report_page, name="trunks"),
+    path("top/", views.top_report_page, name="top"),
     path("mine/", views.my_calls_page, name="my-calls"),
     path("mine/<int:pk>/personal/", views.my_call_mark, name="my-call-mark"),
     # Downloads (contract): session or API key.
@@ -62,4 +63,5 @@ urlpatterns: list = [
     ),
     # The call search's result, exactly (its filters in the query).
     path("calls.csv", downloads.CallsCsvDownload.as_view(), name="calls-search-csv"),
+    path("top.<report_format:fmt>", downloads.TopReportDownload.as_view(), name="top-download"),
 ]
