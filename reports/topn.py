@@ -71,6 +71,8 @@ class TopParams:
     category: str = ""
     by: str = "extension"
     workday: tuple[dt.time, dt.time] = WORKDAY_DEFAULT
+    # The columns to show, by key, in this order; empty: all, in the report's order.
+    columns: tuple[str, ...] = ()
 
 
 @dataclass
@@ -507,6 +509,28 @@ TOP_REPORTS: dict[str, TopKind] = {
 # ---------------------------------------------------------------- entry point
 
 
+def columns_chosen(columns: list[TopColumn], keys: tuple[str, ...]) -> list[TopColumn]:
+    """The ``columns`` named by ``keys``, in that order; a key the report has not is
+    refused naming the ones it has."""
+    by_key = {column.key: column for column in columns}
+    unknown = [key for key in keys if key not in by_key]
+    if unknown:
+        raise TopReportInvalid(
+            _("columns: this report has no %(unknown)s; it has %(known)s.")
+            % {"unknown": ", ".join(unknown), "known": ", ".join(by_key)}
+        )
+    return [by_key[key] for key in dict.fromkeys(keys)]
+
+
+def report_columns(kind: str, by: str = "extension") -> list[TopColumn]:
+    """The columns report ``kind`` has, in its order, without reading a call."""
+    spec = TOP_REPORTS[kind]
+    columns, _rows, _note = spec.build(
+        TopParams(month=dt.date(2000, 1, 1), by=by, top=1), Call.objects.none(), frozenset()
+    )
+    return columns
+
+
 def top_report(*, kind: str, params: TopParams, user) -> TopReport:
     """The report ``kind`` of ``params.month`` for ``user`` (their scope), narrowed to
     ``params.department`` (and below), ``params.site`` and ``params.category``."""
@@ -537,6 +561,8 @@ def top_report(*, kind: str, params: TopParams, user) -> TopReport:
         if params.category:
             calls = calls.filter(category=params.category)
     columns, rows, note = spec.build(params, calls.order_by(), scope)
+    if params.columns:
+        columns = columns_chosen(columns, params.columns)
     return TopReport(
         kind=kind,
         title=str(spec.title),

@@ -40,9 +40,7 @@ from billing.services import (
 from capture.selectors import sources_alarming
 from org.models import Department, Site
 from org.selectors import departments_visible_to
-from rating.models import Category
 
-from .api.serializers import TopQuerySerializer
 from .charts import calls_trend_svg, cost_trend_svg
 from .dashboard import MonthFigures, dashboard_data, month_shift, percent
 from .personal import MY_CALLS_SHOWN, my_month, personal_cost_of, personal_costs_by_department
@@ -58,7 +56,6 @@ from .selectors import (
     unrated_calls,
     user_scope,
 )
-from .topn import KPI_GROUPS, TOP_DEFAULT, TOP_REPORTS, TopReportInvalid, top_report
 
 CALLS_PER_PAGE = 50
 FORMATS = ("csv", "xlsx", "pdf")
@@ -633,57 +630,3 @@ def my_call_mark(request, pk: int):
                 _("The call to %(number)s is business again.") % {"number": call.number or "?"},
             )
     return redirect(f"{reverse('reports:my-calls')}?{urlencode({'month': f'{month:%Y-%m}'})}")
-
-
-# ---------------------------------------------------------------- top lists
-
-
-@login_required
-def top_report_page(request):
-    """A top-N or ad-hoc report (``reports.topn``) with its filters and downloads;
-    a wrong parameter is answered 400 with the form saying why."""
-    query = request.GET.copy()
-    query.setdefault("report", "numbers")
-    query.setdefault("month", f"{timezone.localdate():%Y-%m}")
-    kind = query["report"]
-    serializer = TopQuerySerializer(data={key: query[key] for key in query if query[key] != ""})
-    report, errors = None, []
-    if serializer.is_valid():
-        try:
-            report = top_report(kind=kind, params=serializer.params(), user=request.user)
-        except TopReportInvalid as error:
-            errors = [str(error)]
-    else:
-        errors = [
-            f"{name}: {' '.join(str(message) for message in messages_)}"
-            for name, messages_ in serializer.errors.items()
-        ]
-    try:
-        month = month_parse(query["month"])
-    except InvalidMonth:
-        month = timezone.localdate().replace(day=1)
-    params = {key: query[key] for key in query}
-    downloads = []
-    if report is not None:
-        downloads = [
-            (fmt.upper(), f"{reverse('reports:top-download', args=[fmt])}?{urlencode(params)}", fmt)
-            for fmt in FORMATS
-        ]
-    context = {
-        **_month_nav(request, month, **{k: v for k, v in params.items() if k != "month"}),
-        "report": report,
-        "errors": errors,
-        "kinds": [(key, spec.title) for key, spec in TOP_REPORTS.items()],
-        "kind": kind,
-        "params": params,
-        "kind_links": {
-            key: f"{request.path}?{urlencode({**params, 'report': key})}" for key in TOP_REPORTS
-        },
-        "departments": _visible_departments(request.user),
-        "sites": Site.objects.order_by("name", "slug"),
-        "categories": Category.choices,
-        "groups": [(key, title) for key, (_field, title) in KPI_GROUPS.items()],
-        "top_default": TOP_DEFAULT,
-        "downloads": downloads,
-    }
-    return render(request, "reports/top.html", context, status=400 if errors else 200)

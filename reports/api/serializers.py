@@ -12,7 +12,17 @@ from rest_framework import serializers
 
 from rating.models import Category
 from reports.selectors import InvalidMonth, month_parse
-from reports.topn import KPI_GROUPS, TOP_DEFAULT, TOP_MAX, TOP_REPORTS, WORKDAY_DEFAULT, TopParams
+from reports.topn import (
+    KPI_GROUPS,
+    TOP_DEFAULT,
+    TOP_MAX,
+    TOP_REPORTS,
+    WORKDAY_DEFAULT,
+    TopParams,
+    TopReportInvalid,
+    columns_chosen,
+    report_columns,
+)
 
 MONEY = {"max_digits": 18, "decimal_places": 4}
 UNRATED_HELP = _("Calls without a price (cost empty): not in the cost.")
@@ -341,6 +351,11 @@ class TopQuerySerializer(MonthQuerySerializer):
         required=False,
         help_text=_("kpis: per extension (default), trunk or destination category."),
     )
+    columns = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text=_("The columns to show, by key, comma-separated, in that order; all if empty."),
+    )
     # ``from`` is a Python keyword: the field is declared under its own name below.
     to = serializers.TimeField(
         required=False,
@@ -364,6 +379,20 @@ class TopQuerySerializer(MonthQuerySerializer):
             )
         return value
 
+    def validate(self, attrs):
+        keys = self._column_keys(attrs)
+        if keys:
+            columns = report_columns(attrs["report"], attrs.get("by", "extension"))
+            try:
+                columns_chosen(columns, keys)
+            except TopReportInvalid as error:
+                raise serializers.ValidationError({"columns": str(error)}) from None
+        return attrs
+
+    @staticmethod
+    def _column_keys(attrs) -> tuple[str, ...]:
+        return tuple(key.strip() for key in attrs.get("columns", "").split(",") if key.strip())
+
     def params(self):
         """The validated query as ``reports.topn.TopParams``."""
         data = self.validated_data
@@ -374,6 +403,7 @@ class TopQuerySerializer(MonthQuerySerializer):
             site=data.get("site", ""),
             category=data.get("category", ""),
             by=data.get("by", "extension"),
+            columns=self._column_keys(data),
             workday=(
                 data.get("from", WORKDAY_DEFAULT[0]),
                 data.get("to", WORKDAY_DEFAULT[1]),
