@@ -20,6 +20,7 @@ BENCHMARKS = (
     "trunks",
     "credit",
     "alerts",
+    "saved",
 )
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -926,6 +926,10 @@ def top_report_file(report, fmt: str, *, csv_style: CsvStyle = MACHINE_CSV) -> R
     notes = [report.note] if report.note else []
     if fmt == "pdf":
         pdf = _Pdf(title, report.params.month)
+        if len(kinds) > 8:  # a wide table: landscape, so that names do not wrap
+            from reportlab.lib.pagesizes import landscape
+
+            pdf.pagesize = landscape(pdf.pagesize)
         pdf.heading(pdf.organization, 1)
         pdf.heading(title, 2)
         pdf.text(report.description)
