@@ -195,3 +195,21 @@ def test_a_shared_report_is_listed_for_its_managers_and_only_its_owner_deletes_i
     client.force_login(org.admin)
     assert client.post(reverse("reports:saved-delete", args=[report.pk])).status_code == 302
     assert not SavedReport.objects.exists()
+
+
+def test_the_daily_schedule_exists_after_migrate_and_names_a_registered_task(db):
+    import importlib
+
+    from celery import current_app
+    from django.apps import apps as django_apps
+    from django_celery_beat.models import PeriodicTask
+
+    # Transactional tests empty every table, rows made by migrations included.
+    importlib.import_module("reports.migrations.0009_saved_reports").schedule_create(
+        django_apps, None
+    )
+    current_app.loader.import_default_modules()
+    task = PeriodicTask.objects.get(task="reports.tasks.saved_reports_task")
+    assert task.task in current_app.tasks
+    cron = task.crontab
+    assert (cron.minute, cron.hour, cron.day_of_month, cron.day_of_week) == ("0", "7", "*", "*")
