@@ -66,5 +66,6 @@ urlpatterns: list = [
     ),
     # The call search's result, exactly (its filters in the query).
     path("calls.csv", downloads.CallsCsvDownload.as_view(), name="calls-search-csv"),
+    path("calls.xlsx", downloads.CallsXlsxDownload.as_view(), name="calls-search-xlsx"),
     path("top.<report_format:fmt>", downloads.TopReportDownload.as_view(), name="top-download"),
 ]
