@@ -21,6 +21,7 @@ BENCHMARKS = (
     "trunks",
     "credit",
     "alerts",
+    "saved",
 )
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -49,7 +49,13 @@ DATABASE_URL = os.environ.get(
 TIME_ZONES = ("America/Argentina/Cordoba", "America/Argentina/Buenos_Aires")
 CHUNK = 100_000
 REPEATS = 15
-AIMS_MS = {"departments": 100, "extensions": 200, "dashboard": 300, "call_search": 500}
+AIMS_MS = {
+    "departments": 100,
+    "extensions": 200,
+    "dashboard": 300,
+    "call_search": 500,
+    "top": 300,
+}
 
 # The columns of Call the fill writes, in the order of its text lines; the others
 # (trunk, rate plan, rate) stay NULL. tests/billing/test_columns.py checks them.
@@ -549,10 +555,10 @@ def _timed(function, repeats: int = REPEATS) -> tuple[float, float]:
     return statistics.median(samples), max(samples)
 
 
-def _report(label: str, aim_key: str, median: float, worst: float) -> None:
+def _report(label: str, aim_key: str, median: float, worst: float, repeats: int = REPEATS) -> None:
     aim = AIMS_MS[aim_key]
     print(
-        f"{label}: {median:,.1f} ms median, {worst:,.1f} ms worst of {REPEATS} "
+        f"{label}: {median:,.1f} ms median, {worst:,.1f} ms worst of {repeats} "
         f"(aim {aim} ms: {aim / median:.1f}x under it)"
     )
 
@@ -594,6 +600,7 @@ def _measure() -> None:
     _measure_downloads(admin, month)
     _measure_dashboard(admin, manager)
     _measure_call_search(admin, manager, month)
+    _measure_top(admin, manager, month)
     in_month = Call.objects.filter(
         start__gte=dt.datetime.combine(MEASURED_MONTH, dt.time(), ZoneInfo(TIME_ZONES[0])),
         start__lt=dt.datetime(2026, 11, 1, tzinfo=ZoneInfo(TIME_ZONES[0])),
@@ -682,6 +689,21 @@ def _measure_call_search(admin, manager, month: str) -> None:
             "call_search",
             *_timed(lambda client=client, path=path: _get(client, path)),
         )
+
+
+def _measure_top(admin, manager, month: str) -> None:
+    """Each top-N report of the month through the API (``reports.topn``)."""
+    from django.test import Client
+    from rest_framework.authtoken.models import Token
+
+    from reports.topn import TOP_REPORTS
+
+    for who, user in (("administrator", admin), ("manager", manager)):
+        client = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0]}")
+        for kind in TOP_REPORTS:
+            path = f"/api/v1/reports/top/?report={kind}&month={month}"
+            timed = _timed(lambda client=client, path=path: _get(client, path), repeats=3)
+            _report(f"top report {kind}, {who}", "top", *timed, repeats=3)
 
 
 def _rss_kib(field: str) -> int:

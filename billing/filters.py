@@ -31,6 +31,14 @@ class CallFilterSet(django_filters.FilterSet):
         field_name="number", lookup_expr="startswith", help_text="Number prefix."
     )
     min_cost = django_filters.NumberFilter(field_name="cost", lookup_expr="gte")
+    destination = django_filters.CharFilter(
+        field_name="destination",
+        lookup_expr="icontains",
+        help_text=_("Part of the destination's name, e.g. Brazil (any case)."),
+    )
+    account_code = django_filters.CharFilter(
+        field_name="account_code", help_text=_("The account code dialled, exactly.")
+    )
     category = django_filters.ChoiceFilter(
         choices=Category.choices, help_text=_("Destination category, e.g. international.")
     )
@@ -60,6 +68,8 @@ class CallFilterSet(django_filters.FilterSet):
             "start_before",
             "number",
             "min_cost",
+            "destination",
+            "account_code",
             "category",
             "month",
             "unrated",

@@ -24,7 +24,15 @@ from org.models import Site
 from .budgets import budgets_in_effect, level_for, subtree_spent
 from .exports import CONTENT_TYPES
 from .mail import OUTCOME_LABELS, manager_report_send
-from .models import Budget, BudgetAlert, BudgetLevel, InvoiceMapping, ReportDelivery
+from .models import (
+    Budget,
+    BudgetAlert,
+    BudgetLevel,
+    InvoiceMapping,
+    ReportDelivery,
+    SavedReport,
+    SavedReportDelivery,
+)
 from .reconcile import InvoiceError, invoice_read, invoice_reconcile, reconciliation_xlsx
 
 XLSX = CONTENT_TYPES["xlsx"]
@@ -142,6 +150,40 @@ class ReportDeliveryAdmin(ReadOnlyLogAdmin):
                 text = _("%(user)s <%(email)s>: %(outcome)s")
             values = {"user": result.username, "email": result.email, "outcome": outcome}
             self.message_user(request, text % {**values, "error": result.error}, level)
+
+
+class SavedReportDeliveryInline(admin.TabularInline):
+    model = SavedReportDelivery
+    fields = ["day", "user", "state", "email", "attempts", "sent_at", "error"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["-day", "user__username"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SavedReport)
+class SavedReportAdmin(admin.ModelAdmin):
+    """Saved top lists: their filters, who they are shared with, their schedule and
+    the log of their e-mails (below each)."""
+
+    list_display = ["name", "owner", "report", "schedule", "formats", "created_at"]
+    list_filter = ["schedule", "report"]
+    list_select_related = ["owner"]
+    search_fields = ["name", "owner__username"]
+    autocomplete_fields = ["owner"]
+    filter_horizontal = ["shared_with"]
+    inlines = [SavedReportDeliveryInline]
+
+
+@admin.register(SavedReportDelivery)
+class SavedReportDeliveryAdmin(ReadOnlyLogAdmin):
+    list_display = ["saved_report", "user", "day", "state", "email", "attempts", "sent_at"]
+    list_filter = ["state", "day"]
+    list_select_related = ["saved_report", "user"]
+    search_fields = ["saved_report__name", "user__username", "email"]
 
 
 class ReconcileForm(forms.Form):

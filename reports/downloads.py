@@ -13,10 +13,12 @@ alike, so that scripts fetch the monthly files with the same scope as the person
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from urllib.parse import quote
 
 from django.db import transaction
 from django.http import HttpResponse, StreamingHttpResponse
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound, ParseError
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
@@ -28,13 +30,16 @@ from capture.models import Source
 from core.api import IsUser
 from org.models import Department, Extension, Site, Trunk
 
+from .api.serializers import TopQuerySerializer
 from .exports import (
     CsvStyle,
     ReportFile,
+    calls_xlsx,
     department_report_file,
     extension_report_file,
     neutralize,
     personal_report_file,
+    top_report_file,
 )
 from .personal import personal_chargeback
 from .selectors import (
@@ -46,6 +51,8 @@ from .selectors import (
     unrated_calls,
     user_scope,
 )
+from .templatetags.report_format import grouped
+from .topn import top_report
 
 # The calls download's headers, in the order users see them (contract) ...
 CALL_CSV_HEADERS = (
@@ -96,6 +103,7 @@ CALL_CSV_COLUMNS = (
     "pbx_call_id",
 )
 STREAM_CHUNK = 2_000
+XLSX_MAX_CALLS = 100_000
 
 
 class FirstRenderer(BaseContentNegotiation):
@@ -194,6 +202,53 @@ class PersonalReportDownload(DownloadView):
         )
 
 
+class TopReportDownload(DownloadView):
+    """A top-N report (``reports.topn``) as CSV, XLSX or PDF: the API's parameters
+    (``?report=numbers&month=2026-11``...), plus ``excel=1`` for the CSV."""
+
+    def get(self, request, fmt: str):
+        query = TopQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        report = top_report(
+            kind=query.validated_data["report"], params=query.params(), user=request.user
+        )
+        return file_response(top_report_file(report, fmt, csv_style=csv_style(request)))
+
+
+def _calls_selected(request, month: dt.date | None):
+    """The rows of the calls the query's filters select (and ``month``), oldest
+    first, in the caller's scope; a filter that does not read is a 400 naming it."""
+    calls = calls_visible_to(request.user).select_related(None)
+    filters = CallFilterSet(request.query_params, queryset=calls, request=request)
+    if not filters.is_valid():
+        raise ParseError(
+            "; ".join(f"{name}: {' '.join(errors)}" for name, errors in filters.errors.items())
+        )
+    calls = filters.qs
+    if month is not None:
+        calls = calls.filter(calls_in_month(month))
+    return calls.order_by("start", "id").values_list(*CALL_CSV_COLUMNS)
+
+
+class CallsXlsxDownload(DownloadView):
+    """The call search's result as XLSX: the CSV's columns, at most
+    ``XLSX_MAX_CALLS`` calls (a spreadsheet is for reading; the CSV has no limit)."""
+
+    def get(self, request):
+        rows = _calls_selected(request, None)
+        found = rows.count()
+        if found > XLSX_MAX_CALLS:
+            raise ParseError(
+                _(
+                    "%(found)s calls are too many for a spreadsheet (at most %(max)s): "
+                    "narrow the search or download the CSV."
+                )
+                % {"found": grouped(found), "max": grouped(XLSX_MAX_CALLS)}
+            )
+        sites = {site.pk: site for site in Site.objects.all()}
+        return file_response(calls_xlsx(_call_values(rows, sites)))
+
+
 class _Echo:
     def write(self, value):
         return value
@@ -213,17 +268,8 @@ class CallsCsvDownload(DownloadView):
 
     def get(self, request, month: str | None = None):
         first_day = self.month(month) if month is not None else None
-        calls = calls_visible_to(request.user).select_related(None)
-        filters = CallFilterSet(request.query_params, queryset=calls, request=request)
-        if not filters.is_valid():
-            raise ParseError(
-                "; ".join(f"{name}: {' '.join(errors)}" for name, errors in filters.errors.items())
-            )
+        rows = _calls_selected(request, first_day)
         sites = {site.pk: site for site in Site.objects.all()}
-        calls = filters.qs
-        if first_day is not None:
-            calls = calls.filter(calls_in_month(first_day))
-        rows = calls.order_by("start", "id").values_list(*CALL_CSV_COLUMNS)
         response = StreamingHttpResponse(
             _call_lines(rows, sites, csv_style(request)), content_type="text/csv; charset=utf-8"
         )
@@ -233,10 +279,26 @@ class CallsCsvDownload(DownloadView):
 
 
 def _call_lines(rows, sites, style: CsvStyle):
-    """CSV lines of ``rows``; names of extensions, sources, departments and trunks come
-    from small maps read once, so the big query joins nothing."""
+    """CSV lines of ``rows`` (``_call_values``), streamed."""
     writer = style.writer(_Echo())
     yield "\ufeff" + writer.writerow(CALL_CSV_HEADERS)
+    for values in _call_values(rows, sites):
+        yield writer.writerow([_csv_cell(value, style) for value in values])
+
+
+def _csv_cell(value, style: CsvStyle):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return style.decimal(value)
+    return "" if value is None else value
+
+
+def _call_values(rows, sites):
+    """The values of the calls file's columns (``CALL_CSV_HEADERS``) for each of
+    ``rows``, text made safe against formulas; names of extensions, sources,
+    departments and trunks come from small maps read once, so the big query joins
+    nothing."""
     slugs = {pk: site.slug for pk, site in sites.items()}
     zones = {pk: site.zone for pk, site in sites.items()}
     sources = dict(Source.objects.values_list("id", "slug"))
@@ -275,29 +337,27 @@ def _call_lines(rows, sites, style: CsvStyle):
         ) in rows.iterator(chunk_size=STREAM_CHUNK):
             extension = extensions.get(extension_id, ("", ""))
             department = departments.get(department_id, ("", ""))
-            yield writer.writerow(
-                [
-                    pk,
-                    slugs.get(site_id, ""),
-                    sources.get(source_id, ""),
-                    start.astimezone(zones[site_id]).isoformat() if site_id in zones else "",
-                    start.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
-                    duration,
-                    ring,
-                    "true" if answered else "false",
-                    direction,
-                    neutralize(extension[0]),
-                    neutralize(extension[1]),
-                    neutralize(department[0]),
-                    neutralize(department[1]),
-                    neutralize(trunks.get(trunk_id, "")),
-                    neutralize(number),
-                    neutralize(normalized),
-                    neutralize(destination),
-                    category,
-                    "" if cost is None else style.decimal(cost),
-                    currency,
-                    neutralize(account_code),
-                    neutralize(pbx_call_id),
-                ]
-            )
+            yield [
+                pk,
+                slugs.get(site_id, ""),
+                sources.get(source_id, ""),
+                start.astimezone(zones[site_id]).isoformat() if site_id in zones else "",
+                start.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
+                duration,
+                ring,
+                answered,
+                direction,
+                neutralize(extension[0]),
+                neutralize(extension[1]),
+                neutralize(department[0]),
+                neutralize(department[1]),
+                neutralize(trunks.get(trunk_id, "")),
+                neutralize(number),
+                neutralize(normalized),
+                neutralize(destination),
+                category,
+                cost,
+                currency,
+                neutralize(account_code),
+                neutralize(pbx_call_id),
+            ]

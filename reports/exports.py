@@ -879,3 +879,150 @@ def personal_report_file(
             pdf.table(header, table, numeric_from=4)
         content = pdf.build()
     return ReportFile(content=content, content_type=CONTENT_TYPES[fmt], filename=name)
+
+
+# ---------------------------------------------------------------- top-N and ad-hoc reports
+
+TOP_COLUMN_KINDS = {"money": "money", "int": "int", "seconds": "int"}
+
+
+def _top_value(value, kind: str):
+    """A value as the CSV and XLSX keep it: local times without their offset (the
+    site's zone, as shown), ``None`` for nothing."""
+    if kind == "datetime" and value is not None:
+        return value.replace(tzinfo=None)
+    return value
+
+
+def _top_text(value, kind: str) -> str:
+    """A value as the PDF prints it."""
+    if value is None or value == "":
+        return "—" if kind != "text" else ""
+    if kind == "money":
+        return _money_text(value)
+    if kind == "seconds":
+        return _duration_text(value)
+    if kind == "int":
+        return grouped(value)
+    if kind == "percent":
+        return f"{grouped(value, 1)} %"
+    if kind == "datetime":
+        return date_format(value, "SHORT_DATETIME_FORMAT")
+    if kind == "category":
+        return str(category_label(value))
+    return str(value)
+
+
+def top_report_file(report, fmt: str, *, csv_style: CsvStyle = MACHINE_CSV) -> ReportFile:
+    """A ``reports.topn.TopReport`` as a file of ``fmt``: its columns in its order."""
+    _check_format(fmt)
+    name = f"{report.kind}-{report.params.month:%Y-%m}.{fmt}"
+    title = f"{report.title}, {_month_text(report.params.month)}"
+    kinds = [column.kind for column in report.columns]
+    rows = [
+        [_top_value(value, kind) for value, kind in zip(cells, kinds, strict=True)]
+        for cells in report.cells()
+    ]
+    notes = [report.note] if report.note else []
+    if fmt == "pdf":
+        pdf = _Pdf(title, report.params.month)
+        if len(kinds) > 8:  # a wide table: landscape, so that names do not wrap
+            from reportlab.lib.pagesizes import landscape
+
+            pdf.pagesize = landscape(pdf.pagesize)
+        pdf.heading(pdf.organization, 1)
+        pdf.heading(title, 2)
+        pdf.text(report.description)
+        text_rows = [
+            [_top_text(value, kind) for value, kind in zip(cells, kinds, strict=True)]
+            for cells in report.cells()
+        ]
+        numeric_from = next(
+            (i for i, kind in enumerate(kinds) if kind not in ("text", "datetime", "category")),
+            len(kinds),
+        )
+        if text_rows:
+            header = [str(column.title) for column in report.columns]
+            pdf.table(header, text_rows, numeric_from=numeric_from)
+        else:
+            pdf.text(_("No calls in this period."))
+        for note in notes:
+            pdf.text(note)
+        content = pdf.build()
+    else:
+        columns = [
+            Column(column.title, TOP_COLUMN_KINDS.get(column.kind, "text"), 14)
+            for column in report.columns
+        ]
+        if fmt == "csv":
+            content = _csv(columns, rows, csv_style)
+        else:
+            content = _xlsx(title, columns, rows, [], notes=notes)
+    return ReportFile(content=content, content_type=CONTENT_TYPES[fmt], filename=name)
+
+
+# ---------------------------------------------------------------- the call search's result
+
+CALL_XLSX_COLUMNS = [
+    Column(gettext_lazy("Call"), "int", 10),
+    Column(gettext_lazy("Site"), "text", 12),
+    Column(gettext_lazy("Source"), "text", 14),
+    Column(gettext_lazy("Start (site time)"), "datetime", 19),
+    Column(gettext_lazy("Start (UTC)"), "text", 21),
+    Column(gettext_lazy("Duration (s)"), "int", 11),
+    Column(gettext_lazy("Ring (s)"), "int", 9),
+    Column(gettext_lazy("Answered"), "text", 9),
+    Column(gettext_lazy("Direction"), "text", 10),
+    Column(gettext_lazy("Extension"), "text", 10),
+    Column(gettext_lazy("Holder"), "text", 20),
+    Column(gettext_lazy("Department code"), "text", 12),
+    Column(gettext_lazy("Department"), "text", 20),
+    Column(gettext_lazy("Trunk"), "text", 10),
+    Column(gettext_lazy("Number"), "text", 16),
+    Column(gettext_lazy("Normalized number"), "text", 16),
+    Column(gettext_lazy("Destination"), "text", 18),
+    Column(gettext_lazy("Category"), "text", 12),
+    Column(gettext_lazy("Cost"), "money", 12),
+    Column(gettext_lazy("Currency"), "text", 8),
+    Column(gettext_lazy("Account code"), "text", 12),
+    Column(gettext_lazy("PBX call id"), "text", 14),
+]
+
+
+def calls_xlsx(rows: Iterable[Sequence]) -> ReportFile:
+    """The call search's result (the calls CSV's values, in its column order) as one
+    sheet written row by row (openpyxl's write-only mode), local starts as dates."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(str(_("Calls"))[:31])
+    for position, column in enumerate(CALL_XLSX_COLUMNS, start=1):
+        sheet.column_dimensions[_column_letter(position)].width = column.width
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header = []
+    for column in CALL_XLSX_COLUMNS:
+        cell = WriteOnlyCell(sheet, value=str(column.title))
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    yes, no = _("yes"), _("no")
+    for values in rows:
+        values = list(values)
+        values[3] = dt.datetime.fromisoformat(values[3]).replace(tzinfo=None) if values[3] else None
+        values[7] = yes if values[7] else no
+        values[17] = category_label(values[17])
+        sheet.append([neutralize(value) for value in values])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return ReportFile(
+        content=buffer.getvalue(), content_type=CONTENT_TYPES["xlsx"], filename="calls.xlsx"
+    )
+
+
+def _column_letter(position: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(position)

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -232,3 +232,109 @@ class InvoiceMapping(models.Model):
             raise ValidationError(
                 _("Give the start column, or both the date column and the time column.")
             )
+
+
+class SavedReport(models.Model):
+    """A top list (``reports.topn``) saved by its owner with its filters and chosen
+    columns, shared with the managers of some departments, and e-mailed on a schedule
+    to the owner and those managers, each seeing only their own scope."""
+
+    class Schedule(models.TextChoices):
+        NONE = "", _("Not e-mailed")
+        DAILY = "daily", _("Every day")
+        WEEKLY = "weekly", _("Every week")
+        MONTHLY = "monthly", _("Every month, on the 1st")
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_reports",
+        verbose_name=_("owner"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    report = models.CharField(
+        _("report"), max_length=20, help_text=_("Which top list: numbers, after-hours, ...")
+    )
+    params = models.JSONField(
+        _("filters"),
+        default=dict,
+        blank=True,
+        help_text=_("The report's query parameters but the month (department, category, ...)."),
+    )
+    shared_with = models.ManyToManyField(
+        "org.Department",
+        blank=True,
+        related_name="+",
+        verbose_name=_("shared with"),
+        help_text=_("The managers of these departments may open it and get it by e-mail."),
+    )
+    schedule = models.CharField(
+        _("e-mailed"), max_length=8, choices=Schedule.choices, blank=True, default=""
+    )
+    weekday = models.PositiveSmallIntegerField(
+        _("weekday"),
+        default=0,
+        validators=[MaxValueValidator(6)],
+        help_text=_("For a weekly report: 0 is Monday, 6 Sunday."),
+    )
+    formats = models.CharField(
+        _("attachments"),
+        max_length=20,
+        default="xlsx",
+        help_text=_("Comma-separated: xlsx, pdf, csv."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["owner__username", "name"]
+        verbose_name = _("saved report")
+        verbose_name_plural = _("saved reports")
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="saved_report_name_per_owner")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        from .saved import saved_report_check  # the top lists' own checks
+
+        saved_report_check(self.report, self.params, self.formats)
+
+
+class SavedReportDelivery(models.Model):
+    """One scheduled e-mail of a saved report to one person: sent once per day due."""
+
+    class State(models.TextChoices):
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Skipped")
+
+    saved_report = models.ForeignKey(
+        SavedReport,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("saved report"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    day = models.DateField(_("day"), help_text=_("The day it was due."))
+    state = models.CharField(_("state"), max_length=8, choices=State.choices)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-day", "saved_report__name"]
+        verbose_name = _("saved report delivery")
+        verbose_name_plural = _("saved report deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["saved_report", "user", "day"], name="saved_report_delivery_once_a_day"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.saved_report} → {self.user} {self.day}: {self.state}"

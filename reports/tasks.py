@@ -1,14 +1,17 @@
 """Celery tasks of reports: they translate their arguments and call one service.
 
-Beat runs both from ``django_celery_beat`` rows created by migration 0004 (editable in
-the admin under Periodic tasks), not from ``CELERY_BEAT_SCHEDULE``. Both are
-idempotent, so a redelivered or doubled run sends nothing twice.
+Beat runs them from ``django_celery_beat`` rows created by migrations 0004 and 0009
+(editable in the admin under Periodic tasks), not from ``CELERY_BEAT_SCHEDULE``. All
+are idempotent, so a redelivered or doubled run sends nothing twice.
 """
+
+import datetime as dt
 
 from celery import shared_task
 
 from .budgets import budget_alerts_send, budget_check_months
 from .mail import monthly_reports_send, previous_month
+from .saved import saved_reports_send
 from .selectors import month_parse
 
 
@@ -29,3 +32,10 @@ def budget_alerts_task() -> dict:
         sent += len(summary.sent)
         failed += len(summary.failed)
     return {"sent": sent, "failed": failed}
+
+
+@shared_task(time_limit=3600, soft_time_limit=3500)
+def saved_reports_task(day: str | None = None) -> dict:
+    """E-mail the saved reports due on ``day`` (ISO date; default today in
+    ``TIME_ZONE``) to their owners and the managers they are shared with."""
+    return saved_reports_send(dt.date.fromisoformat(day) if day else None)

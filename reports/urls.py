@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from . import downloads, traffic_views, views
+from . import downloads, top_views, traffic_views, views
 
 
 class MonthConverter:
@@ -41,6 +41,10 @@ urlpatterns: list = [
     path("calls/", views.call_search, name="calls"),
     path("calls/<int:pk>/", views.call_explain_page, name="call-explain"),
     path("trunks/", traffic_views.trunk_report_page, name="trunks"),
+    path("top/", top_views.top_report_page, name="top"),
+    path("saved/", top_views.saved_reports_page, name="saved"),
+    path("saved/new/", top_views.saved_report_create, name="saved-create"),
+    path("saved/<int:pk>/delete/", top_views.saved_report_delete, name="saved-delete"),
     path("mine/", views.my_calls_page, name="my-calls"),
     path("mine/<int:pk>/personal/", views.my_call_mark, name="my-call-mark"),
     # Downloads (contract): session or API key.
@@ -62,4 +66,6 @@ urlpatterns: list = [
     ),
     # The call search's result, exactly (its filters in the query).
     path("calls.csv", downloads.CallsCsvDownload.as_view(), name="calls-search-csv"),
+    path("calls.xlsx", downloads.CallsXlsxDownload.as_view(), name="calls-search-xlsx"),
+    path("top.<report_format:fmt>", downloads.TopReportDownload.as_view(), name="top-download"),
 ]

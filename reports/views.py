@@ -43,6 +43,7 @@ from org.selectors import departments_visible_to
 
 from .charts import calls_trend_svg, cost_trend_svg
 from .dashboard import MonthFigures, dashboard_data, month_shift, percent
+from .downloads import XLSX_MAX_CALLS
 from .personal import MY_CALLS_SHOWN, my_month, personal_cost_of, personal_costs_by_department
 from .selectors import (
     DepartmentNotFound,
@@ -436,8 +437,8 @@ def _page_zone(site_slug: str, sites: list[Site]):
     return timezone.get_default_timezone()
 
 
-def _search_csv_url(filters) -> str:
-    """The CSV of the search's result: the filters as the FilterSet read them (times
+def _search_file_url(filters, url_name: str = "reports:calls-search-csv") -> str:
+    """The CSV (or XLSX) of the search's result: the filters as the FilterSet read them (times
     as ISO 8601 with their offset, as read in the page's zone), so the file holds
     exactly the calls found."""
     query = {}
@@ -451,7 +452,7 @@ def _search_csv_url(filters) -> str:
         elif isinstance(value, bool):
             value = "true" if value else "false"
         query[name] = str(value)
-    url = reverse("reports:calls-search-csv")
+    url = reverse(url_name)
     return f"{url}?{urlencode(query)}" if query else url
 
 
@@ -509,7 +510,8 @@ def call_search(request):
         totals = call_search_totals(
             calls=calls, filters=filters.form.cleaned_data, user=request.user
         )
-    csv_url = _search_csv_url(filters) if calls is not None else ""
+    csv_url = _search_file_url(filters) if calls is not None else ""
+    xlsx_url = _search_file_url(filters, "reports:calls-search-xlsx") if calls is not None else ""
     typed_format = _typed_datetime_format()
     shown = {
         key: _local_datetime(query.get(key, ""), typed_format) or params[key]
@@ -530,6 +532,8 @@ def call_search(request):
         "categories": CallFilterSet.base_filters["category"].extra["choices"],
         "totals": totals,
         "csv_url": csv_url,
+        "xlsx_url": xlsx_url,
+        "xlsx_max": XLSX_MAX_CALLS,
         "unrated_query": urlencode(
             {k: v for k, v in request.GET.items() if k not in ("after", "before") and v}
             | {"unrated": "true"}

@@ -27,6 +27,7 @@ REQUIRED = {
     "/api/v1/reports/departments/": {"month": "2026-11"},
     "/api/v1/reports/extensions/": {"month": "2026-11"},
     "/api/v1/reports/trunks/": {"month": "2026-11"},
+    "/api/v1/reports/top/": {"month": "2026-11", "report": "numbers"},
 }
 
 

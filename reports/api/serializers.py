@@ -10,7 +10,19 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from rating.models import Category
 from reports.selectors import InvalidMonth, month_parse
+from reports.topn import (
+    KPI_GROUPS,
+    TOP_DEFAULT,
+    TOP_MAX,
+    TOP_REPORTS,
+    WORKDAY_DEFAULT,
+    TopParams,
+    TopReportInvalid,
+    columns_chosen,
+    report_columns,
+)
 
 MONEY = {"max_digits": 18, "decimal_places": 4}
 UNRATED_HELP = _("Calls without a price (cost empty): not in the cost.")
@@ -309,3 +321,137 @@ def trunk_report_data(report) -> dict:
         "month": f"{report.month:%Y-%m}",
         "trunks": [trunk_line_data(line) for line in report.trunks],
     }
+
+
+class TopQuerySerializer(MonthQuerySerializer):
+    """The parameters of a top-N report (``reports.topn``), for the API, the files
+    and the page alike."""
+
+    report = serializers.ChoiceField(
+        choices=list(TOP_REPORTS), help_text=_("Which report (docs/reports.md, Top lists).")
+    )
+    top = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text=_("How many lines, 20 unless given; at most 500."),
+    )
+    department = serializers.IntegerField(
+        required=False,
+        help_text=_("A department's id: its calls and those of the departments below it."),
+    )
+    site = serializers.CharField(required=False, allow_blank=True, help_text=_("A site's slug."))
+    category = serializers.ChoiceField(
+        choices=[value for value, _label in Category.choices],
+        required=False,
+        allow_blank=True,
+        help_text=_("A destination category."),
+    )
+    by = serializers.ChoiceField(
+        choices=list(KPI_GROUPS),
+        required=False,
+        help_text=_("kpis: per extension (default), trunk or destination category."),
+    )
+    columns = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text=_("The columns to show, by key, comma-separated, in that order; all if empty."),
+    )
+    # ``from`` is a Python keyword: the field is declared under its own name below.
+    to = serializers.TimeField(
+        required=False,
+        format="%H:%M",
+        input_formats=["%H:%M"],
+        help_text=_("after-hours: when the working day ends, HH:MM local (18:00)."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["from"] = serializers.TimeField(
+            required=False,
+            input_formats=["%H:%M"],
+            help_text=_("after-hours: when the working day starts, HH:MM local (08:00)."),
+        )
+
+    def validate_top(self, value):
+        if value > TOP_MAX:
+            raise serializers.ValidationError(
+                _("At most %(max)s lines; ask for fewer.") % {"max": TOP_MAX}
+            )
+        return value
+
+    def validate(self, attrs):
+        keys = self._column_keys(attrs)
+        if keys:
+            columns = report_columns(attrs["report"], attrs.get("by", "extension"))
+            try:
+                columns_chosen(columns, keys)
+            except TopReportInvalid as error:
+                raise serializers.ValidationError({"columns": str(error)}) from None
+        return attrs
+
+    @staticmethod
+    def _column_keys(attrs) -> tuple[str, ...]:
+        return tuple(key.strip() for key in attrs.get("columns", "").split(",") if key.strip())
+
+    def params(self):
+        """The validated query as ``reports.topn.TopParams``."""
+        data = self.validated_data
+        return TopParams(
+            month=data["month"],
+            top=data.get("top", TOP_DEFAULT),
+            department=data.get("department"),
+            site=data.get("site", ""),
+            category=data.get("category", ""),
+            by=data.get("by", "extension"),
+            columns=self._column_keys(data),
+            workday=(
+                data.get("from", WORKDAY_DEFAULT[0]),
+                data.get("to", WORKDAY_DEFAULT[1]),
+            ),
+        )
+
+
+class TopColumnSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    title = serializers.CharField()
+    kind = serializers.CharField(
+        help_text=_("text, int, seconds, money, percent, datetime or category.")
+    )
+
+
+class TopReportSerializer(serializers.Serializer):
+    report = serializers.CharField(source="kind")
+    title = serializers.CharField()
+    description = serializers.CharField()
+    month = serializers.SerializerMethodField()
+    columns = TopColumnSerializer(many=True)
+    rows = serializers.SerializerMethodField(
+        help_text=_("One object per line, keyed by the columns' keys.")
+    )
+    count = serializers.SerializerMethodField()
+    note = serializers.CharField()
+
+    def get_month(self, report) -> str:
+        return f"{report.params.month:%Y-%m}"
+
+    def get_count(self, report) -> int:
+        return len(report.rows)
+
+    @extend_schema_field({"type": "array", "items": {"type": "object"}})
+    def get_rows(self, report) -> list[dict]:
+        kinds = {column.key: column.kind for column in report.columns}
+        return [
+            {key: _top_json(row.get(key), kind) for key, kind in kinds.items()}
+            for row in report.rows
+        ]
+
+
+def _top_json(value, kind: str):
+    """Money and percents as decimal strings, times in ISO 8601 with the site's offset."""
+    if value is None:
+        return None
+    if kind in ("money", "percent"):
+        return str(value)
+    if kind == "datetime":
+        return value.isoformat()
+    return value

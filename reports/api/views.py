@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from core.api import IsUser, StrictQueryMixin
 from reports.selectors import department_report, extension_report, extension_totals
+from reports.topn import top_report
 from reports.traffic import trunk_report
 
 from .serializers import (
@@ -18,6 +19,8 @@ from .serializers import (
     ExtensionQuerySerializer,
     ExtensionReportSerializer,
     MonthQuerySerializer,
+    TopQuerySerializer,
+    TopReportSerializer,
     TrunkQuerySerializer,
     TrunkReportSerializer,
     department_report_data,
@@ -131,3 +134,35 @@ class TrunkReportView(StrictQueryMixin, APIView):
             site_slug=query.validated_data.get("site"),
         )
         return Response(trunk_report_data(report))
+
+
+class TopReportView(StrictQueryMixin, APIView):
+    """A top-N or ad-hoc report of the month (``reports.topn``)."""
+
+    permission_classes = [IsUser]
+    query_serializer_class = TopQuerySerializer
+
+    @extend_schema(
+        operation_id="reports_top",
+        parameters=[TopQuerySerializer],
+        responses={
+            200: TopReportSerializer,
+            **ERRORS,
+            404: OpenApiResponse(description="A department outside your scope."),
+        },
+        description=(
+            "`report`: numbers (most called), destinations, longest, expensive, "
+            "account-codes, kpis (ASR and ACD `by` extension, trunk or destination), "
+            "missed (unanswered incoming per extension and local hour), after-hours "
+            "(outgoing calls outside `from`-`to`, weekends and holidays, per "
+            "extension). `columns` lists the lines' keys in order with their titles "
+            "in your language; `rows` holds one object per line. Within your scope."
+        ),
+    )
+    def get(self, request):
+        query = TopQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        report = top_report(
+            kind=query.validated_data["report"], params=query.params(), user=request.user
+        )
+        return Response(TopReportSerializer(report).data)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from django import template
+from django.utils.dates import WEEKDAYS
 from django.utils.formats import number_format
 from django.utils.translation import pgettext_lazy
 
@@ -111,3 +112,9 @@ def direction(value) -> str:
     language: ``Entrante``, ``Recebida``; another value is shown as it is."""
     label = DIRECTION_LABELS.get(value)
     return str(label) if label is not None else (value or "")
+
+
+@register.filter
+def weekday_name(value) -> str:
+    """0 → Monday ... 6 → Sunday, in the active language."""
+    return str(WEEKDAYS.get(int(value), value))

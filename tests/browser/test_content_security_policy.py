@@ -71,6 +71,8 @@ def test_the_report_pages_hold_under_the_policy(watched, live_server, demo):
         f"/reports/departments/?month={month}",
         f"/reports/extensions/?month={month}&department={finance.pk}",
         f"/reports/calls/?month={month}",
+        f"/reports/top/?month={month}&report=expensive",
+        f"/reports/top/?month={month}&report=missed",
     ]:
         problems = visit(watched, f"{live_server.url}{path}")
         assert problems == [], "\n".join([path, *sorted(set(problems))])

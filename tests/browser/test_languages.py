@@ -13,7 +13,13 @@ from tests.factories import AdminFactory
 
 from .conftest import MANAGER_PASSWORD
 
-PAGES = ["/reports/", "/reports/departments/", "/reports/extensions/", "/reports/calls/"]
+PAGES = [
+    "/reports/",
+    "/reports/departments/",
+    "/reports/extensions/",
+    "/reports/calls/",
+    "/reports/top/",
+]
 SOURCE_FORM = "/admin/capture/source/add/?family=mitel-5000&transport=tcp-client"
 # The elements that hold the product's own words (data sits in the table bodies).
 LABELS = "h1, h2, thead th, nav a, button, label, caption, legend"
