@@ -358,6 +358,19 @@ class AlcatelOmniPCXParser(Parser):
         self._office_end = max(columns.stop for columns, _ in self._layout.values())
         self._needed = max(self._layout[key][0].stop for key in REQUIRED_FIELDS)
         self._type_at = self._layout["type"][0]
+        # The slices the hot path reads (None: not printed), looked up once.
+        present = {key: columns for key, (columns, _) in self._layout.items()}
+        self._date_at, self._time_at = present["date"], present["time"]
+        self._charged_at = present.get("charged_user8") or present.get("charged_user")
+        self._initial_at = present.get("initial_user8") or present.get("initial_user")
+        self._trunk_at = present.get("line4") or present.get("line")
+        self._number_at, self._account_at = present.get("number"), present.get("account")
+        self._units_at, self._cost_at = present.get("units"), present.get("cost")
+        self._detail_at = tuple(
+            (key, present[key])
+            for key in ("services", "facilities", "mode", "name", "operator")
+            if key in present
+        )
         self._enterprise = {
             key: (slice(first - 1, last), f"{name} (columns {first}-{last})")
             for key, (name, first, last) in ENTERPRISE_FIELDS.items()
@@ -383,25 +396,32 @@ class AlcatelOmniPCXParser(Parser):
 
     def _office(self, line: str) -> ParsedCall | None:
         layout = self._layout
-        if not any(character.isdigit() for character in line):
-            return None  # a header or a rule
         if len(line) < self._needed:
+            if not any(character.isdigit() for character in line):
+                return None  # a header or a rule
             name = layout["duration"][1]
             raise RecordError(
                 f"record is {len(line)} characters; it must reach {name} "
                 f"(column {self._needed}); check the source's fields and widths options"
             )
         line = line.ljust(self._office_end)
-        type_columns, type_name = layout["type"]
-        kind = line[type_columns].strip()
+        kind = line[self._type_at].strip()
         direction = _TYPES.get(kind)
         if direction is None and kind not in _SERVICE_TYPES:
-            raise field_error(type_name, kind, "is not -->, <--, CS+ or CS-")
+            if not any(character.isdigit() for character in line):
+                return None  # a header or a rule
+            raise field_error(layout["type"][1], kind, "is not -->, <--, CS+ or CS-")
 
         start = self._office_start(line)
         duration = self._office_clock(line, "duration", 8)
         details: Details = {}
-        units = self._optional_int(line, "units", details)
+        units = 0
+        if self._units_at is not None:
+            units_text = line[self._units_at].strip()
+            if units_text:
+                if not is_digits(units_text):
+                    raise field_error(layout["units"][1], units_text, "is not a number")
+                units = details["units"] = int(units_text)
         if direction is None:  # a supplementary service request
             if not units:
                 return None
@@ -411,50 +431,42 @@ class AlcatelOmniPCXParser(Parser):
             start -= ONE_SECOND * duration
 
         extension = self._user(line, details)
-        trunk = self._text(line, "line4") or self._text(line, "line")
         ring = self._office_clock(line, "ring", 5) if "ring" in layout else 0
-        cost = self._text(line, "cost")
-        if cost:
-            if not _COST_RE.fullmatch(cost):
-                raise field_error(layout["cost"][1], cost, "is not an amount")
-            details["cost"] = cost
-        for key in ("services", "facilities", "mode", "name", "operator"):
-            value = self._text(line, key)
-            if value:
-                details[key] = value
+        self._office_details(line, details)
+        trunk_at, number_at, account_at = self._trunk_at, self._number_at, self._account_at
         return ParsedCall(
             start=start,
             duration_seconds=duration,
             ring_seconds=ring,
             direction=direction,
             extension=extension,
-            trunk=trunk,
-            number=self._text(line, "number"),
-            account_code=self._text(line, "account"),
+            trunk=line[trunk_at].strip() if trunk_at else "",
+            number=line[number_at].strip() if number_at else "",
+            account_code=line[account_at].strip() if account_at else "",
             pbx_call_id="",
             answered=duration > 0,
             details=details,
         )
 
-    def _text(self, line: str, key: str) -> str:
-        field = self._layout.get(key)
-        return line[field[0]].strip() if field else ""
-
-    def _optional_int(self, line: str, key: str, details: Details) -> int:
-        value = self._text(line, key)
-        if not value:
-            return 0
-        if not is_digits(value):
-            raise field_error(self._layout[key][1], value, "is not a number")
-        details[key] = int(value)
-        return int(value)
+    def _office_details(self, line: str, details: Details) -> None:
+        """The cost and the other printed fields, when not blank, into ``details``."""
+        if self._cost_at is not None:
+            cost = line[self._cost_at].strip()
+            if cost:
+                if not _COST_RE.fullmatch(cost):
+                    raise field_error(self._layout["cost"][1], cost, "is not an amount")
+                details["cost"] = cost
+        for key, columns in self._detail_at:
+            value = line[columns].strip()
+            if value:
+                details[key] = value
 
     def _office_start(self, line: str) -> dt.datetime:
-        date_columns, date_name = self._layout["date"]
-        date_text = line[date_columns].strip()
-        day = self._clock.days.get(date_text) or self._office_day(date_text, date_name)
-        time_columns, time_name = self._layout["time"]
-        time_text = line[time_columns].strip()
+        date_text = line[self._date_at].strip()
+        day = self._clock.days.get(date_text) or self._office_day(
+            date_text, self._layout["date"][1]
+        )
+        time_text = line[self._time_at].strip()
         if len(time_text) == 5:
             time_text += ":00"  # printed to the minute
         since_midnight = TIMES_OF_DAY.get(time_text)
@@ -462,7 +474,7 @@ class AlcatelOmniPCXParser(Parser):
             try:
                 since_midnight = time_of_day(time_text)
             except ValueError:
-                raise field_error(time_name, time_text, "is not hh:mm:ss") from None
+                raise field_error(self._layout["time"][1], time_text, "is not hh:mm:ss") from None
         return self._clock.on(day, since_midnight)
 
     def _office_day(self, text: str, name: str) -> LocalDay:
@@ -499,10 +511,13 @@ class AlcatelOmniPCXParser(Parser):
         return seconds
 
     def _user(self, line: str, details: Details) -> str:
-        charged = self._text(line, "charged_user8") or self._text(line, "charged_user")
-        initial = self._text(line, "initial_user8") or self._text(line, "initial_user")
-        if initial and initial != "****":
-            details["initial_user"] = initial
+        charged = line[self._charged_at].strip() if self._charged_at else ""
+        if self._initial_at is not None:
+            initial = line[self._initial_at].strip()
+            if initial and initial != "****":
+                details["initial_user"] = initial
+        if is_digits(charged):
+            return charged
         if _LINE_RE.fullmatch(charged):
             details["charged_line"] = charged
             return ""

@@ -73,7 +73,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
-from collections.abc import Callable
 
 from smdr.schema import Kind, Setting, gettext_noop, schema
 
@@ -88,7 +87,15 @@ from .base import (
     field_error,
     is_digits,
 )
-from .clock import ONE_SECOND, TIMES_OF_DAY, LocalClock, LocalDay, expand_year, time_of_day
+from .clock import (
+    ONE_SECOND,
+    TIMES_OF_DAY,
+    LocalClock,
+    LocalDay,
+    expand_year,
+    remember,
+    time_of_day,
+)
 from .direction import RULE_KEY, known_direction
 from .options import choice_option
 
@@ -116,7 +123,9 @@ OSV_FIELDS: dict[str, tuple[int, str]] = {
     "destination": (128, "Destination Party Number"),
 }
 OSV_MIN_FIELDS = 41
+_OSV_WIDTH = max(number for number, _ in OSV_FIELDS.values())  # short records are padded
 FULL_CDR = "00000000"
+_FULL_CDR_HEAD = FULL_CDR + ","
 BF_KEYWORDS = ("FILENAME:", "DEVICE:", "HOSTNAME:", "FILETYPE:", "VERSION:", "CREATE:", "CLOSE:")
 _ON_OSV_ORIGINATING, _INCOMING_PARTY, _ON_OSV_TERMINATING, _OUTGOING_PARTY = (
     "900",
@@ -169,7 +178,10 @@ _COST_RE = re.compile(r"[0-9]+(?:[.,][0-9]+)?")
 _TRAILING_JUNK = "\r\n\x00 \t\x0c"
 _LEADING_JUNK = "".join(chr(code) for code in range(32)) + "\x7f\ufeff "
 _CACHE_LIMIT = 100_000
-_moments: dict[str, dt.datetime | None] = {}  # OSV times with an offset -> aware UTC
+_SIXTY = {f"{number:02d}": number for number in range(60)}
+_AFTER_SECONDS = frozenset({".", "+", "-", "Z"})
+# ("YYYY-MM-DDTHH", offset) -> that hour as aware UTC.
+_hours: dict[tuple[str, str], dt.datetime] = {}
 
 
 def _is_record_type(value: str) -> bool:
@@ -268,6 +280,8 @@ class UnifyOpenScapeParser(Parser):
         if not line:
             return None
         variant = self.variant
+        if line.startswith(_FULL_CDR_HEAD) and variant != "hipath4000":
+            return self._osv(line)  # the common case, told at a glance
         if variant == "auto":
             variant = "openscape-voice" if _looks_osv(line) else "hipath4000"
         if variant == "openscape-voice":
@@ -277,7 +291,7 @@ class UnifyOpenScapeParser(Parser):
     # OpenScape Voice
 
     def _osv(self, line: str) -> ParsedCall | None:
-        if line.startswith(BF_KEYWORDS):
+        if line[0] != "0" and line.startswith(BF_KEYWORDS):
             return None
         if '"' in line:
             try:
@@ -286,7 +300,7 @@ class UnifyOpenScapeParser(Parser):
                 raise field_error("record", line, f"is not a CSV line ({error})") from None
         else:
             values = line.split(",")
-        if not _is_record_type(values[0]):
+        if values[0] != FULL_CDR and not _is_record_type(values[0]):
             if len(values) > 1 and _is_record_type(values[1]) and is_digits(values[0]):
                 values = values[1:]  # a billing file's sequence number
             else:
@@ -304,37 +318,37 @@ class UnifyOpenScapeParser(Parser):
                 f"a full CDR has at least {OSV_MIN_FIELDS}"
             )
 
-        def value(key: str) -> str:
-            index = OSV_FIELDS[key][0] - 1
-            return values[index].strip() if index < len(values) else ""
-
-        start = self._osv_time(value("timestamp"), "timestamp")
+        if len(values) < _OSV_WIDTH:
+            values += [""] * (_OSV_WIDTH - len(values))
+        # 0-based: the field numbers of OSV_FIELDS minus one.
+        timestamp = values[1].strip()
+        start = self._osv_time(timestamp, "timestamp")
         if start is None:
-            raise field_error(self._osv_name("timestamp"), value("timestamp"), "is missing")
-        duration_text = value("duration")
+            raise field_error(self._osv_name("timestamp"), timestamp, "is missing")
+        duration_text = values[2].strip()
         if not is_digits(duration_text):
             raise field_error(self._osv_name("duration"), duration_text, "is not seconds")
         duration = int(duration_text)
-        answer = self._osv_time(value("answer"), "answer")
-        ring_end = answer or self._osv_time(value("release"), "release")
+        answer = self._osv_time(values[47].strip(), "answer")
+        ring_end = answer or self._osv_time(values[48].strip(), "release")
         ring = max(int((ring_end - start).total_seconds()), 0) if ring_end else 0
 
         details: Details = {}
-        attempt = value("attempt")
-        for key in ("attempt", "release_cause"):
-            text = value(key)
+        attempt = values[17].strip()
+        for key, text in (("attempt", attempt), ("release_cause", values[18].strip())):
             if text:
                 if not is_digits(text):
                     raise field_error(self._osv_name(key), text, "is not a number")
                 details[key] = int(text)
-        calling, terminating = value("calling"), value("terminating")
-        dialed, destination = value("dialed"), value("destination")
-        direction = self._osv_direction(value, calling, dialed or terminating, details)
+        calling, terminating = values[11].strip(), values[10].strip()
+        dialed, destination = values[100].strip(), values[127].strip()
+        origin, end = values[39].strip(), values[40].strip()
+        direction = self._osv_direction(origin, end, calling, dialed or terminating, details)
         if direction == Direction.INCOMING:
-            extension, number, trunk = destination or terminating, calling, value("ingress")
+            extension, number, trunk = destination or terminating, calling, values[125].strip()
         else:
             extension, number = calling, dialed or terminating
-            trunk = value("egress") if direction == Direction.OUTGOING else ""
+            trunk = values[126].strip() if direction == Direction.OUTGOING else ""
         return ParsedCall(
             start=start,
             duration_seconds=duration,
@@ -344,7 +358,7 @@ class UnifyOpenScapeParser(Parser):
             trunk=trunk,
             number=number,
             account_code="",
-            pbx_call_id=value("global_call_id"),
+            pbx_call_id=values[4].strip(),
             answered=duration > 0 and attempt in ("", "0"),
             details=details,
         )
@@ -358,9 +372,22 @@ class UnifyOpenScapeParser(Parser):
         """An ISO 8601 time as aware UTC (the site's zone when it has no offset)."""
         if not text:
             return None
-        moment = _moments.get(text)
-        if moment is not None:
-            return moment
+        # The common form, "YYYY-MM-DDTHH:MM:SS[.f]+hhmm": the hour with its offset is
+        # cached, the minutes and seconds added (a third of the time fromisoformat takes).
+        minute, second = _SIXTY.get(text[14:16]), _SIXTY.get(text[17:19])
+        offset = text[19:].lstrip(".0123456789")
+        if (
+            minute is not None
+            and second is not None
+            and offset
+            and text[13] == ":"
+            and text[16] == ":"
+            and text[19:20] in _AFTER_SECONDS
+        ):
+            hour = _hours.get((text[:13], offset))
+            if hour is None:
+                hour = self._iso_hour(text[:13], offset, text, key)
+            return hour + ONE_SECOND * (minute * 60 + second)
         try:
             parsed = dt.datetime.fromisoformat(text)
         except ValueError:
@@ -369,15 +396,18 @@ class UnifyOpenScapeParser(Parser):
             return self._clock.utc(
                 parsed.year, parsed.month, parsed.day, parsed.hour, parsed.minute, parsed.second
             )
-        moment = parsed.astimezone(UTC).replace(microsecond=0)
-        if len(_moments) < _CACHE_LIMIT:
-            _moments[text] = moment
-        return moment
+        return parsed.astimezone(UTC).replace(microsecond=0)
+
+    def _iso_hour(self, hour_text: str, offset: str, text: str, key: str) -> dt.datetime:
+        try:
+            hour = dt.datetime.fromisoformat(f"{hour_text}:00:00{offset}").astimezone(UTC)
+        except ValueError:
+            raise field_error(self._osv_name(key), text, "is not an ISO 8601 time") from None
+        return remember(_hours, (hour_text, offset), hour, _CACHE_LIMIT)
 
     def _osv_direction(
-        self, value: Callable[[str], str], calling: str, called: str, details: Details
+        self, origin: str, end: str, calling: str, called: str, details: Details
     ) -> str:
-        origin, end = value("originating_party"), value("terminating_party")
         if origin == _INCOMING_PARTY:
             if end == _OUTGOING_PARTY:
                 details["transit"] = True
