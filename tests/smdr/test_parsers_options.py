@@ -24,6 +24,10 @@ BAD_OPTIONS = [
     ("nec", {"clock_tolerance_minutes": "5"}, "option clock_tolerance_minutes"),
     ("cisco-cucm", {"voicemail_numbers": "8000"}, "option voicemail_numbers"),
     ("generic", {}, "column_map"),
+    ("alcatel-omnipcx", {"variant": "oxo"}, "variant"),
+    ("alcatel-omnipcx", {"fields": ["type", "date"]}, "option fields"),
+    ("unify-openscape", {"separator": ";;"}, "option separator"),
+    ("unify-openscape", {"columns": ["date", "time"]}, "option columns"),
 ]
 IDS = [f"{family}-{next(iter(options), 'none')}" for family, options, _ in BAD_OPTIONS]
 
