@@ -179,8 +179,9 @@ _TRAILING_JUNK = "\r\n\x00 \t\x0c"
 _LEADING_JUNK = "".join(chr(code) for code in range(32)) + "\x7f\ufeff "
 _CACHE_LIMIT = 100_000
 _SIXTY = {f"{number:02d}": number for number in range(60)}
-_AFTER_SECONDS = frozenset({".", "+", "-", "Z"})
-# ("YYYY-MM-DDTHH", offset) -> that hour as aware UTC.
+_CODES = {str(number): number for number in range(1000)}  # indicators, causes
+_NAIVE = dt.datetime(1, 1, 1, tzinfo=UTC)  # a time without an offset: not cached
+# ("YYYY-MM-DDTHH", what follows the seconds) -> that hour as aware UTC.
 _hours: dict[tuple[str, str], dt.datetime] = {}
 
 
@@ -198,6 +199,38 @@ def _looks_osv(line: str) -> bool:
         or line.count(",") >= OSV_MIN_FIELDS - 1
         or line.startswith(BF_KEYWORDS)
     )
+
+
+def _osv_values(line: str) -> list[str] | None:
+    """The fields of a full CDR (a billing file's sequence number dropped); ``None`` for a
+    file header or a record of another type; an error for a line that is neither."""
+    if line[0] != "0" and line.startswith(BF_KEYWORDS):
+        return None
+    if '"' in line:
+        try:
+            values = next(csv.reader([line]))
+        except csv.Error as error:
+            raise field_error("record", line, f"is not a CSV line ({error})") from None
+    else:
+        values = line.split(",")
+    if values[0] != FULL_CDR and not _is_record_type(values[0]):
+        if len(values) > 1 and _is_record_type(values[1]) and is_digits(values[0]):
+            values = values[1:]  # a billing file's sequence number
+        else:
+            raise field_error(
+                "field 1 (Record Type)", values[0], "is not an 8-digit CDR record type"
+            )
+    if values[0] != FULL_CDR:
+        return None  # hunt group, feature and call forwarding records: not calls
+    if len(values) < OSV_MIN_FIELDS:
+        first, name = next(
+            (number, name) for number, name in OSV_FIELDS.values() if number > len(values)
+        )
+        raise RecordError(
+            f"field {first} ({name}): missing, the record has {len(values)} fields; "
+            f"a full CDR has at least {OSV_MIN_FIELDS}"
+        )
+    return values
 
 
 def _columns_option(options: Options) -> tuple[str, ...]:
@@ -291,33 +324,9 @@ class UnifyOpenScapeParser(Parser):
     # OpenScape Voice
 
     def _osv(self, line: str) -> ParsedCall | None:
-        if line[0] != "0" and line.startswith(BF_KEYWORDS):
+        values = _osv_values(line)
+        if values is None:
             return None
-        if '"' in line:
-            try:
-                values = next(csv.reader([line]))
-            except csv.Error as error:
-                raise field_error("record", line, f"is not a CSV line ({error})") from None
-        else:
-            values = line.split(",")
-        if values[0] != FULL_CDR and not _is_record_type(values[0]):
-            if len(values) > 1 and _is_record_type(values[1]) and is_digits(values[0]):
-                values = values[1:]  # a billing file's sequence number
-            else:
-                raise field_error(
-                    "field 1 (Record Type)", values[0], "is not an 8-digit CDR record type"
-                )
-        if values[0] != FULL_CDR:
-            return None  # hunt group, feature and call forwarding records: not calls
-        if len(values) < OSV_MIN_FIELDS:
-            first, name = next(
-                (number, name) for number, name in OSV_FIELDS.values() if number > len(values)
-            )
-            raise RecordError(
-                f"field {first} ({name}): missing, the record has {len(values)} fields; "
-                f"a full CDR has at least {OSV_MIN_FIELDS}"
-            )
-
         if len(values) < _OSV_WIDTH:
             values += [""] * (_OSV_WIDTH - len(values))
         # 0-based: the field numbers of OSV_FIELDS minus one.
@@ -326,7 +335,7 @@ class UnifyOpenScapeParser(Parser):
         if start is None:
             raise field_error(self._osv_name("timestamp"), timestamp, "is missing")
         duration_text = values[2].strip()
-        if not is_digits(duration_text):
+        if not (duration_text.isdigit() and duration_text.isascii()):
             raise field_error(self._osv_name("duration"), duration_text, "is not seconds")
         duration = int(duration_text)
         answer = self._osv_time(values[47].strip(), "answer")
@@ -337,9 +346,12 @@ class UnifyOpenScapeParser(Parser):
         attempt = values[17].strip()
         for key, text in (("attempt", attempt), ("release_cause", values[18].strip())):
             if text:
-                if not is_digits(text):
-                    raise field_error(self._osv_name(key), text, "is not a number")
-                details[key] = int(text)
+                code = _CODES.get(text)
+                if code is None:
+                    if not is_digits(text):
+                        raise field_error(self._osv_name(key), text, "is not a number")
+                    code = int(text)
+                details[key] = code
         calling, terminating = values[11].strip(), values[10].strip()
         dialed, destination = values[100].strip(), values[127].strip()
         origin, end = values[39].strip(), values[40].strip()
@@ -368,42 +380,40 @@ class UnifyOpenScapeParser(Parser):
         number, name = OSV_FIELDS[key]
         return f"field {number} ({name})"
 
-    def _osv_time(self, text: str, key: str) -> dt.datetime | None:
+    def _osv_time(self, text: str, key_name: str) -> dt.datetime | None:
         """An ISO 8601 time as aware UTC (the site's zone when it has no offset)."""
         if not text:
             return None
-        # The common form, "YYYY-MM-DDTHH:MM:SS[.f]+hhmm": the hour with its offset is
-        # cached, the minutes and seconds added (a third of the time fromisoformat takes).
+        # The common form, "YYYY-MM-DDTHH:MM:SS[.f]+hhmm": the hour with what follows the
+        # seconds (fraction, offset) is cached, the minutes and seconds added.
         minute, second = _SIXTY.get(text[14:16]), _SIXTY.get(text[17:19])
-        offset = text[19:].lstrip(".0123456789")
-        if (
-            minute is not None
-            and second is not None
-            and offset
-            and text[13] == ":"
-            and text[16] == ":"
-            and text[19:20] in _AFTER_SECONDS
-        ):
-            hour = _hours.get((text[:13], offset))
+        if minute is not None and second is not None and text[13:14] == text[16:17] == ":":
+            key = (text[:13], text[19:])
+            hour = _hours.get(key)
             if hour is None:
-                hour = self._iso_hour(text[:13], offset, text, key)
-            return hour + ONE_SECOND * (minute * 60 + second)
+                hour = self._iso_hour(key, text, key_name)
+            if hour is not _NAIVE:
+                return hour + ONE_SECOND * (minute * 60 + second)
         try:
             parsed = dt.datetime.fromisoformat(text)
         except ValueError:
-            raise field_error(self._osv_name(key), text, "is not an ISO 8601 time") from None
+            raise field_error(self._osv_name(key_name), text, "is not an ISO 8601 time") from None
         if parsed.tzinfo is None:
             return self._clock.utc(
                 parsed.year, parsed.month, parsed.day, parsed.hour, parsed.minute, parsed.second
             )
         return parsed.astimezone(UTC).replace(microsecond=0)
 
-    def _iso_hour(self, hour_text: str, offset: str, text: str, key: str) -> dt.datetime:
+    def _iso_hour(self, key: tuple[str, str], text: str, key_name: str) -> dt.datetime:
+        """The hour ``key`` (with a fraction and offset) as aware UTC, or ``_NAIVE``."""
+        hour_text, rest = key
         try:
-            hour = dt.datetime.fromisoformat(f"{hour_text}:00:00{offset}").astimezone(UTC)
+            hour = dt.datetime.fromisoformat(f"{hour_text}:00:00{rest}")
         except ValueError:
-            raise field_error(self._osv_name(key), text, "is not an ISO 8601 time") from None
-        return remember(_hours, (hour_text, offset), hour, _CACHE_LIMIT)
+            raise field_error(self._osv_name(key_name), text, "is not an ISO 8601 time") from None
+        if hour.tzinfo is None:
+            return _NAIVE  # the site's zone: converted one by one (DST)
+        return remember(_hours, key, hour.astimezone(UTC).replace(microsecond=0), _CACHE_LIMIT)
 
     def _osv_direction(
         self, origin: str, end: str, calling: str, called: str, details: Details
