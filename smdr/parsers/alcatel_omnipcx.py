@@ -4,10 +4,11 @@ Two PBXs, two layouts, picked by the ``variant`` option (``auto``, the default, 
 them apart by their shape).
 
 **OmniPCX Office** prints one metering ticket per call on its V24 port (or, through an
-RS-232 to Ethernet converter, over TCP: the Splunk app *Alcatel OXO CDR* listens on port
-6970). The printed fields are chosen on MMC-Station (Metering, TICKET: FIELD1 to FIELD3)
-or MMC-PM5 (Metering, Printouts, Printed Fields); the fields and the widths the manual
-gives come from the *Alcatel OmniPCX Office Technical Documentation* 3EH 21000 BSAA Ed. 04,
+RS-232 to Ethernet converter, over TCP: the Splunk app *Alcatel OXO CDR* has the
+converter send to its port 6970). The printed fields are chosen on MMC-Station (Metering,
+TICKET: FIELD1 to FIELD3) or MMC-PM5 (Metering, Printouts, Printed Fields); the fields
+and the widths the manual gives come from the *Alcatel OmniPCX Office Technical
+Documentation* 3EH 21000 BSAA Ed. 04,
 "Call metering services" pp. 17-19 (easymanua.ls manual 163137, pages 730-733) and
 "Metering configuration, MMC station" p. 3 (page 851). No real ticket has been published:
 the ticket below is **[DERIVED]** from those pages, an outgoing call of extension 2044 on
