@@ -288,6 +288,9 @@ DETAIL_VALUES = [
     ("3cx", "unanswered", "reason_terminated", {"Failed", "Failed_Cancelled"}),
     ("panasonic", Direction.INCOMING, "condition", {"AN", "NA", "TR"}),
     ("nec", None, "class", {None, "IVOT", "POTP", "ALB", "IVIN", "PTRS"}),
+    ("alcatel-omnipcx", Direction.INCOMING, "facilities", {None, "X"}),
+    ("unify-openscape", None, "attempt", {0, 1, 5}),
+    ("unify-openscape", "unanswered", "release_cause", {17, 19}),
 ]
 AT_LEAST = {"mitel-5000", "mitel-mivb", "siemens-hipath"}
 
