@@ -36,6 +36,8 @@ class PbxFamily(models.TextChoices):
     ERICSSON_MD110 = "ericsson-md110", "Ericsson MD110 / MX-ONE"
     STAR_HASH = "star-hash", _("Capturador * # (standard + accounting records)")
     NEC_NEAX = "nec-neax", "NEC NEAX (STX/ETX KA, KK, KL, KM)"
+    ALCATEL_OMNIPCX = "alcatel-omnipcx", "Alcatel-Lucent OmniPCX Office / Enterprise"
+    UNIFY_OPENSCAPE = "unify-openscape", "Unify OpenScape Voice / OpenScape 4000"
     GENERIC = "generic", _("Generic (column map)")
 
 

@@ -10,6 +10,7 @@ its generator is in :data:`GENERATORS_WITH_SETTINGS`, with the settings its reco
 need; :data:`ALL_GENERATORS` has both (the PBX simulator plays every one).
 """
 
+from .alcatel_omnipcx import alcatel_omnipcx_records
 from .asterisk_csv import asterisk_csv_records
 from .avaya_cm import avaya_cm_records
 from .avaya_ipoffice import ipoffice_records
@@ -26,6 +27,7 @@ from .samsung_officeserv import samsung_officeserv_records
 from .siemens_hipath import siemens_hipath_records
 from .star_hash import star_hash_records
 from .threecx import threecx_records
+from .unify_openscape import unify_openscape_records
 
 GENERATORS = {
     "mitel-5000": mitel_5000_records,
@@ -43,6 +45,8 @@ GENERATORS = {
     "ericsson-md110": ericsson_md110_records,
     "star-hash": star_hash_records,
     "nec-neax": nec_neax_records,
+    "alcatel-omnipcx": alcatel_omnipcx_records,
+    "unify-openscape": unify_openscape_records,
 }
 # Family -> (generator, the source settings its records need).
 GENERATORS_WITH_SETTINGS = {"generic": (generic_records, EXAMPLE_SETTINGS)}

@@ -82,6 +82,8 @@ FAMILIES = frozenset(
         "generic",
         "star-hash",
         "nec-neax",
+        "alcatel-omnipcx",
+        "unify-openscape",
     }
 )
 STX = 0x02

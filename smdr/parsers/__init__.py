@@ -6,6 +6,7 @@ matching parser. Adding a family means adding a module here and one entry below.
 
 from __future__ import annotations
 
+from .alcatel_omnipcx import AlcatelOmniPCXParser
 from .asterisk_csv import AsteriskCSVParser
 from .avaya_cm import AvayaCMParser
 from .avaya_ipoffice import AvayaIPOfficeParser
@@ -23,6 +24,7 @@ from .samsung_officeserv import SamsungOfficeServParser
 from .siemens_hipath import SiemensHiPathParser
 from .star_hash import StarHashParser
 from .threecx import ThreeCXParser
+from .unify_openscape import UnifyOpenScapeParser
 
 PARSERS: dict[str, type[Parser]] = {
     parser.family: parser
@@ -43,6 +45,8 @@ PARSERS: dict[str, type[Parser]] = {
         GenericParser,
         StarHashParser,
         NECNEAXParser,
+        AlcatelOmniPCXParser,
+        UnifyOpenScapeParser,
     )
 }
 

@@ -59,7 +59,7 @@ EARLY = {"nec": MINUTE, "panasonic": MINUTE, "ericsson-md110": MINUTE, "star-has
 # Share of calls not answered, where it is not 5 % to 35 %.
 UNANSWERED = {"avaya-cm": (0.02, 0.35), "siemens-hipath": (0.02, 0.35), "nec": (0.04, 0.30)}
 # The formats that report no internal calls.
-NO_INTERNAL = {"siemens-hipath", "samsung-officeserv"}
+NO_INTERNAL = {"siemens-hipath", "samsung-officeserv", "alcatel-omnipcx"}
 # The formats where a call may have no extension (a ring-in nobody answered, a call to
 # the main number); the others always name one of the site's.
 MAY_LACK_AN_EXTENSION = {"mitel-5000", "nec", "freeswitch-csv"}
@@ -73,7 +73,7 @@ DIALLED_PREFIX = {
     "star-hash": "",
 }
 # The formats that print no account code.
-NO_ACCOUNT_CODE = {"star-hash", "ericsson-md110"}
+NO_ACCOUNT_CODE = {"star-hash", "ericsson-md110", "alcatel-omnipcx", "unify-openscape"}
 # The caller's number: (a Córdoba caller's prefix, its digits, a withheld number).
 # Avaya CM's printer format has no caller number; FreeSWITCH's is tested on its own.
 CALLER_IDS = {
@@ -90,6 +90,8 @@ CALLER_IDS = {
     "siemens-hipath": ("0351", 11, ""),
     "star-hash": ("351", 10, ""),
     "nec-neax": ("351", 10, ""),
+    "alcatel-omnipcx": ("351", 10, ""),
+    "unify-openscape": ("351", 10, ""),
 }
 # Where the caller's name is, for the formats that carry it.
 CALLER_NAME = {
@@ -286,6 +288,9 @@ DETAIL_VALUES = [
     ("3cx", "unanswered", "reason_terminated", {"Failed", "Failed_Cancelled"}),
     ("panasonic", Direction.INCOMING, "condition", {"AN", "NA", "TR"}),
     ("nec", None, "class", {None, "IVOT", "POTP", "ALB", "IVIN", "PTRS"}),
+    ("alcatel-omnipcx", Direction.INCOMING, "facilities", {None, "X"}),
+    ("unify-openscape", None, "attempt", {0, 1, 5}),
+    ("unify-openscape", "unanswered", "release_cause", {17, 19}),
 ]
 AT_LEAST = {"mitel-5000", "mitel-mivb", "siemens-hipath"}
 

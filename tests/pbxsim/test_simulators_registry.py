@@ -50,6 +50,7 @@ TOO_WIDE = {
     "asterisk-csv": "1234567",
     "freeswitch-csv": "1234567",
     "generic": "12345",
+    "alcatel-omnipcx": "123456",
 }
 # Timed records are received this long after their call ended.
 DELAY = dt.timedelta(minutes=1)

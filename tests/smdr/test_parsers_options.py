@@ -24,6 +24,10 @@ BAD_OPTIONS = [
     ("nec", {"clock_tolerance_minutes": "5"}, "option clock_tolerance_minutes"),
     ("cisco-cucm", {"voicemail_numbers": "8000"}, "option voicemail_numbers"),
     ("generic", {}, "column_map"),
+    ("alcatel-omnipcx", {"variant": "oxo"}, "variant"),
+    ("alcatel-omnipcx", {"fields": ["type", "date"]}, "option fields"),
+    ("unify-openscape", {"separator": ";;"}, "option separator"),
+    ("unify-openscape", {"columns": ["date", "time"]}, "option columns"),
 ]
 IDS = [f"{family}-{next(iter(options), 'none')}" for family, options, _ in BAD_OPTIONS]
 
@@ -42,12 +46,26 @@ def test_source_clean_refuses_a_bad_option(family, options, named):
     assert named in str(raised.value.message_dict["settings"])
 
 
-@pytest.mark.parametrize("family", ["panasonic", "siemens-hipath", "nec"])
+@pytest.mark.parametrize(
+    "family", ["panasonic", "siemens-hipath", "nec", "alcatel-omnipcx", "unify-openscape"]
+)
 def test_source_clean_accepts_good_options_and_transport_settings(family):
     """Transport settings share the dict with parser options and are left alone."""
     good = {
         "panasonic": {"pattern": "A", "date_order": "dmy"},
         "siemens-hipath": {"layout": "long", "ring_notices": True},
         "nec": {"clock_tolerance_minutes": 10},
+        "alcatel-omnipcx": {
+            "variant": "office",
+            "fields": ["charged_user", "type", "line", "date", "time", "duration", "cost"],
+            "widths": {"cost": 12},
+            "date_order": "mdy",
+        },
+        "unify-openscape": {
+            "variant": "hipath4000",
+            "columns": ["date", "time", "duration", "extension", "", "direction"],
+            "separator": "|",
+            "time_is": "start",
+        },
     }[family]
     Source(family=family, settings={"device": "/dev/ttyS0", "baud": 9600, **good}).clean()

@@ -15,6 +15,7 @@ def line_defaults(family, settings=None):
     ("family", "settings", "line"),
     [
         ("ericsson-md110", None, (9600, 8, "N", 1)),
+        ("alcatel-omnipcx", None, (9600, 8, "N", 1)),
         ("panasonic", None, (9600, 8, "N", 1)),
         ("panasonic", {"pattern": "80"}, (9600, 8, "N", 1)),
         ("panasonic", {"pattern": "78"}, (1200, 7, "E", 1)),
