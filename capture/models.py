@@ -36,6 +36,8 @@ class PbxFamily(models.TextChoices):
     ERICSSON_MD110 = "ericsson-md110", "Ericsson MD110 / MX-ONE"
     STAR_HASH = "star-hash", _("Capturador * # (standard + accounting records)")
     NEC_NEAX = "nec-neax", "NEC NEAX (STX/ETX KA, KK, KL, KM)"
+    GRANDSTREAM_UCM = "grandstream-ucm", "Grandstream UCM"
+    YEASTAR = "yeastar", "Yeastar S-Series / P-Series"
     GENERIC = "generic", _("Generic (column map)")
 
 

@@ -82,6 +82,8 @@ FAMILIES = frozenset(
         "generic",
         "star-hash",
         "nec-neax",
+        "grandstream-ucm",
+        "yeastar",
     }
 )
 STX = 0x02

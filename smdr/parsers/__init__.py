@@ -14,6 +14,7 @@ from .cisco_cucm import CiscoCUCMParser
 from .ericsson_md110 import EricssonMD110Parser
 from .freeswitch_csv import FreeSWITCHCSVParser
 from .generic import GenericParser
+from .grandstream_ucm import GrandstreamUCMParser
 from .mitel_5000 import Mitel5000Parser
 from .mitel_mivb import MitelMiVBParser
 from .nec import NECParser
@@ -23,6 +24,7 @@ from .samsung_officeserv import SamsungOfficeServParser
 from .siemens_hipath import SiemensHiPathParser
 from .star_hash import StarHashParser
 from .threecx import ThreeCXParser
+from .yeastar import YeastarParser
 
 PARSERS: dict[str, type[Parser]] = {
     parser.family: parser
@@ -43,6 +45,8 @@ PARSERS: dict[str, type[Parser]] = {
         GenericParser,
         StarHashParser,
         NECNEAXParser,
+        GrandstreamUCMParser,
+        YeastarParser,
     )
 }
 

@@ -346,8 +346,8 @@ def test_layout_option_is_checked_once():
     with pytest.raises(RecordError) as raised:
         parser("unformatted")
     assert str(raised.value) == (
-        "option layout: 'unformatted' is not one of printer, expanded, teleseer (the CDR format "
-        "set on the system-parameters cdr form)"
+        "option layout: 'unformatted' is not one of printer, expanded, teleseer, customized (the CDR"
+        " format set on the system-parameters cdr form)"
     )
     assert parser(" Expanded ").layout == "expanded"
     with pytest.raises(RecordError, match=r"^option layout: 7 is not one of"):

@@ -1,0 +1,297 @@
+"""CSV exports whose header names the columns, and the JSON objects of the same records.
+
+Grandstream UCM and Yeastar write their CDR as CSV with a header row (a web download,
+a CDR API answer) or as JSON objects (the same APIs, a pushed event), under names
+that differ between firmware versions and between the web page and the API. A family
+gives an alias table (every name it knows, written any way, to one canonical name)
+and the canonical names it reads; :class:`NamedColumns` turns a line or an object into
+those fields, in that order:
+
+* A header row is noise, and from then on it decides the columns (a file import is
+  parsed in order, one parser for the batch). A record parsed again alone is read by
+  the ``columns`` option, so set it to the export's header when it is not the default.
+* A line's count of fields must be the columns', else the error says both counts and
+  names the first columns; a family may name one column that can hold unquoted commas
+  (Grandstream's ``lastdata``, ``SIP/5301,60,``): the extra fields go back into it.
+* A JSON object is read by its keys, through the same aliases, so no option applies.
+
+Pure Python, no Django, like every parser.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import operator
+import re
+from collections.abc import Callable, Mapping, Sequence
+
+from .base import Options, RecordError, field_error, is_digits
+from .clock import LocalClock, remember
+
+_LEADING_JUNK = "".join(chr(code) for code in range(33)) + "\x7f\ufeff"
+_NOT_NAME_RE = re.compile(r"[^0-9a-z]+")
+_DATE_RE = re.compile(r"[0-9]{1,4}[-/.][0-9]{1,2}[-/.][0-9]{1,4}")
+_CACHE_LIMIT = 100_000
+
+
+def normal_name(name: str) -> str:
+    """A column name compared without case, blanks or punctuation: ``Call From``,
+    ``call_from`` and ``callfrom`` are all ``callfrom``."""
+    return _NOT_NAME_RE.sub("", name.strip().strip('"').lower())
+
+
+def alias_table(aliases: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    """``{canonical: (other names...)}`` as ``{normal name: canonical}``."""
+    table: dict[str, str] = {}
+    for canonical, others in aliases.items():
+        for name in (canonical, *others):
+            table[normal_name(name)] = canonical
+    return table
+
+
+def split_line(text: str) -> list[str] | None:
+    """A CSV line's fields (the csv module only when it holds quotes); ``None`` for a
+    blank line. A byte-order mark and control bytes before the record go."""
+    line = text.rstrip("\r\n\x00")
+    if line[:1] in _LEADING_JUNK:  # "" too: blank, byte-order mark, control bytes
+        line = line.lstrip(_LEADING_JUNK)
+        if not line.strip():
+            return None
+    if '"' not in line:
+        return line.split(",")
+    try:
+        return next(csv.reader((line,)), None) or []
+    except csv.Error as error:
+        raise RecordError(f"record is not valid CSV: {error}") from None
+
+
+class NamedColumns:
+    """One source's columns: which field of a line (or key of an object) is which.
+
+    ``aliases`` is the family's :func:`alias_table`; ``read`` the canonical names the
+    parser unpacks, in order (an absent column reads ""); ``default`` the columns when
+    the ``columns`` option is not set; ``required`` the names a layout must have;
+    ``spill`` the column that may hold unquoted commas.
+    """
+
+    def __init__(
+        self,
+        *,
+        options: Options,
+        aliases: dict[str, str],
+        read: tuple[str, ...],
+        default: tuple[str, ...],
+        required: tuple[str, ...],
+        spill: str = "",
+    ):
+        self._aliases = aliases
+        self._read = read
+        self._required = required
+        self._spill = spill
+        value = options.get("columns", list(default))
+        if (
+            not isinstance(value, list | tuple)
+            or not value
+            or not all(isinstance(item, str) and item.strip() for item in value)
+        ):
+            raise RecordError(f"option columns: {value!r} is not a list of CDR column names")
+        self.use(tuple(value), "option columns")
+
+    def use(self, names: Sequence[str], where: str) -> None:
+        """Read lines by these column names (from the option, or a header row)."""
+        canonical = tuple(self._aliases.get(normal_name(name), name.strip()) for name in names)
+        missing = [name for name in self._required if name not in canonical]
+        if missing:
+            raise RecordError(
+                f"{where}: the columns lack {', '.join(missing)}, which the parser needs"
+            )
+        self.names = canonical
+        self.count = len(canonical)
+        position: dict[str, int] = {}
+        for index, name in enumerate(canonical):
+            position.setdefault(name, index)
+        self.position = position
+        # An absent column reads the "" appended to every row (index -1).
+        indexes = tuple(position.get(name, -1) for name in self._read)
+        self._getter: Callable[[list[str]], tuple[str, ...]] = (
+            operator.itemgetter(*indexes)
+            if len(indexes) > 1
+            else lambda fields: (fields[indexes[0]],)
+        )
+        self.extras = tuple(
+            (index, name) for name, index in position.items() if name not in self._read
+        )
+        self._spill_at = position.get(self._spill, -1) if self._spill else -1
+
+    def field(self, name: str) -> str:
+        """A column as error messages name it: ``field 11 (start)``, or its name alone
+        when the source has no such column (a JSON object)."""
+        index = self.position.get(name)
+        return name if index is None else f"field {index + 1} ({name})"
+
+    def fields(self, text: str) -> list[str] | None:
+        """The line's fields, then "" for the columns it lacks; ``None`` for a blank line
+        or a header row (which decides the columns from then on)."""
+        fields = split_line(text)
+        if fields is None:
+            return None
+        count = len(fields)
+        if self._is_header(fields):
+            self.use(fields, "header row")
+            return None
+        if count != self.count:
+            if count > self.count and self._spill_at >= 0:
+                end = self._spill_at + count - self.count + 1
+                fields[self._spill_at : end] = [",".join(fields[self._spill_at : end])]
+            elif count == self.count + 1 and not fields[-1]:
+                fields.pop()  # a trailing comma after the last field
+            else:
+                raise RecordError(
+                    f"record has {count} comma-separated fields, the columns have"
+                    f" {self.count} ({', '.join(self.names[:4])}, ...); set the source's"
+                    " columns option to the export's header row"
+                )
+        fields.append("")
+        return fields
+
+    def values(self, fields: list[str]) -> tuple[str, ...]:
+        """The read columns of a line's :meth:`fields`, in ``read`` order."""
+        return self._getter(fields)
+
+    def extra_values(self, fields: list[str]) -> dict[str, str]:
+        """The columns the parser does not read, by name, when not empty."""
+        return {name: fields[index] for index, name in self.extras if fields[index]}
+
+    def _is_header(self, fields: list[str]) -> bool:
+        """A header row: its first fields are column names the family knows, and none
+        of it reads as a date (a record's start)."""
+        known = sum(normal_name(field) in self._aliases for field in fields[:6])
+        return known >= 3 and not any(_DATE_RE.match(field.strip()) for field in fields)
+
+    def object_values(self, record: Mapping[str, object]) -> tuple[tuple[str, ...], dict[str, str]]:
+        """A JSON object's read columns (in ``read`` order) and its other keys, by name."""
+        named: dict[str, str] = {}
+        extras: dict[str, str] = {}
+        read = self._read
+        for key, value in record.items():
+            if not isinstance(value, str | int | float) or isinstance(value, bool):
+                continue  # a nested object or list: left in the raw record
+            text = str(value)
+            canonical = self._aliases.get(normal_name(key), key)
+            if canonical in read:
+                named.setdefault(canonical, text)
+            elif text:
+                extras.setdefault(canonical, text)
+        return tuple(named.get(name, "") for name in read), extras
+
+
+def json_object(text: str, nested: tuple[str, ...] = ()) -> Mapping[str, object]:
+    """One record sent as a JSON object (the first of ``nested`` keys it holds, when
+    the API wraps the call in one, e.g. Grandstream's ``main_cdr``)."""
+    try:
+        record = json.loads(text)
+    except ValueError as error:
+        raise RecordError(f"record is not valid JSON: {error}") from None
+    if not isinstance(record, dict):
+        raise RecordError("record is JSON but not an object of one call's fields")
+    lists = [key for key, value in record.items() if isinstance(value, list)]
+    if lists and len(record) == 1:
+        raise RecordError(
+            f"record is a whole API answer ({lists[0]!r}: a list of calls); store each"
+            " call's object as a record of its own"
+        )
+    for key in nested:
+        inner = record.get(key)
+        if isinstance(inner, dict):
+            return inner
+    return record
+
+
+# Counts of seconds as the exports write them -> seconds (they repeat a lot).
+_seconds: dict[str, int] = {}
+_CLOCK_RE = re.compile(r"(?:([0-9]{1,5}):)?([0-5]?[0-9]):([0-5][0-9])", re.ASCII)
+
+
+def seconds(value: str, field: str) -> int:
+    """Seconds written as a count (``37``) or a clock (``0:00:37``, ``00:37``); empty is 0."""
+    known = _seconds.get(value)
+    if known is not None:
+        return known
+    text = value.strip()
+    if not text:
+        total = 0
+    elif is_digits(text):
+        total = int(text)
+    else:
+        match = _CLOCK_RE.fullmatch(text)
+        if match is None:
+            raise field_error(field, value, "is not a count of seconds or H:MM:SS")
+        hours, minutes, secs = match.groups()
+        total = int(hours or 0) * 3600 + int(minutes) * 60 + int(secs)
+    return remember(_seconds, value, total, _CACHE_LIMIT)
+
+
+_STAMP_RE = re.compile(
+    r"([0-9]{1,4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,4})[ T]"
+    r"([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?(?: ?([AaPp][Mm]))?",
+    re.ASCII,
+)
+
+
+class LocalStamps:
+    """Local date and time texts (``2013-12-03 11:46:40``, ``2024/07/16 10:33:02``,
+    ``07/16/2024 10:33:02 AM``) as aware UTC datetimes, remembered by text.
+
+    A date that starts with the year is read year, month, day; one that ends with it
+    is read month first or, with ``day_first``, day first. A 12-hour time carries AM or
+    PM. Times that repeat (a whole file of the same days) cost one dict lookup.
+    """
+
+    def __init__(self, clock: LocalClock, day_first: bool = False):
+        self._clock = clock
+        self._day_first = day_first
+        self._known: dict[str, dt.datetime] = {}
+
+    def utc(self, value: str, field: str) -> dt.datetime:
+        known = self._known.get(value)
+        if known is not None:
+            return known
+        match = _STAMP_RE.fullmatch(value.strip())
+        if match is None:
+            raise field_error(field, value, "is not a date and time (YYYY-MM-DD HH:MM:SS)")
+        first, second, third, hour, minute, secs, half = match.groups()
+        if len(first) == 4:
+            year, month, day = int(first), int(second), int(third)
+        elif len(third) == 4:
+            year = int(third)
+            month, day = (int(second), int(first)) if self._day_first else (int(first), int(second))
+        else:
+            raise field_error(field, value, "has no four-digit year")
+        hours = int(hour)
+        if half:
+            if not 1 <= hours <= 12:
+                raise field_error(field, value, "has an hour that is not 1 to 12 before AM/PM")
+            hours = hours % 12 + (12 if half.lower() == "pm" else 0)
+        try:
+            moment = self._clock.utc(year, month, day, hours, int(minute), int(secs or 0))
+        except ValueError:
+            raise field_error(field, value, "is not a valid date and time") from None
+        except OverflowError:
+            raise field_error(field, value, "is out of range") from None
+        return remember(self._known, value, moment, _CACHE_LIMIT)
+
+
+_PARTY_RE = re.compile(r'\s*"?([^"<]*?)"?\s*<([^<>]*)>\s*')
+
+
+def party(value: str) -> tuple[str, str]:
+    """(number, name) of a party written ``"Name" <1000>``, ``Name<1000>`` or ``1000``."""
+    if "<" not in value:
+        return value.strip(), ""
+    match = _PARTY_RE.fullmatch(value)
+    if match is None:
+        return value.strip(), ""
+    name, number = match.groups()
+    return number.strip(), name.strip()
