@@ -64,6 +64,7 @@ Format decisions, where the documentation leaves room:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 import re
 
 from smdr.schema import Kind, Setting, gettext_noop, schema
@@ -72,7 +73,15 @@ from .base import Details, Direction, ParsedCall, Parser, ParserSettings, Record
 from .clock import LocalClock
 from .direction import RULE_KEY, Rule, known_direction
 from .limits import extension_fitting, trunk_fitting
-from .named_columns import LocalStamps, NamedColumns, alias_table, json_object, party, seconds
+from .named_columns import (
+    LocalStamps,
+    NamedColumns,
+    alias_table,
+    json_object,
+    key_name as _key_name,
+    party,
+    seconds,
+)
 from .options import digits_option, digits_setting
 
 DEFAULT_COLUMNS = (
@@ -219,16 +228,21 @@ class GrandstreamUCMParser(Parser):
         """Parse one CDR row or JSON object; ``None`` for a blank line or a header row."""
         columns = self._columns
         if text.lstrip()[:1] == "{":
+            field = _key_name
             values, extras = columns.object_values(json_object(text, ("main_cdr",)))
         else:
             fields = columns.fields(text)
             if fields is None:
                 return None
+            field = columns.field
             values = columns.values(fields)
             extras = columns.extra_values(fields)
-        return self._call(values, extras)
+        return self._call(values, extras, field)
 
-    def _call(self, values: tuple[str, ...], extras: dict[str, str]) -> ParsedCall:
+    def _call(
+        self, values: tuple[str, ...], extras: dict[str, str], field: Callable[[str], str]
+    ) -> ParsedCall:
+        """The call of a record's values (``field`` names a column in messages)."""
         (
             acct_id,
             account_code,
@@ -252,7 +266,6 @@ class GrandstreamUCMParser(Parser):
             src_trunk,
             dst_trunk,
         ) = values
-        field = self._columns.field
         start = self._stamps.utc(start_text, field("start"))
         total = seconds(duration_text, field("duration"))
         talk = seconds(billsec_text, field("billsec"))

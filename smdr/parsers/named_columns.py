@@ -187,6 +187,11 @@ class NamedColumns:
         return tuple(named.get(name, "") for name in read), extras
 
 
+def key_name(name: str) -> str:
+    """A JSON object's key as error messages name it: the key alone."""
+    return name
+
+
 def json_object(text: str, nested: tuple[str, ...] = ()) -> Mapping[str, object]:
     """One record sent as a JSON object (the first of ``nested`` keys it holds, when
     the API wraps the call in one, e.g. Grandstream's ``main_cdr``)."""

@@ -63,6 +63,7 @@ Format decisions, where the documentation leaves room:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from smdr.schema import Kind, Setting, gettext_noop, schema
 
@@ -70,7 +71,15 @@ from .base import Details, Direction, ParsedCall, Parser, ParserSettings, Record
 from .clock import LocalClock
 from .direction import RULE_KEY, Rule, known_direction
 from .limits import extension_fitting, trunk_fitting
-from .named_columns import LocalStamps, NamedColumns, alias_table, json_object, party, seconds
+from .named_columns import (
+    LocalStamps,
+    NamedColumns,
+    alias_table,
+    json_object,
+    key_name as _key_name,
+    party,
+    seconds,
+)
 from .options import bool_option, choice_option
 
 VARIANTS = ("s-series", "p-series")
@@ -215,16 +224,21 @@ class YeastarParser(Parser):
         """Parse one CDR row or JSON object; ``None`` for a blank line or a header row."""
         columns = self._columns
         if text.lstrip()[:1] == "{":
+            field = _key_name
             values, extras = columns.object_values(json_object(text))
         else:
             fields = columns.fields(text)
             if fields is None:
                 return None
+            field = columns.field
             values = columns.values(fields)
             extras = columns.extra_values(fields)
-        return self._call(values, extras)
+        return self._call(values, extras, field)
 
-    def _call(self, values: tuple[str, ...], extras: dict[str, str]) -> ParsedCall:
+    def _call(
+        self, values: tuple[str, ...], extras: dict[str, str], field: Callable[[str], str]
+    ) -> ParsedCall:
+        """The call of a record's values (``field`` names a column in messages)."""
         (
             call_id,
             time_text,
@@ -239,7 +253,6 @@ class YeastarParser(Parser):
             call_type,
             pin_code,
         ) = values
-        field = self._columns.field
         start = self._stamps.utc(time_text, field("time"))
         talk = seconds(talk_text, field("talk_duration"))
         if ring_text.strip():
