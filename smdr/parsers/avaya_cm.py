@@ -36,7 +36,7 @@ Layouts (1-based columns), option ``layout``:
   ``["date:6", "space:1", "time:4", "space:1", "sec-dur:5", "space:1",
   "cond-code:1", "space:1", "code-used:4", "space:1", "dialed-num:23", "space:1",
   "calling-num:15", "space:1", "acct-code:15", "space:1", "in-trk-code:4", "space:1",
-  "ucid:20", "return:1", "line-feed:1"]``. The items read: ``time`` (HHMM),
+  "ucid:20", "space:1", "vdn:5", "return:1", "line-feed:1"]``. The items read: ``time`` (HHMM),
   ``date`` (6, ``MMDDYY`` or, with ``date_format`` ``day/month``, ``DDMMYY``: as the
   form's "CDR Date Format"), ``duration`` (H MM T) or ``sec-dur`` (seconds; read first
   when both are there), ``cond-code``, ``code-dial``, ``code-used``, ``dialed-num``,
@@ -50,7 +50,10 @@ Layouts (1-based columns), option ``layout``:
   such record [DERIVED] from the example fields above, an outside call to 2001 from
   3514567890 on trunk access code 101, ended 14:32 on 10 March 2025, 95 s::
 
-    "031025 1432 00095 9 101  2001                    3514567890      "
+    "031025 1432    95 9      2001                    "
+    "3514567890                      101  00001002031741680123"
+
+  (one record, in two pieces here)
 
 The "unformatted" format is not read: its table was not found in the guides at hand
 (``pbx-formats.md`` section 4); a site can describe its record as ``customized``.

@@ -1,4 +1,4 @@
-'''Grandstream UCM (UCM61xx, UCM62xx, UCM63xx, UCM6510) CDR: CSV rows or JSON objects.
+"""Grandstream UCM (UCM61xx, UCM62xx, UCM63xx, UCM6510) CDR: CSV rows or JSON objects.
 
 The UCM keeps an Asterisk-style CDR and gives it out three ways: the web page's CSV
 download (CDR > CDR > Download), the CDR API (``https://UCM:8443/cdrapi?format=csv``
@@ -59,13 +59,13 @@ Format decisions, where the documentation leaves room:
   empty.
 * Blank lines and header rows are noise; a line whose count of fields is not the
   columns' is an error saying both counts.
-'''
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 import re
+from collections.abc import Callable
 
 from smdr.schema import Kind, Setting, gettext_noop, schema
 
@@ -78,9 +78,11 @@ from .named_columns import (
     NamedColumns,
     alias_table,
     json_object,
-    key_name as _key_name,
     party,
     seconds,
+)
+from .named_columns import (
+    key_name as _key_name,
 )
 from .options import digits_option, digits_setting
 
@@ -296,9 +298,7 @@ class GrandstreamUCMParser(Parser):
         _, name = party(clid)
         if name and name != src:
             details["caller_name"] = name
-        for key, value in zip(
-            _KEPT, (lastapp, userfield, action_type, action_owner), strict=True
-        ):
+        for key, value in zip(_KEPT, (lastapp, userfield, action_type, action_owner), strict=True):
             if value:
                 details[key] = value
         if session and unique_id:

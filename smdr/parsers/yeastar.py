@@ -1,4 +1,4 @@
-'''Yeastar S-Series and P-Series CDR: CSV exports (columns by header) and API objects.
+"""Yeastar S-Series and P-Series CDR: CSV exports (columns by header) and API objects.
 
 Both series keep one record per call leg and give it out as a CSV download (web
 portal, scheduled e-mail), through their API (a CSV file or JSON) and as a ``NewCdr``
@@ -58,7 +58,7 @@ Format decisions, where the documentation leaves room:
   the columns not read, when not empty.
 * Blank lines and header rows are noise; a line whose count of fields is not the
   columns' is an error saying both counts.
-'''
+"""
 
 from __future__ import annotations
 
@@ -76,9 +76,11 @@ from .named_columns import (
     NamedColumns,
     alias_table,
     json_object,
-    key_name as _key_name,
     party,
     seconds,
+)
+from .named_columns import (
+    key_name as _key_name,
 )
 from .options import bool_option, choice_option
 

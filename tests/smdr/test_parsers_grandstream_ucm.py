@@ -213,9 +213,9 @@ def test_bad_records_name_the_field(line, message):
 
 def test_blank_lines_are_noise_and_columns_are_checked():
     assert parser().parse("\ufeff\r\n") is None
-    with pytest.raises(RecordError, match="^option columns: the columns lack start"):
+    with pytest.raises(RecordError, match=r"^option columns: the columns lack start"):
         parser(columns=["src", "dst"])
-    with pytest.raises(RecordError, match="^option columns: 'src' is not a list"):
+    with pytest.raises(RecordError, match=r"^option columns: 'src' is not a list"):
         parser(columns="src")
 
 

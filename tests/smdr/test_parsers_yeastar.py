@@ -34,8 +34,12 @@ S_INTERNAL = (
     ' "type": "Internal", "recording": "20191024201242-1571897930.5-203-201-Internal.wav",'
     ' "didnumber": "", "agentringtime": "0", "sn": "369451090405" }'
 )
-S_OUTBOUND_ROW = "1547392142.330,2019-01-13 23:09:02,1005,9283737733,6,3,,SPS-6-36,ANSWERED,Outbound,,,,,"
-S_INBOUND_BUSY = "1547392200.331,2019-01-13 23:10:00,13800138000,1001,4,0,SPS-6-36,,BUSY,Inbound,,,5551000,0,"
+S_OUTBOUND_ROW = (
+    "1547392142.330,2019-01-13 23:09:02,1005,9283737733,6,3,,SPS-6-36,ANSWERED,Outbound,,,,,"
+)
+S_INBOUND_BUSY = (
+    "1547392200.331,2019-01-13 23:10:00,13800138000,1001,4,0,SPS-6-36,,BUSY,Inbound,,,5551000,0,"
+)
 P_HEADER = ",".join(P_SERIES_COLUMNS)
 P_INBOUND = (
     "2284,07/16/2024 10:33:02 PM,13800138000,Leo Ball<1000>,00:00:21,5,16,ANSWERED,"
@@ -166,9 +170,9 @@ def test_bad_records_name_the_field(line, message):
 
 
 def test_options_are_checked():
-    with pytest.raises(RecordError, match="^option variant: 'k2' is not one of s-series"):
+    with pytest.raises(RecordError, match=r"^option variant: 'k2' is not one of s-series"):
         parser(variant="k2")
-    with pytest.raises(RecordError, match="^option columns: the columns lack talk_duration"):
+    with pytest.raises(RecordError, match=r"^option columns: the columns lack talk_duration"):
         parser(columns=["timestart", "callfrom"])
     assert parser().parse("") is None
 
