@@ -64,8 +64,7 @@ Format decisions, where the documentation leaves room:
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Callable
+from collections.abc import Mapping
 
 from smdr.schema import Kind, Setting, gettext_noop, schema
 
@@ -82,7 +81,7 @@ from .named_columns import (
     seconds,
 )
 from .named_columns import (
-    key_name as _key_name,
+    KEY_LABELS,
 )
 from .options import digits_option, digits_setting
 
@@ -177,8 +176,6 @@ _READ = (
     "src_trunk_name",
     "dst_trunk_name",
 )
-# Read, and kept as they are in details when not empty.
-_KEPT = ("lastapp", "userfield", "action_type", "action_owner")
 # Columns not read that say nothing a call needs: left in the raw record.
 _RAW_ONLY = frozenset({"dcontext", "lastdata", "answer", "end", "amaflags", "service"})
 _USERFIELD_DIRECTIONS = {
@@ -190,7 +187,6 @@ _USERFIELD_DIRECTIONS = {
     "internal": Direction.INTERNAL,
 }
 _ANALOGUE = frozenset({"DAHDI", "ZAP"})
-_CHANNEL_RE = re.compile(r"(?:[A-Za-z0-9]+/)?(?P<name>[^/]*?)(?:/(?P<number>[^/]*)|-[^-/]*)?")
 
 
 class GrandstreamUCMParser(Parser):
@@ -218,6 +214,7 @@ class GrandstreamUCMParser(Parser):
             default=DEFAULT_COLUMNS,
             required=("start",),
             spill="lastdata",
+            raw_only=_RAW_ONLY,
         )
         self._max_digits = digits_option(
             options, "max_extension_digits", DEFAULT_MAX_EXTENSION_DIGITS
@@ -230,19 +227,19 @@ class GrandstreamUCMParser(Parser):
         """Parse one CDR row or JSON object; ``None`` for a blank line or a header row."""
         columns = self._columns
         if text.lstrip()[:1] == "{":
-            field = _key_name
+            field = KEY_LABELS
             values, extras = columns.object_values(json_object(text, ("main_cdr",)))
         else:
             fields = columns.fields(text)
             if fields is None:
                 return None
-            field = columns.field
+            field = columns.labels
             values = columns.values(fields)
             extras = columns.extra_values(fields)
         return self._call(values, extras, field)
 
     def _call(
-        self, values: tuple[str, ...], extras: dict[str, str], field: Callable[[str], str]
+        self, values: tuple[str, ...], extras: dict[str, str], field: Mapping[str, str]
     ) -> ParsedCall:
         """The call of a record's values (``field`` names a column in messages)."""
         (
@@ -268,13 +265,13 @@ class GrandstreamUCMParser(Parser):
             src_trunk,
             dst_trunk,
         ) = values
-        start = self._stamps.utc(start_text, field("start"))
-        total = seconds(duration_text, field("duration"))
-        talk = seconds(billsec_text, field("billsec"))
+        start = self._stamps.utc(start_text, field["start"])
+        total = seconds(duration_text, field["duration"])
+        talk = seconds(billsec_text, field["billsec"])
         if talk > total:
             raise RecordError(
-                f"{field('billsec')}: {talk} s of talk is longer than the call's"
-                f" {field('duration')} of {total} s"
+                f"{field['billsec']}: {talk} s of talk is longer than the call's"
+                f" {field['duration']} of {total} s"
             )
         disposition = disposition.strip().upper()
         answered = disposition == "ANSWERED" if disposition else talk > 0
@@ -298,14 +295,17 @@ class GrandstreamUCMParser(Parser):
         _, name = party(clid)
         if name and name != src:
             details["caller_name"] = name
-        for key, value in zip(_KEPT, (lastapp, userfield, action_type, action_owner), strict=True):
-            if value:
-                details[key] = value
+        if lastapp:
+            details["lastapp"] = lastapp
+        if userfield:
+            details["userfield"] = userfield
+        if action_type:
+            details["action_type"] = action_type
+        if action_owner:
+            details["action_owner"] = action_owner
         if session and unique_id:
             details["uniqueid"] = unique_id
-        for key, value in extras.items():
-            if key not in _RAW_ONLY:
-                details[key] = value
+        details.update(extras)
         return ParsedCall(
             start=start,
             duration_seconds=talk,
@@ -321,16 +321,18 @@ class GrandstreamUCMParser(Parser):
         )
 
     def _end(self, channel: str, channel_ext: str) -> tuple[str, str]:
-        """(the extension, the trunk) one end's channel is (one of them, or neither)."""
+        """(the extension, the trunk) one end's channel is (one of them, or neither):
+        ``PJSIP/5300-0000001a`` is extension 5300, ``SIP/trunk_1/0351...`` and
+        ``SIP/trunk_1-0000001b`` are trunk_1."""
         if channel_ext:
             return channel_ext, ""
-        technology = channel.partition("/")[0].upper()
+        technology, _, rest = channel.partition("/")
+        technology = technology.upper()
         if technology in _ANALOGUE:  # FXO or FXS port: an extension only by channel_ext
             return "", channel.rsplit("-", 1)[0]
         if technology == "LOCAL" or not channel:  # dialplan plumbing, not a party
             return "", ""
-        match = _CHANNEL_RE.fullmatch(channel)
-        name = match.group("name") if match else channel
+        name = rest.partition("/")[0] if "/" in rest else rest.rpartition("-")[0] or rest
         if is_digits(name) and len(name) <= self._max_digits:
             return name, ""
         return "", name

@@ -28,7 +28,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 
 from .base import Options, RecordError, field_error, is_digits
-from .clock import LocalClock, remember
+from .clock import TIMES_OF_DAY, LocalClock, remember, time_of_day
 
 _LEADING_JUNK = "".join(chr(code) for code in range(33)) + "\x7f\ufeff"
 _NOT_NAME_RE = re.compile(r"[^0-9a-z]+")
@@ -61,6 +61,10 @@ def split_line(text: str) -> list[str] | None:
             return None
     if '"' not in line:
         return line.split(",")
+    if line.count('"') == 2 and '" <' in line:
+        # A display name quoted before its number ("pn01" <5300>), as the UCM writes
+        # clid without quoting the field: the commas all separate fields.
+        return line.split(",")
     try:
         return next(csv.reader((line,)), None) or []
     except csv.Error as error:
@@ -73,7 +77,8 @@ class NamedColumns:
     ``aliases`` is the family's :func:`alias_table`; ``read`` the canonical names the
     parser unpacks, in order (an absent column reads ""); ``default`` the columns when
     the ``columns`` option is not set; ``required`` the names a layout must have;
-    ``spill`` the column that may hold unquoted commas.
+    ``spill`` the column that may hold unquoted commas; ``raw_only`` the columns
+    neither read nor kept in details (they stay in the raw record).
     """
 
     def __init__(
@@ -85,8 +90,10 @@ class NamedColumns:
         default: tuple[str, ...],
         required: tuple[str, ...],
         spill: str = "",
+        raw_only: frozenset[str] = frozenset(),
     ):
         self._aliases = aliases
+        self._raw_only = raw_only
         self._read = read
         self._required = required
         self._spill = spill
@@ -121,15 +128,15 @@ class NamedColumns:
             else lambda fields: (fields[indexes[0]],)
         )
         self.extras = tuple(
-            (index, name) for name, index in position.items() if name not in self._read
+            (index, name)
+            for name, index in position.items()
+            if name not in self._read and name not in self._raw_only
+        )
+        # Error messages' names of the columns: "field 11 (start)" (absent: the name).
+        self.labels = KeyLabels(
+            {name: f"field {index + 1} ({name})" for name, index in position.items()}
         )
         self._spill_at = position.get(self._spill, -1) if self._spill else -1
-
-    def field(self, name: str) -> str:
-        """A column as error messages name it: ``field 11 (start)``, or its name alone
-        when the source has no such column (a JSON object)."""
-        index = self.position.get(name)
-        return name if index is None else f"field {index + 1} ({name})"
 
     def fields(self, text: str) -> list[str] | None:
         """The line's fields, then "" for the columns it lacks; ``None`` for a blank line
@@ -167,6 +174,8 @@ class NamedColumns:
     def _is_header(self, fields: list[str]) -> bool:
         """A header row: its first fields are column names the family knows, and none
         of it reads as a date (a record's start)."""
+        if fields[0][:1].isdigit():
+            return False  # a record's id or date: the common case, decided at once
         known = sum(normal_name(field) in self._aliases for field in fields[:6])
         return known >= 3 and not any(_DATE_RE.match(field.strip()) for field in fields)
 
@@ -182,14 +191,20 @@ class NamedColumns:
             canonical = self._aliases.get(normal_name(key), key)
             if canonical in read:
                 named.setdefault(canonical, text)
-            elif text:
+            elif text and canonical not in self._raw_only:
                 extras.setdefault(canonical, text)
         return tuple(named.get(name, "") for name in read), extras
 
 
-def key_name(name: str) -> str:
-    """A JSON object's key as error messages name it: the key alone."""
-    return name
+class KeyLabels(dict[str, str]):
+    """Column names as error messages give them; a name not in it is given as it is
+    (a JSON object's key, a column the source lacks)."""
+
+    def __missing__(self, key: str) -> str:
+        return key
+
+
+KEY_LABELS = KeyLabels()  # a JSON object's fields are named by their keys
 
 
 def json_object(text: str, nested: tuple[str, ...] = ()) -> Mapping[str, object]:
@@ -238,6 +253,7 @@ def seconds(value: str, field: str) -> int:
     return remember(_seconds, value, total, _CACHE_LIMIT)
 
 
+_YMD_RE = re.compile(r"[0-9]{4}([-/])[0-9]{2}\1[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}", re.ASCII)
 _STAMP_RE = re.compile(
     r"([0-9]{1,4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,4})[ T]"
     r"([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?(?: ?([AaPp][Mm]))?",
@@ -260,9 +276,26 @@ class LocalStamps:
         self._known: dict[str, dt.datetime] = {}
 
     def utc(self, value: str, field: str) -> dt.datetime:
+        # The common shape, "YYYY-MM-DD HH:MM:SS": its day and its time, both remembered.
+        clock = self._clock
+        day = clock.days.get(value[:10])
+        if day is not None and value[10:11] == " ":
+            since_midnight = TIMES_OF_DAY.get(value[11:])
+            if since_midnight is not None:
+                return clock.on(day, since_midnight)
         known = self._known.get(value)
         if known is not None:
             return known
+        if len(value) == 19 and value[4] in "-/" and value[10] == " " and _YMD_RE.fullmatch(value):
+            try:
+                day = clock.days.get(value[:10]) or clock.day(
+                    value[:10], int(value[:4]), int(value[5:7]), int(value[8:10])
+                )
+                return clock.on(day, time_of_day(value[11:]))
+            except ValueError:
+                raise field_error(field, value, "is not a valid date and time") from None
+            except OverflowError:
+                raise field_error(field, value, "is out of range") from None
         match = _STAMP_RE.fullmatch(value.strip())
         if match is None:
             raise field_error(field, value, "is not a date and time (YYYY-MM-DD HH:MM:SS)")
@@ -288,15 +321,9 @@ class LocalStamps:
         return remember(self._known, value, moment, _CACHE_LIMIT)
 
 
-_PARTY_RE = re.compile(r'\s*"?([^"<]*?)"?\s*<([^<>]*)>\s*')
-
-
 def party(value: str) -> tuple[str, str]:
     """(number, name) of a party written ``"Name" <1000>``, ``Name<1000>`` or ``1000``."""
     if "<" not in value:
-        return value.strip(), ""
-    match = _PARTY_RE.fullmatch(value)
-    if match is None:
-        return value.strip(), ""
-    name, number = match.groups()
-    return number.strip(), name.strip()
+        return value, ""
+    name, _, number = value.partition("<")
+    return number.rstrip().removesuffix(">").strip(), name.strip().strip('"').strip()

@@ -63,7 +63,7 @@ Format decisions, where the documentation leaves room:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Mapping
 
 from smdr.schema import Kind, Setting, gettext_noop, schema
 
@@ -80,7 +80,7 @@ from .named_columns import (
     seconds,
 )
 from .named_columns import (
-    key_name as _key_name,
+    KEY_LABELS,
 )
 from .options import bool_option, choice_option
 
@@ -216,6 +216,7 @@ class YeastarParser(Parser):
             read=_READ,
             default=DEFAULT_COLUMNS[self.variant],
             required=("time", "talk_duration"),
+            raw_only=_RAW_ONLY,
         )
         day_first = bool_option(options, "day_first", False, words=True)
         self._stamps = LocalStamps(LocalClock(settings.time_zone), day_first)
@@ -226,19 +227,19 @@ class YeastarParser(Parser):
         """Parse one CDR row or JSON object; ``None`` for a blank line or a header row."""
         columns = self._columns
         if text.lstrip()[:1] == "{":
-            field = _key_name
+            field = KEY_LABELS
             values, extras = columns.object_values(json_object(text))
         else:
             fields = columns.fields(text)
             if fields is None:
                 return None
-            field = columns.field
+            field = columns.labels
             values = columns.values(fields)
             extras = columns.extra_values(fields)
         return self._call(values, extras, field)
 
     def _call(
-        self, values: tuple[str, ...], extras: dict[str, str], field: Callable[[str], str]
+        self, values: tuple[str, ...], extras: dict[str, str], field: Mapping[str, str]
     ) -> ParsedCall:
         """The call of a record's values (``field`` names a column in messages)."""
         (
@@ -255,16 +256,16 @@ class YeastarParser(Parser):
             call_type,
             pin_code,
         ) = values
-        start = self._stamps.utc(time_text, field("time"))
-        talk = seconds(talk_text, field("talk_duration"))
+        start = self._stamps.utc(time_text, field["time"])
+        talk = seconds(talk_text, field["talk_duration"])
         if ring_text.strip():
-            ring = seconds(ring_text, field("ring_duration"))
+            ring = seconds(ring_text, field["ring_duration"])
         else:
-            total = seconds(call_text, field("call_duration"))
+            total = seconds(call_text, field["call_duration"])
             if talk > total:
                 raise RecordError(
-                    f"{field('talk_duration')}: {talk} s of talk is longer than the call's"
-                    f" {field('call_duration')} of {total} s"
+                    f"{field['talk_duration']}: {talk} s of talk is longer than the call's"
+                    f" {field['call_duration']} of {total} s"
                 )
             ring = total - talk
         status = status.strip().upper()
@@ -282,8 +283,6 @@ class YeastarParser(Parser):
         if name:
             details["caller_name" if direction == Direction.INCOMING else "callee_name"] = name
         for key, value in extras.items():
-            if key in _RAW_ONLY:
-                continue
             kept = _KEPT.get(key, key)
             if kept != "agent_ring_seconds" or value != "0":
                 details[kept] = value
