@@ -72,15 +72,13 @@ from .clock import LocalClock
 from .direction import RULE_KEY, Rule, known_direction
 from .limits import extension_fitting, trunk_fitting
 from .named_columns import (
+    KEY_LABELS,
     LocalStamps,
     NamedColumns,
     alias_table,
     json_object,
     party,
     seconds,
-)
-from .named_columns import (
-    KEY_LABELS,
 )
 from .options import bool_option, choice_option
 
