@@ -15,7 +15,15 @@ from . import Failures, rate
 
 RECORDS = int(os.environ.get("BENCH_PARSE_RECORDS", "1000000"))
 DISTINCT = min(RECORDS, 100_000)  # generated once, then parsed over and over
-CSV_FAMILIES = {"avaya-ipoffice", "asterisk-csv", "freeswitch-csv", "cisco-cucm", "3cx"}
+CSV_FAMILIES = {
+    "avaya-ipoffice",
+    "asterisk-csv",
+    "freeswitch-csv",
+    "cisco-cucm",
+    "3cx",
+    "grandstream-ucm",
+    "yeastar",
+}
 TIME_ZONE = ZoneInfo("America/Argentina/Cordoba")
 ONLY = [family for family in os.environ.get("BENCH_PARSE_FAMILIES", "").split(",") if family]
 

@@ -45,7 +45,8 @@ Format decisions, where the documentation leaves room:
   ``OUT``/``Outbound``, ``EXT``/``Internal``); a ``src_trunk_name`` (incoming) or
   ``dst_trunk_name`` (outgoing); then the channels: from an extension's channel (or a
   ``channel_ext``) to another extension is internal, to anything else outgoing, and a
-  call from any other channel is incoming.
+  call from any other channel is incoming. Without channel columns, a number of at
+  most ``max_extension_digits`` digits is an extension.
 * The extension is ``channel_ext`` (else the calling channel's number, else ``src``) of
   a call made, and ``dstchannel_ext`` (else the called channel's number, else ``dst``)
   of one received. The number is ``dst`` of a call made, ``src`` of one received.
@@ -271,11 +272,15 @@ class GrandstreamUCMParser(Parser):
                 f"{field['billsec']}: {talk} s of talk is longer than the call's"
                 f" {field['duration']} of {total} s"
             )
+        if "<" in src:  # the web page's "Call From": "John Doe"<6012>
+            src, name = party(src)
+            clid = clid or f'"{name}" <{src}>'
+        dst = party(dst)[0]
         disposition = disposition.strip().upper()
         answered = disposition == "ANSWERED" if disposition else talk > 0
 
-        caller_ext, caller_trunk = self._end(channel, channel_ext)
-        callee_ext, callee_trunk = self._end(dstchannel, dstchannel_ext)
+        caller_ext, caller_trunk = self._end(channel, channel_ext, src)
+        callee_ext, callee_trunk = self._end(dstchannel, dstchannel_ext, dst)
         details: Details = {"acct_id": acct_id} if acct_id else {}
         direction = self._direction(
             (src, caller_ext), (dst, callee_ext), userfield, (src_trunk, dst_trunk), details
@@ -318,17 +323,21 @@ class GrandstreamUCMParser(Parser):
             details=details,
         )
 
-    def _end(self, channel: str, channel_ext: str) -> tuple[str, str]:
+    def _end(self, channel: str, channel_ext: str, number: str) -> tuple[str, str]:
         """(the extension, the trunk) one end's channel is (one of them, or neither):
         ``PJSIP/5300-0000001a`` is extension 5300, ``SIP/trunk_1/0351...`` and
-        ``SIP/trunk_1-0000001b`` are trunk_1."""
+        ``SIP/trunk_1-0000001b`` are trunk_1. Without a channel (a web export of a few
+        columns), a short number is an extension."""
         if channel_ext:
             return channel_ext, ""
+        if not channel:
+            short = is_digits(number) and len(number) <= self._max_digits
+            return (number if short else ""), ""
         technology, _, rest = channel.partition("/")
         technology = technology.upper()
         if technology in _ANALOGUE:  # FXO or FXS port: an extension only by channel_ext
             return "", channel.rsplit("-", 1)[0]
-        if technology == "LOCAL" or not channel:  # dialplan plumbing, not a party
+        if technology == "LOCAL":  # dialplan plumbing, not a party
             return "", ""
         name = rest.partition("/")[0] if "/" in rest else rest.rpartition("-")[0] or rest
         if is_digits(name) and len(name) <= self._max_digits:

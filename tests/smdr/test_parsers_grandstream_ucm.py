@@ -180,6 +180,22 @@ def test_web_download_titles_name_the_same_columns():
     assert (call.duration_seconds, call.ring_seconds) == (59, 6)
 
 
+def test_call_from_with_a_name():
+    """The UCM6510 page's "Call From" format, "John Doe"<6012>: number and name."""
+    ucm = parser(columns=["Start Time", "Call From", "Call To", "Call Time", "Talk Time"])
+    call = ucm.parse('2013-03-27 16:47:03,"John Doe"<6012>,6005,0:00:10,0:00:10')
+    assert (call.extension, call.number, call.details["caller_name"]) == (
+        "6012",
+        "6005",
+        "John Doe",
+    )
+
+
+def test_a_header_without_start_is_an_error():
+    with pytest.raises(RecordError, match=r"^header row: the columns lack start"):
+        parser().parse("src,dst,clid,channel,dstchannel")
+
+
 def test_lastdata_commas_go_back_to_lastdata():
     """Unquoted commas in lastdata make extra fields; the row still reads right."""
     more = DOCUMENTED.replace("SIP/5301,60,", "SIP/5301,60,tTr,M(x),")
@@ -217,6 +233,13 @@ def test_blank_lines_are_noise_and_columns_are_checked():
         parser(columns=["src", "dst"])
     with pytest.raises(RecordError, match=r"^option columns: 'src' is not a list"):
         parser(columns="src")
+
+
+def test_repeated_hour_reads_its_first_pass():
+    """A local time in the hour repeated when clocks go back is its first occurrence."""
+    new_york = GrandstreamUCMParser(ParserSettings(time_zone=ZoneInfo("America/New_York")))
+    call = new_york.parse(DOCUMENTED.replace("2013-12-03 11:46:40", "2025-11-02 01:30:00"))
+    assert call.start == dt.datetime(2025, 11, 2, 5, 30, tzinfo=UTC)
 
 
 def test_registered():

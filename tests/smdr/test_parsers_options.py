@@ -24,6 +24,10 @@ BAD_OPTIONS = [
     ("nec", {"clock_tolerance_minutes": "5"}, "option clock_tolerance_minutes"),
     ("cisco-cucm", {"voicemail_numbers": "8000"}, "option voicemail_numbers"),
     ("generic", {}, "column_map"),
+    ("grandstream-ucm", {"columns": "AcctId"}, "columns"),
+    ("grandstream-ucm", {"columns": ["src", "dst"]}, "option columns"),
+    ("yeastar", {"variant": "k2"}, "variant"),
+    ("avaya-cm", {"layout": "customized"}, "option fields"),
 ]
 IDS = [f"{family}-{next(iter(options), 'none')}" for family, options, _ in BAD_OPTIONS]
 

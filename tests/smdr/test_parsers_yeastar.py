@@ -139,6 +139,13 @@ def test_day_first_dates():
         parser(variant="p-series").parse(row)
 
 
+def test_spring_forward_gap_takes_the_offset_before():
+    """A local time skipped when clocks go forward reads with the offset before it."""
+    berlin = YeastarParser(ParserSettings(time_zone=ZoneInfo("Europe/Berlin")))
+    call = berlin.parse(S_OUTBOUND_ROW.replace("2019-01-13 23:09:02", "2025-03-30 02:30:00"))
+    assert call.start == dt.datetime(2025, 3, 30, 1, 30, tzinfo=UTC)
+
+
 def test_known_extensions_decide_first():
     settings = ParserSettings(time_zone=SHANGHAI, extensions=frozenset({"1005"}))
     row = S_OUTBOUND_ROW.replace("Outbound", "Inbound")
