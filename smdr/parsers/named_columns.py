@@ -278,20 +278,20 @@ class LocalStamps:
     def utc(self, value: str, field: str) -> dt.datetime:
         # The common shape, "YYYY-MM-DD HH:MM:SS": its day and its time, both remembered.
         clock = self._clock
-        day = clock.days.get(value[:10])
-        if day is not None and value[10:11] == " ":
+        cached_day = clock.days.get(value[:10])
+        if cached_day is not None and value[10:11] == " ":
             since_midnight = TIMES_OF_DAY.get(value[11:])
             if since_midnight is not None:
-                return clock.on(day, since_midnight)
+                return clock.on(cached_day, since_midnight)
         known = self._known.get(value)
         if known is not None:
             return known
         if len(value) == 19 and value[4] in "-/" and value[10] == " " and _YMD_RE.fullmatch(value):
             try:
-                day = clock.days.get(value[:10]) or clock.day(
+                cached_day = cached_day or clock.day(
                     value[:10], int(value[:4]), int(value[5:7]), int(value[8:10])
                 )
-                return clock.on(day, time_of_day(value[11:]))
+                return clock.on(cached_day, time_of_day(value[11:]))
             except ValueError:
                 raise field_error(field, value, "is not a valid date and time") from None
             except OverflowError:
