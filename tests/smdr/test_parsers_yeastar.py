@@ -131,6 +131,25 @@ def test_p_series_variant_without_header():
     assert call.details["outbound_caller_id"] == "5551000"
 
 
+def test_p_series_api_object():
+    """A P-Series API CDR item (``cdr/search`` data), read by its keys [DERIVED]."""
+    item = (
+        '{"id": 2285, "time": "07/16/2024 10:40:00 PM", "uid": "1721140800.71",'
+        ' "call_from": "Leo Ball<1000>", "call_to": "013912345678", "call_duration": 40,'
+        ' "ring_duration": 10, "talk_duration": 30, "disposition": "ANSWERED",'
+        ' "dst_trunk": "SIP1", "call_type": "Outbound", "pin_code": "8899"}'
+    )
+    call = parser(variant="p-series").parse(item)
+    assert (call.direction, call.extension, call.number, call.trunk) == (
+        Direction.OUTGOING,
+        "1000",
+        "013912345678",
+        "SIP1",
+    )
+    assert (call.duration_seconds, call.ring_seconds, call.account_code) == (30, 10, "8899")
+    assert call.pbx_call_id == "2285"
+
+
 def test_day_first_dates():
     day_first = parser(variant="p-series", day_first=True)
     row = P_OUTBOUND.replace("07/16/2024 10:40:00 PM", "16/07/2024 22:40:00")
