@@ -42,11 +42,14 @@ Format decisions, where the documentation leaves room:
   are not).
 * Direction, in order: the site's known extensions (``src`` or ``channel_ext`` calling,
   ``dst`` or ``dstchannel_ext`` called); ``userfield`` (``IN``/``Inbound``,
-  ``OUT``/``Outbound``, ``EXT``/``Internal``); a ``src_trunk_name`` (incoming) or
+  ``OUT``/``Outbound``, ``EXT``/``Internal``: the guide's internal call has ``EXT``,
+  the others are [INFERENCE] from the CDR filter's call types); a ``src_trunk_name`` (incoming) or
   ``dst_trunk_name`` (outgoing); then the channels: from an extension's channel (or a
   ``channel_ext``) to another extension is internal, to anything else outgoing, and a
   call from any other channel is incoming. Without channel columns, a number of at
   most ``max_extension_digits`` digits is an extension.
+* ``dst`` ``s`` is an analogue (FXO) line's call whose called number the UCM does not
+  know (the guide's "Call To shows s"): it is blank.
 * The extension is ``channel_ext`` (else the calling channel's number, else ``src``) of
   a call made, and ``dstchannel_ext`` (else the called channel's number, else ``dst``)
   of one received. The number is ``dst`` of a call made, ``src`` of one received.
@@ -276,6 +279,8 @@ class GrandstreamUCMParser(Parser):
             src, name = party(src)
             clid = clid or f'"{name}" <{src}>'
         dst = party(dst)[0]
+        if dst == "s":  # an FXO line's call: the called number is not known
+            dst = ""
         disposition = disposition.strip().upper()
         answered = disposition == "ANSWERED" if disposition else talk > 0
 

@@ -129,6 +129,11 @@ def test_channels_decide_without_userfield():
     )
     call = parser().parse(analogue)
     assert (call.direction, call.extension, call.trunk) == (Direction.INCOMING, "5301", "DAHDI/1")
+    # An FXO line's call: the UCM does not know the number called ("s").
+    fxo = analogue.replace(",3514567890,5301,ext-did-0001,", ",3514567890,s,ext-did-0001,")
+    assert parser().parse(fxo).extension == "5301"
+    no_channel = fxo.replace("SIP/5301-00000012", "")
+    assert parser().parse(no_channel).extension == ""
 
 
 def test_known_extensions_decide_first():
