@@ -268,8 +268,9 @@ class GrandstreamUCMParser(Parser):
             dst_trunk,
         ) = values
         start = self._stamps.utc(start_text, field["start"])
-        total = seconds(duration_text, field["duration"])
         talk = seconds(billsec_text, field["billsec"])
+        # Without a duration (an export of a few columns), the talk is the whole call.
+        total = seconds(duration_text, field["duration"]) if duration_text else talk
         if talk > total:
             raise RecordError(
                 f"{field['billsec']}: {talk} s of talk is longer than the call's"

@@ -258,6 +258,8 @@ class YeastarParser(Parser):
         talk = seconds(talk_text, field["talk_duration"])
         if ring_text.strip():
             ring = seconds(ring_text, field["ring_duration"])
+        elif not call_text.strip():
+            ring = 0  # neither ring nor call duration: the talk is the whole call
         else:
             total = seconds(call_text, field["call_duration"])
             if talk > total:

@@ -150,6 +150,13 @@ def test_p_series_api_object():
     assert call.pbx_call_id == "2285"
 
 
+def test_talk_alone_is_the_whole_call():
+    call = parser(columns=["Time", "Call From", "Call To", "Talk Duration"]).parse(
+        "2019-01-13 23:09:02,1005,1006,0:01:05"
+    )
+    assert (call.duration_seconds, call.ring_seconds, call.direction) == (65, 0, "internal")
+
+
 def test_day_first_dates():
     day_first = parser(variant="p-series", day_first=True)
     row = P_OUTBOUND.replace("07/16/2024 10:40:00 PM", "16/07/2024 22:40:00")
