@@ -77,7 +77,8 @@ class NamedColumns:
     ``aliases`` is the family's :func:`alias_table`; ``read`` the canonical names the
     parser unpacks, in order (an absent column reads ""); ``default`` the columns when
     the ``columns`` option is not set; ``required`` the names a layout must have;
-    ``spill`` the column that may hold unquoted commas; ``raw_only`` the columns
+    ``spill`` the column that may hold unquoted commas (given back to it: as many as put
+    the first ``required`` column, a date after it, on a date); ``raw_only`` the columns
     neither read nor kept in details (they stay in the raw record).
     """
 
@@ -148,20 +149,35 @@ class NamedColumns:
         if self._is_header(fields):
             self.use(fields, "header row")
             return None
-        if count != self.count:
-            if count > self.count and self._spill_at >= 0:
-                end = self._spill_at + count - self.count + 1
-                fields[self._spill_at : end] = [",".join(fields[self._spill_at : end])]
-            elif count == self.count + 1 and not fields[-1]:
+        spilt = 0
+        if count > self.count and self._spill_at >= 0:
+            spilt = self._spilt(fields, count - self.count)
+            end = self._spill_at + spilt + 1
+            fields[self._spill_at : end] = [",".join(fields[self._spill_at : end])]
+        if len(fields) != self.count:
+            if len(fields) == self.count + 1 and not fields[-1]:
                 fields.pop()  # a trailing comma after the last field
             else:
+                inside = f" ({spilt} of them commas in {self._spill})" if spilt else ""
                 raise RecordError(
-                    f"record has {count} comma-separated fields, the columns have"
+                    f"record has {count} comma-separated fields{inside}, the columns have"
                     f" {self.count} ({', '.join(self.names[:4])}, ...); set the source's"
                     " columns option to the export's header row"
                 )
         fields.append("")
         return fields
+
+    def _spilt(self, fields: list[str], extra: int) -> int:
+        """How many of the ``extra`` fields are the spill column's commas: the fewest
+        that put the date column (``required[0]``, after the spill) on a date (more
+        dates may follow it); all of them when none does (the date's error names it)."""
+        date_at = self.position.get(self._required[0], -1)
+        if date_at <= self._spill_at:
+            return extra
+        for spilt in range(extra + 1):
+            if _DATE_RE.match(fields[date_at + spilt].strip()):
+                return spilt
+        return extra
 
     def values(self, fields: list[str]) -> tuple[str, ...]:
         """The read columns of a line's :meth:`fields`, in ``read`` order."""

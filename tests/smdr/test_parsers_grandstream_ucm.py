@@ -202,9 +202,16 @@ def test_a_header_without_start_is_an_error():
 
 
 def test_lastdata_commas_go_back_to_lastdata():
-    """Unquoted commas in lastdata make extra fields; the row still reads right."""
+    """Unquoted commas in lastdata make extra fields; the row still reads right. A row
+    of more columns than the source's (newer firmware) is an error, not a long
+    lastdata."""
     more = DOCUMENTED.replace("SIP/5301,60,", "SIP/5301,60,tTr,M(x),")
     assert parser().parse(more) == parser().parse(DOCUMENTED)
+    with pytest.raises(
+        RecordError,
+        match=r"^record has 29 comma-separated fields \(2 of them commas in lastdata\), the",
+    ):
+        parser().parse(OUTGOING + ",1386093600.10-1,cdr_owner,DIAL,,Movistar")
 
 
 @pytest.mark.parametrize(
