@@ -22,6 +22,8 @@ CSV_FAMILIES = {
     "cisco-cucm",
     "3cx",
     "unify-openscape",
+    "grandstream-ucm",
+    "yeastar",
 }
 TIME_ZONE = ZoneInfo("America/Argentina/Cordoba")
 ONLY = [family for family in os.environ.get("BENCH_PARSE_FAMILIES", "").split(",") if family]

@@ -38,6 +38,8 @@ class PbxFamily(models.TextChoices):
     NEC_NEAX = "nec-neax", "NEC NEAX (STX/ETX KA, KK, KL, KM)"
     ALCATEL_OMNIPCX = "alcatel-omnipcx", "Alcatel-Lucent OmniPCX Office / Enterprise"
     UNIFY_OPENSCAPE = "unify-openscape", "Unify OpenScape Voice / OpenScape 4000"
+    GRANDSTREAM_UCM = "grandstream-ucm", "Grandstream UCM"
+    YEASTAR = "yeastar", "Yeastar S-Series / P-Series"
     GENERIC = "generic", _("Generic (column map)")
 
 

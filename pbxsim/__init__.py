@@ -18,6 +18,7 @@ from .cisco_cucm import cisco_cucm_records
 from .ericsson_md110 import ericsson_md110_records
 from .freeswitch_csv import freeswitch_csv_records
 from .generic import EXAMPLE_SETTINGS, generic_records
+from .grandstream_ucm import grandstream_ucm_records
 from .mitel_5000 import mitel_5000_records
 from .mitel_mivb import mitel_mivb_records
 from .nec import nec_records
@@ -28,6 +29,7 @@ from .siemens_hipath import siemens_hipath_records
 from .star_hash import star_hash_records
 from .threecx import threecx_records
 from .unify_openscape import unify_openscape_records
+from .yeastar import yeastar_records
 
 GENERATORS = {
     "mitel-5000": mitel_5000_records,
@@ -47,6 +49,8 @@ GENERATORS = {
     "nec-neax": nec_neax_records,
     "alcatel-omnipcx": alcatel_omnipcx_records,
     "unify-openscape": unify_openscape_records,
+    "grandstream-ucm": grandstream_ucm_records,
+    "yeastar": yeastar_records,
 }
 # Family -> (generator, the source settings its records need).
 GENERATORS_WITH_SETTINGS = {"generic": (generic_records, EXAMPLE_SETTINGS)}

@@ -84,6 +84,8 @@ FAMILIES = frozenset(
         "nec-neax",
         "alcatel-omnipcx",
         "unify-openscape",
+        "grandstream-ucm",
+        "yeastar",
     }
 )
 STX = 0x02

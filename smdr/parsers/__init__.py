@@ -15,6 +15,7 @@ from .cisco_cucm import CiscoCUCMParser
 from .ericsson_md110 import EricssonMD110Parser
 from .freeswitch_csv import FreeSWITCHCSVParser
 from .generic import GenericParser
+from .grandstream_ucm import GrandstreamUCMParser
 from .mitel_5000 import Mitel5000Parser
 from .mitel_mivb import MitelMiVBParser
 from .nec import NECParser
@@ -25,6 +26,7 @@ from .siemens_hipath import SiemensHiPathParser
 from .star_hash import StarHashParser
 from .threecx import ThreeCXParser
 from .unify_openscape import UnifyOpenScapeParser
+from .yeastar import YeastarParser
 
 PARSERS: dict[str, type[Parser]] = {
     parser.family: parser
@@ -47,6 +49,8 @@ PARSERS: dict[str, type[Parser]] = {
         NECNEAXParser,
         AlcatelOmniPCXParser,
         UnifyOpenScapeParser,
+        GrandstreamUCMParser,
+        YeastarParser,
     )
 }
 

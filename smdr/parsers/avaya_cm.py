@@ -30,6 +30,34 @@ Layouts (1-based columns), option ``layout``:
   used, 19-33 dialled number, 34-38 calling number, 39-53 account code, 54 FRL, 55 IXC,
   56-58 incoming and 59-61 outgoing circuit id, 62 feature flag, 63-69 authorization code.
 
+* ``customized`` (the ``change system-parameters cdr`` form, page 2: "Data Item -
+  Length"): the fields and widths the administrator chose, in order, given by the
+  ``fields`` option as ``"name:width"`` texts with the form's item names, e.g.
+  ``["date:6", "space:1", "time:4", "space:1", "sec-dur:5", "space:1",
+  "cond-code:1", "space:1", "code-used:4", "space:1", "dialed-num:23", "space:1",
+  "calling-num:15", "space:1", "acct-code:15", "space:1", "in-trk-code:4", "space:1",
+  "ucid:20", "space:1", "vdn:5", "return:1", "line-feed:1"]``. The items read: ``time`` (HHMM),
+  ``date`` (6, ``MMDDYY`` or, with ``date_format`` ``day/month``, ``DDMMYY``: as the
+  form's "CDR Date Format"), ``duration`` (H MM T) or ``sec-dur`` (seconds; read first
+  when both are there), ``cond-code``, ``code-dial``, ``code-used``, ``dialed-num``,
+  ``calling-num`` or ``clg-num/in-tac``, ``acct-code``, ``auth-code``, ``frl``,
+  ``ixc-code``, ``in-crt-id``, ``out-crt-id``, ``feat-flag``, ``in-trk-code`` and
+  ``ucid`` (the call id); ``space`` columns must be blank; ``return``, ``line-feed``
+  and ``null`` end the record; any other item (``vdn``, ``bcc``, ``node-num``...) goes
+  to details under its name when not blank. A record with a ``date`` is dated by it;
+  without one, from its receipt as the other formats. A customized record's incoming
+  calls read like the expanded format's (the calling number is the caller's). One
+  such record [DERIVED] from the example fields above, an outside call to 2001 from
+  3514567890 on trunk access code 101, ended 14:32 on 10 March 2025, 95 s::
+
+    "031025 1432    95 9      2001                    "
+    "3514567890                      101  00001002031741680123"
+
+  (one record, in two pieces here)
+
+The "unformatted" format is not read: its table was not found in the guides at hand
+(``pbx-formats.md`` section 4); a site can describe its record as ``customized``.
+
 ``printer`` is the default because it is the format section 4 documents first and most
 fully, the classic output of a CDR printer port; a link set to another format needs
 the option. A record whose blank separators are not blank names the option to check.
@@ -64,7 +92,9 @@ Format decisions, where the documentation leaves room:
 
 Options read from the source's settings:
 
-* ``layout``: ``printer`` (default), ``expanded`` or ``teleseer``.
+* ``layout``: ``printer`` (default), ``expanded``, ``teleseer`` or ``customized``.
+* ``fields`` (customized only, required there): the record's items and widths, in order.
+* ``date_format`` (customized only): ``month/day`` (default) or ``day/month``.
 """
 
 from __future__ import annotations
@@ -73,14 +103,25 @@ import datetime as dt
 import operator
 import re
 
-from smdr.schema import Kind, Setting, schema
+from smdr.schema import Kind, Setting, gettext_noop, schema
 
-from .base import Details, Direction, ParsedCall, Parser, ParserSettings, RecordError, field_error
-from .clock import ONE_SECOND, Receipt
+from .base import (
+    Details,
+    Direction,
+    Options,
+    ParsedCall,
+    Parser,
+    ParserSettings,
+    RecordError,
+    field_error,
+    is_digits,
+)
+from .clock import ONE_SECOND, LocalClock, Receipt, expand_year
 
 UTC = dt.UTC
 
-LAYOUTS = ("printer", "expanded", "teleseer")
+LAYOUTS = ("printer", "expanded", "teleseer", "customized")
+DATE_FORMATS = ("month/day", "day/month")
 DEFAULT_LAYOUT = "printer"
 CLOCK_TOLERANCE = dt.timedelta(minutes=10)
 _DURATION_CACHE_LIMIT = 100_000
@@ -147,7 +188,36 @@ _FIELD_TITLES = {
     "time": "time of day",
     "duration": "duration",
     "condition": "condition code",
+    "sec_duration": "sec-dur",
+    "date": "date",
 }
+
+# The customized form's data items the parser reads -> its slice keys.
+CUSTOM_ITEMS = {
+    "time": "time",
+    "date": "date",
+    "duration": "duration",
+    "sec-dur": "sec_duration",
+    "cond-code": "condition",
+    "code-dial": "access_dialled",
+    "code-used": "access_used",
+    "dialed-num": "dialled",
+    "calling-num": "calling",
+    "clg-num/in-tac": "calling",
+    "acct-code": "account",
+    "auth-code": "auth",
+    "frl": "frl",
+    "ixc-code": "ixc",
+    "in-crt-id": "in_circuit",
+    "out-crt-id": "out_circuit",
+    "feat-flag": "feature_flag",
+    "in-trk-code": "in_trunk_code",
+    "ucid": "ucid",
+}
+_CUSTOM_FILLERS = frozenset({"space", "return", "line-feed", "null"})
+_CUSTOM_ITEM_RE = re.compile(r"\s*([a-z0-9_/-]+)\s*[: ]\s*([0-9]{1,2})\s*")
+# Slices every layout reads: blank (an empty slice) where a customized record has none.
+_ALWAYS_READ = ("access_dialled", "access_used", "dialled", "calling", "account", "in_circuit")
 
 _INCOMING_CODES = frozenset("9GHIJK")
 _OUTGOING_CODES = frozenset("78AB")
@@ -191,6 +261,22 @@ class AvayaCMParser(Parser):
     label = "Avaya Communication Manager CDR"
     options = schema(
         Setting("layout", Kind.TEXT, DEFAULT_LAYOUT, "CDR format: " + ", ".join(LAYOUTS) + "."),
+        Setting(
+            "fields",
+            Kind.LIST,
+            None,
+            gettext_noop(
+                "Customized format: the data items and lengths of the system-parameters"
+                " cdr form, in order (name:length)."
+            ),
+        ),
+        Setting(
+            "date_format",
+            Kind.CHOICE,
+            DATE_FORMATS[0],
+            gettext_noop("Customized format: the form's CDR Date Format."),
+            choices=DATE_FORMATS,
+        ),
     )
 
     def __init__(self, settings: ParserSettings):
@@ -204,20 +290,37 @@ class AvayaCMParser(Parser):
                 "on the system-parameters cdr form)"
             )
         self.layout = layout
-        self._slices = _SLICES[layout]
+        self._extra_items: tuple[tuple[slice, str], ...] = ()
+        self._day_first = False
+        if layout == "customized":
+            self._customize(settings.options)
+        else:
+            self._slices = _SLICES[layout]
+            self._separators = _SEPARATORS[layout]
+            self._min_length = _MIN_LENGTH[layout]
+            self._max_length = _MAX_LENGTH[layout]
         self._columns = {key: slice(a, b) for key, (a, b) in self._slices.items()}
         self._detail_columns = tuple(
             (self._columns[key], name) for key, name in _DETAIL_FIELDS if key in self._columns
         )
-        self._separators = _SEPARATORS[layout]
+        for key in _ALWAYS_READ:
+            self._columns.setdefault(key, slice(0, 0))
+        self._sec_duration = self._columns.get("sec_duration")
+        self._date = self._columns.get("date")
+        self._ucid = self._columns.get("ucid")
+        self._clock = LocalClock(settings.time_zone)
         # The separator columns at once, of the record padded with blanks past its end.
-        self._separator_chars = operator.itemgetter(*self._separators)
-        self._separators_width = max(self._separators) + 1
+        # Always a tuple, however many blank columns (itemgetter of one gives a scalar).
+        separators = self._separators
+        self._separator_chars = (
+            operator.itemgetter(*separators)
+            if len(separators) > 1
+            else lambda line: tuple(line[index] for index in separators)
+        )
+        self._separators_width = max(self._separators, default=0) + 1
         self._blanks = (" ",) * len(self._separators)
-        self._min_length = _MIN_LENGTH[layout]
-        self._max_length = _MAX_LENGTH[layout]
         self._time_at, _ = self._slices["time"]
-        self._duration_at, _ = self._slices["duration"]
+        self._duration_at, _ = self._slices.get("duration", (0, 0))
         self._condition_at, _ = self._slices["condition"]
         self._receipt = Receipt(settings.time_zone, CLOCK_TOLERANCE)
 
@@ -237,21 +340,27 @@ class AvayaCMParser(Parser):
             or time_text[2:] > "59"
         ):
             raise field_error(self._field("time"), time_text, "is not HHMM")
-        at = self._duration_at
-        duration_text = line[at : at + 4]
         details: Details = {}
-        if duration_text == _CLOCK_CHANGED:
-            seconds = 0
-            details["clock_changed"] = True
+        if self._sec_duration is not None:
+            seconds = self._seconds(line)
         else:
-            cached = _duration_seconds.get(duration_text)
-            seconds = cached if cached is not None else self._duration(duration_text)
+            at = self._duration_at
+            duration_text = line[at : at + 4]
+            if duration_text == _CLOCK_CHANGED:
+                seconds = 0
+                details["clock_changed"] = True
+            else:
+                cached = _duration_seconds.get(duration_text)
+                seconds = cached if cached is not None else self._duration(duration_text)
         condition = line[self._condition_at]
         if condition == " " or not condition.isalnum() or not condition.isascii():
             raise field_error(self._field("condition"), condition, "is not a condition code")
         details["condition_code"] = condition
 
-        end = self._receipt.latest_time(received_at, int(time_text[:2]), int(time_text[2:]))
+        if self._date is not None:
+            end = self._dated_end(line, int(time_text[:2]), int(time_text[2:]))
+        else:
+            end = self._receipt.latest_time(received_at, int(time_text[:2]), int(time_text[2:]))
         try:
             start = end - ONE_SECOND * seconds
         except OverflowError:
@@ -276,7 +385,7 @@ class AvayaCMParser(Parser):
             trunk=trunk,
             number=number,
             account_code=line[columns["account"]].strip(),
-            pbx_call_id="",
+            pbx_call_id=line[self._ucid].strip() if self._ucid is not None else "",
             answered=condition not in _UNANSWERED_CODES,
             details=details,
         )
@@ -327,8 +436,9 @@ class AvayaCMParser(Parser):
             return calling, dialled, access_used
         if access_used:
             details["access_code_used"] = access_used  # a tandem call's way out
-        if self.layout == "expanded":
-            return dialled, calling, line[columns["in_trunk_code"]].strip()
+        if self.layout in ("expanded", "customized"):
+            in_trunk = columns.get("in_trunk_code")
+            return dialled, calling, line[in_trunk].strip() if in_trunk else ""
         return dialled, "", calling  # calling: the incoming trunk group's access code
 
     def _optional_details(self, line: str, details: Details) -> None:
@@ -342,6 +452,95 @@ class AvayaCMParser(Parser):
                 value = line[column].strip()  # "" past the end of the record
                 if value:
                     details[name] = value
+        for column, name in self._extra_items:
+            value = line[column].strip()
+            if value:
+                details[name] = value
+
+    def _customize(self, options: Options) -> None:
+        """The slices, blank columns and lengths of a customized record, from the
+        ``fields`` option (the form's data items and lengths, in order)."""
+        value = options.get("fields")
+        if not isinstance(value, list | tuple) or not value:
+            raise RecordError(
+                f"option fields: {value!r} is not a list of the customized record's data"
+                " items and lengths (name:length), as on the system-parameters cdr form"
+            )
+        slices: dict[str, tuple[int, int]] = {}
+        separators: list[int] = []
+        extras: list[tuple[slice, str]] = []
+        at = 0
+        for item in value:
+            match = _CUSTOM_ITEM_RE.fullmatch(item) if isinstance(item, str) else None
+            if match is None or int(match.group(2)) == 0:
+                raise RecordError(
+                    f"option fields: {item!r} is not a data item and its length (time:4)"
+                )
+            name, width = match.group(1), int(match.group(2))
+            key = CUSTOM_ITEMS.get(name)
+            if key is not None:
+                if key in slices:
+                    raise RecordError(f"option fields: {name!r} is given twice")
+                slices[key] = (at, at + width)
+            elif name == "space":
+                separators.extend(range(at, at + width))
+            elif name not in _CUSTOM_FILLERS:
+                extras.append((slice(at, at + width), name))
+            at += width
+        missing = [
+            name
+            for name, key in (("time", "time"), ("cond-code", "condition"))
+            if key not in slices
+        ]
+        if "duration" not in slices and "sec_duration" not in slices:
+            missing.append("duration or sec-dur")
+        if missing:
+            raise RecordError(f"option fields: the record needs {', '.join(missing)}")
+        if slices["time"][1] - slices["time"][0] != 4:
+            raise RecordError("option fields: time is 4 characters (HHMM)")
+        if "duration" in slices and slices["duration"][1] - slices["duration"][0] != 4:
+            raise RecordError("option fields: duration is 4 characters (H MM T)")
+        if "date" in slices and slices["date"][1] - slices["date"][0] != 6:
+            raise RecordError("option fields: date is 6 characters (MMDDYY or DDMMYY)")
+        date_format = options.get("date_format", DATE_FORMATS[0])
+        if date_format not in DATE_FORMATS:
+            raise RecordError(
+                f"option date_format: {date_format!r} is not one of {', '.join(DATE_FORMATS)}"
+            )
+        self._day_first = date_format == "day/month"
+        self._slices = slices
+        # Only the blank columns before the record's last read field can be checked:
+        # a record may end (trailing blanks stripped) anywhere after it.
+        self._separators = tuple(separators)
+        self._extra_items = tuple(extras)
+        self._min_length = max(end for _, end in (slices["time"], slices["condition"]))
+        self._max_length = at + 8
+
+    def _seconds(self, line: str) -> int:
+        """A customized record's ``sec-dur``: seconds, right-aligned (blank is 0)."""
+        column = self._sec_duration
+        assert column is not None
+        text = line[column].strip()
+        if not text:
+            return 0
+        if not is_digits(text):
+            raise field_error(self._field("sec_duration"), text, "is not a count of seconds")
+        return int(text)
+
+    def _dated_end(self, line: str, hour: int, minute: int) -> dt.datetime:
+        """The end of a customized record with a ``date``: its date and time of day."""
+        column = self._date
+        assert column is not None
+        text = line[column]
+        if not is_digits(text) or len(text) != 6:
+            shape = "DDMMYY" if self._day_first else "MMDDYY"
+            raise field_error(self._field("date"), text, f"is not {shape}")
+        first, second, year = int(text[:2]), int(text[2:4]), expand_year(int(text[4:]))
+        month, day = (second, first) if self._day_first else (first, second)
+        try:
+            return self._clock.utc(year, month, day, hour, minute)
+        except (ValueError, OverflowError):
+            raise field_error(self._field("date"), text, "is not a valid date") from None
 
     def _duration(self, value: str) -> int:
         """``H MM T`` (hours, minutes, tenths of a minute) in seconds."""

@@ -43,6 +43,8 @@ PRINTED_AT_THE_END = {
     "3cx",
     "cisco-cucm",
     "nec-neax",
+    "grandstream-ucm",
+    "yeastar",
 }
 # Printed to the minute: the start or the end.
 WHOLE_MINUTES = {
@@ -92,12 +94,15 @@ CALLER_IDS = {
     "nec-neax": ("351", 10, ""),
     "alcatel-omnipcx": ("351", 10, ""),
     "unify-openscape": ("351", 10, ""),
+    "grandstream-ucm": ("351", 10, "anonymous"),
+    "yeastar": ("351", 10, "anonymous"),
 }
 # Where the caller's name is, for the formats that carry it.
 CALLER_NAME = {
     "3cx": "from_dispname",
     "asterisk-csv": "caller_name",
     "freeswitch-csv": "caller_name",
+    "grandstream-ucm": "caller_name",
     "nec": "caller_name",
     "panasonic": "name",
     "samsung-officeserv": "caller_name",
@@ -286,6 +291,8 @@ DETAIL_VALUES = [
         {"ORIGINATOR_CANCEL", "NO_ANSWER", "USER_BUSY", "UNALLOCATED_NUMBER"},
     ),
     ("3cx", "unanswered", "reason_terminated", {"Failed", "Failed_Cancelled"}),
+    ("grandstream-ucm", "unanswered", "disposition", {"NO ANSWER", "BUSY", "FAILED"}),
+    ("yeastar", "unanswered", "status", {"NO ANSWER", "BUSY", "FAILED", "VOICEMAIL"}),
     ("panasonic", Direction.INCOMING, "condition", {"AN", "NA", "TR"}),
     ("nec", None, "class", {None, "IVOT", "POTP", "ALB", "IVIN", "PTRS"}),
     ("alcatel-omnipcx", Direction.INCOMING, "facilities", {None, "X"}),
@@ -314,7 +321,9 @@ def test_details_take_every_value(family, which, detail, values):
         assert taken == values
 
 
-@pytest.mark.parametrize("family", ["3cx", "asterisk-csv", "cisco-cucm"])
+@pytest.mark.parametrize(
+    "family", ["3cx", "asterisk-csv", "cisco-cucm", "grandstream-ucm", "yeastar"]
+)
 def test_call_ids_are_unique(family):
     """Each record is a call of its own, with an id of its own."""
     calls = calls_of(family)
@@ -416,6 +425,8 @@ LITERAL_BLOCKS = [
     ("freeswitch-csv", '"3514597905","3514597905","2041","public"'),
     ("3cx", "Call 53832,"),
     ("cisco-cucm", "1,1,1028750,"),
+    ("grandstream-ucm", "6480,,2028,04220174,"),
+    ("yeastar", "1790946092.639,"),
 ]
 
 

@@ -6,6 +6,7 @@ from the printer (Table 31), expanded (Table 44) and TELESEER (Table 27) layouts
 
 import contextlib
 import datetime as dt
+import importlib
 import json
 from zoneinfo import ZoneInfo
 
@@ -346,8 +347,8 @@ def test_layout_option_is_checked_once():
     with pytest.raises(RecordError) as raised:
         parser("unformatted")
     assert str(raised.value) == (
-        "option layout: 'unformatted' is not one of printer, expanded, teleseer (the CDR format "
-        "set on the system-parameters cdr form)"
+        "option layout: 'unformatted' is not one of printer, expanded, teleseer, customized"
+        " (the CDR format set on the system-parameters cdr form)"
     )
     assert parser(" Expanded ").layout == "expanded"
     with pytest.raises(RecordError, match=r"^option layout: 7 is not one of"):
@@ -465,3 +466,138 @@ def test_damaged_records_raise_only_record_errors(sample, damage, received):
     except RecordError:
         return
     assert call is None or call.start.tzinfo is UTC
+
+
+# The customized format: the form's data items and lengths, as the module docstring's
+# example (a date, seconds, the UCID).
+CUSTOM_FIELDS = [
+    "date:6",
+    "space:1",
+    "time:4",
+    "space:1",
+    "sec-dur:5",
+    "space:1",
+    "cond-code:1",
+    "space:1",
+    "code-used:4",
+    "space:1",
+    "dialed-num:23",
+    "space:1",
+    "calling-num:15",
+    "space:1",
+    "acct-code:15",
+    "space:1",
+    "in-trk-code:4",
+    "space:1",
+    "ucid:20",
+    "space:1",
+    "vdn:5",
+    "return:1",
+    "line-feed:1",
+]
+CUSTOM_INCOMING = (
+    "031025 1432    95 9      2001                    3514567890                      101 "
+    " 00001002031741680123"
+)
+
+
+def customized(**options):
+    options = {"layout": "customized", "fields": CUSTOM_FIELDS, **options}
+    return AvayaCMParser(ParserSettings(time_zone=CORDOBA, options=options))
+
+
+def custom_record(date="031025", time="1432", seconds=95, condition="9", used="",
+                  dialled="2001", calling="3514567890", account="", in_trunk="101",
+                  ucid="00001002031741680123", vdn=""):  # fmt: skip
+    return (
+        f"{date} {time} {seconds:>5} {condition} {used:<4} {dialled:<23} {calling:<15} "
+        f"{account:<15} {in_trunk:<4} {ucid:<20} {vdn:<5}"
+    ).rstrip()
+
+
+def test_customized_record_from_the_docstring():
+    """The docstring's record: dated by its own date (month first), seconds exact, the
+    UCID as the call id, the caller's number and the incoming trunk access code."""
+    assert custom_record() == CUSTOM_INCOMING
+    call = customized().parse(CUSTOM_INCOMING + "\r\n", RECEIVED)
+    assert call.start == dt.datetime(2025, 3, 10, 17, 30, 25, tzinfo=UTC)  # 14:32 - 95 s
+    assert (call.duration_seconds, call.ring_seconds, call.answered) == (95, 0, True)
+    assert (call.direction, call.extension, call.number, call.trunk) == (
+        Direction.INCOMING,
+        "2001",
+        "3514567890",
+        "101",
+    )
+    assert call.pbx_call_id == "00001002031741680123"
+    assert call.details == {"condition_code": "9"}
+
+
+def test_customized_docstring_shows_the_record():
+    """The module docstring shows this record, quoted, and the fields that make it."""
+    doc = importlib.import_module(AvayaCMParser.__module__).__doc__
+    cut = CUSTOM_INCOMING.index("3514567890")
+    assert f'"{CUSTOM_INCOMING[:cut]}"\n    "{CUSTOM_INCOMING[cut:]}"' in doc
+    assert "[" + ", ".join(f'"{item}"' for item in CUSTOM_FIELDS) + "]" in " ".join(
+        line.strip() for line in doc.replace("``", "").splitlines()
+    ).replace("[ ", "[")
+
+
+def test_customized_outgoing_with_account_code_and_other_items():
+    line = custom_record(
+        seconds=312, condition="7", used="101", dialled="03514567890", calling="2001",
+        account="4455", in_trunk="", vdn="5000",
+    )  # fmt: skip
+    call = customized().parse(line, RECEIVED)
+    assert (call.direction, call.extension, call.number, call.trunk) == (
+        Direction.OUTGOING,
+        "2001",
+        "03514567890",
+        "101",
+    )
+    assert (call.account_code, call.duration_seconds) == ("4455", 312)
+    assert call.details["vdn"] == "5000"
+
+
+def test_customized_day_first_and_without_a_date():
+    """A day/month form reads DDMMYY; without a date item, the end is dated from its
+    receipt, and the H MM T duration is read."""
+    day_first = customized(date_format="day/month")
+    call = day_first.parse(custom_record(date="100325"), RECEIVED)
+    assert call.start == dt.datetime(2025, 3, 10, 17, 30, 25, tzinfo=UTC)
+    fields = ["time:4", "space:1", "duration:4", "space:1", "cond-code:1", "space:1",
+              "dialed-num:15", "space:1", "calling-num:10"]  # fmt: skip
+    undated = customized(fields=fields)
+    call = undated.parse("1432 0023 0 2002            2001", RECEIVED)
+    assert call.start == dt.datetime(2025, 3, 10, 17, 29, 42, tzinfo=UTC)  # 14:32 - 138 s
+    assert (call.direction, call.extension, call.number) == (Direction.INTERNAL, "2001", "2002")
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (custom_record(date="023025"), r"^date \(columns 1-6\): '023025' is not a valid date"),
+        (custom_record(date="03 025"), r"^date \(columns 1-6\): '03 025' is not MMDDYY"),
+        (custom_record(seconds="9x"), r"^sec-dur \(columns 13-17\): '9x' is not a count"),
+        (custom_record(time="1472"), r"^time of day \(columns 8-11\): '1472' is not HHMM"),
+        (custom_record()[:15], r"^record is 11 characters; a customized record runs at least"),
+        ("X" + custom_record()[1:6] + "X" + custom_record()[7:], r"^column 7 is 'X', blank"),
+    ],
+)
+def test_customized_bad_records_name_the_field(line, message):
+    with pytest.raises(RecordError, match=message):
+        customized().parse(line, RECEIVED)
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        (None, r"^option fields: None is not a list"),
+        (["time:4", "cond-code"], r"^option fields: 'cond-code' is not a data item"),
+        (["time:4", "space:1", "cond-code:1"], r"^option fields: the record needs duration"),
+        (["time:5", "duration:4", "cond-code:1"], r"^option fields: time is 4 characters"),
+        (["time:4", "time:4", "duration:4", "cond-code:1"], r"^option fields: 'time' is given"),
+    ],
+)
+def test_customized_fields_option_is_checked(fields, message):
+    with pytest.raises(RecordError, match=message):
+        customized(fields=fields)

@@ -28,6 +28,10 @@ BAD_OPTIONS = [
     ("alcatel-omnipcx", {"fields": ["type", "date"]}, "option fields"),
     ("unify-openscape", {"separator": ";;"}, "option separator"),
     ("unify-openscape", {"columns": ["date", "time"]}, "option columns"),
+    ("grandstream-ucm", {"columns": "AcctId"}, "columns"),
+    ("grandstream-ucm", {"columns": ["src", "dst"]}, "option columns"),
+    ("yeastar", {"variant": "k2"}, "variant"),
+    ("avaya-cm", {"layout": "customized"}, "option fields"),
 ]
 IDS = [f"{family}-{next(iter(options), 'none')}" for family, options, _ in BAD_OPTIONS]
 
