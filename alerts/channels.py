@@ -64,8 +64,11 @@ def call_line(call: Call) -> str:
 
 
 def alert_text(alert: Alert, calls: list[Call]) -> str:
-    """The message: a bold title (Slack's and Teams' markdown), then a line per call."""
+    """The message: a bold title (Slack's and Teams' markdown), then a line per call
+    (or, with no call recorded, the alert's ``detail``)."""
     lines = [f"*{alert.summary}*", _("Rule: %(rule)s") % {"rule": alert.rule.name}]
+    if not calls and alert.detail:  # a source's silence, or a call not recorded yet
+        lines += [f"• {line}" for line in alert.detail.splitlines()]
     lines += [f"• {call_line(call)}" for call in calls[:TEXT_MAX_CALLS]]
     if len(calls) > TEXT_MAX_CALLS:
         lines.append(_("… and %(count)s more calls") % {"count": len(calls) - TEXT_MAX_CALLS})

@@ -103,6 +103,9 @@ class Alert(models.Model):
         verbose_name=_("acknowledged by"),
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True, verbose_name=_("acknowledged at"))
+    # What the raw record said (time, extension, number), for an alert raised as the
+    # record arrived, before its call is recorded; the call's own line replaces it then.
+    detail = models.TextField(blank=True, verbose_name=_("detail"))
 
     class Meta:
         ordering = ["-raised_at", "-id"]
@@ -144,6 +147,45 @@ class AlertCall(models.Model):
 
     def __str__(self):
         return f"{self.alert_id}: {self.raw_record_id}"
+
+
+class SourceSilence(models.Model):
+    """A source silent or in error, as a ``silence`` rule watched it: opened when the
+    health check first sees it so, its alert raised once it has lasted the rule's
+    ``minutes``, ended when the source captures again. At most one open per rule and
+    source: the alert is raised once per episode, across restarts."""
+
+    rule = models.ForeignKey(
+        AlertRule, on_delete=models.CASCADE, related_name="+", verbose_name=_("rule")
+    )
+    source = models.ForeignKey(
+        "capture.Source", on_delete=models.CASCADE, related_name="+", verbose_name=_("source")
+    )
+    state = models.CharField(max_length=20, verbose_name=_("state"))
+    since = models.DateTimeField(verbose_name=_("since"))
+    alert = models.ForeignKey(
+        Alert,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("alert"),
+    )
+    ended_at = models.DateTimeField(null=True, blank=True, verbose_name=_("ended at"))
+
+    class Meta:
+        verbose_name = _("source silence")
+        verbose_name_plural = _("source silences")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "source"],
+                condition=models.Q(ended_at__isnull=True),
+                name="alerts_one_open_silence_per_rule_and_source",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.source_id} {self.state} since {self.since:%Y-%m-%d %H:%M}"
 
 
 class Delivery(models.Model):

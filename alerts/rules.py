@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 KINDS = ("emergency", "number", "after-hours", "threshold", "spike", "silence")
 # Kinds evaluated on each batch of calls (spike with a query per batch, for its
-# baseline); silence is accepted and stored, but not evaluated yet (docs/alerts.md).
+# baseline); silence is evaluated on the sources' health (services.sources_silence_check).
 BATCH_KINDS = frozenset({"emergency", "number", "after-hours", "threshold", "spike"})
 PARAM_KEYS = {
     "emergency": {"numbers"},

@@ -19,13 +19,22 @@ from django.utils.translation import gettext as _
 from billing.columns import RECORDED_COLUMNS
 from billing.models import Call
 from capture.models import Source
+from capture.selectors import HealthState, silent_since
+from capture.services import HEALTH_STATE_WORDS
 from core.errors import DomainError
 from org.selectors import department_subtree_ids
 from rating.engine import holidays_of
 
 from .channels import DeliveryFailed, alert_payload, channel_send
-from .models import Alert, AlertCall, AlertRule, Delivery
-from .rules import CallRow, CompiledRule, SiteContext, batch_evaluate, rule_compile
+from .models import Alert, AlertCall, AlertRule, Delivery, SourceSilence
+from .rules import (
+    CallRow,
+    CompiledRule,
+    SiteContext,
+    batch_evaluate,
+    params_validate,
+    rule_compile,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -224,6 +233,112 @@ def _summary(rule: CompiledRule, name: str, calls: list[CallRow]) -> str:
             "rule": name,
         }
     return (_("%(rule)s: %(count)s calls") % {"rule": name, "count": len(calls)})[:500]
+
+
+def sources_silence_check(
+    *, states: Sequence[tuple[Source, str]], now: dt.datetime | None = None
+) -> list[Alert]:
+    """The ``silence`` rules, on each run of the health check (its observer, with
+    every source's health state): a source ``silent`` or in ``error`` for at least a
+    rule's ``minutes`` (silent: since its last record; error: since its capture failed)
+    raises one alert per rule, source and episode. The episode is stored
+    (:class:`SourceSilence`): nothing again while the source stays so, across restarts;
+    it ends once the source captures again (a link retrying, ``connecting``, has not
+    recovered), and the next silence is a new episode.
+    """
+    now = now or timezone.now()
+    rules = []
+    for rule in AlertRule.objects.filter(enabled=True, kind="silence").order_by("id"):
+        try:
+            params_validate(rule.kind, rule.params)
+        except Exception:  # stored before validation, or edited in the database
+            logger.exception("alert rule %s (%s) has parameters it cannot run with", rule.id, rule)
+            continue
+        rules.append(rule)
+    open_episodes = {
+        (episode.rule_id, episode.source_id): episode
+        for episode in SourceSilence.objects.filter(ended_at__isnull=True)
+    }
+    state_of = {source.id: state for source, state in states}
+    ended = [
+        episode.pk
+        for (_rule_id, source_id), episode in open_episodes.items()
+        if state_of.get(source_id) not in (*SILENCE_STATES, HealthState.CONNECTING)
+    ]
+    if ended:
+        SourceSilence.objects.filter(pk__in=ended).update(ended_at=now)
+    raised: list[Alert] = []
+    for rule in rules:
+        minutes = dt.timedelta(minutes=rule.params["minutes"])
+        for source, state in states:
+            if state not in SILENCE_STATES or rule.site_id not in (None, source.site_id):
+                continue
+            episode = open_episodes.get((rule.id, source.id))
+            if episode is None:
+                episode, _created = SourceSilence.objects.get_or_create(
+                    rule=rule,
+                    source=source,
+                    ended_at=None,
+                    defaults={"state": state, "since": _silence_start(source, state, now)},
+                )
+            if episode.alert_id is None and now - episode.since >= minutes:
+                alert = _silence_raise(rule, episode, source, state, now)
+                if alert is not None:
+                    raised.append(alert)
+    if raised:
+        alert_ids = [alert.id for alert in raised]
+        transaction.on_commit(lambda: _deliveries_queue(alert_ids))
+    return raised
+
+
+SILENCE_STATES = (HealthState.SILENT, HealthState.ERROR)
+
+
+def _silence_start(source: Source, state: str, now: dt.datetime) -> dt.datetime:
+    """When the episode began: the last record (silent), the capture's failure (error)."""
+    if state == HealthState.SILENT:
+        return silent_since(source) or now
+    return min(source.capture_state_at or now, now)
+
+
+@transaction.atomic
+def _silence_raise(
+    rule: AlertRule, episode: SourceSilence, source: Source, state: str, now: dt.datetime
+) -> Alert | None:
+    """The episode's alert and deliveries, unless another run raised it meanwhile."""
+    claimed = (
+        SourceSilence.objects.select_for_update()
+        .filter(pk=episode.pk, alert__isnull=True, ended_at__isnull=True)
+        .first()
+    )
+    if claimed is None:
+        return None
+    names = {
+        "source": source.slug,
+        "site": source.site.name,
+        "state": HEALTH_STATE_WORDS[state],
+        "rule": rule.name,
+    }
+    summary = _("Source %(source)s (site %(site)s) is %(state)s (%(rule)s)") % names
+    zone = source.site.zone
+    if source.last_seen_at:
+        last = timezone.localtime(source.last_seen_at, zone).strftime("%Y-%m-%d %H:%M:%S")
+        detail = _("Last record: %(time)s (%(zone)s)") % {"time": last, "zone": zone.key}
+    else:
+        detail = _("Last record: never")
+    if state == HealthState.ERROR and source.capture_error:
+        detail += "\n" + _("Error: %(error)s") % {"error": source.capture_error}
+    alert = Alert.objects.create(
+        rule=rule, raised_at=now, summary=summary[:500], source=source, detail=detail
+    )
+    due = timezone.now()  # sent at once (``now`` is the health check's, maybe a test's)
+    Delivery.objects.bulk_create(
+        [Delivery(alert=alert, channel=channel, next_attempt_at=due) for channel in rule.channels]
+    )
+    claimed.alert, claimed.state = alert, state
+    claimed.save(update_fields=["alert", "state"])
+    episode.alert_id = alert.id
+    return alert
 
 
 def _deliveries_queue(alert_ids: list[int]) -> None:

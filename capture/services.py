@@ -26,6 +26,7 @@ from django.utils.translation import pgettext_lazy
 from accounts.selectors import user_language
 from core.bulk import insert_new_returning_ids
 from core.errors import DomainError
+from core.hooks import observers_notify
 
 from .models import CaptureHeartbeat, RawRecord, Source, Transport
 from .selectors import ALARMING_STATES, HealthState, source_health_state, sources_with_health
@@ -204,7 +205,9 @@ def capture_heartbeat_end(*, process: str) -> None:
 
 def sources_health_notify(now: dt.datetime | None = None) -> int:
     """E-mail administrators each source that turned ``error`` or ``silent``, and each
-    that recovered from it, once per change; the number of e-mails sent.
+    that recovered from it, once per change; the number of e-mails sent. Every
+    source's state is first handed to the observers of ``TARIFICADOR_HEALTH_OBSERVERS``
+    (the alerts' silence rules).
 
     ``Source.health_notified`` holds the state last announced, ``health_notified_at``
     when. A source's e-mails are ``TARIFICADOR_HEALTH_MAIL_MIN_SECONDS`` apart at
@@ -220,8 +223,12 @@ def sources_health_notify(now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     quiet = dt.timedelta(seconds=settings.TARIFICADOR_HEALTH_MAIL_MIN_SECONDS)
     sent = 0
-    for source in sources_with_health(now):
-        state = source_health_state(source, now)
+    states = [(source, source_health_state(source, now)) for source in sources_with_health(now)]
+    # The alerts' silence rules (TARIFICADOR_HEALTH_OBSERVERS): capture imports no app above it.
+    observers_notify(
+        "TARIFICADOR_HEALTH_OBSERVERS", "health", "the sources' health", states=states, now=now
+    )
+    for source, state in states:
         previous = source.health_notified
         if state == previous:
             continue
