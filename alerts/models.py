@@ -30,7 +30,8 @@ class AlertRule(models.Model):
         help_text=_(
             'Per kind: emergency {"numbers": ["...extra"]}; number {"prefixes": ["5411"]}; '
             'after-hours {"categories": ["international"], "from": "08:00", "to": "18:00", '
-            '"weekends": true}; threshold {"min_cost": "500", "min_seconds": 3600}.'
+            '"weekends": true}; threshold {"min_cost": "500", "min_seconds": 3600}; spike '
+            '{"window_minutes": 60, "factor": 3, "min_calls": 10}; silence {"minutes": 30}.'
         ),
         verbose_name=_("parameters"),
     )
@@ -56,8 +57,9 @@ class AlertRule(models.Model):
         default=list,
         blank=True,
         help_text=_(
-            'A list of {"type": "email", "to": ["desk@example.org"]} or '
-            '{"type": "webhook", "url": "https://...", "secret": "..."}.'
+            'A list of {"type": "email", "to": ["desk@example.org"]} (add "managers": true '
+            'to write to the managers of the calls\' departments too; then "to" is optional) '
+            'or {"type": "webhook", "url": "https://...", "secret": "..."}.'
         ),
         verbose_name=_("channels"),
     )

@@ -173,16 +173,27 @@ def channels_validate(channels: object) -> list[dict[str, Any]]:
         if not isinstance(channel, dict):
             raise fail("type", _("an object with a type"))
         kind = str(channel.get("type", ""))
-        allowed = {"email": {"type", "to"}, "webhook": {"type", "url", "secret"}}.get(kind)
+        allowed = {"email": {"type", "to", "managers"}, "webhook": {"type", "url", "secret"}}.get(
+            kind
+        )
         if allowed is None:
             raise fail("type", _('"email" or "webhook"'))
         for key in channel:
             if key not in allowed:
                 raise fail(key, _("not a key of this channel"))
         if kind == "email":
-            addresses = channel.get("to")
-            if not isinstance(addresses, list) or not addresses:
-                raise fail("to", _("a list of e-mail addresses"))
+            managers = channel.get("managers", False)
+            if not isinstance(managers, bool):
+                raise fail("managers", _("true (also to the managers of the calls' departments)"))
+            addresses = channel.get("to", [] if managers else None)
+            if not isinstance(addresses, list) or not (addresses or managers):
+                raise fail(
+                    "to",
+                    _(
+                        'a list of e-mail addresses (it may be left out with "managers": true, '
+                        "to write to the managers of the calls' departments only)"
+                    ),
+                )
             for address in addresses:
                 try:
                     validate_email(address)

@@ -25,7 +25,7 @@ from core.errors import DomainError
 from org.selectors import department_subtree_ids
 from rating.engine import holidays_of
 
-from .channels import DeliveryFailed, alert_payload, channel_send
+from .channels import DeliveryFailed, alert_summary, channel_send
 from .models import Alert, AlertCall, AlertRule, Delivery, SourceSilence
 from .rules import (
     CallRow,
@@ -226,13 +226,7 @@ def _alerts_raise(
 
 
 def _summary(rule: CompiledRule, name: str, calls: list[CallRow]) -> str:
-    if rule.kind == "emergency":
-        call = calls[0]
-        return _("Emergency number %(number)s dialled (%(rule)s)") % {
-            "number": call.number,
-            "rule": name,
-        }
-    return (_("%(rule)s: %(count)s calls") % {"rule": name, "count": len(calls)})[:500]
+    return alert_summary(rule.kind, name, [call.number for call in calls])
 
 
 def sources_silence_check(
@@ -379,7 +373,7 @@ def delivery_attempt(*, delivery_id: int, now: dt.datetime | None = None) -> boo
     delivery = Delivery.objects.select_related("alert__rule", "alert__source").get(pk=delivery_id)
     delivery.attempts += 1
     try:
-        delivery.last_status = channel_send(delivery.channel, alert_payload(delivery.alert))
+        delivery.last_status = channel_send(delivery.channel, delivery.alert)
     except DeliveryFailed as error:
         delivery.last_status, delivery.last_error = error.status or _("no answer"), str(error)
         wait = min(RETRY_FIRST * 2 ** (delivery.attempts - 1), RETRY_MOST)
