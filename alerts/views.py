@@ -1,5 +1,7 @@
 """The alerts' page actions: acknowledging an alert from the dashboard's panel."""
 
+import contextlib
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,10 +18,8 @@ def acknowledge(request, pk: int):
     go back to the page it was acknowledged on; someone else's acknowledgement
     first stands."""
     alert = get_object_or_404(alerts_visible_to(request.user), pk=pk)
-    try:
+    with contextlib.suppress(AlreadyAcknowledged):  # off the panel either way
         alert_acknowledge(alert=alert, user=request.user)
-    except AlreadyAcknowledged:
-        pass  # off the panel either way
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
