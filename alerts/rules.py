@@ -239,6 +239,7 @@ class SiteContext:
     zone: ZoneInfo
     access_codes: tuple[str, ...]
     holidays: Callable[[int], frozenset[dt.date]]  # year -> the site's public holidays
+    region: str = ""  # ISO 3166: its emergency numbers
     _local: dict[int, dt.datetime] = field(default_factory=dict, repr=False, compare=False)
 
     def local(self, call: CallRow) -> dt.datetime:
@@ -271,14 +272,18 @@ class CompiledRule:
         return True
 
 
-def _dialled(call: CallRow, site: SiteContext) -> set[str]:
-    """The number as dialled, and without the site's outside-line code."""
-    digits = SEPARATORS.sub("", call.number).lstrip("+")
+def dialled_forms(number: str, access_codes: Iterable[str]) -> set[str]:
+    """The number as dialled, and without each of the site's outside-line codes."""
+    digits = SEPARATORS.sub("", number).lstrip("+")
     found = {digits}
-    for code in site.access_codes:
+    for code in access_codes:
         if code and digits.startswith(code) and len(digits) > len(code):
             found.add(digits[len(code) :])
     return found
+
+
+def _dialled(call: CallRow, site: SiteContext) -> set[str]:
+    return dialled_forms(call.number, site.access_codes)
 
 
 Matcher = tuple[Callable[[CallRow, SiteContext], bool], dict[str, Any]]

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
@@ -18,12 +19,15 @@ from django.utils.translation import gettext as _
 
 from billing.columns import RECORDED_COLUMNS
 from billing.models import Call
-from capture.models import Source
+from capture.models import RawRecord, Source
+from capture.parsing import parser_settings_for
 from capture.selectors import HealthState, silent_since
-from capture.services import HEALTH_STATE_WORDS
+from capture.services import HEALTH_STATE_WORDS, RAW_RECORD_COLUMNS
 from core.errors import DomainError
+from org.models import Extension, Site
 from org.selectors import department_subtree_ids
-from rating.engine import holidays_of
+from rating.engine import emergency_pattern, holidays_of
+from smdr.parsers import ParsedCall, RecordError, parser_for
 
 from .channels import DeliveryFailed, alert_summary, channel_send
 from .models import Alert, AlertCall, AlertRule, Delivery, SourceSilence
@@ -32,6 +36,7 @@ from .rules import (
     CompiledRule,
     SiteContext,
     batch_evaluate,
+    dialled_forms,
     params_validate,
     rule_compile,
 )
@@ -56,6 +61,9 @@ CALL_COLUMNS = (
     "start",
 )
 _ROW_INDEXES = tuple(RECORDED_COLUMNS.index(column) for column in CALL_COLUMNS)
+_SEQ, _RECEIVED, _LINE, _DATA = (
+    RAW_RECORD_COLUMNS.index(column) for column in ("seq", "received_at", "line", "data")
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +72,9 @@ class RuleSet:
     rules: tuple[CompiledRule, ...]
     channels: dict[int, list[dict]]
     names: dict[int, str]
+    # Per site (and its region and outside-line codes): the regex that finds a
+    # possible emergency number in a raw line.
+    screens: dict[tuple, re.Pattern | None] = field(default_factory=dict)
 
 
 _rule_set: RuleSet | None = None
@@ -115,22 +126,10 @@ def calls_observe(*, source: Source, calls: Sequence[tuple]) -> list[Alert]:
     if not rule_set.rules or not calls:
         return []
     site = source.site
-    context = SiteContext(
-        id=site.id,
-        zone=site.zone,
-        access_codes=tuple(site.access_codes or ()),
-        holidays=lambda year: holidays_of(site.region, site.subdivision, year),
-    )
-    rules = [rule for rule in rule_set.rules if rule.site_id in (None, site.id)]
+    context = _site_context(site)
+    rules = _with_departments([rule for rule in rule_set.rules if rule.site_id in (None, site.id)])
     if not rules:
         return []
-    if any(rule.department_id is not None for rule in rules):
-        rules = [
-            replace(rule, departments=frozenset(department_subtree_ids([rule.department_id])))
-            if rule.department_id is not None
-            else rule
-            for rule in rules
-        ]
     # The rows as the pipeline wrote them: reading 5,000 calls back cost more than
     # parsing them (datetimes, Decimals); picking ten columns costs nothing.
     rows = [CallRow(*(row[index] for index in _ROW_INDEXES)) for row in calls]
@@ -144,6 +143,28 @@ def calls_observe(*, source: Source, calls: Sequence[tuple]) -> list[Alert]:
         alert_ids = [alert.id for alert in raised]
         transaction.on_commit(lambda: _deliveries_queue(alert_ids))
     return raised
+
+
+def _site_context(site: Site) -> SiteContext:
+    return SiteContext(
+        id=site.id,
+        zone=site.zone,
+        access_codes=tuple(site.access_codes or ()),
+        region=site.region,
+        holidays=lambda year: holidays_of(site.region, site.subdivision, year),
+    )
+
+
+def _with_departments(rules: list[CompiledRule]) -> list[CompiledRule]:
+    """The rules with their department's branch (one query for the tree, if any)."""
+    if not any(rule.department_id is not None for rule in rules):
+        return rules
+    return [
+        replace(rule, departments=frozenset(department_subtree_ids([rule.department_id])))
+        if rule.department_id is not None
+        else rule
+        for rule in rules
+    ]
 
 
 WEEK = dt.timedelta(days=7)
@@ -184,8 +205,14 @@ def _spike_calls(rule: CompiledRule, calls: list[CallRow]) -> list[CallRow]:
 
 
 def _alerts_raise(
-    rule: CompiledRule, calls: list[CallRow], source: Source, rule_set: RuleSet
+    rule: CompiledRule,
+    calls: list[CallRow],
+    source: Source,
+    rule_set: RuleSet,
+    details: dict[int, str] | None = None,
 ) -> list[Alert]:
+    """Raise ``rule`` for the calls it has not raised before (by raw record); with
+    ``details`` (by raw record), each alert's detail is its first call's."""
     record_ids = [call.raw_record_id for call in calls]
     seen = set(
         AlertCall.objects.filter(
@@ -199,7 +226,13 @@ def _alerts_raise(
     now = timezone.now()
     name = rule_set.names[rule.id]
     alerts = [
-        Alert(rule_id=rule.id, raised_at=now, summary=_summary(rule, name, group), source=source)
+        Alert(
+            rule_id=rule.id,
+            raised_at=now,
+            summary=_summary(rule, name, group),
+            source=source,
+            detail=(details or {}).get(group[0].raw_record_id, ""),
+        )
         for group in groups
     ]
     Alert.objects.bulk_create(alerts)  # ids set on PostgreSQL and SQLite 3.35+
@@ -223,6 +256,154 @@ def _alerts_raise(
         ]
     )
     return alerts
+
+
+def records_observe(
+    *, source: Source, rows: Sequence[tuple], first_id: int, last_id: int
+) -> list[Alert]:
+    """The emergency rules on raw records as they are stored, before any parse: the
+    store's observer (``TARIFICADOR_RECORD_OBSERVERS``), in its transaction. The
+    alerts go out once the records commit, without waiting for the parse (a Celery
+    worker's, with a broker); the parse later finds them raised (by raw record) and
+    raises nothing again.
+
+    No query per record: a regex of the site's emergency numbers (from phonenumbers'
+    metadata, and the rules' ``numbers``, after any outside-line code), compiled once
+    per rule-set version, screens the lines; only the lines it finds are parsed, in
+    memory, with the source's parser, to read the direction, extension and number.
+    Queries: the rule-set version; with a line found, the site's extensions, the
+    records' ids and the alert's rows. ``rows`` are in ``RAW_RECORD_COLUMNS`` order.
+    """
+    rule_set = rule_set_current()
+    rules = [
+        rule
+        for rule in rule_set.rules
+        if rule.kind == "emergency" and rule.site_id in (None, source.site_id)
+    ]
+    if not rules:
+        return []
+    site = source.site
+    key = (site.id, site.region, tuple(site.access_codes or ()))  # a site edited: a new one
+    if key not in rule_set.screens:
+        rule_set.screens[key] = _emergency_screen(site, rules)
+    screen = rule_set.screens[key]
+    if screen is None:
+        return []
+    found = []
+    for row in rows:
+        text = row[_LINE] or bytes(row[_DATA] or b"").decode("utf-8", errors="replace")
+        if screen.search(text):
+            found.append((row[_SEQ], text, row[_RECEIVED]))
+    if not found:
+        return []
+    context = _site_context(site)
+    parsed = _lines_parse(source, found)
+    if not parsed:
+        return []
+    record_ids = dict(
+        RawRecord.objects.filter(
+            source_id=source.id, id__gte=first_id, id__lte=last_id, seq__in=list(parsed)
+        ).values_list("seq", "id")
+    )
+    extensions = {
+        number: (department_id, holder, department_name)
+        for number, department_id, holder, department_name in Extension.objects.filter(
+            site_id=site.id, number__in={call.extension for call in parsed.values()}
+        ).values_list("number", "department_id", "holder", "department__name")
+    }
+    calls: list[CallRow] = []
+    details: dict[int, str] = {}
+    for seq, call in parsed.items():
+        if seq not in record_ids:
+            continue
+        department_id, holder, department_name = extensions.get(call.extension, (None, "", ""))
+        early = CallRow(
+            raw_record_id=record_ids[seq],
+            site_id=site.id,
+            department_id=department_id,
+            extension_id=None,
+            direction=call.direction,
+            number=call.number,
+            normalized_number="",
+            category="emergency" if _is_emergency(call, context) else "",
+            cost=None,
+            duration_seconds=call.duration_seconds,
+            start=call.start,
+        )
+        calls.append(early)
+        details[early.raw_record_id] = _record_line(call, site, holder, department_name)
+    rules = _with_departments(rules)
+    raised: list[Alert] = []
+    for rule, matched in batch_evaluate(rules, calls, context):
+        raised += _alerts_raise(rule, matched, source, rule_set, details)
+    if raised:
+        alert_ids = [alert.id for alert in raised]
+        transaction.on_commit(lambda: _deliveries_queue(alert_ids))
+    return raised
+
+
+def _lines_parse(
+    source: Source, lines: list[tuple[int, str, dt.datetime]]
+) -> dict[int, ParsedCall]:
+    """The calls of these ``(seq, line, received_at)``, by seq, parsed in memory with
+    the source's parser; a line it refuses or ignores is left to the parse to report."""
+    try:
+        parser = parser_for(
+            source.family, parser_settings_for(site=source.site, settings=source.settings)
+        )
+    except RecordError:  # the source's settings are wrong: the parse says so on each record
+        return {}
+    parsed: dict[int, ParsedCall] = {}
+    for seq, text, received_at in lines:
+        try:
+            call = parser.parse(text, received_at)
+        except Exception:  # noqa: S112 (the parse reports the record's error)
+            continue
+        if call is not None:
+            parsed[seq] = call
+    return parsed
+
+
+def _emergency_screen(site: Site, rules: list[CompiledRule]) -> re.Pattern | None:
+    """A regex finding, between non-digits, a number that may be an emergency call:
+    the site's country's emergency numbers or the rules' extra ``numbers``, after an
+    optional outside-line code. It finds more than the calls (a duration, an account
+    code): the parse of what it found decides."""
+    alternatives = [re.escape(number) for rule in rules for number in rule.hints["numbers"]]
+    pattern = emergency_pattern(site.region)
+    if pattern is not None:
+        alternatives.append(pattern.pattern)
+    if not alternatives:
+        return None
+    codes = "|".join(re.escape(code) for code in site.access_codes or () if code)
+    prefix = f"(?:{codes})?" if codes else ""
+    return re.compile(rf"(?<![0-9]){prefix}(?:{'|'.join(alternatives)})(?![0-9])")
+
+
+def _is_emergency(call: ParsedCall, site: SiteContext) -> bool:
+    """Whether the number dialled (with or without an outside-line code) is one of
+    the country's emergency numbers: the rating engine's test, before the rating
+    (the rules' own ``numbers`` are their test's)."""
+    pattern = emergency_pattern(site.region)
+    forms = dialled_forms(call.number, site.access_codes)
+    return pattern is not None and any(pattern.fullmatch(form) for form in forms)
+
+
+def _record_line(call: ParsedCall, site: Site, holder: str, department: str) -> str:
+    """An emergency call as its raw record tells it, until the call is recorded."""
+    local = timezone.localtime(call.start, site.zone)
+    return _(
+        "%(time)s (%(zone)s) · extension %(extension)s%(holder)s · %(department)s · "
+        "%(site)s · %(number)s"
+    ) % {
+        "time": local.strftime("%Y-%m-%d %H:%M:%S"),
+        "zone": site.time_zone,
+        "extension": call.extension or "?",
+        "holder": f" ({holder})" if holder else "",
+        "department": department or _("no department"),
+        "site": site.name,
+        "number": call.number,
+    }
 
 
 def _summary(rule: CompiledRule, name: str, calls: list[CallRow]) -> str:

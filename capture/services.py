@@ -104,7 +104,9 @@ def raw_records_store(*, source: Source, records: Sequence[IncomingRecord]) -> S
     """Commit ``records`` for ``source``; skip any already stored (same seq or fingerprint).
 
     Records without a ``seq`` are numbered from the source's counter. They are left
-    pending: ``billing.pipeline.raw_records_ingest`` also queues their parse.
+    pending: ``billing.pipeline.raw_records_ingest`` also queues their parse. The
+    observers of ``TARIFICADOR_RECORD_OBSERVERS`` (the alerts' emergency check) see
+    the rows in this transaction, ``RAW_RECORD_COLUMNS`` order.
     """
     if not records:
         return StoreResult(stored=0, duplicates=0, last_seq=None)
@@ -134,6 +136,19 @@ def raw_records_store(*, source: Source, records: Sequence[IncomingRecord]) -> S
                 )
             )
         ids = insert_new_returning_ids(RawRecord._meta.db_table, RAW_RECORD_COLUMNS, rows)
+        if ids:
+            # The alerts' emergency check (TARIFICADOR_RECORD_OBSERVERS), before any
+            # parse: capture imports no app above it. The rows stored have ids in
+            # [first_id, last_id]; the others were duplicates.
+            observers_notify(
+                "TARIFICADOR_RECORD_OBSERVERS",
+                "record",
+                f"records of {source.slug}",
+                source=source,
+                rows=rows,
+                first_id=min(ids),
+                last_id=max(ids),
+            )
         last_seq = max(row[1] for row in rows) if rows else None
         Source.objects.filter(pk=source.pk).update(
             last_seen_at=now,
