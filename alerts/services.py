@@ -4,7 +4,9 @@ acknowledging them."""
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import itertools
 import logging
 import re
 import threading
@@ -289,11 +291,10 @@ def records_observe(
     screen = rule_set.screens[key]
     if screen is None:
         return []
-    found = []
-    for row in rows:
-        text = row[_LINE] or bytes(row[_DATA] or b"").decode("utf-8", errors="replace")
-        if screen.search(text):
-            found.append((row[_SEQ], text, row[_RECEIVED]))
+    texts = [
+        row[_LINE] or bytes(row[_DATA] or b"").decode("utf-8", errors="replace") for row in rows
+    ]
+    found = [(rows[at][_SEQ], texts[at], rows[at][_RECEIVED]) for at in _screened(screen, texts)]
     if not found:
         return []
     context = _site_context(site)
@@ -364,11 +365,32 @@ def _lines_parse(
     return parsed
 
 
+def _screened(screen: re.Pattern, texts: list[str]) -> list[int]:
+    """The indexes of the texts in which ``screen`` finds a number not preceded by a
+    digit. One search over the texts joined: a search per line, or a look-behind in
+    the pattern, cost twice as much (some 5 µs a line)."""
+    joined = "\n".join(texts)
+    starts = list(itertools.accumulate((len(text) + 1 for text in texts[:-1]), initial=0))
+    found: list[int] = []
+    for match in screen.finditer(joined):
+        at = match.start()
+        if at and joined[at - 1] in _ASCII_DIGITS:
+            continue  # inside a longer number (the match runs to its end: none is missed)
+        line = bisect.bisect_right(starts, at) - 1
+        if not found or found[-1] != line:
+            found.append(line)
+    return found
+
+
+_ASCII_DIGITS = frozenset("0123456789")
+
+
 def _emergency_screen(site: Site, rules: list[CompiledRule]) -> re.Pattern | None:
-    """A regex finding, between non-digits, a number that may be an emergency call:
-    the site's country's emergency numbers or the rules' extra ``numbers``, after an
-    optional outside-line code. It finds more than the calls (a duration, an account
-    code): the parse of what it found decides."""
+    """A regex finding a number that may be an emergency call, up to a non-digit: the
+    site's country's emergency numbers or the rules' extra ``numbers``, after an
+    optional outside-line code (:func:`_screened` checks what precedes it). It finds
+    more than the calls (a duration, an account code): the parse of what it found
+    decides."""
     alternatives = [re.escape(number) for rule in rules for number in rule.hints["numbers"]]
     pattern = emergency_pattern(site.region)
     if pattern is not None:
@@ -377,7 +399,7 @@ def _emergency_screen(site: Site, rules: list[CompiledRule]) -> re.Pattern | Non
         return None
     codes = "|".join(re.escape(code) for code in site.access_codes or () if code)
     prefix = f"(?:{codes})?" if codes else ""
-    return re.compile(rf"(?<![0-9]){prefix}(?:{'|'.join(alternatives)})(?![0-9])")
+    return re.compile(rf"{prefix}(?:{'|'.join(alternatives)})(?![0-9])")
 
 
 def _is_emergency(call: ParsedCall, site: SiteContext) -> bool:
