@@ -29,7 +29,7 @@ PARAM_KEYS = {
     "number": {"prefixes"},
     "after-hours": {"categories", "from", "to", "weekends", "holidays"},
     "threshold": {"min_cost", "min_seconds"},
-    "spike": {"window_minutes", "factor", "min_calls"},
+    "spike": {"window_minutes", "factor", "min_calls", "per", "measure", "categories"},
     "silence": {"minutes"},
 }
 DIGITS = re.compile(r"\+?[0-9]{1,20}")
@@ -101,13 +101,15 @@ def _threshold_check(params: Mapping[str, Any]) -> None:
 
 
 def _after_hours_check(params: Mapping[str, Any]) -> None:
-    categories = params.get("categories", [])
-    if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
-        raise _error("categories", _('a list of categories, such as ["international"]'))
+    _categories(params)
     if _local_time(params, "from") == _local_time(params, "to"):
         raise _error("to", _("the working day must end at another time than it starts"))
     _flag(params, "weekends", True)
     _flag(params, "holidays", True)
+
+
+SPIKE_PER = ("extension", "trunk")
+SPIKE_MEASURES = ("calls", "cost")
 
 
 def _spike_check(params: Mapping[str, Any]) -> None:
@@ -116,6 +118,18 @@ def _spike_check(params: Mapping[str, Any]) -> None:
             raise _error(key, _("required"))
     if _decimal(params, "factor") in (None, Decimal(0)):
         raise _error("factor", _("a multiple above 0, such as 3"))
+    if params.get("per", "extension") not in SPIKE_PER:
+        raise _error("per", _('"extension" (the default) or "trunk"'))
+    if params.get("measure", "calls") not in SPIKE_MEASURES:
+        raise _error("measure", _('"calls" (the default) or "cost"'))
+    _categories(params)
+
+
+def _categories(params: Mapping[str, Any]) -> frozenset[str]:
+    categories = params.get("categories", [])
+    if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
+        raise _error("categories", _('a list of categories, such as ["international"]'))
+    return frozenset(categories)
 
 
 def _silence_check(params: Mapping[str, Any]) -> None:
@@ -229,6 +243,7 @@ class CallRow:
     cost: Decimal | None
     duration_seconds: int
     start: dt.datetime  # aware, UTC
+    trunk_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,16 +363,27 @@ def _after_hours(params: Mapping[str, Any]) -> Matcher:
 
 
 def _spike(params: Mapping[str, Any]) -> Matcher:
-    """The outgoing calls of extensions: the service compares each extension's calls in
+    """The outgoing calls (of ``categories``, if given) of extensions or trunks
+    (``per``): the service compares each one's calls, or their cost (``measure``), in
     the window with its baseline (the same window in each of the last 4 weeks)."""
+    per = params.get("per", "extension")
+    categories = _categories(params)
     hints = {
         "window_minutes": _whole(params, "window_minutes"),
         "factor": _decimal(params, "factor"),
         "min_calls": _whole(params, "min_calls"),
+        "key": "trunk_id" if per == "trunk" else "extension_id",
+        "measure": params.get("measure", "calls"),
+        "categories": categories,
     }
-    return (
-        lambda call, site: call.direction == "outgoing" and call.extension_id is not None
-    ), hints
+    key = hints["key"]
+
+    def test(call: CallRow, site: SiteContext) -> bool:
+        if call.direction != "outgoing" or getattr(call, key) is None:
+            return False
+        return not categories or call.category in categories
+
+    return test, hints
 
 
 COMPILERS: dict[str, Callable[[Mapping[str, Any]], Matcher]] = {

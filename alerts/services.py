@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -61,6 +61,7 @@ CALL_COLUMNS = (
     "cost",
     "duration_seconds",
     "start",
+    "trunk_id",
 )
 _ROW_INDEXES = tuple(RECORDED_COLUMNS.index(column) for column in CALL_COLUMNS)
 _SEQ, _RECEIVED, _LINE, _DATA = (
@@ -174,35 +175,39 @@ SPIKE_BASELINE_WEEKS = 4
 
 
 def _spike_calls(rule: CompiledRule, calls: list[CallRow]) -> list[CallRow]:
-    """The calls of extensions whose outgoing calls in the window ending with the batch
-    reach ``min_calls`` and pass ``factor`` times their baseline: the average of the
-    same window in each of the last 4 weeks (one query per batch, on the extension
-    and start index)."""
-    window = dt.timedelta(minutes=rule.hints["window_minutes"])
-    by_extension: dict[int, list[CallRow]] = {}
+    """The calls of extensions (or trunks: ``per``) whose outgoing calls (of
+    ``categories``) in the window ending with the batch reach ``min_calls`` and whose
+    count (or cost: ``measure``) passes ``factor`` times their baseline: the average of
+    the same window in each of the last 4 weeks. One query per batch, on the
+    extension's (or trunk's) and start index."""
+    hints = rule.hints
+    key = hints["key"]
+    window = dt.timedelta(minutes=hints["window_minutes"])
+    by_key: dict[int, list[CallRow]] = {}
     for call in calls:
-        by_extension.setdefault(call.extension_id or 0, []).append(call)
+        by_key.setdefault(getattr(call, key), []).append(call)
     end = max(call.start for call in calls)
     windows = [(end - window - WEEK * k, end - WEEK * k) for k in range(SPIKE_BASELINE_WEEKS + 1)]
     anywhere = Q()
     for first, last in windows:
         anywhere |= Q(start__gt=first, start__lte=last)
-    counts = {
-        f"week_{k}": Count("id", filter=Q(start__gt=first, start__lte=last))
+    aggregate = Sum if hints["measure"] == "cost" else Count
+    column = "cost" if hints["measure"] == "cost" else "id"
+    figures = {
+        f"week_{k}": aggregate(column, filter=Q(start__gt=first, start__lte=last))
         for k, (first, last) in enumerate(windows)
     }
-    rows = (
-        Call.objects.filter(anywhere, extension_id__in=list(by_extension), direction="outgoing")
-        .order_by()
-        .values("extension_id")
-        .annotate(**counts)
-        .values_list("extension_id", *counts)
-    )
-    factor, min_calls = rule.hints["factor"], rule.hints["min_calls"]
+    figures["current_calls"] = Count("id", filter=Q(start__gt=windows[0][0], start__lte=end))
+    found = Call.objects.filter(anywhere, direction="outgoing", **{f"{key}__in": list(by_key)})
+    if hints["categories"]:
+        found = found.filter(category__in=hints["categories"])
+    rows = found.order_by().values(key).annotate(**figures).values_list(key, *figures)
+    factor, min_calls = hints["factor"], hints["min_calls"]
     spiked: list[CallRow] = []
-    for extension_id, current, *past in rows:
-        if current >= min_calls and current * SPIKE_BASELINE_WEEKS > factor * sum(past):
-            spiked += [call for call in by_extension[extension_id] if call.start > windows[0][0]]
+    for key_id, *weeks, current_calls in rows:
+        current, *past = (figure or 0 for figure in weeks)
+        if current_calls >= min_calls and current * SPIKE_BASELINE_WEEKS > factor * sum(past):
+            spiked += [call for call in by_key[key_id] if call.start > windows[0][0]]
     return spiked
 
 
