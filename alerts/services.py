@@ -179,7 +179,7 @@ def _spike_calls(rule: CompiledRule, calls: list[CallRow]) -> list[CallRow]:
     ``categories``) in the window ending with the batch reach ``min_calls`` and whose
     count (or cost: ``measure``) passes ``factor`` times their baseline: the average of
     the same window in each of the last 4 weeks. One query per batch, on the
-    extension's (or trunk's) and start index."""
+    extension and start index (per trunk, the start index: there is no trunk index)."""
     hints = rule.hints
     key = hints["key"]
     window = dt.timedelta(minutes=hints["window_minutes"])
