@@ -30,7 +30,8 @@ class AlertRule(models.Model):
         help_text=_(
             'Per kind: emergency {"numbers": ["...extra"]}; number {"prefixes": ["5411"]}; '
             'after-hours {"categories": ["international"], "from": "08:00", "to": "18:00", '
-            '"weekends": true}; threshold {"min_cost": "500", "min_seconds": 3600}.'
+            '"weekends": true}; threshold {"min_cost": "500", "min_seconds": 3600}; spike '
+            '{"window_minutes": 60, "factor": 3, "min_calls": 10}; silence {"minutes": 30}.'
         ),
         verbose_name=_("parameters"),
     )
@@ -56,8 +57,9 @@ class AlertRule(models.Model):
         default=list,
         blank=True,
         help_text=_(
-            'A list of {"type": "email", "to": ["desk@example.org"]} or '
-            '{"type": "webhook", "url": "https://...", "secret": "..."}.'
+            'A list of {"type": "email", "to": ["desk@example.org"]} (add "managers": true '
+            'to write to the managers of the calls\' departments too; then "to" is optional) '
+            'or {"type": "webhook", "url": "https://...", "secret": "..."}.'
         ),
         verbose_name=_("channels"),
     )
@@ -103,6 +105,9 @@ class Alert(models.Model):
         verbose_name=_("acknowledged by"),
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True, verbose_name=_("acknowledged at"))
+    # What the raw record said (time, extension, number), for an alert raised as the
+    # record arrived, before its call is recorded; the call's own line replaces it then.
+    detail = models.TextField(blank=True, verbose_name=_("detail"))
 
     class Meta:
         ordering = ["-raised_at", "-id"]
@@ -144,6 +149,45 @@ class AlertCall(models.Model):
 
     def __str__(self):
         return f"{self.alert_id}: {self.raw_record_id}"
+
+
+class SourceSilence(models.Model):
+    """A source silent or in error, as a ``silence`` rule watched it: opened when the
+    health check first sees it so, its alert raised once it has lasted the rule's
+    ``minutes``, ended when the source captures again. At most one open per rule and
+    source: the alert is raised once per episode, across restarts."""
+
+    rule = models.ForeignKey(
+        AlertRule, on_delete=models.CASCADE, related_name="+", verbose_name=_("rule")
+    )
+    source = models.ForeignKey(
+        "capture.Source", on_delete=models.CASCADE, related_name="+", verbose_name=_("source")
+    )
+    state = models.CharField(max_length=20, verbose_name=_("state"))
+    since = models.DateTimeField(verbose_name=_("since"))
+    alert = models.ForeignKey(
+        Alert,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("alert"),
+    )
+    ended_at = models.DateTimeField(null=True, blank=True, verbose_name=_("ended at"))
+
+    class Meta:
+        verbose_name = _("source silence")
+        verbose_name_plural = _("source silences")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "source"],
+                condition=models.Q(ended_at__isnull=True),
+                name="alerts_one_open_silence_per_rule_and_source",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.source_id} {self.state} since {self.since:%Y-%m-%d %H:%M}"
 
 
 class Delivery(models.Model):

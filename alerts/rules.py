@@ -22,14 +22,14 @@ from django.utils.translation import gettext as _
 
 KINDS = ("emergency", "number", "after-hours", "threshold", "spike", "silence")
 # Kinds evaluated on each batch of calls (spike with a query per batch, for its
-# baseline); silence is accepted and stored, but not evaluated yet (docs/alerts.md).
+# baseline); silence is evaluated on the sources' health (services.sources_silence_check).
 BATCH_KINDS = frozenset({"emergency", "number", "after-hours", "threshold", "spike"})
 PARAM_KEYS = {
     "emergency": {"numbers"},
     "number": {"prefixes"},
     "after-hours": {"categories", "from", "to", "weekends", "holidays"},
     "threshold": {"min_cost", "min_seconds"},
-    "spike": {"window_minutes", "factor", "min_calls"},
+    "spike": {"window_minutes", "factor", "min_calls", "per", "measure", "categories"},
     "silence": {"minutes"},
 }
 DIGITS = re.compile(r"\+?[0-9]{1,20}")
@@ -101,13 +101,15 @@ def _threshold_check(params: Mapping[str, Any]) -> None:
 
 
 def _after_hours_check(params: Mapping[str, Any]) -> None:
-    categories = params.get("categories", [])
-    if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
-        raise _error("categories", _('a list of categories, such as ["international"]'))
+    _categories(params)
     if _local_time(params, "from") == _local_time(params, "to"):
         raise _error("to", _("the working day must end at another time than it starts"))
     _flag(params, "weekends", True)
     _flag(params, "holidays", True)
+
+
+SPIKE_PER = ("extension", "trunk")
+SPIKE_MEASURES = ("calls", "cost")
 
 
 def _spike_check(params: Mapping[str, Any]) -> None:
@@ -116,6 +118,18 @@ def _spike_check(params: Mapping[str, Any]) -> None:
             raise _error(key, _("required"))
     if _decimal(params, "factor") in (None, Decimal(0)):
         raise _error("factor", _("a multiple above 0, such as 3"))
+    if params.get("per", "extension") not in SPIKE_PER:
+        raise _error("per", _('"extension" (the default) or "trunk"'))
+    if params.get("measure", "calls") not in SPIKE_MEASURES:
+        raise _error("measure", _('"calls" (the default) or "cost"'))
+    _categories(params)
+
+
+def _categories(params: Mapping[str, Any]) -> frozenset[str]:
+    categories = params.get("categories", [])
+    if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
+        raise _error("categories", _('a list of categories, such as ["international"]'))
+    return frozenset(categories)
 
 
 def _silence_check(params: Mapping[str, Any]) -> None:
@@ -173,16 +187,27 @@ def channels_validate(channels: object) -> list[dict[str, Any]]:
         if not isinstance(channel, dict):
             raise fail("type", _("an object with a type"))
         kind = str(channel.get("type", ""))
-        allowed = {"email": {"type", "to"}, "webhook": {"type", "url", "secret"}}.get(kind)
+        allowed = {"email": {"type", "to", "managers"}, "webhook": {"type", "url", "secret"}}.get(
+            kind
+        )
         if allowed is None:
             raise fail("type", _('"email" or "webhook"'))
         for key in channel:
             if key not in allowed:
                 raise fail(key, _("not a key of this channel"))
         if kind == "email":
-            addresses = channel.get("to")
-            if not isinstance(addresses, list) or not addresses:
-                raise fail("to", _("a list of e-mail addresses"))
+            managers = channel.get("managers", False)
+            if not isinstance(managers, bool):
+                raise fail("managers", _("true (also to the managers of the calls' departments)"))
+            addresses = channel.get("to", [] if managers else None)
+            if not isinstance(addresses, list) or not (addresses or managers):
+                raise fail(
+                    "to",
+                    _(
+                        'a list of e-mail addresses (it may be left out with "managers": true, '
+                        "to write to the managers of the calls' departments only)"
+                    ),
+                )
             for address in addresses:
                 try:
                     validate_email(address)
@@ -218,6 +243,7 @@ class CallRow:
     cost: Decimal | None
     duration_seconds: int
     start: dt.datetime  # aware, UTC
+    trunk_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +254,7 @@ class SiteContext:
     zone: ZoneInfo
     access_codes: tuple[str, ...]
     holidays: Callable[[int], frozenset[dt.date]]  # year -> the site's public holidays
+    region: str = ""  # ISO 3166: its emergency numbers
     _local: dict[int, dt.datetime] = field(default_factory=dict, repr=False, compare=False)
 
     def local(self, call: CallRow) -> dt.datetime:
@@ -260,14 +287,18 @@ class CompiledRule:
         return True
 
 
-def _dialled(call: CallRow, site: SiteContext) -> set[str]:
-    """The number as dialled, and without the site's outside-line code."""
-    digits = SEPARATORS.sub("", call.number).lstrip("+")
+def dialled_forms(number: str, access_codes: Iterable[str]) -> set[str]:
+    """The number as dialled, and without each of the site's outside-line codes."""
+    digits = SEPARATORS.sub("", number).lstrip("+")
     found = {digits}
-    for code in site.access_codes:
+    for code in access_codes:
         if code and digits.startswith(code) and len(digits) > len(code):
             found.add(digits[len(code) :])
     return found
+
+
+def _dialled(call: CallRow, site: SiteContext) -> set[str]:
+    return dialled_forms(call.number, site.access_codes)
 
 
 Matcher = tuple[Callable[[CallRow, SiteContext], bool], dict[str, Any]]
@@ -332,16 +363,27 @@ def _after_hours(params: Mapping[str, Any]) -> Matcher:
 
 
 def _spike(params: Mapping[str, Any]) -> Matcher:
-    """The outgoing calls of extensions: the service compares each extension's calls in
+    """The outgoing calls (of ``categories``, if given) of extensions or trunks
+    (``per``): the service compares each one's calls, or their cost (``measure``), in
     the window with its baseline (the same window in each of the last 4 weeks)."""
+    per = params.get("per", "extension")
+    categories = _categories(params)
     hints = {
         "window_minutes": _whole(params, "window_minutes"),
         "factor": _decimal(params, "factor"),
         "min_calls": _whole(params, "min_calls"),
+        "key": "trunk_id" if per == "trunk" else "extension_id",
+        "measure": params.get("measure", "calls"),
+        "categories": categories,
     }
-    return (
-        lambda call, site: call.direction == "outgoing" and call.extension_id is not None
-    ), hints
+    key = hints["key"]
+
+    def test(call: CallRow, site: SiteContext) -> bool:
+        if call.direction != "outgoing" or getattr(call, key) is None:
+            return False
+        return not categories or call.category in categories
+
+    return test, hints
 
 
 COMPILERS: dict[str, Callable[[Mapping[str, Any]], Matcher]] = {

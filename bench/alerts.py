@@ -38,6 +38,24 @@ def timed_observe(**kwargs) -> None:
     OBSERVER_SECONDS[0] += time.perf_counter() - started
 
 
+RECORD_OBSERVER_SECONDS = [0.0]
+# An unanswered IP Office call from extension 2000 to 911 (the bench site dials no
+# outside-line code).
+EMERGENCY_LINE = (
+    "2026/10/20 03:00:00,00:00:00,5,2000,O,911,911,,0,1099999999,0,E2000,Bench,T9161,"
+    "LINE 5.1,0,0,,,,,,,,,,,,,"
+)
+
+
+def timed_records_observe(**kwargs) -> None:
+    """The emergency check on arrival, timed (named in TARIFICADOR_RECORD_OBSERVERS)."""
+    from alerts.services import records_observe
+
+    started = time.perf_counter()
+    records_observe(**kwargs)
+    RECORD_OBSERVER_SECONDS[0] += time.perf_counter() - started
+
+
 def _rules(count: int) -> None:
     from alerts.models import AlertRule
 
@@ -145,6 +163,68 @@ def main() -> None:
     print(
         f"the observer with 50 rules: {OBSERVER_SECONDS[0] * 1000 / batches:,.0f} ms "
         f"per 5,000-record batch, {OBSERVER_SECONDS[0] / parse_seconds:.1%} of the parse time"
+    )
+    _store_rounds(source, lines, seq)
+
+
+def _store_rounds(source, lines: list[str], seq: int) -> None:
+    """The emergency check on arrival (TARIFICADOR_RECORD_OBSERVERS): 5,000-record
+    stores (one emergency call in each) with no observer (the baseline), with the
+    observer and no rule, and with the 50 rules (10 emergency: the screen runs over
+    every line, the call it finds is parsed and alerted), alternated."""
+    from django.conf import settings
+
+    from alerts import services
+    from alerts.models import Alert, AlertRule
+    from capture.services import IncomingRecord, raw_records_store
+
+    received = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    from bench.alerts import RECORD_OBSERVER_SECONDS  # run as __main__: another module
+
+    modes: dict[str, list[float]] = {
+        "no observer": [],
+        "observer, no rule": [],
+        "observer, 50 rules": [],
+    }
+    observers = settings.TARIFICADOR_RECORD_OBSERVERS
+    timed = ["bench.alerts.timed_records_observe"]
+    for _round_number in range(ROUNDS):
+        for mode, seconds in modes.items():
+            AlertRule.objects.all().delete()
+            if mode.endswith("50 rules"):
+                _rules(50)
+            services._rule_set = None
+            settings.TARIFICADOR_RECORD_OBSERVERS = [] if mode == "no observer" else timed
+            observed_before = RECORD_OBSERVER_SECONDS[0]
+            services.rule_set_current()  # compiled once per version, outside the timing
+            for _batch in range(0, RECORDS, 5000):
+                # One emergency call per batch: the screen finds it, the parse reads it.
+                batch = [*lines[(seq - 1) % len(lines) :][:4999], EMERGENCY_LINE]
+                records = [
+                    IncomingRecord(seq=seq + n, received_at=received, line=line)
+                    for n, line in enumerate(batch)
+                ]
+                started = time.perf_counter()
+                raw_records_store(source=source, records=records)
+                seconds.append(time.perf_counter() - started)
+                seq += len(batch)
+            if mode != "observer, 50 rules":
+                RECORD_OBSERVER_SECONDS[0] = observed_before  # the 50 rules' rounds only
+    settings.TARIFICADOR_RECORD_OBSERVERS = observers
+    best = {mode: min(seconds) * 1000 for mode, seconds in modes.items()}
+    print(
+        "store of 5,000 records, best of "
+        f"{len(modes['no observer'])}: "
+        + ", ".join(f"{mode} {ms:,.0f} ms" for mode, ms in best.items())
+        + f" (50 rules: +{best['observer, 50 rules'] - best['no observer']:,.0f} ms, "
+        f"{best['observer, 50 rules'] / best['no observer'] - 1:+.1%}; "
+        f"{Alert.objects.filter(rule__kind='emergency').count()} emergency alerts)"
+    )
+    batches = len(modes["observer, 50 rules"])
+    print(
+        f"the emergency check with 50 rules: {RECORD_OBSERVER_SECONDS[0] * 1000 / batches:,.1f} "
+        f"ms per 5,000-record store, "
+        f"{RECORD_OBSERVER_SECONDS[0] / sum(modes['observer, 50 rules']):.1%} of the store time"
     )
 
 

@@ -13,15 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
 
-from django.conf import settings
 from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from capture.models import RawRecord, Source
@@ -29,6 +26,7 @@ from capture.parsing import parser_settings_for
 from capture.selectors import pending_raw_records
 from capture.services import IncomingRecord, StoreResult, raw_records_store
 from core.bulk import is_postgresql
+from core.hooks import observers_notify
 from smdr.parsers import ParsedCall, ParserSettings, RecordError, parser_for
 from smdr.parsers.limits import call_check
 
@@ -237,30 +235,14 @@ def _observers_notify(source: Source, rows: list[tuple]) -> None:
     the observers named in ``TARIFICADOR_CALL_OBSERVERS`` (the alerts), in this
     transaction, each in a savepoint: billing imports no app above it, and an
     observer's failure is logged, never failing or rolling back the batch."""
-    if not rows:
-        return
-    for path, observer in call_observers():
-        try:
-            with transaction.atomic():
-                observer(source=source, calls=rows)
-        except Exception:
-            logger.exception("call observer %s failed on a batch of %s", path, source.slug)
-
-
-def call_observers() -> list[tuple[str, Callable[..., None]]]:
-    """The observers of ``TARIFICADOR_CALL_OBSERVERS``, imported once."""
-    return _observers_import(tuple(getattr(settings, "TARIFICADOR_CALL_OBSERVERS", ())))
-
-
-@cache
-def _observers_import(paths: tuple[str, ...]) -> list[tuple[str, Callable[..., None]]]:
-    observers = []
-    for path in paths:
-        try:
-            observers.append((path, import_string(path)))
-        except ImportError:
-            logger.exception("call observer %s cannot be imported; it is left out", path)
-    return observers
+    if rows:
+        observers_notify(
+            "TARIFICADOR_CALL_OBSERVERS",
+            "call",
+            f"a batch of {source.slug}",
+            source=source,
+            calls=rows,
+        )
 
 
 def _set_state(record_ids: list[int], state: str) -> None:

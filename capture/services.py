@@ -26,6 +26,7 @@ from django.utils.translation import pgettext_lazy
 from accounts.selectors import user_language
 from core.bulk import insert_new_returning_ids
 from core.errors import DomainError
+from core.hooks import observers_notify
 
 from .models import CaptureHeartbeat, RawRecord, Source, Transport
 from .selectors import ALARMING_STATES, HealthState, source_health_state, sources_with_health
@@ -103,7 +104,9 @@ def raw_records_store(*, source: Source, records: Sequence[IncomingRecord]) -> S
     """Commit ``records`` for ``source``; skip any already stored (same seq or fingerprint).
 
     Records without a ``seq`` are numbered from the source's counter. They are left
-    pending: ``billing.pipeline.raw_records_ingest`` also queues their parse.
+    pending: ``billing.pipeline.raw_records_ingest`` also queues their parse. The
+    observers of ``TARIFICADOR_RECORD_OBSERVERS`` (the alerts' emergency check) see
+    the rows in this transaction, ``RAW_RECORD_COLUMNS`` order.
     """
     if not records:
         return StoreResult(stored=0, duplicates=0, last_seq=None)
@@ -133,6 +136,19 @@ def raw_records_store(*, source: Source, records: Sequence[IncomingRecord]) -> S
                 )
             )
         ids = insert_new_returning_ids(RawRecord._meta.db_table, RAW_RECORD_COLUMNS, rows)
+        if ids:
+            # The alerts' emergency check (TARIFICADOR_RECORD_OBSERVERS), before any
+            # parse: capture imports no app above it. The rows stored have ids in
+            # [first_id, last_id]; the others were duplicates.
+            observers_notify(
+                "TARIFICADOR_RECORD_OBSERVERS",
+                "record",
+                f"records of {source.slug}",
+                source=source,
+                rows=rows,
+                first_id=min(ids),
+                last_id=max(ids),
+            )
         last_seq = max(row[1] for row in rows) if rows else None
         Source.objects.filter(pk=source.pk).update(
             last_seen_at=now,
@@ -204,7 +220,9 @@ def capture_heartbeat_end(*, process: str) -> None:
 
 def sources_health_notify(now: dt.datetime | None = None) -> int:
     """E-mail administrators each source that turned ``error`` or ``silent``, and each
-    that recovered from it, once per change; the number of e-mails sent.
+    that recovered from it, once per change; the number of e-mails sent. Every
+    source's state is first handed to the observers of ``TARIFICADOR_HEALTH_OBSERVERS``
+    (the alerts' silence rules).
 
     ``Source.health_notified`` holds the state last announced, ``health_notified_at``
     when. A source's e-mails are ``TARIFICADOR_HEALTH_MAIL_MIN_SECONDS`` apart at
@@ -220,8 +238,12 @@ def sources_health_notify(now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     quiet = dt.timedelta(seconds=settings.TARIFICADOR_HEALTH_MAIL_MIN_SECONDS)
     sent = 0
-    for source in sources_with_health(now):
-        state = source_health_state(source, now)
+    states = [(source, source_health_state(source, now)) for source in sources_with_health(now)]
+    # The alerts' silence rules (TARIFICADOR_HEALTH_OBSERVERS): capture imports no app above it.
+    observers_notify(
+        "TARIFICADOR_HEALTH_OBSERVERS", "health", "the sources' health", states=states, now=now
+    )
+    for source, state in states:
         previous = source.health_notified
         if state == previous:
             continue

@@ -68,6 +68,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon),
     path("reports/", include("reports.urls")),
+    path("alerts/", include("alerts.urls")),
 ]
 
 handler404 = "core.views.not_found"

@@ -343,6 +343,13 @@ def _is_emergency_number(dialled: str, region: str) -> bool:
     return pattern is not None and pattern.fullmatch(dialled) is not None
 
 
+def emergency_pattern(region: str) -> re.Pattern | None:
+    """The emergency numbers of ``region`` (ISO 3166) as a pattern to match the dialled
+    digits in full (phonenumbers' metadata: ``10[017]|911`` for Argentina); ``None``
+    when the region has none. The alerts screen raw records with it."""
+    return _emergency_pattern(region)
+
+
 @cache
 def _emergency_pattern(region: str) -> re.Pattern | None:
     metadata = phonenumbers.PhoneMetadata.short_metadata_for_region(region.upper(), None)

@@ -298,6 +298,12 @@ TARIFICADOR_CHECK_ROLLUPS = False
 # Called with each batch of calls the pipeline has just recorded (billing.pipeline):
 # billing knows no app above it, so the alerts are named here (docs/alerts.md).
 TARIFICADOR_CALL_OBSERVERS = ["alerts.services.calls_observe"]
+# Called with each batch of raw records as it is stored, before any parse
+# (capture.services.raw_records_store): the emergency alerts go out from there.
+TARIFICADOR_RECORD_OBSERVERS = ["alerts.services.records_observe"]
+# Called with every source's health each time the health check runs
+# (capture.services.sources_health_notify): the silence rules.
+TARIFICADOR_HEALTH_OBSERVERS = ["alerts.services.sources_silence_check"]
 
 LOGGING = {
     "version": 1,

@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from alerts.channels import alert_payload
 from alerts.models import Alert, AlertCall, AlertRule, Delivery
 from alerts.services import deliveries_retry
 from billing.models import Call
@@ -41,7 +42,10 @@ def rule(kind, params, channels, **fields):
 
 
 def test_an_emergency_call_reaches_the_webhook_signed_with_who_where_and_when(source, receiver):
-    """One alert per call, even unanswered; the body is the contract's, signed with the secret."""
+    """One alert per call, even unanswered; the body is the contract's, signed with the
+    secret. Raised as the raw record is stored, before the parse: ``calls`` is empty and
+    the text tells the call from the record; the parse raises nothing again, and the
+    call, once recorded, is the alert's (the API's ``calls``, a payload built now)."""
     department = DepartmentFactory(name="Security")
     ExtensionFactory(site=source.site, number="4324", department=department, holder="Joe Bloggs")
     channel = {"type": "webhook", "url": receiver.url, "secret": "s3cret"}
@@ -67,12 +71,19 @@ def test_an_emergency_call_reaches_the_webhook_signed_with_who_where_and_when(so
     assert body["source"] == "cordoba-ipoffice"
     assert {"id", "rule", "kind", "raised_at", "summary"} <= set(body["alert"])
     assert body["alert"]["kind"] == "emergency"
-    assert [call["number"] for call in body["calls"]] == ["0911"]
-    assert body["calls"][0]["answered"] is False
+    assert body["calls"] == []  # not parsed yet when it went out
     text = body["text"]
-    assert "911" in text and "4324" in text and "Joe Bloggs" in text and "Security" in text
+    assert "0911" in text and "4324" in text and "Joe Bloggs" in text and "Security" in text
     assert "2026-11-03 03:00:00 (America/Argentina/Cordoba)" in text
     assert Delivery.objects.filter(status=Delivery.Status.DELIVERED).count() == 2
+
+    assert Call.objects.count() == 3 and Alert.objects.count() == 2  # the parse raised none
+    alert = Alert.objects.get(summary__contains="0911")
+    call = Call.objects.get(number="0911")
+    assert list(alert.alert_calls.values_list("raw_record_id", flat=True)) == [call.raw_record_id]
+    payload = alert_payload(alert)
+    assert [item["number"] for item in payload["calls"]] == ["0911"]
+    assert payload["calls"][0]["answered"] is False
 
 
 def test_an_emergency_call_through_the_ingest_api_reaches_the_webhook_within_5_seconds(

@@ -71,6 +71,17 @@ def compiled(kind, params, **scope):
         ),
         ("emergency", {"numbers": [911]}, "numbers"),
         ("spike", {"window_minutes": 60, "min_calls": 5}, "factor"),
+        ("spike", {"window_minutes": 60, "min_calls": 5, "factor": 3, "per": "site"}, "per"),
+        (
+            "spike",
+            {"window_minutes": 60, "min_calls": 5, "factor": 3, "measure": "minutes"},
+            "measure",
+        ),
+        (
+            "spike",
+            {"window_minutes": 60, "min_calls": 5, "factor": 3, "categories": "mobile"},
+            "categories",
+        ),
         ("silence", {}, "minutes"),
     ],
 )

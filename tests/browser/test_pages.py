@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Sum
 from playwright.sync_api import expect
 
+from alerts.models import Alert, AlertCall, AlertRule
 from billing.models import Call, MonthlyRollup
 from org.models import Department
 from org.selectors import departments_visible_to
@@ -137,3 +138,28 @@ def test_screenshots_of_the_main_pages(page, live_server, demo):
         target = SCREENSHOTS / f"{name}.png"
         page.screenshot(path=str(target), full_page=True)
         assert target.stat().st_size > 10_000
+
+
+def test_manager_acknowledges_an_alert_from_the_dashboards_panel(page, live_server, demo):
+    """An emergency call of the manager's branch is on the dashboard's Alerts panel;
+    Acknowledge takes it off, and the alert records who did."""
+    manager = get_user_model().objects.get(username=demo.username)
+    call = Call.objects.filter(department_id__in=departments_visible_to(manager)).first()
+    rule = AlertRule.objects.create(name="Security desk", kind="emergency", channels=[])
+    alert = Alert.objects.create(
+        rule=rule, raised_at=call.start, summary="Emergency number 911 dialled", source=call.source
+    )
+    AlertCall.objects.create(
+        alert=alert, rule=rule, raw_record_id=call.raw_record_id, department_id=call.department_id
+    )
+    sign_in(page, live_server, demo, f"/reports/?month={demo.month_param}")
+
+    panel = page.locator("[data-alerts-panel]")
+    expect(panel.get_by_text("Emergency number 911 dialled")).to_be_visible()
+    panel.get_by_role("button", name="Acknowledge").click()
+    page.wait_for_load_state()
+
+    expect(page.get_by_role("heading", name="Dashboard", exact=True)).to_be_visible()
+    expect(page.locator("[data-alerts-panel]")).to_have_count(0)
+    alert.refresh_from_db()
+    assert alert.acknowledged_by == manager
