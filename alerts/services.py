@@ -270,9 +270,9 @@ def records_observe(
 ) -> list[Alert]:
     """The emergency rules on raw records as they are stored, before any parse: the
     store's observer (``TARIFICADOR_RECORD_OBSERVERS``), in its transaction. The
-    alerts go out once the records commit, without waiting for the parse (a Celery
-    worker's, with a broker); the parse later finds them raised (by raw record) and
-    raises nothing again.
+    alerts are sent by the storing process once the records commit, without waiting
+    for the parse (a Celery worker's, with a broker); the parse later finds them
+    raised (by raw record) and raises nothing again.
 
     No query per record: a regex of the site's emergency numbers (from phonenumbers'
     metadata, and the rules' ``numbers``, after any outside-line code), compiled once
@@ -344,8 +344,19 @@ def records_observe(
         raised += _alerts_raise(rule, matched, source, rule_set, details)
     if raised:
         alert_ids = [alert.id for alert in raised]
-        transaction.on_commit(lambda: _deliveries_queue(alert_ids))
+        transaction.on_commit(lambda: _deliveries_now(alert_ids))
     return raised
+
+
+def _deliveries_now(alert_ids: list[int]) -> None:
+    """An emergency's first attempt, in the process that stored the record, right
+    after the commit: through a worker it would wait behind the batch's own parse
+    (a solo or busy worker takes one task at a time). A failed attempt is retried by
+    the sweep (``deliveries_retry``), as any other."""
+    try:
+        deliveries_send(alert_ids=alert_ids)
+    except Exception:  # never the store's failure: the retry sweep sends them
+        logger.exception("alerts %s: their first delivery failed", alert_ids)
 
 
 def _lines_parse(
