@@ -17,6 +17,7 @@ import base64
 import binascii
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
@@ -84,17 +85,118 @@ def calls_keyset_page(calls: QuerySet, *, size: int, at: Position | None = None)
     or, when ``at.reverse``, the ``size`` oldest of those newer than ``at``; both in
     newest-first order. One query of ``size + 1`` rows: the extra row says whether
     there is a further page."""
-    if at is not None and at.reverse:
-        # start >= s narrows the index range; the OR then drops only the ties.
-        newer = calls.filter(Q(start__gte=at.start) & (Q(start__gt=at.start) | Q(pk__gt=at.id)))
-        chunk = list(newer.order_by("start", "id")[: size + 1])
+    cut = None if at is None else (at.start, at.id, at.reverse)
+    return _keyset(calls, "start", descending=True, size=size, cut=cut)
+
+
+def _keyset(calls: QuerySet, field: str, *, descending: bool, size: int, cut) -> KeysetPage:
+    """A page of ``calls`` ordered by (``field``, id), descending or not: the ``size``
+    after ``cut`` (``(value, id, reverse)``; ``reverse``: the ``size`` before it), in
+    that order. ``has_older``: there are calls after the page; ``has_newer``: before."""
+    forward = ("-" if descending else "") + field, ("-" if descending else "") + "id"
+    backward = tuple(name[1:] if name.startswith("-") else "-" + name for name in forward)
+    if cut is None:
+        chunk = list(calls.order_by(*forward)[: size + 1])
+        return KeysetPage(calls=chunk[:size], has_older=len(chunk) > size, has_newer=False)
+    value, pk, reverse = cut
+    # Past the cut in the direction read: the value narrows the index range, the id
+    # then drops only the ties already shown.
+    later = descending != reverse
+    past = "lt" if later else "gt"
+    narrowed = calls.filter(
+        Q(**{f"{field}__{past}e": value})
+        & (Q(**{f"{field}__{past}": value}) | Q(**{f"pk__{past}": pk}))
+    )
+    if reverse:
+        chunk = list(narrowed.order_by(*backward)[: size + 1])
         return KeysetPage(
             calls=list(reversed(chunk[:size])), has_older=True, has_newer=len(chunk) > size
         )
-    if at is not None:
-        calls = calls.filter(Q(start__lte=at.start) & (Q(start__lt=at.start) | Q(pk__lt=at.id)))
-    chunk = list(calls.order_by("-start", "-id")[: size + 1])
-    return KeysetPage(calls=chunk[:size], has_older=len(chunk) > size, has_newer=at is not None)
+    chunk = list(narrowed.order_by(*forward)[: size + 1])
+    return KeysetPage(calls=chunk[:size], has_older=len(chunk) > size, has_newer=True)
+
+
+# The call search's orders (``?sort=``): the column read and whether largest first.
+# Ordering by cost leaves out the calls without a price (their cost is empty).
+CALL_SORTS = {
+    "-start": ("start", True),
+    "start": ("start", False),
+    "-duration": ("duration_seconds", True),
+    "duration": ("duration_seconds", False),
+    "-cost": ("cost", True),
+    "cost": ("cost", False),
+}
+DEFAULT_SORT = "-start"
+
+
+@dataclass(frozen=True)
+class SortedPosition:
+    """A cut of a sorted page: the sort, the value of its column and the call's id."""
+
+    sort: str
+    value: object
+    id: int
+    reverse: bool = False
+
+    def encode(self) -> str:
+        value = self.value.isoformat() if isinstance(self.value, dt.datetime) else self.value
+        text = f"{self.sort}|{value}|{self.id}"
+        if self.reverse:
+            text += f"|{REVERSE_FLAG}"
+        return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, value: str) -> SortedPosition:
+        try:
+            text = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
+            sort, raw, pk, *flag = text.split("|")
+            field, _descending = CALL_SORTS[sort]
+            number = int(pk)
+            if flag not in ([], [REVERSE_FLAG]) or not 0 < number <= MAX_ID:
+                raise ValueError
+            parsed: object
+            if field == "start":
+                parsed = dt.datetime.fromisoformat(raw)
+                if parsed.tzinfo is None:
+                    raise ValueError
+                parsed.astimezone(dt.UTC)
+            elif field == "cost":
+                parsed = Decimal(raw)
+                if not parsed.is_finite():
+                    raise ValueError
+            else:
+                parsed = int(raw)
+                if not 0 <= parsed <= MAX_ID:
+                    raise ValueError
+        except (
+            ValueError,
+            KeyError,
+            OverflowError,
+            ArithmeticError,
+            binascii.Error,
+            UnicodeDecodeError,
+        ):
+            raise InvalidCursor from None
+        return cls(sort=sort, value=parsed, id=number, reverse=bool(flag))
+
+
+def calls_sorted_page(
+    calls: QuerySet, *, sort: str, size: int, at: SortedPosition | None = None
+) -> KeysetPage:
+    """A page of ``calls`` in the order ``sort`` names (``CALL_SORTS``), cut by keyset
+    as ``calls_keyset_page``; a position of another sort is ``InvalidCursor``."""
+    field, descending = CALL_SORTS[sort]
+    if field == "cost":
+        calls = calls.filter(cost__isnull=False)
+    if at is not None and at.sort != sort:
+        raise InvalidCursor
+    cut = None if at is None else (at.value, at.id, at.reverse)
+    return _keyset(calls, field, descending=descending, size=size, cut=cut)
+
+
+def sorted_position(call, sort: str, *, reverse: bool = False) -> SortedPosition:
+    field, _descending = CALL_SORTS[sort]
+    return SortedPosition(sort=sort, value=getattr(call, field), id=call.pk, reverse=reverse)
 
 
 class CallCursorPagination(CursorPagination):

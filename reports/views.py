@@ -28,7 +28,14 @@ from django.views.decorators.http import require_POST
 
 from billing.filters import CallFilterSet
 from billing.models import Call
-from billing.pagination import InvalidCursor, Position, calls_keyset_page
+from billing.pagination import (
+    CALL_SORTS,
+    DEFAULT_SORT,
+    InvalidCursor,
+    SortedPosition,
+    calls_sorted_page,
+    sorted_position,
+)
 from billing.selectors import calls_visible_to, price_explanation
 from billing.services import (
     PERSONAL_NOTE_MAX,
@@ -368,19 +375,31 @@ def extension_report_page(request):
 # ---------------------------------------------------------------- call search
 
 
-def _page_position(request) -> Position | None:
-    """Where the page is cut: ``?after=`` (older calls) or ``?before=`` (newer calls)."""
+def _sort(request) -> str:
+    """``?sort=``: ``-start`` (newest first, the default), ``start``, ``-duration``,
+    ``duration``, ``-cost`` or ``cost``."""
+    sort = request.GET.get("sort", "") or DEFAULT_SORT
+    if sort not in CALL_SORTS:
+        raise Http404(
+            _("Calls cannot be sorted by %(sort)r; choose one of %(known)s.")
+            % {"sort": sort, "known": ", ".join(CALL_SORTS)}
+        )
+    return sort
+
+
+def _page_position(request, sort: str) -> SortedPosition | None:
+    """Where the page is cut: ``?after=`` (the following calls) or ``?before=`` (the
+    preceding ones), in the order ``sort``."""
     after, before = request.GET.get("after", ""), request.GET.get("before", "")
     if not (after or before):
         return None
     try:
-        return replace(Position.decode(before or after), reverse=bool(before))
+        position = SortedPosition.decode(before or after)
     except InvalidCursor:
-        raise Http404(_("That page link is damaged: start again from the first page.")) from None
-
-
-def _position(call) -> str:
-    return Position(start=call.start, id=call.pk).encode()
+        position = None
+    if position is None or position.sort != sort:
+        raise Http404(_("That page link is damaged: start again from the first page."))
+    return replace(position, reverse=bool(before))
 
 
 DATETIME_PARAMS = ("start_after", "start_before")
@@ -486,11 +505,12 @@ def call_search(request):
         valid = filters.is_valid()
         calls = filters.qs.select_related("department") if valid else None
 
+    sort = _sort(request)
     page: list = []
     newer = older = ""
     if calls is not None:
-        at = _page_position(request)
-        keyset = calls_keyset_page(calls, size=CALLS_PER_PAGE, at=at)
+        at = _page_position(request, sort)
+        keyset = calls_sorted_page(calls, sort=sort, size=CALLS_PER_PAGE, at=at)
         page, has_older, has_newer = keyset.calls, keyset.has_older, keyset.has_newer
         kept = {
             key: value
@@ -498,9 +518,9 @@ def call_search(request):
             if key not in ("after", "before") and value != ""
         }
         if page and has_older:
-            older = "?" + urlencode({**kept, "after": _position(page[-1])})
+            older = "?" + urlencode({**kept, "after": sorted_position(page[-1], sort).encode()})
         if page and has_newer:
-            newer = "?" + urlencode({**kept, "before": _position(page[0])})
+            newer = "?" + urlencode({**kept, "before": sorted_position(page[0], sort).encode()})
         if not page and at is not None:
             newer = "?" + urlencode(kept)
 
@@ -544,12 +564,27 @@ def call_search(request):
         "older_url": older,
         "first_url": "?"
         + urlencode(
-            {k: v for k, v in params.items() if v} | ({"month": month_value} if month_value else {})
+            {k: v for k, v in params.items() if v}
+            | ({"month": month_value} if month_value else {})
+            | ({"sort": sort} if sort != DEFAULT_SORT else {})
         ),
+        "sort": sort,
+        "sort_links": _sort_links(request, sort),
         "zone_name": str(zone),
         "per_page": CALLS_PER_PAGE,
     }
     return render(request, "reports/calls.html", context)
+
+
+def _sort_links(request, sort: str) -> dict[str, str]:
+    """For each sortable column, the search in its order (largest first), or, when
+    already so, the other way round; from the first page."""
+    kept = {k: v for k, v in request.GET.items() if k not in ("after", "before", "sort") and v}
+    links = {}
+    for column in ("start", "duration", "cost"):
+        wanted = column if sort == f"-{column}" else f"-{column}"
+        links[column] = "?" + urlencode({**kept, "sort": wanted})
+    return links
 
 
 def download_links(url_name: str, month, query: str = "") -> list[tuple[str, str, str]]:

@@ -336,9 +336,21 @@ def test_call_search_explains_a_bad_filter(org):
     assert call_ids(response) == []
 
 
-def test_call_search_pages_by_keyset_without_gaps_or_repeats(org):
-    """120 more calls at the same minute: pages of 50 walk them all, each once, and
-    "Newer" walks back to the same first page."""
+SORTS = {
+    "-start": ("-start", "-id"),
+    "start": ("start", "id"),
+    "-duration": ("-duration_seconds", "-id"),
+    "duration": ("duration_seconds", "id"),
+    "-cost": ("-cost", "-id"),
+    "cost": ("cost", "id"),
+}
+
+
+@pytest.mark.parametrize("sort", list(SORTS))
+def test_call_search_pages_by_keyset_without_gaps_or_repeats(org, sort):
+    """120 more calls at the same minute, of the same duration and cost: pages of 50
+    walk them all in the order asked, each once, and "Newer" walks back to the same
+    page before. Sorted by cost, calls without a price are left out."""
     for index in range(120):
         call_make(
             source=org.source,
@@ -349,9 +361,12 @@ def test_call_search_pages_by_keyset_without_gaps_or_repeats(org):
         )
     client = signed_in(org.admin)
     url = reverse("reports:calls")
-    expected = list(Call.objects.order_by("-start", "-id").values_list("pk", flat=True))
+    calls = Call.objects.all()
+    if "cost" in sort:
+        calls = calls.filter(cost__isnull=False)
+    expected = list(calls.order_by(*SORTS[sort]).values_list("pk", flat=True))
 
-    seen, pages, response = [], [], client.get(url)
+    seen, pages, response = [], [], client.get(url, {"sort": sort})
     while True:
         pages.append(call_ids(response))
         seen += pages[-1]
@@ -368,6 +383,25 @@ def test_call_search_pages_by_keyset_without_gaps_or_repeats(org):
     newer = hrefs(response, "before=")[0]
     back = client.get(url + newer)
     assert call_ids(back) == pages[-2]
+
+
+def test_the_sortable_headers_turn_the_order_round(org):
+    client = signed_in(org.admin)
+    page = client.get(reverse("reports:calls"), {"sort": "-cost", "month": "2026-10"})
+    assert 'aria-sort="descending"' in page.content.decode()
+    (cost_link,) = hrefs(page, "sort=cost")
+    assert "month=2026-10" in cost_link
+    assert client.get(reverse("reports:calls"), {"sort": "planet"}).status_code == 404
+
+
+def test_a_page_link_of_another_order_is_refused(org):
+    for _ in range(60):
+        call_make(source=org.source, extension=org.extensions["4002"], start=local(12), cost="1")
+    client = signed_in(org.admin)
+    older = hrefs(client.get(reverse("reports:calls"), {"sort": "-cost"}), "after=")[0]
+    cursor = parse_qs(urlparse(older).query)["after"][0]
+    response = client.get(reverse("reports:calls"), {"sort": "-duration", "after": cursor})
+    assert response.status_code == 404
 
 
 def test_call_search_rejects_a_damaged_page_link(org):
@@ -399,6 +433,9 @@ def test_page_links_keep_the_filters(org):
         "MDAwMS0wMS0wMVQwMDowMDowMCswNTowMHwx",  # 0001-01-01T00:00:00+05:00|1: before year 1 in UTC
         "OTk5OS0xMi0zMVQyMzo1OTo1OS0wNTowMHwx",  # 9999-12-31T23:59:59-05:00|1: after 9999 in UTC
         "MjAyNi0xMC0wMVQwMDowMDowMCswMDowMHw5OTk5OTk5OTk5OTk5OTk5OTk5OTk5",  # id > 2**63
+        "LWNvc3R8TmFOfDE",  # -cost|NaN|1
+        "LWR1cmF0aW9ufC01fDE",  # -duration|-5|1
+        "LXN0YXJ0fDIwMjYtMTAtMDFUMDA6MDB8MQ",  # -start|2026-10-01T00:00|1: no zone
     ],
 )
 @pytest.mark.parametrize("param", ["after", "before"])
