@@ -580,13 +580,11 @@ class _Pdf:
     def text(self, text: str) -> None:
         self.story.append(self.paragraph(text))
 
-    def landscape_if_wider(
-        self, header: Sequence[str], rows: Sequence[Sequence[str]], total_rows: int = 0
-    ) -> None:
-        """Turn the pages when a table of one-line cells would not fit across them."""
+    def landscape_if_wider(self, width: float) -> None:
+        """Turn the pages when a table ``width`` points wide would not fit across them."""
         from reportlab.lib.pagesizes import landscape
 
-        if sum(_natural_widths(header, rows, total_rows)) > self.width:
+        if width > self.width:
             self.pagesize = landscape(self.pagesize)
 
     def table(
@@ -667,9 +665,9 @@ class _Pdf:
         labels = [_truncated(label, 70 * self.mm, size) for label, _amount, _text in bars]
         label_width = max(stringWidth(label, PDF_FONT, size) for label in labels) + 4
         value_width = max(stringWidth(text, PDF_FONT, size) for *_rest, text in bars) + 6
-        drawing = Drawing(self.width, len(bars) * bar + 8 * self.mm)
+        drawing = Drawing(self.width, len(bars) * bar + 4 * self.mm)
         chart = HorizontalBarChart()
-        chart.x, chart.y = label_width, 6 * self.mm
+        chart.x, chart.y = label_width, 2 * self.mm
         chart.width = self.width - label_width - value_width
         chart.height = len(bars) * bar
         # The chart draws its first category at the bottom: reversed, the largest is on top.
@@ -680,9 +678,7 @@ class _Pdf:
         chart.categoryAxis.labels.fontName = PDF_FONT
         chart.categoryAxis.labels.fontSize = size
         chart.valueAxis.valueMin = 0
-        chart.valueAxis.labels.fontName = PDF_FONT
-        chart.valueAxis.labels.fontSize = size
-        chart.valueAxis.labelTextFormat = _axis_text
+        chart.valueAxis.visible = False  # each bar says its amount (and an axis costs time)
         chart.bars[0].fillColor = self.colors.HexColor("#4f81bd")
         chart.bars[0].strokeColor = None
         chart.barLabelFormat = "values"
@@ -837,11 +833,6 @@ def _natural_widths(
     return [width + PDF_CELL_PADDING for width in widths]
 
 
-def _axis_text(value: float) -> str:
-    """A value axis's tick (a float): a whole number without decimals."""
-    return grouped(int(value)) if value == int(value) else grouped(round(value, 6))
-
-
 def _truncated(text: str, width: float, size: float = PDF_FONT_SIZE) -> str:
     """``text`` as it fits in ``width`` points, ending in "…" when cut."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -927,13 +918,14 @@ def _extension_pdf_rows(lines: Sequence[ExtensionLine]) -> list[list[str]]:
 
 def _extension_pdf_tables(
     pdf: _Pdf, groups: Sequence[Sequence[ExtensionLine]]
-) -> list[list[list[str]]]:
-    """The rows of each group's extension table, the pages turned to landscape when
-    the widest would not fit across a portrait page with no holder cut."""
-    tables = [_extension_pdf_rows(lines) for lines in groups if lines]
-    pdf.landscape_if_wider(
-        _extension_pdf_header(), [row for rows in tables for row in rows], total_rows=1
-    )
+) -> list[list[list[str]] | None]:
+    """The rows of each group's extension table (``None`` for a group of no lines), the
+    pages turned to landscape when the widest would not fit across a portrait page
+    with no holder cut."""
+    header = _extension_pdf_header()
+    tables = [_extension_pdf_rows(lines) if lines else None for lines in groups]
+    widths = [_natural_widths(header, rows, total_rows=1) for rows in tables if rows]
+    pdf.landscape_if_wider(max((sum(w) for w in widths), default=0))
     return tables
 
 
@@ -972,7 +964,7 @@ def _department_pdf(
     for line in extensions:
         by_department.setdefault(line.department_id, []).append(line)
     nodes = list(report.nodes())
-    tables = iter(_extension_pdf_tables(pdf, [by_department.get(node.id, []) for node in nodes]))
+    tables = _extension_pdf_tables(pdf, [by_department.get(node.id, []) for node in nodes])
     pdf.heading(pdf.organization, 1)
     pdf.heading(title, 2)
     last_day = month_following(report.month) - dt.timedelta(days=1)
@@ -999,7 +991,7 @@ def _department_pdf(
     pdf.heading(_("Departments (including the departments below each)"), 3)
     pdf.table([_("Department"), _("Calls"), _("Time"), _("Cost")], summary, numeric_from=1)
 
-    for node in nodes:
+    for node, extension_rows in zip(nodes, tables, strict=True):
         pdf.page_break()
         pdf.heading(f"{node.code} {node.name}".strip(), 2)
         if len(node.path) > 1:
@@ -1021,8 +1013,8 @@ def _department_pdf(
             header = [pgettext("destination", "Category"), _("Calls"), _("Time"), _("Cost")]
             pdf.table(header, _category_rows(node.totals), 1)
         pdf.heading(_("Extensions (calls charged to this department)"), 4)
-        if by_department.get(node.id):
-            pdf.table(_extension_pdf_header(), next(tables), 2, fit=1, total_rows=1)
+        if extension_rows:
+            pdf.table(_extension_pdf_header(), extension_rows, 2, fit=1, total_rows=1)
         else:
             pdf.text(_("No calls."))
     return pdf.build()
@@ -1048,7 +1040,7 @@ def _extension_pdf(
         pdf.text(unrated.text())
     for (code, name), rows in zip(by_department, tables, strict=True):
         pdf.heading(f"{code} {name}".strip(), 3)
-        pdf.table(_extension_pdf_header(), rows, 2, fit=1, total_rows=1)
+        pdf.table(_extension_pdf_header(), rows or [], 2, fit=1, total_rows=1)
     if not lines:
         pdf.text(_("No calls in this period."))
     return pdf.build()
