@@ -551,8 +551,9 @@ class _Pdf:
 
     @property
     def width(self) -> float:
-        """The width of the frame the story flows in (the page less its margins)."""
-        return self.pagesize[0] - 2 * PDF_MARGIN_MM * self.mm
+        """The width the story flows in: the page less its margins and the frame's
+        padding (platypus's 6 points a side)."""
+        return self.pagesize[0] - 2 * PDF_MARGIN_MM * self.mm - 12
 
     def paragraph(self, text: str, style: str = "Normal"):
         from xml.sax.saxutils import escape
@@ -897,7 +898,7 @@ def _extension_pdf_rows(lines: Sequence[ExtensionLine]) -> list[list[str]]:
         *(
             [
                 f"{line.number or _('(none)')} ({line.site_slug})",
-                line.holder,
+                " ".join(line.holder.splitlines()),  # a table breaks a cell at a newline
                 grouped(line.calls),
                 grouped(line.answered),
                 _duration_text(line.seconds),

@@ -13,6 +13,8 @@ import pytest
 from django.utils import translation
 from django.utils.translation import gettext
 from PIL import Image
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from billing.models import Call
 from billing.rollups import rollups_rebuild
@@ -335,10 +337,18 @@ def test_a_holder_too_long_for_any_page_is_cut_with_an_ellipsis(org):
     org.extensions["4002"].holder = holder
     org.extensions["4002"].save()
     lines = extension_report(month=OCTOBER, user=org.admin)
-    text = "\n".join(pdf_pages(extension_report_file(lines, month=OCTOBER, fmt="pdf").content))
+    content = extension_report_file(lines, month=OCTOBER, fmt="pdf").content
+    text = "\n".join(pdf_pages(content))
     [cut] = [line for line in text.splitlines() if line.startswith("Comisión Comisión")]
-    assert cut.endswith("Comisión…") and len(cut) < len(holder)
+    assert cut.endswith("…") and holder.startswith(cut[:-1]) and len(cut) < len(holder)
+    assert LANDSCAPE_A4 in content  # cut only past the widest column there is
     assert "Ana Contable" not in text and "Payroll desk" in text  # the others untouched
+    # The row fits across the page: its last cell (the cost, set right) ends inside.
+    [page] = [p for p in pdf_positions(content) if any(t == cut for _x, t in p)]
+    texts = [t for _x, t in page]
+    x, cost = page[texts.index(cut) + 4]
+    assert cost == "12.50 ARS"
+    assert x + stringWidth(cost, "Helvetica", 8) + 6 <= 841.8898 - 2 * 15 * mm - 12 + 0.01
 
 
 def test_a_short_holder_keeps_the_page_upright(org):
