@@ -60,6 +60,7 @@ CONTENT_TYPES = {
 }
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MONEY_FORMAT = "#,##0.00"
+INTEGER_FORMAT = "#,##0"
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +71,6 @@ PDF_MARGIN_MM = 15
 PDF_HEADER_MM = 27  # the top margin: the header (a logo 10 mm high at 12 mm) and a gap
 PDF_LOGO_HEIGHT_MM = 10
 PDF_CHART_DEPARTMENTS = 10  # bars in the department report's chart, per currency
-INTEGER_FORMAT = "#,##0"
 
 
 class UnknownFormat(ValueError):
