@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -59,6 +61,16 @@ CONTENT_TYPES = {
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MONEY_FORMAT = "#,##0.00"
 INTEGER_FORMAT = "#,##0"
+
+logger = logging.getLogger(__name__)
+
+# The PDFs' fonts (reportlab's built-in Helvetica: nothing to install) and layout.
+PDF_FONT, PDF_FONT_BOLD, PDF_FONT_SIZE = "Helvetica", "Helvetica-Bold", 8
+PDF_CELL_PADDING = 12  # points: a table cell's left and right padding (reportlab's 6 + 6)
+PDF_MARGIN_MM = 15
+PDF_HEADER_MM = 27  # the top margin: the header (a logo 10 mm high at 12 mm) and a gap
+PDF_LOGO_HEIGHT_MM = 10
+PDF_CHART_DEPARTMENTS = 10  # bars in the department report's chart, per currency
 
 
 class UnknownFormat(ValueError):
@@ -518,7 +530,9 @@ def _duration_text(seconds: int) -> str:
 
 
 class _Pdf:
-    """The building blocks shared by both PDFs (reportlab's platypus)."""
+    """The building blocks shared by the PDFs (reportlab's platypus): a header with the
+    organization's logo and name on every page, "Page n of m" at the foot, tables whose
+    columns are as wide as their content, and a bar chart."""
 
     def __init__(self, title: str, month: dt.date) -> None:
         from reportlab.lib import colors
@@ -533,6 +547,13 @@ class _Pdf:
         self.organization = settings.TARIFICADOR_ORGANIZATION_NAME
         self.pagesize = A4
         self.story: list = []
+        self._indented: dict[int, Any] = {}
+
+    @property
+    def width(self) -> float:
+        """The width the story flows in: the page less its margins and the frame's
+        padding (platypus's 6 points a side)."""
+        return self.pagesize[0] - 2 * PDF_MARGIN_MM * self.mm - 12
 
     def paragraph(self, text: str, style: str = "Normal"):
         from xml.sax.saxutils import escape
@@ -541,35 +562,135 @@ class _Pdf:
 
         return Paragraph(escape(text), self.styles[style])
 
+    def indented(self, text: str, depth: int):
+        """A table cell's text set in by ``depth`` steps (a department under another)."""
+        from xml.sax.saxutils import escape
+
+        from reportlab.lib.styles import ParagraphStyle
+        from reportlab.platypus import Paragraph
+
+        if depth not in self._indented:
+            self._indented[depth] = ParagraphStyle(
+                f"Indented{depth}", parent=self.styles["BodyText"], leftIndent=depth * 4 * self.mm
+            )
+        return Paragraph(escape(text), self._indented[depth])
+
     def heading(self, text: str, level: int = 1) -> None:
         self.story.append(self.paragraph(text, f"Heading{level}"))
 
     def text(self, text: str) -> None:
         self.story.append(self.paragraph(text))
 
-    def table(self, header: Sequence[str], rows: Sequence[Sequence], numeric_from: int) -> None:
-        from reportlab.platypus import LongTable, Spacer, TableStyle
+    def landscape_if_wider(self, width: float) -> None:
+        """Turn the pages when a table ``width`` points wide would not fit across them."""
+        from reportlab.lib.pagesizes import landscape
 
-        cells = [list(header)] + [
-            [
-                self.paragraph(str(v), "BodyText") if i < numeric_from else str(v)
-                for i, v in enumerate(row)
+        if width > self.width:
+            self.pagesize = landscape(self.pagesize)
+
+    def table(
+        self,
+        header: Sequence[str],
+        rows: Sequence[Sequence],
+        numeric_from: int,
+        *,
+        fit: int | None = None,
+        total_rows: int = 0,
+    ) -> None:
+        """A table with a bold header repeated on each page. Cells before
+        ``numeric_from`` wrap (paragraphs) unless ``fit`` is given: then every cell
+        stays on one line, each column as wide as its widest text, and column ``fit``
+        (the holder) takes what the others leave when that is not enough, a text too
+        long for it ending in "…". The last ``total_rows`` are totals, in bold."""
+        from reportlab.platypus import Flowable, LongTable, Spacer, TableStyle
+
+        widths = None
+        if fit is not None:
+            widths, rows = self._fitted(header, rows, fit, total_rows)
+            cells = [list(header)] + [list(row) for row in rows]
+        else:
+            cells = [list(header)] + [
+                [
+                    v
+                    if isinstance(v, Flowable)
+                    else self.paragraph(str(v), "BodyText")
+                    if i < numeric_from
+                    else str(v)
+                    for i, v in enumerate(row)
+                ]
+                for row in rows
             ]
-            for row in rows
-        ]
-        table = LongTable(cells, repeatRows=1)
+        table = LongTable(cells, colWidths=widths, repeatRows=1, hAlign="LEFT" if widths else None)
         style = [
-            ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 8),
-            ("FONTSIZE", (0, 1), (-1, -1), 8),
+            ("FONT", (0, 0), (-1, 0), PDF_FONT_BOLD, PDF_FONT_SIZE),
+            ("FONTSIZE", (0, 1), (-1, -1), PDF_FONT_SIZE),
             ("ALIGN", (numeric_from, 0), (-1, -1), "RIGHT"),
             ("LINEBELOW", (0, 0), (-1, 0), 0.5, self.colors.black),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ]
-        for index in range(2, len(cells), 2):
+        for index in range(2, len(cells) - total_rows, 2):
             style.append(("BACKGROUND", (0, index), (-1, index), self.colors.whitesmoke))
+        if total_rows:
+            first = len(cells) - total_rows
+            style.append(("FONT", (0, first), (-1, -1), PDF_FONT_BOLD, PDF_FONT_SIZE))
+            style.append(("LINEABOVE", (0, first), (-1, first), 0.5, self.colors.black))
         table.setStyle(TableStyle(style))
         self.story.append(table)
         self.story.append(Spacer(1, 4 * self.mm))
+
+    def _fitted(
+        self, header: Sequence[str], rows: Sequence[Sequence], fit: int, total_rows: int
+    ) -> tuple[list[float], list[list[str]]]:
+        """The columns' widths, and the rows with column ``fit`` cut to its width."""
+        widths = _natural_widths(header, rows, total_rows)
+        room = self.width - (sum(widths) - widths[fit])
+        if widths[fit] <= room:
+            return widths, [list(map(str, row)) for row in rows]
+        widths[fit] = max(room, 20 * self.mm)  # a holder column too narrow to read helps no one
+        text_width = widths[fit] - PDF_CELL_PADDING
+        fitted = []
+        for row in rows:
+            row = list(map(str, row))
+            row[fit] = _truncated(row[fit], text_width)
+            fitted.append(row)
+        return widths, fitted
+
+    def chart(self, title: str, bars: Sequence[tuple[str, Decimal, str]]) -> None:
+        """A horizontal bar chart of ``(label, amount, amount's text)``, in that order
+        from the top, under ``title``."""
+        from reportlab.graphics.charts.barcharts import HorizontalBarChart
+        from reportlab.graphics.shapes import Drawing
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        size, bar = 7, 5 * self.mm
+        labels = [_truncated(label, 70 * self.mm, size) for label, _amount, _text in bars]
+        label_width = max(stringWidth(label, PDF_FONT, size) for label in labels) + 4
+        value_width = max(stringWidth(text, PDF_FONT, size) for *_rest, text in bars) + 6
+        drawing = Drawing(self.width, len(bars) * bar + 4 * self.mm)
+        chart = HorizontalBarChart()
+        chart.x, chart.y = label_width, 2 * self.mm
+        chart.width = self.width - label_width - value_width
+        chart.height = len(bars) * bar
+        # The chart draws its first category at the bottom: reversed, the largest is on top.
+        chart.data = [[float(amount) for _label, amount, _text in reversed(bars)]]
+        chart.categoryAxis.categoryNames = list(reversed(labels))
+        chart.categoryAxis.labels.boxAnchor = "e"
+        chart.categoryAxis.labels.dx = -3
+        chart.categoryAxis.labels.fontName = PDF_FONT
+        chart.categoryAxis.labels.fontSize = size
+        chart.valueAxis.valueMin = 0
+        chart.valueAxis.visible = False  # each bar says its amount (and an axis costs time)
+        chart.bars[0].fillColor = self.colors.HexColor("#4f81bd")
+        chart.bars[0].strokeColor = None
+        chart.barLabelFormat = "values"
+        chart.barLabelArray = [[text for *_rest, text in reversed(bars)]]
+        chart.barLabels.boxAnchor = "w"
+        chart.barLabels.dx = 3
+        chart.barLabels.fontName = PDF_FONT
+        chart.barLabels.fontSize = size
+        drawing.add(chart)
+        self.heading(title, 3)
+        self.story.append(drawing)
 
     def page_break(self) -> None:
         from reportlab.platypus import PageBreak
@@ -580,16 +701,42 @@ class _Pdf:
         from reportlab.platypus import SimpleDocTemplate
 
         buffer = io.BytesIO()
-        footer = f"{self.organization} · {self.title}"
-        page = _("Page %(number)s")
+        margin = PDF_MARGIN_MM * self.mm
+        logo = _organization_logo(settings.TARIFICADOR_ORGANIZATION_LOGO)
+
+        image = None
+        if logo is not None:
+            from reportlab.lib.utils import ImageReader
+
+            image = ImageReader(io.BytesIO(logo[0]))  # one per document: embedded once
 
         def decorate(canvas, document):
+            """The header: the logo, the organization's name and the report's title."""
+            width, height = self.pagesize
+            bottom = height - (PDF_HEADER_MM - 5) * self.mm
             canvas.saveState()
-            canvas.setFont("Helvetica", 7)
-            canvas.drawString(15 * self.mm, 10 * self.mm, footer)
-            canvas.drawRightString(
-                self.pagesize[0] - 15 * self.mm, 10 * self.mm, page % {"number": document.page}
-            )
+            left = margin
+            if logo is not None:
+                _data, pixels_wide, pixels_high = logo
+                logo_high = PDF_LOGO_HEIGHT_MM * self.mm
+                logo_wide = min(logo_high * pixels_wide / pixels_high, 50 * self.mm)
+                canvas.drawImage(
+                    image,
+                    left,
+                    bottom,
+                    logo_wide,
+                    logo_high,
+                    preserveAspectRatio=True,
+                    anchor="sw",
+                    mask="auto",
+                )
+                left += logo_wide + 3 * self.mm
+            canvas.setFont(PDF_FONT_BOLD, 9)
+            canvas.drawString(left, bottom + 1 * self.mm, self.organization)
+            canvas.setFont(PDF_FONT, 7)
+            canvas.drawRightString(width - margin, bottom + 1 * self.mm, self.title)
+            canvas.setLineWidth(0.5)
+            canvas.line(margin, bottom - 1.5 * self.mm, width - margin, bottom - 1.5 * self.mm)
             canvas.restoreState()
 
         document = SimpleDocTemplate(
@@ -597,13 +744,105 @@ class _Pdf:
             pagesize=self.pagesize,
             title=self.title,
             author=self.organization,
-            leftMargin=15 * self.mm,
-            rightMargin=15 * self.mm,
-            topMargin=15 * self.mm,
+            leftMargin=margin,
+            rightMargin=margin,
+            topMargin=PDF_HEADER_MM * self.mm,
             bottomMargin=18 * self.mm,
         )
-        document.build(self.story, onFirstPage=decorate, onLaterPages=decorate)
+        canvasmaker = _numbered_canvas(_("Page %(number)s of %(count)s"), margin)
+        document.build(
+            self.story, onFirstPage=decorate, onLaterPages=decorate, canvasmaker=canvasmaker
+        )
         return buffer.getvalue()
+
+
+def _numbered_canvas(text: str, margin: float):
+    """A canvas class that writes ``text`` ("Page 3 of 7") at the foot of each page:
+    reportlab's two-pass "NumberedCanvas" pattern, each page's state kept until the
+    document ends and the count is known."""
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen.canvas import Canvas
+
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self._page_states: list[dict] = []
+
+        def showPage(self) -> None:
+            self._page_states.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            count = len(self._page_states)
+            for state in self._page_states:
+                self.__dict__.update(state)
+                self.setFont(PDF_FONT, 7)
+                self.drawRightString(
+                    self._pagesize[0] - margin,
+                    10 * mm,
+                    text % {"number": self._pageNumber, "count": count},
+                )
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
+
+
+@functools.lru_cache(maxsize=8)
+def _organization_logo(path: str) -> tuple[bytes, int, int] | None:
+    """The logo's bytes and size in pixels, read once per process; ``None`` when the
+    setting is empty, or, with one warning, when the file is not a readable PNG or JPEG
+    (a PDF without a logo beats no PDF)."""
+    if not path:
+        return None
+    from PIL import Image
+
+    try:
+        with open(path, "rb") as file:
+            data = file.read()
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()  # a truncated file fails here, not in the middle of a PDF
+            if image.format not in ("PNG", "JPEG"):
+                raise ValueError(f"a {image.format} image, not a PNG or JPEG")
+            return data, image.width, image.height
+    except (OSError, ValueError, Image.DecompressionBombError) as error:
+        logger.warning(
+            "TARIFICADOR_ORGANIZATION_LOGO=%r cannot be read as a PNG or JPEG image (%s); "
+            "the PDF reports are drawn without a logo. Point it to a PNG or JPEG file "
+            "the server may read, or leave it empty.",
+            path,
+            error,
+        )
+        return None
+
+
+def _natural_widths(
+    header: Sequence[str], rows: Sequence[Sequence], total_rows: int = 0
+) -> list[float]:
+    """Each column's width when no cell wraps: its widest text (the header and the
+    last ``total_rows`` in bold) and the cell padding."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    lines = [(header, PDF_FONT_BOLD)] + [
+        (row, PDF_FONT_BOLD if index >= len(rows) - total_rows else PDF_FONT)
+        for index, row in enumerate(rows)
+    ]
+    widths = [0.0] * len(header)
+    for row, font in lines:
+        for column, value in enumerate(row):
+            widths[column] = max(widths[column], stringWidth(str(value), font, PDF_FONT_SIZE))
+    return [width + PDF_CELL_PADDING for width in widths]
+
+
+def _truncated(text: str, width: float, size: float = PDF_FONT_SIZE) -> str:
+    """``text`` as it fits in ``width`` points, ending in "…" when cut."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    if stringWidth(text, PDF_FONT, size) <= width:
+        return text
+    while text and stringWidth(text + "…", PDF_FONT, size) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
 
 
 def _totals_rows(totals: Totals, with_fixed: bool | None = None) -> list[list[str]]:
@@ -652,18 +891,67 @@ def _extension_pdf_header() -> list[str]:
     return [_("Extension"), _("Holder"), _("Calls"), _("Answered"), _("Time"), _("Cost")]
 
 
-def _extension_pdf_rows(lines: Iterable[ExtensionLine]) -> list[list[str]]:
+def _extension_pdf_rows(lines: Sequence[ExtensionLine]) -> list[list[str]]:
+    """A row per line, then the lines' total (its amounts a currency apart)."""
+    totals = extension_totals(lines)
     return [
+        *(
+            [
+                f"{line.number or _('(none)')} ({line.site_slug})",
+                " ".join(line.holder.splitlines()),  # a table breaks a cell at a newline
+                grouped(line.calls),
+                grouped(line.answered),
+                _duration_text(line.seconds),
+                _money_text(line.cost, line.currency),
+            ]
+            for line in lines
+        ),
         [
-            f"{line.number or _('(none)')} ({line.site_slug})",
-            line.holder,
-            grouped(line.calls),
-            grouped(line.answered),
-            _duration_text(line.seconds),
-            _money_text(line.cost, line.currency),
-        ]
-        for line in lines
+            _("Total"),
+            "",
+            grouped(totals.calls),
+            grouped(totals.answered),
+            _duration_text(totals.seconds),
+            _costs_text(totals),
+        ],
     ]
+
+
+def _extension_pdf_tables(
+    pdf: _Pdf, groups: Sequence[Sequence[ExtensionLine]]
+) -> list[list[list[str]] | None]:
+    """The rows of each group's extension table (``None`` for a group of no lines), the
+    pages turned to landscape when the widest would not fit across a portrait page
+    with no holder cut."""
+    header = _extension_pdf_header()
+    tables = [_extension_pdf_rows(lines) if lines else None for lines in groups]
+    widths = [_natural_widths(header, rows, total_rows=1) for rows in tables if rows]
+    pdf.landscape_if_wider(max((sum(w) for w in widths), default=0))
+    return tables
+
+
+def _department_label(node: DepartmentNode) -> str:
+    return f"{node.code} {node.name}" if node.code else node.name
+
+
+def _department_chart(pdf: _Pdf, report: DepartmentReport) -> None:
+    """Bars of the departments that cost most (each its own calls, so that the bars add
+    up to the total), a chart per currency: amounts in two currencies do not add."""
+    for currency in report.currencies:
+        costs = [(node, node.totals.cost_in(currency)) for node in report.nodes()]
+        largest = sorted(
+            ((node, cost) for node, cost in costs if cost > 0), key=lambda pair: -pair[1]
+        )[:PDF_CHART_DEPARTMENTS]
+        if not largest:
+            continue
+        pdf.chart(
+            _("The departments that cost most, in %(currency)s (each its own calls)")
+            % {"currency": currency},
+            [
+                (_department_label(node), cost, _money_text(cost, currency))
+                for node, cost in largest
+            ],
+        )
 
 
 def _department_pdf(
@@ -673,6 +961,11 @@ def _department_pdf(
 ) -> bytes:
     title = _("Telephone costs by department, %(month)s") % {"month": _month_text(report.month)}
     pdf = _Pdf(title, report.month)
+    by_department: dict[int | None, list[ExtensionLine]] = {}
+    for line in extensions:
+        by_department.setdefault(line.department_id, []).append(line)
+    nodes = list(report.nodes())
+    tables = _extension_pdf_tables(pdf, [by_department.get(node.id, []) for node in nodes])
     pdf.heading(pdf.organization, 1)
     pdf.heading(title, 2)
     last_day = month_following(report.month) - dt.timedelta(days=1)
@@ -686,22 +979,20 @@ def _department_pdf(
     personal_text = _personal_total_text(report)
     if personal_text:
         pdf.text(personal_text)
+    _department_chart(pdf, report)
     summary = [
         [
-            "    " * node.depth + (f"{node.code} {node.name}" if node.code else node.name),
+            pdf.indented(_department_label(node), node.depth),
             grouped(node.subtotal.calls),
             _duration_text(node.subtotal.seconds),
             _costs_text(node.subtotal),
         ]
-        for node in report.nodes()
+        for node in nodes
     ]
     pdf.heading(_("Departments (including the departments below each)"), 3)
     pdf.table([_("Department"), _("Calls"), _("Time"), _("Cost")], summary, numeric_from=1)
 
-    by_department: dict[int | None, list[ExtensionLine]] = {}
-    for line in extensions:
-        by_department.setdefault(line.department_id, []).append(line)
-    for node in report.nodes():
+    for node, extension_rows in zip(nodes, tables, strict=True):
         pdf.page_break()
         pdf.heading(f"{node.code} {node.name}".strip(), 2)
         if len(node.path) > 1:
@@ -722,10 +1013,9 @@ def _department_pdf(
             pdf.heading(_("By destination category (this department)"), 4)
             header = [pgettext("destination", "Category"), _("Calls"), _("Time"), _("Cost")]
             pdf.table(header, _category_rows(node.totals), 1)
-        lines = by_department.get(node.id, [])
         pdf.heading(_("Extensions (calls charged to this department)"), 4)
-        if lines:
-            pdf.table(_extension_pdf_header(), _extension_pdf_rows(lines), numeric_from=2)
+        if extension_rows:
+            pdf.table(_extension_pdf_header(), extension_rows, 2, fit=1, total_rows=1)
         else:
             pdf.text(_("No calls."))
     return pdf.build()
@@ -739,18 +1029,19 @@ def _extension_pdf(
     unrated: UnratedCalls | None = None,
 ) -> bytes:
     pdf = _Pdf(title, month)
+    by_department: dict[tuple, list[ExtensionLine]] = {}
+    for line in lines:
+        key = (line.department_code, line.department_name or str(NO_DEPARTMENT_NAME))
+        by_department.setdefault(key, []).append(line)
+    tables = _extension_pdf_tables(pdf, list(by_department.values()))
     pdf.heading(pdf.organization, 1)
     pdf.heading(title, 2)
     pdf.table([_("Total"), ""], _totals_rows(extension_totals(lines)), numeric_from=1)
     if unrated:
         pdf.text(unrated.text())
-    by_department: dict[tuple, list[ExtensionLine]] = {}
-    for line in lines:
-        key = (line.department_code, line.department_name or str(NO_DEPARTMENT_NAME))
-        by_department.setdefault(key, []).append(line)
-    for (code, name), group in by_department.items():
+    for (code, name), rows in zip(by_department, tables, strict=True):
         pdf.heading(f"{code} {name}".strip(), 3)
-        pdf.table(_extension_pdf_header(), _extension_pdf_rows(group), numeric_from=2)
+        pdf.table(_extension_pdf_header(), rows or [], 2, fit=1, total_rows=1)
     if not lines:
         pdf.text(_("No calls in this period."))
     return pdf.build()

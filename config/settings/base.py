@@ -292,6 +292,9 @@ if phonenumbers.country_code_for_region(TARIFICADOR_COUNTRY) == 0:
         "is known: give an ISO 3166 alpha-2 code such as AR, UY, ES or US."
     )
 TARIFICADOR_ORGANIZATION_NAME = env.str("TARIFICADOR_ORGANIZATION_NAME", default="Tarificador")
+# A PNG or JPEG drawn in the header of each PDF report (empty: none); one that cannot be
+# read is logged once and left out (reports.exports).
+TARIFICADOR_ORGANIZATION_LOGO = env.str("TARIFICADOR_ORGANIZATION_LOGO", default="")
 # Check after every write to the calls that the rollups still equal them (reads every
 # call each time: the test settings turn it on; production never should).
 TARIFICADOR_CHECK_ROLLUPS = False
