@@ -1,4 +1,4 @@
-"""Live capture of network, serial and file sources, many in one process.
+"""Live capture of network, serial, file and database sources, many in one process.
 
 Each source runs a :class:`smdr.runner.CaptureLoop`; framed records are handed at
 once to ``ingest`` (billing's ``raw_records_ingest``: stored, numbered by the centre,
@@ -28,12 +28,12 @@ from django.db import close_old_connections, connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
-from smdr.framing import framer_for
+from smdr.framing import LineFramer, framer_for
 from smdr.runner import Backoff, CaptureLoop, RawLog, State
 from smdr.supervisor import CaptureSpec, Supervisor
 from smdr.transports import transport_from_settings
 
-from .models import Source, Transport
+from .models import RawRecord, Source, Transport
 from .services import (
     IncomingRecord,
     capture_heartbeat,
@@ -44,7 +44,13 @@ from .services import (
 
 logger = logging.getLogger(__name__)
 
-LIVE_TRANSPORTS = (Transport.TCP_CLIENT, Transport.TCP_SERVER, Transport.SERIAL, Transport.FILE)
+LIVE_TRANSPORTS = (
+    Transport.TCP_CLIENT,
+    Transport.TCP_SERVER,
+    Transport.SERIAL,
+    Transport.FILE,
+    Transport.DATABASE,
+)
 
 
 class Ingest(Protocol):
@@ -171,7 +177,13 @@ class CaptureSummary:
 def capture_loop(source: Source, *, ingest: Ingest) -> CaptureLoop:
     """The loop that captures ``source`` into ``ingest``; ValueError names a bad setting."""
     settings = source.settings or {}
-    transport = transport_from_settings(source.transport, source.family, settings)
+    pulled = source.transport == Transport.DATABASE
+    transport = transport_from_settings(
+        source.transport,
+        source.family,
+        settings,
+        last_cursor=functools.partial(source_last_cursor, source.id) if pulled else None,
+    )
     raw_log = None
     if settings.get("raw_log_dir"):
         raw_log = RawLog(settings["raw_log_dir"], source.slug, source.site.zone)
@@ -179,12 +191,17 @@ def capture_loop(source: Source, *, ingest: Ingest) -> CaptureLoop:
     # Files are read again from the top after a restart: fingerprints (as import_cdr
     # gives) make the lines already stored count as duplicates.
     seen_lines: Counter[bytes] | None = Counter() if source.transport == Transport.FILE else None
+    # A pulled row is known by its content: read again in a later poll's overlap, or
+    # after a restart, it is a duplicate (identical rows are one record).
+    fingerprint = _row_fingerprints if pulled else None
     summary = CaptureSummary(source.slug, time_zone=source.site.zone)
 
     async def deliver(records: list[bytes], received_at: dt.datetime) -> None:
         if raw_log:
             await asyncio.to_thread(raw_log.write, records, received_at)
-        await asyncio.to_thread(_store, ingest, source, records, received_at, seen_lines)
+        await asyncio.to_thread(
+            _store, ingest, source, records, received_at, seen_lines, fingerprint
+        )
         summary.add(len(records), received_at)
 
     async def on_state(state: str, detail: str) -> None:
@@ -198,7 +215,10 @@ def capture_loop(source: Source, *, ingest: Ingest) -> CaptureLoop:
     return CaptureLoop(
         name=source.slug,
         transport=transport,
-        framer_factory=lambda: framer_for(source.family, source.transport, settings),
+        # A pulled row is one JSON line, whatever the family's framing on a wire.
+        framer_factory=(
+            LineFramer if pulled else lambda: framer_for(source.family, source.transport, settings)
+        ),
         deliver=deliver,
         on_state=on_state,
         backoff=Backoff(
@@ -303,13 +323,16 @@ def _store(
     records: list[bytes],
     received_at: dt.datetime,
     seen_lines: Counter[bytes] | None,
+    fingerprint: Callable[[list[bytes]], list[str]] | None = None,
 ) -> None:
     close_old_connections()
-    fingerprints = (
-        line_fingerprints(records, seen=seen_lines)
-        if seen_lines is not None
-        else [None] * len(records)
-    )
+    fingerprints: Sequence[str | None]
+    if fingerprint is not None:
+        fingerprints = fingerprint(records)
+    elif seen_lines is not None:
+        fingerprints = line_fingerprints(records, seen=seen_lines)
+    else:
+        fingerprints = [None] * len(records)
     incoming = []
     for record, fingerprint in zip(records, fingerprints, strict=True):
         line, data = text_or_bytes(record)
@@ -326,6 +349,31 @@ def _store(
 
 
 _SQLITE_STORE = threading.Lock()
+
+
+def _row_fingerprints(records: list[bytes]) -> list[str]:
+    """Each pulled row's fingerprint, from its content alone (no occurrence count)."""
+    return [line_fingerprints((record,), scope="database")[0] for record in records]
+
+
+def source_last_cursor(source_id: int, column: str) -> str | None:
+    """The ``column`` value of the last row stored for a database source: where its
+    next poll resumes (``smdr.dbpull``). Read from the committed records, so a restart
+    or a crash before a commit resumes exactly where the stored rows end."""
+    close_old_connections()
+    line = (
+        RawRecord.objects.filter(source_id=source_id)
+        .order_by("-seq")
+        .values_list("line", flat=True)
+        .first()
+    )
+    if not line:
+        return None
+    try:
+        value = json.loads(line).get(column)
+    except (ValueError, AttributeError):
+        return None  # not a pulled row (the source had another transport before)
+    return None if value is None else str(value)
 
 
 def _set_state(source_id: int, state: str, detail: str) -> None:

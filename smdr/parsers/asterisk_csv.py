@@ -99,6 +99,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import re
 
 from smdr.schema import Kind, Setting, gettext_noop, schema
@@ -362,6 +363,7 @@ class AsteriskCSVParser(Parser):
         super().__init__(settings)
         options = settings.options or {}
         zone = UTC if bool_option(options, "usegmtime", False, words=True) else settings.time_zone
+        self._zone = zone
         self._internal = contexts_option(options, "internal_contexts", DEFAULT_INTERNAL_CONTEXTS)
         self._outgoing = contexts_option(options, "outgoing_contexts", DEFAULT_OUTGOING_CONTEXTS)
         self._incoming = contexts_option(options, "incoming_contexts", DEFAULT_INCOMING_CONTEXTS)
@@ -384,7 +386,13 @@ class AsteriskCSVParser(Parser):
         )
 
     def parse(self, text: str, received_at: dt.datetime | None = None) -> ParsedCall | None:
-        """Parse one Master.csv line; ``None`` for a blank line or a header row."""
+        """Parse one Master.csv line, or one row of the ``cdr`` table (a JSON object, as
+        the ``database`` transport stores it); ``None`` for a blank line or a header row."""
+        if text[:1] == "{":
+            try:
+                return self._parse_fields(_row_fields(text, self._zone))
+            except RecordError as error:  # name the table's column, not Master.csv's field
+                raise RecordError(_row_renamed(str(error))) from None
         if self._columns is None:
             return self._parse_fields(_fields(text))
         try:
@@ -671,6 +679,64 @@ def _renumbered(message: str, columns: tuple[str, ...]) -> str:
         if name in columns:
             return f"field {columns.index(name) + 1} ({name})"
         return str(match[0])
+
+    return _FIELD_NUMBER_RE.sub(place, message)
+
+
+# Asterisk's cdr table (cdr_mysql, cdr_adaptive_odbc; FreePBX and Issabel's
+# asteriskcdrdb.cdr) names Master.csv's start "calldate", and keeps amaflags as a number.
+ROW_REQUIRED = ("calldate", "src", "dst", "duration", "billsec")
+AMA_FLAGS = {"1": "OMIT", "2": "BILLING", "3": "DOCUMENTATION"}
+_ROW_NAMES = {"start": "calldate"}
+
+
+def _row_fields(text: str, zone: dt.tzinfo) -> list[str]:
+    """A ``cdr`` table row (JSON object of column -> text) in Master.csv's order with
+    every optional group (:data:`ALL_COLUMNS`); NULL reads as empty.
+
+    A stamp with a UTC offset (PostgreSQL's ``timestamp with time zone``) is that
+    instant, written in the parser's zone; fractions of a second go.
+    """
+    try:
+        row = json.loads(text)
+    except ValueError as error:
+        raise RecordError(f"record is not a JSON object of cdr table columns: {error}") from None
+    if not isinstance(row, dict):
+        raise RecordError("record is not a JSON object of cdr table columns")
+    missing = [name for name in ROW_REQUIRED if name not in row and name != "calldate"]
+    if "calldate" not in row and "start" not in row:
+        missing.insert(0, "calldate")
+    if missing:
+        raise RecordError(
+            f"row lacks the column(s) {', '.join(missing)} of Asterisk's cdr table"
+            " (is the source's family right?)"
+        )
+    values = {name: "" if value is None else str(value) for name, value in row.items()}
+    values["start"] = values.get("start") or values.get("calldate", "")
+    for name in ("start", "answer", "end"):
+        if len(values.get(name, "")) > 19:
+            values[name] = _local_stamp(values[name], zone)
+    values["amaflags"] = AMA_FLAGS.get(values.get("amaflags", ""), values.get("amaflags", ""))
+    return [values.get(name, "") for name in ALL_COLUMNS]
+
+
+def _local_stamp(value: str, zone: dt.tzinfo) -> str:
+    """``2026-12-07 10:00:00.25+00`` as ``YYYY-MM-DD HH:MM:SS`` in ``zone`` (when it has
+    an offset; else only the fraction goes). Left alone when it is not a time."""
+    try:
+        stamp = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if stamp.tzinfo is not None:
+        stamp = stamp.astimezone(zone)
+    return stamp.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _row_renamed(message: str) -> str:
+    """``field 10 (start)`` of Master.csv's numbering as the table's ``column calldate``."""
+
+    def place(match: re.Match[str]) -> str:
+        return f"column {_ROW_NAMES.get(match[2], match[2])}"
 
     return _FIELD_NUMBER_RE.sub(place, message)
 
