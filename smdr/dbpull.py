@@ -260,7 +260,9 @@ class DatabasePull:
                 cursor.execute(dialect.columns_sql(), (self.table,))
                 columns = [str(row[0]) for row in cursor.fetchall()]
         except dialect.errors as error:
-            raise LinkError(f"table: cannot read the columns of {self.table!r}: {_reason(error)}")
+            raise LinkError(
+                f"table: cannot read the columns of {self.table!r}: {_reason(error)}"
+            ) from None
         if not columns:
             raise LinkError(
                 f"table: no table {self.table!r} in database {self.address.database!r}"
@@ -303,7 +305,9 @@ class DatabasePull:
                     break
             await asyncio.sleep(self.poll_seconds)
 
-    def _execute(self, connection: Any, dialect: _Dialect, sql: str, params: tuple) -> list:
+    def _execute(
+        self, connection: Any, dialect: _Dialect, sql: str, params: tuple[object, ...]
+    ) -> list[Sequence[object]]:
         try:
             with connection.cursor() as cursor:
                 cursor.execute(sql, params)
@@ -338,14 +342,15 @@ class DatabasePull:
         columns: list[str],
         after: str | None,
         inclusive: bool,
-    ) -> tuple[list, str | None]:
+    ) -> tuple[list[Sequence[object]], str | None]:
         """Rows from ``after`` on, in cursor order, and where the next page starts
         (``None``: this was the last). Rows sharing the page's last cursor value are
         all taken, so that no page boundary splits them."""
         column = dialect.quote(self.column)
         select = ", ".join(dialect.as_text(name) for name in columns)
         table = dialect.quote(self.table)
-        where, params = "", ()
+        where = ""
+        params: tuple[object, ...] = ()
         if after is not None:
             where, params = f" WHERE {column} {'>=' if inclusive else '>'} %s", (after,)
         rows = self._execute(
@@ -358,7 +363,7 @@ class DatabasePull:
             return rows, None
         position = columns.index(self.column)
         boundary = rows[-1][position]
-        if boundary is None:  # NULL cursors sort first: nothing to page on; take the rest
+        if boundary is None:  # a page of NULL cursors: nothing to page on; take it and stop
             return rows, None
         rows = [row for row in rows if row[position] != boundary]
         rows += self._execute(
@@ -372,7 +377,7 @@ class DatabasePull:
 
 def _reason(error: Exception) -> str:
     """A driver error in one line: PyMySQL's (1045, "Access denied ...") and psycopg's text."""
-    arguments = getattr(error, "args", ())
+    arguments: tuple[object, ...] = tuple(getattr(error, "args", ()))
     if len(arguments) == 2 and isinstance(arguments[0], int):
         return f"({arguments[0]}) {arguments[1]}"
     return " ".join(str(error).split()) or type(error).__name__

@@ -90,7 +90,7 @@ COLUMNS = (
     "linkedid",
     "sequence",
 )
-START = dt.datetime(2026, 12, 7, 10, 0, 0)
+START = dt.datetime(2026, 12, 7, 10, 0, 0, tzinfo=dt.UTC)  # written without its zone
 
 
 def cdr_row(sequence: int, *, extension: str = "2001") -> tuple:

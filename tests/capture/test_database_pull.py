@@ -84,7 +84,11 @@ def test_rows_of_freepbx_cdr_become_calls_with_their_exact_values(mariadb):
     assert values["did"] == ""
     call = Call.objects.get(raw_record=record)
     assert call.start == dt.datetime(2026, 12, 7, 13, 0, 1, tzinfo=dt.UTC)  # Córdoba time
-    assert (call.extension.number, call.number, call.trunk.name) == ("2001", "0351155000001", "claro")
+    assert (call.extension.number, call.number, call.trunk.name) == (
+        "2001",
+        "0351155000001",
+        "claro",
+    )
     assert (call.direction, call.duration_seconds, call.ring_seconds) == ("outgoing", 60, 5)
 
 
