@@ -14,6 +14,7 @@ BENCHMARKS = (
     "parsers",
     "ingest",
     "capture",
+    "dbpull",
     "agent",
     "rating",
     "reports",

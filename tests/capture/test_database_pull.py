@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 
 from billing.models import Call
 from capture.models import CaptureState, RawRecord, Source, Transport
-from tests.capture.cdr_databases import MariaDB, PostgresCDR, cdr_row
+from pbxsim.cdr_database import MariaDB, PostgresCDR, cdr_row
 from tests.capture.test_capture_lease import ROOT, wait_for
 from tests.capture.test_live_capture import capture_until
 from tests.conftest import service_unavailable

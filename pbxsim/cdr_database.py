@@ -1,7 +1,8 @@
-"""Scratch CDR databases for the ``database`` transport's tests and bench: a real
-MariaDB with FreePBX's ``asteriskcdrdb.cdr`` table, and a real PostgreSQL.
+"""A PBX's CDR database, for the ``database`` transport's tests and benchmark: a
+scratch database on a real MariaDB with FreePBX's ``asteriskcdrdb.cdr`` table, or on
+a real PostgreSQL with Asterisk's ``cdr_pgsql`` table, and rows to write to it.
 
-Each helper creates its own database (``tarif<suffix>_cdr``, the suffix of
+Each helper creates its own database (by default ``tarif<suffix>_cdr``, the suffix of
 ``TARIFICADOR_TEST_DB_SUFFIX``) and drops it afterwards; no other database is touched.
 """
 
@@ -122,10 +123,10 @@ def cdr_row(sequence: int, *, extension: str = "2001") -> tuple:
 class MariaDB:
     """A scratch database on the local MariaDB, with FreePBX's cdr table."""
 
-    def __init__(self) -> None:
+    def __init__(self, name: str = "") -> None:
         import pymysql
 
-        self.name = scratch_name()
+        self.name = name or scratch_name()
         self.admin = pymysql.connect(**MARIADB, autocommit=True, connect_timeout=3)
         with self.admin.cursor() as cursor:
             cursor.execute(f"DROP DATABASE IF EXISTS `{self.name}`")
@@ -154,10 +155,10 @@ class MariaDB:
 class PostgresCDR:
     """A scratch database on the local PostgreSQL, with Asterisk's cdr table."""
 
-    def __init__(self) -> None:
+    def __init__(self, name: str = "") -> None:
         import psycopg
 
-        self.name = scratch_name()
+        self.name = name or scratch_name()
         self.admin = psycopg.connect(**POSTGRES, dbname="postgres", autocommit=True)
         self.admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
         self.admin.execute(f'CREATE DATABASE "{self.name}"')
