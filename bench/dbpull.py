@@ -86,8 +86,12 @@ def _pull(env: dict, cdr, rows: list[tuple]) -> float:
         started = time.perf_counter()
         cdr.insert(rows)
         calls = Call.objects.filter(source=source)
+        records = RawRecord.objects.filter(source=source)
         deadline = time.monotonic() + 60 + len(rows) / 100
+        stored_after = None
         while calls.count() < len(rows) and time.monotonic() < deadline:
+            if stored_after is None and records.count() >= len(rows):
+                stored_after = time.perf_counter() - started
             time.sleep(0.2)
         elapsed = time.perf_counter() - started
     finally:
@@ -97,11 +101,13 @@ def _pull(env: dict, cdr, rows: list[tuple]) -> float:
         except subprocess.TimeoutExpired:
             capture.kill()
             failures.add("the capture process did not stop within 60 s of SIGTERM")
-    records = RawRecord.objects.filter(source=source)
     failures.expect("rows stored", records.count(), len(rows))
     failures.expect("rows that did not parse", records.filter(state="error").count(), 0)
     failures.expect("calls", calls.count(), len(rows))
-    return rate(failures, len(rows), elapsed)
+    figure = rate(failures, len(rows), elapsed)
+    if stored_after:
+        print(f"stored as raw records (before parsing): {len(rows) / stored_after:,.0f} rows/s")
+    return figure
 
 
 def _select(cdr, columns) -> float:
