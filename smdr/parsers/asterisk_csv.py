@@ -88,6 +88,12 @@ Format decisions, where the source leaves room:
   channels are dialplan plumbing, never trunks. A DAHDI (or Zap) trunk keeps its
   technology and channel or span, as a bare number says little (``DAHDI/1-1`` gives
   ``DAHDI/1``, ``DAHDI/i1/0612345678-5`` gives ``DAHDI/i1``).
+* A row of Asterisk's ``cdr`` table (``database`` transport: a JSON object of column to
+  text, ``docs/pbx/database-pull.md``; FreePBX and Issabel's ``asteriskcdrdb.cdr``) is read
+  by column name: ``calldate`` is the start (``start``, ``answer`` and ``end`` where the
+  table has them), ``amaflags`` 1, 2, 3 are OMIT, BILLING, DOCUMENTATION, NULL is empty,
+  and a ``timestamp with time zone`` (PostgreSQL) is the instant its offset says. The
+  other columns (``did``, ``recordingfile``, ``cnum``...) stay in the raw record.
 * ``pbx_call_id`` is ``linkedid`` (shared by every leg of a call) when the file has it,
   else ``uniqueid``; the uniqueid is then kept in details when it differs.
 * Details keep the disposition, the caller's name from ``clid`` (when it is not just the
@@ -99,7 +105,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import json
 import re
 
 from smdr.schema import Kind, Setting, gettext_noop, schema
@@ -124,6 +129,7 @@ from .direction import (
 )
 from .limits import extension_fitting, trunk_fitting
 from .options import bool_option, contexts_option, contexts_setting, digits_option, digits_setting
+from .rows import is_row, row_error, row_values, stamp_in_zone
 
 UTC = dt.UTC
 
@@ -388,11 +394,11 @@ class AsteriskCSVParser(Parser):
     def parse(self, text: str, received_at: dt.datetime | None = None) -> ParsedCall | None:
         """Parse one Master.csv line, or one row of the ``cdr`` table (a JSON object, as
         the ``database`` transport stores it); ``None`` for a blank line or a header row."""
-        if text[:1] == "{":
+        if is_row(text):
             try:
                 return self._parse_fields(_row_fields(text, self._zone))
             except RecordError as error:  # name the table's column, not Master.csv's field
-                raise RecordError(_row_renamed(str(error))) from None
+                raise row_error(error, ROW_NAMES) from None
         if self._columns is None:
             return self._parse_fields(_fields(text))
         try:
@@ -685,60 +691,29 @@ def _renumbered(message: str, columns: tuple[str, ...]) -> str:
 
 # Asterisk's cdr table (cdr_mysql, cdr_adaptive_odbc; FreePBX and Issabel's
 # asteriskcdrdb.cdr) names Master.csv's start "calldate", and keeps amaflags as a number.
-ROW_REQUIRED = ("calldate", "src", "dst", "duration", "billsec")
+ROW_REQUIRED = ("src", "dst", "duration", "billsec")
 AMA_FLAGS = {"1": "OMIT", "2": "BILLING", "3": "DOCUMENTATION"}
-_ROW_NAMES = {"start": "calldate"}
+ROW_NAMES = {"start": "calldate"}
 
 
 def _row_fields(text: str, zone: dt.tzinfo) -> list[str]:
-    """A ``cdr`` table row (JSON object of column -> text) in Master.csv's order with
-    every optional group (:data:`ALL_COLUMNS`); NULL reads as empty.
-
-    A stamp with a UTC offset (PostgreSQL's ``timestamp with time zone``) is that
-    instant, written in the parser's zone; fractions of a second go.
-    """
-    try:
-        row = json.loads(text)
-    except ValueError as error:
-        raise RecordError(f"record is not a JSON object of cdr table columns: {error}") from None
-    if not isinstance(row, dict):
-        raise RecordError("record is not a JSON object of cdr table columns")
-    missing = [name for name in ROW_REQUIRED if name not in row and name != "calldate"]
-    if "calldate" not in row and "start" not in row:
+    """A ``cdr`` table row in Master.csv's order with every optional group
+    (:data:`ALL_COLUMNS`); times with a UTC offset are written in the parser's ``zone``."""
+    values = row_values(text, "cdr table")
+    missing = [name for name in ROW_REQUIRED if name not in values]
+    if "calldate" not in values and "start" not in values:
         missing.insert(0, "calldate")
     if missing:
         raise RecordError(
             f"row lacks the column(s) {', '.join(missing)} of Asterisk's cdr table"
             " (is the source's family right?)"
         )
-    values = {name: "" if value is None else str(value) for name, value in row.items()}
     values["start"] = values.get("start") or values.get("calldate", "")
     for name in ("start", "answer", "end"):
-        if len(values.get(name, "")) > 19:
-            values[name] = _local_stamp(values[name], zone)
+        if name in values:
+            values[name] = stamp_in_zone(values[name], zone)
     values["amaflags"] = AMA_FLAGS.get(values.get("amaflags", ""), values.get("amaflags", ""))
     return [values.get(name, "") for name in ALL_COLUMNS]
-
-
-def _local_stamp(value: str, zone: dt.tzinfo) -> str:
-    """``2026-12-07 10:00:00.25+00`` as ``YYYY-MM-DD HH:MM:SS`` in ``zone`` (when it has
-    an offset; else only the fraction goes). Left alone when it is not a time."""
-    try:
-        stamp = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    if stamp.tzinfo is not None:
-        stamp = stamp.astimezone(zone)
-    return stamp.strftime("%Y-%m-%d %H:%M:%S")
-
-
-def _row_renamed(message: str) -> str:
-    """``field 10 (start)`` of Master.csv's numbering as the table's ``column calldate``."""
-
-    def place(match: re.Match[str]) -> str:
-        return f"column {_ROW_NAMES.get(match[2], match[2])}"
-
-    return _FIELD_NUMBER_RE.sub(place, message)
 
 
 def _fields(text: str) -> list[str] | None:
