@@ -227,6 +227,7 @@ class DatabasePull:
     connect_timeout: float = 10.0
     last_cursor: Callable[[str], str | None] = field(default=lambda column: None, repr=False)
     column: str = ""  # the cursor column in use, once open
+    columns: list[str] = field(default_factory=list)  # the table's, once open
 
     def __post_init__(self) -> None:
         self.address = database_url(self.url)  # SettingsError (a ValueError) naming url
@@ -247,7 +248,7 @@ class DatabasePull:
                 " (check the host, port, user, password and database in url)"
             ) from None
         try:
-            columns = await asyncio.to_thread(self._columns, connection, dialect)
+            columns = self.columns = await asyncio.to_thread(self._columns, connection, dialect)
             yield self._chunks(connection, dialect, columns)
         finally:
             with contextlib.suppress(Exception):

@@ -262,3 +262,47 @@ def test_a_killed_capture_process_loses_and_doubles_nothing(mariadb):
 
     assert killed_at < total  # killed mid-way, not after the end
     assert sequences(source) == list(range(1, total + 1))
+
+
+def test_test_connection_reads_the_table_and_previews_its_rows(mariadb, admin_client):
+    mariadb.insert(rows(1, 3))
+    SiteFactory(slug="cordoba", time_zone="America/Argentina/Cordoba")
+    probe = "/api/v1/sources/test-connection/"
+
+    tested = admin_client.post(
+        probe,
+        {"family": "asterisk-csv", "transport": "database", "settings": {"url": mariadb.url}},
+        format="json",
+    ).json()
+    captured = admin_client.post(
+        probe,
+        {
+            "family": "asterisk-csv",
+            "transport": "database",
+            "settings": {"url": mariadb.url},
+            "site": "cordoba",
+            "capture_seconds": 5,
+        },
+        format="json",
+    ).json()
+    refused = admin_client.post(
+        probe,
+        {
+            "family": "asterisk-csv",
+            "transport": "database",
+            "settings": {"url": f"mysql://root:wrong@127.0.0.1:3306/{mariadb.name}"},
+        },
+        format="json",
+    ).json()
+
+    assert tested["ok"], tested
+    assert tested["steps"][0]["message"] == (
+        f"connected to mysql://root@127.0.0.1:3306/{mariadb.name}: table cdr has 26 columns,"
+        " read in the order of sequence"
+    )
+    assert captured["steps"][-1]["message"] == "3 records framed"
+    assert [entry["outcome"] for entry in captured["entries"]] == ["call"] * 3
+    assert json.loads(captured["lines"][0])["sequence"] == "1"
+    assert not refused["ok"]
+    assert "url: cannot connect" in refused["steps"][-1]["message"]
+    assert not RawRecord.objects.exists()
