@@ -329,6 +329,21 @@ def _store(
     fingerprints: Sequence[str | None]
     if fingerprint is not None:
         fingerprints = fingerprint(records)
+        # Rows read again (each poll's overlap) are left out here, so that a poll of
+        # nothing new leaves the source's last record time alone: its health turns
+        # silent when the PBX stops writing. The store still refuses any duplicate.
+        known = set(
+            RawRecord.objects.filter(source=source, fingerprint__in=fingerprints).values_list(
+                "fingerprint", flat=True
+            )
+        )
+        if known:
+            kept = [
+                pair for pair in zip(records, fingerprints, strict=True) if pair[1] not in known
+            ]
+            if not kept:
+                return
+            records, fingerprints = [pair[0] for pair in kept], [pair[1] for pair in kept]
     elif seen_lines is not None:
         fingerprints = line_fingerprints(records, seen=seen_lines)
     else:

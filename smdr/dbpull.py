@@ -147,7 +147,7 @@ class _MySQL(_Dialect):
             database=url.database,
             charset="utf8mb4",
             connect_timeout=timeout,
-            read_timeout=max(timeout, 60),
+            read_timeout=300,  # a first page of a large table without an index on the cursor
             autocommit=True,  # each SELECT sees what committed since (no held snapshot)
             conv=encoders,
         )

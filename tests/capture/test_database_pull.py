@@ -105,6 +105,21 @@ def test_a_restart_stores_no_row_twice(mariadb):
     assert Call.objects.filter(source=source).count() == 30
 
 
+def test_polls_that_find_nothing_new_leave_the_last_record_time(mariadb):
+    """The overlap reads stored rows again: they are no sign of life, so health can
+    turn the source silent when the PBX stops writing."""
+    mariadb.insert(rows(1, 5))
+    source = pulled_source(mariadb.url)
+    capture_until([source], lambda: stored(source) >= 5)
+    long_ago = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    Source.objects.filter(pk=source.pk).update(last_seen_at=long_ago)
+
+    capture_until([source], lambda: False, timeout=0.5)  # polls reading the 5 rows again
+
+    assert Source.objects.get(pk=source.pk).last_seen_at == long_ago
+    assert stored(source) == 5
+
+
 def test_rows_committed_late_within_the_overlap_are_caught(mariadb):
     """Sequence 11 (a long call: numbered at its start) is written after 12 to 20."""
     mariadb.insert(rows(1, 10) + rows(12, 20))
