@@ -373,7 +373,9 @@ class DatabasePull:
             f"SELECT {select} FROM {table} WHERE {column} = %s",  # noqa: S608 (quoted names)
             (boundary,),
         )
-        return rows, str(boundary)
+        # A collation may call "ABC" and "abc" equal where Python does not: a row in both
+        # lists is kept once (identical rows are one record anyway).
+        return list(dict.fromkeys(tuple(row) for row in rows)), str(boundary)
 
 
 def _reason(error: Exception) -> str:
