@@ -67,7 +67,6 @@ TABLE_READABLE = gettext_noop(
     "connected to %(address)s: table %(table)s has %(count)d columns, read in the order of"
     " %(column)s"
 )
-DATABASE_FAILED = gettext_noop("%(reason)s")
 FAILED = gettext_noop("the test failed: %(reason)s")
 
 
@@ -369,7 +368,7 @@ class _Probe:
                             if not self.wants_more():
                                 break
         except LinkError as error:
-            return self.step(Status.ERROR, DATABASE_FAILED, reason=str(error))
+            return self.step(Status.ERROR, FAILED, reason=str(error))
         del self.result.records[self.max_records :]
         self.step(Status.OK, RECORDS, count=len(self.result.records))
 
