@@ -321,3 +321,41 @@ def test_test_connection_reads_the_table_and_previews_its_rows(mariadb, admin_cl
     assert not refused["ok"]
     assert "url: cannot connect" in refused["steps"][-1]["message"]
     assert not RawRecord.objects.exists()
+
+
+def test_freeswitch_cdr_pg_csv_rows_by_end_stamp(postgres_cdr):
+    """FreeSWITCH's table has no sequence nor uniqueid: its end_stamp is the cursor, a
+    timestamp with time zone, paged across rows that end in the same second."""
+    postgres_cdr.connection.execute(
+        "CREATE TABLE cdr_fs (caller_id_name varchar, caller_id_number varchar,"
+        " destination_number varchar, context varchar, start_stamp timestamptz,"
+        " answer_stamp timestamptz, end_stamp timestamptz, duration integer, billsec integer,"
+        " hangup_cause varchar, uuid uuid, bleg_uuid uuid, accountcode varchar,"
+        " read_codec varchar, write_codec varchar)"
+    )
+    with postgres_cdr.connection.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO cdr_fs VALUES ('Ana', '1001', %s, 'default',"
+            " '2026-12-07 10:00:00+00', '2026-12-07 10:00:05+00', %s, 65, 60,"
+            " 'NORMAL_CLEARING', gen_random_uuid(), NULL, NULL, 'PCMA', 'PCMA')",
+            [(f"0351155{n:06d}", f"2026-12-07 10:01:{n // 3:02d}+00") for n in range(12)],
+        )
+    source = SourceFactory(
+        family="freeswitch-csv",
+        transport=Transport.DATABASE,
+        settings={
+            "url": postgres_cdr.url,
+            "table": "cdr_fs",
+            "cursor_column": "end_stamp",
+            "batch_rows": 4,
+            **FAST,
+        },
+    )
+
+    capture_until([source], lambda: Call.objects.filter(source=source).count() >= 12)
+    capture_until([source], lambda: False, timeout=0.5)
+
+    calls = Call.objects.filter(source=source)
+    assert sorted(calls.values_list("number", flat=True)) == [f"0351155{n:06d}" for n in range(12)]
+    assert {call.start for call in calls} == {dt.datetime(2026, 12, 7, 10, 0, tzinfo=dt.UTC)}
+    assert stored(source) == 12
