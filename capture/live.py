@@ -28,6 +28,7 @@ from django.db import close_old_connections, connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
+from smdr.dbpull import RECENT_RECORDS, Stored, stored_position
 from smdr.framing import LineFramer, framer_for
 from smdr.runner import Backoff, CaptureLoop, RawLog, State
 from smdr.supervisor import CaptureSpec, Supervisor
@@ -182,7 +183,8 @@ def capture_loop(source: Source, *, ingest: Ingest) -> CaptureLoop:
         source.transport,
         source.family,
         settings,
-        last_cursor=functools.partial(source_last_cursor, source.id) if pulled else None,
+        stored=functools.partial(source_stored_rows, source.id) if pulled else None,
+        on_warning=functools.partial(_warn, source.id, source.slug) if pulled else None,
     )
     raw_log = None
     if settings.get("raw_log_dir"):
@@ -371,24 +373,25 @@ def _row_fingerprints(records: list[bytes]) -> list[str]:
     return [line_fingerprints((record,), scope="database")[0] for record in records]
 
 
-def source_last_cursor(source_id: int, column: str) -> str | None:
-    """The ``column`` value of the last row stored for a database source: where its
-    next poll resumes (``smdr.dbpull``). Read from the committed records, so a restart
+def source_stored_rows(source_id: int, column: str, time_column: str) -> Stored:
+    """Where the rows stored for a database source end (``smdr.dbpull.Stored``): its
+    next poll resumes from there. Read from the newest committed records, so a restart
     or a crash before a commit resumes exactly where the stored rows end."""
     close_old_connections()
-    line = (
+    lines = (
         RawRecord.objects.filter(source_id=source_id)
         .order_by("-seq")
-        .values_list("line", flat=True)
-        .first()
+        .values_list("line", flat=True)[:RECENT_RECORDS]
     )
-    if not line:
-        return None
-    try:
-        value = json.loads(line).get(column)
-    except (ValueError, AttributeError):
-        return None  # not a pulled row (the source had another transport before)
-    return None if value is None else str(value)
+    return stored_position(lines, column, time_column)
+
+
+def _warn(source_id: int, slug: str, message: str) -> None:
+    """A database source's cursor went back: logged, and shown in its health detail
+    (``capture_error``, kept until its link is next up) while it goes on capturing."""
+    logger.warning("%s: %s", slug, message)
+    close_old_connections()
+    Source.objects.filter(pk=source_id).update(capture_error=message)
 
 
 def _set_state(source_id: int, state: str, detail: str) -> None:

@@ -5,7 +5,7 @@ FreePBX and Issabel (Asterisk's ``cdr_mysql`` / ``cdr_adaptive_odbc`` into
 ``asteriskcdrdb.cdr`` on MariaDB), FreeSWITCH's ``mod_cdr_pg_csv`` (PostgreSQL).
 
 Every ``poll_seconds`` the table is read in the order of its ``cursor_column``, from
-a little before the cursor of the last row the centre stored (``last_cursor``, read
+a little before the highest cursor of the rows the centre stored (``stored``, read
 again at every poll from what is committed: never from this process's memory) up to
 its end, in pages of ``batch_rows``. Each row is one record: a JSON object of column
 name to the value as the database writes it as text (``NULL`` is JSON ``null``), on
@@ -17,6 +17,14 @@ and writes it when the call ends, and a transaction may commit after a later one
 so a row can appear below a cursor already passed. The centre recognises the rows
 it has already stored by their content (their fingerprint) and stores them once.
 
+The safety net (``time_column``, ``overlap_minutes``): Asterisk's ``sequence`` starts
+again from 0 when Asterisk restarts (``global_cdr_sequence`` in main/cdr.c), so rows
+written after a restart fall below the cursor. Each poll therefore also reads the
+rows whose ``time_column`` (``calldate``) is at or after the newest stored row's time
+less ``overlap_minutes``, on the table's index of that column; those already stored
+are skipped by their fingerprint as above. A new row newer than every stored one
+but with a lower cursor is the counter going back: reported once (``on_warning``).
+
 Pure Python and no Django: PyMySQL (pure Python) for MySQL and MariaDB, psycopg 3
 for PostgreSQL, both imported only when a source uses them. Blocking driver calls
 run in a thread (``asyncio.to_thread``).
@@ -26,9 +34,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import json
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -40,6 +50,12 @@ DEFAULT_PORTS = {"mysql": 3306, "postgres": 5432}
 DEFAULT_TABLE = "cdr"
 # The cursor when ``cursor_column`` is not set: the first of these the table has.
 DEFAULT_CURSORS = ("sequence", "uniqueid")
+# The safety net's time column when ``time_column`` is not set: the first of these the
+# table has, other than the cursor (Asterisk's calldate; FreeSWITCH's stamps).
+DEFAULT_TIME_COLUMNS = ("calldate", "end_stamp", "start_stamp")
+NO_TIME_COLUMN = "none"  # time_column: none turns the safety net off
+# How many of the newest stored records say where the stored rows end (Stored).
+RECENT_RECORDS = 1000
 
 NOT_DATABASE_URL = gettext_noop(
     "%(key)s: %(value)s is not a database URL: give mysql://user:password@host:port/database"
@@ -209,13 +225,75 @@ def row_record(columns: Sequence[str], row: Sequence[object]) -> bytes:
     return json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+@dataclass(frozen=True)
+class Stored:
+    """Where a source's stored rows end, from its newest committed records."""
+
+    cursor: str | None = None  # the highest cursor value among them: where polls resume
+    time: str | None = None  # the newest time_column value among them
+    time_cursor: str | None = None  # the cursor value of the row of that time
+
+
+def stored_position(lines: Iterable[str], column: str, time_column: str) -> Stored:
+    """:class:`Stored` of the newest records' ``lines`` (JSON rows), for the cursor
+    ``column`` and ``time_column`` (empty: none). Lines that are not pulled rows (the
+    source had another transport before) are left out.
+
+    The highest cursor, not the last one: a row caught by the time net after a
+    restart has a low sequence, and resuming from it would read the whole table again.
+    """
+    cursor: str | None = None
+    newest: tuple[dt.datetime, str, str | None] | None = None
+    for line in lines:
+        try:
+            row = json.loads(line)
+            value, when = row.get(column), row.get(time_column) if time_column else None
+        except (ValueError, AttributeError):
+            continue
+        if value is not None and (cursor is None or _order(str(value)) > _order(cursor)):
+            cursor = str(value)
+        instant = _instant(when)
+        if instant is not None and (newest is None or _later(instant, newest[0])):
+            newest = (instant, str(when), None if value is None else str(value))
+    if newest is None:
+        return Stored(cursor=cursor)
+    return Stored(cursor=cursor, time=newest[1], time_cursor=newest[2])
+
+
+def _order(value: str) -> tuple[int, Decimal, str]:
+    """A cursor value's order: numbers as numbers (``sequence`` 999 < 1000), else text."""
+    try:
+        number = Decimal(value)
+    except ArithmeticError:
+        return (1, Decimal(0), value)
+    return (0, number, "") if number.is_finite() else (1, Decimal(0), value)
+
+
+def _instant(value: object) -> dt.datetime | None:
+    """A time column's text (``2026-12-07 10:00:01``, ``...+00``) as a datetime."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _later(instant: dt.datetime, than: dt.datetime) -> bool:
+    try:
+        return instant > than
+    except TypeError:  # naive beside aware: a column of mixed texts; keep the first
+        return False
+
+
 @dataclass
 class DatabasePull:
     """Polls a CDR table for new rows; see the module docstring.
 
-    ``last_cursor(column)`` gives the ``column`` value of the last row stored for this
-    source (``None``: none yet, read the table from its start); the capture reads it
-    from its committed records at every poll.
+    ``stored(column, time_column)`` gives where the rows stored for this source end
+    (:class:`Stored`; empty: none yet, read the table from its start); the capture
+    reads it from its committed records at every poll. ``on_warning`` hears of the
+    cursor going back (an Asterisk restart), once.
     """
 
     url: str
@@ -224,9 +302,13 @@ class DatabasePull:
     poll_seconds: float = 30.0
     overlap_rows: int = 1000
     batch_rows: int = 1000
+    time_column: str = ""  # empty: calldate, end_stamp or start_stamp; "none": no net
+    overlap_minutes: int = 60
     connect_timeout: float = 10.0
-    last_cursor: Callable[[str], str | None] = field(default=lambda column: None, repr=False)
+    stored: Callable[[str, str], Stored] = field(default=lambda *columns: Stored(), repr=False)
+    on_warning: Callable[[str], None] = field(default=lambda message: None, repr=False)
     column: str = ""  # the cursor column in use, once open
+    net_column: str = ""  # the safety net's time column in use, once open ("": none)
     columns: list[str] = field(default_factory=list)  # the table's, once open
 
     def __post_init__(self) -> None:
@@ -285,26 +367,96 @@ class DatabasePull:
                     f" (one of {', '.join(columns)})"
                 )
             self.column = found[0]
+        self.net_column = self._time_column(columns)
         return columns
+
+    def _time_column(self, columns: list[str]) -> str:
+        if self.time_column.lower() == NO_TIME_COLUMN:
+            return ""
+        if self.time_column:
+            if self.time_column not in columns:
+                raise LinkError(
+                    f"time_column: table {self.table!r} has no column {self.time_column!r};"
+                    f" it has {', '.join(columns)} (or set it to none: no net by time)"
+                )
+            return self.time_column
+        found = [name for name in DEFAULT_TIME_COLUMNS if name in columns and name != self.column]
+        return found[0] if found else ""
 
     async def _chunks(
         self, connection: Any, dialect: _Dialect, columns: list[str]
     ) -> AsyncIterator[bytes]:
         while True:
-            saved = await asyncio.to_thread(self.last_cursor, self.column)
-            after, inclusive = await asyncio.to_thread(
-                self._overlap_start, connection, dialect, saved
-            )
-            while True:
-                page, after = await asyncio.to_thread(
-                    self._page, connection, dialect, columns, after, inclusive
-                )
-                inclusive = False
-                if page:
-                    yield b"".join(row_record(columns, row) + b"\n" for row in page)
-                if after is None:
-                    break
+            stored = await asyncio.to_thread(self.stored, self.column, self.net_column)
+            start = await asyncio.to_thread(self._overlap_start, connection, dialect, stored.cursor)
+            async for page in self._pages(connection, dialect, columns, self.column, start):
+                yield page
+            since = self._net_start(stored)
+            if since is not None:
+                # The safety net: one more (paged) query, on the time column's index.
+                warned = False
+                pages = self._pages(connection, dialect, columns, self.net_column, since)
+                async for page in pages:
+                    warning = None if warned else self._went_back(page, stored)
+                    if warning:
+                        warned = True
+                        await asyncio.to_thread(self.on_warning, warning)
+                    yield page
             await asyncio.sleep(self.poll_seconds)
+
+    async def _pages(
+        self,
+        connection: Any,
+        dialect: _Dialect,
+        columns: list[str],
+        order: str,
+        start: tuple[str | None, bool],
+    ) -> AsyncIterator[bytes]:
+        """The rows from ``start`` (value, inclusive) on in the order of ``order``, as
+        chunks of JSON lines, a page at a time."""
+        after, inclusive = start
+        while True:
+            page, after = await asyncio.to_thread(
+                self._page, connection, dialect, columns, order, after, inclusive
+            )
+            inclusive = False
+            if page:
+                yield b"".join(row_record(columns, row) + b"\n" for row in page)
+            if after is None:
+                break
+
+    def _net_start(self, stored: Stored) -> tuple[str | None, bool] | None:
+        """Where the safety net starts: ``overlap_minutes`` before the newest stored
+        row's time; None: no net (no time column, nothing stored yet)."""
+        newest = _instant(stored.time)
+        if not self.net_column or newest is None:
+            return None
+        since = newest - dt.timedelta(minutes=self.overlap_minutes)
+        return since.isoformat(sep=" "), True
+
+    def _went_back(self, page: bytes, stored: Stored) -> str:
+        """The warning when a row of ``page`` is newer than every stored row but below
+        the cursor of the newest one (the counter went back); empty: none is."""
+        newest = _instant(stored.time)
+        if newest is None or stored.time_cursor is None:
+            return ""
+        for line in page.splitlines():
+            row = json.loads(line)
+            when, value = row.get(self.net_column), row.get(self.column)
+            instant = _instant(when)
+            if (
+                instant is not None
+                and value is not None
+                and _later(instant, newest)
+                and _order(str(value)) < _order(stored.time_cursor)
+            ):
+                return (
+                    f"the PBX's {self.column} counter went back: a row of {when} has"
+                    f" {self.column} {value}, below the {stored.time_cursor} of the newest"
+                    f" row stored ({stored.time}); Asterisk restarted? Rows since are"
+                    f" caught by {self.net_column} (time_column, overlap_minutes)"
+                )
+        return ""
 
     def _execute(
         self, connection: Any, dialect: _Dialect, sql: str, params: tuple[object, ...]
@@ -319,7 +471,8 @@ class DatabasePull:
     def _overlap_start(
         self, connection: Any, dialect: _Dialect, saved: str | None
     ) -> tuple[str | None, bool]:
-        """Where this poll starts: (value, inclusive); ``None``: the table's start."""
+        """Where this poll's cursor read starts: (value, inclusive); ``None``: the
+        table's start."""
         if saved is None:
             return None, True
         if self.overlap_rows <= 0:
@@ -341,13 +494,14 @@ class DatabasePull:
         connection: Any,
         dialect: _Dialect,
         columns: list[str],
+        order: str,
         after: str | None,
         inclusive: bool,
     ) -> tuple[list[Sequence[object]], str | None]:
-        """Rows from ``after`` on, in cursor order, and where the next page starts
-        (``None``: this was the last). Rows sharing the page's last cursor value are
-        all taken, so that no page boundary splits them."""
-        column = dialect.quote(self.column)
+        """Rows from ``after`` on, in the order of the column ``order``, and where the
+        next page starts (``None``: this was the last). Rows sharing the page's last
+        value are all taken, so that no page boundary splits them."""
+        column = dialect.quote(order)
         select = ", ".join(dialect.as_text(name) for name in columns)
         table = dialect.quote(self.table)
         where = ""
@@ -362,7 +516,7 @@ class DatabasePull:
         )
         if len(rows) < self.batch_rows:
             return rows, None
-        position = columns.index(self.column)
+        position = columns.index(order)
         boundary = rows[-1][position]
         if boundary is None:  # a page of NULL cursors: nothing to page on; take it and stop
             return rows, None

@@ -25,7 +25,7 @@ from .schema import Kind, Schema, Setting, SettingsError, gettext_noop, schema
 if TYPE_CHECKING:
     import serial
 
-    from .dbpull import DatabasePull
+    from .dbpull import DatabasePull, Stored
 
 logger = logging.getLogger(__name__)
 
@@ -334,12 +334,14 @@ def transport_from_settings(
     family: str,
     settings: Mapping[str, Any],
     *,
-    last_cursor: Callable[[str], str | None] | None = None,
+    stored: Callable[[str, str], Stored] | None = None,
+    on_warning: Callable[[str], None] | None = None,
 ) -> AnyTransport:
     """Build the transport a source's settings describe; ValueError names a bad setting.
 
     ``settings`` is the source's JSON, so its values are of any type until checked here.
-    ``last_cursor`` is what a ``database`` transport resumes from (``smdr.dbpull``).
+    ``stored`` is where a ``database`` transport resumes from, ``on_warning`` hears of
+    its cursor going back (``smdr.dbpull``).
     """
     try:
         if transport == "tcp-client":
@@ -382,9 +384,13 @@ def transport_from_settings(
                 poll_seconds=float(settings.get("poll_seconds", 30)),
                 overlap_rows=int(settings.get("overlap_rows", 1000)),
                 batch_rows=int(settings.get("batch_rows", 1000)),
+                time_column=str(settings.get("time_column") or ""),
+                overlap_minutes=int(settings.get("overlap_minutes", 60)),
             )
-            if last_cursor is not None:
-                pull.last_cursor = last_cursor
+            if stored is not None:
+                pull.stored = stored
+            if on_warning is not None:
+                pull.on_warning = on_warning
             return pull
     except SettingsError:
         raise  # already names the setting and the fix
@@ -551,6 +557,26 @@ TRANSPORT_SCHEMAS: dict[str, Schema] = {
             gettext_noop("Rows read and stored at a time."),
             low=1,
             high=100000,
+        ),
+        Setting(
+            "time_column",
+            Kind.TEXT,
+            "",
+            gettext_noop(
+                "The time of a row, for rows whose cursor went back (Asterisk restarted):"
+                " empty for calldate, end_stamp or start_stamp; none for no such check."
+            ),
+        ),
+        Setting(
+            "overlap_minutes",
+            Kind.INT,
+            60,
+            gettext_noop(
+                "Rows from this many minutes before the newest one stored are read again"
+                " each poll by their time; those already stored are skipped."
+            ),
+            low=0,
+            high=10080,
         ),
     ),
     "agent": Schema(),

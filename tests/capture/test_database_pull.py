@@ -69,6 +69,26 @@ def sequences(source):
     )
 
 
+def restarted(first, last, *, calls_before=50):
+    """Rows written after Asterisk restarted: new calls (later calldates, their own
+    uniqueids) whose sequence starts again from ``first``."""
+    return [(*cdr_row(calls_before + n)[:-1], n) for n in range(first, last + 1)]
+
+
+def stored_calls(source):
+    """(sequence, calldate) of every stored row, sorted; a row stored twice shows twice."""
+    return sorted(
+        (int(values["sequence"]), values["calldate"][:19])
+        for values in map(
+            json.loads, RawRecord.objects.filter(source=source).values_list("line", flat=True)
+        )
+    )
+
+
+def expected_calls(written):
+    return sorted((row[-1], row[0]) for row in written)
+
+
 def test_rows_of_freepbx_cdr_become_calls_with_their_exact_values(mariadb):
     mariadb.insert(rows(1, 30))
     source = pulled_source(mariadb.url)
@@ -133,6 +153,60 @@ def test_rows_committed_late_within_the_overlap_are_caught(mariadb):
     assert sequences(source) == list(range(1, 21))
 
 
+@pytest.mark.parametrize("database", ["mariadb", "postgres_cdr"])
+def test_rows_after_an_asterisk_restart_are_caught_once_across_our_restart(
+    database, request, caplog
+):
+    """Asterisk restarts: its sequence starts again from 1, far below the stored
+    cursor (50, overlap 5). The rows are caught by their calldate, each once, through
+    a restart of our capture process too; the counter going back is reported once."""
+    cdr = request.getfixturevalue(database)
+    before = rows(1, 50)
+    cdr.insert(before)
+    source = pulled_source(cdr.url, overlap_rows=5, batch_rows=7)
+    capture_until([source], lambda: stored(source) >= 50)
+    cdr.insert(restarted(1, 12))
+
+    with caplog.at_level("WARNING", logger="capture.live"):
+        capture_until([source], lambda: stored(source) >= 62)
+    warned = Source.objects.get(pk=source.pk).capture_error
+    cdr.insert(restarted(13, 20))
+    process = capture_process(source.slug)  # our capture restarts: a new process
+    try:
+        assert wait_for(lambda: stored(source) >= 70, 60), f"{stored(source)} stored"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(30)
+    capture_until([source], lambda: False, timeout=0.5)  # more polls, nothing new
+
+    assert stored_calls(source) == expected_calls(before + restarted(1, 20))
+    assert Call.objects.filter(source=source).count() == 70
+    assert warned.startswith(
+        "the PBX's sequence counter went back: a row of 2026-12-07 10:00:51"
+    ), warned
+    assert "below the 50 of the newest row stored (2026-12-07 10:00:50" in warned
+    reported = [
+        record.message for record in caplog.records if "counter went back" in record.message
+    ]
+    assert reported == [f"{source.slug}: {warned}"]  # once
+
+
+def test_a_pbx_clock_set_back_loses_no_row(mariadb):
+    """Rows dated two hours before the stored ones (the clock set back), with higher
+    sequences: the cursor read catches them, once."""
+    mariadb.insert(rows(1, 30))
+    source = pulled_source(mariadb.url, overlap_rows=5)
+    capture_until([source], lambda: stored(source) >= 30)
+    earlier = [(f"2026-12-07 08:00:{n - 30:02d}", *cdr_row(n)[1:]) for n in range(31, 41)]
+    mariadb.insert(earlier)
+
+    capture_until([source], lambda: stored(source) >= 40)
+    capture_until([source], lambda: False, timeout=0.5)
+
+    assert stored_calls(source) == expected_calls(rows(1, 30) + earlier)
+    assert Source.objects.get(pk=source.pk).capture_error == ""  # no counter went back
+
+
 def test_uniqueid_cursor_with_equal_values_across_pages(mariadb):
     """uniqueid is not strictly increasing: legs of one call share it, and a page
     boundary must not split them (nor store them twice)."""
@@ -153,27 +227,31 @@ def test_a_wrong_password_or_missing_table_is_that_sources_error_only(mariadb):
     refused = pulled_source(f"mysql://root:wrong@127.0.0.1:3306/{mariadb.name}")
     missing = pulled_source(mariadb.url, table="cdr_missing")
     no_column = pulled_source(mariadb.url, cursor_column="acctid")
+    no_time = pulled_source(mariadb.url, time_column="enddate")
 
     def done():
         states = set(
-            Source.objects.filter(pk__in=[refused.pk, missing.pk, no_column.pk]).values_list(
-                "capture_state", flat=True
-            )
+            Source.objects.filter(
+                pk__in=[refused.pk, missing.pk, no_column.pk, no_time.pk]
+            ).values_list("capture_state", flat=True)
         )
         return stored(good) >= 5 and states == {CaptureState.ERROR}
 
-    capture_until([good, refused, missing, no_column], done)
+    capture_until([good, refused, missing, no_column, no_time], done)
 
     assert stored(good) == 5
     errors = {
         source.slug: source.capture_error
-        for source in Source.objects.filter(pk__in=[refused.pk, missing.pk, no_column.pk])
+        for source in Source.objects.filter(
+            pk__in=[refused.pk, missing.pk, no_column.pk, no_time.pk]
+        )
     }
     assert errors[refused.slug].startswith("url: cannot connect to mysql://root@127.0.0.1:3306/")
     assert "Access denied" in errors[refused.slug]
     assert "wrong" not in errors[refused.slug]  # the password is never shown
     assert errors[missing.slug].startswith("table: no table 'cdr_missing' in database")
     assert errors[no_column.slug].startswith("cursor_column: table 'cdr' has no column 'acctid'")
+    assert errors[no_time.slug].startswith("time_column: table 'cdr' has no column 'enddate'")
 
 
 def test_postgresql_rows_become_calls_and_null_is_null(postgres_cdr):
@@ -201,6 +279,16 @@ def test_postgresql_rows_become_calls_and_null_is_null(postgres_cdr):
         ({"url": "mysql://root:s3cret@db"}, "url: 'mysql://root:***@db' is not a database URL"),
         ({"url": "postgres://root@db/cdr", "poll_seconds": 0}, "poll_seconds: 0 is not a number"),
         ({"url": "mysql://root@db/cdr", "overlap_rows": -1}, "overlap_rows: -1 is not a whole"),
+        ({"url": "mysql://root@db/cdr", "overlap_minute": 5}, "unknown key 'overlap_minute'"),
+        (
+            {"url": "mysql://root@db/cdr", "overlap_minutes": -1},
+            "overlap_minutes: -1 is not a whole",
+        ),
+        (
+            {"url": "mysql://root@db/cdr", "overlap_minutes": "hour"},
+            "overlap_minutes: 'hour' is not a whole",
+        ),
+        ({"url": "mysql://root@db/cdr", "time_column": 5}, "time_column: 5 is not text"),
     ],
 )
 def test_the_settings_are_refused_when_saved_naming_the_key(settings, message):
