@@ -1,8 +1,11 @@
-"""The database transport's settings, without a database: URLs and the settings schema."""
+"""The database transport without a database: URLs, the settings schema, and where the
+stored rows end."""
+
+import json
 
 import pytest
 
-from smdr.dbpull import DatabasePull, database_url
+from smdr.dbpull import DatabasePull, Stored, database_url, stored_position
 from smdr.schema import SettingsError
 from smdr.source_settings import settings_schema
 from smdr.transports import transport_from_settings
@@ -61,4 +64,33 @@ def test_the_transport_is_built_from_the_settings_with_its_defaults():
         30.0,
         1000,
     )
+    assert (pull.time_column, pull.overlap_minutes) == ("", 60)
     assert pull.describe() == "database mysql://reader@db:3306/asteriskcdrdb table cdr"
+
+
+def row(sequence, calldate):
+    return json.dumps({"calldate": calldate, "sequence": str(sequence)})
+
+
+def test_the_stored_position_is_the_highest_cursor_and_the_newest_time():
+    """Newest records first, as the capture reads them: after an Asterisk restart the
+    last rows stored have low sequences but the newest times."""
+    lines = [
+        row(2, "2026-12-07 11:00:02"),
+        row(1, "2026-12-07 11:00:01"),
+        "not a pulled row",
+        row(1000, "2026-12-07 10:59:00"),
+        row(999, "2026-12-07 10:58:00"),
+    ]
+
+    assert stored_position(lines, "sequence", "calldate") == Stored(
+        cursor="1000", time="2026-12-07 11:00:02", time_cursor="2"
+    )
+    assert stored_position(lines, "sequence", "") == Stored(cursor="1000")
+    assert stored_position([], "sequence", "calldate") == Stored()
+
+
+def test_times_with_their_offsets_are_compared_as_instants():
+    lines = [row(1, "2026-12-07 10:30:00-03"), row(2, "2026-12-07 13:00:00+00")]
+
+    assert stored_position(lines, "sequence", "calldate").time == "2026-12-07 10:30:00-03"
