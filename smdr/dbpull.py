@@ -397,7 +397,7 @@ class DatabasePull:
                 warned = False
                 pages = self._pages(connection, dialect, columns, self.net_column, since)
                 async for page in pages:
-                    warning = None if warned else self._went_back(page, stored)
+                    warning = "" if warned else self._went_back(page, stored)
                     if warning:
                         warned = True
                         await asyncio.to_thread(self.on_warning, warning)
