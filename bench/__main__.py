@@ -15,6 +15,7 @@ BENCHMARKS = (
     "chooser",
     "ingest",
     "capture",
+    "dbpull",
     "agent",
     "rating",
     "reports",

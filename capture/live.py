@@ -1,4 +1,4 @@
-"""Live capture of network, serial and file sources, many in one process.
+"""Live capture of network, serial, file and database sources, many in one process.
 
 Each source runs a :class:`smdr.runner.CaptureLoop`; framed records are handed at
 once to ``ingest`` (billing's ``raw_records_ingest``: stored, numbered by the centre,
@@ -28,12 +28,13 @@ from django.db import close_old_connections, connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
-from smdr.framing import framer_for
+from smdr.dbpull import RECENT_RECORDS, Stored, stored_position
+from smdr.framing import LineFramer, framer_for
 from smdr.runner import Backoff, CaptureLoop, RawLog, State
 from smdr.supervisor import CaptureSpec, Supervisor
 from smdr.transports import transport_from_settings
 
-from .models import Source, Transport
+from .models import RawRecord, Source, Transport
 from .services import (
     IncomingRecord,
     capture_heartbeat,
@@ -44,7 +45,13 @@ from .services import (
 
 logger = logging.getLogger(__name__)
 
-LIVE_TRANSPORTS = (Transport.TCP_CLIENT, Transport.TCP_SERVER, Transport.SERIAL, Transport.FILE)
+LIVE_TRANSPORTS = (
+    Transport.TCP_CLIENT,
+    Transport.TCP_SERVER,
+    Transport.SERIAL,
+    Transport.FILE,
+    Transport.DATABASE,
+)
 
 
 class Ingest(Protocol):
@@ -171,7 +178,14 @@ class CaptureSummary:
 def capture_loop(source: Source, *, ingest: Ingest) -> CaptureLoop:
     """The loop that captures ``source`` into ``ingest``; ValueError names a bad setting."""
     settings = source.settings or {}
-    transport = transport_from_settings(source.transport, source.family, settings)
+    pulled = source.transport == Transport.DATABASE
+    transport = transport_from_settings(
+        source.transport,
+        source.family,
+        settings,
+        stored=functools.partial(source_stored_rows, source.id) if pulled else None,
+        on_warning=functools.partial(_warn, source.id, source.slug) if pulled else None,
+    )
     raw_log = None
     if settings.get("raw_log_dir"):
         raw_log = RawLog(settings["raw_log_dir"], source.slug, source.site.zone)
@@ -179,12 +193,17 @@ def capture_loop(source: Source, *, ingest: Ingest) -> CaptureLoop:
     # Files are read again from the top after a restart: fingerprints (as import_cdr
     # gives) make the lines already stored count as duplicates.
     seen_lines: Counter[bytes] | None = Counter() if source.transport == Transport.FILE else None
+    # A pulled row is known by its content: read again in a later poll's overlap, or
+    # after a restart, it is a duplicate (identical rows are one record).
+    fingerprint = _row_fingerprints if pulled else None
     summary = CaptureSummary(source.slug, time_zone=source.site.zone)
 
     async def deliver(records: list[bytes], received_at: dt.datetime) -> None:
         if raw_log:
             await asyncio.to_thread(raw_log.write, records, received_at)
-        await asyncio.to_thread(_store, ingest, source, records, received_at, seen_lines)
+        await asyncio.to_thread(
+            _store, ingest, source, records, received_at, seen_lines, fingerprint
+        )
         summary.add(len(records), received_at)
 
     async def on_state(state: str, detail: str) -> None:
@@ -198,7 +217,10 @@ def capture_loop(source: Source, *, ingest: Ingest) -> CaptureLoop:
     return CaptureLoop(
         name=source.slug,
         transport=transport,
-        framer_factory=lambda: framer_for(source.family, source.transport, settings),
+        # A pulled row is one JSON line, whatever the family's framing on a wire.
+        framer_factory=(
+            LineFramer if pulled else lambda: framer_for(source.family, source.transport, settings)
+        ),
         deliver=deliver,
         on_state=on_state,
         backoff=Backoff(
@@ -303,13 +325,31 @@ def _store(
     records: list[bytes],
     received_at: dt.datetime,
     seen_lines: Counter[bytes] | None,
+    fingerprint: Callable[[list[bytes]], list[str]] | None = None,
 ) -> None:
     close_old_connections()
-    fingerprints = (
-        line_fingerprints(records, seen=seen_lines)
-        if seen_lines is not None
-        else [None] * len(records)
-    )
+    fingerprints: Sequence[str | None]
+    if fingerprint is not None:
+        fingerprints = fingerprint(records)
+        # Rows read again (each poll's overlap) are left out here, so that a poll of
+        # nothing new leaves the source's last record time alone: its health turns
+        # silent when the PBX stops writing. The store still refuses any duplicate.
+        known = set(
+            RawRecord.objects.filter(source=source, fingerprint__in=fingerprints).values_list(
+                "fingerprint", flat=True
+            )
+        )
+        if known:
+            kept = [
+                pair for pair in zip(records, fingerprints, strict=True) if pair[1] not in known
+            ]
+            if not kept:
+                return
+            records, fingerprints = [pair[0] for pair in kept], [pair[1] for pair in kept]
+    elif seen_lines is not None:
+        fingerprints = line_fingerprints(records, seen=seen_lines)
+    else:
+        fingerprints = [None] * len(records)
     incoming = []
     for record, fingerprint in zip(records, fingerprints, strict=True):
         line, data = text_or_bytes(record)
@@ -326,6 +366,32 @@ def _store(
 
 
 _SQLITE_STORE = threading.Lock()
+
+
+def _row_fingerprints(records: list[bytes]) -> list[str]:
+    """Each pulled row's fingerprint, from its content alone (no occurrence count)."""
+    return [line_fingerprints((record,), scope="database")[0] for record in records]
+
+
+def source_stored_rows(source_id: int, column: str, time_column: str) -> Stored:
+    """Where the rows stored for a database source end (``smdr.dbpull.Stored``): its
+    next poll resumes from there. Read from the newest committed records, so a restart
+    or a crash before a commit resumes exactly where the stored rows end."""
+    close_old_connections()
+    lines = (
+        RawRecord.objects.filter(source_id=source_id)
+        .order_by("-seq")
+        .values_list("line", flat=True)[:RECENT_RECORDS]
+    )
+    return stored_position(lines, column, time_column)
+
+
+def _warn(source_id: int, slug: str, message: str) -> None:
+    """A database source's cursor went back: logged, and shown in its health detail
+    (``capture_error``, kept until its link is next up) while it goes on capturing."""
+    logger.warning("%s: %s", slug, message)
+    close_old_connections()
+    Source.objects.filter(pk=source_id).update(capture_error=message)
 
 
 def _set_state(source_id: int, state: str, detail: str) -> None:

@@ -49,6 +49,7 @@ class Transport(models.TextChoices):
     TCP_SERVER = "tcp-server", _("TCP listener (the PBX connects to us)")
     SERIAL = "serial", _("Serial port")
     FILE = "file", _("File import")
+    DATABASE = "database", _("Database pull (the PBX's CDR table)")
 
 
 class CaptureState(models.TextChoices):
@@ -180,6 +181,10 @@ class Source(models.Model):
             # required ones and wrong kinds are refused here, naming the key.
             try:
                 settings_schema(self.transport, self.family).validate(self.settings or {})
+                if self.transport == Transport.DATABASE:
+                    from smdr.dbpull import database_url
+
+                    database_url((self.settings or {}).get("url"))
             except SettingsError as error:
                 raise ValidationError({"settings": [settings_error_text(error)]}) from None
         options = dict(self.settings or {})

@@ -13,6 +13,7 @@ Pure asyncio and pyserial, no Django. Its messages are English templates marked 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import os
 import socket
@@ -22,9 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .framing import framer_for
+from .dbpull import DatabasePull
+from .framing import LineFramer, framer_for
 from .schema import gettext_noop
-from .transports import READ_SIZE, FileTail, FolderWatch, Serial, TcpClient, TcpServer
+from .transports import READ_SIZE, FileTail, FolderWatch, LinkError, Serial, TcpClient, TcpServer
 
 DEFAULT_SECONDS = 10.0
 MAX_RECORDS = 200
@@ -61,6 +63,10 @@ NO_FILE = gettext_noop("no such file %(path)s")
 FOLDER_READABLE = gettext_noop("%(path)s exists and is readable (files to read: %(count)d)")
 NO_FOLDER = gettext_noop("no such folder %(path)s")
 CANNOT_READ = gettext_noop("%(path)s cannot be read: %(reason)s")
+TABLE_READABLE = gettext_noop(
+    "connected to %(address)s: table %(table)s has %(count)d columns, read in the order of"
+    " %(column)s"
+)
 FAILED = gettext_noop("the test failed: %(reason)s")
 
 
@@ -93,7 +99,7 @@ class ProbeResult:
         return Status.OK in statuses and Status.ERROR not in statuses
 
 
-Link = TcpClient | TcpServer | Serial | FileTail | FolderWatch
+Link = TcpClient | TcpServer | Serial | FileTail | FolderWatch | DatabasePull
 
 
 def link_probe(
@@ -191,6 +197,8 @@ class _Probe:
             await self.serial(link)
         elif isinstance(link, FolderWatch):
             self.folder(link)
+        elif isinstance(link, DatabasePull):
+            await self.database(link)
         else:
             self.file(link)
 
@@ -336,6 +344,33 @@ class _Probe:
             self.end_of_connection()
             del self.result.records[: -self.max_records]  # the last ones
             self.step(Status.OK, RECORDS, count=len(self.result.records))
+
+    async def database(self, link: DatabasePull) -> None:
+        """Connect and read the table's columns; to capture, its first rows (a row is a
+        JSON line, whatever the family's framing on a wire)."""
+        self.framer = LineFramer()
+        try:
+            async with link.open() as chunks:
+                self.step(
+                    Status.OK,
+                    TABLE_READABLE,
+                    address=link.address.describe(),
+                    table=link.table,
+                    count=len(link.columns),
+                    column=link.column,
+                )
+                if not self.capture:
+                    return
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self.remaining()):
+                        async for chunk in chunks:
+                            self.received(chunk)
+                            if not self.wants_more():
+                                break
+        except LinkError as error:
+            return self.step(Status.ERROR, FAILED, reason=str(error))
+        del self.result.records[self.max_records :]
+        self.step(Status.OK, RECORDS, count=len(self.result.records))
 
     def folder(self, link: FolderWatch) -> None:
         folder = Path(link.folder)

@@ -18,12 +18,14 @@ import struct
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, Union
 
-from .schema import Kind, Schema, Setting, gettext_noop, schema
+from .schema import Kind, Schema, Setting, SettingsError, gettext_noop, schema
 
 if TYPE_CHECKING:
     import serial
+
+    from .dbpull import DatabasePull, Stored
 
 logger = logging.getLogger(__name__)
 
@@ -324,12 +326,22 @@ def family_serial_defaults(family: str, settings: Mapping[str, Any]) -> Mapping[
         return {}
 
 
+AnyTransport = Union[TcpClient, TcpServer, Serial, FolderWatch, FileTail, "DatabasePull"]
+
+
 def transport_from_settings(
-    transport: str, family: str, settings: Mapping[str, Any]
-) -> TcpClient | TcpServer | Serial | FolderWatch | FileTail:
+    transport: str,
+    family: str,
+    settings: Mapping[str, Any],
+    *,
+    stored: Callable[[str, str], Stored] | None = None,
+    on_warning: Callable[[str], None] | None = None,
+) -> AnyTransport:
     """Build the transport a source's settings describe; ValueError names a bad setting.
 
     ``settings`` is the source's JSON, so its values are of any type until checked here.
+    ``stored`` is where a ``database`` transport resumes from, ``on_warning`` hears of
+    its cursor going back (``smdr.dbpull``).
     """
     try:
         if transport == "tcp-client":
@@ -362,6 +374,26 @@ def transport_from_settings(
             )
         if transport == "file":
             return FileTail(path=os.fspath(settings["path"]))
+        if transport == "database":
+            from .dbpull import DEFAULT_TABLE, DatabasePull
+
+            pull = DatabasePull(
+                url=settings["url"],
+                table=str(settings.get("table") or DEFAULT_TABLE),
+                cursor_column=str(settings.get("cursor_column") or ""),
+                poll_seconds=float(settings.get("poll_seconds", 30)),
+                overlap_rows=int(settings.get("overlap_rows", 1000)),
+                batch_rows=int(settings.get("batch_rows", 1000)),
+                time_column=str(settings.get("time_column") or ""),
+                overlap_minutes=int(settings.get("overlap_minutes", 60)),
+            )
+            if stored is not None:
+                pull.stored = stored
+            if on_warning is not None:
+                pull.on_warning = on_warning
+            return pull
+    except SettingsError:
+        raise  # already names the setting and the fix
     except KeyError as missing:
         raise ValueError(f"transport {transport!r} needs the setting {missing}") from None
     except (TypeError, ValueError) as error:
@@ -477,6 +509,74 @@ TRANSPORT_SCHEMAS: dict[str, Schema] = {
             gettext_noop("How often to look for more."),
             low=0.001,
             high=3600,
+        ),
+    ),
+    "database": schema(
+        Setting(
+            "url",
+            Kind.SECRET,
+            help=gettext_noop(
+                "The CDR database: mysql://user:password@host:3306/asteriskcdrdb or"
+                " postgres://user:password@host:5432/freeswitch (a read-only user)."
+            ),
+            required=True,
+        ),
+        Setting("table", Kind.TEXT, "cdr", gettext_noop("The table of call records.")),
+        Setting(
+            "cursor_column",
+            Kind.TEXT,
+            "",
+            gettext_noop(
+                "A column that only grows, read in its order (empty: sequence where the"
+                " table has it, else uniqueid)."
+            ),
+        ),
+        Setting(
+            "poll_seconds",
+            Kind.FLOAT,
+            30.0,
+            gettext_noop("How often to look for new rows."),
+            low=0.001,
+            high=86400,
+        ),
+        Setting(
+            "overlap_rows",
+            Kind.INT,
+            1000,
+            gettext_noop(
+                "Rows below the last one stored read again each poll, for rows written"
+                " late (long calls); those already stored are skipped."
+            ),
+            low=0,
+            high=1000000,
+        ),
+        Setting(
+            "batch_rows",
+            Kind.INT,
+            1000,
+            gettext_noop("Rows read and stored at a time."),
+            low=1,
+            high=100000,
+        ),
+        Setting(
+            "time_column",
+            Kind.TEXT,
+            "",
+            gettext_noop(
+                "The time of a row, for rows whose cursor went back (Asterisk restarted):"
+                " empty for calldate, end_stamp or start_stamp; none for no such check."
+            ),
+        ),
+        Setting(
+            "overlap_minutes",
+            Kind.INT,
+            60,
+            gettext_noop(
+                "Rows from this many minutes before the newest one stored are read again"
+                " each poll by their time; those already stored are skipped."
+            ),
+            low=0,
+            high=10080,
         ),
     ),
     "agent": Schema(),

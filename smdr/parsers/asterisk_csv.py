@@ -88,6 +88,12 @@ Format decisions, where the source leaves room:
   channels are dialplan plumbing, never trunks. A DAHDI (or Zap) trunk keeps its
   technology and channel or span, as a bare number says little (``DAHDI/1-1`` gives
   ``DAHDI/1``, ``DAHDI/i1/0612345678-5`` gives ``DAHDI/i1``).
+* A row of Asterisk's ``cdr`` table (``database`` transport: a JSON object of column to
+  text, ``docs/pbx/database-pull.md``; FreePBX and Issabel's ``asteriskcdrdb.cdr``) is read
+  by column name: ``calldate`` is the start (``start``, ``answer`` and ``end`` where the
+  table has them), ``amaflags`` 1, 2, 3 are OMIT, BILLING, DOCUMENTATION, NULL is empty,
+  and a ``timestamp with time zone`` (PostgreSQL) is the instant its offset says. The
+  other columns (``did``, ``recordingfile``, ``cnum``...) stay in the raw record.
 * ``pbx_call_id`` is ``linkedid`` (shared by every leg of a call) when the file has it,
   else ``uniqueid``; the uniqueid is then kept in details when it differs.
 * Details keep the disposition, the caller's name from ``clid`` (when it is not just the
@@ -123,6 +129,7 @@ from .direction import (
 )
 from .limits import extension_fitting, trunk_fitting
 from .options import bool_option, contexts_option, contexts_setting, digits_option, digits_setting
+from .rows import is_row, row_error, row_values, stamp_in_zone
 
 UTC = dt.UTC
 
@@ -362,6 +369,7 @@ class AsteriskCSVParser(Parser):
         super().__init__(settings)
         options = settings.options or {}
         zone = UTC if bool_option(options, "usegmtime", False, words=True) else settings.time_zone
+        self._zone = zone
         self._internal = contexts_option(options, "internal_contexts", DEFAULT_INTERNAL_CONTEXTS)
         self._outgoing = contexts_option(options, "outgoing_contexts", DEFAULT_OUTGOING_CONTEXTS)
         self._incoming = contexts_option(options, "incoming_contexts", DEFAULT_INCOMING_CONTEXTS)
@@ -384,7 +392,13 @@ class AsteriskCSVParser(Parser):
         )
 
     def parse(self, text: str, received_at: dt.datetime | None = None) -> ParsedCall | None:
-        """Parse one Master.csv line; ``None`` for a blank line or a header row."""
+        """Parse one Master.csv line, or one row of the ``cdr`` table (a JSON object, as
+        the ``database`` transport stores it); ``None`` for a blank line or a header row."""
+        if is_row(text):
+            try:
+                return self._parse_fields(_row_fields(text, self._zone))
+            except RecordError as error:  # name the table's column, not Master.csv's field
+                raise row_error(error, ROW_NAMES) from None
         if self._columns is None:
             return self._parse_fields(_fields(text))
         try:
@@ -673,6 +687,33 @@ def _renumbered(message: str, columns: tuple[str, ...]) -> str:
         return str(match[0])
 
     return _FIELD_NUMBER_RE.sub(place, message)
+
+
+# Asterisk's cdr table (cdr_mysql, cdr_adaptive_odbc; FreePBX and Issabel's
+# asteriskcdrdb.cdr) names Master.csv's start "calldate", and keeps amaflags as a number.
+ROW_REQUIRED = ("src", "dst", "duration", "billsec")
+AMA_FLAGS = {"1": "OMIT", "2": "BILLING", "3": "DOCUMENTATION"}
+ROW_NAMES = {"start": "calldate"}
+
+
+def _row_fields(text: str, zone: dt.tzinfo) -> list[str]:
+    """A ``cdr`` table row in Master.csv's order with every optional group
+    (:data:`ALL_COLUMNS`); times with a UTC offset are written in the parser's ``zone``."""
+    values = row_values(text, "cdr table")
+    missing = [name for name in ROW_REQUIRED if name not in values]
+    if "calldate" not in values and "start" not in values:
+        missing.insert(0, "calldate")
+    if missing:
+        raise RecordError(
+            f"row lacks the column(s) {', '.join(missing)} of Asterisk's cdr table"
+            " (is the source's family right?)"
+        )
+    values["start"] = values.get("start") or values.get("calldate", "")
+    for name in ("start", "answer", "end"):
+        if name in values:
+            values[name] = stamp_in_zone(values[name], zone)
+    values["amaflags"] = AMA_FLAGS.get(values.get("amaflags", ""), values.get("amaflags", ""))
+    return [values.get(name, "") for name in ALL_COLUMNS]
 
 
 def _fields(text: str) -> list[str] | None:

@@ -56,6 +56,10 @@ Format decisions, where the source leaves room:
   that gateway is the trunk of incoming and outgoing calls).
 * An incoming call's extension is ``destination_number`` when it is short; a longer one
   is the DID dialled, kept in details as ``ddi``.
+* A row of a ``mod_cdr_pg_csv`` table (``database`` transport: a JSON object of column
+  to text, ``docs/pbx/database-pull.md``) is read by name: the template's variables are
+  the table's columns (the default schema's are the ``example`` template's, with a few
+  more); a ``timestamp with time zone`` is read as the instant its offset says.
 * ``pbx_call_id`` is ``call_uuid`` when logged (the legs of a bridged call share it),
   else ``uuid``.
 * Details keep ``hangup_cause``, the caller's name when it is not just the number,
@@ -87,6 +91,7 @@ from .clock import TIMES_OF_DAY, LocalClock, LocalDay, time_of_day
 from .direction import RULE_KEY, Rule, context_direction, known_direction
 from .limits import extension_fitting, trunk_fitting
 from .options import contexts_option, contexts_setting, digits_option, digits_setting
+from .rows import is_row, row_error, row_values, stamp_in_zone
 
 UTC = dt.UTC
 
@@ -229,6 +234,7 @@ class FreeSWITCHCSVParser(Parser):
         self._max_extension_digits = digits_option(
             options, "max_extension_digits", DEFAULT_MAX_EXTENSION_DIGITS
         )
+        self._zone = settings.time_zone
         self._clock = LocalClock(settings.time_zone)  # its days: "YYYY-MM-DD" -> LocalDay
         self._extensions = settings.extensions
         self._longest = settings.longest_extension
@@ -236,10 +242,34 @@ class FreeSWITCHCSVParser(Parser):
         self._incoming_set = "incoming_contexts" in options
 
     def parse(self, text: str, received_at: dt.datetime | None = None) -> ParsedCall | None:
-        """Parse one Master.csv line; ``None`` for a blank line or a header row."""
+        """Parse one Master.csv line, or one row of a ``cdr_pg_csv`` table (a JSON object,
+        as the ``database`` transport stores it); ``None`` for a blank line or a header row."""
+        if is_row(text):
+            try:
+                return self._parse_fields(self._row_fields(text))
+            except RecordError as error:  # name the table's column
+                raise row_error(error) from None
         fields = self._fields(text)
         if fields is None:
             return None
+        return self._parse_fields(fields)
+
+    def _row_fields(self, text: str) -> list[str]:
+        """A ``cdr_pg_csv`` table row in the template's order (its columns are named by
+        the channel variables, as the template's are), and "" after them."""
+        values = row_values(text, "cdr_pg_csv table")
+        start = self._start[1]
+        if start not in values:
+            raise RecordError(
+                f"row lacks the column {start} (the template names {', '.join(self._names[:4])},"
+                " ...: set the template to the table's columns)"
+            )
+        for name in self._names:
+            if name.endswith("_stamp") and name in values:
+                values[name] = stamp_in_zone(values[name], self._zone)
+        return [values.get(name, "") for name in self._names] + [""]
+
+    def _parse_fields(self, fields: list[str]) -> ParsedCall:
         index, name = self._start
         start = self._time(fields[index], index, name, required=True)
         duration, billsec = self._durations(fields)

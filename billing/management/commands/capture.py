@@ -20,7 +20,7 @@ from capture.live import capturable_sources, sources_serve
 class Command(BaseCommand):
     help = gettext_lazy(
         "Capture call records from PBXs until stopped (Ctrl-C or SIGTERM): every enabled "
-        "TCP, serial and file-following source by default, or the ones named. Sources "
+        "TCP, serial, file-following and database source by default, or the ones named. Sources "
         "added, changed or disabled in the admin are followed without a restart."
     )
 
