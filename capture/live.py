@@ -35,6 +35,7 @@ from smdr.supervisor import CaptureSpec, Supervisor
 from smdr.transports import transport_from_settings
 
 from .models import RawRecord, Source, Transport
+from .selectors import LIVE_TRANSPORTS
 from .services import (
     IncomingRecord,
     capture_heartbeat,
@@ -44,14 +45,6 @@ from .services import (
 )
 
 logger = logging.getLogger(__name__)
-
-LIVE_TRANSPORTS = (
-    Transport.TCP_CLIENT,
-    Transport.TCP_SERVER,
-    Transport.SERIAL,
-    Transport.FILE,
-    Transport.DATABASE,
-)
 
 
 class Ingest(Protocol):

@@ -168,7 +168,13 @@ class HealthState:
 # The states that make /healthz unhealthy and are announced to administrators.
 ALARMING_STATES = (HealthState.ERROR, HealthState.SILENT)
 # Transports captured by a process at the centre (the rest arrive by upload or import).
-LIVE_TRANSPORTS = (Transport.TCP_CLIENT, Transport.TCP_SERVER, Transport.SERIAL, Transport.FILE)
+LIVE_TRANSPORTS = (
+    Transport.TCP_CLIENT,
+    Transport.TCP_SERVER,
+    Transport.SERIAL,
+    Transport.FILE,
+    Transport.DATABASE,
+)
 HEARTBEAT_MAX_AGE = dt.timedelta(seconds=60)
 WORKING_DAYS = range(0, 5)  # Monday to Friday
 WORKING_HOURS = (dt.time(8), dt.time(18))  # from 08:00 inclusive to 18:00 exclusive
@@ -176,7 +182,8 @@ WORKING_HOURS = (dt.time(8), dt.time(18))  # from 08:00 inclusive to 18:00 exclu
 
 def is_live(source: Source) -> bool:
     """Captured by ``manage.py capture`` or a capture worker: a network or serial
-    link, or a file followed at a path (a file source without a path is import-only)."""
+    link, a database polled, or a file followed at a path (a file source without a
+    path is import-only)."""
     if source.transport == Transport.FILE:
         return bool((source.settings or {}).get("path"))
     return source.transport in LIVE_TRANSPORTS

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 
 from billing.models import Call
 from capture.models import CaptureState, RawRecord, Source, Transport
+from capture.selectors import HealthState, source_health_state
 from pbxsim.cdr_database import MariaDB, PostgresCDR, cdr_row
 from tests.capture.test_capture_lease import ROOT, wait_for
 from tests.capture.test_live_capture import capture_until
@@ -229,13 +230,19 @@ def test_a_wrong_password_or_missing_table_is_that_sources_error_only(mariadb):
     no_column = pulled_source(mariadb.url, cursor_column="acctid")
     no_time = pulled_source(mariadb.url, time_column="enddate")
 
+    health: dict[str, str] = {}
+
     def done():
         states = set(
             Source.objects.filter(
                 pk__in=[refused.pk, missing.pk, no_column.pk, no_time.pk]
             ).values_list("capture_state", flat=True)
         )
-        return stored(good) >= 5 and states == {CaptureState.ERROR}
+        # Health, while capture runs: a database source is captured at the centre.
+        for source in Source.objects.filter(pk__in=[good.pk, refused.pk, missing.pk]):
+            health[source.slug] = source_health_state(source)
+        expected = {good.slug: "capturing", refused.slug: "error", missing.slug: "error"}
+        return stored(good) >= 5 and states == {CaptureState.ERROR} and health == expected
 
     capture_until([good, refused, missing, no_column, no_time], done)
 
@@ -252,6 +259,11 @@ def test_a_wrong_password_or_missing_table_is_that_sources_error_only(mariadb):
     assert errors[missing.slug].startswith("table: no table 'cdr_missing' in database")
     assert errors[no_column.slug].startswith("cursor_column: table 'cdr' has no column 'acctid'")
     assert errors[no_time.slug].startswith("time_column: table 'cdr' has no column 'enddate'")
+    assert health == {
+        good.slug: HealthState.CAPTURING,
+        refused.slug: HealthState.ERROR,
+        missing.slug: HealthState.ERROR,
+    }
 
 
 def test_postgresql_rows_become_calls_and_null_is_null(postgres_cdr):

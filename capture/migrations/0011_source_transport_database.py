@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('capture', '0008_source_family_capturador_families'),
+        ('capture', '0010_source_family_grandstream_yeastar'),
     ]
 
     operations = [
