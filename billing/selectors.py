@@ -259,16 +259,8 @@ def trunk_traffic_hours(
         for trunk, counted in counted_as.items():
             key_params += [trunk, counted]
         which = "trunk_id IN (" + ", ".join(["%s"] * len(counted_as)) + ")"
-    # The planner pastes a subquery's expressions into each of their uses, and the
-    # epoch of ``start`` is the dearest of them: so whether a call started in the
-    # period is asked of ``start`` itself (a comparison, and first in each OR), and
-    # the epoch is computed once per event, not six times a call as it was. OFFSET 0
-    # keeps the decoding of an event's number to once per event too.
-    postgresql = connection.vendor == "postgresql"
-    fence = " OFFSET 0" if postgresql else " LIMIT -1 OFFSET 0"
-    least = "LEAST" if postgresql else "MIN"  # SQLite's MIN() of two is the smaller
     calls_sql = (
-        f"SELECT {key} AS trunk, start >= %s AS fresh, {epoch} - %s AS s, "  # noqa: S608
+        f"SELECT {key} AS trunk, {epoch} - %s AS s, "  # noqa: S608 (placeholders only)
         f"{epoch} - %s + ring_seconds + duration_seconds AS e "
         f"FROM billing_call WHERE site_id = %s AND {which} "
         "AND start >= %s AND start < %s"
@@ -281,27 +273,27 @@ def trunk_traffic_hours(
     # no length gives a start and an end at the same instant: it counts, holds nothing.
     sql = (
         "WITH ev AS ("  # noqa: S608 (numbers only)
-        f" SELECT trunk * %s + (CASE WHEN fresh THEN s * 4 + 3 ELSE 2 END) AS key"
-        f" FROM ({calls_sql}) AS c1 WHERE fresh OR e > 0"
-        f" UNION ALL SELECT trunk * %s + {least}(e, %s) * 4"
-        f" FROM ({calls_sql}) AS c2 WHERE fresh OR e > 0), "
+        f" SELECT trunk * %s + (CASE WHEN s < 0 THEN 0 ELSE s END) * 4 + 2"
+        f" + (CASE WHEN s < 0 THEN 0 ELSE 1 END) AS key FROM ({calls_sql}) AS c1"
+        " WHERE e > 0 OR s >= 0"
+        f" UNION ALL SELECT trunk * %s + (CASE WHEN e > %s THEN %s ELSE e END) * 4"
+        f" FROM ({calls_sql}) AS c2 WHERE e > 0 OR s >= 0), "
         "run AS (SELECT key, SUM(CASE WHEN key %% 4 >= 2 THEN 1 ELSE -1 END)"
         " OVER (ORDER BY key ROWS UNBOUNDED PRECEDING) AS level FROM ev), "
         # An end belongs to the hour it closes (an end at 11:00:00 is the last instant
         # of 10:00-11:00, when the line was still held): an hour's net then gives the
         # level the next hour opens with.
-        "moment AS (SELECT trunk, t, d, fresh, level,"
-        " CASE WHEN d < 0 THEN (t - 1) / 3600 ELSE t / 3600 END AS hour FROM ("
-        "  SELECT key / %s AS trunk, key %% %s / 4 AS t, key %% 4 / 2 * 2 - 1 AS d,"
-        f"  key %% 2 AS fresh, level FROM run{fence}"
+        "moment AS (SELECT trunk, t, up, fresh, level,"
+        " CASE WHEN up = 0 THEN (t - 1) / 3600 ELSE t / 3600 END AS hour FROM ("
+        "  SELECT key / %s AS trunk, key %% %s / 4 AS t, key %% 4 / 2 AS up,"
+        "  key %% 2 AS fresh, level FROM run"
         " ) AS decoded) "
-        "SELECT trunk, hour, SUM(d), MAX(level * %s - t),"
-        " SUM(d * ((hour + 1) * 3600 - t)), SUM(fresh)"
+        "SELECT trunk, hour, SUM(2 * up - 1), MAX(level * %s - t),"
+        " SUM((2 * up - 1) * ((hour + 1) * 3600 - t)), SUM(fresh)"
         " FROM moment GROUP BY trunk, hour"
     )
     bounds = [
         *key_params,
-        connection.ops.adapt_datetimefield_value(start),
         origin,
         origin,
         site_id,
@@ -317,6 +309,7 @@ def trunk_traffic_hours(
         _EVENTS,
         *bounds,
         _EVENTS,
+        period,
         period,
         *bounds,
         _EVENTS,
