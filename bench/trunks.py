@@ -8,7 +8,9 @@ before at the density of the 10M-call store (10,000,000 / 12 months, weekdays fo
 times busier than weekends, 07:00-21:00), on 12 trunks of one site, and says so;
 ``BENCH_TRUNKS_CALLS`` sets the store the density is taken from (default 10,000,000),
 ``BENCH_TRUNKS_FRESH=1`` remakes the data (kept in ``BENCH_TRUNKS_DATABASE_URL``,
-default ``tarificador_bench_trunks``, between runs).
+default ``tarificador_bench_trunks``, between runs). It measures the report of the
+trunks alone, then with the trunks in 4 groups of 3 (``TrunkGroup``: a second sweep of
+the same calls), and removes the groups again.
 """
 
 from __future__ import annotations
@@ -81,6 +83,7 @@ def _prepare(per_month: int) -> None:
                 cursor.execute("SELECT calls FROM bench_trunks_state")
                 if cursor.fetchone()[0] == CALLS:
                     print(f"reusing the data in {_name()} (BENCH_TRUNKS_FRESH=1 to remake it)")
+                    call_command("migrate", verbosity=0)  # the tables added since
                     return
     connection.close()
     with psycopg.connect(_admin_url(), autocommit=True) as admin:
@@ -174,6 +177,7 @@ def _measure() -> None:
     from rest_framework.authtoken.models import Token
 
     from billing.models import Call
+    from org.models import Trunk, TrunkGroup
 
     admin = get_user_model().objects.get(username="bench-admin")
     client = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=admin)[0]}")
@@ -197,13 +201,31 @@ def _measure() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = 'billing_call'")
         stored = cursor.fetchone()[0]
-    samples = []
-    for _ in range(REPEATS):
-        started = time.perf_counter()
-        get()
-        samples.append((time.perf_counter() - started) * 1000)
-    failures.check(REPEATS)
+
+    def timed() -> list[float]:
+        samples = []
+        for _ in range(REPEATS):
+            started = time.perf_counter()
+            get()
+            samples.append((time.perf_counter() - started) * 1000)
+        failures.check(REPEATS)
+        return samples
+
+    samples = timed()
     median, worst = statistics.median(samples), max(samples)
+    trunks = list(Trunk.objects.order_by("name"))
+    TrunkGroup.objects.filter(name__startswith="bench-").delete()
+    for index in range(0, len(trunks), 3):
+        group = TrunkGroup.objects.create(site=trunks[0].site, name=f"bench-{index // 3}")
+        Trunk.objects.filter(pk__in=[trunk.pk for trunk in trunks[index : index + 3]]).update(
+            group=group
+        )
+    try:
+        grouped = timed()
+        groups = len(get().json()["groups"])
+    finally:
+        Trunk.objects.update(group=None)
+        TrunkGroup.objects.filter(name__startswith="bench-").delete()
     busiest = max(body["trunks"], key=lambda line: line["busy_hour_erlangs"])
     print(
         f"store: ~{stored:,} calls (two months filled); measured month {month}: "
@@ -214,6 +236,10 @@ def _measure() -> None:
         f"trunk report API, administrator: {median:,.0f} ms median, {worst:,.0f} ms worst of "
         f"{REPEATS} (aim {AIM_MS} ms: {AIM_MS / median:.1f}x under it); "
         f"{in_month / (median / 1000):,.0f} calls/s"
+    )
+    print(
+        f"with the trunks in {groups} groups: {statistics.median(grouped):,.0f} ms median, "
+        f"{max(grouped):,.0f} ms worst of {REPEATS}"
     )
 
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, QuerySet
 
+from capture.models import Source
 from org.models import Site
 from org.selectors import departments_visible_to
 from rating.models import RatePlan
@@ -160,13 +161,25 @@ _LONGEST_CALL_SECONDS = 7 * 86400 + 3600
 # seconds into the period are fewer than _INSTANTS (a month has at most 745 hours).
 _INSTANTS = 1 << 22
 _EVENTS = _INSTANTS * 4  # an event's number: trunk * _EVENTS + seconds * 4 + flags
-_HOUR = 3600
+# The outcomes by which a PBX says a call found every line busy, per family, as its
+# parser keeps them in ``Call.details`` (key: values). Families not named here do not
+# tell it apart from an unanswered call.
+BLOCKED_OUTCOMES: dict[str, dict[str, tuple]] = {
+    # Asterisk's disposition CONGESTION: no channel free (BUSY is the called party's).
+    "asterisk-csv": {"disposition": ("CONGESTION",)},
+    # FreeSWITCH's hangup causes for Q.850 34 and 42.
+    "freeswitch-csv": {"hangup_cause": ("NORMAL_CIRCUIT_CONGESTION", "SWITCH_CONGESTION")},
+    # Q.850 34 (no circuit or channel available) and 42 (switching equipment congestion).
+    "cisco-cucm": {"orig_cause": (34, 42), "dest_cause": (34, 42)},
+    # NEC's call class ALB: all lines busy.
+    "nec": {"class": ("ALB",)},
+}
 
 
 @dataclass(frozen=True)
 class TrunkHour:
-    """One trunk in one hour of a period (``hour`` counts hours from its start) in
-    which a call took or gave back one of its lines.
+    """One trunk (or group) in one hour of a period (``hour`` counts hours from its
+    start) in which a call took or gave back one of its lines.
 
     ``net`` is the calls that took a line less those that gave one back in the hour,
     so the level an hour opens with is the sum of the ``net`` before it. ``peak`` is
@@ -201,33 +214,55 @@ def _epoch_sql(vendor: str) -> str:
     return "CAST(strftime('%%s', start) AS INTEGER)"  # SQLite stores UTC text
 
 
-def trunk_traffic_hours(*, site_id: int, start: dt.datetime, end: dt.datetime) -> TrunkTrafficRows:
+def trunk_traffic_hours(
+    *,
+    site_id: int,
+    start: dt.datetime,
+    end: dt.datetime,
+    counted_as: dict[int, int] | None = None,
+) -> TrunkTrafficRows:
     """Every trunk of a site with calls in ``[start, end)``, hour by hour.
+
+    ``counted_as`` (trunk id: an id) sweeps the calls of those trunks only, each under
+    the id it maps to, so that the calls of a group of trunks are swept together (its
+    concurrency is of its calls at once, not the sum of its trunks' peaks); without
+    it, each trunk is its own.
 
     Computed in the database, in one query whose answer is a row per trunk and hour,
     never per call: a sweep over the calls' starts (+1) and ends (-1) in time order
     (a running ``SUM() OVER``), an end at the same instant as a start coming first,
     so that back-to-back calls do not overlap. The same events give each hour's
     traffic, each call clipped to the hour and to the period (see ``TrunkHour``), and
-    its calls. The starts and the ends are read by two scans of the period's calls
-    that PostgreSQL runs in parallel: twice as fast, measured, as one scan into a
-    materialized CTE read twice. ``start`` should be a whole hour of the site's
-    clock: hours are counted from it. Calls started before the period that still
-    hold a line in it count in its traffic and concurrency but not in its ``calls``.
+    its calls. ``start`` should be a whole hour of the site's clock: hours are counted
+    from it. Calls started before the period that still hold a line in it count in
+    its traffic and concurrency but not in its ``calls``.
+
+    The starts and the ends are read by two scans of the period's calls that
+    PostgreSQL runs in parallel: faster, measured, than one scan into a materialized
+    CTE read twice, and than sorting the events on plain columns (trunk, instant,
+    +1/-1) instead of one packed number (bench/trunks.py, docs/reports.md).
     """
     from django.db import connection, transaction
 
     origin = int(start.timestamp())
     period = int((end - start).total_seconds())
-    if period <= 0:
+    if period <= 0 or counted_as == {}:
         return TrunkTrafficRows(hours=[], calls={})
     if period >= _INSTANTS:
         raise ValueError("a traffic period is at most a month")
     epoch = _epoch_sql(connection.vendor)
+    key_params: list[int] = []
+    if counted_as is None:
+        key, which = "trunk_id", "trunk_id IS NOT NULL"
+    else:
+        key = "CASE trunk_id" + " WHEN %s THEN %s" * len(counted_as) + " END"
+        for trunk, counted in counted_as.items():
+            key_params += [trunk, counted]
+        which = "trunk_id IN (" + ", ".join(["%s"] * len(counted_as)) + ")"
     calls_sql = (
-        f"SELECT trunk_id AS trunk, {epoch} - %s AS s, "  # noqa: S608 (numbers only)
+        f"SELECT {key} AS trunk, {epoch} - %s AS s, "  # noqa: S608 (placeholders only)
         f"{epoch} - %s + ring_seconds + duration_seconds AS e "
-        "FROM billing_call WHERE site_id = %s AND trunk_id IS NOT NULL "
+        f"FROM billing_call WHERE site_id = %s AND {which} "
         "AND start >= %s AND start < %s"
     )
     # The sweep: one number per event, sorted once: the trunk, the instant (seconds *
@@ -258,9 +293,11 @@ def trunk_traffic_hours(*, site_id: int, start: dt.datetime, end: dt.datetime) -
         " FROM moment GROUP BY trunk, hour"
     )
     bounds = [
+        *key_params,
         origin,
         origin,
         site_id,
+        *(counted_as or ()),
         # As the ORM would pass them: SQLite compares the stored UTC text, and an
         # aware datetime's "+00:00" would let in a call starting at ``end`` exactly.
         connection.ops.adapt_datetimefield_value(
@@ -284,21 +321,22 @@ def trunk_traffic_hours(*, site_id: int, start: dt.datetime, end: dt.datetime) -
             # The sweep sorts two events per call of the month (1.7 million at the
             # density of the 10M-call store): in memory, not spilled to disk with the
             # default 4 MB; and compiling this query (JIT) took 2.5 s, several times
-            # what running it takes.
-            cursor.execute("SET LOCAL work_mem = '256MB'")
-            cursor.execute("SET LOCAL jit = off")
+            # what running it takes. One statement: both are local to the transaction.
+            cursor.execute(
+                "SELECT set_config('work_mem', '256MB', true), set_config('jit', 'off', true)"
+            )
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     hours, calls = [], {}
     for trunk, hour, net, packed, seconds, fresh in rows:
         calls[trunk] = calls.get(trunk, 0) + int(fresh)
-        packed = int(packed)
+        packed, net = int(packed), int(net)
         level = -(-packed // _INSTANTS)  # packed = level * _INSTANTS - offset
         hours.append(
             TrunkHour(
                 trunk_id=trunk,
                 hour=hour,
-                net=int(net),
+                net=net,
                 peak=level,
                 peak_offset=level * _INSTANTS - packed,
                 seconds=int(seconds),
@@ -306,6 +344,29 @@ def trunk_traffic_hours(*, site_id: int, start: dt.datetime, end: dt.datetime) -
         )
     hours.sort(key=lambda row: (row.trunk_id, row.hour))
     return TrunkTrafficRows(hours=hours, calls=calls)
+
+
+def trunk_blocked_calls(
+    *, site_id: int, start: dt.datetime, end: dt.datetime
+) -> dict[int, int] | None:
+    """Per trunk, the calls started in ``[start, end)`` that the PBX says found every
+    line busy (``BLOCKED_OUTCOMES``); ``None`` when no source of the site is of a
+    family that says it (then nothing tells those calls from unanswered ones)."""
+    families = set(Source.objects.filter(site_id=site_id).values_list("family", flat=True))
+    found = Q()
+    for family in sorted(families):
+        for key, values in BLOCKED_OUTCOMES.get(family, {}).items():
+            found |= Q(**{f"details__{key}__in": list(values)})
+    if not found:
+        return None
+    rows = (
+        Call.objects.filter(site_id=site_id, start__gte=start, start__lt=end, trunk__isnull=False)
+        .filter(found)
+        .values("trunk")
+        .annotate(blocked=Count("id"))
+        .order_by()
+    )
+    return {row["trunk"]: row["blocked"] for row in rows}
 
 
 def price_explanation(call: Call) -> dict:

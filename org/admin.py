@@ -1,11 +1,11 @@
 """Admin of the organization: sites, departments, extensions (with their history)
-and trunks."""
+and trunks (and their groups)."""
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy, ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Department, Extension, Site, Trunk
+from .models import Department, Extension, Site, Trunk, TrunkGroup
 
 
 @admin.register(Site)
@@ -71,6 +71,38 @@ class ExtensionAdmin(SimpleHistoryAdmin):
 
 @admin.register(Trunk)
 class TrunkAdmin(admin.ModelAdmin):
-    list_display = ["name", "site", "description", "lines", "rate_plan", "answer_after_seconds"]
+    list_display = [
+        "name",
+        "site",
+        "group",
+        "description",
+        "lines",
+        "rate_plan",
+        "answer_after_seconds",
+    ]
+    search_fields = ["name", "description"]
+    list_filter = ["site", "group"]
+    list_select_related = ["site", "group"]
+
+
+class GroupTrunkInline(admin.TabularInline):
+    """The group's trunks, their lines editable here; a trunk joins a group from its
+    own page (Group), where its site is known."""
+
+    model = Trunk
+    fields = ["name", "lines", "description"]
+    readonly_fields = ["name"]
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TrunkGroup)
+class TrunkGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "site", "description"]
     search_fields = ["name", "description"]
     list_filter = ["site"]
+    inlines = [GroupTrunkInline]

@@ -257,6 +257,28 @@ class Extension(models.Model):
         return f"{self.number} ({self.site.slug})"
 
 
+class TrunkGroup(models.Model):
+    """Trunks of a site that carry the same calls, sized together (two E1 to one
+    carrier): the trunk report gives the group's figures with its calls at once."""
+
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, related_name="trunk_groups", verbose_name=_("site")
+    )
+    name = models.CharField(max_length=64, verbose_name=_("name"))
+    description = models.CharField(max_length=200, blank=True, verbose_name=_("description"))
+
+    class Meta:
+        verbose_name = _("trunk group")
+        verbose_name_plural = _("trunk groups")
+        ordering = ["site", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "name"], name="trunk_group_unique_per_site")
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.site.slug})"
+
+
 class Trunk(models.Model):
     """An outside line or line group of a site, as the PBX names it."""
 
@@ -295,6 +317,18 @@ class Trunk(models.Model):
         ),
         verbose_name=_("lines"),
     )
+    group = models.ForeignKey(
+        TrunkGroup,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="trunks",
+        help_text=_(
+            "The group it belongs to, if any: the trunk report also gives the group's "
+            "figures, its trunks' calls taken together. A group of the trunk's site."
+        ),
+        verbose_name=_("group"),
+    )
 
     class Meta:
         verbose_name = _("trunk")
@@ -307,3 +341,17 @@ class Trunk(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.site.slug})"
+
+    def clean(self):
+        super().clean()
+        group, site = self.group_id, self.site_id
+        if group is not None and site is not None and self.group.site_id != site:
+            raise ValidationError(
+                {
+                    "group": _(
+                        "Trunk %(trunk)s is of site %(site)s, and group %(group)s of "
+                        "another site: pick a group of the trunk's site."
+                    )
+                    % {"trunk": self.name, "site": self.site.slug, "group": self.group.name}
+                }
+            )

@@ -8,6 +8,13 @@ probability that a call found every line busy at that traffic with the trunk's
 ``lines`` (Erlang B), and the lines that would keep it at or under 1 % (the usual
 grade of service).
 
+Trunks may belong to a group (``org.TrunkGroup``, two E1 to one carrier): a group gets
+the same figures, from its trunks' calls taken together (its peak is of its calls at
+once, not the sum of its trunks' peaks), against its trunks' lines added up (unknown
+when any trunk's is). Where the PBX says a call found every line busy
+(``billing.selectors.BLOCKED_OUTCOMES``), ``blocked_reported`` counts those calls;
+it is ``None`` for the sites whose PBX families do not tell them apart.
+
 A call holds a line from its start until start + ring + conversation: the trunk is
 seized while the call rings, so unanswered calls are traffic too. The figures are
 computed in the database (``billing.selectors.trunk_traffic_hours``), never by
@@ -28,9 +35,9 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from billing.selectors import TrunkHour, trunk_traffic_hours
+from billing.selectors import TrunkHour, trunk_blocked_calls, trunk_traffic_hours
 from core.errors import DomainError
-from org.models import Site, Trunk
+from org.models import Site, Trunk, TrunkGroup
 from org.selectors import departments_visible_to
 
 from .dashboard import WEEKDAYS
@@ -95,7 +102,8 @@ class HourTraffic:
 
 @dataclass(frozen=True)
 class TrunkTraffic:
-    """One trunk's month (see the module's docstring for each figure)."""
+    """One trunk's (or one group's) month (see the module's docstring for each
+    figure). For a group, ``trunk_id`` and ``trunk`` are the group's id and name."""
 
     site_slug: str
     site_name: str
@@ -111,6 +119,9 @@ class TrunkTraffic:
     blocking: float | None  # None when ``lines`` is not known
     lines_for_1pct: int | None
     hours: tuple[HourTraffic, ...] = ()  # every hour of the month, in order
+    blocked_reported: int | None = None  # None: the site's PBX does not say
+    group: str | None = None  # a trunk's group's name
+    members: tuple[str, ...] = ()  # a group's trunks' names
 
     @property
     def busiest_day(self) -> tuple[HourTraffic, ...]:
@@ -133,6 +144,7 @@ class TrunkReport:
     month: dt.date
     site: Site | None
     trunks: tuple[TrunkTraffic, ...]
+    groups: tuple[TrunkTraffic, ...] = ()
 
 
 def trunk_report_allowed(user) -> bool:
@@ -144,7 +156,9 @@ def trunk_report(*, month: dt.date, user, site_slug: str | None = None) -> Trunk
     """Every trunk's traffic in ``month`` (first day), of one site when ``site_slug``.
 
     Raises ``TrunkReportRefused`` for anyone but an administrator and
-    ``SiteNotFound`` for an unknown slug. Two queries per site with trunks.
+    ``SiteNotFound`` for an unknown slug. Per site with trunks: the sweep of its
+    trunks, one of its groups when it has any, and the count of the calls its PBX
+    says were blocked when its families report them.
     """
     if not trunk_report_allowed(user):
         raise TrunkReportRefused(
@@ -158,40 +172,123 @@ def trunk_report(*, month: dt.date, user, site_slug: str | None = None) -> Trunk
             raise SiteNotFound(_("There is no site %(slug)r.") % {"slug": site_slug})
         sites = sites.filter(pk=site.pk)
     trunks_by_site: defaultdict[int, list[Trunk]] = defaultdict(list)
-    trunk_rows = Trunk.objects.filter(site__in=sites).order_by("name", "pk")
+    trunk_rows = Trunk.objects.filter(site__in=sites).select_related("group").order_by("name", "pk")
     for trunk in trunk_rows:
         trunks_by_site[trunk.site_id].append(trunk)
-    result = []
+    result, groups = [], []
     for each in sites:
         if each.pk in trunks_by_site:
-            result.extend(_site_trunks(each, trunks_by_site[each.pk], month))
-    return TrunkReport(month=month, site=site, trunks=tuple(result))
+            site_trunks, site_groups = _site_trunks(each, trunks_by_site[each.pk], month)
+            result.extend(site_trunks)
+            groups.extend(site_groups)
+    return TrunkReport(month=month, site=site, trunks=tuple(result), groups=tuple(groups))
 
 
-def _site_trunks(site: Site, trunks: list[Trunk], month: dt.date) -> list[TrunkTraffic]:
+def _site_trunks(
+    site: Site, trunks: list[Trunk], month: dt.date
+) -> tuple[list[TrunkTraffic], list[TrunkTraffic]]:
     zone = site.zone
     start = dt.datetime.combine(month, dt.time(), zone).astimezone(dt.UTC)
     end = dt.datetime.combine(month_following(month), dt.time(), zone).astimezone(dt.UTC)
     count = -(-int((end - start).total_seconds()) // 3600)
-    traffic = trunk_traffic_hours(site_id=site.pk, start=start, end=end)
-    by_trunk: defaultdict[int, dict[int, TrunkHour]] = defaultdict(dict)
-    for row in traffic.hours:
-        by_trunk[row.trunk_id][row.hour] = row
-    return [
-        _trunk_traffic(
-            site, trunk, start, count, by_trunk.get(trunk.pk, {}), traffic.calls.get(trunk.pk, 0)
+    blocked = trunk_blocked_calls(site_id=site.pk, start=start, end=end)
+    by_trunk = _by_id(trunk_traffic_hours(site_id=site.pk, start=start, end=end))
+    lines = [
+        _line(
+            site,
+            trunk,
+            start,
+            count,
+            by_trunk,
+            blocked=None if blocked is None else blocked.get(trunk.pk, 0),
         )
         for trunk in trunks
     ]
+    members: defaultdict[int, list[Trunk]] = defaultdict(list)
+    for trunk in trunks:
+        if trunk.group is not None:
+            members[trunk.group_id].append(trunk)
+    if not members:
+        return lines, []
+    traffic = trunk_traffic_hours(
+        site_id=site.pk,
+        start=start,
+        end=end,
+        counted_as={trunk.pk: group for group, each in members.items() for trunk in each},
+    )
+    by_group = _by_id(traffic)
+    groups = sorted(
+        {trunk.group_id: trunk.group for each in members.values() for trunk in each}.values(),
+        key=lambda group: (group.name, group.pk),
+    )
+    return lines, [
+        _line(
+            site,
+            group,
+            start,
+            count,
+            by_group,
+            blocked=None
+            if blocked is None
+            else sum(blocked.get(trunk.pk, 0) for trunk in members[group.pk]),
+            members=members[group.pk],
+        )
+        for group in groups
+    ]
+
+
+def _by_id(traffic) -> tuple[defaultdict[int, dict[int, TrunkHour]], dict[int, int]]:
+    hours: defaultdict[int, dict[int, TrunkHour]] = defaultdict(dict)
+    for row in traffic.hours:
+        hours[row.trunk_id][row.hour] = row
+    return hours, traffic.calls
+
+
+def _line(
+    site: Site,
+    what: Trunk | TrunkGroup,
+    start: dt.datetime,
+    count: int,
+    traffic: tuple[defaultdict[int, dict[int, TrunkHour]], dict[int, int]],
+    *,
+    blocked: int | None,
+    members: list[Trunk] | None = None,
+) -> TrunkTraffic:
+    """A trunk's, or with ``members`` a group's, figures from its sweep."""
+    if members is None:
+        assert isinstance(what, Trunk)
+        lines, group = what.lines, (what.group.name if what.group else None)
+    else:
+        known = [trunk.lines for trunk in members]
+        lines = None if None in known else sum(known)  # type: ignore[arg-type]
+        group = None
+    hours, calls = traffic
+    return _trunk_traffic(
+        site,
+        what,
+        lines,
+        start,
+        count,
+        hours.get(what.pk, {}),
+        calls.get(what.pk, 0),
+        blocked=blocked,
+        group=group,
+        members=tuple(trunk.name for trunk in members or ()),
+    )
 
 
 def _trunk_traffic(
     site: Site,
-    trunk: Trunk,
+    trunk: Trunk | TrunkGroup,
+    trunk_lines: int | None,
     start: dt.datetime,
     count: int,
     rows: dict[int, TrunkHour],
     calls: int,
+    *,
+    blocked: int | None,
+    group: str | None,
+    members: tuple[str, ...],
 ) -> TrunkTraffic:
     zone = site.zone
     hours = []
@@ -223,7 +320,7 @@ def _trunk_traffic(
         trunk_id=trunk.pk,
         trunk=trunk.name,
         description=trunk.description,
-        lines=trunk.lines,
+        lines=trunk_lines,
         calls=calls,
         peak_concurrent=peak,
         peak_at=None
@@ -231,9 +328,12 @@ def _trunk_traffic(
         else (start + dt.timedelta(seconds=peak_offset)).astimezone(zone),
         busy_hour_start=busy.start if busy else None,
         busy_hour_erlangs=traffic,
-        blocking=None if trunk.lines is None else erlang_b(traffic, trunk.lines),
+        blocking=None if trunk_lines is None else erlang_b(traffic, trunk_lines),
         lines_for_1pct=lines_needed(traffic),
         hours=tuple(hours),
+        blocked_reported=blocked,
+        group=group,
+        members=members,
     )
 
 

@@ -288,11 +288,38 @@ class TrunkLineSerializer(serializers.Serializer):
     lines_for_1pct = serializers.IntegerField(
         allow_null=True, help_text=_("Lines for at most 1 % blocking at the busy hour.")
     )
+    blocked_reported = serializers.IntegerField(
+        allow_null=True,
+        required=False,
+        help_text=_(
+            "Calls of the month the PBX says found every line busy; null where the "
+            "site's PBX does not say it (docs/reports.md, Trunks)."
+        ),
+    )
+    group = serializers.CharField(
+        allow_null=True, required=False, help_text=_("The trunk's group; null: none.")
+    )
+
+
+class TrunkGroupLineSerializer(TrunkLineSerializer):
+    trunk = serializers.CharField(help_text=_("The group's name."))
+    lines = serializers.IntegerField(
+        allow_null=True, help_text=_("Its trunks' lines added up; null when any is not set.")
+    )
+    trunks = serializers.ListField(
+        child=serializers.CharField(), help_text=_("The names of the group's trunks.")
+    )
+    group = None  # type: ignore[assignment]
 
 
 class TrunkReportSerializer(serializers.Serializer):
     month = serializers.DateField(format="%Y-%m")
     trunks = TrunkLineSerializer(many=True)
+    groups = TrunkGroupLineSerializer(
+        many=True,
+        required=False,
+        help_text=_("Groups of trunks, their calls taken together (their peak is of them all)."),
+    )
 
 
 def _moment(value) -> str | None:
@@ -313,13 +340,24 @@ def trunk_line_data(line) -> dict:
         "busy_hour_erlangs": round(line.busy_hour_erlangs, 3),
         "blocking": None if line.blocking is None else round(line.blocking, 6),
         "lines_for_1pct": line.lines_for_1pct,
+        "blocked_reported": line.blocked_reported,
+        "group": line.group,
     }
 
 
 def trunk_report_data(report) -> dict:
+    """The trunks, and beside them their groups: the same figures, ``trunk`` the
+    group's name, ``lines`` its trunks' added up, and ``trunks`` their names."""
     return {
         "month": f"{report.month:%Y-%m}",
         "trunks": [trunk_line_data(line) for line in report.trunks],
+        "groups": [
+            {
+                **{key: value for key, value in trunk_line_data(line).items() if key != "group"},
+                "trunks": list(line.members),
+            }
+            for line in report.groups
+        ],
     }
 
 

@@ -122,6 +122,9 @@ class TrunkReportView(StrictQueryMixin, APIView):
             "holds a line from its start to start + ring + conversation; the month and "
             "its hours are the site's local ones. `blocking` is the Erlang B probability "
             "at the busy hour's traffic with the trunk's `lines` (null when not set). "
+            "`groups` gives the same figures per group of trunks, from its trunks' calls "
+            "taken together, with their lines added up. `blocked_reported` counts the "
+            "calls the PBX says found every line busy (null where it does not say). "
             "For administrators only."
         ),
     )

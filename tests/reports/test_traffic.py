@@ -12,6 +12,11 @@ in October 2026; a call holds its line from its start to start + ring + conversa
     LONG           30 Sep 23:30 to 1 Oct 00:30 (started in September) and
                    1 Oct 00:00-03:30: two at once at 00:00:00; 00:00 hour 1.5 E.
     EMPTY (30)     no calls.
+
+Groups (``grouped``): A (2 lines) 12 Oct 10:00-10:10 and 10:02-10:08 (two at once
+from 10:02), B (3 lines) 12 Oct 14:00-14:20 and 14:05-14:10 (two at once from 14:05)
+and 10:30-10:35: each trunk peaks at 2, their group at 2 (10:02), not 2 + 2; the
+group's busy hour is 14:00 (1200 + 300 s = 0.417 E) on 2 + 3 = 5 lines.
 """
 
 from __future__ import annotations
@@ -22,11 +27,12 @@ import math
 import random
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from billing.models import Call
 from capture.models import RawRecord
-from org.models import Trunk
+from org.models import Trunk, TrunkGroup
 from reports.traffic import erlang_b, lines_needed, trunk_heat_map, trunk_report
 from tests.factories import SiteFactory, SourceFactory
 
@@ -43,11 +49,14 @@ KEYS = {
     "busy_hour_erlangs",
     "blocking",
     "lines_for_1pct",
+    "blocked_reported",
+    "group",
 }
+GROUP_KEYS = (KEYS - {"group"}) | {"trunks"}
 _seq = itertools.count(10_000)
 
 
-def trunk_call(source, trunk, start, *, duration, ring=0):
+def trunk_call(source, trunk, start, *, duration, ring=0, details=None):
     seq = next(_seq)
     raw = RawRecord.objects.create(
         source=source, seq=seq, received_at=start, line=f"trunk call {seq}", state="parsed"
@@ -66,6 +75,7 @@ def trunk_call(source, trunk, start, *, duration, ring=0):
         category="national",
         cost=0,
         currency="ARS",
+        details=details or {},
     )
 
 
@@ -269,8 +279,9 @@ def test_api_shape_per_contract(org, trunks):
     response = client_for(org.admin).get("/api/v1/reports/trunks/", {"month": "2026-10"})
     assert response.status_code == 200, response.content
     body = response.json()
-    assert set(body) == {"month", "trunks"}
+    assert set(body) == {"month", "trunks", "groups"}
     assert body["month"] == "2026-10"
+    assert body["groups"] == []
     assert all(set(line) == KEYS for line in body["trunks"])
     e1 = next(line for line in body["trunks"] if line["trunk"] == "E1")
     assert e1 == {
@@ -284,6 +295,8 @@ def test_api_shape_per_contract(org, trunks):
         "busy_hour_erlangs": 0.45,
         "blocking": 0.06527,
         "lines_for_1pct": 3,
+        "blocked_reported": None,  # an IP Office does not say it
+        "group": None,
     }
     b2b = next(line for line in body["trunks"] if line["trunk"] == "B2B")
     assert (b2b["lines"], b2b["blocking"]) == (None, None)
@@ -328,7 +341,7 @@ def test_managers_are_refused(org, trunks, who):
 
 def test_api_queries_do_not_grow_with_the_calls(org, trunks, django_assert_max_num_queries):
     client = client_for(org.admin)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):
         assert client.get("/api/v1/reports/trunks/", {"month": "2026-10"}).status_code == 200
 
 
@@ -371,3 +384,136 @@ def test_page_in_spanish(org, trunks):
     html = client.get(reverse("reports:trunks"), {"month": "2026-10"}).content.decode()
     assert "Troncales" in html
     assert "Hora pico" in html
+
+
+# ---------------------------------------------------------------- trunk groups
+
+
+@pytest.fixture
+def grouped(org):
+    site, source = org.site, org.source
+    group = TrunkGroup.objects.create(site=site, name="Telecom E1", description="2 x E1")
+    a = Trunk.objects.create(site=site, name="A", lines=2, group=group)
+    b = Trunk.objects.create(site=site, name="B", lines=3, group=group)
+    Trunk.objects.create(site=site, name="ALONE", lines=30)
+    trunk_call(source, a, at(10, 12, 10, 0), duration=600)
+    trunk_call(source, a, at(10, 12, 10, 2), duration=360)
+    trunk_call(source, b, at(10, 12, 14, 0), duration=1200)
+    trunk_call(source, b, at(10, 12, 14, 5), duration=300)
+    trunk_call(source, b, at(10, 12, 10, 30), duration=300)
+    return {"group": group, "A": a, "B": b}
+
+
+def test_a_groups_peak_is_of_its_calls_together_not_its_trunks_peaks_added(org, grouped):
+    report = trunk_report(month=OCTOBER, user=org.admin)
+    trunks = by_trunk(report)
+    assert (trunks["A"].peak_concurrent, trunks["B"].peak_concurrent) == (2, 2)
+    assert (trunks["A"].group, trunks["ALONE"].group) == ("Telecom E1", None)
+    [group] = report.groups
+    assert (group.trunk, group.members, group.description) == ("Telecom E1", ("A", "B"), "2 x E1")
+    assert group.calls == 5
+    assert group.peak_concurrent == 2
+    assert group.peak_at == at(10, 12, 10, 2)
+    assert group.busy_hour_start == at(10, 12, 14)
+    assert group.busy_hour_erlangs == pytest.approx(1500 / 3600)
+    assert group.lines == 5
+    assert group.blocking == pytest.approx(erlang_b(1500 / 3600, 5))
+    assert group.lines_for_1pct == 3  # 0.417 E: B(2) = 5.8 %, B(3) = 0.8 %
+    ten = next(hour for hour in group.hours if hour.start == at(10, 12, 10))
+    assert ten.erlangs == pytest.approx((600 + 360 + 300) / 3600)
+    assert ten.peak == 2
+
+
+def test_a_group_whose_calls_overlap_across_its_trunks_peaks_above_each(org, grouped):
+    """A call on B at 10:05 meets A's two: three at once in the group, two on A."""
+    trunk_call(org.source, grouped["B"], at(10, 12, 10, 5), duration=60)
+    report = trunk_report(month=OCTOBER, user=org.admin)
+    assert by_trunk(report)["A"].peak_concurrent == 2
+    [group] = report.groups
+    assert group.peak_concurrent == 3
+    assert group.peak_at == at(10, 12, 10, 5)
+
+
+def test_a_group_with_a_trunk_of_unknown_lines_has_no_blocking(org, grouped):
+    Trunk.objects.filter(pk=grouped["B"].pk).update(lines=None)
+    [group] = trunk_report(month=OCTOBER, user=org.admin).groups
+    assert (group.lines, group.blocking) == (None, None)
+    assert group.busy_hour_erlangs == pytest.approx(1500 / 3600)
+
+
+def test_a_trunk_joins_only_a_group_of_its_site(org, grouped):
+    other = TrunkGroup.objects.create(site=SiteFactory(slug="rosario"), name="Elsewhere")
+    trunk = grouped["A"]
+    trunk.group = other
+    with pytest.raises(ValidationError) as raised:
+        trunk.full_clean()
+    assert "group" in raised.value.message_dict
+    assert "A" in raised.value.message_dict["group"][0]
+
+
+def test_api_gives_the_groups_beside_the_trunks(org, grouped):
+    body = client_for(org.admin).get("/api/v1/reports/trunks/", {"month": "2026-10"}).json()
+    [group] = body["groups"]
+    assert set(group) == GROUP_KEYS
+    assert group["trunk"] == "Telecom E1"
+    assert group["trunks"] == ["A", "B"]
+    assert (group["lines"], group["calls"], group["peak_concurrent"]) == (5, 5, 2)
+    assert group["peak_at"] == "2026-10-12T10:02:00-03:00"
+    assert group["busy_hour_erlangs"] == 0.417
+    assert {line["trunk"]: line["group"] for line in body["trunks"]} == {
+        "A": "Telecom E1",
+        "B": "Telecom E1",
+        "ALONE": None,
+    }
+
+
+def test_page_shows_the_groups_above_the_trunks(org, grouped):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(org.admin)
+    html = client.get(reverse("reports:trunks"), {"month": "2026-10"}).content.decode()
+    assert 'data-group="Telecom E1"' in html
+    assert html.index('data-group="Telecom E1"') < html.index('data-trunk="A"')
+
+
+def test_admin_edits_a_groups_trunks_inline(org, grouped):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(org.admin)
+    page = client.get(reverse("admin:org_trunkgroup_change", args=[grouped["group"].pk]))
+    assert page.status_code == 200
+    assert "Telecom E1" in page.content.decode()
+    assert client.get(reverse("admin:org_trunk_changelist"), {"group": grouped["group"].pk})
+
+
+# ---------------------------------------------------------------- blocked, as the PBX says
+
+
+def test_blocked_reported_counts_the_pbxs_all_lines_busy_calls(org):
+    """An Asterisk site: CONGESTION is all circuits busy (BUSY is the called party's);
+    a Cisco site: Q.850 cause 34 (no circuit available), kept as a number."""
+    asterisk = SourceFactory(site=org.site, slug="cordoba-asterisk", family="asterisk-csv")
+    trunk = Trunk.objects.create(site=org.site, name="SIP", lines=2)
+    Trunk.objects.create(site=org.site, name="IDLE", lines=2)
+    for disposition in ("CONGESTION", "CONGESTION", "BUSY", "NO ANSWER"):
+        trunk_call(asterisk, trunk, at(10, 7, 9), duration=0, details={"disposition": disposition})
+    trunk_call(asterisk, trunk, at(9, 30, 9), duration=0, details={"disposition": "CONGESTION"})
+    cisco_site = SiteFactory(slug="lima", name="Lima")
+    cisco = SourceFactory(site=cisco_site, slug="lima-cucm", family="cisco-cucm")
+    gateway = Trunk.objects.create(site=cisco_site, name="GW1", lines=23)
+    trunk_call(cisco, gateway, at(10, 7, 9), duration=0, details={"orig_cause": 34})
+    trunk_call(cisco, gateway, at(10, 7, 9), duration=0, details={"dest_cause": 16})
+    report = trunk_report(month=OCTOBER, user=org.admin)
+    lines = {line.trunk: line for line in report.trunks}
+    assert lines["SIP"].blocked_reported == 2
+    assert lines["IDLE"].blocked_reported == 0
+    assert lines["GW1"].blocked_reported == 1
+
+
+def test_blocked_reported_is_null_where_the_pbx_does_not_say(org, trunks):
+    """The report site's PBX is an IP Office, which does not report it."""
+    assert {
+        line.blocked_reported for line in trunk_report(month=OCTOBER, user=org.admin).trunks
+    } == {None}
