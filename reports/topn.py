@@ -88,9 +88,13 @@ class TopReport:
     def cells(self) -> list[list]:
         return [[row.get(column.key) for column in self.columns] for row in self.rows]
 
-    def lines(self) -> list[list[tuple[TopColumn, Any]]]:
-        """Each row as (column, value) pairs, for the page."""
-        return [[(column, row.get(column.key)) for column in self.columns] for row in self.rows]
+    def lines(self) -> list[list[tuple[TopColumn, Any, str]]]:
+        """Each row as (column, value, the row's currency) for the page, which shows
+        amounts with their currency."""
+        return [
+            [(column, row.get(column.key), row.get("currency") or "") for column in self.columns]
+            for row in self.rows
+        ]
 
 
 @dataclass(frozen=True)
