@@ -297,9 +297,7 @@ async def sources_serve(
                     await asyncio.to_thread(_set_state, previous[slug], State.IDLE, "stopped")
                 for slug in set(source_ids) - specs.keys():
                     del source_ids[slug]
-                await asyncio.to_thread(
-                    capture_heartbeat, process=process, sources=len(supervisor.names)
-                )
+                await asyncio.to_thread(_heartbeat, process, len(supervisor.names))
                 if on_pass:
                     on_pass(supervisor.names)
             except Exception:  # the database away, say: running captures go on
@@ -309,7 +307,7 @@ async def sources_serve(
     finally:
         await supervisor.stop_all()
         with contextlib.suppress(Exception):
-            await asyncio.to_thread(capture_heartbeat_end, process=process)
+            await asyncio.to_thread(_heartbeat_end, process)
 
 
 def _store(
@@ -349,16 +347,19 @@ def _store(
         incoming.append(
             IncomingRecord(received_at=received_at, line=line, data=data, fingerprint=fingerprint)
         )
-    if connection.vendor == "sqlite":
-        # SQLite has one writer at a time: many captures storing and parsing at once
-        # only queue in its busy handler (seen stalling for seconds), so take turns.
-        with _SQLITE_STORE:
-            ingest(source=source, records=incoming)
-    else:
+    with sqlite_turn():
         ingest(source=source, records=incoming)
 
 
-_SQLITE_STORE = threading.Lock()
+_SQLITE_WRITES = threading.Lock()
+
+
+def sqlite_turn() -> contextlib.AbstractContextManager:
+    """On SQLite, which has one writer at a time, this process's writes take turns:
+    left to its busy handler, a writer (a state, a heartbeat) next to a capture that
+    stores and parses batch after batch was starved for 20 s and more, and a leased
+    capture then missed its source's changes. Elsewhere, nothing."""
+    return _SQLITE_WRITES if connection.vendor == "sqlite" else contextlib.nullcontext()
 
 
 def _row_fingerprints(records: list[bytes]) -> list[str]:
@@ -384,7 +385,8 @@ def _warn(source_id: int, slug: str, message: str) -> None:
     (``capture_error``, kept until its link is next up) while it goes on capturing."""
     logger.warning("%s: %s", slug, message)
     close_old_connections()
-    Source.objects.filter(pk=source_id).update(capture_error=message)
+    with sqlite_turn():
+        Source.objects.filter(pk=source_id).update(capture_error=message)
 
 
 def _set_state(source_id: int, state: str, detail: str) -> None:
@@ -394,7 +396,8 @@ def _set_state(source_id: int, state: str, detail: str) -> None:
         changes["capture_error"] = detail
     elif state == State.CAPTURING:
         changes["capture_error"] = ""  # the last error stays visible until the link is back
-    Source.objects.filter(pk=source_id).update(**changes)
+    with sqlite_turn():
+        Source.objects.filter(pk=source_id).update(**changes)
 
 
 # Set when the worker process shuts down: leased captures stop and release their lease.
@@ -516,9 +519,19 @@ def _worker_captures(change: int) -> None:
     close_old_connections()
     with contextlib.suppress(Exception):  # a heartbeat never stops a capture
         if running:
-            capture_heartbeat(process=capture_process_name(), sources=running)
+            _heartbeat(capture_process_name(), running)
         else:
-            capture_heartbeat_end(process=capture_process_name())
+            _heartbeat_end(capture_process_name())
+
+
+def _heartbeat(process: str, sources: int) -> None:
+    with sqlite_turn():
+        capture_heartbeat(process=process, sources=sources)
+
+
+def _heartbeat_end(process: str) -> None:
+    with sqlite_turn():
+        capture_heartbeat_end(process=process)
 
 
 def _worker_heartbeat() -> None:
