@@ -123,7 +123,8 @@ def calls_observe(*, source: Source, calls: Sequence[tuple]) -> list[Alert]:
     de-duplication rows commit with the calls, and the deliveries are sent once that
     commits. A call already alerted for a rule (a re-parse, a re-sent batch) raises
     nothing again. ``calls`` are rows in ``billing.columns.RECORDED_COLUMNS`` order, as
-    the pipeline wrote them. Queries: the rule-set version, then a few per rule raised.
+    the pipeline wrote them. Queries: the rule-set version, one per spike rule, and four
+    for all the alerts raised together.
     """
     rule_set = rule_set_current()
     if not rule_set.rules or not calls:
@@ -136,12 +137,11 @@ def calls_observe(*, source: Source, calls: Sequence[tuple]) -> list[Alert]:
     # The rows as the pipeline wrote them: reading 5,000 calls back cost more than
     # parsing them (datetimes, Decimals); picking ten columns costs nothing.
     rows = [CallRow(*(row[index] for index in _ROW_INDEXES)) for row in calls]
-    raised: list[Alert] = []
-    for rule, matched in batch_evaluate(rules, rows, context):
-        if rule.kind == "spike":
-            matched = _spike_calls(rule, matched)
-        if matched:
-            raised += _alerts_raise(rule, matched, source, rule_set)
+    matches = [
+        (rule, _spike_calls(rule, matched) if rule.kind == "spike" else matched)
+        for rule, matched in batch_evaluate(rules, rows, context)
+    ]
+    raised = _alerts_raise(matches, source, rule_set)
     if raised:
         alert_ids = [alert.id for alert in raised]
         transaction.on_commit(lambda: _deliveries_queue(alert_ids))
@@ -212,37 +212,45 @@ def _spike_calls(rule: CompiledRule, calls: list[CallRow]) -> list[CallRow]:
 
 
 def _alerts_raise(
-    rule: CompiledRule,
-    calls: list[CallRow],
+    matches: list[tuple[CompiledRule, list[CallRow]]],
     source: Source,
     rule_set: RuleSet,
     details: dict[int, str] | None = None,
 ) -> list[Alert]:
-    """Raise ``rule`` for the calls it has not raised before (by raw record); with
-    ``details`` (by raw record), each alert's detail is its first call's."""
-    record_ids = [call.raw_record_id for call in calls]
+    """Raise each rule for the calls it has not raised before (by raw record): the
+    rules of a batch together, in four queries whatever their number (the calls seen,
+    then the alerts, their calls and their deliveries). With ``details`` (by raw
+    record), each alert's detail is its first call's."""
+    matches = [(rule, calls) for rule, calls in matches if calls]
+    if not matches:
+        return []
+    record_ids = [call.raw_record_id for _rule, calls in matches for call in calls]
     seen = set(
         AlertCall.objects.filter(
-            rule_id=rule.id, raw_record_id__gte=min(record_ids), raw_record_id__lte=max(record_ids)
-        ).values_list("raw_record_id", flat=True)
+            rule_id__in={rule.id for rule, _calls in matches},
+            raw_record_id__gte=min(record_ids),
+            raw_record_id__lte=max(record_ids),
+        ).values_list("rule_id", "raw_record_id")
     )
-    fresh = [call for call in calls if call.raw_record_id not in seen]
-    if not fresh:
-        return []
-    groups = [fresh] if rule.grouped else [[call] for call in fresh]
     now = timezone.now()
-    name = rule_set.names[rule.id]
-    alerts = [
-        Alert(
-            rule_id=rule.id,
-            raised_at=now,
-            summary=_summary(rule, name, group),
-            source=source,
-            detail=(details or {}).get(group[0].raw_record_id, ""),
-        )
-        for group in groups
-    ]
-    Alert.objects.bulk_create(alerts)  # ids set on PostgreSQL and SQLite 3.35+
+    raised: list[tuple[CompiledRule, Alert, list[CallRow]]] = []
+    for rule, calls in matches:
+        fresh = [call for call in calls if (rule.id, call.raw_record_id) not in seen]
+        if not fresh:
+            continue
+        name = rule_set.names[rule.id]
+        for group in [fresh] if rule.grouped else [[call] for call in fresh]:
+            alert = Alert(
+                rule_id=rule.id,
+                raised_at=now,
+                summary=_summary(rule, name, group),
+                source=source,
+                detail=(details or {}).get(group[0].raw_record_id, ""),
+            )
+            raised.append((rule, alert, group))
+    if not raised:
+        return []
+    Alert.objects.bulk_create([alert for _rule, alert, _group in raised])  # ids set
     AlertCall.objects.bulk_create(
         [
             AlertCall(
@@ -251,18 +259,18 @@ def _alerts_raise(
                 raw_record_id=call.raw_record_id,
                 department_id=call.department_id,
             )
-            for alert, group in zip(alerts, groups, strict=True)
+            for rule, alert, group in raised
             for call in group
         ]
     )
     Delivery.objects.bulk_create(
         [
             Delivery(alert=alert, channel=channel, next_attempt_at=now)
-            for alert in alerts
+            for rule, alert, _group in raised
             for channel in rule_set.channels[rule.id]
         ]
     )
-    return alerts
+    return [alert for _rule, alert, _group in raised]
 
 
 def records_observe(
@@ -279,7 +287,7 @@ def records_observe(
     per rule-set version, screens the lines; only the lines it finds are parsed, in
     memory, with the source's parser, to read the direction, extension and number.
     Queries: the rule-set version; with a line found, the site's extensions, the
-    records' ids and the alert's rows. ``rows`` are in ``RAW_RECORD_COLUMNS`` order.
+    records' ids and four for the alerts' rows. ``rows`` are in ``RAW_RECORD_COLUMNS`` order.
     """
     rule_set = rule_set_current()
     rules = [
@@ -339,9 +347,7 @@ def records_observe(
         calls.append(early)
         details[early.raw_record_id] = _record_line(call, site, holder, department_name)
     rules = _with_departments(rules)
-    raised: list[Alert] = []
-    for rule, matched in batch_evaluate(rules, calls, context):
-        raised += _alerts_raise(rule, matched, source, rule_set, details)
+    raised = _alerts_raise(list(batch_evaluate(rules, calls, context)), source, rule_set, details)
     if raised:
         alert_ids = [alert.id for alert in raised]
         transaction.on_commit(lambda: _deliveries_now(alert_ids))
